@@ -1,0 +1,74 @@
+"""``python -m latent <subcommand>``: one entry point, subcommands discovered in latent.cli.
+
+Example::
+
+    python -m latent --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from latent import cli
+from latent.cli.common import EXIT_USAGE, UsageError, fail
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit status 2 (no usage dump)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        sys.exit(fail(f"{self.prog}: {message}"))
+
+
+def _subcommands():
+    for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        module = importlib.import_module(f"latent.cli.{info.name}")
+        if hasattr(module, "NAME") and hasattr(module, "run"):
+            yield module
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="latent",
+        description="Latent mechanism design: spectra, simulation, optimal mechanisms.",
+        epilog="Example: python -m latent spectrum --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_Parser)
+    for module in _subcommands():
+        p = sub.add_parser(
+            module.NAME,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            epilog=getattr(module, "EPILOG", None),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as exc:
+        return fail(str(exc))
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        return fail(f"{exc.strerror}: {exc.filename}")
+    except KeyboardInterrupt:
+        return fail("interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,4 @@
+"""Models and computation: valuations, mechanisms, the Monte Carlo engine, exact LPs.
+
+Depends only on numpy, scipy and mpmath; knows nothing of :mod:`latent`.
+"""
