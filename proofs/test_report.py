@@ -1,0 +1,89 @@
+"""The command-line report: table, --json, --latex, and a non-zero exit on any failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import mechanism_design_proof as mdp
+from proofs import reals, theorem
+from proofs.report import latex_escape
+from proofs.report import main as report_main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, str(ROOT / "mechanism_design_proof.py"), *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def report_json():
+    proc = _run("--json")
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_json_report_lists_sixteen_proved(report_json):
+    theorems = report_json["theorems"]
+    assert [t["name"] for t in theorems] == [t.name for t in mdp.THEOREMS]
+    for t in theorems:
+        assert t["status"] == "proved"
+        assert t["checkers"]["z3"]["status"] == "unsat"
+        assert t["checkers"]["cvc5"]["status"] == "unsat"
+        assert t["vacuity_model"]
+        assert t["mutants_refuted"] == t["mutants_total"] > 0
+        assert isinstance(t["redundant_hypotheses"], list)
+    added = {t["name"]: t["added_hypotheses"] for t in theorems if t["added_hypotheses"]}
+    assert set(added) == {"latent_deficit_bounded", "latent_beats_vcg_deficit"}
+    assert report_json["summary"] == "16/16 theorems proved by z3 and cvc5, 0 axioms"
+
+
+def test_json_grounding_exact(report_json):
+    g = {x["name"]: x for x in report_json["grounding"]}
+    assert g["first_best_gains"]["value"] == "1/6"
+    assert g["vcg_deficit"]["value"] == "1/6"
+    assert g["second_best_gains_cs_k_half"]["value"] == "9/64"
+    assert g["second_best_efficiency_ratio"]["value"] == "27/32"
+    assert g["second_best_trade_probability"]["value"] == "9/32"
+    assert all(x["holds"] for x in g.values())
+
+
+def test_text_report_last_line():
+    proc = _run()
+    assert proc.returncode == 0
+    lines = proc.stdout.strip().splitlines()
+    assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in lines[-2]
+    assert "latent_deficit_bounded: added gap_positive" in proc.stdout
+
+
+def test_latex_output(tmp_path):
+    out = tmp_path / "theorems.tex"
+    assert _run("--latex", str(out)).returncode == 0
+    tex = out.read_text()
+    assert tex.count(r"\item[") == 16
+    assert tex.count(r"\[") == tex.count(r"\]") and tex.count("{") == tex.count("}")
+
+
+def test_unknown_theorem_is_a_usage_error():
+    proc = _run("--only", "no_such_theorem")
+    assert proc.returncode == 2 and "unknown theorem" in proc.stderr
+
+
+def test_failing_theorem_gives_nonzero_exit(capsys):
+    x, = reals("x")
+    false = theorem("false_lemma", {"x_pos": x > 0}, x > 1)
+    assert report_main([*mdp.THEOREMS[:2], false], []) == 1
+    assert "2/3 theorems proved" in capsys.readouterr().out
+
+
+def test_latex_escape_blocks_injection():
+    nasty = r"\input{/etc/passwd} \write18{rm} $x$ {"
+    escaped = latex_escape(nasty)
+    assert "\\input" not in escaped.replace(r"\textbackslash{}", "")
+    assert "$" not in escaped.replace(r"\$", "")
