@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from proofs.kernel import Proof, decide
-from proofs.mutants import mutants, weakenings
+from proofs.mutants import Mutant, mutants, weakenings
 from proofs.solvers import DEFAULT_TIMEOUT_MS, check_sat
 from proofs.statement import Theorem
 
@@ -133,7 +133,9 @@ def audit(theorem: Theorem, proof: Proof | None = None, *,
         stated_cm = r.model_str() if r.sat else None
 
     mutant_audits = []
-    for m in mutants(theorem.conclusion):
+    candidates = mutants(theorem.conclusion) + [Mutant(label, alt)
+                                                for label, alt in theorem.must_fail]
+    for m in candidates:
         r = decide(theorem, conclusion=m.statement, timeout_ms=timeout_ms)
         mutant_audits.append(MutantAudit(m.kind, str(m.statement), r.sat,
                                          r.model_str() if r.sat else None))

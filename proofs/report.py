@@ -13,6 +13,7 @@ import sympy as sp
 
 from proofs.check import TheoremCheck, check_all
 from proofs.grounding import Grounding, groundings
+from proofs.mechanism_theorems import MechanismResult, mechanism_results
 from proofs.solvers import DEFAULT_TIMEOUT_MS, solver_versions
 from proofs.statement import Theorem
 
@@ -94,10 +95,54 @@ def render_text(checks: Sequence[TheoremCheck], grounds: Sequence[Grounding]) ->
     return "\n".join(out)
 
 
-def render_json(checks, grounds, seconds: float) -> str:
+def mechanism_summary(results: Sequence[MechanismResult]) -> str:
+    ok = sum(r.proved and r.ok for r in results)
+    return f"{ok}/{len(results)} mechanism theorems proved and audited"
+
+
+def _mech_audit(r: MechanismResult) -> str:
+    a = r.audit
+    if r.check is not None:
+        parts = [f"mutants {a.get('mutants_refuted')}/{a.get('mutants_total')} refuted"]
+        if a.get("redundant_hypotheses"):
+            parts.append("redundant: " + ", ".join(a["redundant_hypotheses"]))
+        for label, cm in a.get("must_fail", {}).items():
+            parts.append(f"{label} refuted at {cm}")
+        return "; ".join(parts)
+    parts = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and v]
+    bad = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and not v]
+    text = "checked: " + ", ".join(parts) if parts else ""
+    if bad:
+        text += "; FAILED: " + ", ".join(bad)
+    return text
+
+
+def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
+    out = ["", "Mechanism theorems (beyond the scalar surrogates):"]
+    for r in results:
+        status = "proved" if r.proved and r.ok else "NOT PROVED"
+        verdict = r.evidence.get("verdict")
+        out.append(f"  {r.name}")
+        out.append(f"      {status} · {r.method} · {r.seconds * 1e3:.0f} ms"
+                   + (f" · {verdict}" if verdict else ""))
+        out.append(f"      {r.reading}")
+        detail = _mech_audit(r)
+        if detail:
+            out.append(f"      audit: {detail}")
+        for key in ("deficit", "expected_gains"):
+            if key in r.evidence:
+                out.append(f"      {key} = {r.evidence[key]} (exact)")
+    out.append("")
+    out.append(mechanism_summary(results))
+    return "\n".join(out)
+
+
+def render_json(checks, grounds, seconds: float, mechanisms=()) -> str:
     return json.dumps({
         "theorems": [c.to_dict() for c in checks],
         "grounding": [g.to_dict() for g in grounds],
+        "mechanism_theorems": [m.to_dict() for m in mechanisms],
+        "mechanism_summary": mechanism_summary(mechanisms) if mechanisms else None,
         "summary": summary_line(checks),
         "proved": sum(c.proved for c in checks),
         "total": len(checks),
@@ -106,7 +151,7 @@ def render_json(checks, grounds, seconds: float) -> str:
         "python": platform.python_version(),
         "sympy": sp.__version__,
         "seconds": seconds,
-    }, indent=2, ensure_ascii=False)
+    }, indent=2, ensure_ascii=False, default=str)
 
 
 def _statement_latex(t: Theorem) -> str:
@@ -142,7 +187,23 @@ def render_latex(checks: Sequence[TheoremCheck], grounds: Sequence[Grounding]) -
     return "\n".join(lines) + "\n"
 
 
-def main(theorems: Sequence[Theorem], argv=None) -> int:
+def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
+    lines = [r"\paragraph{Mechanism theorems.}", r"\begin{description}"]
+    for r in results:
+        status = "proved" if r.proved and r.ok else "NOT PROVED"
+        verdict = r.evidence.get("verdict")
+        lines.append(rf"\item[\texttt{{{latex_escape(r.name)}}}] {latex_escape(r.reading)}. "
+                     rf"Method: {latex_escape(r.method)}; status: {status}"
+                     + (rf" ({latex_escape(verdict)})" if verdict else "") + ".")
+        detail = _mech_audit(r)
+        if detail:
+            lines.append(rf"Audit: {latex_escape(detail)}.")
+    lines.append(r"\end{description}")
+    lines.append(latex_escape(mechanism_summary(results)) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results) -> int:
     parser = argparse.ArgumentParser(
         prog="mechanism_design_proof.py",
         description="Prove (z3), re-check (cvc5) and audit the companion file's theorems.",
@@ -156,6 +217,8 @@ def main(theorems: Sequence[Theorem], argv=None) -> int:
                         help="per-query solver timeout in ms (default %(default)s)")
     parser.add_argument("--only", metavar="NAME", action="append",
                         help="check only this theorem (repeatable)")
+    parser.add_argument("--no-mechanisms", action="store_true",
+                        help="skip the mechanism-theorems section (Vickrey, MS grids, …)")
     args = parser.parse_args(argv)
     if args.timeout <= 0:
         parser.exit(2, "error: --timeout must be positive\n")
@@ -169,11 +232,14 @@ def main(theorems: Sequence[Theorem], argv=None) -> int:
     t0 = time.perf_counter()
     checks = check_all(selected, timeout_ms=args.timeout)
     grounds = groundings()
+    mechanisms = () if (args.no_mechanisms or args.only) else mechanisms_fn()
     seconds = time.perf_counter() - t0
     if args.json:
-        print(render_json(checks, grounds, seconds))
+        print(render_json(checks, grounds, seconds, mechanisms))
     elif args.latex:
         text = render_latex(checks, grounds)
+        if mechanisms:
+            text += render_mechanisms_latex(mechanisms)
         if args.latex == "-":
             sys.stdout.write(text)
         else:
@@ -181,7 +247,10 @@ def main(theorems: Sequence[Theorem], argv=None) -> int:
                 fh.write(text)
     else:
         print(render_text(checks, grounds))
+        if mechanisms:
+            print(render_mechanisms_text(mechanisms))
         print(f"checked in {seconds:.1f} s; z3 {solver_versions()['z3']}, "
               f"cvc5 {solver_versions()['cvc5']}")
-    all_ok = all(c.ok for c in checks) and all(g.holds for g in grounds)
+    all_ok = (all(c.ok for c in checks) and all(g.holds for g in grounds)
+              and all(m.proved and m.ok for m in mechanisms))
     return 0 if all_ok else 1

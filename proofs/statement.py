@@ -8,7 +8,7 @@ The kernel proves the statement with both; the audit shows why every added one i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -43,6 +43,8 @@ class Theorem:
     reading: str = ""
     note: str = ""
     variables: tuple[sp.Symbol, ...] = field(default=())
+    # Alternative conclusions that must be refuted, e.g. the same claim for a first-price rule.
+    must_fail: tuple[tuple[str, sp.Basic], ...] = field(default=())
 
     @property
     def stated(self) -> tuple[Hypothesis, ...]:
@@ -59,12 +61,10 @@ class Theorem:
         kept = tuple(h for h in self.hypotheses if h.name != name)
         if len(kept) == len(self.hypotheses):
             raise KeyError(name)
-        return Theorem(self.name, kept, self.conclusion, self.source, self.reading, self.note,
-                       self.variables)
+        return replace(self, hypotheses=kept)
 
     def with_conclusion(self, conclusion: sp.Basic) -> Theorem:
-        return Theorem(self.name, self.hypotheses, conclusion, self.source, self.reading,
-                       self.note, self.variables)
+        return replace(self, conclusion=conclusion)
 
 
 def _free_symbols(exprs) -> tuple[sp.Symbol, ...]:
@@ -80,6 +80,7 @@ def theorem(
     conclusion: sp.Basic,
     *,
     added: Mapping[str, tuple[sp.Basic, str]] | None = None,
+    must_fail: Mapping[str, sp.Basic] | None = None,
     source: str = "",
     reading: str = "",
     note: str = "",
@@ -87,7 +88,8 @@ def theorem(
     """Build a :class:`Theorem`; variables are the free symbols, which must all be real.
 
     ``added`` maps a hypothesis name to ``(relation, reason)`` for hypotheses that the source
-    omits but the statement needs.
+    omits but the statement needs; ``must_fail`` maps a label to an alternative conclusion that
+    the audit must refute (a nearby false claim, such as the same property for another rule).
 
     >>> e, r = sp.symbols("e r", real=True)
     >>> t = theorem("t", {"r_gt_1": r > 1}, r * e >= e, added={"e_pos": (e > 0, "needed")})
@@ -100,11 +102,13 @@ def theorem(
     if len(set(names)) != len(names):
         raise ValueError(f"{name}: duplicate hypothesis names {names}")
     conclusion = sp.sympify(conclusion)
-    variables = _free_symbols([h.relation for h in hyps] + [conclusion])
+    alternatives = tuple((k, sp.sympify(v)) for k, v in (must_fail or {}).items())
+    variables = _free_symbols([h.relation for h in hyps] + [conclusion]
+                              + [v for _, v in alternatives])
     not_real = [v.name for v in variables if not v.is_real]
     if not_real:
         raise ValueError(f"{name}: variables must be declared real: {not_real}")
-    return Theorem(name, tuple(hyps), conclusion, source, reading, note, variables)
+    return Theorem(name, tuple(hyps), conclusion, source, reading, note, variables, alternatives)
 
 
 def reals(names: str) -> tuple[sp.Symbol, ...]:

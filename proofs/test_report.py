@@ -58,7 +58,10 @@ def test_text_report_last_line():
     proc = _run()
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
-    assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in lines[-2]
+    assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in lines
+    assert lines[-2].endswith("mechanism theorems proved and audited")
+    n_ok, n_all = lines[-2].split()[0].split("/")
+    assert n_ok == n_all
     assert "latent_deficit_bounded: added gap_positive" in proc.stdout
 
 
@@ -66,7 +69,9 @@ def test_latex_output(tmp_path):
     out = tmp_path / "theorems.tex"
     assert _run("--latex", str(out)).returncode == 0
     tex = out.read_text()
-    assert tex.count(r"\item[") == 16
+    first_section = tex.split(r"\paragraph{Mechanism theorems.}")[0]
+    assert first_section.count(r"\item[") == 16
+    assert "vickrey" in tex
     assert tex.count(r"\[") == tex.count(r"\]") and tex.count("{") == tex.count("}")
 
 
@@ -78,8 +83,25 @@ def test_unknown_theorem_is_a_usage_error():
 def test_failing_theorem_gives_nonzero_exit(capsys):
     x, = reals("x")
     false = theorem("false_lemma", {"x_pos": x > 0}, x > 1)
-    assert report_main([*mdp.THEOREMS[:2], false], []) == 1
+    assert report_main([*mdp.THEOREMS[:2], false], ["--no-mechanisms"]) == 1
     assert "2/3 theorems proved" in capsys.readouterr().out
+
+
+def test_failing_mechanism_theorem_gives_nonzero_exit():
+    from proofs.mechanism_theorems import MechanismResult
+
+    def broken():
+        return (MechanismResult("broken", "sympy (exact)", "a claim that failed", "test", False),)
+
+    assert report_main(mdp.THEOREMS[:1], [], mechanisms_fn=broken) == 1
+
+
+def test_json_mechanism_section(report_json):
+    mech = {m["name"]: m for m in report_json["mechanism_theorems"]}
+    assert all(m["status"] == "proved" for m in mech.values())
+    assert {"vickrey_truthful_n2", "vickrey_truthful_n3", "vickrey_truthful_n4"} <= set(mech)
+    verdicts = {n: m["evidence"]["verdict"] for n, m in mech.items() if "verdict" in m["evidence"]}
+    assert "impossible" in verdicts.values() and "possible" in verdicts.values()
 
 
 def test_latex_escape_blocks_injection():

@@ -1,0 +1,176 @@
+"""Exact linear feasibility with certificates a sceptic can check without trusting any solver.
+
+A :class:`LinearSystem` has rows ``a·x ≤ b`` or ``a·x = b`` over free rational variables.
+:func:`decide_feasibility` asks z3 (exact rational simplex, ``QF_LRA``) for either
+
+* a **point** x satisfying every row — checked by :func:`check_point`, or
+* a **Farkas certificate** y (y_r ≥ 0 on inequality rows, free on equalities) with
+  Σ_r y_r a_r = 0 and Σ_r y_r b_r < 0 — checked by :func:`check_farkas`. Such a y proves the
+  system infeasible: any x would give 0 = (Σ y_r a_r)·x ≤ Σ y_r b_r < 0.
+
+The checkers use only ``fractions.Fraction``; a tampered certificate is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import z3
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    family: str  # constraint family (e.g. "buyer_IC"), for necessity audits
+    coeffs: tuple[tuple[str, Fraction], ...]  # sparse: (variable, coefficient)
+    sense: str  # "<=" or "=="
+    rhs: Fraction
+
+
+@dataclass(frozen=True)
+class LinearSystem:
+    variables: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def without_family(self, family: str) -> LinearSystem:
+        return LinearSystem(self.variables, tuple(r for r in self.rows if r.family != family))
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.family for r in self.rows))
+
+
+class SystemBuilder:
+    """Collects rows; ``le({"x": 1, "y": -2}, 3, "name", "family")`` adds x − 2y ≤ 3.
+
+    >>> sb = SystemBuilder()
+    >>> sb.le({"x": 1}, 1, "x_le_1", "bounds"); sb.le({"x": -1}, -2, "x_ge_2", "bounds")
+    >>> decide_feasibility(sb.build()).feasible
+    False
+    """
+
+    def __init__(self):
+        self._vars: dict[str, None] = {}
+        self._rows: list[Row] = []
+
+    def _add(self, coeffs: Mapping[str, object], sense: str, rhs, name: str, family: str):
+        clean = []
+        for var, c in coeffs.items():
+            c = Fraction(c)
+            self._vars.setdefault(var, None)
+            if c != 0:
+                clean.append((var, c))
+        self._rows.append(Row(name, family, tuple(clean), sense, Fraction(rhs)))
+
+    def le(self, coeffs, rhs, name, family):
+        self._add(coeffs, "<=", rhs, name, family)
+
+    def eq(self, coeffs, rhs, name, family):
+        self._add(coeffs, "==", rhs, name, family)
+
+    def variable(self, name: str) -> str:
+        self._vars.setdefault(name, None)
+        return name
+
+    def build(self) -> LinearSystem:
+        return LinearSystem(tuple(self._vars), tuple(self._rows))
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    feasible: bool
+    point: dict[str, Fraction] | None  # when feasible
+    certificate: dict[str, Fraction] | None  # Farkas multipliers by row name, when infeasible
+    checked: bool  # the evidence passed the independent Fraction checker
+
+
+def _lhs(row: Row, point: Mapping[str, Fraction]) -> Fraction:
+    return sum((c * point[v] for v, c in row.coeffs), Fraction(0))
+
+
+def check_point(system: LinearSystem, point: Mapping[str, Fraction]) -> bool:
+    """Exact check that ``point`` satisfies every row.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "r", "f")
+    >>> check_point(sb.build(), {"x": Fraction(1)}), check_point(sb.build(), {"x": Fraction(2)})
+    (True, False)
+    """
+    for row in system.rows:
+        lhs = _lhs(row, point)
+        if (row.sense == "<=" and lhs > row.rhs) or (row.sense == "==" and lhs != row.rhs):
+            return False
+    return True
+
+
+def check_farkas(system: LinearSystem, y: Mapping[str, Fraction]) -> bool:
+    """Exact check of a Farkas certificate of infeasibility (see the module docstring)."""
+    combo: dict[str, Fraction] = {v: Fraction(0) for v in system.variables}
+    total = Fraction(0)
+    names = {r.name for r in system.rows}
+    if set(y) - names:
+        return False
+    for row in system.rows:
+        mult = Fraction(y.get(row.name, 0))
+        if row.sense == "<=" and mult < 0:
+            return False
+        for v, c in row.coeffs:
+            combo[v] += mult * c
+        total += mult * row.rhs
+    return all(c == 0 for c in combo.values()) and total < 0
+
+
+def _z3_frac(v) -> Fraction:
+    return Fraction(v.numerator_as_long(), v.denominator_as_long())
+
+
+def _feasible_point(system: LinearSystem):
+    xs = {v: z3.Real(v) for v in system.variables}
+    s = z3.SolverFor("QF_LRA")
+    for row in system.rows:
+        lhs = z3.Sum([z3.RealVal(c) * xs[v] for v, c in row.coeffs]) if row.coeffs else \
+            z3.RealVal(0)
+        s.add(lhs <= z3.RealVal(row.rhs) if row.sense == "<=" else lhs == z3.RealVal(row.rhs))
+    answer = s.check()
+    if answer == z3.sat:
+        m = s.model()
+        return {v: _z3_frac(m.eval(x, model_completion=True)) for v, x in xs.items()}
+    if answer == z3.unsat:
+        return None
+    raise RuntimeError(f"z3 could not decide the system: {s.reason_unknown()}")
+
+
+def _farkas_multipliers(system: LinearSystem):
+    ys = {r.name: z3.Real(f"y[{r.name}]") for r in system.rows}
+    s = z3.SolverFor("QF_LRA")
+    columns: dict[str, list] = {v: [] for v in system.variables}
+    for row in system.rows:
+        y = ys[row.name]
+        if row.sense == "<=":
+            s.add(y >= 0)
+        for v, c in row.coeffs:
+            columns[v].append(z3.RealVal(c) * y)
+    for terms in columns.values():
+        if terms:
+            s.add(z3.Sum(terms) == 0)
+    s.add(z3.Sum([z3.RealVal(r.rhs) * ys[r.name] for r in system.rows]) == -1)
+    if s.check() != z3.sat:
+        return None
+    m = s.model()
+    return {name: _z3_frac(m.eval(y, model_completion=True)) for name, y in ys.items()
+            if _z3_frac(m.eval(y, model_completion=True)) != 0}
+
+
+def decide_feasibility(system: LinearSystem) -> Feasibility:
+    """A checked point or a checked Farkas certificate; never an unchecked verdict."""
+    point = _feasible_point(system)
+    if point is not None:
+        return Feasibility(True, point, None, check_point(system, point))
+    y = _farkas_multipliers(system)
+    return Feasibility(False, None, y, y is not None and check_farkas(system, y))
+
+
+def rows_named(system: LinearSystem, names: Iterable[str]) -> list[Row]:
+    wanted = set(names)
+    return [r for r in system.rows if r.name in wanted]

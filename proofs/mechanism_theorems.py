@@ -1,0 +1,182 @@
+"""The second section of the report: theorems about actual mechanisms, not scalar surrogates.
+
+Each result carries its evidence and its audit, whatever the method:
+
+* kernel theorems (z3 + cvc5, audited): Vickrey truthfulness and IR for N = 2, 3, 4; seed 002's
+  weakest-type infimum and optimal payments over a disconnected type space;
+* exact LP feasibility with Farkas certificates (:mod:`proofs.bilateral`): Myerson–Satterthwaite
+  decided on finite grids, with the constraint families each impossibility needs, and a
+  tampered certificate rejected;
+* exact enumeration: VCG's deficit in bilateral trade equals the expected gains from trade;
+* symbolic sympy identities: Myerson's reserve 1/2 for n iid U[0,1]; revenue is a grade-≤1
+  functional.
+
+Every family is a finite instance or a finite family of instances; nothing beyond what is
+checked is claimed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from proofs.bilateral import Grid, myerson_satterthwaite, vcg_bilateral
+from proofs.check import TheoremCheck, check_theorem
+from proofs.farkas import check_farkas
+from proofs.myerson_symbolic import optimal_reserve_uniform
+from proofs.revenue_grade import revenue_grade_identity
+from proofs.seed002 import seed002_theorems
+from proofs.vickrey import vickrey_truthful
+
+F = Fraction
+
+
+@dataclass(frozen=True)
+class MechanismResult:
+    name: str
+    method: str  # "z3+cvc5", "Farkas (exact)", "enumeration (exact)", "sympy (exact)"
+    reading: str
+    source: str
+    proved: bool
+    evidence: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    check: TheoremCheck | None = None  # for kernel theorems
+
+    @property
+    def ok(self) -> bool:
+        if self.check is not None:
+            return self.check.ok
+        return self.proved and all(v for k, v in self.audit.items() if k.endswith("_ok"))
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "method": self.method, "reading": self.reading,
+             "source": self.source, "status": "proved" if self.proved else "not proved",
+             "evidence": self.evidence, "audit": self.audit, "seconds": self.seconds}
+        if self.check is not None:
+            d["theorem"] = self.check.to_dict()
+        return d
+
+
+def _timed(fn: Callable[[], MechanismResult]) -> MechanismResult:
+    t0 = time.perf_counter()
+    res = fn()
+    return MechanismResult(**{**res.__dict__, "seconds": time.perf_counter() - t0})
+
+
+def _kernel(theorem) -> MechanismResult:
+    c = check_theorem(theorem)
+    a = c.audit
+    audit = {}
+    if a is not None:
+        audit = {"redundant_hypotheses": list(a.redundant),
+                 "mutants_refuted": a.mutants_refuted, "mutants_total": len(a.mutants),
+                 "must_fail": {m.kind: m.countermodel for m in a.mutants
+                               if m.kind in dict(theorem.must_fail)}}
+    return MechanismResult(theorem.name, "z3+cvc5", theorem.reading, theorem.source, c.proved,
+                           {}, audit, c.seconds, c)
+
+
+def _fmt(x: Fraction) -> str:
+    return str(x)
+
+
+# Grids on which Myerson–Satterthwaite is decided (uniform and skewed).
+MS_GRIDS: tuple[tuple[Grid, Grid], ...] = (
+    (Grid.of([0, 1]), Grid.of([0, 1])),
+    (Grid.of([0, F(1, 2), 1]), Grid.of([0, F(1, 2), 1])),
+    (Grid.of(range(5)), Grid.of(range(5))),
+    (Grid.of(range(6)), Grid.of(range(6))),
+    (Grid.of(range(8)), Grid.of(range(8))),
+    (Grid.of([0, 1, 2], [F(1, 2), F(1, 4), F(1, 4)]), Grid.of([0, 1, 2], [F(1, 4), F(1, 4),
+                                                                          F(1, 2)])),
+    (Grid.of(range(5), [F(1, 15) * k for k in range(1, 6)]),
+     Grid.of(range(5), [F(1, 15) * k for k in range(5, 0, -1)])),
+    (Grid.of([0, 2, 3]), Grid.of([1, 2, 4])),
+)
+
+
+def _ms(buyer: Grid, seller: Grid) -> MechanismResult:
+    r = myerson_satterthwaite(buyer, seller)
+    name = f"myerson_satterthwaite[B={buyer.label()}; S={seller.label()}]"
+    if r.impossible:
+        y = r.verdict.certificate or {}
+        tampered = dict(y)
+        if tampered:
+            k = next(iter(tampered))
+            tampered[k] = tampered[k] * 2 + 1  # any change breaks Σ y a = 0 or the sign
+        from proofs.bilateral import ms_system
+
+        system = ms_system(buyer, seller)
+        evidence = {"verdict": "impossible", "farkas_multipliers": len(y),
+                    "certificate": {k: _fmt(v) for k, v in y.items()}}
+        audit = {"certificate_checked_ok": r.verdict.checked,
+                 "tampered_certificate_rejected_ok": not check_farkas(system, tampered),
+                 "families_needed": r.needed_families,
+                 "every_family_needed_ok": all(r.needed_families.values())}
+        reading = ("no mechanism is efficient, BIC, interim IR and budget balanced: "
+                   "the impossibility holds on this grid")
+    else:
+        pt = r.verdict.point or {}
+        evidence = {"verdict": "possible",
+                    "mechanism": {k: _fmt(v) for k, v in pt.items()}}
+        audit = {"mechanism_checked_ok": r.verdict.checked}
+        reading = ("an efficient, BIC, interim IR, budget-balanced mechanism exists: "
+                   "this grid escapes the impossibility")
+    return MechanismResult(name, "Farkas (exact)", reading, "Myerson & Satterthwaite (1983)",
+                           r.verdict.checked, evidence, audit)
+
+
+def _vcg(buyer: Grid, seller: Grid) -> MechanismResult:
+    v = vcg_bilateral(buyer, seller)
+    same_support = min(buyer.values) <= min(seller.values) and \
+        max(buyer.values) <= max(seller.values)
+    claim = (v.deficit == v.gains) if same_support else (v.deficit <= v.gains)
+    return MechanismResult(
+        f"vcg_deficit[B={buyer.label()}; S={seller.label()}]", "enumeration (exact)",
+        "VCG (worst types at zero utility) is DSIC and ex-post IR and its expected deficit "
+        + ("equals the expected gains from trade" if same_support else
+           "is at most the expected gains from trade"),
+        "DESIGN §3; Krishna, Auction Theory ch. 5",
+        claim and v.dsic and v.ex_post_ir,
+        {"deficit": _fmt(v.deficit), "expected_gains": _fmt(v.gains)},
+        {"dsic_ok": v.dsic, "ex_post_ir_ok": v.ex_post_ir})
+
+
+def _myerson() -> MechanismResult:
+    a = optimal_reserve_uniform()
+    return MechanismResult(
+        "myerson_optimal_reserve_uniform", "sympy (exact)",
+        "n iid U[0,1] bidders, symbolic n: R'(r) = n r^(n-1)(1-2r), so the optimal reserve "
+        "is 1/2; second price (n-1)/(n+1), Myerson (n-1)/(n+1) + 2^-n/(n+1)",
+        "Myerson (1981); DESIGN §3", all(a.checks.values()),
+        {"revenue(r)": str(a.revenue), "derivative": str(a.derivative),
+         "second_price": str(a.second_price), "myerson": str(a.myerson)},
+        {f"{k}_ok": v for k, v in a.checks.items()})
+
+
+def _grade(n: int, k: int) -> MechanismResult:
+    g = revenue_grade_identity(n, k)
+    return MechanismResult(
+        f"revenue_is_grade_le1[N={n},K={k}]", "sympy (exact)",
+        "on a product grid with symbolic weights, E[psi_i(v_i) x_u] = 0 for every ANOVA "
+        "component u outside {∅, {i}}: revenue sees only grade ≤ 1",
+        "DESIGN §6", g.holds,
+        {"components_zero": [list(u) for u in g.components_checked]},
+        {"own_component_nonzero_ok": g.own_component_nonzero})
+
+
+def mechanism_results() -> tuple[MechanismResult, ...]:
+    """All mechanism theorems, each with evidence and audit.
+
+    >>> rs = mechanism_results()  # doctest: +SKIP
+    """
+    out = [_timed(lambda n=n: _kernel(vickrey_truthful(n))) for n in (2, 3, 4)]
+    out.append(_timed(_myerson))
+    out += [_timed(lambda g=g: _ms(*g)) for g in MS_GRIDS]
+    out += [_timed(lambda g=g: _vcg(*g)) for g in MS_GRIDS]
+    out += [_timed(lambda t=t: _kernel(t)) for t in seed002_theorems()]
+    out += [_timed(lambda nk=nk: _grade(*nk)) for nk in ((2, 2), (2, 3), (3, 2))]
+    return tuple(out)

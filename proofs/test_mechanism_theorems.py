@@ -1,0 +1,152 @@
+"""Mechanism theorems: each checked against an independent oracle, and tampering rejected."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+from itertools import product
+
+import mpmath
+import pytest
+
+from proofs import check_theorem, prove
+from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
+from proofs.farkas import SystemBuilder, check_farkas, check_point, decide_feasibility
+from proofs.mechanism_theorems import mechanism_results
+from proofs.myerson_symbolic import optimal_reserve_uniform
+from proofs.revenue_grade import revenue_grade_identity
+from proofs.seed002 import optimal_payment_ic_ir, weakest_type_infimum
+from proofs.vickrey import vickrey_truthful
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_vickrey_truthful_and_first_price_refuted(n):
+    c = check_theorem(vickrey_truthful(n))
+    assert c.proved and c.ok
+    fp = next(m for m in c.audit.mutants if m.kind == "first_price_truthful")
+    assert fp.refuted
+    # Replay the countermodel by hand: under first price, bidder i gains by deviating.
+    cm = {k: F(v) for k, v in fp.countermodel.items()}
+    values = [cm[f"v_{i}"] for i in range(1, n + 1)]
+    bids = [cm[f"m_{i}"] for i in range(1, n + 1)]
+
+    def fp_utility(i, bid):
+        others = [(j, b) for j, b in enumerate(bids) if j != i]
+        wins = all(bid > b if j < i else bid >= b for j, b in others)
+        return values[i] - bid if wins else 0
+
+    assert any(fp_utility(i, bids[i]) > fp_utility(i, values[i]) for i in range(n))
+
+
+def _interim_check(buyer: Grid, seller: Grid, point) -> bool:
+    """Recompute interim utilities directly from (q, T_B, T_S): an independent check."""
+    def q(b, s):
+        return F(1) if b > s else F(0) if b < s else point[f"q[{b},{s}]"]
+
+    def QB(b):
+        return sum(p * q(b, s) for s, p in zip(seller.values, seller.probs))
+
+    def QS(s):
+        return sum(p * q(b, s) for b, p in zip(buyer.values, buyer.probs))
+
+    TB = {b: point[f"TB[{b}]"] for b in buyer.values}
+    TS = {s: point[f"TS[{s}]"] for s in seller.values}
+    ok = all(0 <= point[k] <= 1 for k in point if k.startswith("q["))
+    for b, b2 in product(buyer.values, repeat=2):
+        ok &= b * QB(b) - TB[b] >= max(0, b * QB(b2) - TB[b2])
+    for s, s2 in product(seller.values, repeat=2):
+        ok &= TS[s] - s * QS(s) >= max(0, TS[s2] - s * QS(s2))
+    ok &= sum(p * TB[b] for b, p in zip(buyer.values, buyer.probs)) >= sum(
+        p * TS[s] for s, p in zip(seller.values, seller.probs))
+    return ok
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_small_uniform_grids_escape_the_impossibility(k):
+    g = Grid.of(range(k))
+    r = myerson_satterthwaite(g, g)
+    assert not r.impossible and r.verdict.checked
+    assert _interim_check(g, g, r.verdict.point)
+
+
+def test_posted_price_half_is_a_solution_on_two_points():
+    # Hand-built oracle: price 1/2 trades exactly when b = 1, s = 0.
+    g = Grid.of([0, 1])
+    point = {"TB[0]": F(0), "TB[1]": F(1, 4), "TS[0]": F(1, 4), "TS[1]": F(0),
+             "q[0,0]": F(0), "q[1,1]": F(0)}
+    assert check_point(ms_system(g, g), point) and _interim_check(g, g, point)
+
+
+@pytest.mark.parametrize("k", [6, 8])
+def test_impossibility_on_finer_grids_with_checked_farkas(k):
+    g = Grid.of(range(k))
+    r = myerson_satterthwaite(g, g)
+    assert r.impossible and r.verdict.checked
+    system = ms_system(g, g)
+    y = r.verdict.certificate
+    assert check_farkas(system, y)
+    # Tampering: scale one multiplier, flip a sign, or drop one: each must be rejected.
+    name = max(y, key=lambda n: y[n])
+    for bad in ({**y, name: y[name] * 2}, {**y, name: -y[name]},
+                {n: v for n, v in y.items() if n != name}):
+        assert not check_farkas(system, bad)
+    assert all(r.needed_families.values())
+
+
+def test_farkas_checker_on_a_tiny_system():
+    sb = SystemBuilder()
+    sb.le({"x": 1}, 1, "x<=1", "f")
+    sb.le({"x": -1}, -2, "x>=2", "f")
+    system = sb.build()
+    assert check_farkas(system, {"x<=1": F(1), "x>=2": F(1)})  # 0 ≤ -1: contradiction
+    assert not check_farkas(system, {"x<=1": F(1), "x>=2": F(2)})  # x coefficients don't cancel
+    assert not check_farkas(system, {"x<=1": F(-1), "x>=2": F(-1)})  # negative multipliers
+    assert not decide_feasibility(system).feasible
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 8])
+def test_vcg_deficit_equals_gains_closed_form(k):
+    # Uniform on {0,…,k−1}: E[(b−s)⁺] = (k−1)(k+1)/(6k), computed independently.
+    g = Grid.of(range(k))
+    v = vcg_bilateral(g, g)
+    assert v.dsic and v.ex_post_ir
+    assert v.deficit == v.gains == F((k - 1) * (k + 1), 6 * k)
+
+
+def test_vcg_deficit_below_gains_when_supports_differ():
+    # Buyer's lowest value above the seller's lowest cost: the pivot charges the buyer more.
+    v = vcg_bilateral(Grid.of([1, 2]), Grid.of([0, 1]))
+    assert v.dsic and v.ex_post_ir and v.deficit < v.gains
+
+
+def test_myerson_symbolic_matches_numeric_integration():
+    a = optimal_reserve_uniform()
+    assert all(a.checks.values())
+    for n in (1, 2, 3, 5):
+        for r in (0.2, 0.5, 0.7):
+            numeric = mpmath.quad(lambda v: n * (2 * v - 1) * v ** (n - 1), [r, 1])
+            point = {"n": n, "r": r}
+            symbolic = float(a.revenue.subs([(s, point[s.name]) for s in a.revenue.free_symbols]))
+            assert abs(numeric - symbolic) < 1e-12
+        best = max((i / 100 for i in range(101)),
+                   key=lambda r: float(mpmath.quad(lambda v: n * (2 * v - 1) * v ** (n - 1),
+                                                   [r, 1])))
+        assert best == 0.5
+
+
+def test_revenue_grade_identity():
+    g = revenue_grade_identity(2, 3, bidder=1)
+    assert g.holds and g.components_checked == ((0,), (0, 1))
+
+
+def test_seed002_payments():
+    assert prove(weakest_type_infimum()).z3.unsat
+    assert prove(optimal_payment_ic_ir(4)).cvc5.unsat
+    with pytest.raises(AssertionError):  # a price above 4 is not IR on the type space
+        prove(optimal_payment_ic_ir(F(9, 2)))
+
+
+def test_all_mechanism_results_pass():
+    results = mechanism_results()
+    assert len(results) >= 20
+    bad = [r.name for r in results if not (r.proved and r.ok)]
+    assert not bad
