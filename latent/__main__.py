@@ -68,6 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"{exc.strerror}: {exc.filename}")
     except KeyboardInterrupt:
         return fail("interrupted")
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,140 @@
+"""Accuracy per function evaluation: latent's Monte Carlo grade spectrum vs SALib's Sobol' analysis.
+
+Sobol' G, d = 10, true W_r = e_r(V). At equal evaluation budgets (Saltelli design: d + 2 … 2d + 2
+evaluations per base sample), over repeated seeds, the RMSE of W_1 and W_2:
+
+* SALib (QMC):   SALib.sample.sobol (scrambled Sobol' points) + SALib.analyze.sobol;
+* SALib (MC):    the same SALib estimator on a plain Monte Carlo Saltelli design;
+* latent (R=2):  latent.anova.grade_spectrum_mc, 2d + 2 evaluations per sample;
+* latent QMC:    the same on 16 independently scrambled Sobol' replicates (qmc=True; t-CIs);
+* latent QMC1:   one scrambled Sobol' sequence (qmc_replicates=1): no valid CI, like SALib's
+                 QMC (whose bootstrap CI ignores the QMC dependence);
+* latent (R=3):  the same with W_3 too (2d + 2 + 2L evaluations per sample, fewer samples).
+
+SALib's S1, S2 become W_1 = Var·ΣS1, W_2 = Var·ΣS2 with SALib's own variance estimate.
+SALib gives no W_3; latent's W_3 RMSE is reported relative to the truth.
+
+Run: python bench/bench_anova_salib.py [--reps 50] [--base 1024 8192]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from SALib.analyze import sobol as salib_analyze
+from SALib.sample import sobol as salib_sample
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
+from latent.anova import evaluations_per_sample, grade_spectrum_mc
+from latent.testfunctions import sobol_g, sobol_g_energies
+
+A_VECTORS = {
+    "a = (0, 0.5, 1, 2, 3, 4.5, 9, 20, 50, 99)": np.array([0, .5, 1, 2, 3, 4.5, 9, 20, 50, 99]),
+    "a = (0, 1, 4.5, 9, 99, 99, 99, 99, 99, 99)": np.array([0, 1, 4.5, 9] + [99.0] * 6),
+}
+D = 10
+PROBLEM = {"num_vars": D, "names": [f"x{j}" for j in range(D)], "bounds": [[0, 1]] * D}
+
+
+def salib_w(y: np.ndarray, seed: int) -> tuple[float, float]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = salib_analyze.analyze(PROBLEM, y, calc_second_order=True, num_resamples=2,
+                                    seed=seed)
+    n = len(y) // (2 * D + 2)
+    yy = y.reshape(n, 2 * D + 2)
+    var = np.var(np.r_[yy[:, 0], yy[:, -1]])  # SALib's own normaliser
+    return var * np.sum(res["S1"]), var * np.nansum(res["S2"])
+
+
+def saltelli_mc(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Plain-MC Saltelli design in SALib's row layout: A, AB_1…AB_d, BA_1…BA_d, B."""
+    a, b = rng.random((2, n, D))
+    rows = [a]
+    for j in range(D):
+        ab = a.copy()
+        ab[:, j] = b[:, j]
+        rows.append(ab)
+    for j in range(D):
+        ba = b.copy()
+        ba[:, j] = a[:, j]
+        rows.append(ba)
+    rows.append(b)
+    return np.stack(rows, axis=1).reshape(-1, D)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--reps", type=int, default=50)
+    p.add_argument("--base", type=int, nargs="+", default=[1024, 8192],
+                   help="SALib base samples (powers of 2); budget = base·(2d+2)")
+    args = p.parse_args()
+    per3 = evaluations_per_sample(D, 3, D // 2)
+    for label, a in A_VECTORS.items():
+        truth = sobol_g_energies(a)
+        f = lambda x, a=a: sobol_g(x, a)  # noqa: E731
+        print(f"\nSobol' G, d = {D}, {label}: W_1 = {truth[1]:.5f}, W_2 = {truth[2]:.5f}, "
+              f"W_3 = {truth[3]:.6f}")
+        for base in args.base:
+            budget = base * (2 * D + 2)
+            arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3")
+            err = {k: [] for k in arms}
+            secs = dict.fromkeys(err, 0.0)
+            for rep in range(args.reps):
+                t = time.perf_counter()
+                x = salib_sample.sample(PROBLEM, base, calc_second_order=True, seed=rep)
+                err["salib_qmc"].append(salib_w(f(x), rep))
+                secs["salib_qmc"] += time.perf_counter() - t
+                t = time.perf_counter()
+                rng = np.random.default_rng(np.random.SeedSequence([rep, 1]))
+                err["salib_mc"].append(salib_w(f(saltelli_mc(base, rng)), rep))
+                secs["salib_mc"] += time.perf_counter() - t
+                t = time.perf_counter()
+                s = grade_spectrum_mc(f, stats.uniform(), D, max_grade=2, samples=base,
+                                      seed=rep, progress=False)
+                err["latent2"].append(s.energies[1:3])
+                secs["latent2"] += time.perf_counter() - t
+                t = time.perf_counter()
+                s = grade_spectrum_mc(f, stats.uniform(), D, max_grade=2, samples=base,
+                                      seed=rep, qmc=True, progress=False)
+                err["latent2_qmc"].append(s.energies[1:3])
+                secs["latent2_qmc"] += time.perf_counter() - t
+                t = time.perf_counter()
+                s = grade_spectrum_mc(f, stats.uniform(), D, max_grade=2, samples=base,
+                                      seed=rep, qmc=True, qmc_replicates=1, progress=False)
+                err["latent2_qmc1"].append(s.energies[1:3])
+                secs["latent2_qmc1"] += time.perf_counter() - t
+                t = time.perf_counter()
+                s = grade_spectrum_mc(f, stats.uniform(), D, max_grade=3,
+                                      samples=budget // per3, seed=rep, progress=False)
+                err["latent3"].append(s.energies[1:4])
+                secs["latent3"] += time.perf_counter() - t
+            rmse = {k: np.sqrt(np.mean((np.array(v)[:, :2] - truth[1:3]) ** 2, axis=0))
+                    for k, v in err.items()}
+            w3 = np.array(err["latent3"])[:, 2]
+            print(f"  budget {budget} evaluations ({args.reps} seeds):")
+            print(f"    {'arm':<12} {'RMSE W_1':>10} {'RMSE W_2':>10} {'time/rep s':>11}")
+            for k in err:
+                print(f"    {k:<12} {rmse[k][0]:10.5f} {rmse[k][1]:10.5f} "
+                      f"{secs[k] / args.reps:11.3f}")
+            for ref, ours in (("salib_qmc", "latent2"), ("salib_mc", "latent2"),
+                              ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1")):
+                r1 = rmse[ref] / rmse[ours]
+                print(f"    ratio RMSE {ref}/{ours}: W_1 {r1[0]:.2f}x, W_2 {r1[1]:.2f}x")
+            r3 = rmse["salib_qmc"] / rmse["latent3"]
+            print(f"    ratio RMSE salib_qmc/latent3: W_1 {r3[0]:.2f}x, W_2 {r3[1]:.2f}x")
+            print(f"    latent(R=3) W_3: RMSE {np.sqrt(np.mean((w3 - truth[3]) ** 2)):.6f} "
+                  f"(relative {np.sqrt(np.mean((w3 - truth[3]) ** 2)) / truth[3]:.3f}); "
+                  "SALib: not available")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Grade-decay ρ (ratios, fit, quality) and spectral ρ (σ1/σ2 with bootstrap CI)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from latent.cli.common import to_jsonable
+from latent.rho import grade_decay_rho, spectral_rho
+from latent.testfunctions import sobol_g_energies
+
+
+def test_exact_geometric_recovers_rho():
+    w = [0.7] + [5.0 * 2.5 ** (-2 * r) for r in range(1, 7)]
+    fit = grade_decay_rho(w)
+    assert fit.rho == pytest.approx(2.5, rel=1e-12)
+    assert fit.verdict == "geometric"
+    np.testing.assert_allclose(fit.ratios, 2.5, rtol=1e-12)
+    assert fit.r_squared == pytest.approx(1.0)
+    assert fit.rho_ci[0] == pytest.approx(2.5) and fit.rho_ci[1] == pytest.approx(2.5)
+
+
+def test_non_geometric_is_visible():
+    fit = grade_decay_rho(sobol_g_energies(np.arange(8) / 2))  # ratios grow with r
+    assert fit.verdict == "ratios grow"
+    assert all(b > a for a, b in zip(fit.ratios, fit.ratios[1:]))
+    # W_r = r!·c^r (ratios shrink): log W is convex in r.
+    fit2 = grade_decay_rho([1.0] + [math.factorial(r) * 0.01**r for r in range(1, 7)])
+    assert fit2.verdict == "ratios shrink"
+
+
+def test_zero_grades_are_not_resolved_and_too_few():
+    fit = grade_decay_rho([1.0, 0.5, 0.0, 0.0])  # exactly additive: posted-price-like
+    assert fit.grades == (1,) and fit.rho == math.inf and "additive" in fit.verdict
+    assert json.loads(json.dumps(to_jsonable(fit), allow_nan=False))["rho"] == "inf"
+    fit = grade_decay_rho([1.0, 0.0, 0.5, 0.0])
+    assert fit.grades == (2,) and math.isnan(fit.rho) and fit.verdict == "too few grades"
+    fit = grade_decay_rho([1.0, 0.5, 0.2, 0.0])
+    assert fit.grades == (1, 2) and fit.rho == pytest.approx(math.sqrt(2.5))
+
+
+def test_estimated_energies_ci_coverage_over_seeds():
+    # Independent Gaussian estimation noise of known covariance around a geometric spectrum.
+    rho, grades = 2.0, np.arange(1, 5)
+    truth = 4.0 * rho ** (-2.0 * grades)
+    se = 0.05 * truth
+    cov = np.diag(se**2)
+    hits = ratio_hits = 0
+    for seed in range(100):
+        rng = np.random.default_rng(np.random.SeedSequence(seed))
+        w = truth + rng.normal(size=4) * se
+        fit = grade_decay_rho(np.concatenate([[0.0], w]), cov)
+        hits += fit.rho_ci[0] <= rho <= fit.rho_ci[1]
+        ratio_hits += fit.ratios_ci[0][0] <= rho <= fit.ratios_ci[0][1]
+    assert hits >= 90 and ratio_hits >= 90, (hits, ratio_hits)
+
+
+def test_spectral_rho_one_factor_model():
+    # Σ = λλᵀ + s²I: eigenvalues |λ|² + s² and s², so ρ = 1 + |λ|²/s².
+    lam = np.array([1.0, 0.8, 0.6, 0.5])
+    s2 = 0.25
+    true_rho = 1 + lam @ lam / s2
+    rng = np.random.default_rng(np.random.SeedSequence(12))
+    x = rng.normal(size=(4000, 1)) * lam + rng.normal(size=(4000, 4)) * math.sqrt(s2)
+    sr = spectral_rho(x, n_boot=300, seed=3)
+    assert sr.rho_ci[0] <= true_rho <= sr.rho_ci[1]
+    assert sr.rho == pytest.approx(true_rho, rel=0.1)
+
+
+def test_spectral_rho_iid_near_one_and_infinite_and_drops():
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    x = rng.uniform(size=(5000, 3))
+    sr = spectral_rho(x, n_boot=200, seed=1)
+    assert 1.0 <= sr.rho < 1.15
+    col = rng.normal(size=(50, 1))
+    data = np.hstack([col, 2 * col])
+    data[3, 1] = np.nan
+    sr = spectral_rho(data, n_boot=50, seed=1)
+    assert sr.rho == math.inf and sr.n_dropped == 1 and sr.n_rows == 49
+    with pytest.raises(ValueError, match="two columns"):
+        spectral_rho(np.zeros((5, 1)))
