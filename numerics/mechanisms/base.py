@@ -1,0 +1,91 @@
+"""The ``Mechanism`` interface: a pure, vectorised map from reported profiles to outcomes.
+
+v has shape (batch, N, M); ``outcome(v)`` returns the allocation x (batch, N, M) in [0, 1] with
+Σ_i x[:, i, m] ≤ 1 and payments p (batch, N). Bidder i's value of x_i is ``value(v, x)``
+(additive by default; see :func:`numerics.valuations.bundle_value`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from numerics.valuations.profiles import bundle_value
+
+
+def as_profile(v) -> np.ndarray:
+    """Coerce (batch, N) or (batch, N, M) reports to a float array of shape (batch, N, M).
+
+    >>> as_profile(np.zeros((2, 3))).shape
+    (2, 3, 1)
+    """
+    v = np.asarray(v, dtype=float)
+    if v.ndim == 2:
+        v = v[:, :, None]
+    if v.ndim != 3:
+        raise ValueError(f"profiles must have shape (batch, N[, M]); got {v.shape}")
+    return v
+
+
+class Mechanism:
+    """Base class; subclasses implement ``outcome``. ``truthful`` is the claim the audit tests."""
+
+    name: str = "mechanism"
+    truthful: bool = False
+    kind: str = "additive"
+    synergy: float = 0.0
+
+    def outcome(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def compact(self, v: np.ndarray):
+        """Optional fast path for single-item rules that sell, if at all, to the highest report:
+        (highest report, price, sold) per profile, or None. Same outcome as ``outcome``."""
+        return None
+
+    def allocation(self, v) -> np.ndarray:
+        return self.outcome(as_profile(v))[0]
+
+    def payments(self, v) -> np.ndarray:
+        return self.outcome(as_profile(v))[1]
+
+    def value(self, v: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Each bidder's value (batch, N) of allocation x at true types v."""
+        return bundle_value(v, x, self.kind, self.synergy)
+
+    def to_dict(self) -> dict:
+        return {"mechanism": self.name, "truthful_by_design": self.truthful, "kind": self.kind}
+
+
+@dataclass(frozen=True, eq=False)
+class CallableMechanism(Mechanism):
+    """Wrap user callables ``allocation(v)`` and ``payments(v)`` for auditing.
+
+    >>> m = CallableMechanism(lambda v: np.ones_like(v) / v.shape[1],
+    ...                       lambda v: np.zeros(v.shape[:2]))
+    >>> m.allocation(np.zeros((1, 2, 1))).ravel().tolist()
+    [0.5, 0.5]
+    """
+
+    alloc_fn: Callable
+    pay_fn: Callable
+    name: str = "callable"
+    kind: str = "additive"
+    synergy: float = 0.0
+
+    def outcome(self, v):
+        return np.asarray(self.alloc_fn(v), float), np.asarray(self.pay_fn(v), float)
+
+
+def one_hot_winner(batch: int, n: int, winner: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """x (batch, N, 1) with a 1 at ``winner`` where ``mask`` holds.
+
+    >>> one_hot_winner(2, 3, np.array([2, 0]), np.array([True, False]))[:, :, 0].tolist()
+    [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
+    """
+    x = np.zeros((batch, n, 1))
+    rows = np.nonzero(mask)[0]
+    x[rows, winner[rows], 0] = 1.0
+    return x

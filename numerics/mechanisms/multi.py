@@ -1,0 +1,242 @@
+"""Multi-item mechanisms: item-wise wrappers, VCG with Clarke pivots, GSP, a one-buyer menu.
+
+VCG: x ∈ argmax_a Σ_i v_i(a_i) (exact winner determination), p_i = W*_{−i} − (W* − v_i(a*_i)),
+with W*_{−i} the optimum without bidder i. Unit demand uses ``linear_sum_assignment``;
+combinatorial values (complements) enumerate all (N+1)^M assignments (small M, N).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from numerics.mechanisms.base import Mechanism
+from numerics.valuations.profiles import bundle_value
+
+
+@dataclass(frozen=True, eq=False)
+class ItemWise(Mechanism):
+    """Run a single-item mechanism on each item separately (additive values).
+
+    >>> from numerics.mechanisms.single import SecondPrice
+    >>> x, p = ItemWise(SecondPrice(2)).outcome(np.array([[[1.0, 0.2], [0.5, 0.9]]]))
+    >>> x[0].tolist(), p.tolist()
+    ([[1.0, 0.0], [0.0, 1.0]], [[0.5, 0.2]])
+    """
+
+    inner: Mechanism
+    kind: str = field(default="additive", init=False)
+
+    @property
+    def name(self):
+        return f"itemwise_{self.inner.name}"
+
+    @property
+    def truthful(self):
+        return self.inner.truthful
+
+    def outcome(self, v):
+        xs, ps = zip(
+            *(self.inner.outcome(v[:, :, m : m + 1]) for m in range(v.shape[2])), strict=True
+        )
+        return np.concatenate(xs, axis=2), np.sum(ps, axis=0)
+
+
+def _assignments(n: int, m: int, unit_demand: bool) -> np.ndarray:
+    """All maps item → bidder or −1 (unsold), as an (A, M) array; unit demand: ≤ 1 item each."""
+    rows = []
+    for a in itertools.product(range(-1, n), repeat=m):
+        owners = [i for i in a if i >= 0]
+        if unit_demand and len(owners) != len(set(owners)):
+            continue
+        rows.append(a)
+    return np.asarray(rows, dtype=int)
+
+
+def welfare_by_assignment(v: np.ndarray, kind: str, synergy: float, assign: np.ndarray):
+    """Per-bidder values (batch, A, N) of every assignment row in ``assign`` (A, M).
+
+    >>> welfare_by_assignment(np.array([[[1.0], [2.0]]]), "additive", 0.0,
+    ...                       np.array([[-1], [0], [1]]))[0].tolist()
+    [[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]]
+    """
+    n = v.shape[1]
+    x = (assign[None, :, :] == np.arange(n)[:, None, None]).astype(float)  # (N, A, M)
+    return np.stack(
+        [bundle_value(v[:, None, i, :], x[i][None], kind, synergy) for i in range(n)], axis=2
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class VCGEnumeration(Mechanism):
+    """VCG by exhaustive winner determination over (N+1)^M assignments (any bundle values).
+
+    Below, bidder 1 alone would take both items (1.5 + 0 + synergy 1), so bidder 0 pays 2.5.
+
+    >>> v = np.array([[[1.0, 1.0], [1.5, 0.0]]])
+    >>> x, p = VCGEnumeration(2, 2, "complements", 1.0).outcome(v)
+    >>> x[0].tolist(), p.tolist()
+    ([[1.0, 1.0], [0.0, 0.0]], [[2.5, 0.0]])
+    """
+
+    n: int
+    m: int
+    kind: str = "additive"
+    synergy: float = 0.0
+    name: str = field(default="vcg", init=False)
+    truthful: bool = field(default=True, init=False)
+
+    @cached_property
+    def table(self):
+        return _assignments(self.n, self.m, self.kind == "unit_demand")
+
+    def outcome(self, v):
+        assign = self.table
+        vals = welfare_by_assignment(v, self.kind, self.synergy, assign)  # (batch, A, N)
+        total = vals.sum(axis=2)
+        best = np.argmax(total, axis=1)
+        rows = np.arange(v.shape[0])
+        w_star = total[rows, best]
+        p = np.empty((v.shape[0], self.n))
+        for i in range(self.n):
+            without = ~np.any(assign == i, axis=1)
+            w_minus = (total[:, without] - vals[:, without, i]).max(axis=1)
+            p[:, i] = w_minus - (w_star - vals[rows, best, i])
+        chosen = assign[best]  # (batch, M)
+        x = (chosen[:, None, :] == np.arange(self.n)[None, :, None]).astype(float)
+        return x, p
+
+
+def optimal_welfare(v: np.ndarray, kind: str = "additive", synergy: float = 0.0) -> np.ndarray:
+    """max over feasible integral allocations of Σ_i v_i(a_i), per profile (batch,).
+
+    >>> float(optimal_welfare(np.array([[[1.0, 3.0], [2.0, 2.5]]]), "unit_demand")[0])
+    5.0
+    """
+    if kind == "additive":
+        return np.maximum(v.max(axis=1), 0.0).sum(axis=1)
+    if kind == "unit_demand" and min(v.shape[1], v.shape[2]) > 3:
+        out = np.empty(v.shape[0])
+        for b in range(v.shape[0]):
+            r, c = linear_sum_assignment(np.maximum(v[b], 0.0), maximize=True)
+            out[b] = np.maximum(v[b][r, c], 0.0).sum()
+        return out
+    assign = _assignments(v.shape[1], v.shape[2], kind == "unit_demand")
+    return welfare_by_assignment(v, kind, synergy, assign).sum(axis=2).max(axis=1)
+
+
+@dataclass(frozen=True, eq=False)
+class VCGAssignment(Mechanism):
+    """VCG for unit-demand bidders via ``scipy.optimize.linear_sum_assignment`` (per profile).
+
+    >>> x, p = VCGAssignment(2, 2).outcome(np.array([[[1.0, 3.0], [2.0, 2.5]]]))
+    >>> x[0].tolist(), p.tolist()
+    ([[0.0, 1.0], [1.0, 0.0]], [[0.5, 0.0]])
+    """
+
+    n: int
+    m: int
+    kind: str = field(default="unit_demand", init=False)
+    name: str = field(default="vcg_assignment", init=False)
+    truthful: bool = field(default=True, init=False)
+
+    @staticmethod
+    def _solve(mat):
+        if mat.shape[0] == 0:
+            return 0.0, (np.array([], int), np.array([], int))
+        r, c = linear_sum_assignment(mat, maximize=True)
+        return float(mat[r, c].sum()), (r, c)
+
+    def outcome(self, v):
+        batch = v.shape[0]
+        x = np.zeros((batch, self.n, self.m))
+        p = np.zeros((batch, self.n))
+        for b in range(batch):
+            mat = np.maximum(v[b], 0.0)  # an item worth ≤ 0 is as good as unsold
+            w_star, (r, c) = self._solve(mat)
+            keep = mat[r, c] > 0
+            x[b, r[keep], c[keep]] = 1.0
+            for i in range(self.n):
+                w_minus, _ = self._solve(np.delete(mat, i, axis=0))
+                own = mat[i, c[r == i]].sum() if np.any((r == i) & keep) else 0.0
+                p[b, i] = w_minus - (w_star - own)
+        return x, p
+
+
+@dataclass(frozen=True, eq=False)
+class GSP(Mechanism):
+    """Generalised second price for K slots with click-through rates α_1 ≥ … ≥ α_K.
+
+    Reports are per-click values (M = 1); the allocation has one column per slot and bidder i's
+    value is v_i Σ_k α_k x_ik. Slot k's holder pays α_k times the (k+1)-th highest bid.
+
+    >>> x, p = GSP(3, (1.0, 0.5)).outcome(np.array([[[3.0], [1.0], [2.0]]]))
+    >>> x[0].tolist(), p.tolist()
+    ([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]], [[2.0, 0.0, 0.5]])
+    """
+
+    n: int
+    ctrs: tuple = (1.0,)
+    name: str = field(default="gsp", init=False)
+    truthful: bool = field(default=False, init=False)
+
+    def outcome(self, v):
+        b = v[:, :, 0]
+        batch = b.shape[0]
+        k = min(len(self.ctrs), self.n)
+        order = np.argsort(-b, axis=1, kind="stable")
+        rows = np.arange(batch)
+        x = np.zeros((batch, self.n, len(self.ctrs)))
+        p = np.zeros((batch, self.n))
+        for s in range(k):
+            who = order[:, s]
+            nxt = b[rows, order[:, s + 1]] if s + 1 < self.n else np.zeros(batch)
+            x[rows, who, s] = 1.0
+            p[rows, who] = self.ctrs[s] * np.maximum(nxt, 0.0)
+        return x, p
+
+    def value(self, v, x):
+        return v[:, :, 0] * (x @ np.asarray(self.ctrs, float))
+
+    def optimal_welfare(self, v):
+        """Σ_k α_k v_(k): assortative matching of slots to values."""
+        top = -np.sort(-np.maximum(v[:, :, 0], 0.0), axis=1)[:, : len(self.ctrs)]
+        return top @ np.asarray(self.ctrs, float)[: top.shape[1]]
+
+
+MANELLI_VINCENT = (
+    ((1.0, 0.0), 2.0 / 3.0),
+    ((0.0, 1.0), 2.0 / 3.0),
+    ((1.0, 1.0), (4.0 - np.sqrt(2.0)) / 3.0),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Menu(Mechanism):
+    """One buyer chooses the utility-maximising option (allocation vector, price) or nothing.
+
+    Default menu: Manelli–Vincent for two U[0,1] items (items at 2/3, bundle at (4−√2)/3).
+
+    >>> x, p = Menu().outcome(np.array([[[0.9, 0.1]], [[0.7, 0.7]]]))
+    >>> x[:, 0].tolist(), [round(float(a), 4) for a in p.ravel()]
+    ([[1.0, 0.0], [1.0, 1.0]], [0.6667, 0.8619])
+    """
+
+    options: tuple = MANELLI_VINCENT
+    kind: str = "additive"
+    synergy: float = 0.0
+    name: str = field(default="menu", init=False)
+    truthful: bool = field(default=True, init=False)
+
+    def outcome(self, v):
+        if v.shape[1] != 1:
+            raise ValueError("menu: a menu sells to one buyer (N = 1)")
+        allocs = np.array([[0.0] * v.shape[2]] + [list(a) for a, _ in self.options])
+        prices = np.array([0.0] + [pr for _, pr in self.options])
+        util = bundle_value(v[:, :, None, :], allocs[None, None], self.kind, self.synergy)[:, 0]
+        choice = np.argmax(util - prices, axis=1)
+        return allocs[choice][:, None, :], prices[choice][:, None]

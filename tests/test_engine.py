@@ -1,0 +1,64 @@
+"""Engine: same seed, same numbers, on every executor and worker count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from numerics.audit import AuditTask, RegretSearch
+from numerics.engine import EngineConfig, batch_plan, run, samples
+from numerics.mechanisms import make_mechanism
+from numerics.valuations import hetero, iid
+
+
+def _task(search=None):
+    prof = iid(hetero(), 3)
+    return AuditTask(make_mechanism("myerson", 3, valuation=prof), prof, search)
+
+
+def _flat(summary):
+    return np.concatenate(
+        [[summary.moments.n], summary.moments.mean, summary.moments.comoment.ravel()]
+    )
+
+
+def test_batch_plan_is_deterministic_and_complete():
+    a, b = batch_plan(1001, 100, 7), batch_plan(1001, 100, 7)
+    assert [s for _, s in a] == [100] * 10 + [1]
+    assert all(
+        x.generate_state(2).tolist() == y.generate_state(2).tolist()
+        for (x, _), (y, _) in zip(a, b, strict=True)
+    )
+    with pytest.raises(ValueError):
+        batch_plan(0, 10, 1)
+
+
+def test_local_one_and_two_processes_identical():
+    task = _task(RegretSearch(grid=8, refine=1))
+    one = run(task, 3000, 5, EngineConfig("local", 1, batch_size=500))
+    two = run(task, 3000, 5, EngineConfig("local", 2, batch_size=500))
+    assert np.array_equal(_flat(one), _flat(two))
+    other = run(task, 3000, 6, EngineConfig("local", 1, batch_size=500))
+    assert not np.array_equal(_flat(one), _flat(other))
+
+
+def test_dask_local_cluster_identical_to_local():
+    pytest.importorskip("dask.distributed")
+    task = _task()
+    local = run(task, 20_000, 9, EngineConfig("local", 1, batch_size=2500))
+    dask = run(task, 20_000, 9, EngineConfig("dask", 2, batch_size=2500, dask_processes=False))
+    assert np.array_equal(_flat(local), _flat(dask))
+
+
+def test_samples_regenerate_the_run():
+    task = _task()
+    got = np.concatenate(list(samples(task, 250, 3, 100)))
+    again = np.concatenate([task.sample(s, k) for s, k in batch_plan(250, 100, 3)])
+    assert got.shape == (250, 3, 1) and np.array_equal(got, again)
+
+
+def test_bad_config():
+    with pytest.raises(ValueError):
+        EngineConfig("spark")
+    with pytest.raises(ValueError):
+        EngineConfig(workers=0)
