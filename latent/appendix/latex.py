@@ -26,7 +26,7 @@ def number(x, digits: int = 4, ci=None, exact: bool = False) -> str:
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "",
-          escape: bool = True) -> str:
+          escape: bool = True, fit: bool | None = None) -> str:
     """A ``tabular`` inside a ``table`` float; cells are escaped unless ``escape=False``.
 
     >>> print(table(["a", "b_c"], [["1", "x&y"]]).splitlines()[3])
@@ -34,11 +34,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str = "
     """
     esc = latex_escape if escape else (lambda s: s)
     cols = "l" * len(header)
-    lines = [r"\begin{table}[htbp]", r"\centering", rf"\begin{{tabular}}{{{cols}}}",
+    fit = len(header) > 5 if fit is None else fit
+    lines = [r"\begin{table}[htbp]", r"\centering"]
+    if fit:
+        lines.append(r"\resizebox{\linewidth}{!}{%")
+    lines += [rf"\begin{{tabular}}{{{cols}}}",
              " & ".join(esc(h) for h in header) + r" \\ \hline"]
     for row in rows:
         lines.append(" & ".join(esc(str(c)) for c in row) + r" \\")
-    lines.append(r"\end{tabular}")
+    lines.append(r"\end{tabular}" + ("}" if fit else ""))
     if caption:
         lines.append(rf"\caption{{{latex_escape(caption)}}}")
     lines.append(r"\end{table}")
