@@ -80,10 +80,9 @@ def seed_regret(mech, v, grid=SEED_GRID):
 
 
 def exp_myerson_exact(n=N):
-    mp.mp.dps = 30
-    return float(
-        mp.fsum(mp.binomial(n, k) * (-1) ** (k + 1) * mp.e ** (-k) / k for k in range(1, n + 1))
-    )
+    with mp.workdps(30):  # a local precision: never change mpmath's global state
+        return float(mp.fsum(mp.binomial(n, k) * (-1) ** (k + 1) * mp.e ** (-k) / k
+                             for k in range(1, n + 1)))
 
 
 def audit(mech, prof, n, seed, search, workers):

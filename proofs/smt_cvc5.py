@@ -89,6 +89,8 @@ class Cvc5Translator:
                 return self._nary(kind, e.args)
         if isinstance(e, sp.Not):
             return tm.mkTerm(Kind.NOT, self.term(e.args[0]))
+        if isinstance(e, sp.ITE):
+            return tm.mkTerm(Kind.ITE, *(self.term(a) for a in e.args))
         raise UnsupportedExpression(f"unsupported construct {type(e).__name__}: {e}")
 
     def _nary(self, kind: Kind, args) -> cvc5.Term:

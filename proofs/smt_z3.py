@@ -85,6 +85,8 @@ def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None):
             return z3.Or([go(a) for a in e.args])
         if isinstance(e, sp.Not):
             return z3.Not(go(e.args[0]))
+        if isinstance(e, sp.ITE):  # boolean if-then-else (sympy makes these from Piecewise)
+            return z3.If(go(e.args[0]), go(e.args[1]), go(e.args[2]))
         if isinstance(e, sp.Implies):
             return z3.Implies(go(e.args[0]), go(e.args[1]))
         raise UnsupportedExpression(f"unsupported construct {type(e).__name__}: {e}")

@@ -94,6 +94,10 @@ def test_max_min_abs_piecewise(solver):
     assert check_sat([sp.Not(sp.Abs(x) >= x)], solver=solver).unsat
     pw = sp.Piecewise((x, x > 0), (-x, True))
     assert check_sat([sp.Not(sp.Eq(pw, sp.Abs(x)))], solver=solver).unsat
+    # Boolean if-then-else (sympy produces it when simplifying Piecewise conditions).
+    ite = sp.ITE(x > 0, y > x, y < x)
+    assert check_sat([ite, x > 0, y < 0], solver=solver).unsat
+    assert check_sat([ite, x < 0, y < x], solver=solver).sat
 
 
 def test_broken_checker_is_caught_by_the_audit(monkeypatch):

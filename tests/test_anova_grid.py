@@ -108,9 +108,8 @@ def test_mpmath_agrees_with_float64_and_is_precise():
     np.testing.assert_allclose(a.per_output, b.per_output, rtol=0, atol=1e-12)
     # 40 digits: x0·x1 on exact 2-point Gauss nodes gives W_2 = (1/12)² to ~1e-40.
     s = grade_spectrum_quad(lambda x: x[:, 0] * x[:, 1], None, 2, nodes=2, digits=40)
-    mpmath.mp.dps = 50
-    assert abs(mpmath.mpf(s.energies_mp[2]) - mpmath.mpf(1) / 144) < mpmath.mpf(10) ** -38
-    mpmath.mp.dps = 15
+    with mpmath.workdps(50):
+        assert abs(mpmath.mpf(s.energies_mp[2]) - mpmath.mpf(1) / 144) < mpmath.mpf(10) ** -38
 
 
 def test_permuting_inputs_permutes_subsets():

@@ -27,7 +27,13 @@ from numerics.valuations import (
     parse_valuation,
 )
 
-mp.mp.dps = 30
+
+@pytest.fixture(autouse=True)
+def _mp_precision():
+    """30 digits for the oracles, restored afterwards (no global mpmath state leaks out)."""
+    with mp.workdps(30):
+        yield
+
 LEVEL = 0.999  # many oracles are asserted; 99.9% intervals keep false alarms rare
 
 

@@ -83,11 +83,17 @@ def test_closed_forms_uniform_exponential():
     assert Uniform().is_regular and Exponential().is_regular
 
 
+
+@pytest.fixture(autouse=True)
+def _mp_precision():
+    """30 digits for the mpmath oracles, restored afterwards."""
+    with mp.workdps(30):
+        yield
+
 def _mixture_tangency():
     """Independent ironing of (2/3)U[0,1] + (1/3)Exp(1): the hull chord touches the revenue
     curve (parametrised by value: q = S(v), R = v S(v)) at v_a < v_b with equal slopes
     ψ(v_a) = ψ(v_b) = chord slope. Solved in mpmath at 30 digits."""
-    mp.mp.dps = 30
 
     def s(v):  # survival function
         return (2 * mp.mpf(1) / 3) * (1 - min(v, 1)) + mp.exp(-v) / 3
