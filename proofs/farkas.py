@@ -126,12 +126,14 @@ def _z3_frac(v) -> Fraction:
 
 
 def _feasible_point(system: LinearSystem):
-    xs = {v: z3.Real(v) for v in system.variables}
-    s = z3.SolverFor("QF_LRA")
+    ctx = z3.Context()  # fresh per query: deterministic answers
+    xs = {v: z3.Real(v, ctx) for v in system.variables}
+    s = z3.SolverFor("QF_LRA", ctx=ctx)
     for row in system.rows:
-        lhs = z3.Sum([z3.RealVal(c) * xs[v] for v, c in row.coeffs]) if row.coeffs else \
-            z3.RealVal(0)
-        s.add(lhs <= z3.RealVal(row.rhs) if row.sense == "<=" else lhs == z3.RealVal(row.rhs))
+        lhs = z3.Sum([z3.RealVal(c, ctx) * xs[v] for v, c in row.coeffs]) if row.coeffs else \
+            z3.RealVal(0, ctx)
+        rhs = z3.RealVal(row.rhs, ctx)
+        s.add(lhs <= rhs if row.sense == "<=" else lhs == rhs)
     answer = s.check()
     if answer == z3.sat:
         m = s.model()
@@ -142,19 +144,20 @@ def _feasible_point(system: LinearSystem):
 
 
 def _farkas_multipliers(system: LinearSystem):
-    ys = {r.name: z3.Real(f"y[{r.name}]") for r in system.rows}
-    s = z3.SolverFor("QF_LRA")
+    ctx = z3.Context()
+    ys = {r.name: z3.Real(f"y[{r.name}]", ctx) for r in system.rows}
+    s = z3.SolverFor("QF_LRA", ctx=ctx)
     columns: dict[str, list] = {v: [] for v in system.variables}
     for row in system.rows:
         y = ys[row.name]
         if row.sense == "<=":
             s.add(y >= 0)
         for v, c in row.coeffs:
-            columns[v].append(z3.RealVal(c) * y)
+            columns[v].append(z3.RealVal(c, ctx) * y)
     for terms in columns.values():
         if terms:
             s.add(z3.Sum(terms) == 0)
-    s.add(z3.Sum([z3.RealVal(r.rhs) * ys[r.name] for r in system.rows]) == -1)
+    s.add(z3.Sum([z3.RealVal(r.rhs, ctx) * ys[r.name] for r in system.rows]) == -1)
     if s.check() != z3.sat:
         return None
     m = s.model()

@@ -23,8 +23,11 @@ _REL = {
 }
 
 
-def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None):
+def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None,
+          ctx: z3.Context | None = None):
     """Translate a sympy real expression or formula to z3; ``symbols`` caches the constants.
+
+    ``ctx`` is the z3 context (a fresh one per query keeps answers independent of history).
 
     >>> x = sp.Symbol("x", real=True)
     >>> print(to_z3(sp.Max(x, 0) >= x / 2 - sp.Rational(1, 3)))
@@ -35,14 +38,14 @@ def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None):
     def go(e):
         if isinstance(e, sp.Symbol):
             if e not in cache:
-                cache[e] = z3.Real(e.name)
+                cache[e] = z3.Real(e.name, ctx)
             return cache[e]
         if e is sp.true or e == sp.true:
-            return z3.BoolVal(True)
+            return z3.BoolVal(True, ctx)
         if e is sp.false or e == sp.false:
-            return z3.BoolVal(False)
+            return z3.BoolVal(False, ctx)
         if isinstance(e, sp.Rational):  # Integer included
-            return z3.RealVal(Fraction(int(e.p), int(e.q)))
+            return z3.RealVal(Fraction(int(e.p), int(e.q)), ctx)
         if isinstance(e, sp.Float):
             raise UnsupportedExpression(f"float constant {e}: write it as a Rational")
         if isinstance(e, sp.Add):
@@ -52,7 +55,7 @@ def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None):
         if isinstance(e, sp.Pow):
             base, exp = e.args
             if exp.is_Integer and int(exp) >= 0:
-                out = z3.RealVal(1)
+                out = z3.RealVal(1, ctx)
                 b = go(base)
                 for _ in range(int(exp)):
                     out = out * b

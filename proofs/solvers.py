@@ -114,10 +114,11 @@ def _variables(formulas) -> list[sp.Symbol]:
 
 def _check_z3(formulas, timeout_ms) -> SatResult:
     symbols: dict = {}
-    s = z3.SolverFor("QF_NRA")
+    ctx = z3.Context()  # fresh per query: the answer (and model) does not depend on history
+    s = z3.SolverFor("QF_NRA", ctx=ctx)
     s.set("timeout", int(timeout_ms))
     for f in formulas:
-        s.add(to_z3(f, symbols))
+        s.add(to_z3(f, symbols, ctx))
     t0 = time.perf_counter()
     answer = s.check()
     dt = time.perf_counter() - t0

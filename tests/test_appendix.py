@@ -1,0 +1,99 @@
+"""The quick appendix: compiles, lists 16 proved theorems, matches its oracles, is deterministic,
+escapes user text, and fails loudly when a theorem fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from fractions import Fraction
+
+import pytest
+
+from latent.appendix import Context, Section, build_appendix
+from latent.appendix.latex import latex_escape
+from latent.appendix.sections import SECTIONS
+
+needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
+                               reason="pdflatex not installed (CI installs TeX Live)")
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("appendix")
+    return build_appendix(out, quick=True, seed=7, compile=shutil.which("pdflatex") is not None)
+
+
+@needs_tex
+def test_quick_appendix_compiles(quick):
+    assert quick.pdf is not None and quick.pdf.stat().st_size > 10_000
+    assert quick.ok, [s.problems for s in quick.sections]
+
+
+def test_theorem_table_lists_sixteen_proved(quick):
+    data = json.loads((quick.out / "data" / "theorems.json").read_text())
+    assert len(data["theorems"]) == 16
+    assert all(t["status"] == "proved" for t in data["theorems"])
+    tex = (quick.out / "appendix.tex").read_text()
+    assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in tex
+
+
+def test_cells_with_oracles_match(quick):
+    data = json.loads((quick.out / "data" / "theorems.json").read_text())
+    grounding = {g["name"]: g["value"] for g in data["grounding"]}
+    assert grounding["second_best_efficiency_ratio"] == "27/32"
+    assert grounding["vcg_deficit"] == "1/6"
+    seed002 = json.loads((quick.out / "data" / "seed002_section3.json").read_text())
+    pays = seed002[0]["payments"]
+    assert [Fraction(pays[k]) for k in ("vcg", "weakest_type", "optimal")] == [1, 2, 4]
+    s4 = json.loads((quick.out / "data" / "seed004.json").read_text())
+    exp_exact = s4["exact"]["exponential_myerson"]
+    for setting, exact in (("uniform", 0.6125), ("exponential", exp_exact)):
+        lo, hi = s4[setting]["myerson"]["revenue"]["ci"]
+        assert lo - (hi - lo) <= exact <= hi + (hi - lo)
+    for section in quick.sections:
+        assert section.ok, section.problems
+
+
+def test_manifest_records_versions_and_seed(quick):
+    m = json.loads((quick.out / "manifest.json").read_text())
+    assert m["seed"] == 7 and m["quick"] is True
+    assert {"z3-solver", "cvc5", "numpy", "sympy"} <= set(m["versions"])
+    assert len(m["sections"]) == len(SECTIONS)
+
+
+def test_same_seed_same_appendix(quick, tmp_path):
+    again = build_appendix(tmp_path, quick=True, seed=7, compile=False)
+    for rel in ["appendix.tex"] + sorted(
+            str(p.relative_to(quick.out)) for p in (quick.out / "data").rglob("*")):
+        assert (quick.out / rel).read_bytes() == (again.out / rel).read_bytes(), rel
+
+
+def test_injection_in_user_text_is_escaped(tmp_path):
+    evil = r"ebay}\input{/etc/passwd}\write18{rm -rf /}$x$#%&_~^"
+
+    def section(ctx: Context) -> Section:
+        return Section(evil, latex_escape(evil))
+
+    r = build_appendix(tmp_path, sections=(section,), compile=shutil.which("pdflatex") is not None)
+    tex = (tmp_path / "appendix.tex").read_text()
+    body = tex.replace(r"\textbackslash{}", "")
+    assert r"\input{/etc" not in body and r"\write18" not in body
+    assert tex.count("{") - tex.count(r"\{") == tex.count("}") - tex.count(r"\}")
+    if r.pdf is not None:
+        assert r.pdf.exists()
+
+
+def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
+    import mechanism_design_proof as mdp
+    from latent.__main__ import main
+    from latent.appendix.sections import theorems
+    from proofs import reals, theorem
+
+    x, = reals("x")
+    monkeypatch.setattr(mdp, "THEOREMS", (*mdp.THEOREMS[:1],
+                                           theorem("false_lemma", {"x_pos": x > 0}, x > 1)))
+    monkeypatch.setattr("latent.appendix.sections.SECTIONS", (theorems.theorems_section,))
+    code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])
+    assert code == 1
+    assert "FAILED" in capsys.readouterr().out
