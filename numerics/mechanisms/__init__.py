@@ -110,7 +110,7 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
     if key == "vcg_enum":
         return VCGEnumeration(n_bidders, n_items, kind, synergy)
     if key == "gsp":
-        return GSP(n_bidders, tuple(params.pop("ctrs", (1.0,))))
+        return GSP(n_bidders, _gsp_ctrs(params.pop("ctrs", None), n_items))
     if key == "menu":
         if n_bidders != 1:
             raise ValueError("menu: one buyer only (--bidders 1)")
@@ -128,6 +128,22 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
     if kind != "additive":
         raise ValueError(f"{name} runs item by item and needs additive values, not {kind}")
     return ItemWise(single)
+
+
+def _gsp_ctrs(ctrs, n_items: int) -> tuple:
+    """Click-through rates of GSP's slots: one slot per item of the contract's (batch, N, M).
+
+    Default α_k = 1/k (k = 1…M). Given ``ctrs`` fix the slot count; with M > 1 they must number M.
+
+    >>> _gsp_ctrs(None, 3), _gsp_ctrs((1.0, 0.4), 1)
+    ((1.0, 0.5, 0.3333333333333333), (1.0, 0.4))
+    """
+    if ctrs is None:
+        return tuple(1.0 / k for k in range(1, n_items + 1))
+    ctrs = tuple(float(c) for c in ctrs)
+    if n_items > 1 and len(ctrs) != n_items:
+        raise ValueError(f"gsp: {len(ctrs)} click-through rates for {n_items} slots (items)")
+    return ctrs
 
 
 def _single(key, n, valuation, params):

@@ -171,8 +171,11 @@ class VCGAssignment(Mechanism):
 class GSP(Mechanism):
     """Generalised second price for K slots with click-through rates α_1 ≥ … ≥ α_K.
 
-    Reports are per-click values (M = 1); the allocation has one column per slot and bidder i's
-    value is v_i Σ_k α_k x_ik. Slot k's holder pays α_k times the (k+1)-th highest bid.
+    A bidder's type is one per-click value v[:, i, 0] (further report columns are ignored), so
+    reports may be (batch, N, 1) or (batch, N, K); the allocation x[:, i, k] = 1 iff bidder i holds
+    slot k has one column per slot, shape (batch, N, K) — the contract's (batch, N, M) with
+    M = K slots as the items (``make_mechanism("gsp", N, M)`` builds M slots). Bidder i's value
+    is v_i Σ_k α_k x_ik. Slot k's holder pays α_k times the (k+1)-th highest bid.
 
     >>> x, p = GSP(3, (1.0, 0.5)).outcome(np.array([[[3.0], [1.0], [2.0]]]))
     >>> x[0].tolist(), p.tolist()
