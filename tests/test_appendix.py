@@ -51,6 +51,14 @@ def test_cells_with_oracles_match(quick):
     for setting, exact in (("uniform", 0.6125), ("exponential", exp_exact)):
         lo, hi = s4[setting]["myerson"]["revenue"]["ci"]
         assert lo - (hi - lo) <= exact <= hi + (hi - lo)
+    yao = json.loads((quick.out / "data" / "yao.json").read_text())["yao"][0]
+    assert (Fraction(yao["bic"]), Fraction(yao["dsic"])) == (Fraction(51, 16), Fraction(25, 8))
+    frontier = json.loads((quick.out / "data" / "frontier.json").read_text())["exact"][0]
+    assert frontier["ends_at_optimum"] is True
+    land = json.loads((quick.out / "data" / "landscape.json").read_text())["landscape"]
+    posted = next(r for r in land["rows"] if r["format"].startswith("posted")
+                  and r["rho_structural"])
+    assert posted["rho"] == "inf"  # unlimited-supply posted prices: grade 1 exactly
     for section in quick.sections:
         assert section.ok, section.problems
 

@@ -2,6 +2,9 @@
 
 from latent.appendix.sections.mechanisms import mechanisms_section
 from latent.appendix.sections.seed004 import seed004_section
+from latent.appendix.sections.spectra import spectra_section
 from latent.appendix.sections.theorems import theorems_section
+from latent.appendix.sections.truncation import truncation_section
 
-SECTIONS = (theorems_section, mechanisms_section, seed004_section)
+SECTIONS = (theorems_section, spectra_section, truncation_section, mechanisms_section,
+            seed004_section)

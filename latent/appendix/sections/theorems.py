@@ -6,14 +6,6 @@ from latent.appendix import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
 
 
-def _strip_timings(obj):
-    if isinstance(obj, dict):
-        return {k: _strip_timings(v) for k, v in obj.items() if k != "seconds"}
-    if isinstance(obj, list):
-        return [_strip_timings(v) for v in obj]
-    return obj
-
-
 def theorems_section(ctx: Context) -> Section:
     import mechanism_design_proof as mdp
     from proofs.check import check_all
@@ -64,9 +56,9 @@ def theorems_section(ctx: Context) -> Section:
         summary, render_latex(checks, grounds), beside, render_mechanisms_latex(mechanisms),
     ])
     data = {
-        "theorems": [_strip_timings(c.to_dict()) for c in checks],
+        "theorems": [c.to_dict() for c in checks],
         "grounding": [g.to_dict() for g in grounds],
-        "mechanism_theorems": [_strip_timings(m.to_dict()) for m in mechanisms],
+        "mechanism_theorems": [m.to_dict() for m in mechanisms],
         "summary": summary_line(checks),
         "mechanism_summary": mechanism_summary(mechanisms),
     }
