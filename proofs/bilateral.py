@@ -73,25 +73,17 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
     def add(acc: dict, key, coef):
         acc[key] = acc.get(key, F(0)) + coef
 
-    def interim_buyer(b) -> tuple[dict, Fraction]:
-        """Q_B(b) as (variable coefficients, constant)."""
+    def interim(b=None, s=None) -> tuple[dict, Fraction]:
+        """Q_B(b) (s=None: average over the seller) or Q_S(s) (b=None), as (coefficients of
+        the tie variables, constant)."""
         coeffs, const = {}, F(0)
-        for s, ps in zip(seller.values, seller.probs, strict=True):
-            q = _q(b, s)
+        grid = seller if s is None else buyer
+        for v, p in zip(grid.values, grid.probs, strict=True):
+            q = _q(b, v) if s is None else _q(v, s)
             if isinstance(q, str):
-                add(coeffs, q, ps)
+                add(coeffs, q, p)
             else:
-                const += ps * q
-        return coeffs, const
-
-    def interim_seller(s) -> tuple[dict, Fraction]:
-        coeffs, const = {}, F(0)
-        for b, pb in zip(buyer.values, buyer.probs, strict=True):
-            q = _q(b, s)
-            if isinstance(q, str):
-                add(coeffs, q, pb)
-            else:
-                const += pb * q
+                const += p * q
         return coeffs, const
 
     for b in buyer.values:
@@ -106,7 +98,7 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
 
     # Buyer of type b, utility b·Q_B(b) − T_B(b); IC against reporting b2, and IR.
     for b in buyer.values:
-        qc, qk = interim_buyer(b)
+        qc, qk = interim(b=b)
         ir = {f"TB[{b}]": F(1)}
         for v, c in qc.items():
             add(ir, v, -b * c)
@@ -114,7 +106,7 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
         for b2 in buyer.values:
             if b2 == b:
                 continue
-            q2c, q2k = interim_buyer(b2)
+            q2c, q2k = interim(b=b2)
             row = {f"TB[{b}]": F(1), f"TB[{b2}]": F(-1)}
             for v, c in qc.items():
                 add(row, v, -b * c)
@@ -124,7 +116,7 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
             sb.le(row, b * qk - b * q2k, f"buyer_IC[{b}->{b2}]", "buyer_IC")
     # Seller of cost s, utility T_S(s) − s·Q_S(s).
     for s in seller.values:
-        qc, qk = interim_seller(s)
+        qc, qk = interim(s=s)
         ir = {f"TS[{s}]": F(-1)}
         for v, c in qc.items():
             add(ir, v, s * c)
@@ -132,7 +124,7 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
         for s2 in seller.values:
             if s2 == s:
                 continue
-            q2c, q2k = interim_seller(s2)
+            q2c, q2k = interim(s=s2)
             row = {f"TS[{s2}]": F(1), f"TS[{s}]": F(-1)}
             for v, c in q2c.items():
                 add(row, v, -s * c)
