@@ -147,3 +147,40 @@ def test_real_data(shared_data, kwargs, min_auctions):
     d = read_auctions(shared_data / kwargs.pop("name"), **kwargs)
     assert len(d.auctions) >= min_auctions
     assert all(np.all(np.isfinite(a.bids)) for a in d.auctions)
+
+
+def _data(*auctions):
+    from latent.auction_data import Auction, AuctionData
+
+    return AuctionData(tuple(Auction(str(k), tuple(b), np.array(v, float))
+                             for k, (b, v) in enumerate(auctions)))
+
+
+def test_select_exact_and_subsample_are_seeded_subsets():
+    from latent.auction_select import select_exact, select_subsample
+
+    d = _data((("a", "b"), (1, 2)), (("a", "b", "c", "d"), (1, 2, 3, 4)), (("x",) * 0, ()))
+    assert select_exact(d, 2).matrix.tolist() == [[1.0, 2.0]]
+    s1 = select_subsample(d, 2, seed=3, draws=50)
+    s2 = select_subsample(d, 2, seed=3, draws=50)
+    np.testing.assert_array_equal(s1.matrix, s2.matrix)
+    rows = s1.matrix[1:]
+    assert rows.shape == (50, 2) and s1.auctions_subsampled == 1 and s1.auctions_used == 2
+    assert np.all(rows[:, 0] != rows[:, 1]) and set(rows.ravel()) == {1.0, 2.0, 3.0, 4.0}
+    # uniform random subsets: each of the 4 bids lands in slot 1 about a quarter of the time
+    counts = np.bincount(rows[:, 0].astype(int), minlength=5)[1:]
+    assert counts.min() >= 4
+    with pytest.raises(DataError, match="at least 5 bidders"):
+        select_subsample(d, 5)
+
+
+def test_select_identified_orders_by_frequency_and_needs_common_auctions():
+    from latent.auction_select import select_identified
+
+    d = _data((("a", "b", "c"), (1, 2, 3)), (("c", "a"), (4, 5)), (("a", "c", "z"), (6, 7, 8)),
+              (("b", "z"), (9, 10)))
+    s = select_identified(d, 2)
+    assert s.bidders == ("a", "c")  # a: 3 auctions, c: 3, b: 2, z: 2
+    assert s.matrix.tolist() == [[1.0, 3.0], [5.0, 4.0], [6.0, 7.0]]
+    with pytest.raises(DataError, match="bid together in only"):
+        select_identified(d, 3)

@@ -216,11 +216,11 @@ class Discrete(Valuation):
         object.__setattr__(self, "values", tuple(a[order].tolist()))
         object.__setattr__(self, "probs", tuple((p[order] / p.sum()).tolist()))
 
-    @property
+    @cached_property  # converted once: empirical laws can have 10^5+ atoms
     def _a(self):
         return np.asarray(self.values)
 
-    @property
+    @cached_property
     def _p(self):
         return np.asarray(self.probs)
 

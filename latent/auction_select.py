@@ -1,0 +1,105 @@
+"""Choose a fixed number N of bidder slots from auctions of varying size.
+
+* :func:`select_exact` — auctions with exactly N bidders;
+* :func:`select_subsample` — auctions with at least N bidders, larger ones contributing random
+  N-subsets of their bidders (seeded), e.g. the Swiss quota auctions with ~70 bidders each;
+* :func:`select_identified` — the N most frequent identified bidders as asymmetric slots.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from latent.auction_data import Auction, AuctionData, DataError
+
+__all__ = ["Auction", "Selection", "select_exact", "select_identified", "select_subsample"]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An (auctions × N[× items]) bid matrix chosen from the data, and how it was chosen."""
+
+    matrix: np.ndarray
+    n_bidders: int
+    how: str
+    auctions_used: int
+    auctions_subsampled: int = 0
+    bidders: tuple[str, ...] | None = None  # slot identities (asymmetric selection)
+
+    def to_dict(self) -> dict:
+        return {"n_bidders": self.n_bidders, "how": self.how, "rows": int(self.matrix.shape[0]),
+                "auctions_used": self.auctions_used,
+                "auctions_subsampled": self.auctions_subsampled,
+                "bidders": None if self.bidders is None else list(self.bidders)}
+
+
+def select_exact(data: AuctionData, n: int) -> Selection:
+    """Auctions with exactly ``n`` bidders; slots in the bidders' order of appearance.
+
+    >>> d = AuctionData((Auction("a", ("x", "y"), np.array([1.0, 2.0])),))
+    >>> select_exact(d, 2).matrix.tolist()
+    [[1.0, 2.0]]
+    """
+    m, _ = data.matrix(n)
+    return Selection(m, n, f"auctions with exactly {n} bidders", int(m.shape[0]))
+
+
+def select_subsample(data: AuctionData, n: int, seed=None, draws: int = 1) -> Selection:
+    """Auctions with at least ``n`` bidders; each auction with more contributes ``draws``
+    uniformly random n-subsets of its bidders (in random slot order), seeded.
+
+    Random subsets of an auction's bidders are exchangeable, so pooled marginals and spectral ρ
+    keep their meaning; rows of one auction are not independent (several draws).
+
+    >>> d = AuctionData((Auction("a", ("x", "y", "z"), np.array([1.0, 2.0, 3.0])),))
+    >>> s = select_subsample(d, 2, seed=0, draws=3)
+    >>> s.matrix.shape, s.auctions_subsampled
+    ((3, 2), 1)
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    rows, sub, used = [], 0, 0
+    for a in data.auctions:
+        k = len(a.bidders)
+        if k < n:
+            continue
+        used += 1
+        if k == n:
+            rows.append(a.bids)
+            continue
+        sub += 1
+        for _ in range(draws):
+            rows.append(a.bids[rng.permutation(k)[:n]])
+    if not rows:
+        raise DataError(f"no auction has at least {n} bidders")
+    how = (f"auctions with at least {n} bidders; larger auctions contribute {draws} random "
+           f"{n}-subset(s) of their bidders")
+    return Selection(np.stack(rows), n, how, used, sub)
+
+
+def select_identified(data: AuctionData, n: int, min_rows: int = 3) -> Selection:
+    """Asymmetric slots: the ``n`` bidders present in the most auctions (ties by name); rows
+    are the auctions in which all of them bid, columns in that bidder order.
+
+    >>> d = AuctionData((Auction("1", ("x", "y", "z"), np.array([1.0, 2.0, 3.0])),
+    ...                  Auction("2", ("z", "x"), np.array([4.0, 5.0]))))
+    >>> s = select_identified(d, 2, min_rows=2); s.bidders, s.matrix.tolist()
+    (('x', 'z'), [[1.0, 3.0], [5.0, 4.0]])
+    """
+    freq = Counter(b for a in data.auctions for b in a.bidders)
+    top = tuple(sorted(freq, key=lambda b: (-freq[b], b))[:n])
+    if len(top) < n:
+        raise DataError(f"only {len(top)} distinct bidders; cannot pick {n}")
+    rows = []
+    for a in data.auctions:
+        pos = {b: j for j, b in enumerate(a.bidders)}
+        if all(b in pos for b in top):
+            rows.append(a.bids[[pos[b] for b in top]])
+    if len(rows) < min_rows:
+        raise DataError(f"the {n} most frequent bidders ({', '.join(top)}) bid together in only "
+                        f"{len(rows)} auction(s); use fewer --bidders")
+    how = (f"the {n} bidders present in the most auctions, in the {len(rows)} auctions where "
+           "all of them bid")
+    return Selection(np.stack(rows), n, how, len(rows), 0, top)

@@ -1,0 +1,249 @@
+"""From observed bids to the objects of the analysis: marginals, grids, pseudo-values, revenue.
+
+* Marginals are empirical laws (``numerics.valuations.empirical``: atoms at the observed values),
+  pooled over bidder slots (symmetric) or one per slot (asymmetric).
+* :func:`grid_law` discretises a marginal to K quantile midpoints F⁻¹((k + ½)/K) (equal values
+  merged; a law with ≤ K atoms is kept exactly): the product grid of the grade spectrum, the
+  truncation analysis and the exact LP.
+* :func:`gpv_pseudo_values`: first-price bids b are not values; Guerre–Perrigne–Vuong (2000)
+  invert the symmetric equilibrium, v = b + G(b) / ((N − 1) g(b)), with G the empirical cdf of
+  the pooled bids and g a Gaussian kernel density (binned on 2048 points, FFT convolution).
+* :func:`mc_revenue`: expected revenue Σ_i E[p_i(v)] of mechanisms under the product of the
+  marginals, on common random numbers, with normal 95% CIs on i.i.d. profiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal, stats
+
+from numerics.valuations import Discrete, empirical
+
+MAX_ATOMS = 2000
+
+
+def compressed_empirical(x: np.ndarray, max_atoms: int = MAX_ATOMS) -> Discrete:
+    """The empirical law of ``x``; with more than ``max_atoms`` distinct values, its
+    ``max_atoms`` quantile midpoints instead (equal mass; resolution 1/max_atoms in quantile),
+    which keeps ironing and Myerson's allocation fast on large data.
+
+    >>> compressed_empirical(np.arange(10.0), max_atoms=2).values
+    (2.0, 7.0)
+    """
+    law = empirical(x)
+    if len(law.values) <= max_atoms:
+        return law
+    v, p = grid_law(law, max_atoms)
+    return Discrete(tuple(v.tolist()), tuple(p.tolist()))
+
+
+def marginals_from(matrix: np.ndarray, asymmetric: bool = False,
+                   max_atoms: int = MAX_ATOMS) -> tuple:
+    """Empirical marginals of an (auctions × N) matrix: one pooled law repeated N times (the
+    same object, so mechanisms see iid bidders) or one law per column (compressed to at most
+    ``max_atoms`` atoms, see :func:`compressed_empirical`).
+
+    >>> m = marginals_from(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> m[0] is m[1], m[0].values
+    (True, (1.0, 2.0, 3.0, 4.0))
+    """
+    n = matrix.shape[1]
+    if asymmetric:
+        return tuple(compressed_empirical(matrix[:, i], max_atoms) for i in range(n))
+    pooled = compressed_empirical(matrix.ravel(), max_atoms)
+    return (pooled,) * n
+
+
+def grid_law(marginal, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """K quantile-midpoint values and probabilities (equal values merged; ≤ K atoms kept).
+
+    >>> v, p = grid_law(empirical([1.0, 2.0, 2.0, 4.0]), 8); v.tolist(), p.tolist()
+    ([1.0, 2.0, 4.0], [0.25, 0.5, 0.25])
+    >>> grid_law(empirical(np.arange(100.0)), 4)[0].tolist()
+    [12.0, 37.0, 62.0, 87.0]
+    """
+    if isinstance(marginal, Discrete) and len(marginal.values) <= k:
+        return np.asarray(marginal.values, float), np.asarray(marginal.probs, float)
+    q = marginal.quantile if hasattr(marginal, "quantile") else marginal.ppf
+    v = np.asarray(q((np.arange(k) + 0.5) / k), dtype=float)
+    vals, counts = np.unique(v, return_counts=True)
+    return vals, counts / k
+
+
+def grid_laws(marginals, k: int) -> tuple[list, list, tuple]:
+    """Per-axis grid values, probabilities and the grid laws as ``Discrete`` (shared if pooled).
+
+    >>> vals, probs, laws = grid_laws((empirical([1.0, 2.0]),) * 2, 4)
+    >>> laws[0] is laws[1], vals[0].tolist()
+    (True, [1.0, 2.0])
+    """
+    cache: dict[int, tuple] = {}
+    vals, probs, laws = [], [], []
+    for m in marginals:
+        if id(m) not in cache:
+            v, p = grid_law(m, k)
+            cache[id(m)] = (v, p, Discrete(tuple(v.tolist()), tuple(p.tolist())))
+        v, p, law = cache[id(m)]
+        vals.append(v)
+        probs.append(p)
+        laws.append(law)
+    return vals, probs, tuple(laws)
+
+
+def allocation_table(mech, values: list[np.ndarray], chunk: int = 1 << 16) -> np.ndarray:
+    """x(v) of a single-item mechanism on the product grid: shape (K_1, …, K_N, N).
+
+    >>> from numerics.mechanisms import SecondPrice
+    >>> allocation_table(SecondPrice(2), [np.array([0.0, 1.0])] * 2)[1, 0].tolist()
+    [1.0, 0.0]
+    """
+    shape = tuple(len(v) for v in values)
+    n = len(values)
+    idx = np.indices(shape).reshape(n, -1).T
+    prof = np.stack([values[i][idx[:, i]] for i in range(n)], axis=1)
+    out = np.empty((prof.shape[0], n))
+    for s in range(0, prof.shape[0], chunk):
+        out[s:s + chunk] = mech.allocation(prof[s:s + chunk, :, None])[:, :, 0]
+    return out.reshape(*shape, n)
+
+
+def kde_bandwidth(x: np.ndarray) -> float:
+    """Silverman's rule h = 0.9·min(sd, IQR/1.34)·n^(−1/5).
+
+    >>> round(kde_bandwidth(np.linspace(0, 1, 1001)), 4)
+    0.0653
+    """
+    x = np.asarray(x, float)
+    sd = float(np.std(x, ddof=1))
+    iqr = float(np.subtract(*np.percentile(x, [75, 25])))
+    spread = min(sd, iqr / 1.34) if iqr > 0 else sd
+    return 0.9 * spread * len(x) ** -0.2
+
+
+def gpv_pseudo_values(bids: np.ndarray, bandwidth: float | None = None,
+                      bins: int = 2048) -> tuple[np.ndarray, float]:
+    """Pseudo-values v = b + G(b)/((N−1) g(b)) for first-price bids (auctions × N), and h.
+
+    Uniform values and N bidders bid b = (N−1)v/N, so v = N b/(N−1) away from the boundary:
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> v = rng.random((20000, 3)); pv, h = gpv_pseudo_values(2 * v / 3)
+    >>> mid = (v > 0.2) & (v < 0.8)
+    >>> bool(np.median(np.abs(pv[mid] - v[mid])) < 0.02)
+    True
+    """
+    b = np.asarray(bids, float)
+    n = b.shape[1]
+    if n < 2:
+        raise ValueError("GPV inversion needs at least two bidders per auction")
+    flat = np.sort(b.ravel())
+    h = kde_bandwidth(flat) if bandwidth is None else float(bandwidth)
+    if not h > 0:
+        raise ValueError("bandwidth must be positive (are all bids equal?)")
+    lo, hi = flat[0] - 4 * h, flat[-1] + 4 * h
+    edges = np.linspace(lo, hi, bins + 1)
+    width = edges[1] - edges[0]
+    hist, _ = np.histogram(flat, edges)
+    half = int(math.ceil(4 * h / width))
+    kern = stats.norm.pdf(np.arange(-half, half + 1) * width / h)
+    kern /= kern.sum()
+    dens = signal.fftconvolve(hist.astype(float), kern, mode="same") / (len(flat) * width)
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    g = np.interp(b, centres, np.maximum(dens, 1e-300))
+    big_g = np.searchsorted(flat, b, side="right") / len(flat)
+    return b + big_g / ((n - 1) * g), h
+
+
+@dataclass(frozen=True)
+class RevenueEstimate:
+    """Mean revenue per auction with a normal 95% CI over i.i.d. simulated profiles."""
+
+    mean: float
+    ci: tuple[float, float]
+    samples: int
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "ci": list(self.ci), "samples": self.samples,
+                "ci_method": "normal 95% CI, i.i.d. profiles from the estimated marginals"}
+
+
+def _estimate(x: np.ndarray) -> RevenueEstimate:
+    m = float(x.mean())
+    h = 1.959963984540054 * float(x.std(ddof=1)) / math.sqrt(len(x))
+    return RevenueEstimate(m, (m - h, m + h), len(x))
+
+
+def mc_revenue(mechs: dict, marginals, samples: int, seed, batch: int = 1 << 16) -> dict:
+    """Revenue Σ_i E[p_i(v)] of each mechanism (name → Mechanism) on the same profiles, plus
+    ``"<a> - <b>"`` differences of the first against the others (common random numbers).
+
+    >>> from numerics.mechanisms import SecondPrice
+    >>> from numerics.valuations import Uniform
+    >>> r = mc_revenue({"sp": SecondPrice(2)}, (Uniform(),) * 2, 20000, seed=1)
+    >>> lo, hi = r["sp"].ci; bool(lo < 1 / 3 < hi)     # (n−1)/(n+1)
+    True
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    n = len(marginals)
+    names = list(mechs)
+    per = {k: [] for k in names}
+    done = 0
+    while done < samples:
+        b = min(batch, samples - done)
+        u = rng.random((b, n))
+        v = np.empty((b, n))
+        for i, m in enumerate(marginals):
+            v[:, i] = m.quantile(u[:, i])
+        for k in names:
+            per[k].append(mechs[k].payments(v[:, :, None]).sum(axis=1))
+        done += b
+    arrays = {k: np.concatenate(per[k]) for k in names}
+    out = {k: _estimate(arrays[k]) for k in names}
+    for k in names[1:]:
+        out[f"{names[0]} - {k}"] = _estimate(arrays[names[0]] - arrays[k])
+    return out
+
+
+def observed_second_price(matrix: np.ndarray) -> RevenueEstimate:
+    """Mean second-highest bid over the observed auctions (no independence assumed), normal CI.
+
+    >>> observed_second_price(np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 0.0]])).mean
+    3.0
+    """
+    second = np.sort(matrix, axis=1)[:, -2]
+    return _estimate(second)
+
+
+def bootstrap_revenue(matrix: np.ndarray, mechanism: str, asymmetric: bool, n_boot: int,
+                      samples: int, seed, confidence: float = 0.95) -> dict:
+    """Percentile intervals of the revenues over ``n_boot`` row-bootstrap replicates: rows
+    resampled, marginals and mechanism re-estimated, revenue by :func:`mc_revenue` — so the
+    interval includes the estimation error of the marginals (which the MC CI does not).
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> iv = bootstrap_revenue(rng.random((300, 2)), "second_price", False, 20, 2000, seed=1)
+    >>> lo, hi = iv["second_price"]; bool(lo < 1 / 3 < hi)
+    True
+    """
+    from numerics.mechanisms import SecondPrice, make_mechanism
+
+    ss = np.random.SeedSequence(seed)
+    rows_ss, mc_ss = ss.spawn(2)
+    rng = np.random.default_rng(rows_ss)
+    n = matrix.shape[1]
+    reps = {"mechanism": [], "second_price": [], "difference": []}
+    for child in mc_ss.spawn(n_boot):
+        sample = matrix[rng.integers(0, len(matrix), len(matrix))]
+        marg = marginals_from(sample, asymmetric)
+        mech = make_mechanism(mechanism, n, valuation=marg)
+        r = mc_revenue({"m": mech, "sp": SecondPrice(n)}, marg, samples,
+                       int(child.generate_state(1)[0]))
+        reps["mechanism"].append(r["m"].mean)
+        reps["second_price"].append(r["sp"].mean)
+        reps["difference"].append(r["m - sp"].mean)
+    alpha = (1 - confidence) / 2
+    return {k: tuple(float(q) for q in np.quantile(v, [alpha, 1 - alpha]))
+            for k, v in reps.items()}

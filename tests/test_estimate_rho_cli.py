@@ -1,0 +1,115 @@
+"""The estimate_rho command: help with an example, JSON keys, plot, bad input as one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from latent.estimate_rho_cli import run_cli
+
+FAST = ["--boot", "50", "--revenue-samples", "5000", "--samples", "500", "--grid", "6",
+        "--lp-grid", "4", "--quiet"]
+
+
+@pytest.fixture()
+def good_csv(tmp_path):
+    rng = np.random.default_rng(np.random.SeedSequence(0))
+    p = tmp_path / "good.csv"
+    rows = ["auction_id,bidder_1,bidder_2,bidder_3"]
+    rows += [f"{k},{a:.6f},{b:.6f},{c:.6f}" for k, (a, b, c) in enumerate(rng.random((300, 3)))]
+    p.write_text("\n".join(rows) + "\n")
+    return p
+
+
+@pytest.mark.parametrize("cmd", [["-m", "latent.estimate_rho"], ["-m", "latent", "estimate_rho"]])
+def test_help_shows_an_example(cmd):
+    out = subprocess.run([sys.executable, *cmd, "--help"], capture_output=True, text=True,
+                         check=False)
+    assert out.returncode == 0
+    assert "python -m latent.estimate_rho auctions.csv --seed 1" in out.stdout
+
+
+def test_json_keys(good_csv, capsys):
+    assert run_cli([str(good_csv), "--json", "--seed", "2", *FAST]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert {"source", "format", "auctions_read", "dropped", "data_warnings", "sizes", "groups",
+            "skipped_sizes", "options", "seed", "truncation_loss_definitions"} <= set(d)
+    g = d["groups"][0]
+    assert {"n_bidders", "selection", "values_from", "spectral_rho", "marginals", "mechanism",
+            "grade_spectrum", "spectrum_note", "grade_decay_rho", "revenue",
+            "observed_second_price", "truncation", "exact_grade_restricted",
+            "warnings"} <= set(g)
+    assert set(d["truncation_loss_definitions"]) == {"naive", "repaired", "exact"}
+    assert g["truncation"]["points"][0]["grade"] == 1 and len(g["truncation"]["points"]) == 2
+
+
+def test_table_prints_both_loss_definitions_and_marks_exact(good_csv, capsys):
+    assert run_cli([str(good_csv), "--seed", "2", *FAST]) == 0
+    out = capsys.readouterr().out
+    assert "naive revenue" in out and "repaired revenue" in out and "Rev^(R)" in out
+    assert "(exact)" in out and "O(1/K)" in out
+    assert "definitions of the truncation revenue loss" in out
+
+
+def test_plot(good_csv, tmp_path, capsys):
+    png = tmp_path / "s.png"
+    assert run_cli([str(good_csv), "--plot", str(png), *FAST]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def _error(argv, capsys):
+    code = run_cli(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "no such file"),
+    ("", "empty file"),
+    ("id,x,y\n1,a,b\n2,c,d\n", "no numeric bid"),
+    ("a,a,b\n1,2,3\n", "duplicated column"),
+    ("auction_id,bidder,bid\n1,a,1\n2,b,2\n", "no usable auction"),
+    ("auction_id,bidder,bid\n1,a,x\n1,b,y\n", "no usable auction"),
+])
+def test_bad_files(tmp_path, capsys, text, message):
+    p = tmp_path / "bad.csv"
+    if text is not None:
+        p.write_text(text)
+    assert message in _error([str(p), *FAST], capsys)
+
+
+def test_bad_flags(good_csv, capsys):
+    assert "invalid choice" in _error([str(good_csv), "--format", "tall"], capsys)
+    assert "--bidders must be at least 2" in _error([str(good_csv), "--bidders", "1"], capsys)
+    assert "exactly 5 bidders" in _error([str(good_csv), "--bidders", "5", *FAST], capsys)
+    assert "COL=VALUE" in _error([str(good_csv), "--where", "oops"], capsys)
+    assert "--asymmetric needs --bidders" in _error([str(good_csv), "--asymmetric"], capsys)
+    assert "not a single-item" in _error([str(good_csv), "--mechanism", "menu"], capsys)
+    assert "unknown mechanism" in _error([str(good_csv), "--mechanism", "nope", *FAST], capsys)
+
+
+def test_too_many_rows(tmp_path, capsys):
+    p = tmp_path / "big.csv"
+    p.write_text("auction_id,bidder,bid\n" + "1,a,1\n" * 1_000_001)
+    assert "more than 1000000 data rows" in _error([str(p)], capsys)
+
+
+def test_bad_bids_are_dropped_with_a_count(tmp_path, capsys):
+    rng = np.random.default_rng(np.random.SeedSequence(1))
+    rows = ["auction_id,bidder,bid"]
+    for k in range(60):
+        rows += [f"{k},a,{rng.random():.4f}", f"{k},b,{rng.random():.4f}"]
+    rows += ["1,c,nan", "2,c,inf", "3,c,-1", "4,c,abc", "99,solo,1.0"]
+    p = tmp_path / "dirty.csv"
+    p.write_text("\n".join(rows) + "\n")
+    assert run_cli([str(p), "--json", *FAST]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["dropped"] == {"NaN bid": 1, "infinite bid": 1, "negative bid": 1,
+                            "non-numeric bid": 1, "auction with fewer than 2 bidders": 1}
+    assert d["groups"][0]["selection"]["rows"] == 60

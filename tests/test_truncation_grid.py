@@ -1,0 +1,152 @@
+"""Truncation revenue loss on grids: oracles (exact Myerson revenue, posted prices, a second
+optimiser for the projection) and properties that could fail (naive revenue = full revenue)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import minimize
+
+from latent.anova import truncate
+from latent.empirical import allocation_table
+from latent.grid_truncation import (
+    grid_revenue,
+    grid_virtual_values,
+    interim,
+    project_feasible,
+    repair,
+    truncation_losses,
+    violations,
+)
+from numerics.lp.myerson import myerson_revenue
+from numerics.mechanisms import make_mechanism
+from numerics.valuations import Discrete
+
+LAWS = [
+    ([1.0, 2.0, 3.0], [Fraction(1, 3)] * 3),
+    ([1.0, 2.0, 3.0, 4.0], [Fraction(1, 10), Fraction(6, 10), Fraction(1, 10), Fraction(2, 10)]),
+    ([0.0, 1.0, 3.0], [Fraction(1, 4), Fraction(1, 2), Fraction(1, 4)]),
+]
+
+
+@pytest.mark.parametrize("law", LAWS)
+@pytest.mark.parametrize("n", [2, 3])
+def test_myerson_allocation_revenue_equals_exact_myerson(law, n):
+    """Payment identity on the grid (plain ψ) of Myerson's allocation = exact optimum (Fractions,
+    ironed virtual values, computed independently in numerics.lp.myerson); law 2 is irregular."""
+    vals, probs = law
+    marg = Discrete(tuple(vals), tuple(float(p) for p in probs))
+    x = allocation_table(make_mechanism("myerson", n, valuation=(marg,) * n),
+                         [np.array(vals)] * n)
+    got = grid_revenue(x, [np.array(vals)] * n, [np.array([float(p) for p in probs])] * n)
+    want = float(myerson_revenue([([Fraction(v) for v in vals], probs)] * n))
+    assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_virtual_values_match_numerics_discrete():
+    vals, probs = LAWS[1]
+    p = [float(q) for q in probs]
+    np.testing.assert_allclose(grid_virtual_values(vals, p),
+                               Discrete(tuple(vals), tuple(p)).virtual_value(np.array(vals)))
+
+
+def test_posted_price_lottery_is_grade_one_and_survives_truncation():
+    """x_i = 1[v_i ≥ a_k]/N has grade 1: R = 1 keeps it exactly; revenue = a_k·P(v ≥ a_k)."""
+    a = np.array([0.5, 1.0, 2.0, 4.0])
+    p = np.array([0.4, 0.3, 0.2, 0.1])
+    n = 3
+    x = np.zeros((4,) * n + (n,))
+    for i in range(n):
+        idx = [slice(None)] * n + [i]
+        idx[i] = slice(2, None)
+        x[tuple(idx)] = 1.0 / n
+    full, (pt,) = truncation_losses(x, [a] * n, [p] * n, grades=(1,))
+    assert full == pytest.approx(2.0 * 0.3)
+    assert pt.naive.mass_infeasible == 0 and pt.naive.monotonicity_share == 0
+    assert pt.repaired_revenue == pytest.approx(full) and pt.repaired_was_monotone
+
+
+tables = st.integers(2, 3).flatmap(lambda n: st.integers(2, 4).flatmap(
+    lambda k: st.tuples(st.just(n), st.just(k), st.integers(0, 2**31 - 1))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(tables)
+def test_naive_truncation_keeps_interim_and_revenue(case):
+    """Revenue sees only the grade-≤1 own-type part: for any table and R ≥ 1 the interim rule
+    and the revenue of x^{≤R} equal those of x (fails if truncate or interim is wrong)."""
+    n, k, seed = case
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    x = rng.random((k,) * n + (n,))
+    probs = [rng.dirichlet(np.ones(k)) for _ in range(n)]
+    vals = [np.sort(rng.random(k)) * 3 for _ in range(n)]
+    for r in range(1, n):
+        xt = truncate(x, probs, r, n_inputs=n)
+        for a, b in zip(interim(x, probs), interim(xt, probs), strict=True):
+            np.testing.assert_allclose(a, b, atol=1e-12)
+        assert grid_revenue(xt, vals, probs) == pytest.approx(grid_revenue(x, vals, probs),
+                                                              abs=1e-10)
+
+
+def test_interim_against_explicit_sum():
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    x = rng.random((2, 3, 4, 3))
+    probs = [rng.dirichlet(np.ones(k)) for k in (2, 3, 4)]
+    want = np.einsum("abc,b,c->a", x[..., 0], probs[1], probs[2])
+    np.testing.assert_allclose(interim(x, probs)[0], want)
+    want = np.einsum("abc,a,b->c", x[..., 2], probs[0], probs[1])
+    np.testing.assert_allclose(interim(x, probs)[2], want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-2, 2), min_size=2, max_size=5))
+def test_projection_matches_a_second_optimiser(row):
+    x = np.array(row)
+    y = project_feasible(x[None])[0]
+    assert np.all(y >= -1e-12) and y.sum() <= 1 + 1e-9
+    res = minimize(lambda z: np.sum((z - x) ** 2), np.full(len(x), 0.0), method="SLSQP",
+                   bounds=[(0, None)] * len(x),
+                   constraints=[{"type": "ineq", "fun": lambda z: 1 - z.sum()}],
+                   options={"ftol": 1e-12, "maxiter": 500})
+    assert np.sum((y - x) ** 2) <= res.fun + 1e-7
+
+
+def test_repair_gives_feasible_monotone_rule_below_projection():
+    rng = np.random.default_rng(np.random.SeedSequence(11))
+    n, k = 3, 5
+    x = rng.normal(0.3, 0.6, (k,) * n + (n,))
+    probs = [np.full(k, 1 / k)] * n
+    y, lowered, mono = repair(x, probs)
+    proj = project_feasible(x)
+    assert np.all(y >= -1e-12) and np.all(y.sum(-1) <= 1 + 1e-9) and np.all(y <= proj + 1e-12)
+    for Y in interim(y, probs):
+        assert np.all(np.diff(Y) >= -1e-12)
+    assert not mono and lowered > 0  # random noise is not monotone: the minorant step ran
+    v = violations(y, probs)
+    assert v.mass_infeasible == 0 and v.interim_monotone
+
+
+def test_violations_by_hand():
+    """Two bidders, two types each, uniform: one profile oversold, one negative entry."""
+    x = np.array([[[0.2, 0.2], [0.0, -0.5]], [[0.9, 0.4], [1.0, 0.0]]])
+    v = violations(x, [np.array([0.5, 0.5])] * 2)
+    assert v.mass_negative == 0.25 and v.mass_oversold == 0.25 and v.mass_infeasible == 0.5
+    assert v.mean_excess == pytest.approx(0.25 * 0.5 + 0.25 * 0.3)
+    # bidder 2's x decreases in her own type at v_1 = type 1 (0.2 → −0.5) and at v_1 = type 2
+    # (0.4 → 0.0): two of the two steps, weighted ½ each, of bidder 2; bidder 1 never decreases
+    assert v.monotonicity_share == pytest.approx(0.5)
+    assert v.max_decrease == pytest.approx(0.7)
+
+
+def test_full_grade_truncation_is_identity():
+    vals, probs = LAWS[0]
+    p = np.array([float(q) for q in probs])
+    marg = Discrete(tuple(vals), tuple(p))
+    x = allocation_table(make_mechanism("myerson", 2, valuation=(marg,) * 2), [np.array(vals)] * 2)
+    np.testing.assert_allclose(truncate(x, [p] * 2, 2, n_inputs=2), x, atol=1e-12)
+    full, points = truncation_losses(x, [np.array(vals)] * 2, [p] * 2, grades=(1, 2, 3))
+    assert [pt.grade for pt in points] == [1]  # R ≥ N is skipped: nothing is truncated
