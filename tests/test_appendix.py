@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from latent.appendix import Context, Section, build_appendix
 from latent.appendix.latex import latex_escape
 from latent.appendix.sections import SECTIONS
 
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
                                reason="pdflatex not installed (CI installs TeX Live)")
 
@@ -21,7 +23,9 @@ needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.g
 @pytest.fixture(scope="module")
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("appendix")
-    return build_appendix(out, quick=True, seed=7, compile=shutil.which("pdflatex") is not None)
+    data = SHARED_DATA if SHARED_DATA.is_dir() else None  # section 6 runs when data is there
+    return build_appendix(out, quick=True, seed=7, data_dir=data,
+                          compile=shutil.which("pdflatex") is not None)
 
 
 @needs_tex
@@ -70,11 +74,24 @@ def test_manifest_records_versions_and_seed(quick):
     assert len(m["sections"]) == len(SECTIONS)
 
 
+def test_real_data_section(quick, shared_data):
+    data = json.loads((quick.out / "data" / "realdata.json").read_text())
+    assert {"ebay_auction.csv", "worldbank_procurement_bids.csv",
+            "swiss_trq_share_auction_bids.csv"} <= set(data)
+    tex = (quick.out / "appendix.tex").read_text()
+    assert "filtered out by item=Xbox game console" in tex  # what was dropped is reported
+
+
 def test_same_seed_same_appendix(quick, tmp_path):
-    again = build_appendix(tmp_path, quick=True, seed=7, compile=False)
+    again = build_appendix(tmp_path, quick=True, seed=7, data_dir=quick_data_dir(quick),
+                           compile=False)
     for rel in ["appendix.tex"] + sorted(
             str(p.relative_to(quick.out)) for p in (quick.out / "data").rglob("*")):
         assert (quick.out / rel).read_bytes() == (again.out / rel).read_bytes(), rel
+
+
+def quick_data_dir(result):
+    return SHARED_DATA if (result.out / "data" / "realdata.json").exists() else None
 
 
 def test_injection_in_user_text_is_escaped(tmp_path):

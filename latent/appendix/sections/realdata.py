@@ -1,0 +1,83 @@
+"""Section 6: ρ from real auction data (the datasets available to the run, with provenance)."""
+
+from __future__ import annotations
+
+import math
+
+from latent.appendix import Context, Section, dumps
+from latent.appendix.latex import latex_escape, table
+
+# (file, label, provenance, options) — the modelling choices are the ones the data README
+# recommends; each is printed beside the numbers.
+DATASETS = (
+    ("ebay_auction.csv", "eBay, Xbox (per-bidder maximum proxy bid)",
+     "Jank & Shmueli, Modeling Online Auctions (eBay, 3/5/7-day auctions)",
+     dict(auction_col="auctionid", where={"item": "Xbox game console"}, bidders=5,
+          subsample=1)),
+    ("worldbank_procurement_bids.csv", "World Bank procurement (costs, lowest wins)",
+     "World Bank contract awards, collected by tlevine/red-flags; normalised by contract median",
+     dict(auction_col="contract", bidder_col="bidder.name", bid_col="evaluated.price.amount",
+          lowest_wins=True, normalize="median", bidders=3)),
+    ("swiss_trq_share_auction_bids.csv", "Swiss tariff-quota auctions (highest price step)",
+     "Haefner, replication data of RiskAversionInShareAuctions; random 4-bidder subsets",
+     dict(bid_col="pb", bidders=4, subsample=5)),
+)
+
+
+def _ci(d) -> str:
+    if d is None:
+        return "-"
+    lo, hi = d["ci"] if isinstance(d, dict) else d
+    mean = d["mean"] if isinstance(d, dict) else None
+
+    def fmt(x):
+        return "inf" if x is None or (isinstance(x, float) and math.isinf(x)) else f"{x:.4g}"
+
+    return (f"{fmt(mean)} " if mean is not None else "") + f"[{fmt(lo)}, {fmt(hi)}]"
+
+
+def realdata_section(ctx: Context) -> Section:
+    from latent.estimate_rho import estimate_rho
+
+    if ctx.data_dir is None or not ctx.data_dir.is_dir():
+        return Section("Rho from real data", latex_escape(
+            "No data folder was available to this run (pass --data-dir): section omitted."))
+    fast = dict(n_boot=200, revenue_samples=20_000, samples=2_000, grid=8, lp_grid=4,
+                data_boot=0, progress=False) if ctx.quick else dict(progress=False)
+    rows, data, problems, prov = [], {}, [], []
+    for fname, label, provenance, opts in DATASETS:
+        path = ctx.data_dir / fname
+        if not path.exists():
+            continue
+        rep = estimate_rho(path, seed=ctx.seed, **opts, **fast)
+        data[fname] = rep.to_dict()
+        prov.append(f"{label}: {provenance}; {len(rep.groups)} group(s); dropped "
+                    + (", ".join(f"{v} {k}" for k, v in sorted(rep.dropped.items())) or "none"))
+        for g in rep.groups:
+            sp = g.spectral
+            rho = "inf" if math.isinf(sp.rho) else f"{sp.rho:.3g}"
+            grade = "-" if g.rho is None else (
+                f"{g.rho.rho:.3g} [{g.rho.rho_ci[0]:.3g}, {g.rho.rho_ci[1]:.3g}]"
+                if g.rho.rho_ci and all(math.isfinite(c) for c in g.rho.rho_ci)
+                else f"{g.rho.rho:.3g}")
+            rows.append([label, str(g.n_bidders), str(g.selection.get("rows", "")),
+                         f"{rho} [{sp.rho_ci[0]:.3g}, {sp.rho_ci[1]:.3g}]", grade,
+                         _ci(g.revenue.get("mechanism")), _ci(g.revenue.get("second_price"))])
+            if not math.isfinite(g.revenue["mechanism"]["mean"]):
+                problems.append(f"{label}: non-finite revenue")
+    if not rows:
+        return Section("Rho from real data", latex_escape(
+            f"No dataset found in {ctx.data_dir}: section omitted."))
+    tex = "\n\n".join([
+        latex_escape("Spectral ρ = σ1/σ2 of the bidder-slot covariance (bootstrap CI); "
+                     "grade-decay ρ of the Myerson allocation under the product of the "
+                     "estimated marginals; revenues by Monte Carlo under those marginals (95% "
+                     "CIs, conditional on the marginals, in-sample). Values are in each "
+                     "dataset's units (normalised for the World Bank data)."),
+        table(["dataset", "N", "auctions", "spectral ρ", "grade-decay ρ", "Myerson revenue",
+               "second-price revenue"], rows, caption="rho from real auction data"),
+        r"\begin{itemize}" + "".join(r"\item " + latex_escape(p) for p in prov)
+        + r"\end{itemize}",
+    ])
+    return Section("Rho from real data", tex, {"data/realdata.json": dumps(data)},
+                   ok=not problems, problems=tuple(problems))
