@@ -96,42 +96,29 @@ def ms_system(buyer: Grid, seller: Grid) -> LinearSystem:
             sb.le({q: -1}, 0, f"{q}>=0", "efficiency")
             sb.le({q: 1}, 1, f"{q}<=1", "efficiency")
 
-    # Buyer of type b, utility b·Q_B(b) − T_B(b); IC against reporting b2, and IR.
-    for b in buyer.values:
-        qc, qk = interim(b=b)
-        ir = {f"TB[{b}]": F(1)}
-        for v, c in qc.items():
-            add(ir, v, -b * c)
-        sb.le(ir, b * qk, f"buyer_IR[{b}]", "buyer_IR")
-        for b2 in buyer.values:
-            if b2 == b:
-                continue
-            q2c, q2k = interim(b=b2)
-            row = {f"TB[{b}]": F(1), f"TB[{b2}]": F(-1)}
+    # A trader of type θ reporting r gets σ·(θ·Q(r) − T(r)): σ = +1 for the buyer (value θ,
+    # payment T), σ = −1 for the seller (cost θ, receipt T). IR: utility ≥ 0; IC: truthful
+    # utility ≥ utility of every other report. Each row is written as (…) ≤ rhs.
+    sides = (("buyer", "TB", buyer, 1, lambda t: interim(b=t)),
+             ("seller", "TS", seller, -1, lambda t: interim(s=t)))
+    for side, T, grid, sigma, q_of in sides:
+        for t in grid.values:
+            qc, qk = q_of(t)
+            ir = {f"{T}[{t}]": F(sigma)}  # σ·T(t) − σ·t·Q(t) ≤ 0
             for v, c in qc.items():
-                add(row, v, -b * c)
-            for v, c in q2c.items():
-                add(row, v, b * c)
-            # b·Q(b2) − T(b2) ≤ b·Q(b) − T(b)
-            sb.le(row, b * qk - b * q2k, f"buyer_IC[{b}->{b2}]", "buyer_IC")
-    # Seller of cost s, utility T_S(s) − s·Q_S(s).
-    for s in seller.values:
-        qc, qk = interim(s=s)
-        ir = {f"TS[{s}]": F(-1)}
-        for v, c in qc.items():
-            add(ir, v, s * c)
-        sb.le(ir, -s * qk, f"seller_IR[{s}]", "seller_IR")
-        for s2 in seller.values:
-            if s2 == s:
-                continue
-            q2c, q2k = interim(s=s2)
-            row = {f"TS[{s2}]": F(1), f"TS[{s}]": F(-1)}
-            for v, c in q2c.items():
-                add(row, v, -s * c)
-            for v, c in qc.items():
-                add(row, v, s * c)
-            # T(s2) − s·Q(s2) ≤ T(s) − s·Q(s)
-            sb.le(row, s * q2k - s * qk, f"seller_IC[{s}->{s2}]", "seller_IC")
+                add(ir, v, -sigma * t * c)
+            sb.le(ir, sigma * t * qk, f"{side}_IR[{t}]", f"{side}_IR")
+            for r in grid.values:
+                if r == t:
+                    continue
+                rc, rk = q_of(r)
+                # σ(t·Q(r) − T(r)) − σ(t·Q(t) − T(t)) ≤ 0
+                row = {f"{T}[{t}]": F(sigma), f"{T}[{r}]": F(-sigma)}
+                for v, c in rc.items():
+                    add(row, v, sigma * t * c)
+                for v, c in qc.items():
+                    add(row, v, -sigma * t * c)
+                sb.le(row, sigma * t * (qk - rk), f"{side}_IC[{t}->{r}]", f"{side}_IC")
     budget = {f"TS[{s}]": p for s, p in zip(seller.values, seller.probs, strict=True)}
     for b, p in zip(buyer.values, buyer.probs, strict=True):
         budget[f"TB[{b}]"] = -p

@@ -18,25 +18,14 @@ def _json(capsys, argv):
     return json.loads(capsys.readouterr().out)
 
 
+MYERSON_ARGV = ["simulate", "--mechanism", "myerson", "--values", "uniform", "--bidders", "4",
+                "--samples", "20000", "--seed", "1", "--json", "--regret-grid", "16"]
+
+
 def test_json_keys_and_values(capsys):
     out = _json(
         capsys,
-        [
-            "simulate",
-            "--mechanism",
-            "myerson",
-            "--values",
-            "uniform",
-            "--bidders",
-            "4",
-            "--samples",
-            "20000",
-            "--seed",
-            "1",
-            "--json",
-            "--regret-grid",
-            "16",
-        ],
+        MYERSON_ARGV,
     )
     for key in ("revenue", "welfare", "efficiency", "regret", "ir_violations"):
         assert set(out[key]) >= {"mean", "ci"}
@@ -46,22 +35,7 @@ def test_json_keys_and_values(capsys):
     assert out["regret"]["mean"] == 0 and out["regret_resolution"] > 0
     again = _json(
         capsys,
-        [
-            "simulate",
-            "--mechanism",
-            "myerson",
-            "--values",
-            "uniform",
-            "--bidders",
-            "4",
-            "--samples",
-            "20000",
-            "--seed",
-            "1",
-            "--json",
-            "--regret-grid",
-            "16",
-        ],
+        MYERSON_ARGV,
     )
     assert again["revenue"] == out["revenue"]
 
