@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args._run(args) or 0)
     except UsageError as exc:
         return fail(str(exc))
-    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError,
+            NotADirectoryError) as exc:
         return fail(f"{exc.strerror}: {exc.filename}")
     except KeyboardInterrupt:
         return fail("interrupted")

@@ -122,3 +122,15 @@ def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
     code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])
     assert code == 1
     assert "FAILED" in capsys.readouterr().out
+
+
+def test_bad_out_and_data_dir_are_usage_errors(tmp_path, capsys):
+    from latent.__main__ import main
+
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    assert main(["appendix", "--out", str(f), "--quick", "--no-pdf"]) == 2
+    assert main(["appendix", "--out", str(tmp_path / "o"), "--data-dir",
+                 str(tmp_path / "missing"), "--quick", "--no-pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(line.startswith("error:") for line in err)

@@ -38,6 +38,8 @@ def _default_data_dir() -> Path | None:
 def run(args) -> int:
     from latent.appendix import build_appendix
 
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} exists and is not a folder")
     if args.seed < 0:
         raise UsageError("--seed must be a non-negative integer")
     data_dir = Path(args.data_dir) if args.data_dir else _default_data_dir()
