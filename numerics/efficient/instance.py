@@ -366,11 +366,15 @@ def load_instance(path) -> Model:
     ('1', '2', '3')
     """
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InstanceError(f"{path.name}: not a UTF-8 text file ({exc.reason})") from None
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InstanceError(f"{path.name}: not valid {path.suffix[1:] or 'JSON'}: {exc}") from None
+        kind = "TOML" if path.suffix == ".toml" else "JSON"  # anything else is read as JSON
+        raise InstanceError(f"{path.name}: not valid {kind}: {exc}") from None
     except RecursionError:
         raise InstanceError(f"{path.name}: nested too deeply") from None
     return parse_instance(data)
