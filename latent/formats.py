@@ -154,7 +154,7 @@ def build(fmt: Format, seed: int = 0) -> Built:
 
     >>> b = build(FORMATS["second_price"]); b.n_inputs, b.block
     (3, None)
-    >>> build(FORMATS["vcg"]).allocation_of_inputs(np.random.rand(2, 3, 4)).shape
+    >>> build(FORMATS["vcg"]).allocation_of_inputs(np.random.default_rng(0).random((2, 3, 4))).shape
     (2, 12)
     """
     if fmt.values.startswith("latent"):
