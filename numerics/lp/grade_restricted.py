@@ -31,7 +31,7 @@ from fractions import Fraction
 from math import comb, factorial
 
 from numerics.lp.certificate import CertificateCheck
-from numerics.lp.model import LPBuilder
+from numerics.lp.model import LPBuilder, shape_dict
 from numerics.lp.optimal import TypeSpace, solve_and_certify
 
 Q = Fraction
@@ -59,11 +59,7 @@ class GradePoint:
             "ratio": self.ratio,
             "loss": self.loss,
             "certificate": self.certificate,
-            "lp": {
-                "variables": self.lp_shape[0],
-                "inequalities": self.lp_shape[1],
-                "equalities": self.lp_shape[2],
-            },
+            "lp": shape_dict(self.lp_shape),
             "seconds": self.seconds,
         }
 

@@ -196,6 +196,15 @@ class LPSolution:
         return {"status": self.status, "message": self.message, "objective": self.objective}
 
 
+def shape_dict(shape) -> dict:
+    """JSON form of an LP's (variables, inequalities, equalities).
+
+    >>> shape_dict((3, 2, 1))
+    {'variables': 3, 'inequalities': 2, 'equalities': 1}
+    """
+    return {"variables": shape[0], "inequalities": shape[1], "equalities": shape[2]}
+
+
 def _highs_core():
     """HiGHS's own Python binding as shipped inside scipy (private; None when unavailable)."""
     try:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from numerics.lp.certificate import CertificateCheck, certify
-from numerics.lp.model import LinearProgram, LPBuilder, LPSolution, solve
+from numerics.lp.model import LinearProgram, LPBuilder, LPSolution, shape_dict, solve
 from numerics.lp.myerson import myerson_revenue, second_price_revenue
 
 Q = Fraction
@@ -107,11 +107,7 @@ class OptimalResult:
             "ic": self.ic,
             "interim_allocation": self.interim_allocation,
             "interim_payment": self.interim_payment,
-            "lp": {
-                "variables": self.lp_shape[0],
-                "inequalities": self.lp_shape[1],
-                "equalities": self.lp_shape[2],
-            },
+            "lp": shape_dict(self.lp_shape),
             "seconds": self.seconds,
             "benchmarks": self.benchmarks,
         }

@@ -21,7 +21,7 @@ from fractions import Fraction
 from math import comb
 
 from numerics.lp.certificate import CertificateCheck
-from numerics.lp.model import LPBuilder
+from numerics.lp.model import LPBuilder, shape_dict
 from numerics.lp.optimal import TypeSpace, benchmarks, optimal_mechanism, solve_and_certify
 
 Q = Fraction
@@ -64,11 +64,7 @@ class YaoResult:
                 {"high_items": k, "x_high": xh, "x_low": xl, "payment": pk}
                 for k, xh, xl, pk in self.interim
             ],
-            "lp": {
-                "variables": self.lp_shape[0],
-                "inequalities": self.lp_shape[1],
-                "equalities": self.lp_shape[2],
-            },
+            "lp": shape_dict(self.lp_shape),
             "seconds": self.seconds,
             "benchmarks": self.benchmarks,
         }
