@@ -116,6 +116,18 @@ def test_optuna_missing_falls_back_to_random_search(monkeypatch):
         make_sampler(SweepConfig(sampler="grid", **CFG))
 
 
+def test_optuna_sampler_when_installed():
+    # Runs only where the optional extra is installed (pip install ".[learn]").
+    pytest.importorskip("optuna")
+    cfg = SweepConfig(trials=3, sampler="optuna", **CFG)
+    con = run_sweep(cfg, iid(Uniform(), 3))
+    logged = trials(con)
+    assert len(logged) == 3 and {t["sampler"] for t in logged} == {"optuna"}
+    # Same seed, same trials: the TPE sampler is seeded from the study seed.
+    again = trials(run_sweep(cfg, iid(Uniform(), 3)))
+    assert [t["valid_revenue"] for t in again] == [t["valid_revenue"] for t in logged]
+
+
 def _cli(capsys, argv):
     code = main(argv)
     out = capsys.readouterr()
