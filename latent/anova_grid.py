@@ -93,13 +93,18 @@ def grid_coefficients(values, weights, n_inputs: int | None = None) -> np.ndarra
     [1.0, 1.0]
     """
     values = np.asarray(values, dtype=float)
+    table, _, mats, _ = _prepare(values, weights, n_inputs)
+    out = _cycle_axes(table, mats)
+    return out.reshape(values.shape)
+
+
+def _prepare(values: np.ndarray, weights, n_inputs: int | None):
+    """(table as K_1×…×K_N×P, P, per-axis analysis matrices w_i·Φ_i, N) for the transform."""
     n = n_inputs if n_inputs is not None else (len(weights) if _is_list_of_axes(weights)
                                                 else values.ndim)
     w = normalise_weights(weights, values.shape[:n])
-    table, _ = _split(values, n)
-    mats = [wi[:, None] * orthonormal_basis(wi) for wi in w]
-    out = _cycle_axes(table, mats)
-    return out.reshape(values.shape)
+    table, p = _split(values, n)
+    return table, p, [wi[:, None] * orthonormal_basis(wi) for wi in w], n
 
 
 def _is_list_of_axes(weights) -> bool:
@@ -119,11 +124,7 @@ def subset_variances_grid(values, weights, n_inputs: int | None = None) -> np.nd
     [[1.0, 0.25], [0.25, 0.0]]
     """
     values = np.asarray(values, dtype=float)
-    n = n_inputs if n_inputs is not None else (len(weights) if _is_list_of_axes(weights)
-                                                else values.ndim)
-    w = normalise_weights(weights, values.shape[:n])
-    table, p = _split(values, n)
-    mats = [wi[:, None] * orthonormal_basis(wi) for wi in w]
+    table, p, mats, n = _prepare(values, weights, n_inputs)
     per_output = []
     for j in range(p):  # one output at a time keeps memory at one copy of the K^N table
         coef = _cycle_axes(np.ascontiguousarray(table[..., j]), mats)
