@@ -33,7 +33,7 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from latent.anova import evaluations_per_sample, grade_spectrum_mc
-from latent.testfunctions import sobol_g, sobol_g_energies
+from latent.anova.testfunctions import sobol_g, sobol_g_energies
 
 A_VECTORS = {
     "a = (0, 0.5, 1, 2, 3, 4.5, 9, 20, 50, 99)": np.array([0, .5, 1, 2, 3, 4.5, 9, 20, 50, 99]),

@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from latent.estimate_rho import estimate_rho  # noqa: E402
+from latent.estimate.pipeline import estimate_rho  # noqa: E402
 
 STAGES = {
     "read CSV": "read_auctions",

@@ -4,7 +4,8 @@ Runs (grades over bidders; a bidder's type is her value vector):
   ad auctions       GSP, N = 5, 10, 20 bidders, 3 slots (CTRs 1, 1/2, 1/3), uniform values
   spectrum auctions VCG (item-wise second price, additive), M = 100 licenses, N = 10
   treasury-like     one item, N = 50 (second price and Myerson), uniform values
-  frontier at scale  Myerson truncated to grade 1, 2 and repaired (latent.truncation), N = 10, 50
+  frontier at scale  Myerson truncated to grade 1, 2 and repaired
+                     (latent.studies.truncation), N = 10, 50
 Each run is timed on the in-process executor; the N = 50 run is repeated on the local process
 pool (2 workers) and on a Dask LocalCluster (2 workers) — the same chunk plan gives the same
 numbers on every executor. Point Dask at a real cluster with ``--scheduler tcp://HOST:8786``.
@@ -18,8 +19,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from latent.formats import FORMATS
-from latent.landscape import format_spectrum
+from latent.studies.formats import FORMATS
+from latent.studies.landscape import format_spectrum
 from numerics.engine import EngineConfig
 
 
@@ -80,7 +81,7 @@ def main() -> None:
 
 
 def truncation(samples: int, seed: int) -> None:
-    from latent.truncation import frontier_at_scale
+    from latent.studies.truncation import frontier_at_scale
 
     for n in (10, 50):
         t = time.perf_counter()

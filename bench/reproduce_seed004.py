@@ -3,8 +3,8 @@
 One command:  python bench/reproduce_seed004.py [--samples 1000000] [--regret-samples 20000]
               [--seed 4] [--workers 1] [--json out.json] [--markdown table.md]
 
-The computation lives in :mod:`latent.seed004` (the appendix uses it too); this script is its
-command line. Revenue/efficiency use ``--samples`` profiles, regret ``--regret-samples``
+The computation lives in :mod:`latent.studies.seed004` (the appendix uses it too); this script is
+its command line. Revenue/efficiency use ``--samples`` profiles, regret ``--regret-samples``
 profiles (grid 64 + 2 refinement rounds).
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from latent.seed004 import markdown, reproduce  # noqa: E402
+from latent.studies.seed004 import markdown, reproduce  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -10,7 +10,7 @@ from latent.anova import (  # noqa: E402
     grade_spectrum_quad,
     truncate,
 )
-from latent.rho import grade_decay_rho, spectral_rho  # noqa: E402
+from latent.anova.rho import grade_decay_rho, spectral_rho  # noqa: E402
 
 __all__ = ["grade_spectrum", "grade_spectrum_grid", "grade_spectrum_mc", "grade_spectrum_quad",
            "truncate", "grade_decay_rho", "spectral_rho"]

@@ -21,7 +21,7 @@ from latent.anova import (
     subset_variances_naive,
     truncate,
 )
-from latent.testfunctions import (
+from latent.anova.testfunctions import (
     elementary_symmetric,
     geometric_function,
     ishigami,

@@ -9,14 +9,14 @@ import pytest
 from scipy import stats
 
 from latent.anova import evaluations_per_sample, grade_spectrum_mc, grade_spectrum_quad
-from latent.cli.common import to_jsonable
-from latent.testfunctions import (
+from latent.anova.testfunctions import (
     geometric_function,
     ishigami,
     ishigami_energies,
     sobol_g,
     sobol_g_energies,
 )
+from latent.cli.common import to_jsonable
 
 U = stats.uniform()
 

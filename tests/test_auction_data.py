@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from latent.auction_data import DataError, read_auctions
+from latent.data.reader import DataError, read_auctions
 
 
 def _write(tmp_path, text, name="data.csv"):
@@ -150,14 +150,14 @@ def test_real_data(shared_data, kwargs, min_auctions):
 
 
 def _data(*auctions):
-    from latent.auction_data import Auction, AuctionData
+    from latent.data.reader import Auction, AuctionData
 
     return AuctionData(tuple(Auction(str(k), tuple(b), np.array(v, float))
                              for k, (b, v) in enumerate(auctions)))
 
 
 def test_select_exact_and_subsample_are_seeded_subsets():
-    from latent.auction_select import select_exact, select_subsample
+    from latent.data.selection import select_exact, select_subsample
 
     d = _data((("a", "b"), (1, 2)), (("a", "b", "c", "d"), (1, 2, 3, 4)), (("x",) * 0, ()))
     assert select_exact(d, 2).matrix.tolist() == [[1.0, 2.0]]
@@ -175,7 +175,7 @@ def test_select_exact_and_subsample_are_seeded_subsets():
 
 
 def test_select_identified_orders_by_frequency_and_needs_common_auctions():
-    from latent.auction_select import select_identified
+    from latent.data.selection import select_identified
 
     d = _data((("a", "b", "c"), (1, 2, 3)), (("c", "a"), (4, 5)), (("a", "c", "z"), (6, 7, 8)),
               (("b", "z"), (9, 10)))

@@ -10,8 +10,8 @@ from fractions import Fraction
 
 import pytest
 
-from latent.design import design, evaluate, pareto_front
-from latent.knee import exact_frontier, locate_knee
+from latent.studies.design import design, evaluate, pareto_front
+from latent.studies.knee import exact_frontier, locate_knee
 
 
 def test_frontier_ends_at_the_optimum_and_is_monotone():
@@ -74,7 +74,7 @@ def test_cli_design():
 def test_truncation_recovers_a_grade_two_rule_and_projection_is_feasible():
     import numpy as np
 
-    from latent.truncation import estimate_components, project_capped_simplex
+    from latent.studies.truncation import estimate_components, project_capped_simplex
 
     k, n = 4, 4
 
@@ -101,7 +101,7 @@ def test_truncation_recovers_a_grade_two_rule_and_projection_is_feasible():
 
 
 def test_frontier_at_scale_naive_truncation_keeps_revenue_repair_loses_some():
-    from latent.truncation import frontier_at_scale
+    from latent.studies.truncation import frontier_at_scale
 
     f = frontier_at_scale("myerson", 5, bins=8, samples=8000, eval_samples=8000, seed=2)
     opt = f.optimum

@@ -8,9 +8,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from latent.empirical import grid_law, marginals_from, mc_revenue
-from latent.estimate_rho import estimate_rho
-from latent.rho import spectral_rho
+from latent.anova.rho import spectral_rho
+from latent.data.empirical import grid_law, marginals_from
+from latent.estimate.pipeline import estimate_rho
+from latent.estimate.revenue import mc_revenue
 from numerics.lp.myerson import myerson_revenue
 from numerics.mechanisms import SecondPrice
 from numerics.valuations import Uniform

@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from latent.estimate_rho_cli import run_cli
+from latent.cli.estimate_rho import run_cli
 
 FAST = ["--boot", "50", "--revenue-samples", "5000", "--samples", "500", "--grid", "6",
         "--lp-grid", "4", "--quiet"]

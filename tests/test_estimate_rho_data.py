@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from latent.estimate_rho import estimate_rho
+from latent.estimate.pipeline import estimate_rho
 
 FAST = dict(n_boot=100, revenue_samples=10_000, samples=1000, grid=6, lp_grid=4)
 

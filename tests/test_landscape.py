@@ -12,8 +12,14 @@ import numpy as np
 import pytest
 
 from latent.anova import grade_spectrum_grid
-from latent.formats import FORMATS, UnlimitedPostedPrice, build
-from latent.landscape import format_spectrum, landscape, measure, revenue_efficiency, smoothness
+from latent.studies.formats import FORMATS, UnlimitedPostedPrice, build
+from latent.studies.landscape import (
+    format_spectrum,
+    landscape,
+    measure,
+    revenue_efficiency,
+    smoothness,
+)
 from numerics.mechanisms import make_mechanism
 
 

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
+from latent.anova.rho import grade_decay_rho, spectral_rho
+from latent.anova.testfunctions import sobol_g_energies
 from latent.cli.common import to_jsonable
-from latent.rho import grade_decay_rho, spectral_rho
-from latent.testfunctions import sobol_g_energies
 
 
 def test_exact_geometric_recovers_rho():

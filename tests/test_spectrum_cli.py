@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from latent.__main__ import main
-from latent.testfunctions import default_g_coefficients, sobol_g_energies
+from latent.anova.testfunctions import default_g_coefficients, sobol_g_energies
 
 
 def run_json(capsys, *argv):
@@ -22,7 +22,7 @@ def run_json(capsys, *argv):
 
 def test_grid_sobol_g_matches_discrete_product_formula(capsys):
     n, k = 4, 6
-    out = run_json(capsys, "--function", "latent.testfunctions:sobol_g", "--inputs", str(n),
+    out = run_json(capsys, "--function", "latent.anova.testfunctions:sobol_g", "--inputs", str(n),
                    "--method", "grid", "--grid", str(k))
     # Independent oracle: the midpoint grid is a product measure, G a product of factors:
     # σ²_u = Π_{j∈u} v_j Π_{j∉u} μ_j² with the discrete per-axis moments.
@@ -43,7 +43,7 @@ def test_grid_sobol_g_matches_discrete_product_formula(capsys):
 
 
 def test_mc_json_covers_closed_form_and_is_seeded(capsys):
-    args = ("--function", "latent.testfunctions:sobol_g", "--inputs", "6", "--method", "mc",
+    args = ("--function", "latent.anova.testfunctions:sobol_g", "--inputs", "6", "--method", "mc",
             "--samples", "20000", "--max-grade", "3", "--seed", "7")
     out = run_json(capsys, *args)
     truth = sobol_g_energies(default_g_coefficients(6))
@@ -57,7 +57,7 @@ def test_mc_json_covers_closed_form_and_is_seeded(capsys):
 
 def test_quad_and_plot(capsys, tmp_path):
     png = tmp_path / "s.png"
-    out = run_json(capsys, "--function", "latent.testfunctions:ishigami", "--inputs", "3",
+    out = run_json(capsys, "--function", "latent.anova.testfunctions:ishigami", "--inputs", "3",
                    "--marginal", f"uniform:{-math.pi}:{math.pi}", "--method", "quad",
                    "--grid", "30", "--plot", str(png))
     assert out["energies"][2] == pytest.approx(8 * 0.01 * math.pi**8 / 225, rel=1e-9)
@@ -87,14 +87,14 @@ def test_mechanism_grid_says_indicator(capsys):
     "argv, msg",
     [
         (["--function", "nomodule:f", "--inputs", "2"], "cannot load"),
-        (["--function", "latent.testfunctions:sobol_g"], "--inputs"),
+        (["--function", "latent.anova.testfunctions:sobol_g"], "--inputs"),
         (["--inputs", "2"], "exactly one"),
         (["--function", "x", "--inputs", "2"], "pkg.module:callable"),
-        (["--function", "latent.testfunctions:sobol_g", "--inputs", "2", "--marginal",
+        (["--function", "latent.anova.testfunctions:sobol_g", "--inputs", "2", "--marginal",
           "nonsense"], "nonsense"),
-        (["--function", "latent.testfunctions:sobol_g", "--inputs", "40", "--method", "grid"],
+        (["--function", "latent.anova.testfunctions:sobol_g", "--inputs", "40", "--method", "grid"],
          "too large"),
-        (["--function", "latent.testfunctions:ishigami", "--inputs", "2", "--method", "mc"],
+        (["--function", "latent.anova.testfunctions:ishigami", "--inputs", "2", "--method", "mc"],
          "IndexError"),
     ],
 )

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 from latent.anova import truncate
-from latent.empirical import allocation_table
-from latent.grid_truncation import (
+from latent.data.empirical import allocation_table
+from latent.estimate.truncation import (
     grid_revenue,
     grid_virtual_values,
     interim,

@@ -18,30 +18,14 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, standalone
+from latent.appendix.sections import SECTIONS
 
-__all__ = ["Context", "Section", "AppendixResult", "build_appendix"]
-
-
-@dataclass(frozen=True)
-class Context:
-    out: Path
-    quick: bool
-    seed: int
-    data_dir: Path | None  # ../shared/data or a user folder; None: skip the real-data section
-    progress: bool = False
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    tex: str
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> text content
-    ok: bool = True  # False: a check inside the section failed (the command exits non-zero)
-    problems: tuple[str, ...] = ()
+__all__ = ["AppendixResult", "Context", "Section", "build_appendix", "dumps"]
 
 
 @dataclass(frozen=True)
@@ -55,21 +39,6 @@ class AppendixResult:
     @property
     def ok(self) -> bool:
         return all(s.ok for s in self.sections)
-
-
-def _without_timings(obj):
-    if isinstance(obj, dict):
-        return {k: _without_timings(v) for k, v in obj.items() if k != "seconds"}
-    if isinstance(obj, list | tuple):
-        return [_without_timings(v) for v in obj]
-    return obj
-
-
-def dumps(obj) -> str:
-    """Deterministic JSON for data files: sorted keys, and no wall-clock ``seconds`` fields
-    (run times go to the manifest only, so the same seed gives the same bytes)."""
-    return json.dumps(_without_timings(obj), indent=2, sort_keys=True, ensure_ascii=False,
-                      default=str) + "\n"
 
 
 def _versions() -> dict[str, str]:
@@ -115,8 +84,6 @@ def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
                    data_dir: str | Path | None = None, compile: bool = True,
                    progress: bool = False, sections=None) -> AppendixResult:
     """Compute every section and write the appendix into ``out``."""
-    from latent.appendix.sections import SECTIONS
-
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from latent.appendix import build_appendix
 from latent.cli.common import UsageError
 
 NAME = "appendix"
@@ -36,8 +37,6 @@ def _default_data_dir() -> Path | None:
 
 
 def run(args) -> int:
-    from latent.appendix import build_appendix
-
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out} exists and is not a folder")
     if args.seed < 0:

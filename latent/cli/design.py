@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from latent.cli.common import UsageError, print_json
+from latent.studies.design import FAMILIES, design
+from latent.studies.knee import exact_frontier
+from latent.studies.truncation import frontier_at_scale
 
 NAME = "design"
 HELP = "design for compressibility: (revenue, rho) of a mechanism family, Pareto frontier, "\
@@ -50,8 +53,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from latent.design import FAMILIES, design
-
     if args.bidders < 1 or args.grid < 2 or args.lp_grid < 1 or args.rho_cap <= 0:
         raise UsageError("--bidders ≥ 1, --grid ≥ 2, --lp-grid ≥ 1, --rho-cap > 0 required")
     if args.grid ** args.bidders > 2_000_000:
@@ -72,16 +73,12 @@ def run(args) -> int:
         raise UsageError(str(exc)) from None
     fr = None
     if args.frontier:
-        from latent.knee import exact_frontier
-
         try:
             fr = exact_frontier(args.bidders, args.values, args.lp_grid)
         except (ValueError, RuntimeError) as exc:
             raise UsageError(str(exc)) from None
     sc = None
     if args.scale_bidders is not None:
-        from latent.truncation import frontier_at_scale
-
         if args.scale_bidders < 3 or args.scale_samples < 100 or args.bins < 2:
             raise UsageError("--scale-bidders ≥ 3, --scale-samples ≥ 100, --bins ≥ 2")
         try:

@@ -11,7 +11,13 @@ import argparse
 import sys
 from fractions import Fraction
 
+import numpy as np
+from tqdm import tqdm
+
 from latent.cli.common import UsageError, print_json
+from numerics.efficient import InstanceError, agent_payments, load_instance
+from numerics.efficient.revenue import expected_revenue, samplers_from_instance
+from numerics.valuations import parse_valuation
 
 NAME = "efficient"
 HELP = "VCG, weakest-type and revenue-optimal efficient payments on general type spaces"
@@ -126,7 +132,6 @@ def _plot(path: str, results) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     x = np.arange(len(results))
     fig, ax = plt.subplots(figsize=(max(4, 1.5 * len(results)), 3))
@@ -144,11 +149,6 @@ def _plot(path: str, results) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from numerics.efficient import InstanceError, agent_payments, load_instance
-    from numerics.efficient.revenue import expected_revenue, samplers_from_instance
-
     try:
         model = load_instance(args.instance)
     except InstanceError as exc:
@@ -171,11 +171,7 @@ def run(args: argparse.Namespace) -> int:
     estimate = None
     if args.samples:
         try:
-            from numerics.valuations import parse_valuation
-        except ImportError:  # pragma: no cover - the valuations module ships with the project
-            parse_valuation = None
-        try:
-            samplers = samplers_from_instance(model, parse_valuation or float)
+            samplers = samplers_from_instance(model, parse_valuation)
         except InstanceError as exc:
             raise UsageError(str(exc)) from None
         if all(s is None for s in samplers):

@@ -1,10 +1,167 @@
-"""``python -m latent estimate_rho``: the same command as ``python -m latent.estimate_rho``."""
+"""Command line of ``python -m latent.estimate_rho`` (also ``python -m latent estimate_rho``)."""
 
 from __future__ import annotations
 
-from latent.estimate_rho_cli import DESCRIPTION, EPILOG, add_arguments, run
+import argparse
+import sys
+from pathlib import Path
+
+from latent.cli.common import UsageError, fail, print_json
+from latent.data.reader import DataError
+from latent.estimate.pipeline import estimate_rho, format_report
 
 NAME = "estimate_rho"
 HELP = "ρ and the truncation revenue loss from auction data (CSV)"
 
-__all__ = ["DESCRIPTION", "EPILOG", "HELP", "NAME", "add_arguments", "run"]
+DESCRIPTION = """\
+Estimate ρ and the truncation revenue loss from auction data (CSV, wide or long).
+
+For each bidder count N: spectral ρ = σ1/σ2 of the bid vectors' covariance (bootstrap CI); the
+chosen mechanism (default: Myerson with ironing for the estimated marginals) under the product
+of the estimated marginals: its grade spectrum (exact on a quantile grid for small N, with the
+O(1/K) caveat; Monte Carlo with CIs otherwise), grade-decay ρ with per-grade ratios and CIs, its
+revenue and the second-price revenue; the truncation revenue loss for R = 1, 2, 3 in two senses
+(naive truncation: revenue and feasibility/monotonicity violations; repaired truncation:
+revenue) and the exact grade-restricted loss (LP) for small N. Every number has a CI or is
+marked exact; the same --seed gives the same numbers. Definitions: docs/estimate_rho.md."""
+
+EPILOG = """\
+examples:
+  python -m latent simulate --mechanism second_price --values uniform --bidders 4 \\
+      --samples 5000 --seed 1 --no-regret --out auctions.csv
+  python -m latent.estimate_rho auctions.csv --seed 1
+  python -m latent.estimate_rho ebay.csv --auction-col auctionid \\
+      --where "item=Xbox game console" --bidders 5 --subsample 1 --json
+  python -m latent.estimate_rho bids.csv --bid-col evaluated.price.amount \\
+      --bidder-col bidder.name --auction-col contract --lowest-wins --normalize median
+  python -m latent.estimate_rho swiss.csv --bid-col pb --bidders 4 --asymmetric"""
+
+
+def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.ArgumentParser:
+    class Parser(argparse.ArgumentParser):
+        def error(self, message):  # one line, exit status 2
+            sys.exit(fail(f"{self.prog}: {message}"))
+
+    p = Parser(prog=prog, description=DESCRIPTION, epilog=EPILOG,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(p)
+    return p
+
+
+def add_arguments(p) -> None:
+    p.add_argument("csv", metavar="data.csv", help="auction bids, wide or long")
+    d = p.add_argument_group("reading the data")
+    d.add_argument("--format", choices=["auto", "wide", "long"], default="auto")
+    d.add_argument("--auction-col", help="auction id column (long; optional in wide)")
+    d.add_argument("--bidder-col", help="bidder column (long)")
+    d.add_argument("--bid-col", help="bid column (long)")
+    d.add_argument("--item-col", help="item column (long, multi-item data)")
+    d.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
+                   help="keep rows whose COL equals VALUE (repeatable)")
+    d.add_argument("--lowest-wins", action="store_true",
+                   help="procurement: bids are costs, the lowest wins (costs c -> K - c)")
+    d.add_argument("--normalize", choices=["median", "mean", "max"],
+                   help="divide each auction's bids by its median/mean/max")
+    d.add_argument("--bids", choices=["values", "first-price"], default="values",
+                   help="values (default) or first-price bids (GPV inversion)")
+    d.add_argument("--bandwidth", type=float, help="GPV kernel bandwidth (default Silverman)")
+    s = p.add_argument_group("which auctions")
+    s.add_argument("--bidders", type=int, metavar="N",
+                   help="analyse auctions with N bidders (default: every N with enough auctions)")
+    s.add_argument("--subsample", type=int, default=0, metavar="D",
+                   help="with --bidders N: also use auctions with more bidders, D random "
+                        "N-subsets of each (seeded)")
+    s.add_argument("--asymmetric", action="store_true",
+                   help="with --bidders N: slots = the N most frequent bidders, one marginal each")
+    s.add_argument("--min-auctions", type=int, default=30, help="default 30")
+    s.add_argument("--max-groups", type=int, default=6, help="at most this many N (default 6)")
+    m = p.add_argument_group("analysis")
+    m.add_argument("--mechanism", default="myerson",
+                   help="engine mechanism (default myerson: optimal for the estimated marginals)")
+    m.add_argument("--spectrum", choices=["auto", "grid", "mc"], default="auto")
+    m.add_argument("--grid", type=int, metavar="K", help="grid points per bidder (default auto)")
+    m.add_argument("--samples", type=int, default=20_000, help="Monte Carlo spectrum samples")
+    m.add_argument("--max-grade", type=int, default=4, help="highest Monte Carlo grade")
+    m.add_argument("--revenue-samples", type=int, default=100_000)
+    m.add_argument("--data-boot", type=int, default=30, metavar="B",
+                   help="row-bootstrap replicates of the revenue (re-estimated marginals and "
+                        "mechanism, revenue-samples/5 profiles each; 0 = off; default 30)")
+    m.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (spectral ρ)")
+    m.add_argument("--lp-grid", type=int, default=6, metavar="K",
+                   help="grid points per bidder of the exact LP (default 6)")
+    m.add_argument("--lp-max-bidders", type=int, default=5)
+    o = p.add_argument_group("output")
+    o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
+    o.add_argument("--json", action="store_true", help="print the report as JSON")
+    o.add_argument("--plot", metavar="OUT.png", help="grade spectrum with CIs and the fit")
+    o.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _where(items) -> dict | None:
+    out = {}
+    for it in items:
+        col, eq, val = it.partition("=")
+        if not eq or not col:
+            raise UsageError(f"--where {it!r}: expected COL=VALUE")
+        out[col.strip()] = val.strip()
+    return out or None
+
+
+def run(args) -> int:
+    for name in ("samples", "revenue_samples", "boot", "min_auctions", "max_groups"):
+        if getattr(args, name) < 2:
+            raise UsageError(f"--{name.replace('_', '-')} must be at least 2")
+    if args.grid is not None and args.grid < 2 or args.lp_grid < 2:
+        raise UsageError("--grid and --lp-grid must be at least 2")
+    if args.bandwidth is not None and not args.bandwidth > 0:
+        raise UsageError("--bandwidth must be positive")
+    if args.subsample < 0 or args.data_boot < 0:
+        raise UsageError("--subsample and --data-boot must be non-negative")
+    try:
+        rep = estimate_rho(
+            args.csv, format=args.format, auction_col=args.auction_col,
+            bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
+            where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
+            bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
+            min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
+            bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,
+            grid=args.grid, samples=args.samples, max_grade=args.max_grade,
+            revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
+            lp_grid=args.lp_grid,
+            lp_max_bidders=args.lp_max_bidders, seed=args.seed,
+            progress=False if (args.quiet or args.json) else None)
+    except (DataError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.plot:
+        _plot(rep, args.plot)
+    if args.json:
+        print_json(rep)
+    else:
+        print(format_report(rep))
+    return 0
+
+
+def _plot(rep, path: str) -> None:
+    spectra = [g for g in rep.groups if g.spectrum is not None]
+    for g in spectra:
+        out = Path(path)
+        if len(spectra) > 1:
+            out = out.with_name(f"{out.stem}_N{g.n_bidders}{out.suffix}")
+        g.spectrum.plot(out, title=f"{g.mechanism}, N = {g.n_bidders}: grade spectrum "
+                                   f"({g.spectrum.method})")
+        print(f"plot written to {out}", file=sys.stderr)
+
+
+def run_cli(argv=None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error already printed (2)
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except UsageError as exc:
+        return fail(str(exc))
+    except (OSError, MemoryError) as exc:
+        return fail(f"{type(exc).__name__}: {exc}")
+    except KeyboardInterrupt:
+        return fail("interrupted")

@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from fractions import Fraction
+from math import comb
+
+from tqdm import tqdm
 
 from latent.cli.common import UsageError, print_json
+from numerics.lp import grade_restricted as gr
+from numerics.lp.discretize import parse_grid
+from numerics.lp.grade_restricted import Frontier, GradePoint
+from numerics.lp.optimal import TypeSpace
 
 NAME = "frontier"
 HELP = "revenue-grade frontier: best revenue of grade-<=R mechanisms vs the optimum (exact LP)"
@@ -61,10 +68,6 @@ def _grades(text, n):
 
 
 def run(args) -> int:
-    from numerics.lp import grade_restricted as gr
-    from numerics.lp.discretize import parse_grid
-    from numerics.lp.optimal import TypeSpace
-
     if args.bidders < 1 or args.bidders > 8:
         raise UsageError("--bidders must be in 1..8")
     if args.grid < 1 or args.items < 1:
@@ -76,7 +79,6 @@ def run(args) -> int:
         raise UsageError(str(exc)) from exc
     ts = TypeSpace.product([(vals, probs)] * args.items)
     kt = len(ts.types)
-    from math import comb
 
     size = kt * comb(kt + args.bidders - 2, args.bidders - 1) * args.items
     if size > 200_000:
@@ -92,7 +94,6 @@ def run(args) -> int:
     show = not args.quiet and sys.stderr.isatty()
     rows = []
     opt = gr.rev_star(ts, args.bidders, args.certify != "never")
-    from tqdm import tqdm
 
     for r in tqdm(grades, disable=not show, desc="grades"):
         lp = gr.build_grade_lp(ts, args.bidders, r)
@@ -112,8 +113,6 @@ def run(args) -> int:
 
 
 def _assemble(ts, n, opt, rows):
-    from numerics.lp.grade_restricted import Frontier, GradePoint
-
     exact, opt_f, method = opt
     base = float(exact) if exact is not None else opt_f
     pts = []

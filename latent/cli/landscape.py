@@ -6,7 +6,12 @@ import json
 import os
 import sys
 
+from tqdm import tqdm
+
 from latent.cli.common import UsageError, print_json, to_jsonable
+from latent.studies.formats import FORMATS
+from latent.studies.landscape import SMOOTHNESS_LAWS, landscape
+from numerics.engine import EngineConfig
 
 NAME = "landscape"
 HELP = "measured grade spectra, rho, revenue and efficiency of auction formats vs seed 000's table"
@@ -60,9 +65,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from latent.formats import FORMATS
-    from latent.landscape import SMOOTHNESS_LAWS, landscape
-
     if args.list:
         for k, f in FORMATS.items():
             print(f"{k:18s} {f.label} (N={f.n}, M={f.m}, {f.values})")
@@ -90,15 +92,11 @@ def run(args) -> int:
     values = list(SMOOTHNESS_LAWS) if args.smoothness and not args.values else args.values
     config = None
     if args.executor != "inline":
-        from numerics.engine import EngineConfig
-
         config = EngineConfig(executor=args.executor, workers=args.workers,
                               batch_size=args.batch_size, scheduler=args.scheduler,
                               progress=False)
     progress = None
     if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
         def progress(it):
             return tqdm(it, desc="formats", leave=False)
     lp = None

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
+from tqdm import tqdm
+
+from latent.anova import grade_spectrum_mc
 from latent.cli.common import UsageError, print_json
+from numerics.learn import FAMILIES, Family, SweepConfig, export, learn
+from numerics.learn.pipeline import baselines
+from numerics.learn.sweep import connect, storage_path
+from numerics.valuations import parse_profile
 
 NAME = "learn"
 HELP = "optimise DSIC auction families (reserves, affine maximizers, lookahead, posted prices)"
@@ -30,8 +38,6 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    from numerics.learn import FAMILIES
-
     parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
     parser.add_argument("--bidders", type=int, required=True, metavar="N")
     parser.add_argument("--trials", type=int, default=10, metavar="T",
@@ -72,8 +78,6 @@ def allocation_spectrum(mech, profile, samples: int = 20_000, seed: int = 0,
     >>> s.n_inputs, s.max_grade
     (2, 2)
     """
-    from latent.anova import grade_spectrum_mc
-
     n = profile.n_bidders
     return grade_spectrum_mc(lambda v: mech.allocation(v[:, :, None])[:, :, 0],
                              list(profile.marginals), n, max_grade=min(max_grade, n),
@@ -81,8 +85,6 @@ def allocation_spectrum(mech, profile, samples: int = 20_000, seed: int = 0,
 
 
 def _check(args):
-    from numerics.learn import FAMILIES
-
     if args.bidders < 1 or args.trials < 0:
         raise UsageError("--bidders must be ≥ 1 and --trials ≥ 0")
     if min(args.train, args.valid, args.test_samples) < 2 or args.regret_samples < 0:
@@ -122,12 +124,6 @@ def _fmt(est) -> str:
 
 
 def run(args) -> int:
-    import warnings
-
-    from numerics.learn import SweepConfig, export, learn
-    from numerics.learn.sweep import connect, storage_path
-    from numerics.valuations import parse_profile
-
     fams = _check(args)
     try:
         profile = parse_profile(args.values, args.bidders, seed=args.seed)
@@ -141,8 +137,6 @@ def run(args) -> int:
     show = not args.quiet and sys.stderr.isatty()
     bar = None
     if show:
-        from tqdm import tqdm
-
         bar = tqdm(total=args.trials, desc="trials", leave=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -163,9 +157,6 @@ def run(args) -> int:
         con.close()
     spectra = {}
     if args.spectrum:
-        from numerics.learn import Family
-        from numerics.learn.pipeline import baselines
-
         base = baselines(profile)
         for e in report.evaluations:
             mech = (base[e.mechanism] if e.mechanism in base

@@ -6,6 +6,10 @@ import argparse
 from fractions import Fraction
 
 from latent.cli.common import UsageError, print_json
+from numerics.lp.bundling import check_grand_bundling, smallest_bundling_shift
+from numerics.lp.discretize import parse_grid
+from numerics.lp.optimal import TypeSpace, optimal_mechanism
+from numerics.lp.yao import yao_optimal
 
 NAME = "optimal"
 HELP = "exact revenue-optimal BIC/DSIC mechanism (Yao bi-valued or discrete iid), certified"
@@ -59,8 +63,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_yao(args) -> dict:
-    from numerics.lp.yao import yao_optimal
-
     if args.unit_demand:
         raise UsageError("--unit-demand is only supported with --setting discrete")
     if args.items > 8 and not args.dsic:
@@ -107,9 +109,6 @@ def _run_yao(args) -> dict:
 
 
 def _run_discrete(args) -> dict:
-    from numerics.lp.discretize import parse_grid
-    from numerics.lp.optimal import TypeSpace, optimal_mechanism
-
     if not args.values:
         raise UsageError("--setting discrete needs --values discrete:V1,V2:P1,P2")
     if not args.values.startswith("discrete:"):
@@ -132,8 +131,6 @@ def _run_discrete(args) -> dict:
     out = res.to_dict()
     out["types"] = [list(t) for t in ts.types]
     if args.agents == 1 and not args.unit_demand and args.items > 1:
-        from numerics.lp.bundling import check_grand_bundling, smallest_bundling_shift
-
         marg = [(vals, probs)] * args.items
         out["grand_bundling"] = check_grand_bundling(marg).to_dict()
         if args.bundling_shift:

@@ -6,6 +6,11 @@ import csv
 import sys
 
 from latent.cli.common import UsageError, print_json
+from numerics.audit import AuditResult, AuditTask, RegretSearch
+from numerics.engine import EngineConfig, samples
+from numerics.engine import run as run_engine
+from numerics.mechanisms import MECHANISMS, make_mechanism
+from numerics.valuations import parse_profile
 
 NAME = "simulate"
 HELP = "simulate an auction mechanism and audit revenue, welfare, efficiency, regret and IR"
@@ -27,8 +32,6 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    from numerics.mechanisms import MECHANISMS
-
     parser.add_argument("--mechanism", required=True, help=f"one of: {', '.join(MECHANISMS)}")
     parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
     parser.add_argument("--bidders", type=int, required=True, metavar="N")
@@ -62,9 +65,6 @@ def add_arguments(parser) -> None:
 
 
 def _build(args):
-    from numerics.mechanisms import make_mechanism
-    from numerics.valuations import parse_profile
-
     if args.bidders < 1 or args.items < 1 or args.samples < 1:
         raise UsageError("--bidders, --items and --samples must be positive")
     if args.workers < 1 or args.regret_grid < 2 or args.refine < 0:
@@ -95,8 +95,6 @@ def _build(args):
 
 
 def _export(path, task, args, batch_size) -> None:
-    from numerics.engine import samples
-
     n, m = args.bidders, args.items
     head = (
         [f"bidder_{i + 1}" for i in range(n)]
@@ -115,10 +113,6 @@ def _export(path, task, args, batch_size) -> None:
 
 
 def run(args) -> int:
-    from numerics.audit import AuditResult, AuditTask, RegretSearch
-    from numerics.engine import EngineConfig
-    from numerics.engine import run as run_engine
-
     profile, mech = _build(args)
     search = None if args.no_regret else RegretSearch(grid=args.regret_grid, refine=args.refine)
     batch = args.batch_size or (2048 if search else 65536)

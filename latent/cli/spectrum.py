@@ -8,7 +8,11 @@ import sys
 
 import numpy as np
 
+from latent.anova import grade_spectrum_grid, grade_spectrum_mc, grade_spectrum_quad
+from latent.anova.marginals import parse_marginal, quantile_function
 from latent.cli.common import UsageError, print_json
+from numerics.mechanisms import make_mechanism
+from numerics.valuations import parse_valuation
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -22,9 +26,9 @@ value vector (M items). Allocation rules are indicators: their grid/quad spectra
 the continuous one only at O(1/K); mc is unbiased."""
 EPILOG = """\
 examples:
-  python -m latent spectrum --function latent.testfunctions:sobol_g --inputs 6 \\
+  python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 6 \\
       --method grid --grid 8
-  python -m latent spectrum --function latent.testfunctions:sobol_g --inputs 20 --method mc \\
+  python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 20 --method mc \\
       --samples 20000 --max-grade 3 --seed 1 --json
   python -m latent spectrum --mechanism second_price --bidders 4 --values uniform --method mc"""
 
@@ -78,12 +82,6 @@ def _load_function(spec: str):
 
 
 def _mechanism_function(args):
-    try:
-        from numerics.mechanisms import make_mechanism
-        from numerics.valuations import parse_valuation
-    except ImportError as exc:
-        raise UsageError(f"--mechanism needs numerics.mechanisms and numerics.valuations, "
-                         f"which are not available ({exc})") from None
     if not args.bidders or args.bidders < 1 or args.items < 1:
         raise UsageError("--mechanism needs --bidders N ≥ 1 (and --items M ≥ 1)")
     try:
@@ -105,8 +103,6 @@ def _mechanism_function(args):
 
 def _grid_points(marginal, k: int, m: int):
     """Per-input point set: K midpoint quantiles per column, K^M points for a block of M."""
-    from latent.marginals import quantile_function
-
     pts = quantile_function(marginal)((np.arange(k) + 0.5) / k)
     if m == 1:
         return pts[:, None]
@@ -115,8 +111,6 @@ def _grid_points(marginal, k: int, m: int):
 
 
 def _grid_spectrum(f, marginal, n, m, k, digits, block):
-    from latent.anova import grade_spectrum_grid
-
     pts = _grid_points(marginal, k, m)
     kk = pts.shape[0]
     if kk**n > 20_000_000:
@@ -130,9 +124,6 @@ def _grid_spectrum(f, marginal, n, m, k, digits, block):
 
 
 def run(args) -> int:
-    from latent.anova import grade_spectrum_mc, grade_spectrum_quad
-    from latent.marginals import parse_marginal
-
     if bool(args.function) == bool(args.mechanism):
         raise UsageError("give exactly one of --function or --mechanism")
     if args.grid < 1 or args.samples < 2 or args.max_grade < 1:

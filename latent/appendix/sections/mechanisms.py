@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latent.appendix import Context, Section, dumps
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from latent.appendix.sections.optimal_lp import optimal_lp_part
+from numerics.efficient import all_payments, seed_section3
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def _efficient_part():
-    from numerics.efficient import all_payments, seed_section3
-
     rows, data, problems = [], [], []
     for r in all_payments(seed_section3(), verify_rules=("vcg", "weakest_type", "optimal")):
         ok = all(v.ok for v in r.verification.values()) and r.agree
@@ -36,14 +36,9 @@ def mechanisms_section(ctx: Context) -> Section:
     parts.append(tex)
     files["data/seed002_section3.json"] = dumps(data)
     problems += probs
-    try:
-        from latent.appendix.sections.optimal_lp import optimal_lp_part
-    except ImportError:
-        optimal_lp_part = None
-    if optimal_lp_part is not None:
-        tex2, files2, probs2 = optimal_lp_part(ctx)
-        parts.append(tex2)
-        files.update(files2)
-        problems += probs2
+    tex2, files2, probs2 = optimal_lp_part(ctx)
+    parts.append(tex2)
+    files.update(files2)
+    problems += probs2
     return Section("Optimal and efficient mechanisms", "\n\n".join(parts), files,
                    ok=not problems, problems=tuple(problems))

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from latent.appendix import Context, dumps
+from latent.appendix.base import Context, dumps
 from latent.appendix.latex import latex_escape, table
+from numerics.lp import check_grand_bundling, smallest_bundling_shift, yao_optimal
 
 H = Fraction(1, 2)
 
 
 def optimal_lp_part(ctx: Context):
-    from numerics.lp import check_grand_bundling, smallest_bundling_shift, yao_optimal
-
     settings = [(2, 2, H, 1, 2), (3, 2, H, 1, 2)] if ctx.quick else \
         [(2, 2, H, 1, 2), (3, 2, H, 1, 2), (4, 2, H, 1, 2), (2, 3, H, 1, 2), (8, 4, H, 1, 2)]
     rows, data, problems = [], [], []

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 
-from latent.appendix import Context, Section, dumps
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from latent.estimate.pipeline import estimate_rho
 
 # (file, label, provenance, options) — the modelling choices are the ones the data README
 # recommends; each is printed beside the numbers.
@@ -37,8 +38,6 @@ def _ci(d) -> str:
 
 
 def realdata_section(ctx: Context) -> Section:
-    from latent.estimate_rho import estimate_rho
-
     if ctx.data_dir is None or not ctx.data_dir.is_dir():
         return Section("Rho from real data", latex_escape(
             "No data folder was available to this run (pass --data-dir): section omitted."))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from latent.appendix import Context, Section, dumps
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from latent.studies.seed004 import reproduce
 
 LABELS = {"vickrey": "Vickrey", "myerson": "Myerson (true optimum)",
           "reserve1": "Vickrey, reserve 1", "seed_myerson": "seed's 'Myerson' code"}
@@ -15,8 +16,6 @@ def _est(e: dict, digits: int = 4) -> str:
 
 
 def seed004_section(ctx: Context) -> Section:
-    from latent.seed004 import reproduce
-
     samples, regret_samples = (200_000, 4_000) if ctx.quick else (2_000_000, 40_000)
     res = reproduce(samples, regret_samples, seed=ctx.seed, w_seeds=(0,))
     exact = res["exact"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from latent.appendix import Context, Section, dumps
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from latent.studies.landscape import landscape, smoothness
 
 
 def _ci(mean: float, ci) -> str:
@@ -13,8 +14,6 @@ def _ci(mean: float, ci) -> str:
 
 
 def spectra_section(ctx: Context) -> Section:
-    from latent.landscape import landscape, smoothness
-
     res = landscape(quick=ctx.quick, seed=ctx.seed, progress=False)
     rows, problems = [], []
     for r in res.rows:

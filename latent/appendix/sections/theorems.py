@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from latent.appendix import Context, Section, dumps
+import mechanism_design_proof as mdp
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from proofs.check import check_all
+from proofs.grounding import groundings
+from proofs.mechanism_theorems import mechanism_results
+from proofs.report import (
+    mechanism_summary,
+    render_latex,
+    render_mechanisms_latex,
+    summary_line,
+)
 
 
 def theorems_section(ctx: Context) -> Section:
-    import mechanism_design_proof as mdp
-    from proofs.check import check_all
-    from proofs.grounding import groundings
-    from proofs.mechanism_theorems import mechanism_results
-    from proofs.report import (
-        mechanism_summary,
-        render_latex,
-        render_mechanisms_latex,
-        summary_line,
-    )
-
     checks = check_all(mdp.THEOREMS)
     grounds = groundings()
     mechanisms = mechanism_results()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from latent.appendix import Context, Section, dumps
+from latent.appendix.base import Context, Section, dumps
 from latent.appendix.latex import latex_escape, table
+from latent.studies.knee import exact_frontier
+from latent.studies.truncation import frontier_at_scale
 
 DEFINITIONS = (
     "Two definitions of the truncation revenue loss (DESIGN §6). Exact: Rev* − Rev^(R), where "
@@ -35,9 +37,6 @@ def _plot(points, path):
 
 
 def truncation_section(ctx: Context) -> Section:
-    from latent.knee import exact_frontier
-    from latent.truncation import frontier_at_scale
-
     instances = [(3, "uniform", 4)] if ctx.quick else [(3, "uniform", 4), (4, "uniform", 4),
                                                        (3, "exponential", 4)]
     rows, curves, data, problems = [], [], {"exact": [], "scale": []}, []

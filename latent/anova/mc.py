@@ -39,9 +39,10 @@ from itertools import combinations, permutations
 
 import numpy as np
 from scipy import stats
+from tqdm import tqdm
 
-from latent.marginals import quantile_functions
-from latent.spectrum import GradeSpectrum
+from latent.anova.marginals import quantile_functions
+from latent.anova.spectrum import GradeSpectrum
 
 
 def _subset_terms(k: int) -> list[tuple[tuple[int, ...], int]]:
@@ -173,8 +174,6 @@ def grade_spectrum_mc(
     def call(x):  # x: (b, n, m)
         arg = x if block is not None else x[..., 0]
         return _as_2d(f(arg), x.shape[0])
-
-    from tqdm import tqdm
 
     bar = tqdm(total=samples, unit="sample", delay=3, leave=False,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)

@@ -2,7 +2,7 @@
 
 With u_i ~ U(0,1) and v_i = F_i⁻¹(u_i), every Hoeffding integral of f is an integral of
 f∘F⁻¹ over the unit cube. On the product of K Gauss–Legendre nodes per axis the exact grid
-decomposition (:mod:`latent.anova_grid`, or :mod:`latent.anova_mp` with ``digits``) is that
+decomposition (:mod:`latent.anova.tables`, or :mod:`latent.anova.mp` with ``digits``) is that
 quadrature: it is exact for polynomials of degree ≤ 2K−1 per axis in u and converges
 geometrically for analytic f∘F⁻¹. Cost: K^N evaluations.
 """
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+from scipy import stats
 
-from latent.anova_grid import subset_variances_grid
-from latent.anova_mp import subset_variances_mp
-from latent.marginals import quantile_functions
-from latent.spectrum import GradeSpectrum, spectrum_from_subsets
+from latent.anova.marginals import quantile_functions
+from latent.anova.mp import subset_variances_mp
+from latent.anova.spectrum import GradeSpectrum, spectrum_from_subsets
+from latent.anova.tables import subset_variances_grid
 
 MAX_NODES_TOTAL = 20_000_000
 
@@ -60,8 +61,6 @@ def grade_spectrum_quad(
     u, w = gauss_legendre_unit(nodes, digits)
     if digits is None:
         if marginals is None:
-            from scipy import stats
-
             marginals = stats.uniform()
         axes = [q(u) for q in quantile_functions(marginals, n)]
     else:

@@ -15,6 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from numerics.lp.discretize import parse_grid
+from numerics.lp.grade_restricted import frontier
+from numerics.lp.optimal import TypeSpace
+
 
 @dataclass(frozen=True)
 class Knee:
@@ -87,12 +91,6 @@ def exact_frontier(n: int, values: str = "uniform", grid: int = 4, items: int = 
     >>> [str(p.revenue) for p in f.frontier.points], f.ends_at_optimum
     (['3/2', '3/2'], True)
     """
-    try:
-        from numerics.lp.discretize import parse_grid
-        from numerics.lp.grade_restricted import frontier
-        from numerics.lp.optimal import TypeSpace
-    except ImportError as exc:  # the LP package is another helper's; say so plainly
-        raise RuntimeError(f"the exact LP frontier needs numerics.lp: {exc}") from exc
     vals, probs = parse_grid(values, grid)
     ts = TypeSpace.product([(vals, probs)] * items)
     fr = frontier(ts, n, grades, do_certify=certify)

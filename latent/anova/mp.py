@@ -1,4 +1,4 @@
-"""Arbitrary-precision (mpmath) grid grade decomposition, the analogue of :mod:`latent.anova_grid`.
+"""Arbitrary-precision (mpmath) grid grade decomposition, like :mod:`latent.anova.tables`.
 
 Same algorithm: per-axis orthonormal basis from a Householder QR (mpmath ``qr``) of
 [√w | I without its last column], then divided row-wise by √w; transform every axis,
@@ -9,16 +9,16 @@ with the float64 path to ~1e-13.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
 
-from latent.anova_grid import _bin_by_support, _cycle_axes, _split
+from latent.anova.tables import bin_by_support, cycle_axes, split_outputs
 
 
 def _to_mpf(x, ctx):
     """Convert a number to mpf exactly (Fractions and strings keep their value)."""
-    from fractions import Fraction
-
     if isinstance(x, Fraction):
         return ctx.mpf(x.numerator) / x.denominator
     return ctx.mpf(x) if not isinstance(x, str) else ctx.mpf(x)
@@ -86,7 +86,7 @@ def subset_variances_mp(values, weights, digits: int = 30, n_inputs: int | None 
     for i, wi in enumerate(ws):
         if len(wi) != table.shape[i]:
             raise ValueError(f"axis {i}: {len(wi)} weights for {table.shape[i]} grid points")
-    flat, p = _split(table, n)
+    flat, p = split_outputs(table, n)
     mats = []
     for wi in ws:
         wm = [_to_mpf(x, ctx) for x in wi]
@@ -95,8 +95,8 @@ def subset_variances_mp(values, weights, digits: int = 30, n_inputs: int | None 
         mats.append(wm[:, None] * orthonormal_basis_mp(wi, digits))
     outs = []
     for j in range(p):
-        coef = _cycle_axes(flat[..., j].copy(), mats)
-        outs.append(_bin_by_support(coef * coef, n))
+        coef = cycle_axes(flat[..., j].copy(), mats)
+        outs.append(bin_by_support(coef * coef, n))
     out = np.stack(outs, axis=-1)
     return out.reshape((2,) * n + table.shape[n:])
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from latent.knee import Knee, locate_knee
+from latent.studies.knee import Knee, locate_knee
 from numerics.mechanisms import make_mechanism
 from numerics.stats import Estimate, Moments
 from numerics.valuations import parse_valuation

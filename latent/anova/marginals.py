@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import stats
+
+from numerics.valuations import parse_valuation
 
 
 def quantile_function(marginal) -> Callable[[np.ndarray], np.ndarray]:
     """u ↦ F⁻¹(u) for a Valuation (``.quantile``) or a frozen scipy distribution (``.ppf``).
 
+    >>> from scipy import stats
     >>> q = quantile_function(stats.uniform(0, 2))
     >>> q(np.array([0.25])).tolist()
     [0.5]
@@ -29,6 +31,7 @@ def quantile_function(marginal) -> Callable[[np.ndarray], np.ndarray]:
 def quantile_functions(marginals, n_inputs: int) -> list[Callable[[np.ndarray], np.ndarray]]:
     """One quantile function per input: a single marginal is shared by all ``n_inputs``.
 
+    >>> from scipy import stats
     >>> len(quantile_functions(stats.uniform(), 3))
     3
     """
@@ -40,33 +43,10 @@ def quantile_functions(marginals, n_inputs: int) -> list[Callable[[np.ndarray], 
     return [q] * n_inputs
 
 
-_SCIPY_FALLBACK = {
-    "uniform": lambda a=0.0, b=1.0: stats.uniform(a, b - a),
-    "exponential": lambda scale=1.0: stats.expon(scale=scale),
-    "beta": lambda a, b: stats.beta(a, b),
-    "lognormal": lambda mu=0.0, sigma=1.0: stats.lognorm(s=sigma, scale=np.exp(mu)),
-    "normal": lambda mu=0.0, sigma=1.0: stats.norm(mu, sigma),
-}
-
-
 def parse_marginal(spec: str):
-    """A marginal from a CLI string: ``numerics.valuations.parse_valuation`` when available,
-    else a scipy distribution for ``uniform[:a:b]``, ``exponential[:scale]``, ``beta:a:b``,
-    ``lognormal[:mu:sigma]``, ``normal[:mu:sigma]``.
+    """A marginal from a CLI string (:func:`numerics.valuations.parse_valuation`).
 
     >>> float(quantile_function(parse_marginal("uniform:0:2"))(np.array(0.5)))
     1.0
     """
-    try:
-        from numerics.valuations import parse_valuation
-    except ImportError:
-        parse_valuation = None
-    if parse_valuation is not None:
-        return parse_valuation(spec)
-    name, *args = spec.strip().split(":")
-    if name not in _SCIPY_FALLBACK:
-        raise ValueError(f"unknown marginal {spec!r} (known: {', '.join(_SCIPY_FALLBACK)})")
-    try:
-        return _SCIPY_FALLBACK[name](*[float(a) for a in args])
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"bad parameters in marginal {spec!r}: {exc}") from None
+    return parse_valuation(spec)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from latent.rho import RhoFit, SpectralRho
-from latent.spectrum import GradeSpectrum
+from latent.anova.rho import RhoFit, SpectralRho
+from latent.anova.spectrum import GradeSpectrum
 
 LOSS_DEFINITIONS = {
     "naive": "x^{<=R} (the ANOVA components of grade <= R): for R >= 1 it has the "

@@ -3,16 +3,18 @@
 :class:`GradeSpectrum` holds W_0 = ‖E f‖², W_1…W_R (Σ_{|u|=r} ‖f_u‖², summed over outputs),
 Var f = Σ_{r≥1} W_r, mean dimension ν = Σ_r r W_r / Var, first-order and total Sobol' indices
 σ²_{{j}}/Var and Σ_{u∋j} σ²_u/Var, with CIs when estimated (``None`` = exact). Its ``rho()`` is
-the grade-decay fit of :mod:`latent.rho`. :func:`grade_spectrum` dispatches to the three paths.
+the grade-decay fit of :mod:`latent.anova.rho`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 
-from latent.rho import RhoFit, grade_decay_rho
+from latent.anova.rho import RhoFit, grade_decay_rho
+from latent.anova.tables import energies_from_subsets
 
 CI = tuple[float, float]
 
@@ -58,7 +60,7 @@ class GradeSpectrum:
         return self.energies_ci is None
 
     def rho(self, confidence: float = 0.95) -> RhoFit:
-        """Grade-decay ρ of this spectrum (see :func:`latent.rho.grade_decay_rho`)."""
+        """Grade-decay ρ of this spectrum (see :func:`latent.anova.rho.grade_decay_rho`)."""
         return grade_decay_rho(self.energies, self.energies_cov, variance=self.variance,
                                confidence=confidence)
 
@@ -164,8 +166,6 @@ def spectrum_from_subsets(subsets, n_inputs: int, method: str, **extra) -> Grade
     >>> s.energies, s.variance, s.mean_dimension
     ((1.0, 0.5, 0.5), 1.0, 1.5)
     """
-    from latent.anova_grid import energies_from_subsets
-
     arr = np.asarray(subsets)
     per = energies_from_subsets(arr, n_inputs)  # (N+1,) + outputs
     per_flat = per.reshape(n_inputs + 1, -1)
@@ -189,27 +189,8 @@ def spectrum_from_subsets(subsets, n_inputs: int, method: str, **extra) -> Grade
                            range(per_flat.shape[1]))
     energies_mp = None
     if arr.dtype == object:
-        import mpmath
-
         energies_mp = tuple(mpmath.nstr(x, extra.get("digits") or 30) for x in tot)
     return GradeSpectrum(method=method, n_inputs=n_inputs, energies=energies, variance=var,
                          mean_dimension=md, first_order=tuple(first), total=tuple(total),
                          per_output=per_output, energies_mp=energies_mp, **extra)
 
-
-def grade_spectrum(method: str, *args, **kwargs) -> GradeSpectrum:
-    """One entry point: ``method`` is "grid", "mc" or "quad"; arguments as the path's function
-    (:func:`latent.anova.grade_spectrum_grid`, :func:`~latent.anova.grade_spectrum_mc`,
-    :func:`~latent.anova.grade_spectrum_quad`).
-
-    >>> s = grade_spectrum("grid", np.array([[0.0, 1.0], [1.0, 2.0]]), [0.5, 0.5])
-    >>> np.round(s.energies, 12).tolist()
-    [1.0, 0.5, 0.0]
-    """
-    from latent import anova
-
-    paths = {"grid": anova.grade_spectrum_grid, "mc": anova.grade_spectrum_mc,
-             "quad": anova.grade_spectrum_quad}
-    if method not in paths:
-        raise ValueError(f"unknown method {method!r}; choose grid, mc or quad")
-    return paths[method](*args, **kwargs)

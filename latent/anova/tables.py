@@ -43,7 +43,7 @@ def normalise_weights(weights, shape: tuple[int, ...]) -> list[np.ndarray]:
     return out
 
 
-def _split(values: np.ndarray, n_inputs: int) -> tuple[np.ndarray, int]:
+def split_outputs(values: np.ndarray, n_inputs: int) -> tuple[np.ndarray, int]:
     """View ``values`` as (K_1, …, K_N, P): P outputs in one trailing axis."""
     if values.ndim < n_inputs:
         raise ValueError(f"table has {values.ndim} axes, fewer than {n_inputs} inputs")
@@ -51,7 +51,7 @@ def _split(values: np.ndarray, n_inputs: int) -> tuple[np.ndarray, int]:
     return values.reshape(values.shape[:n_inputs] + (p,)), p
 
 
-def _cycle_axes(table, matrices):
+def cycle_axes(table, matrices):
     """Contract axis i of ``table`` with ``matrices[i]`` (index k → a), for the leading axes.
 
     Axes keep their order. Each step is one (K×K)·(K×post) batched matmul on contiguous
@@ -72,7 +72,7 @@ def _cycle_axes(table, matrices):
     return table
 
 
-def _bin_by_support(sq, n_inputs: int):
+def bin_by_support(sq, n_inputs: int):
     """Sum squared coefficients over each support pattern: (K_1…K_N) → (2,)*N (σ²_u table)."""
     for _ in range(n_inputs):
         k = sq.shape[0]
@@ -94,20 +94,20 @@ def grid_coefficients(values, weights, n_inputs: int | None = None) -> np.ndarra
     """
     values = np.asarray(values, dtype=float)
     table, _, mats, _ = _prepare(values, weights, n_inputs)
-    out = _cycle_axes(table, mats)
+    out = cycle_axes(table, mats)
     return out.reshape(values.shape)
 
 
 def _prepare(values: np.ndarray, weights, n_inputs: int | None):
     """(table as K_1×…×K_N×P, P, per-axis analysis matrices w_i·Φ_i, N) for the transform."""
-    n = n_inputs if n_inputs is not None else (len(weights) if _is_list_of_axes(weights)
+    n = n_inputs if n_inputs is not None else (len(weights) if is_list_of_axes(weights)
                                                 else values.ndim)
     w = normalise_weights(weights, values.shape[:n])
-    table, p = _split(values, n)
+    table, p = split_outputs(values, n)
     return table, p, [wi[:, None] * orthonormal_basis(wi) for wi in w], n
 
 
-def _is_list_of_axes(weights) -> bool:
+def is_list_of_axes(weights) -> bool:
     """True for one weight vector per axis (a list of vectors or a 2-d array)."""
     if isinstance(weights, np.ndarray):
         return weights.ndim == 2
@@ -127,8 +127,8 @@ def subset_variances_grid(values, weights, n_inputs: int | None = None) -> np.nd
     table, p, mats, n = _prepare(values, weights, n_inputs)
     per_output = []
     for j in range(p):  # one output at a time keeps memory at one copy of the K^N table
-        coef = _cycle_axes(np.ascontiguousarray(table[..., j]), mats)
-        per_output.append(_bin_by_support(coef * coef, n))
+        coef = cycle_axes(np.ascontiguousarray(table[..., j]), mats)
+        per_output.append(bin_by_support(coef * coef, n))
     out = np.stack(per_output, axis=-1)
     return out.reshape((2,) * n + values.shape[n:])
 
@@ -156,10 +156,10 @@ def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np
     [[-0.25, 1.25], [1.25, 2.75]]
     """
     values = np.asarray(values, dtype=float)
-    n = n_inputs if n_inputs is not None else (len(weights) if _is_list_of_axes(weights)
+    n = n_inputs if n_inputs is not None else (len(weights) if is_list_of_axes(weights)
                                                 else values.ndim)
     w = normalise_weights(weights, values.shape[:n])
-    table, p = _split(values, n)
+    table, p = split_outputs(values, n)
     bases = [orthonormal_basis(wi) for wi in w]
     fwd = [wi[:, None] * phi for wi, phi in zip(w, bases, strict=True)]
     back = [phi.T for phi in bases]
@@ -167,8 +167,8 @@ def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np
     keep = support <= max_grade
     out = np.empty_like(table)
     for j in range(p):
-        coef = _cycle_axes(np.ascontiguousarray(table[..., j]), fwd)
-        out[..., j] = _cycle_axes(np.where(keep, coef, 0.0), back)
+        coef = cycle_axes(np.ascontiguousarray(table[..., j]), fwd)
+        out[..., j] = cycle_axes(np.where(keep, coef, 0.0), back)
     return out.reshape(values.shape)
 
 

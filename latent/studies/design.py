@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latent.anova import grade_spectrum_grid
-from latent.formats import UnlimitedPostedPrice
+from latent.studies.formats import UnlimitedPostedPrice
 from numerics.mechanisms import make_mechanism
 from numerics.valuations import parse_valuation
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from latent.auction_data import Auction, AuctionData, DataError
+from latent.data.reader import Auction, AuctionData, DataError
 
 __all__ = ["Auction", "Selection", "select_exact", "select_identified", "select_subsample"]
 

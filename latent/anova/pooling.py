@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import stats
 
-from latent.spectrum import GradeSpectrum
+from latent.anova.spectrum import GradeSpectrum
 
 
 def _pool_scalar(values, cis, weights, z):

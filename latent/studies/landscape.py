@@ -1,14 +1,15 @@
 """The ρ-landscape of auction formats (seed 000 §4.4), measured.
 
-For each :class:`~latent.formats.Format`: the Monte Carlo grade spectrum of the allocation rule
-(grades over bidders; a bidder's type is her value vector), the grade-decay ρ with per-grade
-ratios ρ_r = √(W_r/W_{r+1}), revenue E Σ_i p_i and efficiency E[welfare]/E[optimal welfare],
-each with a 95% CI, beside the seed's claimed grade / ρ / revenue. A spectrum whose W_r (r ≥ 2)
-is identically 0 on every sample (additive rule) is reported as grade 1, ρ = ∞ (structural).
+For each :class:`~latent.studies.formats.Format`: the Monte Carlo grade spectrum of the
+allocation rule (grades over bidders; a bidder's type is her value vector), the grade-decay ρ
+with per-grade ratios ρ_r = √(W_r/W_{r+1}), revenue E Σ_i p_i and efficiency
+E[welfare]/E[optimal welfare], each with a 95% CI, beside the seed's claimed grade / ρ /
+revenue. A spectrum whose W_r (r ≥ 2) is identically 0 on every sample (additive rule) is
+reported as grade 1, ρ = ∞ (structural).
 
 :func:`landscape` runs the table; :func:`smoothness` runs one format under several laws
 (the claim "ρ is controlled by the smoothness of F"). Spectra may run in chunks on the local
-process pool or on Dask (``numerics.engine``), pooled by :func:`latent.pooling.pool_spectra`.
+process pool or on Dask (``numerics.engine``), pooled by :func:`latent.anova.pooling.pool_spectra`.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from latent.anova import grade_spectrum_mc
-from latent.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
-from latent.pooling import SpectrumChunks, pool_spectra
-from latent.rho import RhoFit
-from latent.spectrum import GradeSpectrum
+from latent.anova.pooling import SpectrumChunks, pool_spectra
+from latent.anova.rho import RhoFit
+from latent.anova.spectrum import GradeSpectrum
+from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
+from latent.studies.knee import exact_frontier
+from numerics import engine
 from numerics.stats import Estimate, Moments
 
 QUICK = {"samples": 3000, "rev_samples": 20000, "max_grade": 4}
@@ -113,7 +116,7 @@ class LandscapeResult:
     """Rows of the landscape and how they were computed; ``plot`` draws all spectra.
 
     ``exact``: the revenue-optimal mechanism where the LP reaches it (a
-    :class:`latent.knee.ExactFrontier`: Rev* and Rev^(R) exact, and the smallest grade that
+    :class:`latent.studies.knee.ExactFrontier`: Rev* and Rev^(R) exact, and the smallest grade that
     attains Rev*), or None.
     """
 
@@ -261,7 +264,6 @@ def format_spectrum(fmt: Format, samples: int, max_grade: int, seed: int,
         return grade_spectrum_mc(b.allocation_of_inputs, b.marginals, b.n_inputs,
                                  max_grade=min(max_grade, b.n_inputs), samples=samples,
                                  seed=seed, block=b.block, progress=False)
-    from numerics import engine
 
     chunks = engine.run(_SpectrumTask(fmt, max_grade, seed), samples, seed, config,
                         desc=f"spectrum {fmt.key}")
@@ -333,7 +335,7 @@ def landscape(formats=None, *, quick: bool = True, seed: int = 0, values=None,
     (default all); ``values``: optional list of laws, each format is run under each (the latent
     model only for single-item formats). ``quick`` picks small sample sizes (CI-like use).
     ``lp``: ``{"n": N, "m": M, "grid": K, "values": law}`` adds the exact LP optimum row
-    (:func:`latent.knee.exact_frontier`); None = no LP row.
+    (:func:`latent.studies.knee.exact_frontier`); None = no LP row.
 
     >>> res = landscape(["posted_unlimited"], samples=300, rev_samples=2000, seed=0)
     >>> res.rows[0].measured_grade
@@ -354,8 +356,6 @@ def landscape(formats=None, *, quick: bool = True, seed: int = 0, values=None,
                 "quick": quick, "executor": None if config is None else config.to_dict()}
     exact = None
     if lp:
-        from latent.knee import exact_frontier
-
         exact = exact_frontier(lp.get("n", 3), lp.get("values", "uniform"), lp.get("grid", 3),
                                lp.get("m", 2))
     return LandscapeResult(rows, seed, settings, exact)

@@ -1,0 +1,8 @@
+"""Auction data: reading bid files, selecting auctions of N bidders, empirical marginals.
+
+* :mod:`latent.data.reader` — CSV/DataFrame to auctions (wide or long, filters, what was
+  dropped and why);
+* :mod:`latent.data.selection` — auctions with exactly N bidders, random N-subsets of larger
+  ones, or the N most frequent identified bidders;
+* :mod:`latent.data.empirical` — empirical marginals, quantile grids, GPV pseudo-values.
+"""

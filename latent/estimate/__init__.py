@@ -1,0 +1,7 @@
+"""The ``estimate_rho`` analysis: from auction data to ρ, revenues and truncation losses.
+
+* :mod:`latent.estimate.pipeline` — :func:`~latent.estimate.pipeline.estimate_rho`, one call;
+* :mod:`latent.estimate.report` — the report types and their text;
+* :mod:`latent.estimate.revenue` — revenue under estimated marginals, with intervals;
+* :mod:`latent.estimate.truncation` — truncation revenue loss on the quantile grid.
+"""

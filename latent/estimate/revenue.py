@@ -1,0 +1,106 @@
+"""Revenue from data: Monte Carlo revenue of mechanisms under estimated marginals, the observed
+second-highest value, and a bootstrap over auctions.
+
+* :func:`mc_revenue`: expected revenue Σ_i E[p_i(v)] of mechanisms under the product of the
+  marginals, on common random numbers, with normal 95% CIs on i.i.d. profiles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from latent.data.empirical import marginals_from
+from numerics.mechanisms import SecondPrice, make_mechanism
+
+
+@dataclass(frozen=True)
+class RevenueEstimate:
+    """Mean revenue per auction with a normal 95% CI over i.i.d. simulated profiles."""
+
+    mean: float
+    ci: tuple[float, float]
+    samples: int
+
+    def to_dict(self) -> dict:
+        return {"mean": self.mean, "ci": list(self.ci), "samples": self.samples,
+                "ci_method": "normal 95% CI, i.i.d. profiles from the estimated marginals"}
+
+
+def _estimate(x: np.ndarray) -> RevenueEstimate:
+    m = float(x.mean())
+    h = 1.959963984540054 * float(x.std(ddof=1)) / math.sqrt(len(x))
+    return RevenueEstimate(m, (m - h, m + h), len(x))
+
+
+def mc_revenue(mechs: dict, marginals, samples: int, seed, batch: int = 1 << 16) -> dict:
+    """Revenue Σ_i E[p_i(v)] of each mechanism (name → Mechanism) on the same profiles, plus
+    ``"<a> - <b>"`` differences of the first against the others (common random numbers).
+
+    >>> from numerics.mechanisms import SecondPrice
+    >>> from numerics.valuations import Uniform
+    >>> r = mc_revenue({"sp": SecondPrice(2)}, (Uniform(),) * 2, 20000, seed=1)
+    >>> lo, hi = r["sp"].ci; bool(lo < 1 / 3 < hi)     # (n−1)/(n+1)
+    True
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    n = len(marginals)
+    names = list(mechs)
+    per = {k: [] for k in names}
+    done = 0
+    while done < samples:
+        b = min(batch, samples - done)
+        u = rng.random((b, n))
+        v = np.empty((b, n))
+        for i, m in enumerate(marginals):
+            v[:, i] = m.quantile(u[:, i])
+        for k in names:
+            per[k].append(mechs[k].payments(v[:, :, None]).sum(axis=1))
+        done += b
+    arrays = {k: np.concatenate(per[k]) for k in names}
+    out = {k: _estimate(arrays[k]) for k in names}
+    for k in names[1:]:
+        out[f"{names[0]} - {k}"] = _estimate(arrays[names[0]] - arrays[k])
+    return out
+
+
+def observed_second_price(matrix: np.ndarray) -> RevenueEstimate:
+    """Mean second-highest bid over the observed auctions (no independence assumed), normal CI.
+
+    >>> observed_second_price(np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 0.0]])).mean
+    3.0
+    """
+    second = np.sort(matrix, axis=1)[:, -2]
+    return _estimate(second)
+
+
+def bootstrap_revenue(matrix: np.ndarray, mechanism: str, asymmetric: bool, n_boot: int,
+                      samples: int, seed, confidence: float = 0.95) -> dict:
+    """Percentile intervals of the revenues over ``n_boot`` row-bootstrap replicates: rows
+    resampled, marginals and mechanism re-estimated, revenue by :func:`mc_revenue` — so the
+    interval includes the estimation error of the marginals (which the MC CI does not).
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> iv = bootstrap_revenue(rng.random((300, 2)), "second_price", False, 20, 2000, seed=1)
+    >>> lo, hi = iv["second_price"]; bool(lo < 1 / 3 < hi)
+    True
+    """
+    ss = np.random.SeedSequence(seed)
+    rows_ss, mc_ss = ss.spawn(2)
+    rng = np.random.default_rng(rows_ss)
+    n = matrix.shape[1]
+    reps = {"mechanism": [], "second_price": [], "difference": []}
+    for child in mc_ss.spawn(n_boot):
+        sample = matrix[rng.integers(0, len(matrix), len(matrix))]
+        marg = marginals_from(sample, asymmetric)
+        mech = make_mechanism(mechanism, n, valuation=marg)
+        r = mc_revenue({"m": mech, "sp": SecondPrice(n)}, marg, samples,
+                       int(child.generate_state(1)[0]))
+        reps["mechanism"].append(r["m"].mean)
+        reps["second_price"].append(r["sp"].mean)
+        reps["difference"].append(r["m - sp"].mean)
+    alpha = (1 - confidence) / 2
+    return {k: tuple(float(q) for q in np.quantile(v, [alpha, 1 - alpha]))
+            for k, v in reps.items()}
