@@ -8,8 +8,8 @@ Example::
 from __future__ import annotations
 
 import argparse
-import os
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
