@@ -1,16 +1,58 @@
-"""The Latent layer: grade (ANOVA) spectra of allocation rules, ρ, and truncation.
+"""Latent mechanism design: grade (ANOVA) spectra of allocation rules, ρ, revenue under
+truncation, exact optimal mechanisms — one call each.
 
-Built on :mod:`numerics`; nothing in :mod:`numerics` imports from here.
+The public API mirrors the command line (``python -m latent SUBCOMMAND``): each function takes
+keyword arguments named as the subcommand's flags and returns a frozen result object with
+``to_dict()`` (the ``--json`` document), ``to_frame()`` (a pandas DataFrame), ``str()`` (the
+command's text) and, where a picture helps, ``plot(ax=None)``.
+
+========================  ==================================================================
+:func:`spectrum`          grade spectrum of a function or an auction's allocation rule
+:func:`simulate`          Monte Carlo revenue, welfare and incentive audit of a mechanism
+:func:`estimate_rho`      ρ, revenues and truncation loss from auction data
+:func:`landscape`         the ρ-landscape of auction formats
+:func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
+:func:`frontier`          the exact grade-restricted revenue frontier
+:func:`efficient`         revenue-optimal efficient mechanisms on general type spaces
+:func:`learn`             truthful-by-construction mechanisms optimised on samples
+:func:`appendix`          the paper appendix (LaTeX, figures, data)
+========================  ==================================================================
+
+The building blocks stay importable: :mod:`latent.anova` (grade decomposition and ρ),
+:mod:`latent.data` (auction data), :mod:`latent.estimate` (the estimate_rho pipeline),
+:mod:`latent.studies`, :mod:`latent.paper`, and the numerical core :mod:`numerics`.
+Entry points are loaded on first use, so ``import latent`` stays cheap.
 """
 
-from latent.anova import (  # noqa: E402
-    grade_spectrum,
-    grade_spectrum_grid,
-    grade_spectrum_mc,
-    grade_spectrum_quad,
-    truncate,
-)
-from latent.anova.rho import grade_decay_rho, spectral_rho  # noqa: E402
+from __future__ import annotations
 
-__all__ = ["grade_spectrum", "grade_spectrum_grid", "grade_spectrum_mc", "grade_spectrum_quad",
-           "truncate", "grade_decay_rho", "spectral_rho"]
+import importlib
+
+from latent.results import ConfidenceInterval, Estimate
+
+# name -> module that defines it (loaded on first access; PEP 562)
+_API = {
+    "spectrum": "latent.api.spectrum",
+    "simulate": "latent.api.simulate",
+    "estimate_rho": "latent.estimate.pipeline",
+    "landscape": "latent.api.landscape",
+    "optimal": "latent.api.optimal",
+    "frontier": "latent.api.frontier",
+    "efficient": "latent.api.efficient",
+    "learn": "latent.api.learn",
+    "appendix": "latent.api.appendix",
+}
+
+__all__ = ["ConfidenceInterval", "Estimate", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value  # later look-ups skip this hook
+        return value
+    raise AttributeError(f"module 'latent' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -14,27 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from numerics.results import Estimate
+
 METHOD = "iid normal-theory 95% CI (independent profiles)"
 
-
-@dataclass(frozen=True)
-class Estimate:
-    """A Monte Carlo mean with its confidence interval."""
-
-    mean: float
-    ci: tuple
-    n: int
-    method: str = METHOD
-
-    @property
-    def half_width(self) -> float:
-        return float(self.ci[1] - self.ci[0]) / 2.0
-
-    def __repr__(self) -> str:
-        return f"{self.mean:.6g} ± {self.half_width:.2g}"
-
-    def to_dict(self) -> dict:
-        return {"mean": self.mean, "ci": list(self.ci), "n": self.n}
+__all__ = ["METHOD", "Estimate", "Moments", "mean_ci"]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from latent.anova.testfunctions import (
     sobol_g,
     sobol_g_energies,
 )
-from latent.cli.common import to_jsonable
+from numerics.results import jsonable as to_jsonable
 
 U = stats.uniform()
 

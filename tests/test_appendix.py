@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from latent.appendix import Context, Section, build_appendix
-from latent.appendix.latex import latex_escape
-from latent.appendix.sections import SECTIONS
+from latent.paper import Context, Section, build_appendix
+from latent.paper.latex import latex_escape
+from latent.paper.sections import SECTIONS
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
@@ -112,13 +112,13 @@ def test_injection_in_user_text_is_escaped(tmp_path):
 def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
     import mechanism_design_proof as mdp
     from latent.__main__ import main
-    from latent.appendix.sections import theorems
+    from latent.paper.sections import theorems
     from proofs import reals, theorem
 
     x, = reals("x")
     monkeypatch.setattr(mdp, "THEOREMS", (*mdp.THEOREMS[:1],
                                            theorem("false_lemma", {"x_pos": x > 0}, x > 1)))
-    monkeypatch.setattr("latent.appendix.sections.SECTIONS", (theorems.theorems_section,))
+    monkeypatch.setattr("latent.paper.sections.SECTIONS", (theorems.theorems_section,))
     code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])
     assert code == 1
     assert "FAILED" in capsys.readouterr().out

@@ -20,7 +20,7 @@ PACKAGES = ("latent", "numerics", "proofs")
 LOCAL_IMPORT_ALLOWED = ("matplotlib", "optuna", "importlib.metadata")
 # Known debts being paid on another branch (the companion theorems move into proofs/, and
 # numerics.efficient's shared helper gets a public name); each entry must go, not grow.
-PENDING = {("latent.appendix.sections.theorems", "mechanism_design_proof"),
+PENDING = {("latent.paper.sections.theorems", "mechanism_design_proof"),
            ("numerics.efficient.revenue", "_bundle")}
 
 
@@ -94,15 +94,15 @@ def _layer_violation(src: str, dst: str) -> str | None:
         return "numerics imports nothing of the project's other packages"
     if top_src == "proofs" and top_dst not in ("proofs",) and not dst.startswith("numerics.lp"):
         return "proofs may import only proofs and numerics.lp"
-    if top_src == "latent" and top_dst == "proofs" and not _within(src, "latent.appendix"):
+    if top_src == "latent" and top_dst == "proofs" and not _within(src, "latent.paper"):
         return "only the appendix imports proofs"
     if top_src == "latent" and top_dst == "mechanism_design_proof":
         return "the root script is a user-facing entry point, not a library"
     estimators = ("latent.anova", "latent.data", "latent.estimate")
-    upper = ("latent.studies", "latent.appendix", "latent.cli")
+    upper = ("latent.studies", "latent.paper", "latent.cli")
     if _within(src, *estimators) and _within(dst, *upper):
         return "estimators never import studies, the appendix or the command lines"
-    if _within(src, "latent.studies") and _within(dst, "latent.appendix", "latent.cli"):
+    if _within(src, "latent.studies") and _within(dst, "latent.paper", "latent.cli"):
         return "studies never import the appendix or the command lines"
     if _within(dst, "latent.cli") and not (_within(src, "latent.cli")
                                              or src in ("latent.__main__", "latent.estimate_rho")):

@@ -10,7 +10,7 @@ import pytest
 
 from latent.anova.rho import grade_decay_rho, spectral_rho
 from latent.anova.testfunctions import sobol_g_energies
-from latent.cli.common import to_jsonable
+from numerics.results import jsonable as to_jsonable
 
 
 def test_exact_geometric_recovers_rho():

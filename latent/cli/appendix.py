@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from latent.appendix import build_appendix
 from latent.cli.common import UsageError
+from latent.paper import build_appendix
 
 NAME = "appendix"
 HELP = "regenerate the paper appendix (LaTeX, PDF, figures, data, manifest)"

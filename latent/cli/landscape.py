@@ -8,10 +8,11 @@ import sys
 
 from tqdm import tqdm
 
-from latent.cli.common import UsageError, print_json, to_jsonable
+from latent.cli.common import UsageError, print_json
 from latent.studies.formats import FORMATS
 from latent.studies.landscape import SMOOTHNESS_LAWS, landscape
 from numerics.engine import EngineConfig
+from numerics.results import jsonable
 
 NAME = "landscape"
 HELP = "measured grade spectra, rho, revenue and efficiency of auction formats vs seed 000's table"
@@ -118,7 +119,7 @@ def run(args) -> int:
         os.makedirs(args.out, exist_ok=True)
         res.to_csv(os.path.join(args.out, "landscape.csv"))
         with open(os.path.join(args.out, "landscape.json"), "w") as fh:
-            json.dump(to_jsonable(res), fh, indent=2, allow_nan=False, default=str)
+            json.dump(jsonable(res), fh, indent=2, allow_nan=False, default=str)
     if args.plot:
         res.plot(args.plot)
     if args.json:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latent.appendix.base import Context, Section, dumps
-from latent.appendix.latex import latex_escape, table
-from latent.appendix.sections.optimal_lp import optimal_lp_part
+from latent.paper.base import Context, Section, dumps
+from latent.paper.latex import latex_escape, table
+from latent.paper.sections.optimal_lp import optimal_lp_part
 from numerics.efficient import all_payments, seed_section3
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from latent.appendix.base import Context, dumps
-from latent.appendix.latex import latex_escape, table
+from latent.paper.base import Context, dumps
+from latent.paper.latex import latex_escape, table
 from numerics.lp import check_grand_bundling, smallest_bundling_shift, yao_optimal
 
 H = Fraction(1, 2)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from latent.appendix.base import Context, Section, dumps
-from latent.appendix.latex import latex_escape, table
+from latent.paper.base import Context, Section, dumps
+from latent.paper.latex import latex_escape, table
 from latent.studies.seed004 import reproduce
 
 LABELS = {"vickrey": "Vickrey", "myerson": "Myerson (true optimum)",

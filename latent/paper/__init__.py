@@ -1,6 +1,6 @@
 """The paper appendix, regenerated from one command: ``python -m latent appendix --out DIR``.
 
-Each section is a function ``(Context) -> Section`` in :mod:`latent.appendix.sections`; it
+Each section is a function ``(Context) -> Section`` in :mod:`latent.paper.sections`; it
 computes its numbers in this run (nothing is typed into a template), returns its LaTeX, the
 data behind its tables (CSV/JSON) and its figures. :func:`build_appendix` writes
 ``appendix.tex`` (to ``\\input`` in a paper), ``appendix_standalone.tex``, the data, figures and
@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from latent.appendix.base import Context, Section, dumps
-from latent.appendix.latex import latex_escape, standalone
-from latent.appendix.sections import SECTIONS
+from latent.paper.base import Context, Section, dumps
+from latent.paper.latex import latex_escape, standalone
+from latent.paper.sections import SECTIONS
 
 __all__ = ["AppendixResult", "Context", "Section", "build_appendix", "dumps"]
 

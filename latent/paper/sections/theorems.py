@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import mechanism_design_proof as mdp
-from latent.appendix.base import Context, Section, dumps
-from latent.appendix.latex import latex_escape, table
+from latent.paper.base import Context, Section, dumps
+from latent.paper.latex import latex_escape, table
 from proofs.check import check_all
 from proofs.grounding import groundings
 from proofs.mechanism_theorems import mechanism_results

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from latent.appendix.base import Context, Section, dumps
-from latent.appendix.latex import latex_escape, table
 from latent.estimate.pipeline import estimate_rho
+from latent.paper.base import Context, Section, dumps
+from latent.paper.latex import latex_escape, table
 
 # (file, label, provenance, options) — the modelling choices are the ones the data README
 # recommends; each is printed beside the numbers.
