@@ -126,8 +126,8 @@ class GPVGroup:
     ``monotonicity_z_min`` (the most negative standardised slope of ξ̂ on the retained range,
     see :func:`_monotonicity_test`) with its Bonferroni ``monotonicity_pvalue``;
     ``monotonicity_rejected`` is ``monotonicity_pvalue < level``. ``top1_share`` is the share
-    of the sum of all pseudo-values (trimmed ones included) held by the largest 1% of them; ``max_pv_to_p99_bid`` is the largest
-    pseudo-value over the 99th-percentile bid.
+    of the sum of all pseudo-values (trimmed ones included) held by the largest 1% of them;
+    ``max_pv_to_p99_bid`` is the largest pseudo-value over the 99th-percentile bid.
     """
 
     n_bidders: int
