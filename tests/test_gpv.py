@@ -101,7 +101,7 @@ def test_binned_reflected_kde_matches_direct_sum():
     rng = np.random.default_rng(np.random.SeedSequence(5))
     x = rng.random(800) ** 2
     lo, hi, h = x.min(), x.max(), 0.08
-    grid, dens, cdf = _reflected_kde(x, lo, hi, h)
+    grid, dens, cdf, _, _ = _reflected_kde(x, lo, hi, h)
     direct = sum(_triweight((grid[:, None] - y[None, :]) / h).sum(axis=1)
                  for y in (x, 2 * lo - x, 2 * hi - x)) / (x.size * h)
     assert np.max(np.abs(dens - direct)) < 1e-3 * direct.max()
@@ -112,7 +112,7 @@ def test_binned_reflected_kde_matches_direct_sum():
 def test_reflection_keeps_the_density_at_the_ends():
     # Uniform bids: density 1 on [0, 1] up to the ends; an uncorrected kernel gives 1/2 there.
     x = np.linspace(0.0, 1.0, 20001)
-    grid, dens, _ = _reflected_kde(x, 0.0, 1.0, 0.1)
+    grid, dens, _, _, _ = _reflected_kde(x, 0.0, 1.0, 0.1)
     assert dens[0] == pytest.approx(1.0, abs=1e-3) and dens[-1] == pytest.approx(1.0, abs=1e-3)
 
 
@@ -267,5 +267,9 @@ def test_bad_frame_input_names_the_argument():
         gpv_from_frame(df.to_numpy())
     with pytest.raises(ValueError, match="min_bids"):
         gpv_from_frame(df)
+    with pytest.raises(ValueError, match="n_col = 'N': the bidder count differs"):
+        gpv_from_frame(df.assign(N=[2, 3]), n_col="N")
+    with pytest.raises(ValueError, match="n_col = 'N': bidder counts must be whole"):
+        gpv_from_frame(df.assign(N=[2.5, 2.5]), n_col="N")
     with pytest.raises(ValueError, match="values"):
         equilibrium_bids(np.array([-1.0]), 2, LAWS["uniform"][0], 0.0)
