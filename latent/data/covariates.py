@@ -256,9 +256,11 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
     names = ["const"] + names
     bad = _collinear_terms(x, names)
     if bad:
-        raise ValueError(f"covariates/fixed_effects: collinear design: {', '.join(bad)} "
-                         "is a linear combination of the terms before it (constant column, "
-                         "duplicated covariate, or a fixed effect that a covariate determines)")
+        shown = ", ".join(bad[:5]) + (f", … ({len(bad)} terms)" if len(bad) > 5 else "")
+        verb = "is a linear combination" if len(bad) == 1 else "are linear combinations"
+        raise ValueError(f"covariates/fixed_effects: collinear design: {shown} {verb}"
+                         " of the terms before (a constant column, a duplicated covariate, or "
+                         "fixed effects nested in other fixed effects or covariates)")
     y = np.log(bid[ok])
     groups = pd.factorize(used[auction_col])[0]
     n_auctions = int(groups.max()) + 1
