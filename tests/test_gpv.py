@@ -226,6 +226,24 @@ def test_frame_with_given_bidder_count_column_and_min_bids():
     assert r.dropped == {"N=4: fewer than min_bids = 30 bids": 20}
 
 
+def test_an_outlier_does_not_coarsen_the_estimate():
+    # One bid 10⁶ away: the occupied range is packed (gaps > 2h carry no kernel mass), so the
+    # other bids are inverted as if the outlier were a few bandwidths above them. (Their own top
+    # end is then no longer the sample's end, so it is not reflected: compare below it.)
+    rng = np.random.default_rng(np.random.SeedSequence(13))
+    v = rng.random(6000)
+    h = 0.05
+    clean = gpv_pseudo_values(2 * v / 3, 3, bandwidth=h)
+    dirty = gpv_pseudo_values(np.r_[2 * v / 3, 1e6], 3, bandwidth=h)
+    assert dirty.trimmed[-1] and dirty.groups[0].n_trimmed == int((2 * v / 3 < v.min() * 2 / 3
+                                                                    + h).sum()) + 1
+    inner = ~clean.trimmed
+    assert np.max(np.abs(dirty.pseudo_value[:-1][inner] - v[inner])) < 0.03
+    assert np.allclose(dirty.pseudo_value[:-1][inner], clean.pseudo_value[inner], rtol=1e-3)
+    with pytest.raises(ValueError, match="bandwidth h = 1e-09 is too small"):
+        gpv_pseudo_values(np.linspace(0.0, 1.0, 60_000), 3, bandwidth=1e-9)
+
+
 def test_bandwidth_rules_and_given_bandwidth():
     _, bids = simulate("uniform", 2, 500, 0)
     for rule in ("silverman", "scott"):
