@@ -28,10 +28,12 @@ against the true value):
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 
 from latent.data.gpv import (
     _reflected_kde,
@@ -85,8 +87,6 @@ def test_equilibrium_bids_closed_forms(n):
 
 
 def test_equilibrium_bids_lognormal_against_pointwise_quad():
-    from scipy import integrate
-
     v = np.array([0.3, 0.9, 1.7, 4.0])
     got = equilibrium_bids(v, 3, _LOGN.cdf, 0.0)
     want = [x - integrate.quad(lambda s: _LOGN.cdf(s) ** 2, 0, x, epsabs=1e-13)[0]
@@ -214,6 +214,7 @@ def test_frame_groups_by_bidder_count_and_counts_drops():
     keep = ~frame.trimmed
     assert np.max(np.abs(frame.pseudo_value[keep] - truth[keep])) < 0.05
     assert r.to_dict()["n_trimmed"] == int(frame.trimmed.sum())
+    assert json.loads(json.dumps(r.to_dict()))["groups"][0]["n_bidders"] == 2
 
 
 def test_frame_with_given_bidder_count_column_and_min_bids():

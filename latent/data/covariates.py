@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 _LOG_EXPR = re.compile(r"^\s*log\s*\(\s*(.+?)\s*\)\s*$")
 SCALE_RULE = "geometric mean of the bids used, exp(mean log bid) = exp(mean fitted log bid)"
@@ -267,7 +267,7 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
     if n_auctions <= x.shape[1]:
         raise ValueError(f"frame: {n_auctions} auctions for {x.shape[1]} coefficients; "
                          "clustered standard errors need more auctions than coefficients")
-    fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    fit = OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))
     scale = float(np.exp(y.mean()))
     resid = y - fit.fittedvalues
