@@ -341,11 +341,12 @@ def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
                       min_bids: int = _MIN_BIDS) -> GPVResult:
     """GPV pseudo-values for first-price bids of auctions that all have ``n_bidders`` bidders.
 
-    ``bids``: a 1-D array of the bids (``auction`` optionally gives each bid's auction id), or a
-    2-D array (auctions × bidders), in which case ``n_bidders`` defaults to its width and the
-    auction id is the row number. ``bandwidth``: a rule name (``silverman``, ``scott``, see
-    :func:`bandwidth_rule`) or a number (bid units). ``level``: the size of the monotonicity test
-    (the model is rejected when its p-value is below ``level``).
+    ``bids``: a 1-D array of the bids (``auction`` optionally gives each bid's auction id; −1
+    when not given), or a 2-D array (auctions × bidders), in which case ``n_bidders`` defaults
+    to its width and the auction id is the row number. ``bandwidth``: a rule name
+    (``silverman``, ``scott``, see :func:`bandwidth_rule`) or a number (bid units). ``level``:
+    the size of the monotonicity test (the model is rejected when its p-value is below
+    ``level``).
 
     Uniform values on [0, 1] and N = 3 give bids b = 2v/3, so ξ(b) = 3b/2:
 
