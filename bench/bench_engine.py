@@ -8,8 +8,10 @@ Measures, side by side in one run (interleaved, best of ``--repeats``):
      ``numerics.engine.run`` (1 process) against the fastest plain numpy loop we could write for
      the same statistics (revenue, welfare, optimal welfare means + variances, on the same
      random numbers: both draw rng.random per batch from the same SeedSequence children);
-  2. speed-up of the engine with 2 Dask workers (LocalCluster, processes, started beforehand so
-     start-up is excluded) and 2 local processes, against 1 worker.
+  2. speed-up of the engine with 2 local processes against 1 worker, and Dask LocalClusters of 1
+     and 2 workers (processes, started beforehand so start-up is excluded) against the
+     in-process engine, interleaved ``--repeats`` times (medians), with grouped tasks and with
+     one task per batch (the engine before grouping).
 The machine's load average is printed: on a shared machine, rerun if it is above ~0.5 at start.
 """
 
@@ -77,6 +79,51 @@ def timed(fn, *a):
     return time.perf_counter() - t, out
 
 
+def dask_scaling(mech, prof, P, B, seed, repeats):
+    """In-process vs Dask LocalClusters of 1 and 2 workers (processes, 1 thread each, started
+    beforehand), interleaved ``repeats`` times; grouped tasks (the engine's default) and one task
+    per batch (``MAX_GROUP = 1``, the engine before grouping) side by side."""
+    from dask.distributed import Client, LocalCluster
+
+    import numerics.engine as eng
+
+    clusters = {}
+    try:
+        for w in (1, 2):
+            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            with Client(cluster) as client:  # as the engine does for its own clusters
+                client.run(eng._keep_freed_memory)
+            clusters[w] = cluster
+            cfg = {"executor": "dask", "scheduler": cluster.scheduler_address}
+            engine(mech, prof, 4 * B, B, seed, cfg)  # warm-up: imports in workers
+        times: dict = {}
+        default_group = eng.MAX_GROUP
+        for _ in range(repeats):
+            t, ref = timed(engine, mech, prof, P, B, seed, {})
+            times.setdefault("inline", []).append(t)
+            for group in (default_group, 1):
+                eng.MAX_GROUP = group
+                for w in (1, 2):
+                    cfg = {"executor": "dask", "scheduler": clusters[w].scheduler_address}
+                    t, out = timed(engine, mech, prof, P, B, seed, cfg)
+                    assert out == ref, "dask gave different numbers"
+                    times.setdefault((group, w), []).append(t)
+            eng.MAX_GROUP = default_group
+    finally:
+        for cluster in clusters.values():
+            cluster.close()
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    print(f"in-process engine: median {med['inline']:.2f} s over {repeats} "
+          f"({', '.join(f'{t:.2f}' for t in times['inline'])})")
+    for group, label in ((default_group, f"grouped (≤ {default_group} batches/task)"),
+                         (1, "one task per batch")):
+        d1, d2 = med[(group, 1)], med[(group, 2)]
+        print(f"dask {label}: 1 worker {d1:.2f} s ({med['inline'] / d1:.2f}× in-process), "
+              f"2 workers {d2:.2f} s (speed-up {d1 / d2:.2f}× over 1 worker, "
+              f"{med['inline'] / d2:.2f}× in-process); identical numbers")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="engine throughput benchmark")
     ap.add_argument("--profiles", type=int, default=10_000_000)
@@ -122,24 +169,7 @@ def main(argv=None) -> int:
     t2, _ = timed(engine, mech, prof, P, B, args.seed, {"workers": 2})
     print(f"local processes: 1 worker {t1:.2f} s, 2 workers {t2:.2f} s, speed-up {t1 / t2:.2f}")
     if not args.skip_dask:
-        from dask.distributed import Client, LocalCluster
-
-        from numerics.engine import _keep_freed_memory
-
-        times = {}
-        for w in (1, 2):
-            with LocalCluster(
-                n_workers=w, threads_per_worker=1, processes=True, dashboard_address=None
-            ) as cluster:
-                with Client(cluster) as client:  # as the engine does for its own clusters
-                    client.run(_keep_freed_memory)
-                cfg = {"executor": "dask", "scheduler": cluster.scheduler_address}
-                engine(mech, prof, 4 * B, B, args.seed, cfg)  # warm-up: imports in workers
-                times[w], out = timed(engine, mech, prof, P, B, args.seed, cfg)
-        print(
-            f"dask LocalCluster: 1 worker {times[1]:.2f} s, 2 workers {times[2]:.2f} s, "
-            f"speed-up {times[1] / times[2]:.2f}"
-        )
+        dask_scaling(mech, prof, P, B, args.seed, args.repeats)
     print(f"load average at end {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -1,0 +1,389 @@
+"""Every grade's energy with tested intervals: same-set pick–freeze products on few long RQMC
+replicates, importance-sampled sets.
+
+Notation as in :mod:`latent.anova.mc`: independent A, B; A^w is A with the inputs in w taken
+from B, B^w is B with the inputs in w taken from A; the |u|-th differences are
+a_u = Σ_{w⊆u} (−1)^{|u−w|} f(A^w) and b_u = Σ_{w⊆u} (−1)^{|u−w|} f(B^w).
+
+**Same-set estimator.** For every non-empty u,
+
+    σ²_u = (−½)^{|u|} · E[a_u · b_u].
+
+Proof: a_u keeps only the Hoeffding terms f_v with v ⊇ u, and b_u = (−1)^{|u|} Δ_u f with the
+inputs outside u taken from B instead of A; a term f_v with v ≠ u has a coordinate outside u
+on which the two factors are independent and integrates to zero, and for v = u both factors
+are the same u-difference of f_u, whose square has mean 2^{|u|} σ²_u. This is the difference
+form of the superset / dimension-distribution estimators of Owen (and of Hooker's superset
+importance, Liu & Owen's mean dimension) with the two "rest" points shared as A and B. For a
+product-type f its relative variance grows like c^{|u|} with c = E[(Δg)⁴]/(E[(Δg)²])² (2.4
+for a uniform factor) — it does not blow up as σ²_u gets small, unlike the cross products
+E[a_S b_T] (S ∩ T = ∅) of :func:`latent.anova.grade_spectrum_mc`, whose relative variance grows
+like Π_{j∈u} 1/σ²_j. Grade 1 (−½E[a_j b_j]) is the same as there.
+
+**Design.** One pick–freeze core per sample (f(A), f(B), f(A^{j}), f(B^{j}) for all j:
+2N + 2 evaluations) gives Var, W_0, W_1, the cross W_2 = ½E[Σ_{j≠k} a_j b_k] (all pairs for
+free), first-order and total (Jansen) indices and the mean dimension (Liu & Owen). Each grade
+r ≥ 3 (and r = 2 with ``pairs="same"``) adds L random r-sets u per sample, each costing
+2·(2^r − 1 − r) evaluations (the core's points are reused), weighted by 1/P(u): W_r =
+E[(−½)^r a_u b_u / P(u)] is unbiased for any proposal P with full support. The proposal is
+P(u) ∝ ½·Π_{j∈u} τ̂_j / e_r(τ̂) + ½/C(N, r) with τ̂_j the total indices of a small plain-MC
+pilot (discarded; ``pilot`` of the budget), uniform when the function looks symmetric.
+
+**Intervals.** (A, B) are ``replicates`` independently scrambled Sobol' sequences
+(scipy.stats.qmc; the sets are drawn from an independent stream per replicate); every
+estimate is a mean over one replicate, and the CI is Student-t over the replicates (valid for
+randomised QMC: the replicates are i.i.d. and each is unbiased). Few, long replicates (4–8)
+keep most of the QMC gain. Tail W_{>R} = Var − Σ_{r≤R} W_r with the same t-interval; ratios
+(indices, mean dimension) by the delta method on the replicate covariance.
+
+Replicates are independent tasks of :func:`numerics.engine.run`: replicate k draws only from
+``SeedSequence(seed).spawn(K)[k]``, so every executor gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from scipy import stats
+
+from latent.anova.marginals import quantile_functions
+from latent.anova.spectrum import GradeSpectrum
+from numerics.engine import EngineConfig, run
+
+MAX_ENUMERATED_SETS = 500_000  # beyond this many r-sets: uniform sets, no importance sampling
+PAIRS = ("cross", "same")
+
+
+def _signed_subsets(r: int) -> list[tuple[tuple[int, ...], int]]:
+    """(w, (−1)^{r−|w|}) for w ⊆ {0…r−1} with |w| ≥ 2 (|w| ≤ 1 come from the core)."""
+    return [(w, (-1) ** (r - k)) for k in range(2, r + 1) for w in combinations(range(r), k)]
+
+
+def owen_evaluations_per_sample(n_inputs: int, max_grade: int, subsets_per_grade: int,
+                                pairs: str = "cross") -> int:
+    """Function evaluations per sample of :func:`grade_spectrum_owen`.
+
+    >>> owen_evaluations_per_sample(10, 2, 5), owen_evaluations_per_sample(10, 3, 5)
+    (22, 62)
+    """
+    total = 2 * n_inputs + 2
+    first = 2 if pairs == "same" else 3
+    for r in range(first, max_grade + 1):
+        total += 2 * subsets_per_grade * (2**r - 1 - r)
+    return total
+
+
+@dataclass(frozen=True)
+class SetProposal:
+    """Sampling law of the r-sets of one grade: all sets (M, r) and their probabilities, or
+    ``sets=None`` for uniform random r-sets of N (too many to enumerate)."""
+
+    grade: int
+    n_inputs: int
+    sets: np.ndarray | None
+    prob: np.ndarray | None
+
+    def draw(self, rng: np.random.Generator, shape: tuple[int, int]):
+        """r-sets (shape + (r,)) and their inverse probabilities (shape)."""
+        r, n = self.grade, self.n_inputs
+        if self.sets is None:
+            idx = np.argsort(rng.random((*shape, n)), axis=-1)[..., :r]
+            return idx, np.full(shape, float(math.comb(n, r)))
+        pick = rng.choice(len(self.sets), size=shape, p=self.prob)
+        return self.sets[pick], 1.0 / self.prob[pick]
+
+
+def set_proposal(r: int, n: int, weights: np.ndarray | None, mix: float = 0.5) -> SetProposal:
+    """P(u) ∝ (1 − mix)·Π_{j∈u} w_j / Σ_{|v|=r} Π_{j∈v} w_j + mix / C(N, r) (uniform if no
+    usable weights).
+
+    >>> p = set_proposal(2, 3, np.array([1.0, 1.0, 2.0]))
+    >>> p.sets.tolist(), np.round(p.prob, 4).tolist()
+    ([[0, 1], [0, 2], [1, 2]], [0.2667, 0.3667, 0.3667])
+    """
+    m = math.comb(n, r)
+    if m > MAX_ENUMERATED_SETS:
+        return SetProposal(grade=r, n_inputs=n, sets=None, prob=None)
+    sets = np.array(list(combinations(range(n), r)), dtype=np.intp).reshape(m, r)
+    prob = np.full(m, 1.0 / m)
+    if weights is not None:
+        w = np.maximum(np.asarray(weights, dtype=float), 0.0)
+        prod = np.prod(w[sets], axis=1)
+        if np.isfinite(prod.sum()) and prod.sum() > 0:
+            prob = (1 - mix) * prod / prod.sum() + mix / m
+            prob = prob / prob.sum()
+    return SetProposal(grade=r, n_inputs=n, sets=sets, prob=prob)
+
+
+def _as_2d(y, b: int) -> np.ndarray:
+    y = np.asarray(y, dtype=float)
+    if y.shape[:1] != (b,):
+        raise ValueError(f"f returned shape {y.shape} for a batch of {b} points")
+    y = y.reshape(b, -1)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("f returned non-finite values")
+    return y
+
+
+def _quantiles(qf, u: np.ndarray) -> np.ndarray:
+    if all(q is qf[0] for q in qf):
+        return qf[0](u)
+    x = np.empty_like(u)
+    for i, q in enumerate(qf):
+        x[:, i] = q(u[:, i])
+    return x
+
+
+def _core(f, xa, xb):
+    """Per-sample values of the pick–freeze core, and what the set estimators reuse."""
+    b, n = xa.shape
+    eye = np.eye(n, dtype=bool)[:, None, :]
+    ab = np.where(eye, xb[None], xa[None]).reshape(n * b, n)
+    ba = np.where(eye, xa[None], xb[None]).reshape(n * b, n)
+    y = _as_2d(f(np.concatenate([xa, xb, ab, ba])), (2 + 2 * n) * b)
+    p = y.shape[1]
+    fa, fb = y[:b], y[b:2 * b]
+    fab = y[2 * b:(2 + n) * b].reshape(n, b, p)
+    fba = y[(2 + n) * b:].reshape(n, b, p)
+    da, db = fab - fa, fba - fb
+    ajbj = (da * db).sum(2)  # (n, b)
+    sa, sb = da.sum(0), db.sum(0)
+    tau = 0.25 * ((da**2).sum(2) + (db**2).sum(2))  # (n, b)
+    cols = {
+        "var": 0.5 * ((fa - fb) ** 2).sum(1),
+        "w0": (fa * fb).sum(1),
+        "w1": -0.5 * ajbj.sum(0),
+        "w2cross": 0.5 * ((sa * sb).sum(1) - ajbj.sum(0)),
+        "tau": tau.sum(0),
+    }
+    return cols, -0.5 * ajbj.T, tau.T, (fa, fb, fab, fba)
+
+
+def _same_set(f, xa, xb, parts, proposal: SetProposal, L: int, rng) -> np.ndarray:
+    """Per-sample (−½)^r mean over L sets of a_u b_u / P(u) (summed over outputs)."""
+    fa, fb, fab, fba = parts
+    b, n = xa.shape
+    r = proposal.grade
+    idx, inv_p = proposal.draw(rng, (b, L))  # (b, L, r)
+    terms = _signed_subsets(r)
+    rows = np.arange(b)[:, None, None]
+
+    def diff(base, other, f_base, f_single):
+        acc = (-1) ** r * f_base[:, None, :]  # w = ∅
+        sample = np.arange(b)[:, None]
+        for i in range(r):  # |w| = 1: the core's A^{j}
+            acc = acc + (-1) ** (r - 1) * f_single[idx[:, :, i], sample]
+        pts = []
+        for w, _ in terms:
+            x = np.repeat(base[:, None], L, axis=1)  # (b, L, n)
+            c = idx[:, :, list(w)]
+            x[rows, np.arange(L)[None, :, None], c] = other[rows, c]
+            pts.append(x)
+        if pts:
+            y = _as_2d(f(np.concatenate(pts).reshape(-1, n)), len(pts) * b * L)
+            y = y.reshape(len(pts), b, L, -1)
+            for k, (_, sign) in enumerate(terms):
+                acc = acc + sign * y[k]
+        return acc  # (b, L, p)
+
+    au = diff(xa, xb, fa, fab)
+    bu = diff(xb, xa, fb, fba)
+    return ((-0.5) ** r * (au * bu).sum(2) * inv_p).mean(1)
+
+
+@dataclass(frozen=True)
+class ReplicateMeans:
+    """Mergeable summary: per-replicate mean vectors, in replicate order."""
+
+    means: tuple
+    samples: int
+
+    def merge(self, other: ReplicateMeans) -> ReplicateMeans:
+        return ReplicateMeans(means=self.means + other.means, samples=self.samples + other.samples)
+
+
+@dataclass(frozen=True)
+class OwenReplicate:
+    """One randomised-QMC replicate of ``size`` samples (a task for :func:`numerics.engine.run`).
+
+    ``f`` and the quantile functions must pickle for process executors (module-level
+    functions, not lambdas).
+    """
+
+    f: object
+    quantiles: tuple
+    n_inputs: int
+    proposals: tuple
+    subsets_per_grade: int
+    batch: int
+    qmc: bool = True
+
+    def __call__(self, seq: np.random.SeedSequence, size: int) -> ReplicateMeans:
+        n = self.n_inputs
+        qmc_seq, set_seq = seq.spawn(2)
+        rng = np.random.default_rng(set_seq)
+        sobol = stats.qmc.Sobol(2 * n, scramble=True, seed=np.random.default_rng(qmc_seq))
+        total = None
+        done = 0
+        while done < size:
+            b = min(self.batch, size - done)
+            if self.qmc:
+                with warnings.catch_warnings():  # balance warning when b is not a power of 2
+                    warnings.simplefilter("ignore", UserWarning)
+                    u = sobol.random(b)
+            else:
+                u = rng.random((b, 2 * n))
+            xa = _quantiles(self.quantiles, u[:, :n])
+            xb = _quantiles(self.quantiles, u[:, n:])
+            cols, first, tau, parts = _core(self.f, xa, xb)
+            grades = [_same_set(self.f, xa, xb, parts, prop, self.subsets_per_grade, rng)
+                      for prop in self.proposals]
+            per_sample = np.column_stack([cols["var"], cols["w0"], cols["w1"], cols["w2cross"],
+                                          *grades, cols["tau"], first, tau])
+            s = per_sample.sum(0)
+            total = s if total is None else total + s
+            done += b
+        return ReplicateMeans(means=(total / size,), samples=size)
+
+
+def _pilot_tau(f, qf, n: int, samples: int, seq) -> np.ndarray:
+    rng = np.random.default_rng(seq)
+    u = rng.random((samples, 2 * n))
+    _, _, tau, _ = _core(f, _quantiles(qf, u[:, :n]), _quantiles(qf, u[:, n:]))
+    return tau.mean(0)
+
+
+def grade_spectrum_owen(
+    f,
+    marginals,
+    n_inputs: int,
+    *,
+    max_grade: int = 3,
+    evaluations: int = 100_000,
+    seed: int | None = None,
+    replicates: int = 8,
+    subsets_per_grade: int | None = None,
+    pairs: str = "same",
+    pilot: float = 0.05,
+    qmc: bool = True,
+    confidence: float = 0.95,
+    batch: int | None = None,
+    config: EngineConfig | None = None,
+) -> GradeSpectrum:
+    """W_0…W_R, the tail W_{>R}, Var, mean dimension and Sobol' indices with t-intervals over
+    ``replicates`` scrambled-Sobol' replicates (see module doc), within ``evaluations``.
+
+    ``f`` maps (batch, N) → (batch,) or (batch, P) (outputs summed in the energies).
+    ``pairs``: W_2 from the free cross products ("cross") or from same-set pairs ("same").
+    ``qmc=False``: plain Monte Carlo replicates (same estimator, same t-intervals).
+    ``config``: where replicates run (:class:`numerics.engine.EngineConfig`; inline if None).
+
+    >>> from scipy import stats
+    >>> s = grade_spectrum_owen(lambda x: x[:, 0] * x[:, 1] * x[:, 2], stats.uniform(), 3,
+    ...                         evaluations=40_000, seed=1)
+    >>> lo, hi = s.energies_ci[3]; bool(lo < 1 / 12**3 < hi)   # W_3 = (1/12)³ exactly
+    True
+    """
+    n = int(n_inputs)
+    if n < 1 or max_grade < 1:
+        raise ValueError("need n_inputs ≥ 1 and max_grade ≥ 1")
+    if pairs not in PAIRS:
+        raise ValueError(f"pairs must be one of {PAIRS}")
+    k = int(replicates)
+    if k < 2:
+        raise ValueError("need at least 2 replicates for an interval")
+    R = min(int(max_grade), n)
+    qf = quantile_functions(marginals, n)
+    L = subsets_per_grade or 2
+    per_sample = owen_evaluations_per_sample(n, R, L, pairs)
+    first_set_grade = 2 if pairs == "same" else 3
+    set_grades = list(range(first_set_grade, R + 1))
+    root = np.random.SeedSequence(seed)
+    pilot_samples = 0
+    weights = None
+    if set_grades and pilot > 0:
+        pilot_samples = max(20, int(pilot * evaluations) // (2 * n + 2))
+        weights = _pilot_tau(f, qf, n, pilot_samples,
+                             np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)))
+        if np.ptp(weights) <= 0.1 * np.mean(np.abs(weights)):  # looks symmetric: uniform
+            weights = None
+    left = evaluations - pilot_samples * (2 * n + 2)
+    m = left // (k * per_sample)
+    if m < 2:
+        raise ValueError(f"evaluations={evaluations} leave fewer than 2 samples per replicate "
+                         f"({per_sample} evaluations per sample, {k} replicates)")
+    proposals = tuple(set_proposal(r, n, weights) for r in set_grades)
+    if batch is None:  # about 4 M input floats per batch
+        batch = max(1, min(m, 4_000_000 // max(per_sample * n, 1)))
+    task = OwenReplicate(f=f, quantiles=tuple(qf), n_inputs=n, proposals=proposals,
+                         subsets_per_grade=L, batch=batch, qmc=qmc)
+    cfg = config or EngineConfig()
+    cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": m, "progress": False})
+    summary = run(task, k * m, int(root.entropy), cfg, desc="replicates")
+    x = np.array(summary.means)  # (k, dim)
+    return _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed,
+                     confidence, L, qmc, weights is not None)
+
+
+def _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed, confidence, L,
+              qmc, weighted) -> GradeSpectrum:
+    k = x.shape[0]
+    z = stats.t.ppf(0.5 + confidence / 2, k - 1)
+    mean = x.mean(0)
+    cov = np.cov(x, rowvar=False) / k  # covariance of the mean over replicates
+    # rows of the energy vector W_0…W_R as linear combinations of the per-sample columns
+    g = len(set_grades)
+    tau_col = 4 + g
+    energy_cols = [1, 2]
+    if R >= 2:
+        energy_cols.append(4 if pairs == "same" else 3)
+    energy_cols += [4 + set_grades.index(r) for r in range(3, R + 1)]
+    energy_cols = energy_cols[:R + 1]
+    w = mean[energy_cols]
+    w_cov = cov[np.ix_(energy_cols, energy_cols)]
+    se = np.sqrt(np.maximum(np.diag(w_cov), 0))
+    ci = tuple((float(v - z * e), float(v + z * e)) for v, e in zip(w, se, strict=True))
+    c = np.zeros(len(mean))
+    c[0] = 1.0
+    c[energy_cols[1:]] -= 1.0
+    tail, tail_se = float(c @ mean), math.sqrt(max(float(c @ cov @ c), 0.0))
+    var, var_se = float(mean[0]), math.sqrt(max(cov[0, 0], 0.0))
+
+    def ratio(i):
+        num, den = mean[i], mean[0]
+        if not den > 0:
+            return float("nan"), (float("nan"), float("nan"))
+        q = num / den
+        grad = np.array([1 / den, -num / den**2])
+        h = z * math.sqrt(max(grad @ cov[np.ix_([i, 0], [i, 0])] @ grad, 0.0))
+        return float(q), (float(q - h), float(q + h))
+
+    md, md_ci = ratio(tau_col)
+    s1 = [ratio(tau_col + 1 + j) for j in range(n)]
+    st = [ratio(tau_col + 1 + n + j) for j in range(n)]
+    notes = []
+    if set_grades:
+        notes.append(f"grades {set_grades[0]}–{R} from {L} same-set products per sample and "
+                     "world, sets " + ("importance-sampled ∝ pilot total indices"
+                                       if weighted else "uniform")
+                     + (f" (pilot: {pilot_samples} plain-MC samples)" if pilot_samples else ""))
+    if not var > 0:
+        notes.append("f is constant on the sample: variance 0, indices undefined")
+    return GradeSpectrum(
+        method="owen", n_inputs=n, energies=tuple(float(v) for v in w), variance=var,
+        mean_dimension=md, first_order=tuple(v for v, _ in s1), total=tuple(v for v, _ in st),
+        energies_ci=ci,
+        energies_cov=tuple(tuple(float(v) for v in row) for row in w_cov[1:, 1:]),
+        variance_ci=(var - z * var_se, var + z * var_se), mean_dimension_ci=md_ci,
+        first_order_ci=tuple(c for _, c in s1), total_ci=tuple(c for _, c in st),
+        tail=tail, tail_ci=(tail - z * tail_se, tail + z * tail_se),
+        evaluations=k * m * per_sample + pilot_samples * (2 * n + 2), samples=k * m,
+        seed=seed,
+        ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
+                   + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
+                   + " (delta method for ratios)"),
+        notes=tuple(notes))
