@@ -35,6 +35,7 @@ import pandas as pd
 import pytest
 from scipy import integrate, stats
 
+from latent.data.empirical import gpv_pseudo_values as old_gpv_pseudo_values
 from latent.data.gpv import (
     _reflected_kde,
     _triweight,
@@ -43,7 +44,6 @@ from latent.data.gpv import (
     gpv_from_frame,
     gpv_pseudo_values,
 )
-from latent.empirical import gpv_pseudo_values as old_gpv_pseudo_values
 
 ALPHA, UPPER = 1.5, 100.0
 _LOGN = stats.lognorm(0.5)
