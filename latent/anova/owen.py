@@ -64,11 +64,11 @@ def _signed_subsets(r: int) -> list[tuple[tuple[int, ...], int]]:
 
 
 def owen_evaluations_per_sample(n_inputs: int, max_grade: int, subsets_per_grade: int,
-                                pairs: str = "cross") -> int:
+                                pairs: str = "same") -> int:
     """Function evaluations per sample of :func:`grade_spectrum_owen`.
 
-    >>> owen_evaluations_per_sample(10, 2, 5), owen_evaluations_per_sample(10, 3, 5)
-    (22, 62)
+    >>> owen_evaluations_per_sample(10, 2, 2, "cross"), owen_evaluations_per_sample(10, 3, 2)
+    (22, 42)
     """
     total = 2 * n_inputs + 2
     first = 2 if pairs == "same" else 3
@@ -210,12 +210,12 @@ class ReplicateMeans:
 class OwenReplicate:
     """One randomised-QMC replicate of ``size`` samples (a task for :func:`numerics.engine.run`).
 
-    ``f`` and the quantile functions must pickle for process executors (module-level
-    functions, not lambdas).
+    ``f`` and the marginals must pickle for process executors (module-level functions, scipy
+    distributions; not lambdas).
     """
 
     f: object
-    quantiles: tuple
+    marginals: object
     n_inputs: int
     proposals: tuple
     subsets_per_grade: int
@@ -224,6 +224,7 @@ class OwenReplicate:
 
     def __call__(self, seq: np.random.SeedSequence, size: int) -> ReplicateMeans:
         n = self.n_inputs
+        qf = quantile_functions(self.marginals, n)
         qmc_seq, set_seq = seq.spawn(2)
         rng = np.random.default_rng(set_seq)
         sobol = stats.qmc.Sobol(2 * n, scramble=True, seed=np.random.default_rng(qmc_seq))
@@ -237,8 +238,8 @@ class OwenReplicate:
                     u = sobol.random(b)
             else:
                 u = rng.random((b, 2 * n))
-            xa = _quantiles(self.quantiles, u[:, :n])
-            xb = _quantiles(self.quantiles, u[:, n:])
+            xa = _quantiles(qf, u[:, :n])
+            xb = _quantiles(qf, u[:, n:])
             cols, first, tau, parts = _core(self.f, xa, xb)
             grades = [_same_set(self.f, xa, xb, parts, prop, self.subsets_per_grade, rng)
                       for prop in self.proposals]
@@ -319,7 +320,7 @@ def grade_spectrum_owen(
     proposals = tuple(set_proposal(r, n, weights) for r in set_grades)
     if batch is None:  # about 4 M input floats per batch
         batch = max(1, min(m, 4_000_000 // max(per_sample * n, 1)))
-    task = OwenReplicate(f=f, quantiles=tuple(qf), n_inputs=n, proposals=proposals,
+    task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, proposals=proposals,
                          subsets_per_grade=L, batch=batch, qmc=qmc)
     cfg = config or EngineConfig()
     cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": m, "progress": False})
