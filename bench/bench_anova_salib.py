@@ -10,9 +10,16 @@ evaluations per base sample), over repeated seeds, the RMSE of W_1 and W_2:
 * latent QMC1:   one scrambled Sobol' sequence (qmc_replicates=1): no valid CI, like SALib's
                  QMC (whose bootstrap CI ignores the QMC dependence);
 * latent (R=3):  the same with W_3 too (2d + 2 + 2L evaluations per sample, fewer samples).
+* owen2, owen3:  latent.anova.grade_spectrum_owen (same-set products, 8 scrambled Sobol'
+                 replicates, t-CIs) with max_grade 2 and 3 at the same budget (pilot included);
+* owen2x:        the same with W_2 from the free cross products (pairs="cross");
+* scipy:         scipy.stats.sobol_indices (Saltelli/Jansen, d + 2 evaluations per base sample;
+                 n must be a power of 2, so it gets the next power: 2048·12 = 24 576 evaluations
+                 at the 22 528 budget, 9 % more) — W_1 only (it has no second order).
 
 SALib's S1, S2 become W_1 = Var·ΣS1, W_2 = Var·ΣS2 with SALib's own variance estimate.
-SALib gives no W_3; latent's W_3 RMSE is reported relative to the truth.
+SALib gives no W_3; latent's W_3 RMSE is reported relative to the truth. For the owen arms the
+coverage of their 95 % intervals over the seeds is printed too.
 
 Run: python bench/bench_anova_salib.py [--reps 50] [--base 1024 8192]
 """
@@ -33,6 +40,7 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
 from latent.anova import evaluations_per_sample, grade_spectrum_mc
+from latent.anova.owen import grade_spectrum_owen
 from latent.anova.testfunctions import sobol_g, sobol_g_energies
 
 A_VECTORS = {
@@ -54,6 +62,15 @@ def salib_w(y: np.ndarray, seed: int) -> tuple[float, float]:
     return var * np.sum(res["S1"]), var * np.nansum(res["S2"])
 
 
+def scipy_w1(f, base: int, seed: int) -> float:
+    """W_1 = Var·ΣS1 from scipy.stats.sobol_indices (n: the next power of 2 ≥ base·22/12)."""
+    n = 1 << int(np.ceil(np.log2(base * (2 * D + 2) / (D + 2))))
+    res = stats.sobol_indices(func=lambda x: f(x.T), n=n, dists=[stats.uniform()] * D,
+                              random_state=np.random.default_rng([seed, 7]))
+    a_b = f(stats.qmc.Sobol(D, seed=np.random.default_rng([seed, 8])).random(n))
+    return float(np.var(a_b) * np.sum(res.first_order))
+
+
 def saltelli_mc(n: int, rng: np.random.Generator) -> np.ndarray:
     """Plain-MC Saltelli design in SALib's row layout: A, AB_1…AB_d, BA_1…BA_d, B."""
     a, b = rng.random((2, n, D))
@@ -73,8 +90,8 @@ def saltelli_mc(n: int, rng: np.random.Generator) -> np.ndarray:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--reps", type=int, default=50)
-    p.add_argument("--base", type=int, nargs="+", default=[1024, 8192],
+    p.add_argument("--reps", type=int, default=20)
+    p.add_argument("--base", type=int, nargs="+", default=[1024],
                    help="SALib base samples (powers of 2); budget = base·(2d+2)")
     args = p.parse_args()
     per3 = evaluations_per_sample(D, 3, D // 2)
@@ -85,8 +102,11 @@ def main() -> None:
               f"W_3 = {truth[3]:.6f}")
         for base in args.base:
             budget = base * (2 * D + 2)
-            arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3")
+            arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3",
+                    "owen2", "owen2x", "owen3")
             err = {k: [] for k in arms}
+            cover = {k: np.zeros(3) for k in ("owen2", "owen2x", "owen3")}
+            scipy_err = []
             secs = dict.fromkeys(err, 0.0)
             for rep in range(args.reps):
                 t = time.perf_counter()
@@ -117,23 +137,42 @@ def main() -> None:
                                       samples=budget // per3, seed=rep, progress=False)
                 err["latent3"].append(s.energies[1:4])
                 secs["latent3"] += time.perf_counter() - t
+                for arm, kw in (("owen2", {"max_grade": 2}),
+                                ("owen2x", {"max_grade": 2, "pairs": "cross"}),
+                                ("owen3", {"max_grade": 3})):
+                    t = time.perf_counter()
+                    s = grade_spectrum_owen(f, stats.uniform(), D, evaluations=budget, seed=rep,
+                                            **kw)
+                    secs[arm] += time.perf_counter() - t
+                    err[arm].append(s.energies[1:])
+                    cover[arm][:s.max_grade] += [lo <= truth[r] <= hi for r, (lo, hi) in
+                                                 enumerate(s.energies_ci[1:], 1)]
+                scipy_err.append(scipy_w1(f, base, rep))
             rmse = {k: np.sqrt(np.mean((np.array(v)[:, :2] - truth[1:3]) ** 2, axis=0))
                     for k, v in err.items()}
-            w3 = np.array(err["latent3"])[:, 2]
+            rmse_scipy = float(np.sqrt(np.mean((np.array(scipy_err) - truth[1]) ** 2)))
             print(f"  budget {budget} evaluations ({args.reps} seeds):")
             print(f"    {'arm':<12} {'RMSE W_1':>10} {'RMSE W_2':>10} {'time/rep s':>11}")
             for k in err:
                 print(f"    {k:<12} {rmse[k][0]:10.5f} {rmse[k][1]:10.5f} "
                       f"{secs[k] / args.reps:11.3f}")
+            print(f"    {'scipy (W_1)':<12} {rmse_scipy:10.5f}")
             for ref, ours in (("salib_qmc", "latent2"), ("salib_mc", "latent2"),
-                              ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1")):
+                              ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1"),
+                              ("salib_qmc", "latent3"), ("salib_qmc", "owen2"),
+                              ("salib_qmc", "owen2x"), ("salib_qmc", "owen3")):
                 r1 = rmse[ref] / rmse[ours]
                 print(f"    ratio RMSE {ref}/{ours}: W_1 {r1[0]:.2f}x, W_2 {r1[1]:.2f}x")
-            r3 = rmse["salib_qmc"] / rmse["latent3"]
-            print(f"    ratio RMSE salib_qmc/latent3: W_1 {r3[0]:.2f}x, W_2 {r3[1]:.2f}x")
-            print(f"    latent(R=3) W_3: RMSE {np.sqrt(np.mean((w3 - truth[3]) ** 2)):.6f} "
-                  f"(relative {np.sqrt(np.mean((w3 - truth[3]) ** 2)) / truth[3]:.3f}); "
-                  "SALib: not available")
+            for arm in ("owen2", "owen2x", "owen3"):
+                print(f"    ratio RMSE scipy/{arm}: W_1 {rmse_scipy / rmse[arm][0]:.2f}x; "
+                      f"{arm} 95% CI coverage over {args.reps} seeds: "
+                      + ", ".join(f"W_{r} {int(c)}" for r, c in enumerate(cover[arm], 1)
+                                  if r <= (3 if arm == "owen3" else 2)))
+            for arm in ("latent3", "owen3"):
+                w3 = np.array(err[arm])[:, 2]
+                e3 = float(np.sqrt(np.mean((w3 - truth[3]) ** 2)))
+                print(f"    {arm} W_3: RMSE {e3:.6f} (relative {e3 / truth[3]:.3f}; W_3 is "
+                      f"{truth[3] / truth[1:].sum():.2%} of the variance); SALib: not available")
 
 
 if __name__ == "__main__":

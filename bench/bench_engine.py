@@ -79,49 +79,73 @@ def timed(fn, *a):
     return time.perf_counter() - t, out
 
 
+def _cpu_seconds() -> float:
+    return time.process_time()
+
+
 def dask_scaling(mech, prof, P, B, seed, repeats):
     """In-process vs Dask LocalClusters of 1 and 2 workers (processes, 1 thread each, started
-    beforehand), interleaved ``repeats`` times; grouped tasks (the engine's default) and one task
-    per batch (``MAX_GROUP = 1``, the engine before grouping) side by side."""
+    beforehand), interleaved ``repeats`` times (medians); grouped tasks (the engine's default)
+    and one task per batch (``MAX_GROUP = 1``, the engine before grouping) side by side.
+
+    Wall-clock ratios need idle cores; CPU seconds do not: for each run we also read the CPU
+    time spent by the workers (``client.run``) and by this process (client + the LocalCluster's
+    scheduler, which runs here), so the Dask *tax* (extra CPU per profile) is measured even on a
+    loaded machine."""
     from dask.distributed import Client, LocalCluster
 
     import numerics.engine as eng
 
-    clusters = {}
+    clusters, clients = {}, {}
     try:
         for w in (1, 2):
             cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
                                    dashboard_address=None)
-            with Client(cluster) as client:  # as the engine does for its own clusters
-                client.run(eng._keep_freed_memory)
+            clients[w] = Client(cluster)
+            clients[w].run(eng._keep_freed_memory)  # as the engine does for its own clusters
             clusters[w] = cluster
             cfg = {"executor": "dask", "scheduler": cluster.scheduler_address}
             engine(mech, prof, 4 * B, B, seed, cfg)  # warm-up: imports in workers
         times: dict = {}
+        cpu: dict = {}
         default_group = eng.MAX_GROUP
         for _ in range(repeats):
+            c0 = _cpu_seconds()
             t, ref = timed(engine, mech, prof, P, B, seed, {})
             times.setdefault("inline", []).append(t)
+            cpu.setdefault("inline", []).append(_cpu_seconds() - c0)
             for group in (default_group, 1):
                 eng.MAX_GROUP = group
                 for w in (1, 2):
                     cfg = {"executor": "dask", "scheduler": clusters[w].scheduler_address}
+                    before = sum(clients[w].run(_cpu_seconds).values())
+                    c0 = _cpu_seconds()
                     t, out = timed(engine, mech, prof, P, B, seed, cfg)
+                    here = _cpu_seconds() - c0
+                    on_workers = sum(clients[w].run(_cpu_seconds).values()) - before
                     assert out == ref, "dask gave different numbers"
                     times.setdefault((group, w), []).append(t)
+                    cpu.setdefault((group, w), []).append((on_workers, here))
             eng.MAX_GROUP = default_group
     finally:
-        for cluster in clusters.values():
-            cluster.close()
+        for w in clusters:
+            clients[w].close()
+            clusters[w].close()
     med = {k: float(np.median(v)) for k, v in times.items()}
+    cpu_in = float(np.median(cpu["inline"]))
     print(f"in-process engine: median {med['inline']:.2f} s over {repeats} "
-          f"({', '.join(f'{t:.2f}' for t in times['inline'])})")
+          f"({', '.join(f'{t:.2f}' for t in times['inline'])}), CPU {cpu_in:.2f} s")
     for group, label in ((default_group, f"grouped (≤ {default_group} batches/task)"),
                          (1, "one task per batch")):
         d1, d2 = med[(group, 1)], med[(group, 2)]
         print(f"dask {label}: 1 worker {d1:.2f} s ({med['inline'] / d1:.2f}× in-process), "
               f"2 workers {d2:.2f} s (speed-up {d1 / d2:.2f}× over 1 worker, "
               f"{med['inline'] / d2:.2f}× in-process); identical numbers")
+        for w in (1, 2):
+            wk = float(np.median([c[0] for c in cpu[(group, w)]]))
+            cl = float(np.median([c[1] for c in cpu[(group, w)]]))
+            print(f"    {w} worker(s): CPU on workers {wk:.2f} s + client/scheduler {cl:.2f} s"
+                  f" = {(wk + cl) / cpu_in:.2f}× the in-process CPU")
 
 
 def main(argv=None) -> int:

@@ -55,7 +55,9 @@ from latent.anova.spectrum import GradeSpectrum
 from numerics.engine import EngineConfig, run
 
 MAX_ENUMERATED_SETS = 500_000  # beyond this many r-sets: uniform sets, no importance sampling
-PAIRS = ("cross", "same")
+
+
+ESTIMATORS = ("mixed", "auto", "same", "cross")
 
 
 def _signed_subsets(r: int) -> list[tuple[tuple[int, ...], int]]:
@@ -63,17 +65,29 @@ def _signed_subsets(r: int) -> list[tuple[tuple[int, ...], int]]:
     return [(w, (-1) ** (r - k)) for k in range(2, r + 1) for w in combinations(range(r), k)]
 
 
-def owen_evaluations_per_sample(n_inputs: int, max_grade: int, subsets_per_grade: int,
-                                pairs: str = "same") -> int:
-    """Function evaluations per sample of :func:`grade_spectrum_owen`.
+def grade_cost(r: int, estimator: str, subsets_per_grade: int) -> int:
+    """Evaluations per sample that grade r ≥ 2 adds to the 2N + 2 of the core.
 
-    >>> owen_evaluations_per_sample(10, 2, 2, "cross"), owen_evaluations_per_sample(10, 3, 2)
+    >>> grade_cost(2, "cross", 2), grade_cost(2, "same", 2), grade_cost(3, "cross", 2)
+    (0, 4, 4)
+    """
+    if estimator == "same":
+        return 2 * subsets_per_grade * (2**r - 1 - r)
+    return 0 if r == 2 else 2 * subsets_per_grade * (2 ** (r - 1) - r)
+
+
+def owen_evaluations_per_sample(n_inputs: int, max_grade: int, subsets_per_grade: int,
+                                estimators=("same",)) -> int:
+    """Function evaluations per sample of :func:`grade_spectrum_owen`; ``estimators`` lists
+    grades 2…R's estimator ("same" or "cross"; the last one repeats).
+
+    >>> owen_evaluations_per_sample(10, 2, 2, ["cross"]), owen_evaluations_per_sample(10, 3, 2)
     (22, 42)
     """
     total = 2 * n_inputs + 2
-    first = 2 if pairs == "same" else 3
-    for r in range(first, max_grade + 1):
-        total += 2 * subsets_per_grade * (2**r - 1 - r)
+    for r in range(2, max_grade + 1):
+        est = estimators[min(r - 2, len(estimators) - 1)]
+        total += grade_cost(r, est, subsets_per_grade)
     return total
 
 
@@ -163,36 +177,81 @@ def _core(f, xa, xb):
     return cols, -0.5 * ajbj.T, tau.T, (fa, fb, fab, fba)
 
 
-def _same_set(f, xa, xb, parts, proposal: SetProposal, L: int, rng) -> np.ndarray:
-    """Per-sample (−½)^r mean over L sets of a_u b_u / P(u) (summed over outputs)."""
-    fa, fb, fab, fba = parts
-    b, n = xa.shape
-    r = proposal.grade
-    idx, inv_p = proposal.draw(rng, (b, L))  # (b, L, r)
-    terms = _signed_subsets(r)
+def _differences(f, base, other, f_base, f_single, idx) -> np.ndarray:
+    """k-th differences Σ_{w⊆T} (−1)^{k−|w|} f(base^w) for the sets T = idx (b, L, k); the
+    points with |w| ≤ 1 come from the core (f_base, f_single); returns (b, L, outputs)."""
+    b, L, k = idx.shape
+    n = base.shape[1]
+    terms = _signed_subsets(k)
     rows = np.arange(b)[:, None, None]
+    acc = (-1) ** k * f_base[:, None, :]  # w = ∅
+    sample = np.arange(b)[:, None]
+    for i in range(k):  # |w| = 1: the core's base^{j}
+        acc = acc + (-1) ** (k - 1) * f_single[idx[:, :, i], sample]
+    pts = []
+    for w, _ in terms:
+        x = np.repeat(base[:, None], L, axis=1)  # (b, L, n)
+        c = idx[:, :, list(w)]
+        x[rows, np.arange(L)[None, :, None], c] = other[rows, c]
+        pts.append(x)
+    if pts:
+        y = _as_2d(f(np.concatenate(pts).reshape(-1, n)), len(pts) * b * L)
+        y = y.reshape(len(pts), b, L, -1)
+        for j, (_, sign) in enumerate(terms):
+            acc = acc + sign * y[j]
+    return acc
 
-    def diff(base, other, f_base, f_single):
-        acc = (-1) ** r * f_base[:, None, :]  # w = ∅
-        sample = np.arange(b)[:, None]
-        for i in range(r):  # |w| = 1: the core's A^{j}
-            acc = acc + (-1) ** (r - 1) * f_single[idx[:, :, i], sample]
-        pts = []
-        for w, _ in terms:
-            x = np.repeat(base[:, None], L, axis=1)  # (b, L, n)
-            c = idx[:, :, list(w)]
-            x[rows, np.arange(L)[None, :, None], c] = other[rows, c]
-            pts.append(x)
-        if pts:
-            y = _as_2d(f(np.concatenate(pts).reshape(-1, n)), len(pts) * b * L)
-            y = y.reshape(len(pts), b, L, -1)
-            for k, (_, sign) in enumerate(terms):
-                acc = acc + sign * y[k]
-        return acc  # (b, L, p)
 
-    au = diff(xa, xb, fa, fab)
-    bu = diff(xb, xa, fb, fba)
+def _same_set(f, xa, xb, parts, proposal: SetProposal, L: int, rng) -> np.ndarray:
+    """Per-sample (−½)^r · mean over L sets u of a_u b_u / P(u) (summed over outputs)."""
+    fa, fb, fab, fba = parts
+    r = proposal.grade
+    idx, inv_p = proposal.draw(rng, (xa.shape[0], L))
+    au = _differences(f, xa, xb, fa, fab, idx)
+    bu = _differences(f, xb, xa, fb, fba, idx)
     return ((-0.5) ** r * (au * bu).sum(2) * inv_p).mean(1)
+
+
+def _cross(f, xa, xb, parts, proposal: SetProposal, L: int, rng) -> np.ndarray:
+    """Per-sample W_r (r = proposal.grade + 1 ≥ 3) by disjoint cross products: mean over L
+    (r−1)-sets T of (Σ_{j∉T} a_j)·b_T / (r·P(T)), averaged over both worlds (as in
+    :mod:`latent.anova.mc`)."""
+    fa, fb, fab, fba = parts
+    b = xa.shape[0]
+    r = proposal.grade + 1
+    out = 0.0
+    for base, other, f_base, f_single, d_other in ((xb, xa, fb, fba, fab - fa[None]),
+                                                   (xa, xb, fa, fab, fba - fb[None])):
+        idx, inv_p = proposal.draw(rng, (b, L))
+        diff_t = _differences(f, base, other, f_base, f_single, idx)  # (b, L, p)
+        d = np.moveaxis(d_other, 0, 1)  # (b, n, p)
+        picked = np.take_along_axis(d[:, None], idx[..., None], axis=2)  # (b, L, k, p)
+        outside = d.sum(axis=1)[:, None, :] - picked.sum(axis=2)
+        out = out + 0.5 * ((diff_t * outside).sum(2) * inv_p / r).mean(1)
+    return out
+
+
+@dataclass(frozen=True)
+class GradePlan:
+    """How one grade r ≥ 2 is estimated: "same" (r-sets) or "cross" (free for r = 2, else
+    (r−1)-sets), with the proposal its sets are drawn from (None for the free r = 2)."""
+
+    grade: int
+    estimator: str
+    proposal: SetProposal | None
+
+    def values(self, f, xa, xb, cols, parts, L, rng) -> np.ndarray:
+        if self.estimator == "cross" and self.grade == 2:
+            return cols["w2cross"]
+        fn = _same_set if self.estimator == "same" else _cross
+        return fn(f, xa, xb, parts, self.proposal, L, rng)
+
+
+def make_plan(r: int, estimator: str, n: int, weights) -> GradePlan:
+    if estimator == "same":
+        return GradePlan(grade=r, estimator="same", proposal=set_proposal(r, n, weights))
+    prop = None if r == 2 else set_proposal(r - 1, n, weights)
+    return GradePlan(grade=r, estimator="cross", proposal=prop)
 
 
 @dataclass(frozen=True)
@@ -217,7 +276,7 @@ class OwenReplicate:
     f: object
     marginals: object
     n_inputs: int
-    proposals: tuple
+    plans: tuple
     subsets_per_grade: int
     batch: int
     qmc: bool = True
@@ -241,21 +300,51 @@ class OwenReplicate:
             xa = _quantiles(qf, u[:, :n])
             xb = _quantiles(qf, u[:, n:])
             cols, first, tau, parts = _core(self.f, xa, xb)
-            grades = [_same_set(self.f, xa, xb, parts, prop, self.subsets_per_grade, rng)
-                      for prop in self.proposals]
-            per_sample = np.column_stack([cols["var"], cols["w0"], cols["w1"], cols["w2cross"],
-                                          *grades, cols["tau"], first, tau])
+            grades = [plan.values(self.f, xa, xb, cols, parts, self.subsets_per_grade, rng)
+                      for plan in self.plans]
+            per_sample = np.column_stack([cols["var"], cols["w0"], cols["w1"], *grades,
+                                          cols["tau"], first, tau])
             s = per_sample.sum(0)
             total = s if total is None else total + s
             done += b
         return ReplicateMeans(means=(total / size,), samples=size)
 
 
-def _pilot_tau(f, qf, n: int, samples: int, seq) -> np.ndarray:
+def _fixed(estimator: str, r: int) -> str:
+    """The estimator of grade r before any pilot ("auto" starts from "same")."""
+    if estimator == "mixed":
+        return "cross" if r == 2 else "same"
+    return "same" if estimator == "auto" else estimator
+
+
+def _pilot(f, qf, n: int, R: int, estimator: str, L: int, evaluations: int, seq):
+    """Plain-MC pilot: total indices (the set proposal's weights) and, with "auto", for each
+    grade the estimator with the smaller per-sample variance × cost (core + that grade).
+    Returns (weights or None, plans, pilot samples, pilot evaluations)."""
     rng = np.random.default_rng(seq)
+    core = 2 * n + 2
+    tried = ("same", "cross") if estimator == "auto" else None
+    # only "auto" evaluates the grade estimators on the pilot; otherwise the core alone
+    per = core + (sum(grade_cost(r, e, L) for r in range(2, R + 1) for e in tried)
+                  if tried else 0)
+    samples = max(20, evaluations // per)
     u = rng.random((samples, 2 * n))
-    _, _, tau, _ = _core(f, _quantiles(qf, u[:, :n]), _quantiles(qf, u[:, n:]))
-    return tau.mean(0)
+    xa, xb = _quantiles(qf, u[:, :n]), _quantiles(qf, u[:, n:])
+    cols, _, tau, parts = _core(f, xa, xb)
+    weights = tau.mean(0)
+    if not np.ptp(weights) > 0.1 * np.mean(np.abs(weights)):  # looks symmetric: uniform
+        weights = None
+    plans = []
+    for r in range(2, R + 1):
+        cands = [make_plan(r, e, n, weights) for e in (tried if estimator == "auto" else
+                                                        (_fixed(estimator, r),))]
+        if len(cands) == 1:
+            plans.append(cands[0])
+            continue
+        eff = [np.var(c.values(f, xa, xb, cols, parts, L, rng)) * (core + grade_cost(
+            r, c.estimator, L)) for c in cands]
+        plans.append(cands[int(np.argmin(eff))])
+    return weights, tuple(plans), samples, samples * per
 
 
 def grade_spectrum_owen(
@@ -268,7 +357,7 @@ def grade_spectrum_owen(
     seed: int | None = None,
     replicates: int = 8,
     subsets_per_grade: int | None = None,
-    pairs: str = "same",
+    estimator: str = "mixed",
     pilot: float = 0.05,
     qmc: bool = True,
     confidence: float = 0.95,
@@ -279,8 +368,12 @@ def grade_spectrum_owen(
     ``replicates`` scrambled-Sobol' replicates (see module doc), within ``evaluations``.
 
     ``f`` maps (batch, N) → (batch,) or (batch, P) (outputs summed in the energies).
-    ``pairs``: W_2 from the free cross products ("cross") or from same-set pairs ("same").
-    ``qmc=False``: plain Monte Carlo replicates (same estimator, same t-intervals).
+    ``estimator`` for grades ≥ 2: "mixed" (cross products at grade 2, where they are free;
+    same-set products above), "same", "cross" (disjoint cross products), or "auto" (per grade,
+    the one with the smaller variance × cost on the plain-MC pilot; measured to choose
+    unreliably on indicators, where the pilot's variances are too noisy). The pilot (proposal
+    weights, and the choice with "auto") uses ``pilot`` of the budget and is then discarded.
+    ``qmc=False``: plain Monte Carlo replicates (same estimators, same t-intervals).
     ``config``: where replicates run (:class:`numerics.engine.EngineConfig`; inline if None).
 
     >>> from scipy import stats
@@ -292,58 +385,49 @@ def grade_spectrum_owen(
     n = int(n_inputs)
     if n < 1 or max_grade < 1:
         raise ValueError("need n_inputs ≥ 1 and max_grade ≥ 1")
-    if pairs not in PAIRS:
-        raise ValueError(f"pairs must be one of {PAIRS}")
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}")
     k = int(replicates)
     if k < 2:
         raise ValueError("need at least 2 replicates for an interval")
     R = min(int(max_grade), n)
     qf = quantile_functions(marginals, n)
     L = subsets_per_grade or 2
-    per_sample = owen_evaluations_per_sample(n, R, L, pairs)
-    first_set_grade = 2 if pairs == "same" else 3
-    set_grades = list(range(first_set_grade, R + 1))
     root = np.random.SeedSequence(seed)
-    pilot_samples = 0
+    pilot_samples = pilot_evals = 0
     weights = None
-    if set_grades and pilot > 0:
-        pilot_samples = max(20, int(pilot * evaluations) // (2 * n + 2))
-        weights = _pilot_tau(f, qf, n, pilot_samples,
-                             np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)))
-        if np.ptp(weights) <= 0.1 * np.mean(np.abs(weights)):  # looks symmetric: uniform
-            weights = None
-    left = evaluations - pilot_samples * (2 * n + 2)
-    m = left // (k * per_sample)
+    plans = tuple(make_plan(r, _fixed(estimator, r), n, None) for r in range(2, R + 1))
+    if R >= 2 and pilot > 0 and any(p.proposal is not None for p in plans):
+        weights, plans, pilot_samples, pilot_evals = _pilot(
+            f, qf, n, R, estimator, L, int(pilot * evaluations),
+            np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)))
+    per_sample = 2 * n + 2 + sum(grade_cost(p.grade, p.estimator, L) for p in plans)
+    m = (evaluations - pilot_evals) // (k * per_sample)
     if m < 2:
         raise ValueError(f"evaluations={evaluations} leave fewer than 2 samples per replicate "
                          f"({per_sample} evaluations per sample, {k} replicates)")
-    proposals = tuple(set_proposal(r, n, weights) for r in set_grades)
     if batch is None:  # about 4 M input floats per batch
         batch = max(1, min(m, 4_000_000 // max(per_sample * n, 1)))
-    task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, proposals=proposals,
+    task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
                          subsets_per_grade=L, batch=batch, qmc=qmc)
     cfg = config or EngineConfig()
     cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": m, "progress": False})
     summary = run(task, k * m, int(root.entropy), cfg, desc="replicates")
     x = np.array(summary.means)  # (k, dim)
-    return _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed,
+    return _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed,
                      confidence, L, qmc, weights is not None)
 
 
-def _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed, confidence, L,
+def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, confidence, L,
               qmc, weighted) -> GradeSpectrum:
     k = x.shape[0]
     z = stats.t.ppf(0.5 + confidence / 2, k - 1)
     mean = x.mean(0)
     cov = np.cov(x, rowvar=False) / k  # covariance of the mean over replicates
     # rows of the energy vector W_0…W_R as linear combinations of the per-sample columns
-    g = len(set_grades)
-    tau_col = 4 + g
-    energy_cols = [1, 2]
-    if R >= 2:
-        energy_cols.append(4 if pairs == "same" else 3)
-    energy_cols += [4 + set_grades.index(r) for r in range(3, R + 1)]
-    energy_cols = energy_cols[:R + 1]
+    # columns: Var, W_0, W_1, W_2…W_R (one per plan), Σ τ̄_j, first-order (N), total (N)
+    energy_cols = list(range(1, R + 2))
+    tau_col = R + 2
     w = mean[energy_cols]
     w_cov = cov[np.ix_(energy_cols, energy_cols)]
     se = np.sqrt(np.maximum(np.diag(w_cov), 0))
@@ -367,11 +451,12 @@ def _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed, co
     s1 = [ratio(tau_col + 1 + j) for j in range(n)]
     st = [ratio(tau_col + 1 + n + j) for j in range(n)]
     notes = []
-    if set_grades:
-        notes.append(f"grades {set_grades[0]}–{R} from {L} same-set products per sample and "
-                     "world, sets " + ("importance-sampled ∝ pilot total indices"
-                                       if weighted else "uniform")
-                     + (f" (pilot: {pilot_samples} plain-MC samples)" if pilot_samples else ""))
+    if plans:
+        notes.append("grade estimators: " + ", ".join(f"W_{p.grade} {p.estimator}" for p in plans)
+                     + f"; {L} sets per sample and world, "
+                     + ("importance-sampled ∝ pilot total indices" if weighted else "uniform")
+                     + (f" (pilot: {pilot_samples} plain-MC samples, discarded)"
+                        if pilot_samples else ""))
     if not var > 0:
         notes.append("f is constant on the sample: variance 0, indices undefined")
     return GradeSpectrum(
@@ -382,7 +467,7 @@ def _assemble(x, n, R, set_grades, pairs, m, per_sample, pilot_samples, seed, co
         variance_ci=(var - z * var_se, var + z * var_se), mean_dimension_ci=md_ci,
         first_order_ci=tuple(c for _, c in s1), total_ci=tuple(c for _, c in st),
         tail=tail, tail_ci=(tail - z * tail_se, tail + z * tail_se),
-        evaluations=k * m * per_sample + pilot_samples * (2 * n + 2), samples=k * m,
+        evaluations=k * m * per_sample + pilot_evals, samples=k * m,
         seed=seed,
         ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
