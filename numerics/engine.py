@@ -37,13 +37,15 @@ class EngineConfig:
 
     ``executor``: "local" (``workers`` processes; 1 = in this process) or "dask" (a
     ``dask.distributed`` scheduler at ``scheduler``, else a ``LocalCluster`` of ``workers``
-    workers, processes unless ``dask_processes`` is False).
+    workers, processes unless ``dask_processes`` is False). ``scheduler`` is an address
+    ("tcp://host:8786") or a running cluster object (anything with ``scheduler_address``:
+    ``LocalCluster``, dask-jobqueue's ``SLURMCluster``, a Kubernetes cluster, …).
     """
 
     executor: str = "local"
     workers: int = 1
     batch_size: int = 65536
-    scheduler: str | None = None
+    scheduler: object = None  # str address or a cluster object
     dask_processes: bool = True
     progress: bool | None = None
 
@@ -53,8 +55,13 @@ class EngineConfig:
         if self.workers < 1 or self.batch_size < 1:
             raise ValueError("workers and batch_size must be positive")
 
+    @property
+    def scheduler_address(self) -> str | None:
+        """The scheduler's address (a cluster object's ``scheduler_address``)."""
+        return getattr(self.scheduler, "scheduler_address", self.scheduler)
+
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "scheduler": self.scheduler_address}
 
 
 def batch_plan(n_samples: int, batch_size: int, seed: int):
@@ -168,8 +175,8 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
     from dask.distributed import Client, LocalCluster
 
     cluster = None
-    if cfg.scheduler:
-        client = Client(cfg.scheduler)
+    if cfg.scheduler is not None:
+        client = Client(cfg.scheduler_address)
     else:
         cluster = LocalCluster(
             n_workers=cfg.workers,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from numerics.audit import AuditTask, RegretSearch
-from numerics.engine import EngineConfig, batch_plan, run, samples
+from numerics.engine import EngineConfig, batch_plan, group_size, run, samples
 from numerics.mechanisms import make_mechanism
 from numerics.valuations import hetero, iid
 
@@ -62,3 +62,17 @@ def test_bad_config():
         EngineConfig("spark")
     with pytest.raises(ValueError):
         EngineConfig(workers=0)
+
+
+def test_grouped_tasks_on_a_process_cluster_object_identical_to_inline():
+    """A multi-process LocalCluster passed as an object; 80 batches go as grouped tasks."""
+    distributed = pytest.importorskip("dask.distributed")
+    assert group_size(80, 2) == 10
+    task = _task()
+    inline = run(task, 20_000, 4, EngineConfig("local", 1, batch_size=250))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        cfg = EngineConfig("dask", batch_size=250, scheduler=cluster)
+        assert cfg.to_dict()["scheduler"] == cluster.scheduler_address
+        on_cluster = run(task, 20_000, 4, cfg)
+    assert np.array_equal(_flat(inline), _flat(on_cluster))
