@@ -10,9 +10,10 @@ evaluations per base sample), over repeated seeds, the RMSE of W_1 and W_2:
 * latent QMC1:   one scrambled Sobol' sequence (qmc_replicates=1): no valid CI, like SALib's
                  QMC (whose bootstrap CI ignores the QMC dependence);
 * latent (R=3):  the same with W_3 too (2d + 2 + 2L evaluations per sample, fewer samples).
-* owen2, owen3:  latent.anova.grade_spectrum_owen (same-set products, 8 scrambled Sobol'
-                 replicates, t-CIs) with max_grade 2 and 3 at the same budget (pilot included);
-* owen2x:        the same with W_2 from the free cross products (pairs="cross");
+* owen2, owen3:  latent.anova.grade_spectrum_owen (8 scrambled Sobol' replicates, t-CIs;
+                 default estimators: free cross products at grade 2, same-set products at
+                 grade 3) with max_grade 2 and 3 at the same budget (pilot included);
+* owen2s:        max_grade 2 with same-set pair products for W_2 (estimator="same");
 * scipy:         scipy.stats.sobol_indices (Saltelli/Jansen, d + 2 evaluations per base sample;
                  n must be a power of 2, so it gets the next power: 2048·12 = 24 576 evaluations
                  at the 22 528 budget, 9 % more) — W_1 only (it has no second order).
@@ -103,9 +104,9 @@ def main() -> None:
         for base in args.base:
             budget = base * (2 * D + 2)
             arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3",
-                    "owen2", "owen2x", "owen3")
+                    "owen2", "owen2s", "owen3")
             err = {k: [] for k in arms}
-            cover = {k: np.zeros(3) for k in ("owen2", "owen2x", "owen3")}
+            cover = {k: np.zeros(3) for k in ("owen2", "owen2s", "owen3")}
             scipy_err = []
             secs = dict.fromkeys(err, 0.0)
             for rep in range(args.reps):
@@ -138,7 +139,7 @@ def main() -> None:
                 err["latent3"].append(s.energies[1:4])
                 secs["latent3"] += time.perf_counter() - t
                 for arm, kw in (("owen2", {"max_grade": 2}),
-                                ("owen2x", {"max_grade": 2, "pairs": "cross"}),
+                                ("owen2s", {"max_grade": 2, "estimator": "same"}),
                                 ("owen3", {"max_grade": 3})):
                     t = time.perf_counter()
                     s = grade_spectrum_owen(f, stats.uniform(), D, evaluations=budget, seed=rep,
@@ -160,10 +161,10 @@ def main() -> None:
             for ref, ours in (("salib_qmc", "latent2"), ("salib_mc", "latent2"),
                               ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1"),
                               ("salib_qmc", "latent3"), ("salib_qmc", "owen2"),
-                              ("salib_qmc", "owen2x"), ("salib_qmc", "owen3")):
+                              ("salib_qmc", "owen2s"), ("salib_qmc", "owen3")):
                 r1 = rmse[ref] / rmse[ours]
                 print(f"    ratio RMSE {ref}/{ours}: W_1 {r1[0]:.2f}x, W_2 {r1[1]:.2f}x")
-            for arm in ("owen2", "owen2x", "owen3"):
+            for arm in ("owen2", "owen2s", "owen3"):
                 print(f"    ratio RMSE scipy/{arm}: W_1 {rmse_scipy / rmse[arm][0]:.2f}x; "
                       f"{arm} 95% CI coverage over {args.reps} seeds: "
                       + ", ".join(f"W_{r} {int(c)}" for r, c in enumerate(cover[arm], 1)

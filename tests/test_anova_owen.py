@@ -19,7 +19,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from latent.anova.owen import grade_spectrum_owen, owen_evaluations_per_sample, set_proposal
+from latent.anova.owen import (
+    adaptive_spectrum,
+    grade_spectrum_owen,
+    owen_evaluations_per_sample,
+    resolved_grades,
+    set_proposal,
+)
 from latent.anova.testfunctions import sobol_g, sobol_g_energies
 from numerics.engine import EngineConfig
 
@@ -120,3 +126,13 @@ def test_budget_and_proposal():
         grade_spectrum_owen(g6, stats.uniform(), 6, replicates=1)
     with pytest.raises(ValueError):
         grade_spectrum_owen(g6, stats.uniform(), 6, estimator="other")
+
+
+def test_adaptive_spectrum_stops_at_the_target_or_the_budget():
+    s = adaptive_spectrum(g6, stats.uniform(), 6, max_grade=2, target_rel_ci=0.3, seed=1)
+    assert resolved_grades(s, 0.3) == (1, 2) and "unresolved" not in s.notes[-1]
+    s = adaptive_spectrum(g6, stats.uniform(), 6, max_grade=5, target_rel_ci=0.01,
+                          max_evaluations=300_000, seed=1)
+    assert "unresolved" in s.notes[-1] and 5 not in resolved_grades(s, 0.01)
+    used = int(s.notes[-1].split(" rounds, ")[1].split(" ")[0])
+    assert used <= 300_000

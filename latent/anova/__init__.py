@@ -5,6 +5,8 @@
 * :func:`grade_spectrum_mc` — cross pick–freeze Monte Carlo (or randomised QMC, ``qmc=True``)
   for any N; an input may be a block of columns (``block=M``: bidders × items)
   (:mod:`latent.anova.mc`);
+* :func:`grade_spectrum_owen` — every grade with tested intervals: same-set pick–freeze
+  products on few long randomised-QMC replicates (:mod:`latent.anova.owen`);
 * :func:`grade_spectrum_quad` — Gauss–Legendre in quantile space (:mod:`latent.anova.quadrature`);
 * :func:`truncate` — f^{≤R} on a grid; :func:`subset_variances_grid` — every σ²_u;
 * :class:`GradeSpectrum` — the one result type (:mod:`latent.anova.spectrum`); its ``rho()`` is
@@ -16,6 +18,7 @@ from __future__ import annotations
 from latent.anova.grid import grade_spectrum_grid
 from latent.anova.mc import evaluations_per_sample, grade_spectrum_mc
 from latent.anova.mp import subset_variances_mp
+from latent.anova.owen import grade_spectrum_owen
 from latent.anova.quadrature import grade_spectrum_quad
 from latent.anova.rho import RhoFit, SpectralRho, grade_decay_rho, spectral_rho
 from latent.anova.spectrum import GradeSpectrum, spectrum_from_subsets
@@ -30,6 +33,7 @@ __all__ = [
     "grade_spectrum",
     "grade_spectrum_grid",
     "grade_spectrum_mc",
+    "grade_spectrum_owen",
     "grade_spectrum_quad",
     "spectral_rho",
     "spectrum_from_subsets",

@@ -23,11 +23,20 @@ like Π_{j∈u} 1/σ²_j. Grade 1 (−½E[a_j b_j]) is the same as there.
 **Design.** One pick–freeze core per sample (f(A), f(B), f(A^{j}), f(B^{j}) for all j:
 2N + 2 evaluations) gives Var, W_0, W_1, the cross W_2 = ½E[Σ_{j≠k} a_j b_k] (all pairs for
 free), first-order and total (Jansen) indices and the mean dimension (Liu & Owen). Each grade
-r ≥ 3 (and r = 2 with ``pairs="same"``) adds L random r-sets u per sample, each costing
-2·(2^r − 1 − r) evaluations (the core's points are reused), weighted by 1/P(u): W_r =
-E[(−½)^r a_u b_u / P(u)] is unbiased for any proposal P with full support. The proposal is
+r ≥ 2 has an estimator plan (``estimator``):
+
+* "same": L random r-sets u per sample, (−½)^r a_u b_u / P(u), costing 2·(2^r − 1 − r)
+  evaluations per set (the core's points are reused);
+* "cross": the disjoint cross products of :mod:`latent.anova.mc` — free at r = 2; for r ≥ 3,
+  L random (r−1)-sets T per sample and world, (Σ_{j∉T} a_j)·b_T / (r·P(T)), costing
+  2·(2^{r−1} − r) evaluations per set;
+* "mixed" (default): "cross" at r = 2, "same" above — the choice measured best or tied on
+  Sobol' G and the auction rules (BENCHMARKS.md); "auto" picks per grade on the pilot.
+
+Every plan is unbiased for any set proposal with full support. The proposal is
 P(u) ∝ ½·Π_{j∈u} τ̂_j / e_r(τ̂) + ½/C(N, r) with τ̂_j the total indices of a small plain-MC
-pilot (discarded; ``pilot`` of the budget), uniform when the function looks symmetric.
+pilot (``pilot`` of the budget; discarded, so the estimates stay unbiased given it), uniform
+when the function looks symmetric.
 
 **Intervals.** (A, B) are ``replicates`` independently scrambled Sobol' sequences
 (scipy.stats.qmc; the sets are drawn from an independent stream per replicate); every
@@ -44,7 +53,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 import numpy as np
@@ -473,3 +482,63 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
                    + " (delta method for ratios)"),
         notes=tuple(notes))
+
+
+def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int, ...]:
+    """Grades r ≥ 1 whose CI half width is within ``target_rel_ci``·|W_r|."""
+    out = []
+    for r in range(1, spectrum.max_grade + 1):
+        lo, hi = spectrum.energies_ci[r]
+        w = spectrum.energies[r]
+        if w != 0 and (hi - lo) / 2 <= target_rel_ci * abs(w):
+            out.append(r)
+    return tuple(out)
+
+
+def adaptive_spectrum(
+    f,
+    marginals,
+    n_inputs: int,
+    *,
+    max_grade: int = 3,
+    target_rel_ci: float = 0.1,
+    max_evaluations: int = 10_000_000,
+    start_evaluations: int = 50_000,
+    growth: float = 4.0,
+    seed: int | None = None,
+    **options,
+) -> GradeSpectrum:
+    """:func:`grade_spectrum_owen` at growing budgets (×``growth`` per round, fresh seeds) until
+    every grade 1…R has a CI half width ≤ ``target_rel_ci``·|W_r| or ``max_evaluations`` (all
+    rounds together) would be exceeded; returns the last round's spectrum, whose notes say
+    which grades are resolved. Only the last round's samples enter the estimate (earlier
+    rounds only choose the budget), so its intervals are those of one fixed-budget run, up to
+    the selection of the stopping round. ``options`` go to :func:`grade_spectrum_owen`.
+
+    >>> from scipy import stats
+    >>> s = adaptive_spectrum(lambda x: x[:, 0] + x[:, 0] * x[:, 1], stats.uniform(), 2,
+    ...                       max_grade=2, target_rel_ci=0.05, seed=3)
+    >>> resolved_grades(s, 0.05), s.notes[-1].startswith("adaptive")
+    ((1, 2), True)
+    """
+    if not target_rel_ci > 0 or max_evaluations < start_evaluations:
+        raise ValueError("need target_rel_ci > 0 and max_evaluations ≥ start_evaluations")
+    root = np.random.SeedSequence(seed)
+    used, budget, rounds = 0, int(start_evaluations), 0
+    while True:
+        round_seed = int(np.random.SeedSequence(root.entropy, spawn_key=(rounds,))
+                         .generate_state(1, dtype=np.uint64)[0])
+        spec = grade_spectrum_owen(f, marginals, n_inputs, max_grade=max_grade,
+                                   evaluations=budget, seed=round_seed, **options)
+        used += spec.evaluations
+        rounds += 1
+        done = resolved_grades(spec, target_rel_ci)
+        nxt = int(budget * growth)
+        if len(done) == spec.max_grade or used + nxt > max_evaluations:
+            break
+        budget = nxt
+    missing = [r for r in range(1, spec.max_grade + 1) if r not in done]
+    note = (f"adaptive: {rounds} rounds, {used} evaluations in all (last {spec.evaluations}); "
+            f"target ±{target_rel_ci:.0%}: resolved grades {list(done)}"
+            + (f", unresolved {missing} (budget {max_evaluations} reached)" if missing else ""))
+    return replace(spec, notes=(*spec.notes, note), seed=seed)
