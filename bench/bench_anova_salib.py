@@ -14,6 +14,7 @@ evaluations per base sample), over repeated seeds, the RMSE of W_1 and W_2:
                  default estimators: free cross products at grade 2, same-set products at
                  grade 3) with max_grade 2 and 3 at the same budget (pilot included);
 * owen2s:        max_grade 2 with same-set pair products for W_2 (estimator="same");
+* owen2r4, owen3r4: owen2, owen3 with 4 longer replicates instead of 8 (replicates=4);
 * scipy:         scipy.stats.sobol_indices (Saltelli/Jansen, d + 2 evaluations per base sample;
                  n must be a power of 2, so it gets the next power: 2048·12 = 24 576 evaluations
                  at the 22 528 budget, 9 % more) — W_1 only (it has no second order).
@@ -104,9 +105,10 @@ def main() -> None:
         for base in args.base:
             budget = base * (2 * D + 2)
             arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3",
-                    "owen2", "owen2s", "owen3")
+                    "owen2", "owen2s", "owen3", "owen2r4", "owen3r4")
             err = {k: [] for k in arms}
-            cover = {k: np.zeros(3) for k in ("owen2", "owen2s", "owen3")}
+            owens = ("owen2", "owen2s", "owen3", "owen2r4", "owen3r4")
+            cover = {k: np.zeros(3) for k in owens}
             scipy_err = []
             secs = dict.fromkeys(err, 0.0)
             for rep in range(args.reps):
@@ -140,7 +142,9 @@ def main() -> None:
                 secs["latent3"] += time.perf_counter() - t
                 for arm, kw in (("owen2", {"max_grade": 2}),
                                 ("owen2s", {"max_grade": 2, "estimator": "same"}),
-                                ("owen3", {"max_grade": 3})):
+                                ("owen3", {"max_grade": 3}),
+                                ("owen2r4", {"max_grade": 2, "replicates": 4}),
+                                ("owen3r4", {"max_grade": 3, "replicates": 4})):
                     t = time.perf_counter()
                     s = grade_spectrum_owen(f, stats.uniform(), D, evaluations=budget, seed=rep,
                                             **kw)
@@ -161,15 +165,16 @@ def main() -> None:
             for ref, ours in (("salib_qmc", "latent2"), ("salib_mc", "latent2"),
                               ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1"),
                               ("salib_qmc", "latent3"), ("salib_qmc", "owen2"),
-                              ("salib_qmc", "owen2s"), ("salib_qmc", "owen3")):
+                              ("salib_qmc", "owen2s"), ("salib_qmc", "owen3"),
+                              ("salib_qmc", "owen2r4"), ("salib_qmc", "owen3r4")):
                 r1 = rmse[ref] / rmse[ours]
                 print(f"    ratio RMSE {ref}/{ours}: W_1 {r1[0]:.2f}x, W_2 {r1[1]:.2f}x")
-            for arm in ("owen2", "owen2s", "owen3"):
+            for arm in owens:
                 print(f"    ratio RMSE scipy/{arm}: W_1 {rmse_scipy / rmse[arm][0]:.2f}x; "
                       f"{arm} 95% CI coverage over {args.reps} seeds: "
                       + ", ".join(f"W_{r} {int(c)}" for r, c in enumerate(cover[arm], 1)
-                                  if r <= (3 if arm == "owen3" else 2)))
-            for arm in ("latent3", "owen3"):
+                                  if r <= (3 if arm.startswith("owen3") else 2)))
+            for arm in ("latent3", "owen3", "owen3r4"):
                 w3 = np.array(err[arm])[:, 2]
                 e3 = float(np.sqrt(np.mean((w3 - truth[3]) ** 2)))
                 print(f"    {arm} W_3: RMSE {e3:.6f} (relative {e3 / truth[3]:.3f}; W_3 is "

@@ -87,6 +87,16 @@ def test_sobol_g_plain_mc_replicates_and_cross_pairs():
 
 
 @pytest.mark.slow
+def test_bench_case_four_long_replicates_cover():
+    """The SALib benchmark's case (Sobol' G, d = 10, 22 528 evaluations) with 4 replicates."""
+    a = np.array([0, 0.5, 1, 2, 3, 4.5, 9, 20, 50, 99])
+    e = sobol_g_energies(a)
+    est, covered, truth = _runs(lambda x: sobol_g(x, a), 10, e[:4], e[4:].sum(), max_grade=3,
+                                evaluations=22_528, replicates=4)
+    _check(est, covered, truth)
+
+
+@pytest.mark.slow
 def test_winner_indicator_every_grade_covers_and_is_unbiased():
     w, tail = winner_energies(6, 4)
     est, covered, truth = _runs(winner, 6, w, tail, max_grade=4, evaluations=200_000)
