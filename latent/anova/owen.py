@@ -2,20 +2,21 @@
 replicates, importance-sampled sets.
 
 Notation as in :mod:`latent.anova.mc`: independent A, B; A^w is A with the inputs in w taken
-from B, B^w is B with the inputs in w taken from A; the |u|-th differences are
-a_u = Σ_{w⊆u} (−1)^{|u−w|} f(A^w) and b_u = Σ_{w⊆u} (−1)^{|u−w|} f(B^w).
+from B, B^w is B with the inputs in w taken from A; #u is the number of inputs in u; the #u-th
+differences are
+a_u = Σ_{w⊆u} (−1)^{#(u−w)} f(A^w) and b_u = Σ_{w⊆u} (−1)^{#(u−w)} f(B^w).
 
 **Same-set estimator.** For every non-empty u,
 
-    σ²_u = (−½)^{|u|} · E[a_u · b_u].
+    σ²_u = (−½)^{#u} · E[a_u · b_u].
 
-Proof: a_u keeps only the Hoeffding terms f_v with v ⊇ u, and b_u = (−1)^{|u|} Δ_u f with the
+Proof: a_u keeps only the Hoeffding terms f_v with v ⊇ u, and b_u = (−1)^{#u} Δ_u f with the
 inputs outside u taken from B instead of A; a term f_v with v ≠ u has a coordinate outside u
 on which the two factors are independent and integrates to zero, and for v = u both factors
-are the same u-difference of f_u, whose square has mean 2^{|u|} σ²_u. This is the difference
+are the same u-difference of f_u, whose square has mean 2^{#u} σ²_u. This is the difference
 form of the superset / dimension-distribution estimators of Owen (and of Hooker's superset
 importance, Liu & Owen's mean dimension) with the two "rest" points shared as A and B. For a
-product-type f its relative variance grows like c^{|u|} with c = E[(Δg)⁴]/(E[(Δg)²])² (2.4
+product-type f its relative variance grows like c^{#u} with c = E[(Δg)⁴]/(E[(Δg)²])² (2.4
 for a uniform factor) — it does not blow up as σ²_u gets small, unlike the cross products
 E[a_S b_T] (S ∩ T = ∅) of :func:`latent.anova.grade_spectrum_mc`, whose relative variance grows
 like Π_{j∈u} 1/σ²_j. Grade 1 (−½E[a_j b_j]) is the same as there.
@@ -70,7 +71,7 @@ ESTIMATORS = ("mixed", "auto", "same", "cross")
 
 
 def _signed_subsets(r: int) -> list[tuple[tuple[int, ...], int]]:
-    """(w, (−1)^{r−|w|}) for w ⊆ {0…r−1} with |w| ≥ 2 (|w| ≤ 1 come from the core)."""
+    """(w, (−1)^{r−#w}) for w ⊆ {0…r−1} with #w ≥ 2 (#w ≤ 1 come from the core)."""
     return [(w, (-1) ** (r - k)) for k in range(2, r + 1) for w in combinations(range(r), k)]
 
 
@@ -121,7 +122,7 @@ class SetProposal:
 
 
 def set_proposal(r: int, n: int, weights: np.ndarray | None, mix: float = 0.5) -> SetProposal:
-    """P(u) ∝ (1 − mix)·Π_{j∈u} w_j / Σ_{|v|=r} Π_{j∈v} w_j + mix / C(N, r) (uniform if no
+    """P(u) ∝ (1 − mix)·Π_{j∈u} w_j / Σ_{#v=r} Π_{j∈v} w_j + mix / C(N, r) (uniform if no
     usable weights).
 
     >>> p = set_proposal(2, 3, np.array([1.0, 1.0, 2.0]))
@@ -187,8 +188,8 @@ def _core(f, xa, xb):
 
 
 def _differences(f, base, other, f_base, f_single, idx) -> np.ndarray:
-    """k-th differences Σ_{w⊆T} (−1)^{k−|w|} f(base^w) for the sets T = idx (b, L, k); the
-    points with |w| ≤ 1 come from the core (f_base, f_single); returns (b, L, outputs)."""
+    """k-th differences Σ_{w⊆T} (−1)^{k−#w} f(base^w) for the sets T = idx (b, L, k); the
+    points with #w ≤ 1 come from the core (f_base, f_single); returns (b, L, outputs)."""
     b, L, k = idx.shape
     n = base.shape[1]
     terms = _signed_subsets(k)
@@ -485,7 +486,7 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
 
 
 def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int, ...]:
-    """Grades r ≥ 1 whose CI half width is within ``target_rel_ci``·|W_r|."""
+    """Grades r ≥ 1 whose CI half width is within ``target_rel_ci``·abs(W_r)."""
     out = []
     for r in range(1, spectrum.max_grade + 1):
         lo, hi = spectrum.energies_ci[r]
@@ -509,7 +510,7 @@ def adaptive_spectrum(
     **options,
 ) -> GradeSpectrum:
     """:func:`grade_spectrum_owen` at growing budgets (×``growth`` per round, fresh seeds) until
-    every grade 1…R has a CI half width ≤ ``target_rel_ci``·|W_r| or ``max_evaluations`` (all
+    every grade 1…R has a CI half width ≤ ``target_rel_ci``·abs(W_r) or ``max_evaluations`` (all
     rounds together) would be exceeded; returns the last round's spectrum, whose notes say
     which grades are resolved. Only the last round's samples enter the estimate (earlier
     rounds only choose the budget), so its intervals are those of one fixed-budget run, up to
