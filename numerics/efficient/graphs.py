@@ -5,7 +5,7 @@ Allocation graph (seed 002, Thm 4.3): vertices ``s ∪ Γ``;
 Component graph (Thm 4.6): vertices ``s ∪ {connected components C}``;
 ``cost(s, C) = inf_C w``, ``cost(D, C) = inf_{ṽ ∈ C, β ∈ A(D)} w(ṽ) − ṽ(β) − c(β)`` where
 ``A(D)`` is the set of outcomes efficient somewhere on D. ``h`` = shortest-path distances from s.
-Every infimum is an exact LP (:mod:`numerics.efficient.exact_lp`); empty cells give no edge.
+Every infimum is an exact LP (:mod:`numerics.lp.exact_lp`); empty cells give no edge.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import dot, lp_min
 from numerics.efficient.model import AgentView, Polyhedron, cell_nonempty
+from numerics.lp.exact_lp import lp_min
+from numerics.lp.farkas import dot
 
 SOURCE = -1
 Cost = Fraction | float

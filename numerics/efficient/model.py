@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import Constraint, Row, dot, feasible, lp_min
+from numerics.lp.exact_lp import Constraint, Row, feasible, lp_min
+from numerics.lp.farkas import dot
 
 ZERO = Fraction(0)
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import dot, lp_min
 from numerics.efficient.model import AgentView, Polyhedron
+from numerics.lp.exact_lp import lp_min
+from numerics.lp.farkas import dot
 
 
 @dataclass(frozen=True)
