@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import mechanism_design_proof as mdp
-from proofs import reals, theorem
+from proofs import companion, reals, theorem
 from proofs.report import latex_escape
 from proofs.report import main as report_main
 
@@ -27,6 +27,11 @@ def report_json():
     proc = _run("--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+def test_the_script_reports_the_companion_theorems():
+    assert mdp.THEOREMS is companion.THEOREMS
+    assert mdp.main is not None and len(mdp.THEOREMS) == 16
 
 
 def test_json_report_lists_sixteen_proved(report_json):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-import mechanism_design_proof as mdp
-from proofs import check_theorem, prove
+from proofs import check_theorem, companion, prove
 from proofs.kernel import decide
 
 SEED_NAMES = [
@@ -15,21 +14,21 @@ SEED_NAMES = [
     "finite_dimensional_reduction", "latent_mechanism_near_optimal", "latent_deficit_bounded",
     "latent_beats_vcg_deficit", "uniform_ms_gap", "latent_efficiency_87pct", "latent_deficit_1_32",
 ]
-BY_NAME = {t.name: t for t in mdp.THEOREMS}
+BY_NAME = {t.name: t for t in companion.THEOREMS}
 
 
 def test_sixteen_theorems_with_the_seed_names():
-    names = [t.name for t in mdp.THEOREMS]
+    names = [t.name for t in companion.THEOREMS]
     assert len(names) == 16 == len(set(names))
     assert names[:14] == SEED_NAMES
 
 
 @pytest.fixture(scope="module")
 def checks():
-    return {t.name: check_theorem(t) for t in mdp.THEOREMS}
+    return {t.name: check_theorem(t) for t in companion.THEOREMS}
 
 
-@pytest.mark.parametrize("name", [t.name for t in mdp.THEOREMS])
+@pytest.mark.parametrize("name", [t.name for t in companion.THEOREMS])
 def test_theorem_proved_and_audited(checks, name):
     c = checks[name]
     assert c.proved, c.error

@@ -7,7 +7,7 @@ from latent.appendix.latex import latex_escape, table
 
 
 def theorems_section(ctx: Context) -> Section:
-    import mechanism_design_proof as mdp
+    from proofs import companion
     from proofs.check import check_all
     from proofs.grounding import groundings
     from proofs.mechanism_theorems import mechanism_results
@@ -18,7 +18,7 @@ def theorems_section(ctx: Context) -> Section:
         summary_line,
     )
 
-    checks = check_all(mdp.THEOREMS)
+    checks = check_all(companion.THEOREMS)
     grounds = groundings()
     mechanisms = mechanism_results()
     problems = [c.theorem.name for c in checks if not c.ok]
