@@ -258,18 +258,14 @@ def solve_basis(lp: LinearProgram, basis: Basis, sol: LPSolution, den: int = 10*
             x[j] = v
     # Dual: unknowns y_r (r tight) and z_r (all equality rows); reduced cost 0 on free columns.
     tight = sorted(basis.tight_rows)
-    cols: dict[int, dict] = {j: {} for j in free}
-    for r in tight:
-        idx, dat = lp.ub.row(r)
-        for j, a in zip(idx.tolist(), dat, strict=True):
-            if j in cols:
-                cols[j][("u", r)] = a
     eq_rows = [r for r in range(lp.eq.n_rows) if r not in basis.slack_eq_rows]
-    for r in eq_rows:
-        idx, dat = lp.eq.row(r)
-        for j, a in zip(idx.tolist(), dat, strict=True):
-            if j in cols:
-                cols[j][("e", r)] = a
+    cols: dict[int, dict] = {j: {} for j in free}
+    for kind, mat, rows in (("u", lp.ub, tight), ("e", lp.eq, eq_rows)):
+        for r in rows:
+            idx, dat = mat.row(r)
+            for j, a in zip(idx.tolist(), dat, strict=True):
+                if j in cols:
+                    cols[j][kind, r] = a
     unknowns = [("u", r) for r in tight] + [("e", r) for r in eq_rows]
     dhint = {("u", r): float(sol.y_ub[r]) for r in tight}
     dhint |= {("e", r): float(sol.y_eq[r]) for r in eq_rows}
