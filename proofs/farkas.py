@@ -168,7 +168,12 @@ def _farkas_multipliers(system: LinearSystem):
 
 
 def decide_feasibility(system: LinearSystem) -> Feasibility:
-    """A checked point or a checked Farkas certificate; never an unchecked verdict."""
+    """A checked point or a checked Farkas certificate; never an unchecked verdict.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "x_le_1", "bounds")
+    >>> f = decide_feasibility(sb.build()); f.feasible, f.checked, f.point["x"] <= 1
+    (True, True, True)
+    """
     point = _feasible_point(system)
     if point is not None:
         return Feasibility(True, point, None, check_point(system, point))
@@ -177,5 +182,11 @@ def decide_feasibility(system: LinearSystem) -> Feasibility:
 
 
 def rows_named(system: LinearSystem, names: Iterable[str]) -> list[Row]:
+    """The rows of ``system`` whose names are in ``names``, in the system's order.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "a", "f"); sb.eq({"x": 1}, 0, "b", "f")
+    >>> [r.sense for r in rows_named(sb.build(), ["b", "a"])]
+    ['<=', '==']
+    """
     wanted = set(names)
     return [r for r in system.rows if r.name in wanted]

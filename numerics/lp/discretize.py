@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from numerics.lp.rational import nearest_rational
 from numerics.valuations import parse_valuation
 
 Q = Fraction
@@ -55,8 +56,8 @@ def grid_from_marginal(dist, k: int):
     if k < 1:
         raise ValueError("grid size K must be at least 1")
     if getattr(dist, "is_discrete", False) and hasattr(dist, "values") and hasattr(dist, "probs"):
-        vals = [Q(float(v)).limit_denominator(DENOMINATOR) for v in dist.values]
-        probs = [Q(float(p)).limit_denominator(10**9) for p in dist.probs]
+        vals = [nearest_rational(v, DENOMINATOR) for v in dist.values]
+        probs = [nearest_rational(p, 10**9) for p in dist.probs]
         total = sum(probs)
         return _merge(vals, [p / total for p in probs])
     qf = dist.quantile if hasattr(dist, "quantile") else dist.ppf
