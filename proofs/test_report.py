@@ -12,6 +12,7 @@ import pytest
 import mechanism_design_proof as mdp
 from proofs import companion, reals, theorem
 from proofs.evidence import CHECKERS, Evidence
+from proofs.mechanism_theorems import MechanismResult
 from proofs.report import latex_escape
 from proofs.report import main as report_main
 
@@ -94,8 +95,6 @@ def test_failing_theorem_gives_nonzero_exit(capsys):
 
 
 def test_failing_mechanism_theorem_gives_nonzero_exit():
-    from proofs.mechanism_theorems import MechanismResult
-
     def broken():
         return (MechanismResult(name="broken", reading="a claim that failed", source="test",
                                 evidence=Evidence(checker="sympy", holds=False)),)

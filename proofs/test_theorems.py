@@ -7,6 +7,7 @@ import sympy as sp
 
 from proofs import check_theorem, companion, prove
 from proofs.kernel import decide
+from proofs.statement import Hypothesis, Theorem
 
 SEED_NAMES = [
     "vcg_efficiency", "vcg_budget_deficit", "ms_gap_positive", "efficiency_budget_tradeoff",
@@ -82,8 +83,6 @@ def test_broken_statement_makes_the_check_fail():
     # Flip Theorem 5's hypothesis r > 1 to r < 1: the checker must refuse.
     t = BY_NAME["spectral_approximation_decay"]
     r = sp.Symbol("r", real=True)
-    from proofs.statement import Hypothesis, Theorem
-
     hyps = tuple(Hypothesis(h.name, r < 1) if h.name == "ratio_gt_one" else h
                  for h in t.hypotheses)
     broken = Theorem(t.name, hyps, t.conclusion, variables=t.variables)
