@@ -39,7 +39,8 @@ class LinearSystem:
     rows: tuple[Row, ...]
 
     def without_family(self, family: str) -> LinearSystem:
-        return LinearSystem(self.variables, tuple(r for r in self.rows if r.family != family))
+        return LinearSystem(variables=self.variables,
+                            rows=tuple(r for r in self.rows if r.family != family))
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -66,7 +67,8 @@ class SystemBuilder:
             self._vars.setdefault(var, None)
             if c != 0:
                 clean.append((var, c))
-        self._rows.append(Row(name, family, tuple(clean), sense, Fraction(rhs)))
+        self._rows.append(Row(name=name, family=family, coeffs=tuple(clean), sense=sense,
+                              rhs=Fraction(rhs)))
 
     def le(self, coeffs, rhs, name, family):
         self._add(coeffs, "<=", rhs, name, family)
@@ -79,7 +81,7 @@ class SystemBuilder:
         return name
 
     def build(self) -> LinearSystem:
-        return LinearSystem(tuple(self._vars), tuple(self._rows))
+        return LinearSystem(variables=tuple(self._vars), rows=tuple(self._rows))
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,8 @@ def _farkas_multipliers(system: LinearSystem):
     if s.check() != z3.sat:
         return None
     m = s.model()
-    return {name: _z3_frac(m.eval(y, model_completion=True)) for name, y in ys.items()
-            if _z3_frac(m.eval(y, model_completion=True)) != 0}
+    values = {name: _z3_frac(m.eval(y, model_completion=True)) for name, y in ys.items()}
+    return {name: v for name, v in values.items() if v != 0}
 
 
 def decide_feasibility(system: LinearSystem) -> Feasibility:
@@ -176,9 +178,11 @@ def decide_feasibility(system: LinearSystem) -> Feasibility:
     """
     point = _feasible_point(system)
     if point is not None:
-        return Feasibility(True, point, None, check_point(system, point))
+        return Feasibility(feasible=True, point=point, certificate=None,
+                           checked=check_point(system, point))
     y = _farkas_multipliers(system)
-    return Feasibility(False, None, y, y is not None and check_farkas(system, y))
+    return Feasibility(feasible=False, point=None, certificate=y,
+                       checked=y is not None and check_farkas(system, y))
 
 
 def rows_named(system: LinearSystem, names: Iterable[str]) -> list[Row]:

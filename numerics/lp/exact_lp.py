@@ -138,7 +138,9 @@ def _optimal(c: Row, dim: int, ub, eq, c0: Fraction) -> LPResult | None:
         return None
     y_ub, y_eq = chk.dual
     x = chk.primal
-    return LPResult("optimal", dot(c, x) + c0, x, None, dual=y_ub + tuple(-v for v in y_eq))
+    return LPResult(
+        status="optimal", value=dot(c, x) + c0, point=x, dual=y_ub + tuple(-v for v in y_eq)
+    )
 
 
 def _phase_one(dim: int, ub, eq):
@@ -186,8 +188,8 @@ def _constant(c0: Fraction, ub, eq) -> LPResult:
         if (sense == "<=" and b < 0) or (sense == "==" and b != 0):
             mult = [Fraction(0)] * len(rel)
             mult[k] = Fraction(1) if sense == "<=" or b < 0 else Fraction(-1)
-            return LPResult("infeasible", None, farkas=tuple(mult))
-    return LPResult("optimal", c0, ())
+            return LPResult(status="infeasible", value=None, farkas=tuple(mult))
+    return LPResult(status="optimal", value=c0, point=())
 
 
 def sympy_simplex(c: Row, c0: Fraction, dim: int, ub, eq) -> LPResult:
@@ -214,13 +216,15 @@ method='sympy-simplex')
     try:
         val, x = exact_linprog(Matrix(split(c)), **kwargs)
     except InfeasibleLPError:
-        return LPResult("infeasible", None, method="sympy-simplex")
+        return LPResult(status="infeasible", value=None, method="sympy-simplex")
     except UnboundedLPError:
-        return LPResult("unbounded", None, method="sympy-simplex")
+        return LPResult(status="unbounded", value=None, method="sympy-simplex")
     point = tuple(
         to_fraction(Rational(x[j])) - to_fraction(Rational(x[j + dim])) for j in range(dim)
     )
-    return LPResult("optimal", to_fraction(Rational(val)) + c0, point, None, "sympy-simplex")
+    return LPResult(
+        status="optimal", value=to_fraction(Rational(val)) + c0, point=point, method="sympy-simplex"
+    )
 
 
 def lp_min(
@@ -251,9 +255,9 @@ def lp_min(
         return res
     point, farkas = _phase_one(dim, ub, eq)
     if farkas is not None:
-        return LPResult("infeasible", None, farkas=farkas)
+        return LPResult(status="infeasible", value=None, farkas=farkas)
     if point is not None:
         ray = _ray(c, dim, ub, eq)
         if ray is not None:
-            return LPResult("unbounded", None, point, ray)
+            return LPResult(status="unbounded", value=None, point=point, ray=ray)
     return sympy_simplex(c, c0, dim, ub, eq)
