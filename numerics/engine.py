@@ -8,12 +8,18 @@ queued, each worker runs one at a time, and each returns a small summary (moment
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import multiprocessing as mp
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm import tqdm
 
 EXECUTORS = ("local", "dask")
 # batches queued per worker: hides the scheduler round trip; memory stays bounded because a
@@ -82,15 +88,11 @@ def _progress(total: int, enabled: bool | None, desc: str):
         enabled = sys.stderr.isatty()
     if not enabled:  # no tqdm object at all: it would start a monitor thread (bad for fork)
         return _NoBar()
-    from tqdm import tqdm
-
     return tqdm(total=total, desc=desc, unit="batch", leave=False)
 
 
 def _fork_is_safe() -> bool:
     """fork copies only the calling thread: safe when no other (non-tqdm) thread runs."""
-    import threading
-
     others = [
         t
         for t in threading.enumerate()
@@ -104,9 +106,6 @@ def _local(task, plan, workers: int) -> Iterator:
         for seq, size in plan:
             yield task(seq, size)
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     # fork starts in milliseconds but can deadlock if the parent runs threads: spawn then
     method = "fork" if _fork_is_safe() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
@@ -127,9 +126,6 @@ def _keep_freed_memory() -> bool:
     temporary is returned to the OS and the next chunk page-faults it afresh (measured 2-3×
     slower per batch). Applied only to the LocalCluster worker processes we start ourselves.
     """
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
@@ -140,6 +136,8 @@ def _keep_freed_memory() -> bool:
 
 
 def _dask(task, plan, cfg: EngineConfig) -> Iterator:
+    # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
+    # module) and is used only by executor="dask"; the local executor never needs it.
     from dask.distributed import Client, LocalCluster
 
     cluster = None

@@ -110,13 +110,12 @@ def test_injection_in_user_text_is_escaped(tmp_path):
 
 
 def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
-    import mechanism_design_proof as mdp
     from latent.__main__ import main
     from latent.paper.sections import theorems
-    from proofs import reals, theorem
+    from proofs import companion, reals, theorem
 
     x, = reals("x")
-    monkeypatch.setattr(mdp, "THEOREMS", (*mdp.THEOREMS[:1],
+    monkeypatch.setattr(companion, "THEOREMS", (*companion.THEOREMS[:1],
                                            theorem("false_lemma", {"x_pos": x > 0}, x > 1)))
     monkeypatch.setattr("latent.paper.sections.SECTIONS", (theorems.theorems_section,))
     code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])

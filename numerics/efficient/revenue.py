@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import stats
 
+from numerics.efficient.instance import InstanceError, bundle_name, bundle_of, number
 from numerics.efficient.model import Model
 from numerics.efficient.payments import NEG_INF, agent_payments
 
@@ -164,8 +165,6 @@ def samplers_from_instance(model: Model, parse: Callable[[str], object]) -> list
     >>> samplers_from_instance(m, float)[0](np.random.default_rng(0))
     (Fraction(2, 1),)
     """
-    from numerics.efficient.instance import InstanceError, number
-
     out: list[Sampler | None] = [None] * model.n_agents
     for i, spec in model.meta.get("distributions", {}).items():
         where = f"agents[{i}].distribution"
@@ -214,15 +213,13 @@ def samplers_from_instance(model: Model, parse: Callable[[str], object]) -> list
 
 
 def _bundle_key(model: Model, i: int):
-    from numerics.efficient.instance import _bundle, bundle_name
-
     items = model.meta.get("items")
 
     def key(name):
         if items is None:
             return None
         try:
-            return bundle_name(_bundle(name, items, "type"), items)
+            return bundle_name(bundle_of(name, items, "type"), items)
         except ValueError:
             return None
 

@@ -32,7 +32,8 @@ from math import comb, factorial
 
 from numerics.lp.certificate import CertificateCheck
 from numerics.lp.model import LPBuilder, shape_dict
-from numerics.lp.optimal import TypeSpace, solve_and_certify
+from numerics.lp.myerson import myerson_revenue
+from numerics.lp.optimal import TypeSpace, optimal_mechanism, solve_and_certify
 
 Q = Fraction
 
@@ -241,12 +242,8 @@ def rev_star(ts: TypeSpace, n: int, do_certify: bool = True):
     Fraction(3, 2)
     """
     if ts.n_items == 1:
-        from numerics.lp.myerson import myerson_revenue
-
         r = myerson_revenue([ts.marginal(0)] * n)
         return r, float(r), "Myerson (ironed virtual values, exact)"
-    from numerics.lp.optimal import optimal_mechanism
-
     res = optimal_mechanism([ts] * n, formulation="reduced", do_certify=do_certify)
     return res.revenue, res.revenue_float, "reduced Border LP"
 
