@@ -69,7 +69,7 @@ def test_optimal_discrete_json(capsys):
 @pytest.mark.parametrize(
     "argv",
     [
-        ["optimal", "--agents", "0"],
+        ["optimal", "--bidders", "0"],
         ["optimal", "--p", "abc"],
         ["optimal", "--p", "3/2"],
         ["optimal", "--setting", "discrete"],
