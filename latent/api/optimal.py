@@ -13,8 +13,12 @@ from fractions import Fraction
 import pandas as pd
 
 from latent.api.common import fraction, value_grid
-from numerics.lp.bundling import BundlingCheck, ShiftResult, check_grand_bundling, \
-    smallest_bundling_shift
+from numerics.lp.bundling import (
+    BundlingCheck,
+    ShiftResult,
+    check_grand_bundling,
+    smallest_bundling_shift,
+)
 from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
 from numerics.lp.yao import YaoResult, yao_optimal
 from numerics.results import Result, jsonable
@@ -215,9 +219,8 @@ def _text(out: dict) -> str:
                          f"payment={_short(pay)}")
     for k, v in out.get("comparison", {}).items():
         if isinstance(v, dict):
-            r = v["revenue"]
-            lines.append(f"  {k.upper()} optimum: {_fmt(r) if r is not None else v['revenue_float']}"
-                         f" [{v['certificate']}]")
+            r = _fmt(v["revenue"]) if v["revenue"] is not None else v["revenue_float"]
+            lines.append(f"  {k.upper()} optimum: {r} [{v['certificate']}]")
         else:
             lines.append(f"  {k.upper()}: {v}")
     for k, v in out["benchmarks"].items():

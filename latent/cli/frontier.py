@@ -7,8 +7,8 @@ import argparse
 import sys
 
 from latent.api.frontier import frontier
-from latent.cli.common import UsageError, print_json
-from latent.cli.deprecation import DeprecatedAlias
+from latent.cli.common import print_json
+from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "frontier"
 HELP = "revenue-grade frontier: best revenue of grade-<=R mechanisms vs the optimum (exact LP)"
@@ -60,7 +60,7 @@ def run(args) -> int:
                           items=args.items, grades=args.grades, certify=args.certify,
                           progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+        raise flag_error(exc) from exc
     if args.plot:
         result.plot().figure.savefig(args.plot, dpi=120)
     if args.json:

@@ -7,8 +7,8 @@ import argparse
 from fractions import Fraction
 
 from latent.api.optimal import optimal
-from latent.cli.common import UsageError, print_json
-from latent.cli.deprecation import DeprecatedAlias
+from latent.cli.common import print_json
+from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "optimal"
 HELP = "exact revenue-optimal BIC/DSIC mechanism (Yao bi-valued or discrete iid), certified"
@@ -78,7 +78,7 @@ def run(args) -> int:
                          unit_demand=args.unit_demand, formulation=args.formulation,
                          certify=args.certify, bundling_shift=args.bundling_shift)
     except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+        raise flag_error(exc) from exc
     if args.json:
         print_json(result.to_dict())
     else:

@@ -1,4 +1,5 @@
-"""Deprecated flag spellings: still accepted for one release, with a one-line warning on stderr.
+"""Flags of the command lines: deprecated spellings (accepted for one release, with a one-line
+warning on stderr) and API errors reworded in flag terms.
 
 >>> import argparse
 >>> p = argparse.ArgumentParser()
@@ -12,9 +13,22 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
-__all__ = ["DeprecatedAlias"]
+from latent.cli.common import UsageError
+
+__all__ = ["DeprecatedAlias", "flag_error"]
+
+
+def flag_error(exc: Exception) -> UsageError:
+    """A usage error from an API error, naming the flag instead of the keyword argument.
+
+    >>> str(flag_error(ValueError("verify_all=3: must be a bool")))
+    '--verify-all 3: must be a bool'
+    """
+    text = re.sub(r"^([a-z][a-z0-9_]*)=", lambda m: f"--{m[1].replace('_', '-')} ", str(exc))
+    return UsageError(text)
 
 
 class DeprecatedAlias(argparse.Action):
