@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from latent.api.appendix import DEFAULT_SEED, appendix
 from latent.cli.flags import flag_error
@@ -21,26 +20,20 @@ def add_arguments(p):
     p.add_argument("--out", required=True, help="output folder (created if absent)")
     p.add_argument("--quick", action="store_true",
                    help="small samples and grids (a few minutes; what CI runs)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help="master seed (default %(default)s)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help="master seed (default %(default)s)")
     p.add_argument("--data-dir", default=None,
-                   help="folder with the real auction CSVs (default: ../shared/data if present)")
+                   help="folder with the real auction CSVs of the real-data section (eBay, "
+                        "World Bank procurement, Swiss quota auctions); without it the section "
+                        "is skipped and says so")
     p.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
     p.add_argument("--quiet", action="store_true", help="no progress output")
-
-
-def _default_data_dir() -> Path | None:
-    here = Path.cwd().resolve()
-    for base in (here, *here.parents):
-        cand = base.parent / "shared" / "data"
-        if (base / "pyproject.toml").exists() and cand.is_dir():
-            return cand
-    return None
 
 
 def run(args) -> int:
     try:
         result = appendix(args.out, quick=args.quick, seed=args.seed,
-                          data_dir=args.data_dir or _default_data_dir(), no_pdf=args.no_pdf,
+                          data_dir=args.data_dir, no_pdf=args.no_pdf,
                           progress=not args.quiet)
     except ValueError as exc:
         raise flag_error(exc) from exc
