@@ -14,12 +14,18 @@ work; grouped tasks run ~0.1–0.5 s each (see :func:`group_size`).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import multiprocessing as mp
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm import tqdm
 
 EXECUTORS = ("local", "dask")
 # batches queued per worker: hides the scheduler round trip; memory stays bounded because a
@@ -114,15 +120,11 @@ def _progress(total: int, enabled: bool | None, desc: str):
         enabled = sys.stderr.isatty()
     if not enabled:  # no tqdm object at all: it would start a monitor thread (bad for fork)
         return _NoBar()
-    from tqdm import tqdm
-
     return tqdm(total=total, desc=desc, unit="batch", leave=False)
 
 
 def _fork_is_safe() -> bool:
     """fork copies only the calling thread: safe when no other (non-tqdm) thread runs."""
-    import threading
-
     others = [
         t
         for t in threading.enumerate()
@@ -136,9 +138,6 @@ def _local(task, plan, workers: int) -> Iterator:
         for seq, size in plan:
             yield task(seq, size)
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     # fork starts in milliseconds but can deadlock if the parent runs threads: spawn then
     method = "fork" if _fork_is_safe() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
@@ -158,9 +157,6 @@ def _keep_freed_memory() -> bool:
     temporary is returned to the OS and the next chunk page-faults it afresh (measured 2-3×
     slower per batch). Applied only to the LocalCluster worker processes we start ourselves.
     """
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
@@ -171,7 +167,8 @@ def _keep_freed_memory() -> bool:
 
 
 def _dask(task, plan, cfg: EngineConfig) -> Iterator:
-    # imported here: dask is only needed by this executor and costs ~0.5 s to import
+    # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
+    # module) and is used only by executor="dask"; the local executor never needs it.
     from dask.distributed import Client, LocalCluster
 
     cluster = None

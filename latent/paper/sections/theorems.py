@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import mechanism_design_proof as mdp
 from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import latex_escape, table
+from proofs import companion
 from proofs.check import check_all
 from proofs.grounding import groundings
 from proofs.mechanism_theorems import mechanism_results
@@ -17,7 +17,7 @@ from proofs.report import (
 
 
 def theorems_section(ctx: Context) -> Section:
-    checks = check_all(mdp.THEOREMS)
+    checks = check_all(companion.THEOREMS)
     grounds = groundings()
     mechanisms = mechanism_results()
     problems = [c.theorem.name for c in checks if not c.ok]
