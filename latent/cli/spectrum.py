@@ -13,9 +13,9 @@ HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an 
 DESCRIPTION = """\
 Grade spectrum of f(v_1,…,v_N) for independent inputs: W_r = Σ_{|u|=r} ‖f_u‖² (summed over
 outputs), variance, mean dimension, first-order and total Sobol' indices (S1, ST) per input
-and the grade-decay ρ (per-grade ratios and a
-log-linear fit). Methods: auto (= mc), grid (exact on K midpoint quantiles per input, equal weights), mc
-(cross pick-freeze Monte Carlo with normal CIs), quad (Gauss-Legendre, for smooth f).
+and the grade-decay ρ (per-grade ratios and a log-linear fit). Methods: grid (exact on K
+midpoint quantiles per input, equal weights), mc (cross pick-freeze Monte Carlo with normal
+CIs; auto = mc), quad (Gauss-Legendre, for smooth f).
 With --mechanism, f is the allocation rule x_im(v) of an auction and an input is one bidder's
 value vector (M items). Allocation rules are indicators: their grid/quad spectra converge to
 the continuous one only at O(1/K); mc is unbiased."""
