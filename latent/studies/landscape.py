@@ -6,8 +6,8 @@ allocation rule (grades over bidders; a bidder's type is her value vector), the 
 with per-grade ratios ρ_r = √(W_r/W_{r+1}), revenue E Σ_i p_i and efficiency
 E[welfare]/E[optimal welfare], each with a 95% CI, beside the papers' ("seed") claimed grade /
 ρ / revenue. The latent-factor model's tastes come from a fixed ``taste_seed``, never from the
-sampling ``seed``: a row label names the same model at every seed. A spectrum whose W_r (r ≥ 2) is identically 0 on every sample (additive rule) is
-reported as grade 1, ρ = ∞ (structural).
+sampling ``seed``: a row label names the same model at every seed. A spectrum whose W_r
+(r ≥ 2) is identically 0 on every sample (additive rule) is reported as grade 1, ρ = ∞ (structural).
 
 :func:`landscape` runs the table; :func:`smoothness` runs one format under several laws
 (the claim "ρ is controlled by the smoothness of F"). Spectra may run in chunks on the local
@@ -29,9 +29,9 @@ from latent.anova import grade_spectrum_mc
 from latent.anova.pooling import SpectrumChunks, pool_spectra
 from latent.anova.rho import RhoFit
 from latent.anova.spectrum import GradeSpectrum
+from latent.results import Result, jsonable, new_axes
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
 from latent.studies.knee import exact_frontier
-from latent.results import Result, jsonable, new_axes
 from numerics import engine
 from numerics.stats import Estimate, Moments
 from numerics.validate import seed_sequence
