@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from numerics.validate import seed_sequence
+from numerics.seeding import fresh_sequence
 
 EXECUTORS = ("inline", "local", "dask")
 # batches queued per worker: hides the scheduler round trip; memory stays bounded because a
@@ -69,10 +69,7 @@ def batch_plan(n_samples: int, batch_size: int, seed):
     sizes = [batch_size] * (n_samples // batch_size)
     if n_samples % batch_size:
         sizes.append(n_samples % batch_size)
-    root = seed_sequence(seed)
-    root = np.random.SeedSequence(root.entropy, spawn_key=root.spawn_key,
-                                  pool_size=root.pool_size)
-    seqs = root.spawn(len(sizes))
+    seqs = fresh_sequence(seed).spawn(len(sizes))
     return list(zip(seqs, sizes, strict=True))
 
 

@@ -13,7 +13,8 @@ from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
 from latent.studies.landscape import TASTE_SEED, LandscapeResult
 from latent.studies.landscape import landscape as measure_landscape
 from numerics.engine import EXECUTORS, EngineConfig
-from numerics.validate import choice, positive_int, seed_sequence
+from numerics.seeding import stable_seed
+from numerics.validate import choice, positive_int
 from numerics.valuations import parse_profile
 
 __all__ = ["landscape", "parse_lp"]
@@ -112,7 +113,7 @@ def landscape(
     taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
     if not isinstance(full, bool):
         raise TypeError(f"full={full!r}: must be True or False")
-    seed_sequence(seed)  # validates; the study derives its streams from the seed itself
+    seed = stable_seed(seed)  # validated; a Generator is drawn from once
     fmts = []
     for f in _keys(formats, smoothness):
         if bidders:

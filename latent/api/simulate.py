@@ -8,7 +8,6 @@ by ``python -m latent simulate``, the seed-004 reproduction and the benchmarks.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,8 @@ from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
 from numerics.mechanisms import make_mechanism
-from numerics.validate import choice, finite_float, positive_int, seed_sequence
+from numerics.seeding import fresh_sequence, seed_label, stable_seed
+from numerics.validate import choice, finite_float, positive_int
 from numerics.valuations import LatentFactorProfile, parse_profile
 
 __all__ = ["ITEM_KINDS", "METRICS", "Simulation", "bids_frame", "simulate"]
@@ -37,14 +37,6 @@ METRICS = (  # (attribute of AuditResult, label of the text table, unit note)
     ("monotonicity_violations", "monotonicity violations", " (share of bidders)"),
 )
 TEXT_ROWS = tuple(m for m in METRICS if m[0] != "optimal_welfare")
-
-
-def _seed_label(seed, ss: np.random.SeedSequence):
-    """The seed as JSON: the int itself, else the SeedSequence's entropy (and spawn key)."""
-    if isinstance(seed, numbers.Integral):
-        return int(seed)
-    return ss.entropy if not ss.spawn_key else {"entropy": ss.entropy,
-                                                "spawn_key": list(ss.spawn_key)}
 
 
 def bids_frame(values: np.ndarray) -> pd.DataFrame:
@@ -228,7 +220,8 @@ def simulate(
     for name, flag in (("regret", regret), ("keep_bids", keep_bids)):
         if not isinstance(flag, bool):
             raise TypeError(f"{name}={flag!r}: must be True or False")
-    ss = seed_sequence(seed)
+    seed = stable_seed(seed)
+    ss = fresh_sequence(seed)
     if isinstance(values, str):
         bidders = positive_int("bidders", bidders)
         items = positive_int("items", items)
@@ -255,7 +248,7 @@ def simulate(
     else:
         spec = type(profile).__name__
     return Simulation(audit=AuditResult.from_summary(summary, search), mechanism=mech.to_dict(),
-                      values=jsonable(profile.to_dict()), seed=_seed_label(seed, ss),
+                      values=jsonable(profile.to_dict()), seed=seed_label(seed),
                       engine=cfg.to_dict(), name=getattr(mech, "name", "mechanism"),
                       bidders=bidders, items=items, values_spec=spec,
                       regret_grid=regret_grid, refine=refine, pairwise_monotonicity=mono,

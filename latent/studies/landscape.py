@@ -33,38 +33,12 @@ from latent.results import Result, jsonable, new_axes
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
 from latent.studies.knee import exact_frontier
 from numerics import engine
+from numerics.seeding import child_sequence, fresh_sequence, seed_label, stable_seed
 from numerics.stats import Estimate, Moments
-from numerics.validate import seed_sequence
 
 QUICK = {"samples": 3000, "rev_samples": 20000, "max_grade": 4}
 FULL = {"samples": 40000, "rev_samples": 200000, "max_grade": 5}
 TASTE_SEED = 0  # the latent-factor model's tastes w: part of the model, not of the sampling
-
-
-def seed_label(seed):
-    """A seed as JSON: an int as is, a SeedSequence as its entropy (and spawn key).
-
-    >>> seed_label(3), seed_label(np.random.SeedSequence(3))
-    (3, 3)
-    """
-    if seed is None or isinstance(seed, int | np.integer):
-        return None if seed is None else int(seed)
-    ss = seed_sequence(seed)
-    return ss.entropy if not ss.spawn_key else {"entropy": ss.entropy,
-                                                "spawn_key": list(ss.spawn_key)}
-
-
-def _fresh(seed) -> np.random.SeedSequence:
-    """A SeedSequence for ``seed`` that nobody else spawns from (int s ↦ SeedSequence(s))."""
-    ss = seed_sequence(seed)
-    return np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key, pool_size=ss.pool_size)
-
-
-def _child(seed, k: int) -> np.random.SeedSequence:
-    """The k-th named stream of ``seed``: SeedSequence([s, k]) for an int s."""
-    ss = seed_sequence(seed)
-    ent = list(ss.entropy) if isinstance(ss.entropy, list | tuple) else [ss.entropy]
-    return np.random.SeedSequence([*ent, k], spawn_key=ss.spawn_key)
 
 
 def _fmt(e: float, ci) -> str:
@@ -350,10 +324,10 @@ def format_spectrum(fmt: Format, samples: int, max_grade: int, seed,
         b = build(fmt, taste_seed)
         return grade_spectrum_mc(b.allocation_of_inputs, b.marginals, b.n_inputs,
                                  max_grade=min(max_grade, b.n_inputs), samples=samples,
-                                 seed=_fresh(seed), block=b.block, progress=progress,
+                                 seed=fresh_sequence(seed), block=b.block, progress=progress,
                                  desc=f"spectrum {fmt.key}")
 
-    chunks = engine.run(_SpectrumTask(fmt, max_grade, taste_seed), samples, _fresh(seed),
+    chunks = engine.run(_SpectrumTask(fmt, max_grade, taste_seed), samples, fresh_sequence(seed),
                         config, desc=f"spectrum {fmt.key}")
     return pool_spectra(list(chunks.parts))
 
@@ -367,7 +341,7 @@ def revenue_efficiency(fmt: Format, samples: int, seed, batch: int = 20000, *,
     (True, 1.0)
     """
     b = build(fmt, taste_seed)
-    seqs = _child(seed, 8).spawn(math.ceil(samples / batch))
+    seqs = child_sequence(seed, 8).spawn(math.ceil(samples / batch))
     mom = None
     for k, sq in enumerate(seqs):
         size = min(batch, samples - k * batch)
@@ -434,6 +408,7 @@ def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
     >>> res.rows[0].measured_grade
     '1 (W_r≡0, r≥2)'
     """
+    seed = stable_seed(seed)
     base = QUICK if quick else FULL
     samples = samples or base["samples"]
     rev_samples = rev_samples or base["rev_samples"]
