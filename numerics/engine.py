@@ -95,7 +95,7 @@ def _progress(total: int, enabled: bool | None, desc: str):
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit="sample", unit_scale=True, leave=False)
+    return tqdm(total=total, desc=desc, unit="sample", leave=False)
 
 
 def _fork_is_safe() -> bool:
