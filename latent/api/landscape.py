@@ -136,7 +136,7 @@ def landscape(
     config = None
     if executor != "inline":
         config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
-                              scheduler=scheduler, progress=False)
+                              scheduler=scheduler, progress=progress)
     lp_row = None
     sizes = parse_lp(lp) if smoothness is None else None
     if sizes:
