@@ -22,6 +22,8 @@ from latent.data.factor import (
     variance_share,
 )
 from latent.estimate.specification import spectral_ratio
+from numerics.mechanisms import equilibrium_bid_table
+from numerics.valuations import ScipyValuation
 
 SD_Y, SD_E, K_GAMMA = 0.5, 0.3, 1 / 0.4**2
 PROBS = np.array([0.1, 0.25, 0.5, 0.75, 0.9])
@@ -83,7 +85,7 @@ def _oracle_quantile_sd(sd: float, a: int) -> np.ndarray:
     return sd * np.sqrt(PROBS * (1 - PROBS)) / stats.norm.pdf(z) / math.sqrt(a)
 
 
-# ---- variance share ----------------------------------------------------------------------------
+# ---- variance share ---------------------------------------------------------------------------
 
 @pytest.mark.slow
 def test_variance_share_ci_coverage_over_seeds():
@@ -109,7 +111,7 @@ def test_variance_share_zero_without_common_factor():
     assert lo <= 0.0 <= hi and abs(share) < 0.05
 
 
-# ---- deconvolution ------------------------------------------------------------------------------
+# ---- deconvolution ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def fits():
@@ -202,7 +204,31 @@ def test_factor_revenues_myerson_reserve_without_heterogeneity():
     assert r.myerson_reserve == pytest.approx(r_true, rel=0.05)
 
 
-# ---- results, determinism, bad input --------------------------------------------------------------
+def test_first_price_bids_inverted_on_the_fitted_law():
+    """First-price bids b = y·β(ε), β the symmetric equilibrium of lognormal(0, 0.3) values,
+    N = 3: the fitted value model's second-price revenue is the true one within 4% on average
+    over seeds (measured +1.1%) and each within 6%; it agrees with the observed mean winning
+    bid (revenue equivalence holds in the true model); the inverse bid function is increasing."""
+    n = 3
+    t, b = equilibrium_bid_table(ScipyValuation(stats.lognorm(s=SD_E), "lognormal"), n)
+    truth = _true_second_price("A")
+    sp = []
+    for k in range(5):
+        rng = _rng(8, k)
+        bids = rng.lognormal(0, SD_Y, (1000, 1)) * np.interp(rng.lognormal(0, SD_E, (1000, n)),
+                                                             t, b)
+        m = fit_factor_model(np.log(bids), bids="first_price", n_boot=49, rho_samples=1000,
+                             seed=k)
+        assert m.monotonicity_violation == 0.0 and m.bids == "first_price"
+        r = factor_revenues(m, n, samples=100_000, families=(), seed=1)
+        sp.append(r.second_price.mean)
+        assert r.second_price.mean == pytest.approx(bids.max(axis=1).mean(), rel=0.05)
+    sp = np.array(sp)
+    assert abs(sp.mean() / truth - 1) < 0.04, (sp, truth)
+    assert np.all(np.abs(sp / truth - 1) < 0.06), (sp, truth)
+
+
+# ---- results, determinism, bad input ----------------------------------------------------------
 
 def test_result_views_and_determinism():
     x = _sim(_rng(6), 300, "A")
@@ -222,6 +248,10 @@ def test_result_views_and_determinism():
     (lambda: fit_factor_model(np.ones(10)), "log_bids"),
     (lambda: fit_factor_model(np.full((20, 2), -np.inf)), "log_bids"),
     (lambda: fit_factor_model(np.ones((5, 2))), "log_bids"),
+    (lambda: fit_factor_model(np.where(np.eye(20, 3) > 0, np.nan, 1.0), bids="first_price"),
+     "log_bids"),
+    (lambda: fit_factor_model(np.random.default_rng(0).random((20, 3)), bids="dutch"), "bids"),
+    (lambda: fit_factor_model(np.random.default_rng(0).random((20, 3)), trim=0.2), "trim"),
     (lambda: fit_factor_model(np.random.default_rng(0).random((20, 3)), rho_bidders=1),
      "rho_bidders"),
     (lambda: fit_factor_model(np.random.default_rng(0).random((20, 3)), rho_samples=5),

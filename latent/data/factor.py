@@ -241,6 +241,8 @@ class FactorModel:
     rho_bidders: int
     rho_samples: int
     seed: int | None
+    bids: str = "values"
+    monotonicity_violation: float = 0.0
     method: str = field(default=(
         "pairs: Cov/Var over ordered pairs within auctions, bootstrap over auctions; laws: "
         "Kotlarski deconvolution, damping (1−(t/T)²)³, T at |φ_X| = 3/√A, rescaled to moments"))
@@ -272,6 +274,8 @@ class FactorModel:
             "rho_bidders": self.rho_bidders,
             "rho_samples": self.rho_samples,
             "seed": self.seed,
+            "bids": self.bids,
+            "monotonicity_violation": self.monotonicity_violation,
             "method": self.method,
         }
 
@@ -284,15 +288,53 @@ class FactorModel:
                              "y": np.exp(q["log_y"]), "eps": np.exp(q["log_eps"])})
 
 
+def _gpv_law(law_b: FittedLaw, n: int, trim: float) -> tuple[FittedLaw, float]:
+    """Law of log ε from the fitted law of log β(ε) (first-price ε-auction, n bidders).
+
+    In levels b = e^u: G(b) = F_u(u), g(b) = f_u(u)/b, so log ε = u + log(1 + F_u/((n−1) f_u)).
+    """
+    if law_b.grid.size == 1:  # degenerate bids: every ε-bid equal, the value is not identified
+        return law_b, 0.0
+    u, cdf, dens = law_b.grid, law_b.cdf, law_b.density
+    with np.errstate(divide="ignore"):
+        markup = np.log1p(cdf / ((n - 1) * np.maximum(dens, 1e-300)))
+    # hold the markup outside the [1 − trim, trim] quantiles: the deconvolved density's tails
+    # are the damping kernel's, and G/g there is noise (both → 0 or g → 0)
+    bottom = min(int(np.searchsorted(cdf, 1 - trim, side="left")), u.size - 1)
+    top = min(max(int(np.searchsorted(cdf, trim, side="left")), bottom), u.size - 1)
+    markup[:bottom] = markup[bottom]
+    markup[top:] = markup[top]
+    z = u + markup
+    dec = np.diff(z) < 0
+    violation = float(np.sum(np.diff(cdf)[dec]))
+    z = np.maximum.accumulate(z)
+    keep = np.append(True, np.diff(z) > 1e-12)
+    z, c = z[keep], cdf[keep]
+    d = np.gradient(c, z)
+    return FittedLaw(z, c, np.maximum(d, 0.0)), violation
+
+
 def _spectral(v: np.ndarray) -> float:
     ev = np.linalg.eigvalsh(np.cov(v, rowvar=False))[::-1]
     return float(ev[0] / ev[1]) if ev[1] > 1e-12 * ev[0] else float("inf")
 
 
-def fit_factor_model(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
-                     rho_bidders: int | None = None, rho_samples: int = 200_000,
+def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
+                     confidence: float = 0.95, rho_bidders: int | None = None,
+                     rho_samples: int = 200_000, trim: float = 0.99,
                      seed: int | None = None) -> FactorModel:
     """Fit v_i = y·ε_i to a matrix of log values or log bids (auctions × slots, NaN = empty).
+
+    ``bids="values"``: the entries are log values (or second-price bids). ``"first_price"``:
+    log first-price bids, all auctions with the same N; the deconvolution then gives the law of
+    the ε-auction's bids β(ε), which is inverted as Guerre, Perrigne & Vuong ("Optimal
+    nonparametric estimation of first-price auctions", Econometrica 2000) do, on the fitted law
+    itself (Krasnokutskaya 2011): ε = b + G(b)/((N − 1) g(b)) at b = β(ε). Above the ``trim``
+    quantile of the ε-bids, where g is the damped tail of a deconvolved density, the markup
+    log(ε/b) is held at its value at ``trim`` (GPV trim near the support's ends); where the
+    inverse bid function decreases the model is rejected there: that quantile mass is
+    reported in ``monotonicity_violation`` (and the law is made monotone by running maxima).
+    The variance share is then that of log *bids*.
 
     ``rho_bidders``: bidders of the simulated auctions for the implied spectral ρ (default:
     the most common number of bids per auction). See the module doc for the estimator.
@@ -304,6 +346,13 @@ def fit_factor_model(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
     (0.74, 0.6)
     """
     x, dropped = _clean(log_bids)
+    if bids not in ("values", "first_price"):
+        raise ValueError(f"bids must be 'values' or 'first_price', got {bids!r}")
+    if not 0.5 < trim <= 1.0:
+        raise ValueError(f"trim must be in (0.5, 1], got {trim}")
+    if bids == "first_price" and not np.all(np.isfinite(x)):
+        raise ValueError("log_bids: first-price inversion needs the same number of bidders in "
+                         "every auction (the bid function depends on N): split by N first")
     if int(rho_samples) != rho_samples or rho_samples < 100:
         raise ValueError(f"rho_samples must be an integer ≥ 100, got {rho_samples}")
     ss = np.random.SeedSequence(seed)
@@ -341,11 +390,14 @@ def fit_factor_model(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
     var_y = max(cov, 0.0)
     law_y = _law(xs, _invert(phi_y, t, big_t, xs), mu, var_y)
     law_e = _law(xs, _invert(phi_e, t, big_t, xs), 0.0, var - var_y)
+    violation = 0.0
+    if bids == "first_price":
+        law_e, violation = _gpv_law(law_e, x.shape[1], trim)
     model = FactorModel(
         log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
         cov_pairs=cov, var_log=var, truncation=big_t, n_auctions=a, n_bids=int(ok.sum()),
         n_dropped=dropped, rho=float("nan"), rho_bidders=int(rho_bidders),
-        rho_samples=int(rho_samples), seed=seed)
+        rho_samples=int(rho_samples), seed=seed, bids=bids, monotonicity_violation=violation)
     v = model.sample(np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
     object.__setattr__(model, "rho", _spectral(v))  # set once, before the model is returned
     return model
