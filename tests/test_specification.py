@@ -245,7 +245,9 @@ def test_results_are_json_ready():
 @pytest.mark.parametrize("call, word", [
     (lambda: independence_test(np.ones(5)), "values"),
     (lambda: independence_test(np.full((5, 2), np.nan)), "values"),
-    (lambda: independence_test(np.ones((5, 2)), n_perm=0), "n_perm"),
+    (lambda: independence_test(np.random.default_rng(0).random((5, 2)), n_perm=0), "n_perm"),
+    (lambda: independence_test(np.column_stack([np.ones(9), np.arange(9.0)])), "values"),
+    (lambda: bias_corrected_rho(np.column_stack([np.ones(9), np.arange(9.0)])), "values"),
     (lambda: independence_test(np.random.default_rng(0).random((9, 2)), level=1.5), "level"),
     (lambda: symmetry_test(np.random.default_rng(0).random((9, 2)), method="cvm"), "method"),
     (lambda: bias_corrected_rho(np.ones((3, 2))), "values"),

@@ -23,6 +23,9 @@ y, so log b_i = log y + log β(ε_i) has the same structure (β the bid function
   moment identities Var(log y) = Cov(X_j, X_k), Var(log ε) = Var(X) − Cov(X_j, X_k): shape
   from Kotlarski, scale from the (√A-consistent) moments.
 
+First-price bids (``bids="first_price"``): the deconvolved law is that of the ε-auction's
+bids, inverted to values by Guerre–Perrigne–Vuong on the fitted law (Krasnokutskaya 2011).
+
 :class:`FactorModel` samples the fitted model for the Monte Carlo engine; its spectral ρ is
 computed by simulating it and applying σ1/σ2 to the simulated value vectors.
 :func:`factor_revenues` estimates second price, Myerson on the fitted marginal of v, and
@@ -201,7 +204,7 @@ def _invert(phi: np.ndarray, t: np.ndarray, big_t: float, xs: np.ndarray) -> np.
 def _law(xs: np.ndarray, dens: np.ndarray, mean: float, var: float) -> FittedLaw:
     """Normalise a tabulated density and rescale it about its mean to ``mean`` and ``var``."""
     if var <= 0 or not np.any(dens > 0):
-        return FittedLaw(np.array([mean]), np.array([1.0]), np.array([np.inf]))
+        return FittedLaw(grid=np.array([mean]), cdf=np.array([1.0]), density=np.array([np.inf]))
     mass = np.trapezoid(dens, xs)
     dens = dens / mass
     m0 = float(np.trapezoid(xs * dens, xs))
@@ -213,7 +216,14 @@ def _law(xs: np.ndarray, dens: np.ndarray, mean: float, var: float) -> FittedLaw
     cdf /= cdf[-1]
     # keep the strictly increasing part so the quantile interpolation is well defined
     keep = np.append(True, np.diff(cdf) > 1e-15)
-    return FittedLaw(grid[keep], cdf[keep], dens[keep])
+    return FittedLaw(grid=grid[keep], cdf=cdf[keep], density=dens[keep])
+
+
+def _sample(log_y: FittedLaw, log_eps: FittedLaw, rng: np.random.Generator, size: int,
+            n_bidders: int) -> np.ndarray:
+    y = log_y.quantile(rng.random((size, 1)))
+    e = log_eps.quantile(rng.random((size, n_bidders)))
+    return np.exp(y + e)
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,9 +259,7 @@ class FactorModel:
 
     def sample(self, rng: np.random.Generator, size: int, n_bidders: int) -> np.ndarray:
         """Values v (size × n_bidders) = exp(log y + log ε_i) of simulated auctions."""
-        y = self.log_y.quantile(rng.random((size, 1)))
-        e = self.log_eps.quantile(rng.random((size, n_bidders)))
-        return np.exp(y + e)
+        return _sample(self.log_y, self.log_eps, rng, size, n_bidders)
 
     def quantiles(self, probs=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)) -> dict:
         u = np.asarray(probs, float)
@@ -311,7 +319,7 @@ def _gpv_law(law_b: FittedLaw, n: int, trim: float) -> tuple[FittedLaw, float]:
     keep = np.append(True, np.diff(z) > 1e-12)
     z, c = z[keep], cdf[keep]
     d = np.gradient(c, z)
-    return FittedLaw(z, c, np.maximum(d, 0.0)), violation
+    return FittedLaw(grid=z, cdf=c, density=np.maximum(d, 0.0)), violation
 
 
 def _spectral(v: np.ndarray) -> float:
@@ -393,14 +401,12 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     violation = 0.0
     if bids == "first_price":
         law_e, violation = _gpv_law(law_e, x.shape[1], trim)
-    model = FactorModel(
+    v = _sample(law_y, law_e, np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
+    return FactorModel(
         log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
         cov_pairs=cov, var_log=var, truncation=big_t, n_auctions=a, n_bids=int(ok.sum()),
-        n_dropped=dropped, rho=float("nan"), rho_bidders=int(rho_bidders),
+        n_dropped=dropped, rho=_spectral(v), rho_bidders=int(rho_bidders),
         rho_samples=int(rho_samples), seed=seed, bids=bids, monotonicity_violation=violation)
-    v = model.sample(np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
-    object.__setattr__(model, "rho", _spectral(v))  # set once, before the model is returned
-    return model
 
 
 @dataclass(frozen=True, eq=False)
@@ -431,7 +437,7 @@ class FactorProfile:
         v = np.exp(y + e)
         q = np.quantile(v, (np.arange(self.atoms) + 0.5) / self.atoms)
         vals, c = np.unique(q, return_counts=True)
-        return Discrete(tuple(vals.tolist()), tuple((c / c.sum()).tolist()))
+        return Discrete(values=tuple(vals.tolist()), probs=tuple((c / c.sum()).tolist()))
 
     @property
     def marginals(self) -> tuple:
@@ -554,7 +560,7 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
     n = int(n_bidders)
     ss = np.random.SeedSequence(seed)
     marg_ss, train_ss, valid_ss, test_ss = ss.spawn(4)
-    profile = FactorProfile(model, n, seed=int(marg_ss.generate_state(1)[0]))
+    profile = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
     marg = profile.marginal
     test = profile.sample(np.random.default_rng(test_ss), int(samples))
     sp = SecondPrice(n).payments(test).sum(axis=1)
@@ -568,8 +574,8 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
         valid = profile.sample(np.random.default_rng(valid_ss), int(train_samples))
         valid_rev["myerson"] = float(my_mech.payments(valid).sum(axis=1).mean())
         for name in families:
-            pricer = FactorPricer(model) if name == "lookahead" else None
-            fam = Family(name, profile, pricer=pricer)
+            pricer = FactorPricer(model=model) if name == "lookahead" else None
+            fam = Family(name=name, profile=profile, pricer=pricer)
             res = fit(fam, train)
             mech = fam.build(res.theta)
             valid_rev[name] = float(mech.payments(valid).sum(axis=1).mean())
@@ -616,7 +622,7 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: i
         sample = x[rng.integers(0, x.shape[0], x.shape[0])]
         model = fit_factor_model(sample, n_boot=19, rho_samples=100,
                                  seed=int(fit_ss.generate_state(1)[0]))
-        prof = FactorProfile(model, n, seed=int(marg_ss.generate_state(1)[0]))
+        prof = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
         v = prof.sample(np.random.default_rng(sim_ss), int(samples))
         reps["second_price"].append(float(SecondPrice(n).payments(v).sum(axis=1).mean()))
         reps["myerson"].append(float(Myerson(prof.marginals).payments(v).sum(axis=1).mean()))

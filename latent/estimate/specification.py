@@ -114,6 +114,13 @@ def _matrix(values, name: str, min_rows: int = 3, min_cols: int = 2) -> np.ndarr
     return x
 
 
+def _check_spread(x: np.ndarray, name: str) -> None:
+    flat = np.nonzero(np.ptp(x, axis=0) == 0)[0]
+    if flat.size:
+        raise ValueError(f"{name}: slot(s) {flat.tolist()} constant across auctions (no "
+                         "variance, σ1/σ2 undefined)")
+
+
 def _check_level(level: float, name: str = "level") -> float:
     if not 0.0 < level < 1.0:
         raise ValueError(f"{name} must be in (0, 1), got {level}")
@@ -167,6 +174,7 @@ def independence_test(values, *, n_perm: int = 999, level: float = 0.05,
     0.56
     """
     x = _matrix(values, "values")
+    _check_spread(x, "values")
     n_perm = _check_count(n_perm, "n_perm")
     level = _check_level(level)
     n, n_slots = x.shape
@@ -240,6 +248,7 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     (1.061, True)
     """
     x = _matrix(values, "values", min_rows=8)
+    _check_spread(x, "values")
     confidence = _check_level(confidence, "confidence")
     n = x.shape[0]
     folds = _check_count(folds, "folds", 2)
