@@ -190,6 +190,9 @@ def test_factor_revenues_learned_beats_marginal_myerson_under_strong_factor(fits
     best = r.learned[r.best]["revenue"] if r.best in r.learned else r.myerson
     assert best.mean >= r.second_price.ci[0]
     json.dumps(r.to_dict(), allow_nan=False)
+    frame = r.to_frame()
+    assert {"second_price", "myerson", "lookahead"} <= set(frame["mechanism"])
+    assert int(frame["best"].sum()) == 1
 
 
 def test_factor_revenues_myerson_reserve_without_heterogeneity():
@@ -240,6 +243,10 @@ def test_result_views_and_determinism():
     frame = a.to_frame()
     assert list(frame.columns) == ["p", "log_y", "log_eps", "y", "eps"]
     assert np.all(np.diff(frame["log_y"]) > 0) and np.all(np.diff(frame["log_eps"]) > 0)
+    # a Generator is accepted as the seed: the same generator state, the same fit
+    g1, g2 = np.random.default_rng(9), np.random.default_rng(9)
+    assert (fit_factor_model(x, n_boot=49, rho_samples=2000, seed=g1).to_dict()
+            == fit_factor_model(x, n_boot=49, rho_samples=2000, seed=g2).to_dict())
     v = a.sample(np.random.default_rng(np.random.SeedSequence(0)), 50_000, 3)
     assert spectral_ratio(v) == pytest.approx(a.rho, rel=0.1)
 

@@ -15,9 +15,9 @@ y, so log b_i = log y + log β(ε_i) has the same structure (β the bid function
   location normalisation E[log ε] = 0,
   d/dt log φ_Y(t) = E[i X_j e^{itX_k}] / E[e^{itX_k}]   (j ≠ k in one auction),
   and φ_E = φ_X / φ_Y. Both expectations are averaged over all ordered pairs. The laws are
-  recovered by Fourier inversion of the cf times the damping kernel (1 − (t/T)²)³ on |t| ≤ T
+  recovered by Fourier inversion of the cf times the damping kernel (1 − (t/T)²)³ for −T ≤ t ≤ T
   (the Fourier transform of the standard second-order deconvolution kernel). **Truncation
-  rule:** T is the first t where the estimated |φ_X(t)| falls to κ/√A (A auctions, κ = 3):
+  rule:** T is the first t where the estimated modulus of φ_X(t) falls to κ/√A (A auctions, κ = 3):
   beyond it the denominators are noise. The kernel adds variance 6/T² to both laws (and
   negative lobes are clipped), so each fitted law is finally rescaled about its mean to the
   moment identities Var(log y) = Cov(X_j, X_k), Var(log ε) = Var(X) − Cov(X_j, X_k): shape
@@ -40,11 +40,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
 from numerics.learn.optimise import Family, fit
 from numerics.mechanisms import Myerson, SecondPrice
-from numerics.stats import Estimate, mean_ci
+from numerics.results import Estimate, Result, jsonable
+from numerics.stats import mean_ci
+from numerics.validate import seed_sequence
 from numerics.valuations import Discrete
 
 __all__ = [
@@ -65,16 +68,8 @@ GRID_X = 1024  # density grid points
 _CHUNK = 2_000_000  # elements per chunk of the cf and bootstrap matrices
 
 
-def _jsonable(x):
-    if isinstance(x, float) and not math.isfinite(x):
-        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if isinstance(x, tuple | list):
-        return [_jsonable(v) for v in x]
-    return x
-
-
-@dataclass(frozen=True, eq=False)
-class FittedLaw:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FittedLaw(Result):
     """A fitted law of a log quantity, tabulated: cdf on an increasing grid (a point mass if
     the grid has one point). ``quantile`` inverts it by linear interpolation."""
 
@@ -105,6 +100,11 @@ class FittedLaw:
         if self.grid.size == 1:
             return (np.asarray(x, float) >= self.grid[0]).astype(float)
         return np.interp(x, self.grid, self.cdf, left=0.0, right=1.0)
+
+
+def _seed_label(ss: np.random.SeedSequence):
+    """The seed as recorded in a result: the SeedSequence's entropy (and spawn key if any)."""
+    return int(ss.entropy) if not ss.spawn_key else [int(ss.entropy), *ss.spawn_key]
 
 
 def _pair_stats(x: np.ndarray) -> np.ndarray:
@@ -145,7 +145,7 @@ def _clean(log_bids) -> tuple[np.ndarray, int]:
 
 
 def variance_share(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
-                   seed: int | None = None) -> tuple[float, tuple[float, float], float, float]:
+                   seed=0) -> tuple[float, tuple[float, float], float, float]:
     """Share of Var(log b) due to the common factor: (share, CI, Cov(pairs), Var), bootstrap CI.
 
     Auctions with fewer than two finite log bids are ignored.
@@ -166,7 +166,7 @@ def variance_share(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
     per = np.column_stack([n, n * n, n * st[:, 1], st[:, 1], st[:, 2], st[:, 3]])
     share, cov, var = (float(v) for v in _share_from(per.sum(axis=0)))
     a = per.shape[0]
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    rng = np.random.default_rng(seed_sequence(seed))
     chunk = max(1, _CHUNK // a)
     boots = np.empty(int(n_boot))
     p = np.full(a, 1.0 / a)
@@ -226,8 +226,8 @@ def _sample(log_y: FittedLaw, log_eps: FittedLaw, rng: np.random.Generator, size
     return np.exp(y + e)
 
 
-@dataclass(frozen=True, eq=False)
-class FactorModel:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FactorModel(Result):
     """The fitted latent-factor model of log values (or log bids): laws of log y and log ε.
 
     ``log_y``, ``log_eps``: :class:`FittedLaw` (E[log ε] = 0; E[log y] = mean log bid).
@@ -250,7 +250,7 @@ class FactorModel:
     rho: float
     rho_bidders: int
     rho_samples: int
-    seed: int | None
+    seed: int | list | None
     bids: str = "values"
     monotonicity_violation: float = 0.0
     method: str = field(default=(
@@ -278,7 +278,7 @@ class FactorModel:
             "n_auctions": self.n_auctions,
             "n_bids": self.n_bids,
             "n_dropped": self.n_dropped,
-            "rho": _jsonable(self.rho),
+            "rho": jsonable(self.rho),
             "rho_bidders": self.rho_bidders,
             "rho_samples": self.rho_samples,
             "seed": self.seed,
@@ -289,8 +289,6 @@ class FactorModel:
 
     def to_frame(self, probs=(0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)):
         """Quantiles of log y, log ε, y and ε as a pandas DataFrame (one row per probability)."""
-        import pandas as pd  # optional heavy dependency: only for this view
-
         q = self.quantiles(probs)
         return pd.DataFrame({"p": q["p"], "log_y": q["log_y"], "log_eps": q["log_eps"],
                              "y": np.exp(q["log_y"]), "eps": np.exp(q["log_eps"])})
@@ -330,7 +328,7 @@ def _spectral(v: np.ndarray) -> float:
 def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
                      confidence: float = 0.95, rho_bidders: int | None = None,
                      rho_samples: int = 200_000, trim: float = 0.99,
-                     seed: int | None = None) -> FactorModel:
+                     seed=0) -> FactorModel:
     """Fit v_i = y·ε_i to a matrix of log values or log bids (auctions × slots, NaN = empty).
 
     ``bids="values"``: the entries are log values (or second-price bids). ``"first_price"``:
@@ -363,10 +361,9 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
                          "every auction (the bid function depends on N): split by N first")
     if int(rho_samples) != rho_samples or rho_samples < 100:
         raise ValueError(f"rho_samples must be an integer ≥ 100, got {rho_samples}")
-    ss = np.random.SeedSequence(seed)
+    ss = seed_sequence(seed)
     boot_ss, rho_ss = ss.spawn(2)
-    share, ci, cov, var = variance_share(x, n_boot=n_boot, confidence=confidence,
-                                         seed=int(boot_ss.generate_state(1)[0]))
+    share, ci, cov, var = variance_share(x, n_boot=n_boot, confidence=confidence, seed=boot_ss)
     ok = np.isfinite(x)
     counts = ok.sum(axis=1)
     if rho_bidders is None:
@@ -406,10 +403,11 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
         log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
         cov_pairs=cov, var_log=var, truncation=big_t, n_auctions=a, n_bids=int(ok.sum()),
         n_dropped=dropped, rho=_spectral(v), rho_bidders=int(rho_bidders),
-        rho_samples=int(rho_samples), seed=seed, bids=bids, monotonicity_violation=violation)
+        rho_samples=int(rho_samples), seed=_seed_label(ss), bids=bids,
+        monotonicity_violation=violation)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class FactorProfile:
     """The fitted model as a profile for the Monte Carlo engine and ``numerics.learn``:
     ``n`` bidders, correlated values (shape (size, n, 1)), and the fitted marginal of v as
@@ -447,7 +445,7 @@ class FactorProfile:
         return self.model.sample(rng, size, self.n)[:, :, None]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, kw_only=True)
 class FactorPricer:
     """Optimal price p ≥ m for bidder i given the others' values under the fitted model.
 
@@ -496,8 +494,8 @@ class FactorPricer:
         return np.where(best_rev > rev_m, pc[best], m)
 
 
-@dataclass(frozen=True)
-class FactorRevenues:
+@dataclass(frozen=True, kw_only=True)
+class FactorRevenues(Result):
     """Revenues of the fitted model with N bidders (Monte Carlo CIs given the fitted model)."""
 
     n_bidders: int
@@ -509,26 +507,23 @@ class FactorRevenues:
     best_minus_myerson: Estimate
     samples: int
     train_samples: int
-    seed: int
+    seed: int | list | None
     method: str
 
-    def to_dict(self) -> dict:
-        out = {}
-        for k, v in self.__dict__.items():
-            if isinstance(v, Estimate):
-                out[k] = v.to_dict()
-            elif k == "learned":
-                out[k] = {name: {"revenue": e["revenue"].to_dict(), "params": e["params"],
-                                 "validation_revenue": e["validation_revenue"]}
-                          for name, e in v.items()}
-            else:
-                out[k] = v
-        return out
+    def to_frame(self) -> pd.DataFrame:
+        """One row per mechanism: revenue and its CI (Monte Carlo, given the fitted model)."""
+        rows = [("second_price", self.second_price), ("myerson", self.myerson)]
+        rows += [(name, e["revenue"]) for name, e in self.learned.items()]
+        return pd.DataFrame({"mechanism": [r[0] for r in rows],
+                             "revenue": [r[1].mean for r in rows],
+                             "ci_low": [r[1].ci[0] for r in rows],
+                             "ci_high": [r[1].ci[1] for r in rows],
+                             "best": [r[0] == self.best for r in rows]})
 
 
 def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_000,
                     train_samples: int = 20_000, families=("reserve_second_price", "lookahead"),
-                    seed: int = 0) -> FactorRevenues:
+                    seed=0) -> FactorRevenues:
     """Second price, Myerson on the fitted marginal, and the best learned DSIC mechanism.
 
     All revenues are means over the same ``samples`` simulated auctions (common random
@@ -558,7 +553,7 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
         if f not in known:
             raise ValueError(f"families: unknown family {f!r}; choose from {known}")
     n = int(n_bidders)
-    ss = np.random.SeedSequence(seed)
+    ss = seed_sequence(seed)
     marg_ss, train_ss, valid_ss, test_ss = ss.spawn(4)
     profile = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
     marg = profile.marginal
@@ -587,14 +582,14 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
         n_bidders=n, second_price=mean_ci(sp), myerson=mean_ci(my),
         myerson_reserve=float(marg.monopoly_price()), learned=learned, best=best,
         best_minus_myerson=mean_ci(pay[best] - my), samples=int(samples),
-        train_samples=int(train_samples), seed=seed,
+        train_samples=int(train_samples), seed=_seed_label(ss),
         method="Monte Carlo on the fitted model (given the fit: no estimation noise), common "
                "random numbers, normal 95% CIs; best chosen on a validation sample")
 
 
 
 def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: int = 20_000,
-                       confidence: float = 0.95, seed: int | None = None) -> dict:
+                       confidence: float = 0.95, seed=0) -> dict:
     """Percentile intervals of the fitted model's second-price and Myerson revenues over
     ``n_boot`` resamples of whole auctions, each re-fitted (so the intervals carry the
     estimation noise of the deconvolution, which :func:`factor_revenues` does not) and
@@ -614,7 +609,7 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: i
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     n = int(n_bidders)
-    rows_ss, *rep_ss = np.random.SeedSequence(seed).spawn(int(n_boot) + 1)
+    rows_ss, *rep_ss = seed_sequence(seed).spawn(int(n_boot) + 1)
     rng = np.random.default_rng(rows_ss)
     reps = {"second_price": [], "myerson": []}
     for child in rep_ss:

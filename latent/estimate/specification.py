@@ -35,6 +35,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.results import Result
+from numerics.validate import seed_sequence
+
 __all__ = [
     "BiasCorrectedRho",
     "SpecTestResult",
@@ -51,16 +54,8 @@ FORMATS = ("first_price", "second_price")
 _CHUNK_ELEMS = 4_000_000
 
 
-def _jsonable(x):
-    if isinstance(x, float) and not math.isfinite(x):
-        return None if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if isinstance(x, tuple | list):
-        return [_jsonable(v) for v in x]
-    return x
-
-
-@dataclass(frozen=True)
-class SpecTestResult:
+@dataclass(frozen=True, kw_only=True)
+class SpecTestResult(Result):
     """One specification test: H0, statistic, p-value and/or interval, verdict at ``level``.
 
     ``interval`` is the (1 − level) interval of ``estimate`` when the test has one (revenue
@@ -79,14 +74,11 @@ class SpecTestResult:
     method: str
     n_auctions: int
     n_resamples: int
-    seed: int | None
-
-    def to_dict(self) -> dict:
-        return {k: _jsonable(v) for k, v in self.__dict__.items()}
+    seed: int | list | None
 
 
-@dataclass(frozen=True)
-class BiasCorrectedRho:
+@dataclass(frozen=True, kw_only=True)
+class BiasCorrectedRho(Result):
     """Cross-fitted spectral ρ with a delta-method interval, next to the plain σ1/σ2."""
 
     rho: float
@@ -95,11 +87,13 @@ class BiasCorrectedRho:
     rho_plain: float
     variances: tuple[float, float]
     n_auctions: int
-    seed: int | None
+    seed: int | list | None
     method: str
 
-    def to_dict(self) -> dict:
-        return {k: _jsonable(v) for k, v in self.__dict__.items()}
+
+def _seed_label(ss: np.random.SeedSequence):
+    """The seed as recorded in a result: the SeedSequence's entropy (and spawn key if any)."""
+    return int(ss.entropy) if not ss.spawn_key else [int(ss.entropy), *ss.spawn_key]
 
 
 def _matrix(values, name: str, min_rows: int = 3, min_cols: int = 2) -> np.ndarray:
@@ -159,7 +153,7 @@ def _batched_ratio(xc: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 
 def independence_test(values, *, n_perm: int = 999, level: float = 0.05,
-                      seed: int | None = None) -> SpecTestResult:
+                      seed=0) -> SpecTestResult:
     """Permutation test of independent bidder slots with the statistic σ1/σ2 (spectral ρ).
 
     Each slot's column is shuffled across auctions independently (column means are unchanged,
@@ -180,7 +174,8 @@ def independence_test(values, *, n_perm: int = 999, level: float = 0.05,
     n, n_slots = x.shape
     xc = x - x.mean(axis=0)
     observed = spectral_ratio(x)
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    ss = seed_sequence(seed)
+    rng = np.random.default_rng(ss)
     chunk = max(1, _CHUNK_ELEMS // (n * n_slots))
     null = np.empty(n_perm)
     base = np.broadcast_to(np.arange(n), (1, n_slots, n))
@@ -201,7 +196,7 @@ def independence_test(values, *, n_perm: int = 999, level: float = 0.05,
         statistic=observed, p_value=p, estimate=observed, interval=None, level=level,
         rejected=bool(rejected), reason=reason,
         method="permutation: each slot shuffled across auctions; p = (1+#{null≥obs})/(1+B)",
-        n_auctions=n, n_resamples=n_perm, seed=seed)
+        n_auctions=n, n_resamples=n_perm, seed=_seed_label(ss))
 
 
 def _crossfit(x: np.ndarray, parts: list) -> tuple[float, np.ndarray]:
@@ -222,7 +217,7 @@ def _crossfit(x: np.ndarray, parts: list) -> tuple[float, np.ndarray]:
 
 
 def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
-                       confidence: float = 0.95, seed: int | None = None) -> BiasCorrectedRho:
+                       confidence: float = 0.95, seed=0) -> BiasCorrectedRho:
     """Cross-fitted σ1/σ2 with an interval calibrated on the permutation null.
 
     *Estimate.* The auctions are split at random into ``folds`` folds. For each fold, u1, u2
@@ -256,7 +251,8 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     if folds > n // 2:
         raise ValueError(f"folds must be at most half the number of auctions ({n // 2}), "
                          f"got {folds}")
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    ss = seed_sequence(seed)
+    rng = np.random.default_rng(ss)
     rho, m = _crossfit(x, np.array_split(rng.permutation(n), folds))
     null = np.empty(n_perm)
     for b in range(n_perm):
@@ -267,7 +263,7 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     return BiasCorrectedRho(
         rho=rho, interval=(float(rho / q_hi), float(rho / q_lo)), confidence=confidence,
         rho_plain=spectral_ratio(x), variances=(float(m[0]), float(m[1])), n_auctions=n,
-        seed=seed,
+        seed=_seed_label(ss),
         method=f"cross-fitted ({folds} folds: directions on the other folds, variances on the "
                "fold); interval ρ̃/q of the permutation null of ρ̃ (exact at independence); "
                "may fall below 1 (σ1/σ2 ≥ 1 only in population)")
@@ -290,13 +286,13 @@ def _slot_stat(lab: np.ndarray, ends: np.ndarray, n: int, n_slots: int, method: 
 
 
 def symmetry_test(values, *, method: str = "anderson", n_perm: int = 999, level: float = 0.05,
-                  seed: int | None = None) -> SpecTestResult:
+                  seed=0) -> SpecTestResult:
     """Equality of the bidder slots' marginals; null by permuting slot labels within auctions.
 
     ``method="anderson"``: the k-sample Anderson–Darling statistic (Scholz & Stephens, "K-sample
     Anderson–Darling tests", JASA 1987), n Σ_j Σ_t (F_j(t) − F̄(t))² / (F̄(t)(1 − F̄(t)))
     summed over the pooled tie-group ends (the pooled F̄ is the same in every permutation);
-    ``"ks"``: max_j sup_t |F_j(t) − F̄(t)|. p = (1 + #{null ≥ observed}) / (1 + n_perm).
+    ``"ks"``: max_j sup_t abs(F_j(t) − F̄(t)). p = (1 + #{null ≥ observed}) / (1 + n_perm).
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(0))
     >>> v = rng.random((400, 3)); v[:, 0] *= 1.3
@@ -320,7 +316,8 @@ def symmetry_test(values, *, method: str = "anderson", n_perm: int = 999, level:
     weight = n / (fbar * (1.0 - fbar))
     labels = np.tile(np.arange(n_slots), n)
     observed = float(_slot_stat(labels[order][None, :], ends, n, n_slots, method, weight)[0])
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    ss = seed_sequence(seed)
+    rng = np.random.default_rng(ss)
     chunk = max(1, _CHUNK_ELEMS // (n * n_slots * 4))
     null = np.empty(n_perm)
     base = np.broadcast_to(np.arange(n_slots), (n, n_slots))
@@ -339,7 +336,7 @@ def symmetry_test(values, *, method: str = "anderson", n_perm: int = 999, level:
         statistic=observed, p_value=p, estimate=None, interval=None, level=level,
         rejected=bool(rejected), reason=reason,
         method=f"k-sample {name}; null by permuting slot labels within auctions",
-        n_auctions=n, n_resamples=n_perm, seed=seed)
+        n_auctions=n, n_resamples=n_perm, seed=_seed_label(ss))
 
 
 def iid_second_price_revenue(values, n_bidders: int) -> float:
@@ -367,7 +364,7 @@ def _observed_price(bids: np.ndarray, fmt: str) -> np.ndarray:
 
 def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Generator], float],
                         *, fmt: str = "first_price", n_boot: int = 499, level: float = 0.05,
-                        seed: int | None = None) -> SpecTestResult:
+                        seed=0) -> SpecTestResult:
     """Test model revenue − observed mean price = 0, interval by an auction bootstrap.
 
     ``bids``: (auctions × N) observed bids of the data's format ``fmt`` ("first_price": the
@@ -397,7 +394,7 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
     n_boot = _check_count(n_boot, "n_boot", 19)
     level = _check_level(level)
     n = b.shape[0]
-    ss = np.random.SeedSequence(seed)
+    ss = seed_sequence(seed)
     rows_ss, model_ss = ss.spawn(2)
     model_streams = model_ss.spawn(n_boot + 1)
     model0 = float(model_revenue(b, np.random.default_rng(model_streams[0])))
@@ -427,4 +424,4 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
         rejected=bool(rejected), reason=reason,
         method="auction bootstrap of the whole pipeline (model re-estimated per resample), "
                "percentile interval of model − observed",
-        n_auctions=n, n_resamples=n_boot, seed=seed)
+        n_auctions=n, n_resamples=n_boot, seed=_seed_label(ss))
