@@ -92,8 +92,13 @@ class BiasCorrectedRho(Result):
 
 
 def _seed_label(ss: np.random.SeedSequence):
-    """The seed as recorded in a result: the SeedSequence's entropy (and spawn key if any)."""
-    return int(ss.entropy) if not ss.spawn_key else [int(ss.entropy), *ss.spawn_key]
+    """The seed as recorded in a result: the SeedSequence's entropy (an int, or a list of ints
+    when drawn from a Generator), with its spawn key appended if any."""
+    ent = ss.entropy
+    label = [int(e) for e in np.atleast_1d(ent)] if not isinstance(ent, int) else int(ent)
+    if not ss.spawn_key:
+        return label
+    return [*(label if isinstance(label, list) else [label]), *map(int, ss.spawn_key)]
 
 
 def _matrix(values, name: str, min_rows: int = 3, min_cols: int = 2) -> np.ndarray:
