@@ -10,7 +10,8 @@ y, so log b_i = log y + log β(ε_i) has the same structure (β the bid function
 * **Variance share of log y.** Cov(X_i, X_j) = Var(log y) for two bidders of one auction, so
   share = Cov(X_i, X_j) / Var(X) over all ordered pairs (i ≠ j) within auctions, with a
   percentile bootstrap interval over auctions.
-* **Kotlarski's deconvolution** (Kotlarski 1967; Li & Vuong, "Nonparametric estimation of the
+* **Kotlarski's deconvolution** (Kotlarski, "On characterizing the gamma and the normal
+  distribution", Pacific J. Math. 1967; Li & Vuong, "Nonparametric estimation of the
   measurement error model using multiple indicators", J. Multivariate Analysis 1998). With the
   location normalisation E[log ε] = 0,
   d/dt log φ_Y(t) = E[i X_j e^{itX_k}] / E[e^{itX_k}]   (j ≠ k in one auction),
