@@ -44,9 +44,9 @@ class EngineConfig:
     """Where and how batches run.
 
     ``executor``: "inline" (this process; ``workers`` is ignored), "local" (``workers``
-    processes; 1 = in this process) or "dask" (a
-    ``dask.distributed`` scheduler at ``scheduler``, else a ``LocalCluster`` of ``workers``
-    workers, processes unless ``dask_processes`` is False). ``scheduler`` is an address
+    processes; 1 = in this process) or "dask" (a ``dask.distributed`` scheduler at
+    ``scheduler``, else a ``LocalCluster`` of ``workers`` workers, processes unless
+    ``dask_processes`` is False). ``scheduler`` is an address
     ("tcp://host:8786") or a running cluster object (anything with ``scheduler_address``:
     ``LocalCluster``, dask-jobqueue's ``SLURMCluster``, a Kubernetes cluster, …).
     """
