@@ -462,9 +462,11 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
     st = [ratio(tau_col + 1 + n + j) for j in range(n)]
     notes = []
     if plans:
+        sets = any(p.proposal is not None for p in plans)
         notes.append("grade estimators: " + ", ".join(f"W_{p.grade} {p.estimator}" for p in plans)
-                     + f"; {L} sets per sample and world, "
-                     + ("importance-sampled ∝ pilot total indices" if weighted else "uniform")
+                     + (f"; {L} sets per sample and world, "
+                        + ("importance-sampled ∝ pilot total indices" if weighted else "uniform")
+                        if sets else "")
                      + (f" (pilot: {pilot_samples} plain-MC samples, discarded)"
                         if pilot_samples else ""))
     if not var > 0:
@@ -478,7 +480,7 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
         first_order_ci=tuple(c for _, c in s1), total_ci=tuple(c for _, c in st),
         tail=tail, tail_ci=(tail - z * tail_se, tail + z * tail_se),
         evaluations=k * m * per_sample + pilot_evals, samples=k * m,
-        seed=seed,
+        seed=seed, level=confidence,
         ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
                    + " (delta method for ratios)"),
