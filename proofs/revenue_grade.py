@@ -4,7 +4,7 @@ On a finite product grid with *symbolic* probability weights (w_{j,k}, Σ_k w_{j
 arbitrary symbolic allocation table x(v) and an arbitrary symbolic function ψ(v_i) of bidder
 i's own type: for every ANOVA component x_u with u ∉ {∅, {i}}, E[ψ(v_i) x_u(v_u)] = 0 as a
 polynomial identity. Components are built by inclusion–exclusion of conditional expectations,
-x_u = Σ_{w ⊆ u} (−1)^{|u|−|w|} E[x | v_w].
+x_u = Σ_{w ⊆ u} (−1)^{#u−#w} E[x | v_w].
 """
 
 from __future__ import annotations

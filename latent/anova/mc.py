@@ -2,7 +2,7 @@
 
 Per sample draw independent A, B. Write A^w for A with the inputs in w taken from B, B^w for B
 with the inputs in w taken from A, and the finite differences
-a_S = Σ_{w⊆S} (−1)^{|S−w|} f(A^w),  b_T = Σ_{w⊆T} (−1)^{|T−w|} f(B^w).
+a_S = Σ_{w⊆S} (−1)^{#(S−w)} f(A^w),  b_T = Σ_{w⊆T} (−1)^{#(T−w)} f(B^w).
 For disjoint non-empty S, T:  E[a_S · b_T] = σ²_{S∪T}  (every other Hoeffding term has a
 coordinate on which the two factors disagree and integrates to zero), and E[a_j b_j] = −2σ²_j.
 Hence, with a_j, b_j the first differences:
@@ -13,7 +13,7 @@ Hence, with a_j, b_j the first differences:
   (r−1)-th difference serves N − r + 1 sets. L subsets per sample, in both worlds (A ↔ B).
   ``adaptive``: after a pilot (the first max(100, S/10) samples, uniform T), T is drawn by
   successive sampling ∝ q_k = ½√τ̄_k/Σ√τ̄ + ½/N and weighted by 1/P(T) (importance
-  sampling, still unbiased; |T| ≤ 4, uniform beyond);
+  sampling, still unbiased; #T ≤ 4, uniform beyond);
 * Var = ½E[(f(A) − f(B))²], W_0 = E[f(A)·f(B)], first-order σ²_j = −½E[a_j b_j], total
   τ̄²_j = ¼E[a_j² + b_j²] (Jansen, both worlds), mean dimension ν = Σ_j τ̄²_j / Var.
 
@@ -48,7 +48,7 @@ from numerics.validate import seed_sequence
 
 
 def _subset_terms(k: int) -> list[tuple[tuple[int, ...], int]]:
-    """(w, sign) for the k-th difference over positions 0…k−1: sign = (−1)^{k−|w|}."""
+    """(w, sign) for the k-th difference over positions 0…k−1: sign = (−1)^{k−#w}."""
     return [(w, (-1) ** (k - len(w))) for r in range(k + 1) for w in combinations(range(k), r)]
 
 
@@ -254,7 +254,7 @@ def grade_spectrum_mc(
                      confidence, L, block, adaptive, n_rep if qmc else 0)
 
 
-MAX_ADAPTIVE_SUBSET = 4  # P(T) under successive sampling sums |T|! orderings
+MAX_ADAPTIVE_SUBSET = 4  # P(T) under successive sampling sums #T! orderings
 
 
 def _draw_subsets(rng, b: int, L: int, n: int, k: int, q: np.ndarray | None):

@@ -196,7 +196,7 @@ def _differences(f, base, other, f_base, f_single, idx) -> np.ndarray:
     rows = np.arange(b)[:, None, None]
     acc = (-1) ** k * f_base[:, None, :]  # w = ∅
     sample = np.arange(b)[:, None]
-    for i in range(k):  # |w| = 1: the core's base^{j}
+    for i in range(k):  # #w = 1: the core's base^{j}
         acc = acc + (-1) ** (k - 1) * f_single[idx[:, :, i], sample]
     pts = []
     for w, _ in terms:

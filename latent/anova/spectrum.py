@@ -1,6 +1,6 @@
 """The grade spectrum of a function of independent inputs, as one result type.
 
-:class:`GradeSpectrum` holds W_0 = ‖E f‖², W_1…W_R (Σ_{|u|=r} ‖f_u‖², summed over outputs),
+:class:`GradeSpectrum` holds W_0 = ‖E f‖², W_1…W_R (Σ_{#u=r} ‖f_u‖², summed over outputs),
 Var f = Σ_{r≥1} W_r, mean dimension ν = Σ_r r W_r / Var, first-order and total Sobol' indices
 σ²_{{j}}/Var and Σ_{u∋j} σ²_u/Var, with CIs when estimated (``None`` = exact). Its ``rho()`` is
 the grade-decay fit of :mod:`latent.anova.rho`.

@@ -3,7 +3,7 @@
 On axis i take K_i points with probability weights w_i and an orthonormal basis Φ_i (w.r.t.
 w_i, first column ≡ 1, from :func:`numerics.orthobasis.orthonormal_basis`). The coefficients
 c_a = Σ_k Π_i w_i[k_i] Φ_i[k_i, a_i] f(k) satisfy σ²_u = Σ_{a: supp(a) = u} c_a² (Hoeffding
-component energies), so W_r = Σ_{|u|=r} σ²_u. Cost: Σ_i K_i·Π K flops and Π K memory; the naive
+component energies), so W_r = Σ_{#u=r} σ²_u. Cost: Σ_i K_i·Π K flops and Π K memory; the naive
 inclusion–exclusion reference :func:`subset_variances_naive` costs about 2^N·Π K.
 
 Vector-valued tables carry their outputs in trailing axes; energies are summed over outputs.
@@ -149,7 +149,7 @@ def energies_from_subsets(subsets: np.ndarray, n_inputs: int) -> np.ndarray:
 
 
 def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np.ndarray:
-    """f^{≤R} = Σ_{|u|≤R} f_u on the grid (same shape as ``values``).
+    """f^{≤R} = Σ_{#u≤R} f_u on the grid (same shape as ``values``).
 
     >>> f = np.array([[0.0, 1.0], [1.0, 3.0]])
     >>> np.round(truncate(f, [[0.5, 0.5]] * 2, 1), 12).tolist()
@@ -173,7 +173,7 @@ def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np
 
 
 def subset_variances_naive(values, weights, n_inputs: int | None = None) -> np.ndarray:
-    """Reference: σ²_u by inclusion–exclusion f_u = Σ_{v⊆u} (−1)^{|u−v|} E[f | x_v] (≈2^N·K^N).
+    """Reference: σ²_u by inclusion–exclusion f_u = Σ_{v⊆u} (−1)^{#(u−v)} E[f | x_v] (≈2^N·K^N).
 
     Scalar tables only. Same layout as :func:`subset_variances_grid`.
 
@@ -191,7 +191,7 @@ def subset_variances_naive(values, weights, n_inputs: int | None = None) -> np.n
             g = values
             for i in reversed([i for i in axes if i not in v]):
                 g = np.tensordot(g, w[i], axes=([i], [0]))
-            cond[v] = g  # E[f | x_v] on the K^{|v|} grid, axes in increasing order
+            cond[v] = g  # E[f | x_v] on the K^{#v} grid, axes in increasing order
     out = np.zeros((2,) * n)
     for r in range(n + 1):
         for u in combinations(axes, r):

@@ -1,6 +1,6 @@
 """Public test functions with known grade spectra (oracles for tests, benchmarks, examples).
 
-* Sobol' G: f = Π_j (|4x_j − 2| + a_j)/(1 + a_j) on U[0,1]^N; V_j = 1/(3(1+a_j)²),
+* Sobol' G: f = Π_j (abs(4x_j − 2) + a_j)/(1 + a_j) on U[0,1]^N; V_j = 1/(3(1+a_j)²),
   σ²_u = Π_{j∈u} V_j, so W_r = e_r(V_1, …, V_N).
 * Ishigami (a = 7, b = 0.1) on U[−π, π]³: V₁ = ½ + bπ⁴/5 + b²π⁸/50, V₂ = a²/8,
   V₁₃ = 8b²π⁸/225, every other component 0.

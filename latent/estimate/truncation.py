@@ -11,7 +11,7 @@ identity; Myerson's lemma on a grid)
 with the *plain* discrete virtual value ψ (the ironed ψ̄ gives the same number when X_i is flat
 on the ironed intervals, as Myerson's allocation is; in general Σ E[ψ̄ X] ≥ Rev(x)).
 
-* **naive** truncation x^{≤R} = Σ_{|u|≤R} x_u: for R ≥ 1 its interim rule *equals* X_i (only the
+* **naive** truncation x^{≤R} = Σ_{#u≤R} x_u: for R ≥ 1 its interim rule *equals* X_i (only the
   grade-≤1 own-type part of x_i survives averaging over v_{−i}), so the revenue functional is
   unchanged — but x^{≤R} is usually not an allocation: we report the probability mass of profiles
   with some x_i < 0, x_i > 1 or Σ_i x_i > 1, the mean and largest excess, and its ex-post

@@ -1,7 +1,7 @@
 """The revenue–grade frontier at scale: the repaired truncation of a symmetric single-item rule.
 
 For N iid bidders and a symmetric allocation rule x (e.g. Myerson, the optimum), the grade-≤R
-truncation x_i^{≤R} = Σ_{|u|≤R} x_{i,u} needs only low-order conditional means. On K quantile
+truncation x_i^{≤R} = Σ_{#u≤R} x_{i,u} needs only low-order conditional means. On K quantile
 bins with edges 0 = e_0 < … < e_K = 1 in u = F(v) (bin a has probability e_{a+1} − e_a exactly)
 Monte Carlo estimates
 

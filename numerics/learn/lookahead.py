@@ -1,7 +1,9 @@
 """The lookahead auction (Ronen 2001) for correlated values, and the conditional pricers it uses.
 
 The highest bidder i (ties: lowest index) is offered the price
+
     t_i = max(m, α·p*),  p* = argmax_{p ≥ m} p · P(v_i ≥ p | v_{−i}),   m = max_{j≠i} b_j,
+
 and everyone else loses. t_i depends on the others' bids only, so the auction is DSIC and
 ex-post IR for every α > 0 and however accurate the conditional law is (accuracy affects revenue,
 never incentives). α = 1 is Ronen's lookahead; α is the one parameter the optimiser may tune.

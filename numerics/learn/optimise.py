@@ -3,7 +3,9 @@
 Empirical revenue is piecewise constant/linear in θ (a winner changes when a threshold crosses a
 bid), so the optimiser works on a smooth surrogate: for a threshold rule (i wins iff
 b_i ≥ t_i(b_{−i}; θ), pays t_i)
+
     R_τ(θ) = mean over profiles of Σ_i t_i · σ((b_i − t_i)/τ),   σ the logistic function,
+
 which tends to the exact revenue as τ → 0; sequential posted prices use the smooth acceptance
 chain Σ_k p_k σ_k Π_{l<k}(1 − σ_l). τ is annealed (``tau_steps`` values from ``tau0`` down by
 10×, relative to the mean top bid), each stage solved by scipy.optimize.minimize from the last.
