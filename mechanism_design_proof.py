@@ -1,4 +1,5 @@
-"""The companion file of *Latent Mechanism Design* (seed 001): its 16 scalar theorems, re-checked.
+"""The companion file of Nagy, *Latent Mechanism Design: Spectral Approximation of Optimal
+Mechanisms*: its 16 scalar theorems, re-checked.
 
 Each theorem is a sympy statement over real variables, proved by z3 (QF_NRA) and re-checked by
 cvc5, then audited (non-vacuity, necessity of every hypothesis, minimal core, mutants). Where

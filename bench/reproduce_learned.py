@@ -1,4 +1,5 @@
-"""Optimised truthful mechanisms in seed 004's settings: one command for docs/learned_mechanisms.md.
+"""Optimised truthful mechanisms in the correlated-bidders paper's settings: one command for
+docs/learned_mechanisms.md.
 
     python bench/reproduce_learned.py --json learned.json --markdown learned.md
 
@@ -107,7 +108,8 @@ SEED_KEYS = {"vickrey": "vickrey", "myerson": "myerson"}
 
 def markdown(res: dict) -> str:
     out = ["| setting | mechanism | revenue | − Myerson (paired) | efficiency | regret (res.) "
-           "| IR viol. | W₁/Var | ρ (verdict) | seed 004 reports (rev / regret / eff.) |",
+           "| IR viol. | W₁/Var | ρ (verdict) | Cohen (correlated bidders) reports "
+            "(rev / regret / eff.) |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for raw, s in res["settings"].items():
         base = raw.split(":")[0].split("|")[0]
@@ -137,7 +139,8 @@ def markdown(res: dict) -> str:
                 f"| {sp['grade_shares'][0]:.3f} | {rho} | {rep_s} |")
         if "learned" in seed:
             lr = seed["learned"]
-            out.append(f"| {key} | seed 004's learned network (not DSIC) | — | — | — | — | — "
+            out.append(f"| {key} | the correlated-bidders paper's learned network (not DSIC) "
+                       "| — | — | — | — | — "
                        f"| — | — | {lr[0]:.3f} / {lr[1]:.3f} / {lr[2]}% |")
     return "\n".join(out)
 

@@ -1,4 +1,5 @@
-"""Reproduce seed 004's Table 1 baselines (n = 4) with correct baselines and correct regret.
+"""Reproduce the correlated-bidders paper's Table 1 baselines (n = 4) with correct baselines and
+correct regret.
 
 One command:  python bench/reproduce_seed004.py [--samples 1000000] [--regret-samples 20000]
               [--seed 4] [--workers 1] [--json out.json] [--markdown table.md]

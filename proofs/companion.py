@@ -1,4 +1,5 @@
-"""The 16 scalar theorems of the companion file of *Latent Mechanism Design* (seed 001), as data.
+"""The 16 scalar theorems of the companion file of Nagy, *Latent Mechanism Design: Spectral
+Approximation of Optimal Mechanisms*, as data.
 
 Each is a sympy statement over real variables (:func:`proofs.statement.theorem`), to be proved by
 z3 (QF_NRA) and re-checked by cvc5, then audited (:func:`proofs.check.check_all`). Where the
@@ -18,7 +19,7 @@ import sympy as sp
 from proofs.statement import reals, theorem
 
 R = sp.Rational
-SEED = "seed 001"
+SEED = "Nagy (Spectral Approximation)"
 
 # Variables: b buyer value, s seller cost, t trade probability; eps spectral error; gap the
 # Myerson–Satterthwaite formal gap; eta efficiencies; D deficits; r, rho ratios.

@@ -2,7 +2,8 @@
 
 Each result carries its evidence and its audit, whatever the method:
 
-* kernel theorems (z3 + cvc5, audited): Vickrey truthfulness and IR for N = 2, 3, 4; seed 002's
+* kernel theorems (z3 + cvc5, audited): Vickrey truthfulness and IR for N = 2, 3, 4;
+  Prasad–Balcan–Sandholm's
   weakest-type infimum and optimal payments over a disconnected type space;
 * exact LP feasibility with Farkas certificates (:mod:`proofs.bilateral`): Myerson–Satterthwaite
   decided on finite grids, with the constraint families each impossibility needs, and a

@@ -14,7 +14,7 @@ import sympy as sp
 
 from proofs.statement import Theorem, reals, theorem
 
-SOURCE = "seed 002 §3"
+SOURCE = "Prasad–Balcan–Sandholm §3"
 a, b, a2, b2 = reals("a b a_r b_r")
 
 

@@ -1,4 +1,4 @@
-"""The auction formats of seed 000 §4.4, as measurable objects.
+"""The auction formats of Nagy (Latent Compression) §4.4, as measurable objects.
 
 A :class:`Format` names a mechanism (``numerics.mechanisms``), sizes N, M, a value law and the
 seed's claimed grade / ρ / revenue. :func:`build` turns it into what the measurements need:

@@ -1,4 +1,4 @@
-"""The revenue–grade frontier R ↦ Rev^(R) (seed 000 Thm 5.1) and its knee.
+"""The revenue–grade frontier R ↦ Rev^(R) (Nagy (Latent Compression) Thm 5.1) and its knee.
 
 The exact frontier comes from ``numerics.lp.grade_restricted`` (grade-≤R LP on a K-point type
 grid, certified in rationals). The *knee* is located two ways, both reported:

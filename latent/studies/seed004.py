@@ -19,7 +19,7 @@ from numerics.mechanisms import CallableMechanism, make_mechanism
 from numerics.valuations import Exponential, LatentFactorProfile, Uniform, hetero, iid
 
 N = 4
-SEED_TABLE = {  # Table 1 of seed 004 (revenue, regret, efficiency %)
+SEED_TABLE = {  # Table 1 of Cohen (correlated bidders) (revenue, regret, efficiency %)
     "uniform": {
         "vickrey": (0.599, 0.198, 92.1),
         "myerson": (0.643, 0.000, None),

@@ -17,7 +17,8 @@ The naive truncation's revenue estimates Rev(E[x | bins]) (its grade-≤1 own pa
 bin-resolved rule), so Rev* minus it is the *resolution loss*, reported apart from the
 truncation loss.
 
-DESIGN §6: the naive truncation keeps all revenue for R ≥ 1 (Myerson's revenue sees only the
+the truncation definitions: the naive truncation keeps all revenue for R ≥ 1 (Myerson's revenue
+sees only the
 grade-≤1 own part) but is infeasible. It is *repaired* by Euclidean projection onto
 {x ≥ 0, Σ_i x_i ≤ 1} per profile; its revenue is E Σ_i ψ̄(v_i) x̃_i (ironed virtual values), a
 BIC revenue only if the interim rule X̃(a) = E[x̃_i | v_i ∈ a] is non-decreasing — reported.

@@ -1,4 +1,5 @@
-"""Efficient mechanisms on general type spaces (seed 002): VCG, weakest type, revenue-optimal.
+"""Efficient mechanisms on general type spaces (Prasad–Balcan–Sandholm): VCG, weakest type,
+revenue-optimal.
 
 Agent i's type space is a finite union of convex polyhedra (or points); the optimal efficient
 mechanism is the shortest-path solution of the allocation graph (Thm 4.3) or the component graph

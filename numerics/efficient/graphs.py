@@ -1,6 +1,6 @@
 """The two shortest-path characterisations of the revenue-optimal efficient mechanism.
 
-Allocation graph (seed 002, Thm 4.3): vertices ``s ∪ Γ``;
+Allocation graph (Prasad–Balcan–Sandholm, Thm 4.3): vertices ``s ∪ Γ``;
 ``cost(s, α) = inf_{Θ_i^α} w``, ``cost(β, α) = inf_{ṽ ∈ Θ_i^α} w(ṽ) − ṽ(β) − c(β)``.
 Component graph (Thm 4.6): vertices ``s ∪ {connected components C}``;
 ``cost(s, C) = inf_C w``, ``cost(D, C) = inf_{ṽ ∈ C, β ∈ A(D)} w(ṽ) − ṽ(β) − c(β)`` where

@@ -2,7 +2,8 @@
 
 All three are (generalised) Groves rules ``p_i = h − Σ_{j≠i} v_j(α_eff)``:
 VCG ``h = w(0, v_{−i})``; weakest type ``h = inf_{ṽ ∈ Θ_i} w(ṽ, v_{−i})``; optimal
-``h = h_i^{α_eff}`` (allocation graph) ``= h_i^{C(v_i)}`` (component graph), seed 002 §4.
+``h = h_i^{α_eff}`` (allocation graph) ``= h_i^{C(v_i)}`` (component graph),
+Prasad–Balcan–Sandholm §4.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class AgentPayments:
 
 
 def agent_payments(model: Model, i: int, verify_rules=("optimal",)) -> AgentPayments:
-    """Compute agent i's VCG, weakest-type and optimal payments exactly (seed 002, §2–§4).
+    """Compute agent i's VCG, weakest-type and optimal payments exactly
+    (Prasad–Balcan–Sandholm, §2–§4).
 
     >>> from numerics.efficient.instance import seed_section3
     >>> r = agent_payments(seed_section3(), 0)

@@ -1,4 +1,5 @@
-"""Optimised truthful single-item mechanisms (seed 004's system, DSIC by construction).
+"""Optimised truthful single-item mechanisms (the correlated-bidders paper's system, DSIC by
+construction).
 
 Families (:mod:`numerics.learn.families`, :mod:`numerics.learn.lookahead`): second price with
 per-bidder reserves, affine maximizers, the lookahead auction for correlated values, posted and

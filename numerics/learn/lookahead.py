@@ -13,7 +13,8 @@ Conditional laws:
 * :class:`IndependentPricer` — independent bidders: v_i | v_{−i} ~ F_i, so p* maximises the
   revenue curve p(1 − F_i(p)) over p ≥ m (a candidate grid of F_i's quantiles plus the monopoly
   price, suffix maxima; exact for regular F_i: p* = max(m, r_i)).
-* :class:`LatentPricer` — seed 004's model v_j = max(0, w_j·z + ε_j), z ~ N(0, σ_z² I_d),
+* :class:`LatentPricer` — the correlated-bidders paper's model v_j = max(0, w_j·z + ε_j),
+  z ~ N(0, σ_z² I_d),
   ε_j ~ N(0, σ_ε²), **using the model's structure** (not a fit to data). Positive reports are
   linear-Gaussian observations of z, so z | (positive reports) is Gaussian in closed form; for
   d = 1 the zero reports (w_j z + ε_j ≤ 0, likelihood Φ(−w_j z/σ_ε)) are included exactly on a

@@ -1,9 +1,11 @@
-"""Grand bundling for one additive buyer with independent discrete item values (seed 003).
+"""Grand bundling for one additive buyer with independent discrete item values
+(Mertzanidis–Terzoglou).
 
 Grand bundling at price π earns ``π·P(Σ_j v_j ≥ π)``; the best price is a support point of the
 bundle value. It is optimal iff this equals the certified optimum of the BIC (= DSIC for one
 buyer) LP — an exact comparison of rationals. Shifting every value by ``s ≥ 0`` (``v_j + s``),
-seed 003 proves grand bundling optimal for all large enough s; ``smallest_bundling_shift``
+Mertzanidis–Terzoglou prove grand bundling optimal for all large enough s;
+``smallest_bundling_shift``
 brackets the threshold by doubling, then bisection on rationals, and checks the grid of shifts
 below the bracket so a non-monotone pattern is reported rather than hidden.
 """

@@ -1,4 +1,5 @@
-"""Grade-restricted optimal mechanisms: the revenue–grade frontier ``R ↦ Rev^(R)`` (seed 000 §5).
+"""Grade-restricted optimal mechanisms: the revenue–grade frontier ``R ↦ Rev^(R)``
+(Nagy, *Optimal Mechanism Design via Latent Compression*, §5).
 
 N iid bidders with finitely many types (a K-point grid per item; value vectors for M items,
 additive). ``Rev^(R)`` is the best revenue of a feasible, BIC, IR mechanism whose allocation

@@ -54,7 +54,7 @@ def _cells(marginal, k: int):
 
 @dataclass(frozen=True, eq=False)
 class PairwiseGrade2(Mechanism):
-    """Grade-2 pairwise mechanism of seed 000 §3.2 (see module docstring).
+    """Grade-2 pairwise mechanism of Nagy (Latent Compression) §3.2 (see module docstring).
 
     >>> from numerics.valuations import Uniform
     >>> m = PairwiseGrade2((Uniform(),) * 3)

@@ -11,9 +11,10 @@ Grammar of :func:`parse_valuation` (one-dimensional laws; numbers may be fractio
     discrete:V1,V2,...:P1,P2,...           P(v = Vk) = Pk
     empirical:FILE.csv[:COLUMN]            empirical law of a CSV column (default: first numeric)
     mixture:W1*SPEC1+W2*SPEC2+...          Σ Wk·Fk, e.g. mixture:2/3*uniform+1/3*exponential:1
-    hetero                                 seed 004's three types = mixture 2/3*U[0,1] + 1/3*Exp(1)
+    hetero                                 mixture 2/3*U[0,1] + 1/3*Exp(1) (Cohen's three types)
 
-:func:`parse_profile` also accepts ``latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]]`` (seed 004's
+:func:`parse_profile` also accepts ``latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]]`` (the
+correlated-bidders paper's
 latent-factor model, defaults 1, 1, 0.05, the run's seed) and per-bidder lists ``SPEC1;SPEC2;…``
 (asymmetric bidders; one spec per bidder).
 """

@@ -1,5 +1,6 @@
 """Joint models of a whole bid profile v ∈ R^{N×M}: independent (iid or per-bidder asymmetric)
-marginals, seed 004's latent-factor correlated model, and multi-item bundle values.
+marginals, the correlated-bidders paper's latent-factor correlated model, and multi-item bundle
+values.
 
 Bundle values of bidder i for an allocation x_i ∈ [0,1]^M (integral x is the usual case):
 additive Σ_m v_m x_m; unit-demand max_m v_m x_m (a fractional x with Σ_m x_m ≤ 1 is a lottery

@@ -149,7 +149,8 @@ class ScipyValuation(Valuation):
 
 @dataclass(frozen=True, eq=False)
 class Censored(Valuation):
-    """max(lo, X) for a continuous X: an atom of mass F_X(lo) at lo (seed 004's ReLU values).
+    """max(lo, X) for a continuous X: an atom of mass F_X(lo) at lo (the correlated-bidders
+    paper's ReLU values).
 
     >>> from scipy import stats
     >>> c = Censored(ScipyValuation(stats.norm(0, 1)), 0.0)
