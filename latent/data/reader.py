@@ -119,9 +119,9 @@ class AuctionData:
     @property
     def auctions(self) -> tuple[Auction, ...]:
         """The auctions as objects (built on demand: use the flat arrays on large data)."""
-        o = self.offsets
+        o, names = self.offsets, self.bidder_names
         return tuple(Auction(str(self.auction_ids[k]),
-                             tuple(str(b) for b in self.bidder_names[self.bidder_codes[o[k]:o[k + 1]]]),
+                             tuple(str(b) for b in names[self.bidder_codes[o[k]:o[k + 1]]]),
                              self.bids[o[k]:o[k + 1]]) for k in range(self.n_auctions))
 
     def sizes(self) -> Counter:
@@ -282,7 +282,8 @@ def _check_header(header: Sequence[str]) -> None:
 
 def _chunks(path: Path, sep: str, names, usecols, dtype, chunksize: int) -> Iterator[pd.DataFrame]:
     try:
-        reader = pd.read_csv(path, sep=sep, header=0, dtype=None if dtype is None else {list(names).index(c): t for c, t in dtype.items()},
+        reader = pd.read_csv(path, sep=sep, header=0, dtype=None if dtype is None else {
+                                 list(names).index(c): t for c, t in dtype.items()},
                              chunksize=chunksize,
                              encoding="utf-8-sig", skip_blank_lines=True, skipinitialspace=True,
                              keep_default_na=False, na_values=[""], low_memory=False)
