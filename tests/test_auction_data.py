@@ -295,3 +295,10 @@ def test_select_identified_orders_by_frequency_and_needs_common_auctions():
     assert s.matrix.tolist() == [[1.0, 3.0], [5.0, 4.0], [6.0, 7.0]]
     with pytest.raises(DataError, match="bid together in only"):
         select_identified(d, 3)
+
+
+def test_where_matching_nothing_says_so(tmp_path):
+    p = _write(tmp_path, "auction_id,bidder,bid,item\n1,a,1,x\n1,b,2,x\n")
+    with pytest.raises(DataError, match="no row matches"):
+        read_auctions(p, where={"item": "y"})
+    assert read_auctions(p, where={"ITEM": "x"}).sizes() == {2: 1}

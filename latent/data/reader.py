@@ -135,7 +135,12 @@ class AuctionData:
         return Counter({int(a): int(b) for a, b in zip(n, c, strict=True)})
 
     def rows_of(self, n_bidders: int) -> tuple[np.ndarray, np.ndarray]:
-        """Auction indices with exactly ``n_bidders`` and the (auctions × n) flat positions."""
+        """Auction indices with exactly ``n_bidders`` and the (auctions × n) flat positions.
+
+        >>> d = AuctionData.from_auctions([Auction("a", ("x", "y"), np.array([1.0, 2.0]))])
+        >>> [x.tolist() for x in d.rows_of(2)]
+        [[0], [[0, 1]]]
+        """
         idx = np.flatnonzero(self.auction_sizes == n_bidders)
         return idx, self.offsets[idx][:, None] + np.arange(n_bidders)
 
@@ -542,12 +547,13 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
     dtype = {c: str for c in (a_col, b_col, i_col) if c is not None}
     a_codes, b_codes, i_codes = _Codes(), _Codes(), _Codes()
     parts, covs, varying = [], [], set()
-    offset, repeated = 0, 0
+    offset, repeated, kept = 0, 0, 0
     for chunk in chunk_iter(usecols, dtype):
         if not len(chunk):
             continue
         rows = len(chunk)
         chunk = _filter(chunk, where, dropped)
+        kept += len(chunk)
         a, a_missing = _ids(chunk[a_col])
         b, b_missing = _ids(chunk[b_col])
         if a_missing.any():
@@ -560,18 +566,20 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         if ok.any():
             v[ok] = numbers(chunk[v_col][ok], dropped, True)
         ok &= ~np.isnan(v)
-        rowno = np.flatnonzero(ok) + offset
         offset += rows
         if not ok.any():
             continue
         ac = a_codes(a[ok])
-        part = pd.DataFrame({"a": ac, "b": b_codes(b[ok]),
-                             "i": i_codes(_ids(chunk[i_col])[0][ok].fillna(""))
-                             if i_col else np.zeros(int(ok.sum()), np.int64),
-                             "v": v[ok], "row": rowno})
+        part = pd.DataFrame({"a": ac.astype(np.int32 if len(a_codes.index) < 2**31 else
+                                            np.int64),
+                             "b": b_codes(b[ok]).astype(np.int32),
+                             "i": i_codes(_ids(chunk[i_col])[0][ok].fillna("")).astype(np.int32)
+                             if i_col else np.zeros(int(ok.sum()), np.int32),
+                             "v": v[ok]})
         reduced = _reduce(part, aggregate)
         repeated += len(part) - len(reduced)
-        parts.append(reduced)
+        parts.append(tuple(reduced[c].to_numpy() for c in ("a", "b", "i", "v")))
+        del part, reduced
         if extra:
             sub = chunk.loc[ok, extra].copy()
             sub.index = ac
@@ -581,15 +589,37 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
             covs.append(g.first())
     if not offset:
         raise DataError("no data rows")
+    if where and not kept:
+        raise DataError(f"no row matches {where}")
     if not parts:
         raise DataError("no usable auction (no row with a valid auction id, bidder and bid)")
-    table = pd.concat(parts, ignore_index=True)
-    reduced = _reduce(table, aggregate)
-    repeated += len(table) - len(reduced)
+    # one column at a time (memory: the kept bids, ~20 bytes each, plus one sort index)
+    cols = []
+    for k in range(4):
+        cols.append(np.concatenate([p[k] for p in parts]))
+        parts = [tuple(None if j == k else p[j] for j in range(4)) for p in parts]
+    a, b, i, v = cols
+    del cols, parts
+    order = np.argsort(a, kind="stable")  # auctions in order of first appearance, rows in
+    a, b, i, v = a[order], b[order], i[order], v[order]  # file order within an auction
+    del order
+    n_b, n_i = max(1, len(b_codes.index)), max(1, len(i_codes.index))
+    if a.size and (int(a[-1]) + 1) * n_b * n_i < 2**62:
+        key = a.astype(np.int64) * (n_b * n_i) + b.astype(np.int64) * n_i + i
+        key.sort()
+        cross = bool(np.any(key[1:] == key[:-1]))
+        del key
+    else:
+        cross = True
+    if cross:  # a bidder's bids in one auction split across chunks: reduce again
+        table = _reduce(pd.DataFrame({"a": a, "b": b, "i": i, "v": v}), aggregate)
+        repeated += len(a) - len(table)
+        table = table.iloc[np.argsort(table["a"].to_numpy(), kind="stable")]
+        a, b, i, v = (table[c].to_numpy() for c in ("a", "b", "i", "v"))
+        del table
     if repeated:
         warnings.append(f"{repeated} repeated bids of a bidder in an auction reduced to their "
                         f"{aggregate}")
-    reduced = reduced.sort_values(["a", "row"], kind="stable")
     covariates = None
     keep_cov = [c for c in extra if c not in varying]
     if keep_cov:
@@ -597,18 +627,15 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         cov = cov[~cov.index.duplicated(keep="first")][keep_cov].sort_index()
         covariates = cov
     items = i_codes.labels() if i_col else None
-    return {"table": reduced, "auction_labels": a_codes.labels(),
+    return {"a": a, "b": b, "i": i, "v": v, "auction_labels": a_codes.labels(),
             "bidder_labels": b_codes.labels(), "items": items, "covariates": covariates}
 
 
 def _reduce(part: pd.DataFrame, aggregate: str) -> pd.DataFrame:
     if not part.duplicated(["a", "b", "i"]).any():
         return part
-    how = {"max": "max", "min": "min", "first": "first"}[aggregate]
-    if how == "first":
-        part = part.sort_values("row", kind="stable")
-    return part.groupby(["a", "b", "i"], sort=False, as_index=False).agg(
-        v=("v", how), row=("row", "min"))
+    # groups in order of first appearance; "first" = first in file order
+    return part.groupby(["a", "b", "i"], sort=False, as_index=False).agg(v=("v", aggregate))
 
 
 _WIDE_ITEM = re.compile(r"^(.*?)[_ ]?item[_ ]?(\d+)$", re.I)
@@ -668,10 +695,9 @@ def _read_wide(header, chunk_iter, numbers, auction_col, where, forced, dropped)
         raise DataError("no numeric bid in any column")
     a = np.concatenate(a_list)
     v = np.concatenate(v_list)
-    table = pd.DataFrame({"a": a, "b": np.concatenate(b_list), "i": 0,
-                          "row": np.arange(len(a))})
     n_items = v.shape[1]
-    return {"table": table, "values": v if n_items > 1 else v[:, 0],
+    return {"a": a, "b": np.concatenate(b_list), "i": np.zeros(len(a), np.int32),
+            "v": v if n_items > 1 else v[:, 0],
             "auction_labels": np.array(labels, dtype=object),
             "bidder_labels": np.array(list(groups), dtype=object), "items": None,
             "covariates": None}
@@ -685,13 +711,10 @@ def _wide_numbers(numbers, cells: pd.Series, filled: np.ndarray, dropped) -> np.
 
 def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
             dropped: Counter, warnings: list[str]) -> AuctionData:
-    table = data["table"]
-    a = table["a"].to_numpy()
-    b = table["b"].to_numpy()
-    if "values" in data:
-        v = data["values"]
-    elif data["items"] is not None and len(data["items"]) > 1:
+    a, b, v = data["a"], data["b"], data["v"]
+    if data["items"] is not None and len(data["items"]) > 1:
         n_items = len(data["items"])
+        table = pd.DataFrame({"a": a, "b": b, "i": data["i"], "v": v, "row": np.arange(len(a))})
         wide = table.pivot_table(index=["a", "b"], columns="i", values="v", aggfunc="first",
                                  sort=False)
         first_row = table.groupby(["a", "b"], sort=False)["row"].min()
@@ -706,8 +729,6 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
         a = wide.index.get_level_values(0).to_numpy()
         b = wide.index.get_level_values(1).to_numpy()
         v = wide.to_numpy(dtype=float)
-    else:
-        v = table["v"].to_numpy(dtype=float)
     labels = data["auction_labels"]
     # keep auctions with at least two bidders (a is sorted by auction code)
     a, b, v = _keep_two(a, b, v, dropped)
@@ -718,7 +739,8 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
         a, b, v = _normalize(a, b, v, normalize, dropped, warnings)
     if not len(a):
         raise DataError("no usable auction (every auction had fewer than 2 valid bids)")
-    uniq, start = np.unique(a, return_index=True)
+    start, _ = _runs(a)
+    uniq = a[start].astype(np.int64)
     offsets = np.append(start, len(a)).astype(np.int64)
     if len(uniq) < 30:
         warnings.append(f"only {len(uniq)} usable auctions: estimates will be very noisy")
@@ -736,12 +758,20 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
                        lowest_wins=bool(lowest_wins))
 
 
+def _runs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and lengths of the runs of equal values of a sorted array."""
+    if not a.size:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    start = np.flatnonzero(np.concatenate(([True], a[1:] != a[:-1])))
+    return start, np.diff(np.append(start, a.size))
+
+
 def _keep_two(a, b, v, dropped):
-    uniq, inv, counts = np.unique(a, return_inverse=True, return_counts=True)
+    _, counts = _runs(a)
     short = counts < 2
     if short.any():
         dropped["auction with fewer than 2 bidders"] += int(short.sum())
-        keep = ~short[inv]
+        keep = np.repeat(~short, counts)
         return a[keep], b[keep], v[keep]
     return a, b, v
 
@@ -784,10 +814,10 @@ def _normalize(a, b, v, how: str, dropped: Counter, warnings: list[str]):
 
 
 def _tied_auctions(a: np.ndarray, v: np.ndarray) -> int:
-    key = v if v.ndim == 1 else v[:, 0]
-    frame = pd.DataFrame({"a": a, "v": key})
     if v.ndim > 1:
-        for j in range(1, v.shape[1]):
-            frame[f"v{j}"] = v[:, j]
-    dup = frame.duplicated()
-    return int(frame.loc[dup.to_numpy(), "a"].nunique())
+        frame = pd.DataFrame(v).assign(a=a)
+        return int(frame.loc[frame.duplicated().to_numpy(), "a"].nunique())
+    order = np.lexsort((v, a))
+    sa, sv = a[order], v[order]
+    tied = (sa[1:] == sa[:-1]) & (sv[1:] == sv[:-1])
+    return int(len(np.unique(sa[1:][tied])))

@@ -534,7 +534,11 @@ def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]
 
 
 def read_data(data, opts: EstimateOptions) -> AuctionData:
-    """Step 1: the bids, cleaned and accounted for (a path, a DataFrame or a 2-D array)."""
+    """Step 1: the bids, cleaned and accounted for (a path, a DataFrame or a 2-D array).
+
+    >>> read_data(np.array([[1.0, 2.0], [3.0, 4.0]]), EstimateOptions()).sizes()
+    Counter({2: 2})
+    """
     return read_auctions(data, format=opts.format, auction_col=opts.auction_col,
                          bidder_col=opts.bidder_col, bid_col=opts.bid_col,
                          item_col=opts.item_col, where=opts.where,
@@ -543,7 +547,12 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
 
 
 def values_from_bids(sel: Selection, opts: EstimateOptions) -> tuple[Selection, str]:
-    """Step 3: values (costs with lowest_wins) from the selected bids, and how they were made."""
+    """Step 3: values (costs with lowest_wins) from the selected bids, and how they were made.
+
+    >>> sel = Selection(np.array([[1.0, 2.0]]), 2, "example", 1)
+    >>> values_from_bids(sel, EstimateOptions())[1]
+    'bids taken as values'
+    """
     if opts.bids != "first-price":
         return sel, ("costs as bid (lowest wins)" if opts.lowest_wins else
                      "bids taken as values")

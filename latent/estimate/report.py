@@ -312,7 +312,8 @@ class GroupReport(Result):
         }
 
     def rows(self) -> list[dict]:
-        """Tidy rows (quantity, value, ci_low, ci_high, units) of this group's numbers."""
+        """Tidy rows (quantity, value, ci_low, ci_high, units) of this group's numbers; see
+        :meth:`EstimateReport.to_frame` (an example there)."""
         out = []
 
         def add(quantity, value, ci=None, units=""):
@@ -372,6 +373,12 @@ class EstimateReport(Result):
     ``to_dict()`` is the ``--json`` document, ``str()`` the command line's text,
     ``to_frame()`` a tidy table (one row per group × quantity: value, ci_low, ci_high, units)
     and ``plot(ax=None)`` the grade spectra (energy shares by grade, one line per group).
+
+    >>> rep = EstimateReport(source="x.csv", format="long", auctions_read=0, dropped={},
+    ...                      data_warnings=(), sizes={}, groups=(), skipped_sizes={},
+    ...                      options={}, seed=0)
+    >>> rep.to_frame().shape, rep.plot().get_xlabel(), str(rep).splitlines()[0][:22]
+    ((0, 6), 'grade r', 'estimate_rho: x.csv (l')
     """
 
     source: str
