@@ -5,9 +5,9 @@ Run:  python bench/bench_estimate_rho_scale.py [--bids 100000,10000000] [--bidde
 Writes a long CSV (``auction_id,bidder,bid``, one row per bid, iid U[0,1] values, auctions of
 ``--bidders`` bidders), then, each in a fresh child process (so peak memory is that run's own):
 reading alone (``read_auctions``: chunked pandas ``read_csv``, per-chunk reduction), and the whole
-default analysis (``estimate_rho(path, seed=1)``). Wall time and the child's peak resident set
-size (``os.wait4`` → ``ru_maxrss``) are printed; the CSV's size is given for scale. BLAS threads
-are pinned to 1 (one core).
+default analysis (``estimate_rho(path, seed=1)``). Wall time, the child's CPU time (user + system:
+robust to other load on the machine) and its peak resident set size (``os.wait4`` →
+``ru_maxrss``) are printed; the CSV's size is given for scale. BLAS threads are pinned to 1.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def write_long(path: Path, bids: int, bidders: int, seed: int = 0, chunk: int = 
                      float_format="%.6f")
 
 
-def measure(kind: str, path: Path) -> tuple[float, float, str]:
+def measure(kind: str, path: Path) -> tuple[float, float, float, str]:
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD[kind], str(path)], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -57,7 +57,8 @@ def measure(kind: str, path: Path) -> tuple[float, float, str]:
     out, err = proc.stdout.read().strip(), proc.stderr.read().strip()
     if status != 0:
         raise SystemExit(f"{kind} failed on {path}: {err.splitlines()[-1] if err else status}")
-    return wall, usage.ru_maxrss / 1024.0, out  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024.0, out  # ru_maxrss is in KiB on Linux
 
 
 def main(argv=None) -> int:
@@ -77,9 +78,9 @@ def main(argv=None) -> int:
                   f"{size:.0f} MiB, written in {time.perf_counter() - t0:.1f} s", flush=True)
             kinds = ["read"] + (["estimate_rho"] if bids <= args.skip_estimate_above else [])
             for kind in kinds:
-                wall, rss, out = measure(kind, path)
-                print(f"    {kind:<13} wall {wall:7.1f} s, peak RSS {rss:7.0f} MiB   ({out})",
-                      flush=True)
+                wall, cpu, rss, out = measure(kind, path)
+                print(f"    {kind:<13} wall {wall:7.1f} s, CPU {cpu:7.1f} s, peak RSS "
+                      f"{rss:7.0f} MiB   ({out})", flush=True)
             path.unlink()
     return 0
 

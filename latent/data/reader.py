@@ -600,9 +600,10 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         parts = [tuple(None if j == k else p[j] for j in range(4)) for p in parts]
     a, b, i, v = cols
     del cols, parts
-    order = np.argsort(a, kind="stable")  # auctions in order of first appearance, rows in
-    a, b, i, v = a[order], b[order], i[order], v[order]  # file order within an auction
-    del order
+    if a.size > 1 and np.any(a[1:] < a[:-1]):  # an auction's rows are not contiguous:
+        order = np.argsort(a, kind="stable")     # auctions in order of first appearance,
+        a, b, i, v = a[order], b[order], i[order], v[order]  # rows in file order within one
+        del order
     n_b, n_i = max(1, len(b_codes.index)), max(1, len(i_codes.index))
     if a.size and (int(a[-1]) + 1) * n_b * n_i < 2**62:
         key = a.astype(np.int64) * (n_b * n_i) + b.astype(np.int64) * n_i + i
