@@ -302,3 +302,36 @@ def test_where_matching_nothing_says_so(tmp_path):
     with pytest.raises(DataError, match="no row matches"):
         read_auctions(p, where={"item": "y"})
     assert read_auctions(p, where={"ITEM": "x"}).sizes() == {2: 1}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(n_bidders=st.integers(2, 6), rows=st.integers(20, 60),
+       cov=st.sampled_from(["year", "region", "appraisal_value", "n_bidders", "code", "tract"]),
+       kind=st.sampled_from(["name", "strings", "codes"]), position=st.integers(0, 6),
+       seed=st.integers(0, 2**16))
+def test_fuzz_wide_with_a_covariate_column_is_refused_naming_it(tmp_path, n_bidders, rows, cov,
+                                                                kind, position, seed):
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    bids = rng.lognormal(3.0, 1.0, (rows, n_bidders))
+    name = cov if kind == "name" else f"x{seed % 97}"
+    if kind == "strings":
+        col = [f"r{k % 3}" for k in range(rows)]
+    elif kind == "codes":
+        col = [str(k % 4) for k in range(rows)]
+    else:
+        col = [f"{x:.3f}" for x in rng.lognormal(3.0, 1.0, rows)]
+    header = [f"bidder_{j + 1}" for j in range(n_bidders)]
+    pos = min(position, n_bidders)
+    header.insert(pos, name)
+    lines = ["auction_id," + ",".join(header)]
+    for k in range(rows):
+        cells = [f"{x:.4f}" for x in bids[k]]
+        cells.insert(pos, col[k])
+        lines.append(f"{k}," + ",".join(cells))
+    p = tmp_path / "wide_cov.csv"
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError) as exc:
+        read_auctions(p)
+    msg = str(exc.value)
+    assert f"{name} (" in msg and "--format long" in msg and "\n" not in msg
