@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CHUNK_ROWS = 1_000_000
+CHUNK_ROWS = 500_000
 
 _AUCTION_NAMES = ("auction_id", "auctionid", "auction", "contract", "id")
 _BIDDER_NAMES = ("bidder", "bidder_id", "bidder.name", "bidder_name")
@@ -512,19 +512,31 @@ def _filter(chunk: pd.DataFrame, where, dropped: Counter) -> pd.DataFrame:
 
 
 class _Codes:
-    """Stable integer codes for labels seen across chunks (order of first appearance)."""
+    """Stable integer codes for labels seen across chunks (order of first appearance). Labels
+    are stripped; missing or empty labels get code −1. Only each chunk's distinct labels are
+    touched as Python strings (the chunk's column is factorised first)."""
 
     def __init__(self):
         self.index: dict = {}
 
     def __call__(self, labels: pd.Series) -> np.ndarray:
-        local, uniq = pd.factorize(labels, sort=False)
-        table = np.fromiter((self.index.setdefault(u, len(self.index)) for u in uniq),
-                            dtype=np.int64, count=len(uniq))
+        local, uniq = pd.factorize(labels, sort=False)  # missing → −1
+        table = np.empty(len(uniq) + 1, dtype=np.int64)
+        table[-1] = -1
+        for j, u in enumerate(uniq):
+            key = str(u).strip()
+            table[j] = self.index.setdefault(key, len(self.index)) if key else -1
         return table[local]
 
     def labels(self) -> np.ndarray:
         return np.array(list(self.index), dtype=object)
+
+
+def _item_codes(codes: _Codes, col: pd.Series) -> np.ndarray:
+    c = codes(col.fillna(""))
+    if (c < 0).any():  # an empty item label is a label of its own
+        c[c < 0] = codes.index.setdefault("", len(codes.index))
+    return c.astype(np.int32)
 
 
 def _ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -554,8 +566,9 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         rows = len(chunk)
         chunk = _filter(chunk, where, dropped)
         kept += len(chunk)
-        a, a_missing = _ids(chunk[a_col])
-        b, b_missing = _ids(chunk[b_col])
+        ac_all = a_codes(chunk[a_col])
+        bc_all = b_codes(chunk[b_col])
+        a_missing, b_missing = ac_all < 0, bc_all < 0
         if a_missing.any():
             dropped["missing auction id"] += int(a_missing.sum())
         b_missing &= ~a_missing
@@ -569,12 +582,12 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         offset += rows
         if not ok.any():
             continue
-        ac = a_codes(a[ok])
+        ac = ac_all[ok]
         part = pd.DataFrame({"a": ac.astype(np.int32 if len(a_codes.index) < 2**31 else
                                             np.int64),
-                             "b": b_codes(b[ok]).astype(np.int32),
-                             "i": i_codes(_ids(chunk[i_col])[0][ok].fillna("")).astype(np.int32)
-                             if i_col else np.zeros(int(ok.sum()), np.int32),
+                             "b": bc_all[ok].astype(np.int32),
+                             "i": _item_codes(i_codes, chunk[i_col][ok]) if i_col else
+                             np.zeros(int(ok.sum()), np.int32),
                              "v": v[ok]})
         reduced = _reduce(part, aggregate)
         repeated += len(part) - len(reduced)

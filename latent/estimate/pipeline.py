@@ -48,7 +48,7 @@ from latent.data.empirical import (
     grid_laws,
     marginals_from,
 )
-from latent.data.reader import AuctionData, DataError, read_auctions
+from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.estimate.report import (
     EstimateReport,
@@ -114,7 +114,7 @@ class EstimateOptions:
     lp_max_bidders: int = 5
     buyer_value: float | None = None
     decimal: str | None = None
-    chunksize: int = 1_000_000
+    chunksize: int = CHUNK_ROWS
     seed: object = 0
     progress: bool | None = None
 
