@@ -30,8 +30,9 @@ ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
 CHILD = {
     "read": ("from latent.data.reader import read_auctions; import sys; "
              "d = read_auctions(sys.argv[1]); print(d.n_auctions, len(d.bids))"),
-    "estimate_rho": ("from latent.estimate.pipeline import estimate_rho; import sys; "
-                     "r = estimate_rho(sys.argv[1], seed=1, progress=False); "
+    "estimate_rho": ("from latent.estimate.pipeline import estimate_rho; import sys, json; "
+                     "r = estimate_rho(sys.argv[1], seed=1, progress=False, "
+                     "**json.loads(sys.argv[2])); "
                      "g = r.groups[0]; print(r.auctions_read, "
                      "round(g.revenue.mechanism.estimate.value, 4), round(g.spectral.rho, 4))"),
 }
@@ -48,9 +49,9 @@ def write_long(path: Path, bids: int, bidders: int, seed: int = 0, chunk: int = 
                      float_format="%.6f")
 
 
-def measure(kind: str, path: Path) -> tuple[float, float, float, str]:
+def measure(kind: str, path: Path, options: str = "{}") -> tuple[float, float, float, str]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", CHILD[kind], str(path)], env=ENV,
+    proc = subprocess.Popen([sys.executable, "-c", CHILD[kind], str(path), options], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
@@ -67,21 +68,28 @@ def main(argv=None) -> int:
     ap.add_argument("--bidders", type=int, default=5)
     ap.add_argument("--skip-estimate-above", type=int, default=10**8,
                     help="only time reading for larger files")
+    ap.add_argument("--options", default="{}",
+                    help='estimate_rho options as JSON, e.g. \'{"n_boot": 100}\'')
+    ap.add_argument("--keep", metavar="DIR", help="write (or reuse) the CSVs in DIR")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(args.keep) if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
         for bids in (int(b) for b in args.bids.split(",")):
-            path = Path(tmp) / f"long_{bids}.csv"
+            path = folder / f"long_{bids}_{args.bidders}.csv"
             t0 = time.perf_counter()
-            write_long(path, bids, args.bidders)
+            if not path.exists():
+                write_long(path, bids, args.bidders)
             size = path.stat().st_size / 2**20
             print(f"{bids:>10} bids ({bids // args.bidders} auctions × {args.bidders}), CSV "
-                  f"{size:.0f} MiB, written in {time.perf_counter() - t0:.1f} s", flush=True)
+                  f"{size:.0f} MiB, ready in {time.perf_counter() - t0:.1f} s", flush=True)
             kinds = ["read"] + (["estimate_rho"] if bids <= args.skip_estimate_above else [])
             for kind in kinds:
-                wall, cpu, rss, out = measure(kind, path)
+                wall, cpu, rss, out = measure(kind, path, args.options)
                 print(f"    {kind:<13} wall {wall:7.1f} s, CPU {cpu:7.1f} s, peak RSS "
                       f"{rss:7.0f} MiB   ({out})", flush=True)
-            path.unlink()
+            if not args.keep:
+                path.unlink()
     return 0
 
 
