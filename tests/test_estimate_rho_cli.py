@@ -86,7 +86,13 @@ def test_bad_files(tmp_path, capsys, text, message):
 
 def test_bad_flags(good_csv, capsys):
     assert "invalid choice" in _error([str(good_csv), "--format", "tall"], capsys)
-    assert "--bidders must be at least 2" in _error([str(good_csv), "--bidders", "1"], capsys)
+    assert "--bidders 1: must be an integer ≥ 2" in _error([str(good_csv), "--bidders", "1"],
+                                                           capsys)
+    assert "--boot 1: must be an integer ≥ 2" in _error([str(good_csv), "--boot", "1"], capsys)
+    assert "--bandwidth -1.0: must be > 0" in _error([str(good_csv), "--bandwidth", "-1"],
+                                                     capsys)
+    assert "only meaningful with lowest_wins" in _error([str(good_csv), "--buyer-value", "2"],
+                                                        capsys)
     assert "exactly 5 bidders" in _error([str(good_csv), "--bidders", "5", *FAST], capsys)
     assert "COL=VALUE" in _error([str(good_csv), "--where", "oops"], capsys)
     assert "--asymmetric needs --bidders" in _error([str(good_csv), "--asymmetric"], capsys)
@@ -94,10 +100,15 @@ def test_bad_flags(good_csv, capsys):
     assert "unknown mechanism" in _error([str(good_csv), "--mechanism", "nope", *FAST], capsys)
 
 
-def test_too_many_rows(tmp_path, capsys):
-    p = tmp_path / "big.csv"
-    p.write_text("auction_id,bidder,bid\n" + "1,a,1\n" * 1_000_001)
-    assert "more than 1000000 data rows" in _error([str(p)], capsys)
+def test_wide_file_with_covariates_refused_with_flags(tmp_path, capsys):
+    rng = np.random.default_rng(np.random.SeedSequence(3))
+    rows = ["tract,firm,bidamt,year"]
+    rows += [f"{k // 3},f{k % 3},{rng.random():.4f},{2000 + k // 30}" for k in range(120)]
+    p = tmp_path / "cov.csv"
+    p.write_text("\n".join(rows) + "\n")
+    err = _error([str(p), *FAST], capsys)
+    assert "--format long --auction-col tract --bidder-col firm --bid-col bidamt" in err
+    assert "year (a covariate name)" in err
 
 
 def test_bad_bids_are_dropped_with_a_count(tmp_path, capsys):

@@ -48,10 +48,35 @@ def test_worldbank_costs_lowest_wins_normalised(shared_data):
                        bidder_col="bidder.name", bid_col="evaluated.price.amount",
                        lowest_wins=True, normalize="median", bidders=3, seed=1, **FAST)
     assert rep.dropped["empty bid"] > 1000  # bids without an evaluated price, counted
-    assert any("lowest wins" in w for w in rep.data_warnings)
+    (atom,) = [w for w in rep.data_warnings if "--normalize median" in w]
+    assert "of the values are exactly 1" in atom
     (g,) = rep.groups
     assert g.selection["rows"] > 300
     _check_group(g, exact_expected=True)
+    # cost units: expected costs to the buyer, on the scale of the observed (normalised) bids
+    p = g.procurement
+    assert rep.lowest_wins and "cost units" in rep.units and p.buyer_value is None
+    assert p.optimal_purchase.value == 1.0 and p.reverse_second_price_purchase.value == 1.0
+    assert 0.5 < p.reverse_second_price_cost.value < 2.0
+    assert p.savings.ci.low > -0.05 * p.reverse_second_price_cost.value
+    assert p.observed_lowest.value <= p.observed_second_lowest.value == 1.0
+    text = str(rep)
+    assert "expected cost to the buyer, reverse second price" in text
+    assert "observed mean lowest bid (observed bids)" in text
+
+
+def test_worldbank_costs_with_buyer_value(shared_data):
+    """A buyer value (in units of the contract's median bid) gives an optimal maximum price
+    below it, a purchase probability and a surplus gain."""
+    rep = estimate_rho(shared_data / "worldbank_procurement_bids.csv", auction_col="contract",
+                       bidder_col="bidder.name", bid_col="evaluated.price.amount",
+                       lowest_wins=True, normalize="median", buyer_value=1.2, bidders=4,
+                       seed=1, **FAST)
+    (g,) = rep.groups
+    p = g.procurement
+    assert p.buyer_value == 1.2 and 0.3 < p.max_price < 1.2
+    assert 0 < p.optimal_purchase.value <= 1.0
+    assert p.surplus_gain.ci.high > 0  # the optimal maximum price never loses surplus
 
 
 def test_worldbank_two_bidders_median_normalisation_warns(shared_data):

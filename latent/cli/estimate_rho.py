@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from pathlib import Path
 
 from latent.cli.common import UsageError, fail, print_json
 from latent.data.reader import DataError
-from latent.estimate.pipeline import estimate_rho, format_report
+from latent.estimate.pipeline import estimate_rho
 
 NAME = "estimate_rho"
 HELP = "ρ and the truncation revenue loss from auction data (CSV)"
@@ -34,6 +34,8 @@ examples:
       --where "item=Xbox game console" --bidders 5 --subsample 1 --json
   python -m latent.estimate_rho bids.csv --bid-col evaluated.price.amount \\
       --bidder-col bidder.name --auction-col contract --lowest-wins --normalize median
+  python -m latent.estimate_rho bids.csv --format long --auction-col tract \\
+      --bidder-col firm --bid-col bidamt --bids first-price
   python -m latent.estimate_rho swiss.csv --bid-col pb --bidders 4 --asymmetric"""
 
 
@@ -51,7 +53,10 @@ def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.Argume
 def add_arguments(p) -> None:
     p.add_argument("csv", metavar="data.csv", help="auction bids, wide or long")
     d = p.add_argument_group("reading the data")
-    d.add_argument("--format", choices=["auto", "wide", "long"], default="auto")
+    d.add_argument("--format", choices=["auto", "wide", "long"], default="auto",
+                   help="auto: long if the header names bid and bidder columns; wide only if "
+                        "every other column looks like a bid (covariate-like columns are "
+                        "refused with the flags to use)")
     d.add_argument("--auction-col", help="auction id column (long; optional in wide)")
     d.add_argument("--bidder-col", help="bidder column (long)")
     d.add_argument("--bid-col", help="bid column (long)")
@@ -59,9 +64,18 @@ def add_arguments(p) -> None:
     d.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
                    help="keep rows whose COL equals VALUE (repeatable)")
     d.add_argument("--lowest-wins", action="store_true",
-                   help="procurement: bids are costs, the lowest wins (costs c -> K - c)")
+                   help="procurement: bids are costs, the lowest wins; every money number is "
+                        "reported as a cost to the buyer in the data's units")
+    d.add_argument("--buyer-value", type=float, metavar="V",
+                   help="with --lowest-wins: the buyer's value of the good (data units); gives "
+                        "the optimal maximum price p* (p* + F(p*)/f(p*) = V). Default: the "
+                        "buyer must buy")
     d.add_argument("--normalize", choices=["median", "mean", "max"],
-                   help="divide each auction's bids by its median/mean/max")
+                   help="divide each auction's bids by its median/mean/max (warns about the "
+                        "atom at 1 this creates)")
+    d.add_argument("--decimal", choices=[".", ","],
+                   help="decimal separator when numbers like 1,234 are ambiguous (default: "
+                        "detected; converted numbers are reported)")
     d.add_argument("--bids", choices=["values", "first-price"], default="values",
                    help="values (default) or first-price bids (GPV inversion)")
     d.add_argument("--bandwidth", type=float, help="GPV kernel bandwidth (default Silverman)")
@@ -107,49 +121,43 @@ def _where(items) -> dict | None:
     return out or None
 
 
+_FLAG = {"n_boot": "boot"}
+
+
+def _flag_message(message: str) -> str:
+    """``samples=1: …`` (the API's wording) as ``--samples 1: …`` (the command line's)."""
+    m = re.match(r"^(\w+)=(.*?): ", message)
+    if not m:
+        return message
+    flag = _FLAG.get(m.group(1), m.group(1)).replace("_", "-")
+    return f"--{flag} {m.group(2)}: {message[m.end():]}"
+
+
 def run(args) -> int:
-    for name in ("samples", "revenue_samples", "boot", "min_auctions", "max_groups"):
-        if getattr(args, name) < 2:
-            raise UsageError(f"--{name.replace('_', '-')} must be at least 2")
-    if args.grid is not None and args.grid < 2 or args.lp_grid < 2:
-        raise UsageError("--grid and --lp-grid must be at least 2")
-    if args.bandwidth is not None and not args.bandwidth > 0:
-        raise UsageError("--bandwidth must be positive")
-    if args.subsample < 0 or args.data_boot < 0:
-        raise UsageError("--subsample and --data-boot must be non-negative")
     try:
         rep = estimate_rho(
             args.csv, format=args.format, auction_col=args.auction_col,
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
             where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
+            buyer_value=args.buyer_value, decimal=args.decimal,
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
-            lp_grid=args.lp_grid,
-            lp_max_bidders=args.lp_max_bidders, seed=args.seed,
+            lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
             progress=False if (args.quiet or args.json) else None)
-    except (DataError, ValueError) as exc:
-        raise UsageError(str(exc)) from None
+    except (DataError, ValueError, TypeError) as exc:
+        raise UsageError(_flag_message(str(exc))) from None
     if args.plot:
-        _plot(rep, args.plot)
+        ax = rep.plot()
+        ax.figure.savefig(args.plot, dpi=120)
+        print(f"plot written to {args.plot}", file=sys.stderr)
     if args.json:
         print_json(rep)
     else:
-        print(format_report(rep))
+        print(rep)
     return 0
-
-
-def _plot(rep, path: str) -> None:
-    spectra = [g for g in rep.groups if g.spectrum is not None]
-    for g in spectra:
-        out = Path(path)
-        if len(spectra) > 1:
-            out = out.with_name(f"{out.stem}_N{g.n_bidders}{out.suffix}")
-        g.spectrum.plot(out, title=f"{g.mechanism}, N = {g.n_bidders}: grade spectrum "
-                                   f"({g.spectrum.method})")
-        print(f"plot written to {out}", file=sys.stderr)
 
 
 def run_cli(argv=None) -> int:

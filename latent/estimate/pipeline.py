@@ -13,14 +13,27 @@ auctions, or the N most frequent identified bidders with ``asymmetric``):
 4. truncation revenue loss for R = 1, 2, 3 in both senses of DESIGN §6
    (:mod:`latent.studies.truncation`; the exact grade-restricted LP of ``numerics.lp`` for small N).
 
-Randomness: one ``SeedSequence(seed)`` spawns an independent stream per N and per step.
+Procurement (``lowest_wins``): the bids are costs and every reported money number is a cost to
+the buyer in the data's units: the expected cost of the buyer's optimal mechanism (buy from the
+lowest ironed virtual cost c + F(c)/f(c) if it is at most the buyer's value V; with no V the
+buyer must buy, and the optimal mechanism that always buys is the lowest-virtual-cost rule), of
+the reverse second-price auction, the savings, and the optimal maximum price p* (p* + F(p*)/f(p*)
+= V). The mechanism engine runs on v = V − c (V the buyer's value, or the smallest value at
+which the optimal mechanism always buys), an order-reversing map with no data-driven constant.
+
+Steps (one function each, so later stages can be wired in): reading (:func:`read_data`),
+selection of N-bidder rows (:func:`_selections`), values from bids (:func:`values_from_bids`:
+bids, or GPV pseudo-values / pseudo-costs), then :func:`analyse` per N.
+
+Randomness: one ``SeedSequence(seed)`` (an int, a SeedSequence or a Generator) spawns an
+independent stream per N and per step.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 import numpy as np
@@ -35,14 +48,34 @@ from latent.data.empirical import (
     grid_laws,
     marginals_from,
 )
-from latent.data.reader import DataError, read_auctions
+from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
-from latent.estimate.report import EstimateReport, GroupReport, format_report
-from latent.estimate.revenue import bootstrap_revenue, mc_revenue, observed_second_price
+from latent.estimate.report import (
+    EstimateReport,
+    ExactPart,
+    ExactPoint,
+    GroupReport,
+    Observed,
+    ProcurementPart,
+    RevenueLine,
+    RevenuePart,
+    TruncationPart,
+    Unavailable,
+    estimate_of,
+    format_report,
+)
+from latent.estimate.revenue import (
+    bootstrap_revenue,
+    mc_revenue,
+    observed_order_stat,
+    procurement_mc,
+)
 from latent.estimate.truncation import truncation_losses
 from numerics.lp.grade_restricted import frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.mechanisms import SecondPrice, make_mechanism
+from numerics.results import ConfidenceInterval, Estimate
+from numerics.validate import choice, finite_float, positive_int, seed_sequence
 
 __all__ = ["EstimateOptions", "EstimateReport", "estimate_rho", "format_report"]
 
@@ -79,11 +112,89 @@ class EstimateOptions:
     grades: tuple[int, ...] = (1, 2, 3)
     lp_grid: int = 6
     lp_max_bidders: int = 5
-    seed: int | None = 0
+    buyer_value: float | None = None
+    decimal: str | None = None
+    chunksize: int = CHUNK_ROWS
+    seed: object = 0
     progress: bool | None = None
 
     def to_dict(self) -> dict:
-        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+        if not isinstance(self.seed, int | type(None)):
+            out["seed"] = _seed_label(self.seed)
+        return out
+
+
+def _seed_label(seed):
+    if isinstance(seed, int) or seed is None:
+        return seed
+    return f"SeedSequence(entropy={seed_sequence(seed).entropy})" if isinstance(
+        seed, np.random.SeedSequence) else type(seed).__name__
+
+
+_CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
+            "bids": ("values", "first-price"), "spectrum": ("auto", "grid", "mc"),
+            "decimal": (".", ",")}
+_INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
+         "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
+         "chunksize": 1, "bidders": 2, "grid": 2}
+_STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
+_BOOLS = ("lowest_wins", "asymmetric")
+
+
+def validate_options(options: dict) -> EstimateOptions:
+    """Check every option of :func:`estimate_rho`: an unknown name is a ``TypeError`` naming
+    it, a bad value a ``ValueError`` naming the option.
+
+    >>> validate_options({"samples": 500}).samples
+    500
+    >>> validate_options({"sample": 500})
+    Traceback (most recent call last):
+    ...
+    TypeError: estimate_rho() got an unknown option 'sample' (did you mean samples?)
+    """
+    known = [f.name for f in fields(EstimateOptions)]
+    for name in options:
+        if name not in known:
+            close = [k for k in known if k.startswith(name[:4]) or name.startswith(k[:4])]
+            hint = f" (did you mean {', '.join(close)}?)" if close else (
+                f"; options: {', '.join(known)}")
+            raise TypeError(f"estimate_rho() got an unknown option {name!r}{hint}")
+    o = dict(options)
+    for name, low in _INTS.items():
+        if name in o and not (o[name] is None and name in ("bidders", "grid")):
+            o[name] = positive_int(name, o[name], minimum=low)
+    for name, allowed in _CHOICES.items():
+        if o.get(name) is not None:
+            o[name] = choice(name, o[name], allowed)
+    for name in _STRINGS:
+        if o.get(name) is not None and not isinstance(o[name], str):
+            raise TypeError(f"{name}={o[name]!r}: must be a column name (str)")
+    for name in _BOOLS + ("progress",):
+        if name in o and not isinstance(o[name], bool | type(None) if name == "progress"
+                                        else bool):
+            raise TypeError(f"{name}={o[name]!r}: must be True or False")
+    if o.get("bandwidth") is not None:
+        o["bandwidth"] = finite_float("bandwidth", o["bandwidth"], low=0.0, low_open=True)
+    if o.get("buyer_value") is not None:
+        o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
+    if o.get("where") is not None:
+        w = o["where"]
+        if not isinstance(w, dict) or not all(isinstance(k, str) for k in w):
+            raise TypeError(f"where={w!r}: must be a dict column → value")
+        o["where"] = {k: str(v) for k, v in w.items()}
+    if "grades" in o:
+        try:
+            o["grades"] = tuple(positive_int("grades", r) for r in o["grades"])
+        except TypeError:
+            raise TypeError(f"grades={o['grades']!r}: must be a sequence of integers") from None
+    if "seed" in o and o["seed"] is not None:
+        ss = seed_sequence(o["seed"])  # a Generator is drawn from once, here
+        o["seed"] = o["seed"] if isinstance(o["seed"], int) else ss
+    opts = EstimateOptions(**o)
+    if opts.buyer_value is not None and not opts.lowest_wins:
+        raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
+    return opts
 
 
 def _int_seed(ss: np.random.SeedSequence) -> int:
@@ -108,7 +219,8 @@ def _heavy_tail(x: np.ndarray) -> str | None:
     return None
 
 
-def _marginal_summary(marginals, matrix: np.ndarray, names) -> tuple[dict, ...]:
+def _marginal_summary(marginals, matrix: np.ndarray, names,
+                      costs: bool = False) -> tuple[dict, ...]:
     pooled = all(m is marginals[0] for m in marginals)
     cols = [("pooled", matrix.ravel())] if pooled else [
         (names[i] if names else i + 1, matrix[:, i]) for i in range(len(marginals))]
@@ -116,7 +228,7 @@ def _marginal_summary(marginals, matrix: np.ndarray, names) -> tuple[dict, ...]:
                   "mean": float(col.mean()), "median": float(np.median(col)),
                   "min": float(col.min()), "max": float(col.max()),
                   "ironed_intervals": len(m.ironed_intervals),
-                  "monopoly_price": float(m.monopoly_price())}
+                  "monopoly_price": None if costs else float(m.monopoly_price())}
                  for (slot, col), m in zip(cols, marginals, strict=False))
 
 
@@ -126,13 +238,16 @@ def _auto_grid(n: int, requested: int | None) -> int:
     return min(64, int(math.floor(GRID_CELLS ** (1.0 / n) + 1e-9)))
 
 
-def _exact_lp(marginal, n: int, opts: EstimateOptions) -> dict:
+def _exact_lp(marginal, n: int, opts: EstimateOptions) -> ExactPart | Unavailable:
     if opts.asymmetric:
-        return {"available": False, "reason": "asymmetric marginals (the LP assumes iid bidders)"}
+        return Unavailable(reason="asymmetric marginals (the LP assumes iid bidders)")
     if n > opts.lp_max_bidders:
-        return {"available": False, "reason": f"N = {n} > --lp-max-bidders "
-                f"{opts.lp_max_bidders} (the LP grows like C(K+N−2, N−1))"}
+        return Unavailable(reason=f"N = {n} > --lp-max-bidders {opts.lp_max_bidders} (the LP "
+                           "grows like C(K+N−2, N−1))")
     vals, probs = grid_law(marginal, opts.lp_grid)
+    if vals[0] < 0:
+        return Unavailable(reason="values below 0 (costs above the buyer value): the LP "
+                           "assumes values ≥ 0")
     scale = float(np.max(vals)) or 1.0  # LP in units of the largest grid value, exact rationals
     merged: dict = {}
     for v, p in zip(vals, probs, strict=True):
@@ -145,29 +260,114 @@ def _exact_lp(marginal, n: int, opts: EstimateOptions) -> dict:
     try:
         fr = frontier(ts, n, grades=grades)
     except Exception as exc:  # noqa: BLE001 - another helper's solver: report, do not crash
-        return {"available": False, "reason": f"grade-restricted LP failed: {exc}"}
+        return Unavailable(reason=f"grade-restricted LP failed: {exc}")
+    points = tuple(ExactPoint(
+        grade=p.grade, revenue=p.revenue,
+        revenue_float=(float(p.revenue) if p.revenue is not None else p.revenue_float) * scale,
+        loss=p.loss * scale, ratio=p.ratio, certificate=p.certificate) for p in fr.points)
+    return ExactPart(
+        grid_points=len(keys), value_unit=scale, rev_star=fr.optimum,
+        rev_star_float=fr.optimum_float * scale, rev_star_method=fr.optimum_method,
+        points=points,
+        note="values divided by value_unit and rounded to 1/10^4 for an exact LP; rev_star and "
+             "revenue are exact rationals in units of value_unit (when certified); the _float "
+             "fields and loss are in data units")
 
-    return {"available": True, "grid_points": len(keys), "value_unit": scale,
-            "rev_star": None if fr.optimum is None else str(fr.optimum),
-            "rev_star_float": fr.optimum_float * scale, "rev_star_method": fr.optimum_method,
-            "points": [{"grade": p.grade,
-                        "revenue": None if p.revenue is None else str(p.revenue),
-                        "revenue_float": (float(p.revenue) if p.revenue is not None
-                                          else p.revenue_float) * scale,
-                        "loss": p.loss * scale, "ratio": p.ratio,
-                        "certificate": p.certificate} for p in fr.points],
-            "note": "values divided by value_unit and rounded to 1/10^4 for an exact LP; "
-                    "rev_star and revenue are exact rationals in units of value_unit "
-                    "(when certified); the _float fields and loss are in data units"}
+
+def _line(r, units: str, interval=None, boot: int | None = None) -> RevenueLine:
+    return RevenueLine(estimate=estimate_of(r), units=units,
+                       data_interval=ConfidenceInterval.of(interval),
+                       data_boot=boot if interval is not None else None)
+
+
+def _must_buy_value(costs: np.ndarray, asymmetric: bool, grids: tuple[int, ...] = ()) -> float:
+    """The smallest buyer value V at which the optimal mechanism on v = V − c buys always:
+    every atom's (discrete) virtual value of v must be > 0 — for the estimated marginals, or
+    (``grids``) for their K-point quantile grid laws, whose atoms are fewer and wider apart."""
+    v0 = float(np.max(costs))
+    marg = marginals_from(v0 - costs, asymmetric)
+    laws = list(set(marg)) if not grids else [
+        law for k in grids for law in set(grid_laws(marg, k)[2])]
+    lowest = min(float(np.min(m.virtual_value(np.asarray(m.values)))) for m in laws)
+    spread = float(np.ptp(costs)) or 1.0
+    return v0 + max(0.0, -lowest) + 1e-6 * (abs(v0) + spread)
+
+
+def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first_price,
+                 units) -> tuple[ProcurementPart, RevenuePart]:
+    mc = procurement_mc({"optimal": mech, "rsp": SecondPrice(n)}, marginals, value,
+                        opts.revenue_samples, seeds[1])
+    must = opts.buyer_value is None
+    boot = {}
+    if opts.data_boot >= 2 and must:
+        rev = bootstrap_revenue(value - matrix, opts.mechanism, opts.asymmetric, opts.data_boot,
+                                max(2, opts.revenue_samples // 5), seeds[3])
+        boot = {"mechanism": (value - rev["mechanism"][1], value - rev["mechanism"][0]),
+                "second_price": (value - rev["second_price"][1],
+                                 value - rev["second_price"][0]),
+                "difference": (-rev["difference"][1], -rev["difference"][0])}
+    max_price = None
+    if not must and not opts.asymmetric:
+        max_price = value - float(marginals[0].monopoly_price())
+    label = "observed first-price bids" if first_price else "observed bids"
+    obs_low = estimate_of(observed_order_stat(observed, 1, lowest=True), "normal 95% CI over "
+                          "auctions")
+    obs_second = estimate_of(observed_order_stat(observed, 2, lowest=True), "normal 95% CI over "
+                             "auctions")
+    rule = ("optimal = buy from the seller with the lowest ironed virtual cost c + F(c)/f(c) "
+            "(Myerson's rule for procurement), "
+            + ("always (no buyer value: the buyer must buy, so the cost-minimising mechanism "
+               "is the lowest-virtual-cost rule with no maximum price; for symmetric regular "
+               "costs it costs the same as the reverse second-price auction)" if must else
+               "if it is at most the buyer's value V; for symmetric costs this is the reverse "
+               "second-price auction with maximum price p*")
+            + "; reverse second price = the lowest cost wins and is paid the second-lowest cost"
+            + ("" if must else " or V if lower"))
+    savings = Estimate(value=mc["optimal - rsp"]["cost"].mean * -1,
+                       ci=(-mc["optimal - rsp"]["cost"].ci[1], -mc["optimal - rsp"]["cost"].ci[0]),
+                       n=mc["optimal - rsp"]["cost"].samples,
+                       method="normal 95% CI, common random numbers")
+    gain = None if must else estimate_of(mc["optimal - rsp"]["surplus"],
+                                         "normal 95% CI, common random numbers")
+    cost_units = f"expected cost to the buyer, {units}"
+    part = ProcurementPart(
+        buyer_value=opts.buyer_value, value_used=value, max_price=max_price,
+        optimal_cost=estimate_of(mc["optimal"]["cost"]),
+        optimal_purchase=estimate_of(mc["optimal"]["purchase"]),
+        reverse_second_price_cost=estimate_of(mc["rsp"]["cost"]),
+        reverse_second_price_purchase=estimate_of(mc["rsp"]["purchase"]),
+        savings=savings, surplus_gain=gain, observed_lowest=obs_low,
+        observed_second_lowest=obs_second, rule=rule, units=units, observed_label=label)
+    note = ("Monte Carlo under the product of the estimated cost marginals: 'ci' is "
+            "conditional on the marginals"
+            + ("; 'data_interval' (row bootstrap, marginals and mechanism re-estimated) "
+               "includes their estimation error" if boot else
+               "; no data-bootstrap interval with a buyer value (purchase probability varies)"
+               if not must else "")
+            + "; 'mechanism' is the optimal mechanism's expected cost, 'second_price' the "
+              "reverse second-price auction's, 'difference' optimal − reverse second price")
+    revenue = RevenuePart(
+        mechanism=_line(mc["optimal"]["cost"], cost_units, boot.get("mechanism"),
+                        opts.data_boot),
+        second_price=_line(mc["rsp"]["cost"], cost_units, boot.get("second_price"),
+                           opts.data_boot),
+        difference=_line(mc["optimal - rsp"]["cost"], cost_units, boot.get("difference"),
+                         opts.data_boot),
+        note=note, units=cost_units)
+    return part, revenue
 
 
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             values_from: str = "bids taken as values",
-            total_auctions: int | None = None) -> GroupReport:
-    """All estimates for one selection (see module doc)."""
+            total_auctions: int | None = None, observed: np.ndarray | None = None,
+            units: str = "data units") -> GroupReport:
+    """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
+    with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix)."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     matrix = sel.matrix
+    observed = matrix if observed is None else observed
+    first_price = observed is not matrix
     warnings = []
     if matrix.shape[0] < opts.min_auctions:
         warnings.append(f"only {matrix.shape[0]} rows: estimates will be very noisy")
@@ -179,8 +379,33 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     tail = _heavy_tail(matrix.ravel())
     if tail:
         warnings.append(tail)
-    spectral = spectral_rho(matrix, n_boot=opts.n_boot, seed=seeds[0])
-    marginals = marginals_from(matrix, opts.asymmetric)
+    spectral = spectral_rho(matrix, n_boot=opts.n_boot, seed=seeds[0])  # sign-invariant
+    value = None
+    engine_units = units
+    if opts.lowest_wins:
+        value = opts.buyer_value if opts.buyer_value is not None else _must_buy_value(
+            matrix, opts.asymmetric)
+        if value <= float(np.min(matrix)):
+            raise DataError(f"--buyer-value {value:.6g} is below every cost: the buyer never "
+                            "buys")
+        engine = value - matrix
+        engine_units = (f"buyer surplus V·P(buy) − cost with V = {value:.6g} "
+                        + ("(buyer value)" if opts.buyer_value is not None else
+                           "(must buy: the smallest V at which the optimal mechanism always "
+                           "buys)") + f", {units}")
+    else:
+        engine = matrix
+    marginals = marginals_from(engine, opts.asymmetric)
+    k = _auto_grid(n, opts.grid)
+    grid_marginals = marginals
+    if opts.lowest_wins and opts.buyer_value is None:
+        # the grid parts get their own must-buy V (from the grid laws): the fine law's V is
+        # set by its top atom's virtual cost and would swamp the grid values' resolution
+        grid_value = _must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
+        grid_marginals = marginals_from(grid_value - matrix, opts.asymmetric)
+        engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} (must buy: "
+                        f"the smallest V at which the optimal mechanism for the grid law "
+                        f"always buys), {units}")
     try:
         mech = make_mechanism(opts.mechanism, n, valuation=marginals)
     except ValueError as exc:
@@ -189,35 +414,48 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         warnings.append(f"{mech.name} is not dominant-strategy truthful: its revenue is "
                         "computed as if the estimated values were reported (for first_price "
                         "without an equilibrium bid function, an overstatement)")
-    rev = mc_revenue({"mechanism": mech, "second_price": SecondPrice(n)}, marginals,
-                     opts.revenue_samples, seeds[1])
-    revenue = {"mechanism": rev["mechanism"].to_dict(), "second_price": rev["second_price"].
-               to_dict(), "difference": rev["mechanism - second_price"].to_dict(),
-               "note": "Monte Carlo under the product of the estimated marginals: 'ci' is "
-                       "conditional on the marginals; 'data_interval' (row bootstrap, "
-                       "marginals and mechanism re-estimated) includes their estimation error; "
-                       "both are in-sample (mechanism fitted on the same data: optimistic)"}
-    if opts.data_boot >= 2:
-        boot = bootstrap_revenue(matrix, opts.mechanism, opts.asymmetric, opts.data_boot,
-                                 max(2, opts.revenue_samples // 5), seeds[3])
-        for key, iv in boot.items():
-            revenue[key]["data_interval"] = list(iv)
-            revenue[key]["data_boot"] = opts.data_boot
-    k = _auto_grid(n, opts.grid)
+    procurement = None
+    if opts.lowest_wins:
+        procurement, revenue = _procurement(matrix, observed, marginals, mech, n, value, opts,
+                                            seeds, first_price, units)
+        observed_win = Observed(estimate=procurement.observed_lowest, label=(
+            f"observed mean lowest bid ({procurement.observed_label})"))
+        observed_second = Observed(estimate=procurement.observed_second_lowest, label=(
+            f"observed mean second-lowest bid ({procurement.observed_label})"))
+    else:
+        revenue = _revenue(engine, marginals, mech, n, opts, seeds, units)
+        if first_price:
+            observed_win = Observed(estimate=estimate_of(observed_order_stat(observed, 1),
+                                                         "normal 95% CI over auctions"),
+                                    label="observed mean winning first-price bid (observed "
+                                          "revenue)")
+            observed_second = Observed(
+                estimate=estimate_of(observed_order_stat(observed, 2),
+                                     "normal 95% CI over auctions"),
+                label="observed mean second-highest first-price bid (observed bids; not a "
+                      "second-price revenue: first-price bids are shaded)")
+        else:
+            observed_win = Observed(estimate=estimate_of(observed_order_stat(observed, 1),
+                                                         "normal 95% CI over auctions"),
+                                    label="observed mean highest bid (observed bids)")
+            observed_second = Observed(
+                estimate=estimate_of(observed_order_stat(observed, 2),
+                                     "normal 95% CI over auctions"),
+                label="observed mean second-highest bid (observed bids)")
     # auto: the exact grid spectrum only when the grid is fine enough (K ≥ 16, i.e. N ≤ 5) or
     # K was chosen; a coarse grid's O(1/K) bias is worse than Monte Carlo noise with a CI
     use_grid = opts.spectrum == "grid" or (opts.spectrum == "auto" and
                                            (opts.grid is not None or k >= 16))
-    trunc = {"available": False, "reason": f"no affordable grid for N = {n}: K = {k} points "
-             f"per bidder (need K ≥ 3 and K^N·N ≤ {8 * GRID_CELLS:.1e} table entries)"}
+    trunc = Unavailable(reason=f"no affordable grid for N = {n}: K = {k} points per bidder "
+                        f"(need K ≥ 3 and K^N·N ≤ {8 * GRID_CELLS:.1e} table entries)")
     spectrum, note = None, ""
     if k >= 3 and k ** n * n <= 8 * GRID_CELLS:
-        vals, probs, laws = grid_laws(marginals, k)
+        vals, probs, laws = grid_laws(grid_marginals, k)
         gmech = make_mechanism(opts.mechanism, n, valuation=laws)
         x = allocation_table(gmech, vals)
         full, points = truncation_losses(x, vals, probs, opts.grades)
-        trunc = {"available": True, "grid_points": k, "revenue_full": full,
-                 "points": [p.to_dict() for p in points]}
+        trunc = TruncationPart(grid_points=k, revenue_full=full, points=tuple(points),
+                               units=engine_units)
         if use_grid:
             spectrum = grade_spectrum_grid(x, probs, n_inputs=n)
             note = (f"exact for the {k}-point quantile grid per bidder, mechanism rebuilt for "
@@ -239,11 +477,34 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         selection["auctions_not_used"] = total_auctions - sel.auctions_used
     return GroupReport(
         n_bidders=n, selection=selection, values_from=values_from, spectral=spectral,
-        marginals=_marginal_summary(marginals, matrix, names), mechanism=mech.name,
+        marginals=_marginal_summary(marginals_from(matrix, opts.asymmetric), matrix, names,
+                                    opts.lowest_wins),
+        mechanism=mech.name,
         spectrum=spectrum, spectrum_note=note,
         rho=None if spectrum is None else spectrum.rho(), revenue=revenue,
-        observed_second_price=observed_second_price(matrix).to_dict(), truncation=trunc,
-        exact=_exact_lp(marginals[0], n, opts), warnings=tuple(warnings))
+        observed_second_price=observed_second, observed_winning_bid=observed_win,
+        truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
+        procurement=procurement, warnings=tuple(warnings))
+
+
+def _revenue(matrix, marginals, mech, n, opts, seeds, units) -> RevenuePart:
+    rev = mc_revenue({"mechanism": mech, "second_price": SecondPrice(n)}, marginals,
+                     opts.revenue_samples, seeds[1])
+    boot = {}
+    if opts.data_boot >= 2:
+        boot = bootstrap_revenue(matrix, opts.mechanism, opts.asymmetric, opts.data_boot,
+                                 max(2, opts.revenue_samples // 5), seeds[3])
+    u = f"expected revenue, {units}"
+    return RevenuePart(
+        mechanism=_line(rev["mechanism"], u, boot.get("mechanism"), opts.data_boot),
+        second_price=_line(rev["second_price"], u, boot.get("second_price"), opts.data_boot),
+        difference=_line(rev["mechanism - second_price"], u, boot.get("difference"),
+                         opts.data_boot),
+        note="Monte Carlo under the product of the estimated marginals: 'ci' is conditional "
+             "on the marginals; 'data_interval' (row bootstrap, marginals and mechanism "
+             "re-estimated) includes their estimation error; both are in-sample (mechanism "
+             "fitted on the same data: optimistic)",
+        units=u)
 
 
 def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]:
@@ -272,51 +533,84 @@ def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]
     return [select_exact(data, n) for n in sorted(ok[:opts.max_groups])], skipped
 
 
-def estimate_rho(path, **options) -> EstimateReport:
-    """Run the whole analysis on a CSV file; ``options`` are the fields of EstimateOptions.
+def read_data(data, opts: EstimateOptions) -> AuctionData:
+    """Step 1: the bids, cleaned and accounted for (a path, a DataFrame or a 2-D array).
 
-    >>> import os, tempfile
-    >>> rng = np.random.default_rng(np.random.SeedSequence(3))
-    >>> p = os.path.join(tempfile.mkdtemp(), "a.csv")
-    >>> np.savetxt(p, rng.random((200, 2)), delimiter=",", header="bidder_1,bidder_2",
-    ...            comments="")
-    >>> rep = estimate_rho(p, n_boot=50, revenue_samples=2000, samples=500, grid=8)
-    >>> [g.n_bidders for g in rep.groups], rep.groups[0].exact["available"]
-    ([2], True)
+    >>> read_data(np.array([[1.0, 2.0], [3.0, 4.0]]), EstimateOptions()).sizes()
+    Counter({2: 2})
     """
-    opts = EstimateOptions(**options)
-    if opts.bids not in ("values", "first-price"):
-        raise DataError(f"--bids {opts.bids!r}: use values or first-price")
-    if opts.mechanism.replace("-", "_") in ("menu", "callable", "gsp"):
-        raise DataError(f"--mechanism {opts.mechanism}: not a single-item auction of N bidders")
-    data = read_auctions(path, format=opts.format, auction_col=opts.auction_col,
+    return read_auctions(data, format=opts.format, auction_col=opts.auction_col,
                          bidder_col=opts.bidder_col, bid_col=opts.bid_col,
                          item_col=opts.item_col, where=opts.where,
-                         lowest_wins=opts.lowest_wins, normalize=opts.normalize)
-    if data.auctions[0].bids.ndim > 1:
+                         lowest_wins=opts.lowest_wins, normalize=opts.normalize,
+                         decimal=opts.decimal, chunksize=opts.chunksize)
+
+
+def values_from_bids(sel: Selection, opts: EstimateOptions) -> tuple[Selection, str]:
+    """Step 3: values (costs with lowest_wins) from the selected bids, and how they were made.
+
+    >>> sel = Selection(np.array([[1.0, 2.0]]), 2, "example", 1)
+    >>> values_from_bids(sel, EstimateOptions())[1]
+    'bids taken as values'
+    """
+    if opts.bids != "first-price":
+        return sel, ("costs as bid (lowest wins)" if opts.lowest_wins else
+                     "bids taken as values")
+    sign = -1.0 if opts.lowest_wins else 1.0  # procurement: invert the cost side, c = b − …
+    pv, h = gpv_pseudo_values(sign * sel.matrix, opts.bandwidth)
+    out = Selection(sign * pv, sel.n_bidders, sel.how, sel.auctions_used,
+                    sel.auctions_subsampled, sel.bidders)
+    formula = ("pseudo-costs c = b − (1 − G(b))/((N−1)g(b))" if opts.lowest_wins else
+               "pseudo-values v = b + G(b)/((N−1)g(b))")
+    return out, (f"GPV {formula} from first-price bids, "
+                 f"Gaussian kernel bandwidth h = {h:.4g} "
+                 f"({'given' if opts.bandwidth else 'Silverman'}; no boundary "
+                 "trimming: values within ~h of the bid support's ends are biased"
+                 + ("; the inversion assumes the symmetric equilibrium, so with "
+                    "asymmetric bidders it is an approximation" if opts.asymmetric
+                    else "") + ")")
+
+
+def estimate_rho(data, **options) -> EstimateReport:
+    """Run the whole analysis; ``data`` is a CSV path, a pandas DataFrame (wide or long, as a
+    file would be) or a 2-D array (wide: rows auctions, columns bidders, NaN = absent);
+    ``options`` are the fields of :class:`EstimateOptions` (CLI flags with underscores).
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(3))
+    >>> rep = estimate_rho(rng.random((200, 2)), n_boot=50, revenue_samples=2000, samples=500,
+    ...                    grid=8)
+    >>> [g.n_bidders for g in rep.groups], rep.groups[0].exact.available
+    ([2], True)
+    >>> estimate_rho(rng.random((5, 2)), samples=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: samples=1: must be an integer ≥ 2
+    """
+    opts = validate_options(options)
+    if opts.mechanism.replace("-", "_") in ("menu", "callable", "gsp"):
+        raise DataError(f"--mechanism {opts.mechanism}: not a single-item auction of N bidders")
+    data = read_data(data, opts)
+    if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
-    root = np.random.SeedSequence(opts.seed)
+    root = seed_sequence(0 if opts.seed is None else opts.seed)
     sel_ss, *group_ss = root.spawn(1 + 64)
     selections, skipped = _selections(data, opts, sel_ss)
+    units = "the data's units" if not opts.normalize else (
+        f"bids ÷ their auction's {opts.normalize}")
+    if opts.lowest_wins:
+        units = f"cost units ({units})"
     bar = tqdm(selections, desc="estimate_rho", unit="N", leave=False,
                disable=(not sys.stderr.isatty()) if opts.progress is None else not opts.progress)
     groups = []
     for sel, ss in zip(bar, group_ss, strict=False):
-        values_from = "bids taken as values"
-        if opts.bids == "first-price":
-            pv, h = gpv_pseudo_values(sel.matrix, opts.bandwidth)
-            sel = Selection(pv, sel.n_bidders, sel.how, sel.auctions_used,
-                            sel.auctions_subsampled, sel.bidders)
-            values_from = (f"GPV pseudo-values v = b + G(b)/((N−1)g(b)) from first-price bids, "
-                           f"Gaussian kernel bandwidth h = {h:.4g} "
-                           f"({'given' if opts.bandwidth else 'Silverman'}; no boundary "
-                           "trimming: values within ~h of the bid support's ends are biased"
-                           + ("; the inversion assumes the symmetric equilibrium, so with "
-                              "asymmetric bidders it is an approximation" if opts.asymmetric
-                              else "") + ")")
-        groups.append(analyse(sel, opts, ss, values_from, len(data.auctions)))
-    return EstimateReport(str(path), data.format, len(data.auctions), dict(data.dropped),
-                          data.warnings, dict(data.sizes()), tuple(groups), skipped,
-                          opts.to_dict(), opts.seed)
-
+        values, how = values_from_bids(sel, opts)
+        groups.append(analyse(values, opts, ss, how, data.n_auctions,
+                              observed=sel.matrix if values is not sel else None, units=units))
+    cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
+    return EstimateReport(
+        source=data.source, format=data.format, auctions_read=data.n_auctions,
+        dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
+        groups=tuple(groups), skipped_sizes=skipped, options=opts.to_dict(),
+        seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
+        covariate_columns=cov)

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
 
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
+from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
 LOSS_DEFINITIONS = {
     "naive": "x^{<=R} (the ANOVA components of grade <= R): for R >= 1 it has the "
@@ -39,8 +44,236 @@ def _num(x: float, ci=None, exact: bool = False) -> str:
     return f"{x:.4g}" + (" (exact)" if exact else "")
 
 
-@dataclass(frozen=True)
-class GroupReport:
+class _Keyed:
+    """Read access by JSON key (``part["mean"]``, ``part.get("ci")``, ``"key" in part``), for
+    code written against the former dict parts; the attributes are the typed interface."""
+
+    def __getitem__(self, key: str):
+        return self.to_dict()[key]
+
+    def get(self, key: str, default=None):
+        return self.to_dict().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self.to_dict()
+
+
+def estimate_of(r, method: str = "normal 95% CI, i.i.d. profiles from the estimated "
+                                 "marginals") -> Estimate:
+    """An :class:`Estimate` from a Monte Carlo mean (anything with ``mean``, ``ci``, ``samples``).
+
+    >>> from latent.estimate.revenue import RevenueEstimate
+    >>> estimate_of(RevenueEstimate(1.0, (0.9, 1.1), 10)).ci.high
+    1.1
+    """
+    return Estimate(value=float(r.mean), ci=ConfidenceInterval.of(r.ci), n=int(r.samples),
+                    method=method)
+
+
+def _estimate_dict(e: Estimate) -> dict:
+    out = e.to_dict()
+    out.update({"samples": e.n, "ci_method": e.method})
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unavailable(_Keyed, Result):
+    """A part of the report that was not computed, and why.
+
+    >>> Unavailable(reason="N too large").to_dict()
+    {'available': False, 'reason': 'N too large'}
+    """
+
+    reason: str
+    available: bool = False
+
+    def to_dict(self) -> dict:
+        return {"available": False, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevenueLine(_Keyed, Result):
+    """One mechanism's expected revenue (or cost): the Monte Carlo estimate and, when run, the
+    data-bootstrap interval (marginals and mechanism re-estimated on resampled auctions).
+
+    >>> line = RevenueLine(estimate=Estimate(1.0, (0.9, 1.1), 100), units="data units")
+    >>> line["mean"], line.to_dict()["ci"], "data_interval" in line
+    (1.0, [0.9, 1.1], False)
+    """
+
+    estimate: Estimate
+    units: str
+    data_interval: ConfidenceInterval | None = None
+    data_boot: int | None = None
+
+    def to_dict(self) -> dict:
+        out = _estimate_dict(self.estimate)
+        out["units"] = self.units
+        if self.data_interval is not None:
+            out["data_interval"] = self.data_interval.to_dict()
+            out["data_boot"] = self.data_boot
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevenuePart(_Keyed, Result):
+    """Revenues (procurement: expected costs to the buyer) of the mechanism and of second price.
+
+    >>> e = RevenueLine(estimate=Estimate(1.0, (0.9, 1.1), 100), units="u")
+    >>> sorted(RevenuePart(mechanism=e, second_price=e, difference=e, note="", units="u"
+    ...                    ).to_dict())
+    ['difference', 'mechanism', 'note', 'second_price', 'units']
+    """
+
+    mechanism: RevenueLine
+    second_price: RevenueLine
+    difference: RevenueLine
+    note: str
+    units: str
+
+    def to_dict(self) -> dict:
+        return {"mechanism": self.mechanism.to_dict(),
+                "second_price": self.second_price.to_dict(),
+                "difference": self.difference.to_dict(), "note": self.note, "units": self.units}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Observed(_Keyed, Result):
+    """A mean over the observed auctions (no model), labelled with what was averaged.
+
+    >>> Observed(estimate=Estimate(2.0, (1.0, 3.0), 9), label="mean highest bid")["mean"]
+    2.0
+    """
+
+    estimate: Estimate
+    label: str
+
+    def to_dict(self) -> dict:
+        out = _estimate_dict(self.estimate)
+        out["label"] = self.label
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruncationPart(_Keyed, Result):
+    """Naive and repaired truncation on the K-point quantile grid (exact for the grid law).
+
+    >>> TruncationPart(grid_points=4, revenue_full=1.0, points=(), units="u")["available"]
+    True
+    """
+
+    grid_points: int
+    revenue_full: float
+    points: tuple
+    units: str
+    available: bool = True
+
+    def to_dict(self) -> dict:
+        return {"available": True, "grid_points": self.grid_points,
+                "revenue_full": self.revenue_full, "points": [p.to_dict() for p in self.points],
+                "units": self.units}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExactPoint(_Keyed, Result):
+    """Rev^(R), the best revenue of a feasible BIC IR mechanism of ANOVA grade ≤ R (exact LP).
+
+    >>> ExactPoint(grade=1, revenue=None, revenue_float=0.4, loss=0.1, ratio=0.8,
+    ...            certificate="float")["loss"]
+    0.1
+    """
+
+    grade: int
+    revenue: Fraction | None
+    revenue_float: float
+    loss: float
+    ratio: float
+    certificate: str
+
+    def to_dict(self) -> dict:
+        return {"grade": self.grade,
+                "revenue": None if self.revenue is None else str(self.revenue),
+                "revenue_float": self.revenue_float, "loss": self.loss, "ratio": self.ratio,
+                "certificate": self.certificate}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExactPart(_Keyed, Result):
+    """The exact grade-restricted LP frontier on a small quantile grid (iid bidders).
+
+    >>> ExactPart(grid_points=3, value_unit=1.0, rev_star=Fraction(1, 2), rev_star_float=0.5,
+    ...           rev_star_method="exact", points=(), note="")["rev_star"]
+    '1/2'
+    """
+
+    grid_points: int
+    value_unit: float
+    rev_star: Fraction | None
+    rev_star_float: float
+    rev_star_method: str
+    points: tuple[ExactPoint, ...]
+    note: str
+    available: bool = True
+
+    def to_dict(self) -> dict:
+        return {"available": True, "grid_points": self.grid_points,
+                "value_unit": self.value_unit,
+                "rev_star": None if self.rev_star is None else str(self.rev_star),
+                "rev_star_float": self.rev_star_float, "rev_star_method": self.rev_star_method,
+                "points": [p.to_dict() for p in self.points], "note": self.note}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcurementPart(_Keyed, Result):
+    """Procurement (lowest cost wins) in the data's cost units.
+
+    ``optimal`` is the buyer's cost-minimising mechanism (buy from the seller with the lowest
+    ironed virtual cost c + F(c)/f(c), if it is at most the buyer's value V; pay the threshold);
+    ``reverse_second_price`` buys from the lowest cost at the second-lowest cost, capped at V.
+    Without a buyer value the buyer must buy (V large enough that every cost is accepted).
+
+    >>> e = Estimate(1.5, (1.4, 1.6), 100)
+    >>> p = ProcurementPart(buyer_value=None, value_used=3.0, max_price=None, optimal_cost=e,
+    ...                     optimal_purchase=e, reverse_second_price_cost=e,
+    ...                     reverse_second_price_purchase=e, savings=e, surplus_gain=None,
+    ...                     observed_lowest=e, observed_second_lowest=e, rule="", units="u")
+    >>> p["max_price"] is None, p.to_dict()["savings"]["mean"]
+    (True, 1.5)
+    """
+
+    buyer_value: float | None
+    value_used: float
+    max_price: float | None
+    optimal_cost: Estimate
+    optimal_purchase: Estimate
+    reverse_second_price_cost: Estimate
+    reverse_second_price_purchase: Estimate
+    savings: Estimate
+    surplus_gain: Estimate | None
+    observed_lowest: Estimate
+    observed_second_lowest: Estimate
+    rule: str
+    units: str
+    observed_label: str = "observed bids"
+
+    def to_dict(self) -> dict:
+        def d(e):
+            return None if e is None else _estimate_dict(e)
+
+        return {"buyer_value": self.buyer_value, "value_used": self.value_used,
+                "max_price": self.max_price, "optimal_cost": d(self.optimal_cost),
+                "optimal_purchase_probability": d(self.optimal_purchase),
+                "reverse_second_price_cost": d(self.reverse_second_price_cost),
+                "reverse_second_price_purchase_probability":
+                    d(self.reverse_second_price_purchase),
+                "savings": d(self.savings), "surplus_gain": d(self.surplus_gain),
+                "observed_mean_lowest_bid": d(self.observed_lowest),
+                "observed_mean_second_lowest_bid": d(self.observed_second_lowest),
+                "observed_label": self.observed_label, "rule": self.rule, "units": self.units}
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupReport(Result):
     """Everything estimated for one bidder count N."""
 
     n_bidders: int
@@ -52,10 +285,13 @@ class GroupReport:
     spectrum: GradeSpectrum | None
     spectrum_note: str
     rho: RhoFit | None
-    revenue: dict
-    observed_second_price: dict
-    truncation: dict
-    exact: dict
+    revenue: RevenuePart
+    observed_second_price: Observed
+    observed_winning_bid: Observed
+    truncation: TruncationPart | Unavailable
+    exact: ExactPart | Unavailable
+    units: str = "data units"
+    procurement: ProcurementPart | None = None
     warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
@@ -66,15 +302,84 @@ class GroupReport:
             "grade_spectrum": None if self.spectrum is None else self.spectrum.to_dict(),
             "spectrum_note": self.spectrum_note,
             "grade_decay_rho": None if self.rho is None else self.rho.to_dict(),
-            "revenue": self.revenue, "observed_second_price": self.observed_second_price,
-            "truncation": self.truncation, "exact_grade_restricted": self.exact,
+            "revenue": self.revenue.to_dict(),
+            "observed_second_price": self.observed_second_price.to_dict(),
+            "observed_winning_bid": self.observed_winning_bid.to_dict(),
+            "truncation": self.truncation.to_dict(),
+            "exact_grade_restricted": self.exact.to_dict(), "units": self.units,
+            "procurement": None if self.procurement is None else self.procurement.to_dict(),
             "warnings": list(self.warnings),
         }
 
+    def rows(self) -> list[dict]:
+        """Tidy rows (quantity, value, ci_low, ci_high, units) of this group's numbers; see
+        :meth:`EstimateReport.to_frame` (an example there)."""
+        out = []
 
-@dataclass(frozen=True)
-class EstimateReport:
-    """The whole run: data accounting, one :class:`GroupReport` per bidder count, options."""
+        def add(quantity, value, ci=None, units=""):
+            lo, hi = (None, None) if ci is None else tuple(ci)
+            out.append({"n_bidders": self.n_bidders, "quantity": quantity,
+                        "value": None if value is None else float(value),
+                        "ci_low": lo, "ci_high": hi, "units": units})
+
+        sp = self.spectral
+        add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
+        if self.rho is not None:
+            add("grade_decay_rho", self.rho.rho, self.rho.rho_ci, "ratio")
+        if self.spectrum is not None:
+            s = self.spectrum
+            for r in range(1, s.max_grade + 1):
+                add(f"W_{r}", s.energies[r], None if s.energies_ci is None else
+                    s.energies_ci[r], "allocation variance")
+        kind = "cost" if self.procurement is not None else "revenue"
+        for key in ("mechanism", "second_price", "difference"):
+            line = getattr(self.revenue, key)
+            add(f"{kind}_{key}", line.estimate.value, line.estimate.ci, self.revenue.units)
+        for name, o in (("observed_second_price", self.observed_second_price),
+                        ("observed_winning_bid", self.observed_winning_bid)):
+            add(name, o.estimate.value, o.estimate.ci, self.units)
+        t = self.truncation
+        if isinstance(t, TruncationPart):
+            add("grid_revenue_full", t.revenue_full, None, t.units)
+            for p in t.points:
+                d = p.to_dict()
+                add(f"naive_loss_R{p.grade}", d["naive_loss"], None, t.units)
+                add(f"repaired_loss_R{p.grade}", d["repaired_loss"], None, t.units)
+        e = self.exact
+        if isinstance(e, ExactPart):
+            add("exact_rev_star", e.rev_star_float, None, t.units if isinstance(
+                t, TruncationPart) else self.units)
+            for p in e.points:
+                add(f"exact_loss_R{p.grade}", p.loss, None, self.units)
+        pr = self.procurement
+        if pr is not None:
+            for name in ("optimal_cost", "reverse_second_price_cost", "savings",
+                         "surplus_gain", "observed_lowest", "observed_second_lowest"):
+                est = getattr(pr, name)
+                if est is not None:
+                    add(name, est.value, est.ci, pr.units)
+            for name in ("optimal_purchase", "reverse_second_price_purchase"):
+                est = getattr(pr, name)
+                add(name + "_probability", est.value, est.ci, "probability")
+            if pr.max_price is not None:
+                add("optimal_max_price", pr.max_price, None, pr.units)
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class EstimateReport(Result):
+    """The whole run: data accounting, one :class:`GroupReport` per bidder count, options.
+
+    ``to_dict()`` is the ``--json`` document, ``str()`` the command line's text,
+    ``to_frame()`` a tidy table (one row per group × quantity: value, ci_low, ci_high, units)
+    and ``plot(ax=None)`` the grade spectra (energy shares by grade, one line per group).
+
+    >>> rep = EstimateReport(source="x.csv", format="long", auctions_read=0, dropped={},
+    ...                      data_warnings=(), sizes={}, groups=(), skipped_sizes={},
+    ...                      options={}, seed=0)
+    >>> rep.to_frame().shape, rep.plot().get_xlabel(), str(rep).splitlines()[0][:22]
+    ((0, 6), 'grade r', 'estimate_rho: x.csv (l')
+    """
 
     source: str
     format: str
@@ -85,7 +390,10 @@ class EstimateReport:
     groups: tuple[GroupReport, ...]
     skipped_sizes: dict
     options: dict
-    seed: int | None
+    seed: int | str | None
+    units: str = "data units"
+    lowest_wins: bool = False
+    covariate_columns: tuple[str, ...] = ()
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
 
     def to_dict(self) -> dict:
@@ -95,9 +403,41 @@ class EstimateReport:
             "sizes": {str(k): v for k, v in sorted(self.sizes.items())},
             "groups": [g.to_dict() for g in self.groups],
             "skipped_sizes": {str(k): v for k, v in self.skipped_sizes.items()},
-            "options": self.options, "seed": self.seed,
+            "options": jsonable(self.options), "seed": self.seed, "units": self.units,
+            "lowest_wins": self.lowest_wins,
+            "covariate_columns": list(self.covariate_columns),
             "truncation_loss_definitions": self.definitions,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy: one row per group × quantity, with value, ci_low, ci_high and units."""
+        rows = [r for g in self.groups for r in g.rows()]
+        return pd.DataFrame(rows, columns=["n_bidders", "quantity", "value", "ci_low",
+                                           "ci_high", "units"])
+
+    def plot(self, ax=None):
+        """Energy share W_r / Var by grade r for each group's mechanism (CIs when Monte Carlo);
+        draws on ``ax`` or on a new figure's axes (no pyplot state). Returns the axes."""
+        ax = new_axes(ax)
+        for g in self.groups:
+            s = g.spectrum
+            if s is None or not s.variance > 0:
+                continue
+            r = np.arange(1, s.max_grade + 1)
+            share = np.asarray(s.energies[1:], float) / s.variance
+            if s.energies_ci is None:
+                ax.plot(r, share, "o-", label=f"N = {g.n_bidders} (exact grid)")
+            else:
+                ci = np.asarray(s.energies_ci[1:], float) / s.variance
+                ax.errorbar(r, share, yerr=[np.clip(share - ci[:, 0], 0, None),
+                                            np.clip(ci[:, 1] - share, 0, None)],
+                            fmt="o-", capsize=3, label=f"N = {g.n_bidders} (Monte Carlo)")
+        ax.set_xlabel("grade r")
+        ax.set_ylabel("share of the allocation's variance W_r / Var")
+        ax.set_title("grade spectrum of the estimated mechanism")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend()
+        return ax
 
     def __str__(self) -> str:
         return format_report(self)
@@ -132,7 +472,8 @@ def _spectrum_lines(g: GroupReport) -> list[str]:
 
 def _truncation_lines(g: GroupReport) -> list[str]:
     t = g.truncation
-    out = ["  truncation revenue loss (both senses; definitions at the end)"]
+    out = ["  truncation revenue loss (both senses; definitions at the end"
+           + (f"; in {t.units})" if isinstance(t, TruncationPart) else ")")]
     if not t.get("available"):
         out.append(f"    naive/repaired: not computed ({t.get('reason')})")
     else:
@@ -166,10 +507,43 @@ def _truncation_lines(g: GroupReport) -> list[str]:
     return out
 
 
+def _procurement_lines(g: GroupReport) -> list[str]:
+    p = g.procurement
+    out = [f"  procurement, in {p.units}: {p.rule}"]
+    bv = ("no buyer value given: the buyer must buy" if p.buyer_value is None else
+          f"buyer value V = {p.buyer_value:.6g}; optimal maximum price p* = "
+          + ("n/a" if p.max_price is None else f"{p.max_price:.6g}")
+          + " (solves p + F(p)/f(p) = V)")
+    out.append(f"    {bv}")
+    e = p.optimal_cost
+    out.append(f"    expected cost to the buyer, optimal mechanism: {_num(e.value, e.ci)} "
+               f"(MC CI), purchase probability {p.optimal_purchase.value:.4f}")
+    e = p.reverse_second_price_cost
+    line = g.revenue.second_price
+    extra = "" if line.data_interval is None else (
+        f"; data-bootstrap interval [{line.data_interval.low:.4g}, "
+        f"{line.data_interval.high:.4g}] ({line.data_boot} reps)")
+    out.append("    expected cost to the buyer, reverse second price"
+               + ("" if p.buyer_value is None else " (maximum price V)")
+               + f": {_num(e.value, e.ci)} (MC CI){extra}, purchase probability "
+               f"{p.reverse_second_price_purchase.value:.4f}")
+    out.append(f"    savings of the optimal mechanism (reverse second-price cost − optimal "
+               f"cost): {_num(p.savings.value, p.savings.ci)}")
+    if p.surplus_gain is not None:
+        out.append(f"    buyer surplus gain (V·P(buy) − cost, optimal − reverse second price): "
+                   f"{_num(p.surplus_gain.value, p.surplus_gain.ci)}")
+    out.append(f"    ({g.revenue.note})")
+    for label, e in ((f"observed mean lowest bid ({p.observed_label})", p.observed_lowest),
+                     (f"observed mean second-lowest bid ({p.observed_label})",
+                      p.observed_second_lowest)):
+        out.append(f"  {label}: {_num(e.value, e.ci)}")
+    return out
+
+
 def format_report(rep: EstimateReport) -> str:
     """The human-readable table (every number with a CI or marked exact)."""
     lines = [f"estimate_rho: {rep.source} ({rep.format} format), {rep.auctions_read} usable "
-             f"auctions, seed {rep.seed}"]
+             f"auctions, seed {rep.seed}; units: {rep.units}"]
     if rep.dropped:
         lines.append("  dropped: " + "; ".join(f"{k}: {v}" for k, v in rep.dropped.items()))
     lines.append("  auctions by number of bidders: " + ", ".join(
@@ -190,17 +564,20 @@ def format_report(rep: EstimateReport) -> str:
                      f"{sp.n_boot} resamples over rows)")
         lines += _spectrum_lines(g)
         rv = g.revenue
-        for key, label in (("mechanism", g.mechanism), ("second_price", "second price"),
-                           ("difference", f"{g.mechanism} − second price")):
-            if key in rv:
-                data = rv[key].get("data_interval")
-                extra = "" if data is None else (f"; data-bootstrap interval [{data[0]:.4g}, "
-                                                 f"{data[1]:.4g}] ({rv[key]['data_boot']} reps)")
-                lines.append(f"  revenue {label}: {_num(rv[key]['mean'], rv[key]['ci'])} "
-                             f"(MC CI){extra}")
-        lines.append(f"    ({rv['note']})")
-        o = g.observed_second_price
-        lines.append(f"  observed mean second-highest bid: {_num(o['mean'], o['ci'])}")
+        if g.procurement is not None:
+            lines += _procurement_lines(g)
+        else:
+            for key, label in (("mechanism", g.mechanism), ("second_price", "second price"),
+                               ("difference", f"{g.mechanism} − second price")):
+                line = getattr(rv, key)
+                iv = line.data_interval
+                extra = "" if iv is None else (f"; data-bootstrap interval [{iv.low:.4g}, "
+                                               f"{iv.high:.4g}] ({line.data_boot} reps)")
+                e = line.estimate
+                lines.append(f"  revenue {label}: {_num(e.value, e.ci)} (MC CI){extra}")
+            lines.append(f"    ({rv.note})")
+            for o in (g.observed_winning_bid, g.observed_second_price):
+                lines.append(f"  {o.label}: {_num(o.estimate.value, o.estimate.ci)}")
         lines += _truncation_lines(g)
         lines += [f"  warning: {w}" for w in g.warnings]
     lines.append("")
