@@ -47,6 +47,7 @@ from scipy.integrate import cumulative_trapezoid
 from numerics.learn.optimise import Family, fit
 from numerics.mechanisms import Myerson, SecondPrice
 from numerics.results import Estimate, Result, jsonable
+from numerics.seeding import seed_label
 from numerics.stats import mean_ci
 from numerics.validate import seed_sequence
 from numerics.valuations import Discrete
@@ -103,15 +104,6 @@ class FittedLaw(Result):
             return (np.asarray(x, float) >= self.grid[0]).astype(float)
         return np.interp(x, self.grid, self.cdf, left=0.0, right=1.0)
 
-
-def _seed_label(ss: np.random.SeedSequence):
-    """The seed as recorded in a result: the SeedSequence's entropy (an int, or a list of ints
-    when drawn from a Generator), with its spawn key appended if any."""
-    ent = ss.entropy
-    label = [int(e) for e in np.atleast_1d(ent)] if not isinstance(ent, int) else int(ent)
-    if not ss.spawn_key:
-        return label
-    return [*(label if isinstance(label, list) else [label]), *map(int, ss.spawn_key)]
 
 
 def _pair_stats(x: np.ndarray) -> np.ndarray:
@@ -423,7 +415,7 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
         log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
         cov_pairs=cov, var_log=var, truncation=big_t, n_auctions=a, n_bids=int(ok.sum()),
         n_dropped=dropped, rho=_spectral(v), rho_bidders=int(rho_bidders),
-        rho_samples=int(rho_samples), seed=_seed_label(ss), bids=bids,
+        rho_samples=int(rho_samples), seed=seed_label(ss), bids=bids,
         monotonicity_violation=violation)
 
 
@@ -602,7 +594,7 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
         n_bidders=n, second_price=mean_ci(sp), myerson=mean_ci(my),
         myerson_reserve=float(marg.monopoly_price()), learned=learned, best=best,
         best_minus_myerson=mean_ci(pay[best] - my), samples=int(samples),
-        train_samples=int(train_samples), seed=_seed_label(ss),
+        train_samples=int(train_samples), seed=seed_label(ss),
         method="Monte Carlo on the fitted model (given the fit: no estimation noise), common "
                "random numbers, normal 95% CIs; best chosen on a validation sample")
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.results import Result
+from numerics.seeding import seed_label
 from numerics.validate import seed_sequence
 
 __all__ = [
@@ -90,15 +91,6 @@ class BiasCorrectedRho(Result):
     seed: int | list | None
     method: str
 
-
-def _seed_label(ss: np.random.SeedSequence):
-    """The seed as recorded in a result: the SeedSequence's entropy (an int, or a list of ints
-    when drawn from a Generator), with its spawn key appended if any."""
-    ent = ss.entropy
-    label = [int(e) for e in np.atleast_1d(ent)] if not isinstance(ent, int) else int(ent)
-    if not ss.spawn_key:
-        return label
-    return [*(label if isinstance(label, list) else [label]), *map(int, ss.spawn_key)]
 
 
 def _matrix(values, name: str, min_rows: int = 3, min_cols: int = 2) -> np.ndarray:
@@ -201,7 +193,7 @@ def independence_test(values, *, n_perm: int = 999, level: float = 0.05,
         statistic=observed, p_value=p, estimate=observed, interval=None, level=level,
         rejected=bool(rejected), reason=reason,
         method="permutation: each slot shuffled across auctions; p = (1+#{null≥obs})/(1+B)",
-        n_auctions=n, n_resamples=n_perm, seed=_seed_label(ss))
+        n_auctions=n, n_resamples=n_perm, seed=seed_label(ss))
 
 
 def _crossfit(x: np.ndarray, parts: list) -> tuple[float, np.ndarray]:
@@ -272,7 +264,7 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     return BiasCorrectedRho(
         rho=rho, interval=(float(rho / q_hi), float(rho / q_lo)), confidence=confidence,
         rho_plain=spectral_ratio(x), variances=(float(m[0]), float(m[1])), n_auctions=n,
-        seed=_seed_label(ss),
+        seed=seed_label(ss),
         method=f"cross-fitted ({folds} folds: directions on the other folds, variances on the "
                "fold); interval ρ̃/q of the permutation null of ρ̃ (exact at independence); "
                "may fall below 1 (σ1/σ2 ≥ 1 only in population)")
@@ -345,7 +337,7 @@ def symmetry_test(values, *, method: str = "anderson", n_perm: int = 999, level:
         statistic=observed, p_value=p, estimate=None, interval=None, level=level,
         rejected=bool(rejected), reason=reason,
         method=f"k-sample {name}; null by permuting slot labels within auctions",
-        n_auctions=n, n_resamples=n_perm, seed=_seed_label(ss))
+        n_auctions=n, n_resamples=n_perm, seed=seed_label(ss))
 
 
 def iid_second_price_revenue(values, n_bidders: int) -> float:
@@ -433,4 +425,4 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
         rejected=bool(rejected), reason=reason,
         method="auction bootstrap of the whole pipeline (model re-estimated per resample), "
                "percentile interval of model − observed",
-        n_auctions=n, n_resamples=n_boot, seed=_seed_label(ss))
+        n_auctions=n, n_resamples=n_boot, seed=seed_label(ss))
