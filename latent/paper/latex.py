@@ -200,13 +200,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], caption: str, la
                       r"\end{table}"])
 
 
-def figure(path: str, caption: str, label: str, width: float = 0.8) -> str:
+def figure(path: str, caption: str, label: str, width: float = 0.8, *,
+           escape_caption: bool = True) -> str:
     """A figure float with ``\\label{fig:<label>}``; ``path`` is relative to the .tex file."""
     if not re.fullmatch(r"[A-Za-z0-9_./-]+", path):
         raise ValueError(f"figure path {path!r}: letters, digits, _ . / - only")
     return "\n".join([r"\begin{figure}[htbp]", r"\centering",
                       rf"\includegraphics[width={width}\linewidth]{{{path}}}",
-                      rf"\caption{{{escape(caption)}}}\label{{fig:{label}}}", r"\end{figure}"])
+                      rf"\caption{{{escape(caption) if escape_caption else caption}}}"
+                      rf"\label{{fig:{label}}}", r"\end{figure}"])
 
 
 PREAMBLE_PACKAGES = ("fontenc", "inputenc", "lmodern", "microtype", "amsmath", "amssymb",
