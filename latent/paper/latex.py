@@ -49,7 +49,7 @@ _TEXT = {
     "»": r"\guillemotright{}", "£": r"\pounds{}", "€": "EUR", "ß": r"\ss{}",
 }
 # Break opportunities inside long identifiers (theorem names, file names).
-_BREAK_AFTER = frozenset("_/,;=[(")
+_BREAK_AFTER = frozenset("_/,;[(")
 
 
 def escape(text, *, breakable: bool = False) -> str:
@@ -58,7 +58,7 @@ def escape(text, *, breakable: bool = False) -> str:
     Newlines, tabs and other whitespace become spaces; control characters are dropped; known
     Unicode symbols become LaTeX (Greek and operators as inline maths, accents as accented
     letters); any other character becomes ``?``, so the result compiles with plain pdfLaTeX.
-    ``breakable`` allows line breaks after ``_ / , ; = [ (`` (for long identifiers).
+    ``breakable`` allows line breaks after ``_ / , ; [ (`` (for long identifiers).
 
     >>> print(escape(r"a_b {\\input x} 50%"))
     a\\_b \\{\\textbackslash{}input x\\} 50\\%

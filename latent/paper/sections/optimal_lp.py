@@ -50,7 +50,7 @@ def optimal_lp_part(ctx: Context):
         r"(Table~\ref{tab:yao}).",
         table(["$n$", "$m$", "$p$", "$(a, b)$", "BIC optimum", "DSIC optimum", "certificate"],
               rows, "Yao settings: the BIC and DSIC optimal revenues (exact).", "yao",
-              spec="rrrrrLl", escape_cells=False),
+              spec="rrrcccl", escape_cells=False),
         bundling,
     ])
     files = {"data/yao.json": dumps(
