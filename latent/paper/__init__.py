@@ -30,10 +30,21 @@ from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import check_log, escape, standalone
 from latent.paper.sections import SECTIONS
 
-__all__ = ["BUILD_DIR", "AppendixResult", "Context", "Section", "build_appendix", "compile_pdf",
-           "dumps"]
+__all__ = ["BUILD_DIR", "QUICK_HELP", "REQUIREMENTS", "AppendixResult", "Context", "Section",
+           "build_appendix", "compile_pdf", "dumps"]
 
 BUILD_DIR = "build"  # pdfLaTeX's auxiliary files and log, inside --out
+
+# What ``python -m latent appendix --help`` should say (the command line is owned elsewhere:
+# latent/cli/appendix.py can use these in its --quick help and epilog).
+QUICK_HELP = "small samples and grids (QUICK_TIME; what CI runs)"
+REQUIREMENTS = (
+    "The PDF needs pdflatex with TeX Live's latex-base, latex-recommended, fonts-recommended "
+    "and latex-extra collections and Latin Modern (Debian: texlive-latex-base "
+    "texlive-latex-recommended texlive-fonts-recommended texlive-latex-extra lmodern). "
+    "Without TeX, or with --no-pdf, everything else is written: appendix.tex, data, figures "
+    "and manifest. pdflatex's .aux and .log files go to OUT/build/. Measured on a 2-core "
+    "machine: --quick QUICK_TIME, the full run FULL_TIME.")
 
 
 @dataclass(frozen=True)
