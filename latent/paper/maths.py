@@ -180,7 +180,7 @@ def assignment(model: Mapping[str, object] | None, *, key=symbol) -> str:
 
 _GREEK_WORD = "|".join(sorted(GREEK, key=len, reverse=True))
 _FRAGMENT = re.compile(
-    r"(?<![A-Za-z0-9])"
+    r"(?<![A-Za-z])"
     r"(?P<base>[A-Za-z]+|[" + "".join(_UNICODE_GREEK) + r"])"
     r"(?:_(?P<sub>\{[^{}\s]*\}|[A-Za-z0-9]+))?"
     r"(?:\^(?P<sup>\([^()\s]*\)|-?[A-Za-z0-9]+))?")
