@@ -109,14 +109,21 @@ def _accented(ch: str) -> str:
 
 # -- numbers ---------------------------------------------------------------------------------
 
-def fraction(x) -> str:
-    """An exact rational as inline maths: ``$\\frac{51}{16}$``, ``$-3$``."""
+def fraction(x, *, display: bool = False) -> str:
+    """An exact rational as inline maths: ``$51/16$`` (tables: readable at any size), or with
+    ``display=True`` ``$\\tfrac{51}{16}$``.
+
+    >>> print(fraction("51/16"), fraction(-3), fraction("1/2", display=True))
+    $51/16$ $-3$ $\\tfrac{1}{2}$
+    """
     q = Fraction(str(x))
     sign = "-" if q < 0 else ""
     q = abs(q)
     if q.denominator == 1:
         return f"${sign}{q.numerator}$"
-    return rf"${sign}\frac{{{q.numerator}}}{{{q.denominator}}}$"
+    if display:
+        return rf"${sign}\tfrac{{{q.numerator}}}{{{q.denominator}}}$"
+    return f"${sign}{q.numerator}/{q.denominator}$"
 
 
 def _fixed(x: float, digits: int) -> str:

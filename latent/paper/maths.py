@@ -73,11 +73,16 @@ def symbol(name: str) -> str:
     return out
 
 
-def latex(expr) -> str:
-    """``sympy.latex`` with the symbol table (multiplication as a thin space)."""
+def latex(expr, *, fold: bool = False) -> str:
+    """``sympy.latex`` with the symbol table; ``fold`` sets short fractions as ``1/6`` (for
+    tables, where ``\\frac`` would be set at script size).
+
+    >>> print(latex(sp.Rational(1, 6)), latex(sp.Rational(1, 6), fold=True))
+    \\frac{1}{6} 1 / 6
+    """
     expr = sp.sympify(expr)
     names = {s: symbol(s.name) for s in expr.free_symbols if isinstance(s, sp.Symbol)}
-    return sp.latex(expr, symbol_names=names, mul_symbol=None)
+    return sp.latex(expr, symbol_names=names, mul_symbol=None, fold_short_frac=fold)
 
 
 def _abbreviate(exprs, taken: set[str]):
@@ -143,7 +148,7 @@ def statement(hypotheses: Iterable, conclusion, *, names: bool = True,
     return out
 
 
-def value(text) -> str:
+def value(text, *, slash: bool = False) -> str:
     """A model value (``'1/2'``, ``'-3'``, ``'√2 ≈ 1.414…'``) as LaTeX maths (no ``$``)."""
     s = str(text).strip()
     exact, _, approx = s.partition("≈")
@@ -157,6 +162,8 @@ def value(text) -> str:
     q = abs(q)
     if q.denominator == 1:
         return f"{sign}{q.numerator}"
+    if slash:  # in tables, where \tfrac would be set at script size
+        return f"{sign}{q.numerator}/{q.denominator}"
     return rf"{sign}\tfrac{{{q.numerator}}}{{{q.denominator}}}"
 
 
@@ -164,7 +171,7 @@ def _natural(name: str):
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
 
-def assignment(model: Mapping[str, object] | None, *, key=symbol) -> str:
+def assignment(model: Mapping[str, object] | None, *, key=symbol, slash: bool = False) -> str:
     """A countermodel or certificate as inline maths: ``$m_{1} = 0,\\ v_{1} = 1$``.
 
     >>> assignment({"v_1": "1", "m_1": "0", "eps": "1/2"})
@@ -173,7 +180,7 @@ def assignment(model: Mapping[str, object] | None, *, key=symbol) -> str:
     if not model:
         return "--"
     items = sorted(model.items(), key=lambda kv: _natural(kv[0]))
-    return "$" + r",\ ".join(f"{key(k)} = {value(v)}" for k, v in items) + "$"
+    return "$" + r",\ ".join(f"{key(k)} = {value(v, slash=slash)}" for k, v in items) + "$"
 
 
 # -- prose with mathematical fragments --------------------------------------------------------

@@ -38,10 +38,12 @@ def optimal_lp_part(ctx: Context):
     bundling = (
         r"\paragraph{Grand bundling (seed 003).} One buyer, two items with values in "
         r"$\{0, 1\}$ and $\{0, 2\}$, each with probability $\tfrac12$: the optimal revenue "
-        rf"is {fraction(check.optimum)} (exact), grand bundling earns "
-        rf"{fraction(check.bundling)} at price {fraction(check.bundle_price)}, so grand "
+        rf"is {fraction(check.optimum, display=True)} (exact), grand bundling earns "
+        rf"{fraction(check.bundling, display=True)} at price "
+        rf"{fraction(check.bundle_price, display=True)}, so grand "
         rf"bundling is {'' if check.optimal else 'not '}optimal. Adding $s$ to every value, it "
-        rf"becomes optimal for $s \in ({fraction(lo)[1:-1]}, {fraction(hi)[1:-1]}]$ (a bracket "
+        rf"becomes optimal for $s \in ({fraction(lo, display=True)[1:-1]}, "
+        rf"{fraction(hi, display=True)[1:-1]}]$ (a bracket "
         r"by exact LPs), as seed 003 expects: bundling is optimal for large values.")
     tex = "\n\n".join([
         r"\paragraph{Yao's bi-valued settings (seed 003).} $n$ i.i.d.\ agents, $m$ i.i.d.\ "

@@ -84,7 +84,7 @@ def _theorem_item(c) -> str:
 
 
 def _groundings_table(grounds) -> str:
-    rows = [[_tt(g.name), escape(g.model), f"${latex(g.computed)}$",
+    rows = [[_tt(g.name), escape(g.model), f"${latex(g.computed, fold=True)}$",
              ("" if g.holds else r"\textbf{mismatch} ") + escape(g.relates_to)]
             for g in grounds]
     return table(["quantity", "model", "exact value", "relates to"], rows,
@@ -100,7 +100,8 @@ def _calibration_table(grounds) -> str:
         "latent_deficit_1_32": ("1/32", ["vcg_deficit"]),
     }
     by_name = {g.name: g for g in grounds}
-    rows = [[_tt(claim), f"${value(surrogate)}$", _tt(name), f"${latex(by_name[name].computed)}$"]
+    rows = [[_tt(claim), f"${value(surrogate, slash=True)}$", _tt(name),
+             f"${latex(by_name[name].computed, fold=True)}$"]
             for claim, (surrogate, names) in calib.items() for name in names]
     return table(["surrogate theorem", "calibration", "exact quantity (uniform bilateral trade)",
                   "exact value"], rows,
@@ -109,10 +110,10 @@ def _calibration_table(grounds) -> str:
 
 
 def _grid(g: Grid) -> str:
-    vals = r"\{" + ", ".join(value(v) for v in g.values) + r"\}"
+    vals = r"\{" + ", ".join(value(v, slash=True) for v in g.values) + r"\}"
     if len(set(g.probs)) == 1:
         return f"${vals}$, uniform"
-    return f"${vals}$, $p = (" + ", ".join(value(p) for p in g.probs) + ")$"
+    return f"${vals}$, $p = (" + ", ".join(value(p, slash=True) for p in g.probs) + ")$"
 
 
 def _grid_label(g: Grid) -> str:
@@ -131,11 +132,11 @@ def _ms_tables(results) -> tuple[str, list[str]]:
         verdict = ms.evidence.get("verdict", "")
         checked = "yes" if ms.proved and ms.ok else r"\textbf{no}"
         rows.append([f"G{k}", _grid(b), _grid(s), escape(verdict), checked,
-                     f"${value(vcg.evidence['deficit'])}$",
-                     f"${value(vcg.evidence['expected_gains'])}$"])
+                     f"${value(vcg.evidence['deficit'], slash=True)}$",
+                     f"${value(vcg.evidence['expected_gains'], slash=True)}$"])
         if verdict == "impossible":
             y = ms.evidence.get("certificate", {})
-            certs.append([f"G{k}", str(len(y)), assignment(y, key=_constraint)])
+            certs.append([f"G{k}", str(len(y)), assignment(y, key=_constraint, slash=True)])
     mech = table(["grid", "buyer values", "seller costs", "efficient, BIC, IIR, BB",
                   "checked", "VCG deficit", "expected gains"], rows,
                  "Myerson--Satterthwaite decided exactly on finite grids (a checked mechanism "
