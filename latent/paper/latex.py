@@ -224,7 +224,7 @@ PREAMBLE_PACKAGES = ("fontenc", "inputenc", "lmodern", "microtype", "amsmath", "
 
 
 def standalone(body_file: str, title: str) -> str:
-    """A document that ``\\input``s the appendix: the packages it needs, nothing else.
+    """A document that inputs the appendix body (``\\input``): the packages it needs, no more.
 
     Needs TeX Live's ``latex-base``, ``latex-recommended``, ``fonts-recommended`` and
     ``latex-extra`` (for ``placeins``) collections.
