@@ -110,10 +110,11 @@ def _calibration_table(grounds) -> str:
 
 
 def _grid(g: Grid) -> str:
-    vals = r"\{" + ", ".join(value(v, slash=True) for v in g.values) + r"\}"
+    sep = r",\allowbreak "  # inline maths breaks only at relations unless told
+    vals = r"\{" + sep.join(value(v, slash=True) for v in g.values) + r"\}"
     if len(set(g.probs)) == 1:
         return f"${vals}$, uniform"
-    return f"${vals}$, $p = (" + ", ".join(value(p, slash=True) for p in g.probs) + ")$"
+    return f"${vals}$, $p = (" + sep.join(value(p, slash=True) for p in g.probs) + ")$"
 
 
 def _grid_label(g: Grid) -> str:
