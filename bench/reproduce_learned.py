@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from latent.cli.learn import allocation_spectrum  # noqa: E402
+from latent.api.learn import allocation_spectrum  # noqa: E402
 from latent.studies.seed004 import SEED_TABLE, exp_myerson_exact  # noqa: E402
 from numerics.learn import Family, SweepConfig, fit, learn  # noqa: E402
 from numerics.learn.evaluate import paired_difference  # noqa: E402

@@ -11,6 +11,7 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`simulate`          Monte Carlo revenue, welfare and incentive audit of a mechanism
 :func:`estimate_rho`      ρ, revenues and truncation loss from auction data
 :func:`landscape`         the ρ-landscape of auction formats
+:func:`design`            design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
 :func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
 :func:`frontier`          the exact grade-restricted revenue frontier
 :func:`efficient`         revenue-optimal efficient mechanisms on general type spaces
@@ -36,6 +37,7 @@ _API = {
     "simulate": "latent.api.simulate",
     "estimate_rho": "latent.estimate.pipeline",
     "landscape": "latent.api.landscape",
+    "design": "latent.api.design",
     "optimal": "latent.api.optimal",
     "frontier": "latent.api.frontier",
     "efficient": "latent.api.efficient",

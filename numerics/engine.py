@@ -8,14 +8,22 @@ queued, each worker runs one at a time, and each returns a small summary (moment
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import multiprocessing as mp
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm import tqdm
 
-EXECUTORS = ("local", "dask")
+from numerics.seeding import fresh_sequence
+
+EXECUTORS = ("inline", "local", "dask")
 # batches queued per worker: hides the scheduler round trip; memory stays bounded because a
 # worker holds one running batch and the queue holds only (seed, size) pairs and small summaries
 IN_FLIGHT = 8
@@ -25,7 +33,8 @@ IN_FLIGHT = 8
 class EngineConfig:
     """Where and how batches run.
 
-    ``executor``: "local" (``workers`` processes; 1 = in this process) or "dask" (a
+    ``executor``: "inline" (this process; ``workers`` is ignored), "local" (``workers``
+    processes; 1 = in this process) or "dask" (a
     ``dask.distributed`` scheduler at ``scheduler``, else a ``LocalCluster`` of ``workers``
     workers, processes unless ``dask_processes`` is False).
     """
@@ -39,7 +48,7 @@ class EngineConfig:
 
     def __post_init__(self):
         if self.executor not in EXECUTORS:
-            raise ValueError(f"executor must be one of {EXECUTORS}")
+            raise ValueError(f"executor={self.executor!r}: choose one of {', '.join(EXECUTORS)}")
         if self.workers < 1 or self.batch_size < 1:
             raise ValueError("workers and batch_size must be positive")
 
@@ -47,18 +56,26 @@ class EngineConfig:
         return dict(self.__dict__)
 
 
-def batch_plan(n_samples: int, batch_size: int, seed: int):
+def batch_plan(n_samples: int, batch_size: int, seed):
     """[(SeedSequence, size)] for every batch: the run's whole random plan.
+
+    ``seed``: an int, a ``SeedSequence`` (not modified: the batches are the children of a copy)
+    or a ``Generator`` (:func:`numerics.validate.seed_sequence`); an int s and
+    ``SeedSequence(s)`` give the same plan.
 
     >>> [size for _, size in batch_plan(10, 4, 0)]
     [4, 4, 2]
+    >>> a = batch_plan(10, 4, 3)[0][0].generate_state(1)
+    >>> b = batch_plan(10, 4, np.random.SeedSequence(3))[0][0].generate_state(1)
+    >>> bool(a[0] == b[0])
+    True
     """
     if n_samples < 1:
         raise ValueError("n_samples must be positive")
     sizes = [batch_size] * (n_samples // batch_size)
     if n_samples % batch_size:
         sizes.append(n_samples % batch_size)
-    seqs = np.random.SeedSequence(seed).spawn(len(sizes))
+    seqs = fresh_sequence(seed).spawn(len(sizes))
     return list(zip(seqs, sizes, strict=True))
 
 
@@ -82,15 +99,11 @@ def _progress(total: int, enabled: bool | None, desc: str):
         enabled = sys.stderr.isatty()
     if not enabled:  # no tqdm object at all: it would start a monitor thread (bad for fork)
         return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="batch", leave=False)
+    return tqdm(total=total, desc=desc, unit="sample", leave=False)
 
 
 def _fork_is_safe() -> bool:
     """fork copies only the calling thread: safe when no other (non-tqdm) thread runs."""
-    import threading
-
     others = [
         t
         for t in threading.enumerate()
@@ -104,9 +117,6 @@ def _local(task, plan, workers: int) -> Iterator:
         for seq, size in plan:
             yield task(seq, size)
         return
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
     # fork starts in milliseconds but can deadlock if the parent runs threads: spawn then
     method = "fork" if _fork_is_safe() else "spawn"
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
@@ -127,9 +137,6 @@ def _keep_freed_memory() -> bool:
     temporary is returned to the OS and the next chunk page-faults it afresh (measured 2-3×
     slower per batch). Applied only to the LocalCluster worker processes we start ourselves.
     """
-    import ctypes
-    import ctypes.util
-
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         m_trim_threshold, m_mmap_threshold = -1, -3
@@ -140,6 +147,8 @@ def _keep_freed_memory() -> bool:
 
 
 def _dask(task, plan, cfg: EngineConfig) -> Iterator:
+    # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
+    # module) and is used only by executor="dask"; the local executor never needs it.
     from dask.distributed import Client, LocalCluster
 
     cluster = None
@@ -174,11 +183,13 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
 def run(
     task: Callable,
     n_samples: int,
-    seed: int,
+    seed,
     config: EngineConfig | None = None,
     desc: str = "simulate",
 ):
     """Run ``task(seed_seq, size) -> summary`` over all batches; merge summaries in batch order.
+
+    The progress bar (``config.progress``; None = when stderr is a terminal) counts samples.
 
     >>> from numerics.stats import Moments
     >>> def task(seq, size):
@@ -190,16 +201,19 @@ def run(
     """
     cfg = config or EngineConfig()
     plan = batch_plan(n_samples, cfg.batch_size, seed)
-    it = _local(task, plan, cfg.workers) if cfg.executor == "local" else _dask(task, plan, cfg)
+    if cfg.executor == "dask":
+        it = _dask(task, plan, cfg)
+    else:
+        it = _local(task, plan, 1 if cfg.executor == "inline" else cfg.workers)
     total = None
-    with _progress(len(plan), cfg.progress, desc) as bar:
-        for summary in it:
+    with _progress(n_samples, cfg.progress, desc) as bar:
+        for summary, (_, size) in zip(it, plan, strict=True):
             total = summary if total is None else total.merge(summary)
-            bar.update(1)
+            bar.update(size)
     return total
 
 
-def samples(task, n_samples: int, seed: int, batch_size: int) -> Iterator[np.ndarray]:
+def samples(task, n_samples: int, seed, batch_size: int) -> Iterator[np.ndarray]:
     """Regenerate the run's sampled profiles batch by batch (same seeds as :func:`run`).
 
     >>> from numerics.audit import AuditTask

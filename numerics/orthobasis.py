@@ -8,6 +8,8 @@ K ≈ 48), then divided row-wise by √w.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 
 
@@ -53,8 +55,6 @@ def orthonormal_basis_exact(weights):
     >>> sum(F(w) * a * b for w, a, b in zip([F(1, 4), F(1, 4), F(1, 2)], cols[1], cols[2]))
     Fraction(0, 1)
     """
-    from fractions import Fraction
-
     w = [Fraction(x) for x in weights]
     if not w or any(x <= 0 for x in w):
         raise ValueError("weights must be non-empty and strictly positive")

@@ -89,6 +89,8 @@ class ConfidenceInterval(Result):
     (1.0, 3.0)
     >>> 2.0 in ConfidenceInterval(low=1.0, high=3.0)
     True
+    >>> ConfidenceInterval(low=0.0, high=0.0) == (0.0, 0.0)
+    True
     """
 
     low: float
@@ -110,6 +112,17 @@ class ConfidenceInterval(Result):
 
     def __contains__(self, x) -> bool:
         return self.low <= x <= self.high
+
+    def __eq__(self, other) -> bool:
+        """Equal to an interval with the same ends and level, or to the pair ``(low, high)``."""
+        if isinstance(other, ConfidenceInterval):
+            return (self.low, self.high, self.level) == (other.low, other.high, other.level)
+        if isinstance(other, tuple | list) and len(other) == 2:
+            return (self.low, self.high) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.low, self.high, self.level))
 
     @property
     def half_width(self) -> float:

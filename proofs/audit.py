@@ -100,7 +100,8 @@ def minimal_core(theorem: Theorem, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> tupl
 
 def audit(theorem: Theorem, proof: Proof | None = None, *,
           timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Audit:
-    """Run every audit of DESIGN §3 on ``theorem`` (which should already be proved).
+    """Run every audit on ``theorem`` (which should already be proved): non-vacuity, necessity
+    of each hypothesis, the minimal core and the mutants.
 
     >>> from proofs.statement import theorem, reals
     >>> x, y = reals("x y")

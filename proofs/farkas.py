@@ -8,7 +8,9 @@ A :class:`LinearSystem` has rows ``a·x ≤ b`` or ``a·x = b`` over free ration
   Σ_r y_r a_r = 0 and Σ_r y_r b_r < 0 — checked by :func:`check_farkas`. Such a y proves the
   system infeasible: any x would give 0 = (Σ y_r a_r)·x ≤ Σ y_r b_r < 0.
 
-The checkers use only ``fractions.Fraction``; a tampered certificate is rejected.
+The checkers are :func:`numerics.lp.farkas.check_point` and :func:`numerics.lp.farkas.check_farkas`:
+they use only ``fractions.Fraction`` and never call a solver, so z3 is not trusted; a tampered
+certificate is rejected.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import z3
+
+from numerics.lp import farkas as exact
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class LinearSystem:
     rows: tuple[Row, ...]
 
     def without_family(self, family: str) -> LinearSystem:
-        return LinearSystem(self.variables, tuple(r for r in self.rows if r.family != family))
+        return LinearSystem(variables=self.variables,
+                            rows=tuple(r for r in self.rows if r.family != family))
 
     @property
     def families(self) -> tuple[str, ...]:
@@ -62,7 +67,8 @@ class SystemBuilder:
             self._vars.setdefault(var, None)
             if c != 0:
                 clean.append((var, c))
-        self._rows.append(Row(name, family, tuple(clean), sense, Fraction(rhs)))
+        self._rows.append(Row(name=name, family=family, coeffs=tuple(clean), sense=sense,
+                              rhs=Fraction(rhs)))
 
     def le(self, coeffs, rhs, name, family):
         self._add(coeffs, "<=", rhs, name, family)
@@ -75,7 +81,7 @@ class SystemBuilder:
         return name
 
     def build(self) -> LinearSystem:
-        return LinearSystem(tuple(self._vars), tuple(self._rows))
+        return LinearSystem(variables=tuple(self._vars), rows=tuple(self._rows))
 
 
 @dataclass(frozen=True)
@@ -86,8 +92,14 @@ class Feasibility:
     checked: bool  # the evidence passed the independent Fraction checker
 
 
-def _lhs(row: Row, point: Mapping[str, Fraction]) -> Fraction:
-    return sum((c * point[v] for v, c in row.coeffs), Fraction(0))
+def relations(system: LinearSystem) -> list:
+    """The rows as ``(coeffs, sense, rhs)`` relations for :mod:`numerics.lp.farkas`.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 2}, 1, "r", "f")
+    >>> relations(sb.build())
+    [({'x': Fraction(2, 1)}, '<=', Fraction(1, 1))]
+    """
+    return [(dict(r.coeffs), r.sense, r.rhs) for r in system.rows]
 
 
 def check_point(system: LinearSystem, point: Mapping[str, Fraction]) -> bool:
@@ -97,28 +109,20 @@ def check_point(system: LinearSystem, point: Mapping[str, Fraction]) -> bool:
     >>> check_point(sb.build(), {"x": Fraction(1)}), check_point(sb.build(), {"x": Fraction(2)})
     (True, False)
     """
-    for row in system.rows:
-        lhs = _lhs(row, point)
-        if (row.sense == "<=" and lhs > row.rhs) or (row.sense == "==" and lhs != row.rhs):
-            return False
-    return True
+    return exact.check_point(relations(system), point)
 
 
 def check_farkas(system: LinearSystem, y: Mapping[str, Fraction]) -> bool:
-    """Exact check of a Farkas certificate of infeasibility (see the module docstring)."""
-    combo: dict[str, Fraction] = {v: Fraction(0) for v in system.variables}
-    total = Fraction(0)
-    names = {r.name for r in system.rows}
-    if set(y) - names:
+    """Exact check of a Farkas certificate of infeasibility, multipliers by row name (see the
+    module docstring); a name that is not a row rejects the certificate.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "a", "f"); sb.le({"x": -1}, -2, "b", "f")
+    >>> check_farkas(sb.build(), {"a": 1, "b": 1}), check_farkas(sb.build(), {"a": 1, "c": 1})
+    (True, False)
+    """
+    if set(y) - {r.name for r in system.rows}:
         return False
-    for row in system.rows:
-        mult = Fraction(y.get(row.name, 0))
-        if row.sense == "<=" and mult < 0:
-            return False
-        for v, c in row.coeffs:
-            combo[v] += mult * c
-        total += mult * row.rhs
-    return all(c == 0 for c in combo.values()) and total < 0
+    return exact.check_farkas(relations(system), [y.get(r.name, 0) for r in system.rows])
 
 
 def _z3_frac(v) -> Fraction:
@@ -161,19 +165,32 @@ def _farkas_multipliers(system: LinearSystem):
     if s.check() != z3.sat:
         return None
     m = s.model()
-    return {name: _z3_frac(m.eval(y, model_completion=True)) for name, y in ys.items()
-            if _z3_frac(m.eval(y, model_completion=True)) != 0}
+    values = {name: _z3_frac(m.eval(y, model_completion=True)) for name, y in ys.items()}
+    return {name: v for name, v in values.items() if v != 0}
 
 
 def decide_feasibility(system: LinearSystem) -> Feasibility:
-    """A checked point or a checked Farkas certificate; never an unchecked verdict."""
+    """A checked point or a checked Farkas certificate; never an unchecked verdict.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "x_le_1", "bounds")
+    >>> f = decide_feasibility(sb.build()); f.feasible, f.checked, f.point["x"] <= 1
+    (True, True, True)
+    """
     point = _feasible_point(system)
     if point is not None:
-        return Feasibility(True, point, None, check_point(system, point))
+        return Feasibility(feasible=True, point=point, certificate=None,
+                           checked=check_point(system, point))
     y = _farkas_multipliers(system)
-    return Feasibility(False, None, y, y is not None and check_farkas(system, y))
+    return Feasibility(feasible=False, point=None, certificate=y,
+                       checked=y is not None and check_farkas(system, y))
 
 
 def rows_named(system: LinearSystem, names: Iterable[str]) -> list[Row]:
+    """The rows of ``system`` whose names are in ``names``, in the system's order.
+
+    >>> sb = SystemBuilder(); sb.le({"x": 1}, 1, "a", "f"); sb.eq({"x": 1}, 0, "b", "f")
+    >>> [r.sense for r in rows_named(sb.build(), ["b", "a"])]
+    ['<=', '==']
+    """
     wanted = set(names)
     return [r for r in system.rows if r.name in wanted]

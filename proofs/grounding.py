@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 R = sp.Rational
+CLOSED_FORM = "closed form (Krishna, Auction Theory, ch. 2)"
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,9 @@ def groundings() -> tuple[Grounding, ...]:
         Grounding("second_best_shortfall", bt, 1 - cs_gains / gains, R(5, 32),
                   "uniform_ms_gap (1/4)"),
         Grounding("second_price_revenue", si, second_price, (n - 1) / (n + 1),
-                  "DESIGN §7 closed form"),
+                  CLOSED_FORM),
         Grounding("second_price_revenue_via_virtual_values", si, via_virtual, (n - 1) / (n + 1),
-                  "DESIGN §7 closed form"),
+                  CLOSED_FORM),
         Grounding("myerson_reserve_half_revenue", si, myerson,
-                  (n - 1) / (n + 1) + 2 ** (-n) / (n + 1), "DESIGN §7 closed form"),
+                  (n - 1) / (n + 1) + 2 ** (-n) / (n + 1), CLOSED_FORM),
     )

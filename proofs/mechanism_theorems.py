@@ -12,18 +12,20 @@ Each result carries its evidence and its audit, whatever the method:
   functional.
 
 Every family is a finite instance or a finite family of instances; nothing beyond what is
-checked is claimed.
+checked is claimed. Each result's verdict is its :class:`~proofs.evidence.Evidence`, which names
+the checker it trusts.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from proofs.bilateral import Grid, myerson_satterthwaite, vcg_bilateral
+from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
 from proofs.check import TheoremCheck, check_theorem
+from proofs.evidence import Evidence
 from proofs.farkas import check_farkas
 from proofs.myerson_symbolic import optimal_reserve_uniform
 from proofs.revenue_grade import revenue_grade_identity
@@ -35,15 +37,30 @@ F = Fraction
 
 @dataclass(frozen=True)
 class MechanismResult:
+    """A mechanism theorem: what it says, where it comes from, the evidence and its audit.
+
+    >>> r = MechanismResult(name="t", reading="a claim", source="a paper",
+    ...                     evidence=Evidence(checker="sympy", holds=True), audit={"x_ok": True})
+    >>> r.proved, r.ok, r.method
+    (True, True, 'sympy (exact)')
+    """
+
     name: str
-    method: str  # "z3+cvc5", "Farkas (exact)", "enumeration (exact)", "sympy (exact)"
     reading: str
     source: str
-    proved: bool
-    evidence: dict = field(default_factory=dict)
+    evidence: Evidence
     audit: dict = field(default_factory=dict)
     seconds: float = 0.0
-    check: TheoremCheck | None = None  # for kernel theorems
+    check: TheoremCheck | None = None  # for kernel theorems: the check with its audit
+
+    @property
+    def proved(self) -> bool:
+        """The checker named by the evidence accepted the claim."""
+        return self.evidence.holds
+
+    @property
+    def method(self) -> str:
+        return self.evidence.method
 
     @property
     def ok(self) -> bool:
@@ -54,7 +71,8 @@ class MechanismResult:
     def to_dict(self) -> dict:
         d = {"name": self.name, "method": self.method, "reading": self.reading,
              "source": self.source, "status": "proved" if self.proved else "not proved",
-             "evidence": self.evidence, "audit": self.audit, "seconds": self.seconds}
+             "evidence": dict(self.evidence.details), "audit": self.audit,
+             "seconds": self.seconds, "checker": self.evidence.to_dict()}
         if self.check is not None:
             d["theorem"] = self.check.to_dict()
         return d
@@ -63,7 +81,7 @@ class MechanismResult:
 def _timed(fn: Callable[[], MechanismResult]) -> MechanismResult:
     t0 = time.perf_counter()
     res = fn()
-    return MechanismResult(**{**res.__dict__, "seconds": time.perf_counter() - t0})
+    return replace(res, seconds=time.perf_counter() - t0)
 
 
 def _kernel(theorem) -> MechanismResult:
@@ -75,8 +93,10 @@ def _kernel(theorem) -> MechanismResult:
                  "mutants_refuted": a.mutants_refuted, "mutants_total": len(a.mutants),
                  "must_fail": {m.kind: m.countermodel for m in a.mutants
                                if m.kind in dict(theorem.must_fail)}}
-    return MechanismResult(theorem.name, "z3+cvc5", theorem.reading, theorem.source, c.proved,
-                           {}, audit, c.seconds, c)
+    return MechanismResult(name=theorem.name, reading=theorem.reading, source=theorem.source,
+                           evidence=Evidence(checker="z3+cvc5", holds=c.proof is not None,
+                                             proof=c.proof),
+                           audit=audit, seconds=c.seconds, check=c)
 
 
 def _fmt(x: Fraction) -> str:
@@ -107,10 +127,8 @@ def _ms(buyer: Grid, seller: Grid) -> MechanismResult:
         if tampered:
             k = next(iter(tampered))
             tampered[k] = tampered[k] * 2 + 1  # any change breaks Σ y a = 0 or the sign
-        from proofs.bilateral import ms_system
-
         system = ms_system(buyer, seller)
-        evidence = {"verdict": "impossible", "farkas_multipliers": len(y),
+        details = {"verdict": "impossible", "farkas_multipliers": len(y),
                     "certificate": {k: _fmt(v) for k, v in y.items()}}
         audit = {"certificate_checked_ok": r.verdict.checked,
                  "tampered_certificate_rejected_ok": not check_farkas(system, tampered),
@@ -120,13 +138,15 @@ def _ms(buyer: Grid, seller: Grid) -> MechanismResult:
                    "the impossibility holds on this grid")
     else:
         pt = r.verdict.point or {}
-        evidence = {"verdict": "possible",
+        details = {"verdict": "possible",
                     "mechanism": {k: _fmt(v) for k, v in pt.items()}}
         audit = {"mechanism_checked_ok": r.verdict.checked}
         reading = ("an efficient, BIC, interim IR, budget-balanced mechanism exists: "
                    "this grid escapes the impossibility")
-    return MechanismResult(name, "Farkas (exact)", reading, "Myerson & Satterthwaite (1983)",
-                           r.verdict.checked, evidence, audit)
+    return MechanismResult(name=name, reading=reading, source="Myerson & Satterthwaite (1983)",
+                           evidence=Evidence(checker="farkas", holds=r.verdict.checked,
+                                             details=details),
+                           audit=audit)
 
 
 def _vcg(buyer: Grid, seller: Grid) -> MechanismResult:
@@ -135,45 +155,48 @@ def _vcg(buyer: Grid, seller: Grid) -> MechanismResult:
         max(buyer.values) <= max(seller.values)
     claim = (v.deficit == v.gains) if same_support else (v.deficit <= v.gains)
     return MechanismResult(
-        f"vcg_deficit[B={buyer.label()}; S={seller.label()}]", "enumeration (exact)",
-        "VCG (worst types at zero utility) is DSIC and ex-post IR and its expected deficit "
-        + ("equals the expected gains from trade" if same_support else
-           "is at most the expected gains from trade"),
-        "DESIGN §3; Krishna, Auction Theory ch. 5",
-        claim and v.dsic and v.ex_post_ir,
-        {"deficit": _fmt(v.deficit), "expected_gains": _fmt(v.gains)},
-        {"dsic_ok": v.dsic, "ex_post_ir_ok": v.ex_post_ir})
+        name=f"vcg_deficit[B={buyer.label()}; S={seller.label()}]",
+        reading="VCG (worst types at zero utility) is DSIC and ex-post IR and its expected "
+        "deficit " + ("equals the expected gains from trade" if same_support else
+                      "is at most the expected gains from trade"),
+        source="Krishna, Auction Theory ch. 5",
+        evidence=Evidence(checker="enumeration", holds=claim and v.dsic and v.ex_post_ir,
+                          details={"deficit": _fmt(v.deficit), "expected_gains": _fmt(v.gains)}),
+        audit={"dsic_ok": v.dsic, "ex_post_ir_ok": v.ex_post_ir})
 
 
 def _myerson() -> MechanismResult:
     a = optimal_reserve_uniform()
     return MechanismResult(
-        "myerson_optimal_reserve_uniform", "sympy (exact)",
-        "n iid U[0,1] bidders, symbolic n: R'(r) = n r^(n-1)(1-2r), so the optimal reserve "
-        "is 1/2; second price (n-1)/(n+1), Myerson (n-1)/(n+1) + 2^-n/(n+1)",
-        "Myerson (1981); DESIGN §3", all(a.checks.values()),
-        {"revenue(r)": str(a.revenue), "derivative": str(a.derivative),
-         "second_price": str(a.second_price), "myerson": str(a.myerson)},
-        {f"{k}_ok": v for k, v in a.checks.items()})
+        name="myerson_optimal_reserve_uniform",
+        reading="n iid U[0,1] bidders, symbolic n: R'(r) = n r^(n-1)(1-2r), so the optimal "
+        "reserve is 1/2; second price (n-1)/(n+1), Myerson (n-1)/(n+1) + 2^-n/(n+1)",
+        source="Myerson (1981)",
+        evidence=Evidence(checker="sympy", holds=all(a.checks.values()),
+                          details={"revenue(r)": str(a.revenue), "derivative": str(a.derivative),
+                                   "second_price": str(a.second_price),
+                                   "myerson": str(a.myerson)}),
+        audit={f"{k}_ok": v for k, v in a.checks.items()})
 
 
 def _grade(n: int, k: int) -> MechanismResult:
     g = revenue_grade_identity(n, k)
     return MechanismResult(
-        f"revenue_is_grade_le1[N={n},K={k}]", "sympy (exact)",
-        "on a product grid with symbolic weights, E[psi_i(v_i) x_u] = 0 for every ANOVA "
+        name=f"revenue_is_grade_le1[N={n},K={k}]",
+        reading="on a product grid with symbolic weights, E[psi_i(v_i) x_u] = 0 for every ANOVA "
         "component u outside {∅, {i}}: revenue sees only grade ≤ 1",
-        "DESIGN §6", g.holds,
-        {"components_zero": [list(u) for u in g.components_checked]},
-        {"own_component_nonzero_ok": g.own_component_nonzero})
+        source="Myerson (1981) revenue formula; Hoeffding (1948) ANOVA decomposition",
+        evidence=Evidence(checker="sympy", holds=g.holds,
+                          details={"components_zero": [list(u) for u in g.components_checked]}),
+        audit={"own_component_nonzero_ok": g.own_component_nonzero})
 
 
 def mechanism_results() -> tuple[MechanismResult, ...]:
     """All mechanism theorems, each with evidence and audit (≈ 5–10 s). One of them:
 
     >>> r = _vcg(Grid.of([0, 1]), Grid.of([0, 1]))
-    >>> r.proved, r.evidence
-    (True, {'deficit': '1/4', 'expected_gains': '1/4'})
+    >>> r.proved, r.evidence.checker, dict(r.evidence.details)
+    (True, 'enumeration', {'deficit': '1/4', 'expected_gains': '1/4'})
     """
     out = [_timed(lambda n=n: _kernel(vickrey_truthful(n))) for n in (2, 3, 4)]
     out.append(_timed(_myerson))

@@ -162,7 +162,7 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
     out = ["", "Mechanism theorems (beyond the scalar surrogates):"]
     for r in results:
         status = "proved" if r.proved and r.ok else "NOT PROVED"
-        verdict = r.evidence.get("verdict")
+        verdict = r.evidence.details.get("verdict")
         out.append(f"  {r.name}")
         out.append(f"      {status} · {r.method} · {r.seconds * 1e3:.0f} ms"
                    + (f" · {verdict}" if verdict else ""))
@@ -171,8 +171,8 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
         if detail:
             out.append(f"      audit: {detail}")
         for key in ("deficit", "expected_gains"):
-            if key in r.evidence:
-                out.append(f"      {key} = {r.evidence[key]} (exact)")
+            if key in r.evidence.details:
+                out.append(f"      {key} = {r.evidence.details[key]} (exact)")
     out.append("")
     out.append(mechanism_summary(results))
     return "\n".join(out)
@@ -232,7 +232,7 @@ def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
     lines = [r"\paragraph{Mechanism theorems.}", r"\begin{description}"]
     for r in results:
         status = "proved" if r.proved and r.ok else "NOT PROVED"
-        verdict = r.evidence.get("verdict")
+        verdict = r.evidence.details.get("verdict")
         lines.append(rf"\item[\texttt{{{latex_escape(r.name)}}}] {latex_escape(r.reading)}. "
                      rf"Method: {latex_escape(r.method)}; status: {status}"
                      + (rf" ({latex_escape(verdict)})" if verdict else "") + ".")

@@ -1,4 +1,4 @@
-"""Revenue sees only the grade-≤1, own-type part of an allocation rule (DESIGN §6), exactly.
+"""Revenue sees only the grade-≤1, own-type part of an allocation rule, exactly.
 
 On a finite product grid with *symbolic* probability weights (w_{j,k}, Σ_k w_{j,k} = 1), an
 arbitrary symbolic allocation table x(v) and an arbitrary symbolic function ψ(v_i) of bidder

@@ -7,7 +7,16 @@ import importlib
 import pytest
 import sympy as sp
 
-from proofs import ProofError, UnsupportedExpression, audit, check_theorem, prove, reals, theorem
+from proofs import (
+    Proof,
+    ProofError,
+    UnsupportedExpression,
+    audit,
+    check_theorem,
+    prove,
+    reals,
+    theorem,
+)
 from proofs.solvers import SatResult, check_sat, model_satisfies
 
 x, y, z = reals("x y z")
@@ -127,3 +136,19 @@ def test_vacuous_theorem_detected():
     t = theorem("vacuous", {"a": x > 1, "b": x < 0}, y > 100)
     c = check_theorem(t)
     assert c.proved and not c.audit.non_vacuous and not c.ok
+
+
+def test_proof_records_only_two_unsat_verdicts_from_the_right_solvers():
+    t = theorem("t", {"x_pos": x > 0}, x > 1)  # false: a Proof of it must not be constructible
+    unsat = {n: SatResult(solver=n, status="unsat", seconds=0.0) for n in ("z3", "cvc5")}
+    for bad in ("sat", "unknown"):
+        with pytest.raises(ValueError, match="two unsat verdicts"):
+            Proof(theorem=t, z3=unsat["z3"], cvc5=SatResult(solver="cvc5", status=bad, seconds=0))
+    with pytest.raises(ValueError, match="comes from 'cvc5'"):
+        Proof(theorem=t, z3=unsat["cvc5"], cvc5=unsat["cvc5"])
+    with pytest.raises(TypeError):
+        Proof(theorem="t", z3=unsat["z3"], cvc5=unsat["cvc5"])
+    # what the kernel does not enforce (documented): a hand-built receipt with unsat verdicts
+    fake = Proof(theorem=t, z3=unsat["z3"], cvc5=unsat["cvc5"])
+    with pytest.raises(ProofError):  # ... is exposed by re-running the kernel on its theorem
+        prove(fake.theorem)

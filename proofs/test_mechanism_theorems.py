@@ -10,6 +10,7 @@ import pytest
 
 from proofs import check_theorem, prove
 from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
+from proofs.evidence import CHECKERS, Evidence
 from proofs.farkas import SystemBuilder, check_farkas, check_point, decide_feasibility
 from proofs.mechanism_theorems import mechanism_results
 from proofs.myerson_symbolic import optimal_reserve_uniform
@@ -145,8 +146,47 @@ def test_seed002_payments():
         prove(optimal_payment_ic_ir(F(9, 2)))
 
 
-def test_all_mechanism_results_pass():
-    results = mechanism_results()
+@pytest.fixture(scope="module")
+def results():
+    return {r.name: r for r in mechanism_results()}
+
+
+def test_all_mechanism_results_pass(results):
+    results = list(results.values())
     assert len(results) >= 20
     bad = [r.name for r in results if not (r.proved and r.ok)]
     assert not bad
+
+
+def test_evidence_names_its_checker_and_guards_the_kernel_verdict():
+    with pytest.raises(ValueError, match="unknown checker"):
+        Evidence(checker="trust me", holds=True)
+    with pytest.raises(ValueError, match="kernel Proof"):
+        Evidence(checker="z3+cvc5", holds=True)  # a kernel verdict without a Proof
+    with pytest.raises(TypeError):
+        Evidence(checker="sympy", holds=1)
+    proof = prove(vickrey_truthful(2))
+    with pytest.raises(ValueError, match="does not carry"):
+        Evidence(checker="farkas", holds=True, proof=proof)
+    assert Evidence(checker="z3+cvc5", holds=True, proof=proof).method == "z3+cvc5"
+    assert set(CHECKERS) == {"z3+cvc5", "farkas", "enumeration", "sympy"}
+
+
+def test_each_result_kind_sets_its_verdict_through_its_checker(results):
+    k = results["vickrey_truthful_n2"]
+    assert k.evidence.checker == "z3+cvc5" and k.evidence.proof is k.check.proof and k.proved
+    # the verdicts are the Fraction checker's, re-derived here from the stored evidence
+    g6, g2 = Grid.of(range(6)), Grid.of([0, 1])
+    ms = results["myerson_satterthwaite[B={0,1,2,3,4,5} uniform; S={0,1,2,3,4,5} uniform]"]
+    assert ms.evidence.checker == "farkas" and ms.proved
+    assert ms.evidence.details["verdict"] == "impossible"
+    y = {name: F(v) for name, v in ms.evidence.details["certificate"].items()}
+    assert check_farkas(ms_system(g6, g6), y)
+    ms = results["myerson_satterthwaite[B={0,1} uniform; S={0,1} uniform]"]
+    assert ms.evidence.checker == "farkas" and ms.proved
+    assert ms.evidence.details["verdict"] == "possible"
+    pt = {name: F(v) for name, v in ms.evidence.details["mechanism"].items()}
+    assert check_point(ms_system(g2, g2), pt)
+    v = results["vcg_deficit[B={0,1} uniform; S={0,1} uniform]"]
+    assert v.evidence.checker == "enumeration" and v.proved
+    assert results["myerson_optimal_reserve_uniform"].evidence.checker == "sympy"

@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mechanism_design_proof as mdp
+from proofs import companion
 
 
 def _parametrise(theorem):
@@ -86,7 +86,7 @@ def _evaluate(theorem, free, solution, values):
     return bool(_exact(theorem.conclusion, point))
 
 
-@pytest.mark.parametrize("theorem", mdp.THEOREMS, ids=lambda t: t.name)
+@pytest.mark.parametrize("theorem", companion.THEOREMS, ids=lambda t: t.name)
 def test_random_points_satisfy_conclusion(theorem):
     free, solution = _parametrise(theorem)
     values = st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=12),
@@ -105,7 +105,7 @@ def test_random_points_satisfy_conclusion(theorem):
     prop()
 
 
-@pytest.mark.parametrize("theorem", mdp.THEOREMS, ids=lambda t: t.name)
+@pytest.mark.parametrize("theorem", companion.THEOREMS, ids=lambda t: t.name)
 def test_property_test_is_not_vacuous(theorem):
     # The hypotheses are satisfiable by the sampler itself: some random points pass them.
     free, solution = _parametrise(theorem)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 import mechanism_design_proof as mdp
-from proofs import reals, theorem
+from proofs import companion, reals, theorem
+from proofs.evidence import CHECKERS, Evidence
+from proofs.mechanism_theorems import MechanismResult
 from proofs.report import latex_escape
 from proofs.report import main as report_main
 
@@ -27,6 +29,11 @@ def report_json():
     proc = _run("--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+def test_the_script_reports_the_companion_theorems():
+    assert mdp.THEOREMS is companion.THEOREMS
+    assert mdp.main is not None and len(mdp.THEOREMS) == 16
 
 
 def test_json_report_lists_sixteen_proved(report_json):
@@ -88,10 +95,9 @@ def test_failing_theorem_gives_nonzero_exit(capsys):
 
 
 def test_failing_mechanism_theorem_gives_nonzero_exit():
-    from proofs.mechanism_theorems import MechanismResult
-
     def broken():
-        return (MechanismResult("broken", "sympy (exact)", "a claim that failed", "test", False),)
+        return (MechanismResult(name="broken", reading="a claim that failed", source="test",
+                                evidence=Evidence(checker="sympy", holds=False)),)
 
     assert report_main(mdp.THEOREMS[:1], [], mechanisms_fn=broken) == 1
 
@@ -102,6 +108,15 @@ def test_json_mechanism_section(report_json):
     assert {"vickrey_truthful_n2", "vickrey_truthful_n3", "vickrey_truthful_n4"} <= set(mech)
     verdicts = {n: m["evidence"]["verdict"] for n, m in mech.items() if "verdict" in m["evidence"]}
     assert "impossible" in verdicts.values() and "possible" in verdicts.values()
+    # every result names the checker it trusts; the old "method" key is its label
+    for name, m in mech.items():
+        assert m["checker"]["holds"] is True
+        assert CHECKERS[m["checker"]["checker"]][0] == m["method"], name
+    assert {mech[f"vickrey_truthful_n{n}"]["checker"]["checker"] for n in (2, 3, 4)} == {"z3+cvc5"}
+    by_kind = {n.split("[")[0]: m["checker"]["checker"] for n, m in mech.items()}
+    assert by_kind["myerson_satterthwaite"] == "farkas"
+    assert by_kind["vcg_deficit"] == "enumeration"
+    assert by_kind["revenue_is_grade_le1"] == "sympy"
 
 
 def test_latex_escape_blocks_injection():

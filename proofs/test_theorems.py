@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-import mechanism_design_proof as mdp
-from proofs import check_theorem, prove
+from proofs import check_theorem, companion, prove
 from proofs.kernel import decide
+from proofs.statement import Hypothesis, Theorem
 
 SEED_NAMES = [
     "vcg_efficiency", "vcg_budget_deficit", "ms_gap_positive", "efficiency_budget_tradeoff",
@@ -15,21 +15,21 @@ SEED_NAMES = [
     "finite_dimensional_reduction", "latent_mechanism_near_optimal", "latent_deficit_bounded",
     "latent_beats_vcg_deficit", "uniform_ms_gap", "latent_efficiency_87pct", "latent_deficit_1_32",
 ]
-BY_NAME = {t.name: t for t in mdp.THEOREMS}
+BY_NAME = {t.name: t for t in companion.THEOREMS}
 
 
 def test_sixteen_theorems_with_the_seed_names():
-    names = [t.name for t in mdp.THEOREMS]
+    names = [t.name for t in companion.THEOREMS]
     assert len(names) == 16 == len(set(names))
     assert names[:14] == SEED_NAMES
 
 
 @pytest.fixture(scope="module")
 def checks():
-    return {t.name: check_theorem(t) for t in mdp.THEOREMS}
+    return {t.name: check_theorem(t) for t in companion.THEOREMS}
 
 
-@pytest.mark.parametrize("name", [t.name for t in mdp.THEOREMS])
+@pytest.mark.parametrize("name", [t.name for t in companion.THEOREMS])
 def test_theorem_proved_and_audited(checks, name):
     c = checks[name]
     assert c.proved, c.error
@@ -83,8 +83,6 @@ def test_broken_statement_makes_the_check_fail():
     # Flip Theorem 5's hypothesis r > 1 to r < 1: the checker must refuse.
     t = BY_NAME["spectral_approximation_decay"]
     r = sp.Symbol("r", real=True)
-    from proofs.statement import Hypothesis, Theorem
-
     hyps = tuple(Hypothesis(h.name, r < 1) if h.name == "ratio_gt_one" else h
                  for h in t.hypotheses)
     broken = Theorem(t.name, hyps, t.conclusion, variables=t.variables)

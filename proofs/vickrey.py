@@ -47,7 +47,7 @@ def vickrey_truthful(n: int) -> Theorem:
         hyps,
         sp.And(*truthful, *ir),
         must_fail={"first_price_truthful": sp.And(*first_price)},
-        source="Vickrey (1961); DESIGN §7",
+        source="Vickrey (1961)",
         reading=f"second price with {n} bidders (ties to the lowest index): bidding one's value "
                 "is a dominant strategy and gives non-negative utility",
         note="Holds for all real values and bids: the audit marks the non-negativity "

@@ -18,13 +18,13 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import mechanism_design_proof as mdp
+import latent
 from latent.__main__ import main
-from latent.paper import BUILD_DIR, Context, Section, build_appendix
+from latent.paper import BUILD_DIR, AppendixResult, Context, Section, build_appendix
 from latent.paper.latex import check_log, escape, latex_escape, standalone, table
 from latent.paper.maths import assignment, latex, prose, statement, symbol
 from latent.paper.sections import SECTIONS, theorems
-from proofs import reals, theorem
+from proofs import companion, reals, theorem
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
@@ -35,8 +35,34 @@ needs_tex = pytest.mark.skipif(shutil.which("pdflatex") is None and os.environ.g
 def quick(tmp_path_factory):
     out = tmp_path_factory.mktemp("appendix")
     data = SHARED_DATA if SHARED_DATA.is_dir() else None  # section 6 runs when data is there
-    return build_appendix(out, quick=True, seed=7, data_dir=data,
-                          compile=shutil.which("pdflatex") is not None)
+    # Through the public API (latent.appendix -> latent.paper.build_appendix).
+    return latent.appendix(out, quick=True, seed=7, data_dir=data,
+                           no_pdf=shutil.which("pdflatex") is None)
+
+
+def test_api_result_types(quick):
+    assert isinstance(quick, AppendixResult)
+    d = quick.to_dict()
+    assert d["ok"] == quick.ok and len(d["sections"]) == len(quick.sections)
+    json.dumps(d)
+    frame = quick.to_frame()
+    assert list(frame.columns) == ["section", "ok", "problems", "files"]
+    assert len(frame) == len(quick.sections)
+    text = str(quick)
+    assert text.splitlines()[0].startswith(quick.sections[0].title) and "appendix.tex" in text
+
+
+def test_api_bad_arguments(tmp_path):
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    with pytest.raises(ValueError, match="^out="):
+        latent.appendix(f)
+    with pytest.raises(ValueError, match="^data_dir="):
+        latent.appendix(tmp_path / "o", data_dir=tmp_path / "missing")
+    with pytest.raises(ValueError, match="^seed="):
+        latent.appendix(tmp_path / "o", seed=-1)
+    with pytest.raises(TypeError, match="quick_mode"):
+        latent.appendix(tmp_path / "o", quick_mode=True)
 
 
 needs_pdftoppm = pytest.mark.skipif(
@@ -292,7 +318,7 @@ def test_long_table_is_a_longtable_and_fits(tmp_path):
 
 def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
     x, = reals("x")
-    monkeypatch.setattr(mdp, "THEOREMS", (*mdp.THEOREMS[:1],
+    monkeypatch.setattr(companion, "THEOREMS", (*companion.THEOREMS[:1],
                                            theorem("false_lemma", {"x_pos": x > 0}, x > 1)))
     monkeypatch.setattr("latent.paper.sections.SECTIONS", (theorems.theorems_section,))
     code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])

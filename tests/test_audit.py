@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import integrate
 
 from numerics.audit import AuditResult, AuditTask, RegretSearch, audit_batch, support_grid
 from numerics.engine import EngineConfig, run
@@ -122,8 +125,6 @@ def test_ci_coverage_over_repeated_seeds():
 def test_hetero_reserve_one_matches_seed_baseline_formula():
     # Vickrey with reserve 1: revenue = P(Y1 ≥ 1 > Y2) + E[Y2; Y2 ≥ 1] with Y1 ≥ Y2 the top two
     # values; P(Y2 ≤ t) = F^n + nF^{n−1}(1 − F). By 1-d quadrature on the exact mixture cdf.
-    from scipy import integrate
-
     f, n = hetero(), 4
 
     def cdf2(t):
@@ -137,8 +138,6 @@ def test_hetero_reserve_one_matches_seed_baseline_formula():
     assert r.revenue.ci[0] <= oracle <= r.revenue.ci[1]
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=30, deadline=None)

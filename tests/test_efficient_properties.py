@@ -27,7 +27,8 @@ from numerics.efficient import (
     combinatorial_auction,
     verify,
 )
-from numerics.efficient.graphs import activity, components
+from numerics.efficient.graphs import activity, allocation_graph, components
+from numerics.efficient.model import agent_view
 
 F = Fraction
 RULES = ("optimal", "vcg", "weakest_type", "allocation")
@@ -263,9 +264,6 @@ def test_unbounded_below_type_space_has_no_finite_optimum():
 @pytest.mark.parametrize("seed", range(3))
 def test_class_reduction_matches_the_literal_graph_on_all_of_gamma(seed):
     # Thm 4.3 on all of Γ (no reduction): dominated outcomes have empty cells, the rest agree
-    from numerics.efficient.graphs import allocation_graph
-    from numerics.efficient.model import agent_view
-
     model = random_auction(seed)
     reduced = agent_view(model, 0)
     full = agent_view(model, 0, reduce=False)

@@ -135,7 +135,7 @@ def test_landscape_result_api(tmp_path):
     json.dumps(d, allow_nan=False, default=str)
     assert d["rows"][1]["claimed"]["grade"] == "2"
     res.to_csv(tmp_path / "t.csv")
-    res.plot(tmp_path / "t.png")
+    res.plot().figure.savefig(tmp_path / "t.png")
     assert (tmp_path / "t.png").stat().st_size > 1000
     assert "Second-price" in res.table()
     row = measure(FORMATS["combinatorial"], samples=300, rev_samples=1000, max_grade=2, seed=0)

@@ -19,7 +19,7 @@ from numerics.learn.sweep import connect, make_sampler
 from numerics.valuations import Exponential, Uniform, iid
 from numerics.valuations.profiles import LatentFactorProfile
 
-MYERSON = {"uniform": 3 / 5 + 1 / 80, "exponential": 1.1273163}  # exact (DESIGN.md §7)
+MYERSON = {"uniform": 3 / 5 + 1 / 80, "exponential": 1.1273163}  # exact (Myerson 1981)
 
 
 def _train(prof, n, seed):

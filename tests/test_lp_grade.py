@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from numerics.lp.discretize import grid_from_marginal, parse_grid
 from numerics.lp.grade_restricted import build_grade_lp, frontier, grade_restricted_revenue
@@ -81,8 +82,6 @@ def test_multi_item_top_grade_equals_border_lp():
 
 
 def test_discretize_grids():
-    from scipy import stats
-
     vals, probs = grid_from_marginal(stats.expon(), 4)
     assert len(vals) == 4 and probs == [F(1, 4)] * 4
     assert abs(float(vals[1]) - stats.expon().ppf(3 / 8)) < 1e-4

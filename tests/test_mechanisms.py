@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
 
-from numerics.audit import AuditResult, AuditTask, RegretSearch
+from numerics.audit import AuditResult, AuditTask, RegretSearch, audit_batch
 from numerics.engine import EngineConfig, run
 from numerics.mechanisms import MECHANISMS, equilibrium_bid_table, make_mechanism
 from numerics.mechanisms.multi import optimal_welfare
@@ -258,8 +258,6 @@ def test_gsp_one_slot_is_second_price_and_not_truthful_with_two():
     v = np.random.default_rng(np.random.SeedSequence(0)).random((500, 3, 1))
     g1, sp2 = make_mechanism("gsp", 3, ctrs=(1.0,)), make_mechanism("second_price", 3)
     assert np.allclose(g1.payments(v), sp2.payments(v))
-    from numerics.audit import audit_batch
-
     gsp = make_mechanism("gsp", 3, ctrs=(1.0, 0.5))
     prof = np.array([[[10.0], [9.0], [1.0]]])
     cols, _ = audit_batch(gsp, prof, [Uniform(0, 10)] * 3, RegretSearch(grid=101))

@@ -41,7 +41,7 @@ def test_optimal_yao_json(capsys):
 
 
 def test_optimal_yao_dsic_text(capsys):
-    assert main(["optimal", "--agents", "2", "--items", "2", "--dsic"]) == 0
+    assert main(["optimal", "--bidders", "2", "--items", "2", "--dsic"]) == 0
     text = capsys.readouterr().out
     assert "25/8" in text and "51/16" in text and "verified" in text
 
@@ -69,7 +69,7 @@ def test_optimal_discrete_json(capsys):
 @pytest.mark.parametrize(
     "argv",
     [
-        ["optimal", "--agents", "0"],
+        ["optimal", "--bidders", "0"],
         ["optimal", "--p", "abc"],
         ["optimal", "--p", "3/2"],
         ["optimal", "--setting", "discrete"],

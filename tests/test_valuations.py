@@ -3,6 +3,7 @@ solution of the tangency equations, exact discrete ironing, sampling against the
 
 from __future__ import annotations
 
+import csv
 from fractions import Fraction
 
 import mpmath as mp
@@ -159,8 +160,6 @@ def test_empirical_is_frequency_law():
 
 
 def test_empirical_from_shared_data(shared_data, tmp_path):
-    import csv
-
     files = sorted(shared_data.glob("*.csv"))
     assert files
     f = parse_valuation(f"empirical:{files[0]}")

@@ -33,6 +33,7 @@ replicate the CIs are NaN (no valid variance estimate). Powers of 2 per replicat
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 import warnings
 from itertools import combinations, permutations
@@ -43,6 +44,7 @@ from tqdm import tqdm
 
 from latent.anova.marginals import quantile_functions
 from latent.anova.spectrum import GradeSpectrum
+from numerics.validate import seed_sequence
 
 
 def _subset_terms(k: int) -> list[tuple[tuple[int, ...], int]]:
@@ -129,7 +131,7 @@ def grade_spectrum_mc(
     *,
     max_grade: int = 2,
     samples: int = 10_000,
-    seed: int | None = None,
+    seed=None,
     block: int | None = None,
     subsets_per_grade: int | None = None,
     batch: int | None = None,
@@ -138,12 +140,15 @@ def grade_spectrum_mc(
     qmc: bool = False,
     qmc_replicates: int = 16,
     progress: bool | None = None,
+    desc: str | None = None,
 ) -> GradeSpectrum:
     """Estimate W_0…W_R, Var, mean dimension and Sobol' indices of ``f`` (see module doc).
 
     ``f`` maps (batch, N) → (batch,) or (batch, P); with ``block=M`` each input is a block of
     M i.i.d. columns and ``f`` receives (batch, N, M) (e.g. bidders × items). ``marginals`` is
-    one marginal for all inputs or a list of N (``.quantile`` or scipy ``.ppf``).
+    one marginal for all inputs or a list of N (``.quantile`` or scipy ``.ppf``). ``seed``: an
+    int, a ``SeedSequence`` or a ``Generator`` (:func:`numerics.validate.seed_sequence`);
+    ``progress``: a bar over the samples (None: when stderr is a terminal), labelled ``desc``.
 
     >>> from scipy import stats
     >>> s = grade_spectrum_mc(lambda x: x[:, 0] * x[:, 1], stats.uniform(), 2, samples=4000,
@@ -161,7 +166,10 @@ def grade_spectrum_mc(
     per_sample = evaluations_per_sample(n, max_grade, L)
     if batch is None:  # bound memory: about 4 M input floats per batch
         batch = max(1, min(samples, 4_000_000 // max(per_sample * n * m, 1)))
-    ss = np.random.SeedSequence(seed)
+    ss = np.random.SeedSequence() if seed is None else seed_sequence(seed)
+    if seed is not None and not isinstance(seed, numbers.Integral):
+        seed = ss.entropy if not ss.spawn_key else {"entropy": ss.entropy,
+                                                     "spawn_key": list(ss.spawn_key)}
     rng = np.random.default_rng(ss)
     n_rep = max(1, int(qmc_replicates)) if qmc else 1
     if qmc and samples // n_rep < 2:
@@ -175,7 +183,7 @@ def grade_spectrum_mc(
         arg = x if block is not None else x[..., 0]
         return _as_2d(f(arg), x.shape[0])
 
-    bar = tqdm(total=samples, unit="sample", delay=3, leave=False,
+    bar = tqdm(total=samples, unit="sample", delay=3, leave=False, desc=desc,
                disable=(not sys.stderr.isatty()) if progress is None else not progress)
     done = 0
     adaptive = adaptive and max_grade >= 3

@@ -1,11 +1,11 @@
 """ρ, the Latent Number: grade-decay ρ from a grade spectrum, and spectral ρ from data.
 
-*Grade-decay ρ* (seed 000): W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a
+*Grade-decay ρ*: W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a
 (generalised) least-squares fit log W_r = a − 2r·log ρ over the resolved grades. A curvature
 term c (log W_r = a + b r + c r²) measures departure from geometric decay: consecutive ratios
 change by the factor e^{−c} per grade, so growing or shrinking ratios are reported, not averaged.
 
-*Spectral ρ* (seed 001 §3.1): σ₁/σ₂ for the two largest eigenvalues of the covariance of the
+*Spectral ρ*: σ₁/σ₂ for the two largest eigenvalues of the covariance of the
 type vectors (bidder slots as variables), with a percentile bootstrap CI; ∞ when σ₂ = 0.
 """
 
@@ -15,7 +15,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
+
+from latent.results import ConfidenceInterval, Result
 
 
 def _inf_safe(x):
@@ -33,51 +36,80 @@ def _fmt_ci(ci, method: str = "exact") -> str:
     return f"[{ci[0]:.4g}, {ci[1]:.4g}]"
 
 
-@dataclass(frozen=True)
-class RhoFit:
+def _pair(ci):
+    return None if ci is None else list(ci)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RhoFit(Result):
     """Grade-decay ρ: per-grade ratios with CIs, the fitted ρ with CI, and the fit's quality.
 
     ``ratios[k]`` is ρ_r for r = ``ratio_grades[k]`` (W_r and W_{r+1} both resolved).
     ``curvature`` is c of log W_r = a + b r + c r² (ratios change by e^{−c} per grade);
     ``verdict`` is "geometric", "ratios grow", "ratios shrink", "too few grades", or (exact
     energies with only W_1 > 0) "additive (grade 1 only): ρ = ∞".
-    The fitted line is log W_r = ``intercept`` + ``slope``·r, slope = −2 log ρ.
+    The fitted line is log W_r = ``intercept`` + ``slope``·r, slope = −2 log ρ. Intervals are
+    :class:`~latent.results.ConfidenceInterval` (pairs are converted).
+
+    >>> fit = grade_decay_rho([1.0, 4.0**-1, 4.0**-2, 4.0**-3])
+    >>> fit.to_frame()[["grade", "ratio"]].values.tolist()
+    [[1.0, 2.0], [2.0, 2.0]]
     """
 
     rho: float
-    rho_ci: tuple[float, float] | None
+    rho_ci: ConfidenceInterval | None
     grades: tuple[int, ...]
     ratio_grades: tuple[int, ...]
     ratios: tuple[float, ...]
-    ratios_ci: tuple[tuple[float, float], ...] | None
+    ratios_ci: tuple[ConfidenceInterval, ...] | None
     slope: float
     intercept: float
     r_squared: float
     chi2: float | None
     dof: int
     curvature: float
-    curvature_ci: tuple[float, float] | None
+    curvature_ci: ConfidenceInterval | None
     verdict: str
     ci_method: str
+    level: float = 0.95
+
+    def __post_init__(self):
+        for name in ("rho_ci", "curvature_ci"):
+            object.__setattr__(self, name, ConfidenceInterval.of(getattr(self, name),
+                                                                 self.level))
+        if self.ratios_ci is not None:
+            object.__setattr__(self, "ratios_ci", tuple(ConfidenceInterval.of(c, self.level)
+                                                        for c in self.ratios_ci))
 
     def to_dict(self) -> dict:
         return {
             "rho": _inf_safe(self.rho),
-            "rho_ci": _inf_safe(self.rho_ci),
+            "rho_ci": _inf_safe(_pair(self.rho_ci)),
             "grades": list(self.grades),
             "ratio_grades": list(self.ratio_grades),
             "ratios": _inf_safe(self.ratios),
-            "ratios_ci": None if self.ratios_ci is None else _inf_safe(self.ratios_ci),
+            "ratios_ci": None if self.ratios_ci is None else _inf_safe(
+                [list(c) for c in self.ratios_ci]),
             "slope": self.slope,
             "intercept": self.intercept,
             "r_squared": self.r_squared,
             "chi2": self.chi2,
             "dof": self.dof,
             "curvature": self.curvature,
-            "curvature_ci": self.curvature_ci,
+            "curvature_ci": _pair(self.curvature_ci),
             "verdict": self.verdict,
             "ci_method": self.ci_method,
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per per-grade ratio ρ_r = √(W_r/W_{r+1}): grade, ratio, ci_low, ci_high."""
+        nan = float("nan")
+        rows = []
+        for k, (g, r) in enumerate(zip(self.ratio_grades, self.ratios, strict=True)):
+            ci = None if self.ratios_ci is None else self.ratios_ci[k]
+            rows.append({"grade": g, "ratio": r, "ci_low": nan if ci is None else ci.low,
+                         "ci_high": nan if ci is None else ci.high})
+        return pd.DataFrame(rows, columns=["grade", "ratio", "ci_low", "ci_high"])
 
     def __repr__(self) -> str:
         rs = ", ".join(f"ρ_{g}={r:.4g}" for g, r in zip(self.ratio_grades, self.ratios,
@@ -158,11 +190,13 @@ def grade_decay_rho(
     if len(g) < 2:
         # Exactly additive (only grade 1 carries energy, e.g. posted prices): ρ = ∞.
         additive = cov is None and no_cov_note is None and list(g) == [1]
-        return RhoFit(float("inf") if additive else float("nan"), None,
-                      tuple(int(r) for r in g), ratio_grades, ratios, ratios_ci,
-                      float("nan"), float("nan"), float("nan"), None, 0, float("nan"), None,
-                      "additive (grade 1 only): ρ = ∞" if additive else "too few grades",
-                      method)
+        return RhoFit(rho=float("inf") if additive else float("nan"), rho_ci=None,
+                      grades=tuple(int(r) for r in g), ratio_grades=ratio_grades,
+                      ratios=ratios, ratios_ci=ratios_ci, slope=float("nan"),
+                      intercept=float("nan"), r_squared=float("nan"), chi2=None, dof=0,
+                      curvature=float("nan"), curvature_ci=None,
+                      verdict="additive (grade 1 only): ρ = ∞" if additive else
+                      "too few grades", ci_method=method, level=confidence)
     y = np.log(w[g])
     cov_y = None
     if cov is not None:
@@ -198,8 +232,11 @@ def grade_decay_rho(
                                                  "ratios shrink")
     elif len(g) == 2:
         verdict = "geometric"  # two grades always lie on a line: nothing to test
-    return RhoFit(rho, rho_ci, tuple(int(r) for r in g), ratio_grades, ratios, ratios_ci,
-                  slope, float(beta[0]), r2, chi2, dof, curvature, curv_ci, verdict, method)
+    return RhoFit(rho=rho, rho_ci=rho_ci, grades=tuple(int(r) for r in g),
+                  ratio_grades=ratio_grades, ratios=ratios, ratios_ci=ratios_ci, slope=slope,
+                  intercept=float(beta[0]), r_squared=r2, chi2=chi2, dof=dof,
+                  curvature=curvature, curvature_ci=curv_ci, verdict=verdict, ci_method=method,
+                  level=confidence)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,18 @@
-"""Conventions shared by every CLI: one-line errors with exit status 2, JSON output."""
+"""Conventions shared by every CLI: one-line errors with exit status 2, JSON output, and the
+translation of the Python API's argument errors into the flags' names."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from numerics.results import jsonable
 
 EXIT_USAGE = 2
+_ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
 
 
 class UsageError(Exception):
@@ -24,3 +28,34 @@ def fail(message: str) -> int:
     """Print ``error: message`` on stderr (one line) and return the usage exit status."""
     print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
+    """An API error message (``name=value: …`` or ``name: …``) with the argument spelled as
+    its command-line flag.
+
+    >>> flag_message("max_grade=0: must be an integer ≥ 1")
+    '--max-grade 0: must be an integer ≥ 1'
+    >>> flag_message("inputs: function needs inputs N ≥ 1")
+    '--inputs: function needs inputs N ≥ 1'
+    >>> flag_message("lambdas=[nan]: bad", {"lambdas": "--lambda"})
+    '--lambda [nan]: bad'
+    """
+    m = _ARGUMENT.match(message)
+    if not m:
+        return message
+    name = m.group(1)
+    flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
+    rest = message[m.end():]
+    return f"{flag} {rest}" if m.group(2) == "=" else f"{flag}:{rest}"
+
+
+def call_api(fn: Callable, flags: Mapping[str, str] | None = None, **kwargs):
+    """``fn(**kwargs)``, its argument errors (ValueError/TypeError) and unreadable inputs
+    (OSError) re-raised as :class:`UsageError` naming the flag."""
+    try:
+        return fn(**kwargs)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(flag_message(str(exc), flags)) from None
+    except OSError as exc:
+        raise UsageError(str(exc)) from None

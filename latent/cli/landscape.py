@@ -1,4 +1,4 @@
-"""``python -m latent landscape``: the ρ-landscape of auction formats (seed 000 §4.4), measured."""
+"""``python -m latent landscape``: the ρ-landscape of auction formats, measured."""
 
 from __future__ import annotations
 
@@ -6,24 +6,25 @@ import json
 import os
 import sys
 
-from tqdm import tqdm
-
-from latent.cli.common import UsageError, print_json
+from latent.api.landscape import landscape
+from latent.cli.common import call_api, print_json
 from latent.studies.formats import FORMATS
-from latent.studies.landscape import SMOOTHNESS_LAWS, landscape
-from numerics.engine import EngineConfig
+from numerics.engine import EXECUTORS
 from numerics.results import jsonable
 
 NAME = "landscape"
-HELP = "measured grade spectra, rho, revenue and efficiency of auction formats vs seed 000's table"
+HELP = ("measured grade spectra, rho, revenue and efficiency of auction formats vs the papers' "
+        "claims")
 DESCRIPTION = """\
-For each format of seed 000's §4.4 table (posted prices, second price, GSP, VCG, Myerson,
-Myerson under the latent-factor model, combinatorial VCG with complements): the Monte Carlo
-grade spectrum of the allocation rule (grades over bidders; a bidder's type is her value
-vector), grade-decay rho with per-grade ratios, revenue and efficiency, all with 95% CIs, printed
-beside the seed's claimed grade / rho / revenue. --smoothness FORMAT runs one format under smooth
-and rough laws side by side. The exact revenue-optimal multi-item mechanism is covered by
-`python -m latent design --frontier` (exact grade-restricted LP)."""
+For each auction format of the table in the Latent mechanism design papers (posted prices,
+second price, GSP, VCG, Myerson, Myerson under the latent-factor model, combinatorial VCG with
+complements): the Monte Carlo grade spectrum of the allocation rule (grades over bidders; a
+bidder's type is her value vector), grade-decay rho with per-grade ratios, revenue and
+efficiency, all with 95% CIs, printed beside the grade / rho / revenue the papers claim (the
+"seed" columns). --smoothness FORMAT runs one format under smooth and rough laws side by side.
+The latent-factor model's tastes come from --taste-seed (fixed, printed), not from --seed.
+The exact revenue-optimal multi-item mechanism is covered by `python -m latent design
+--frontier` (exact grade-restricted LP)."""
 EPILOG = """\
 examples:
   python -m latent landscape --quick
@@ -48,17 +49,21 @@ def add_arguments(p) -> None:
     size.add_argument("--quick", action="store_true", help="small samples (default)")
     size.add_argument("--full", action="store_true", help="large samples")
     p.add_argument("--samples", type=int, default=None, help="Monte Carlo samples (spectrum)")
-    p.add_argument("--rev-samples", type=int, default=None, help="profiles for revenue")
+    p.add_argument("--revenue-samples", type=int, default=None, help="profiles for revenue")
+    p.add_argument("--rev-samples", type=int, default=None, dest="rev_samples",
+                   help="deprecated alias of --revenue-samples")
     p.add_argument("--max-grade", type=int, default=None, help="highest grade estimated")
     p.add_argument("--lp", default="3,2,3", metavar="N,M,K",
                    help="exact LP optimum row: N bidders, M items, K grid points per item "
                         "(default 3,2,3; 'none' to skip)")
-    p.add_argument("--executor", choices=["inline", "local", "dask"], default="inline",
+    p.add_argument("--executor", choices=EXECUTORS, default="inline",
                    help="where spectrum chunks run (inline = this process)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--scheduler", default=None, help="dask scheduler address (else LocalCluster)")
     p.add_argument("--batch-size", type=int, default=2000, help="samples per chunk")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--taste-seed", type=int, default=0, metavar="K",
+                   help="seed of the latent-factor tastes w (default 0; fixed model)")
     p.add_argument("--out", default=None, metavar="DIR", help="write landscape.csv/.json here")
     p.add_argument("--plot", default=None, metavar="PNG", help="all spectra, log scale")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -70,70 +75,28 @@ def run(args) -> int:
         for k, f in FORMATS.items():
             print(f"{k:18s} {f.label} (N={f.n}, M={f.m}, {f.values})")
         return 0
-    for name in ("samples", "rev_samples", "max_grade", "bidders", "items"):
-        val = getattr(args, name)
-        if val is not None and val < (2 if name == "samples" else 1):
-            raise UsageError(f"--{name.replace('_', '-')} must be positive (samples ≥ 2)")
-    if args.workers < 1 or args.batch_size < 2:
-        raise UsageError("--workers ≥ 1 and --batch-size ≥ 2 are required")
-    keys = [args.smoothness] if args.smoothness else (
-        args.formats.split(",") if args.formats else list(FORMATS))
-    unknown = [k for k in keys if k not in FORMATS]
-    if unknown:
-        raise UsageError(f"unknown format(s) {', '.join(unknown)}; choose from "
-                         f"{', '.join(FORMATS)}")
-    fmts = []
-    for k in keys:
-        f = FORMATS[k]
-        if args.bidders:
-            f = f.with_(n=args.bidders)
-        if args.items and (f.m > 1 or f.mechanism in ("vcg", "gsp")):
-            f = f.with_(m=args.items)
-        fmts.append(f)
-    values = list(SMOOTHNESS_LAWS) if args.smoothness and not args.values else args.values
-    config = None
-    if args.executor != "inline":
-        config = EngineConfig(executor=args.executor, workers=args.workers,
-                              batch_size=args.batch_size, scheduler=args.scheduler,
-                              progress=False)
-    progress = None
-    if not args.quiet and sys.stderr.isatty():
-        def progress(it):
-            return tqdm(it, desc="formats", leave=False)
-    lp = None
-    if args.lp and args.lp.lower() != "none" and not args.smoothness:
-        try:
-            ln, lm, lk = (int(t) for t in args.lp.split(","))
-        except ValueError:
-            raise UsageError("--lp: N,M,K (three integers) or none") from None
-        if min(ln, lm, lk) < 1 or lk ** lm > 16:
-            raise UsageError("--lp: N, M, K ≥ 1 and K^M ≤ 16 types per bidder (LP size)")
-        lp = {"n": ln, "m": lm, "grid": lk, "values": (values or ["uniform"])[0]}
-    try:
-        res = landscape(fmts, quick=not args.full, seed=args.seed, values=values,
-                        samples=args.samples, rev_samples=args.rev_samples,
-                        max_grade=args.max_grade, config=config, progress=progress, lp=lp)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    revenue_samples = args.revenue_samples
+    if args.rev_samples is not None:
+        print("warning: --rev-samples is deprecated; use --revenue-samples", file=sys.stderr)
+        revenue_samples = revenue_samples or args.rev_samples
+    res = call_api(
+        landscape, formats=args.formats, values=args.values, smoothness=args.smoothness,
+        bidders=args.bidders, items=args.items, full=args.full, samples=args.samples,
+        revenue_samples=revenue_samples, max_grade=args.max_grade, lp=args.lp,
+        executor=args.executor, workers=args.workers, scheduler=args.scheduler,
+        batch_size=args.batch_size, seed=args.seed, taste_seed=args.taste_seed,
+        progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
         res.to_csv(os.path.join(args.out, "landscape.csv"))
         with open(os.path.join(args.out, "landscape.json"), "w") as fh:
             json.dump(jsonable(res), fh, indent=2, allow_nan=False, default=str)
     if args.plot:
-        res.plot(args.plot)
+        res.plot().figure.savefig(args.plot, dpi=120)
     if args.json:
         print_json(res)
         return 0
-    print("Seed 000 §4.4 — claimed vs measured (95% CIs; grades over bidders)")
-    print(res.table())
-    if res.exact is not None:
-        print(res.exact_text())
-    print("\nGrade energies W_r (95% CIs):")
-    print(res.spectra_table())
-    print(f"\nsettings: {res.settings}")
-    for line in sorted({r.input_note for r in res.rows}):
-        print(f"note: {line}")
+    print(res)
     if args.out:
         print(f"wrote {args.out}/landscape.csv and landscape.json")
     if args.plot:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
-from latent.cli.common import UsageError, print_json
-from numerics.audit import AuditResult, AuditTask, RegretSearch
-from numerics.engine import EngineConfig, samples
-from numerics.engine import run as run_engine
-from numerics.mechanisms import MECHANISMS, make_mechanism
-from numerics.valuations import parse_profile
+from latent.api.simulate import ITEM_KINDS, simulate
+from latent.cli.common import call_api, print_json
+from numerics.engine import EXECUTORS
+from numerics.mechanisms import MECHANISMS
 
 NAME = "simulate"
 HELP = "simulate an auction mechanism and audit revenue, welfare, efficiency, regret and IR"
@@ -18,7 +15,8 @@ DESCRIPTION = """Simulate an auction and audit it: revenue, welfare, efficiency 
 welfare), ex-post regret (each bidder's best gain from misreporting, searched over the value
 support: grid plus local refinement, resolution reported), IR, feasibility and monotonicity
 violation rates. Every mean has a 95% CI (iid profiles). The same --seed gives the same numbers
-on every engine and worker count.
+on every executor and worker count. The latent-factor model's tastes w come from --taste-seed
+(or W_SEED in the law), not from --seed: the same law means the same model at every seed.
 
 Distributions (--values): uniform[:A:B], exponential[:RATE], beta:A:B, lognormal:MU:SIGMA,
 truncnorm:MU:SIGMA:LO:HI, censnorm:SIGMA, discrete:V1,V2:P1,P2, empirical:FILE.csv[:COL],
@@ -36,9 +34,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
     parser.add_argument("--bidders", type=int, required=True, metavar="N")
     parser.add_argument("--items", type=int, default=1, metavar="M")
-    parser.add_argument(
-        "--item-kind", default="additive", choices=["additive", "unit_demand", "complements"]
-    )
+    parser.add_argument("--item-kind", default="additive", choices=ITEM_KINDS)
     parser.add_argument("--synergy", type=float, default=0.0, help="bundle bonus (complements)")
     parser.add_argument("--reserve", type=float, default=None, help="second_price reserve")
     parser.add_argument("--price", type=float, default=None, help="posted_price/lottery price")
@@ -46,8 +42,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--pairwise-reserve", action="store_true", help="pairwise: ψ > 0 needed")
     parser.add_argument("--ironed", action="store_true", help="pairwise: use ironed ψ")
     parser.add_argument("--samples", type=int, default=10000, metavar="S")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--engine", choices=["local", "dask"], default="local")
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    parser.add_argument("--taste-seed", type=int, default=0, metavar="K",
+                        help="seed of the latent-factor tastes w (default 0; fixed model)")
+    parser.add_argument("--executor", choices=EXECUTORS, default=None,
+                        help="inline (this process), local (--workers processes) or dask "
+                             "(default local)")
+    parser.add_argument("--engine", choices=EXECUTORS, default=None,
+                        help="deprecated alias of --executor")
     parser.add_argument("--workers", type=int, default=1, metavar="W")
     parser.add_argument("--scheduler", default=None, metavar="ADDR", help="dask scheduler address")
     parser.add_argument("--batch-size", type=int, default=None)
@@ -64,116 +66,29 @@ def add_arguments(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def _build(args):
-    if args.bidders < 1 or args.items < 1 or args.samples < 1:
-        raise UsageError("--bidders, --items and --samples must be positive")
-    if args.workers < 1 or args.regret_grid < 2 or args.refine < 0:
-        raise UsageError("--workers ≥ 1, --regret-grid ≥ 2 and --refine ≥ 0 required")
-    try:
-        profile = parse_profile(
-            args.values, args.bidders, args.items, args.item_kind, args.synergy, args.seed
-        )
-    except (ValueError, OSError) as exc:
-        raise UsageError(f"--values: {exc}") from exc
-    params = {}
-    if args.reserve is not None:
-        params["reserve"] = args.reserve
-    if args.price is not None:
-        params["price"] = args.price
-    if args.ctrs:
-        try:
-            params["ctrs"] = tuple(float(c) for c in args.ctrs.split(","))
-        except ValueError as exc:
-            raise UsageError(f"--ctrs: {exc}") from exc
-    if args.mechanism == "pairwise":
-        params.update(reserve=args.pairwise_reserve, ironed=args.ironed)
-    try:
-        mech = make_mechanism(args.mechanism, args.bidders, args.items, valuation=profile, **params)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"--mechanism {args.mechanism}: {exc}") from exc
-    return profile, mech
-
-
-def _export(path, task, args, batch_size) -> None:
-    n, m = args.bidders, args.items
-    head = (
-        [f"bidder_{i + 1}" for i in range(n)]
-        if m == 1
-        else [f"bidder_{i + 1}_item_{j + 1}" for i in range(n) for j in range(m)]
-    )
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["auction_id", *head])
-        k = 0
-        for v in samples(task, args.samples, args.seed, batch_size):
-            flat = v.reshape(v.shape[0], -1)
-            for row in flat:
-                k += 1
-                w.writerow([k, *(f"{x:.10g}" for x in row)])
-
-
 def run(args) -> int:
-    profile, mech = _build(args)
-    search = None if args.no_regret else RegretSearch(grid=args.regret_grid, refine=args.refine)
-    batch = args.batch_size or (2048 if search else 65536)
-    if batch < 1:
-        raise UsageError("--batch-size must be positive")
-    cfg = EngineConfig(
-        args.engine,
-        args.workers,
-        batch,
-        args.scheduler,
-        progress=False if (args.quiet or args.json) else None,
-    )
-    task = AuditTask(mech, profile, search)
-    try:
-        summary = run_engine(task, args.samples, args.seed, cfg)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    except OSError as exc:
-        raise UsageError(f"engine {args.engine}: {exc}") from exc
-    result = AuditResult.from_summary(summary, search)
+    executor = args.executor
+    if args.engine is not None:
+        print("warning: --engine is deprecated; use --executor", file=sys.stderr)
+        executor = executor or args.engine
+    sim = call_api(
+        simulate, mechanism=args.mechanism, values=args.values, bidders=args.bidders,
+        items=args.items, item_kind=args.item_kind, synergy=args.synergy, reserve=args.reserve,
+        price=args.price, ctrs=args.ctrs, pairwise_reserve=args.pairwise_reserve,
+        ironed=args.ironed, taste_seed=args.taste_seed, samples=args.samples, seed=args.seed,
+        executor=executor or "local", workers=args.workers, scheduler=args.scheduler,
+        batch_size=args.batch_size, regret=not args.no_regret, regret_grid=args.regret_grid,
+        refine=args.refine, keep_bids=bool(args.out),
+        progress=False if (args.quiet or args.json) else None)
     if args.out:
-        _export(args.out, task, args, batch)
+        sim.bids.to_csv(args.out, index=False, float_format="%.10g")
     if args.json:
-        out = result.to_dict()
-        out.update(
-            mechanism=mech.to_dict(), values=profile.to_dict(), seed=args.seed, engine=cfg.to_dict()
-        )
-        if hasattr(mech, "monotonicity"):
-            out["pairwise_monotonicity"] = mech.monotonicity().to_dict()
+        out = sim.to_dict()
         if args.out:
             out["out"] = args.out
         print_json(out)
         return 0
-    _print_table(result, mech, args)
-    return 0
-
-
-def _print_table(r, mech, args) -> None:
-    def row(label, est, unit=""):
-        if est is None:
-            return
-        print(f"  {label:<24} {est.mean:>12.6g}   95% CI [{est.ci[0]:.6g}, {est.ci[1]:.6g}]{unit}")
-
-    print(
-        f"{mech.name}: {args.bidders} bidders, {args.items} item(s), values {args.values}, "
-        f"{r.n_samples} profiles, seed {args.seed}"
-    )
-    row("revenue", r.revenue)
-    row("welfare", r.welfare)
-    row("efficiency", r.efficiency)
-    row("regret (mean per bidder)", r.regret)
-    row("regret (max over bidders)", r.regret_max_bidder)
-    row("IR violations", r.ir_violations, " (share of bidders)")
-    row("feasibility violations", r.feasibility_violations, " (share of profiles)")
-    row("monotonicity violations", r.monotonicity_violations, " (share of bidders)")
-    if r.regret_resolution is not None:
-        print(
-            f"  regret search resolution {r.regret_resolution:.3g} (grid {args.regret_grid}, "
-            f"{args.refine} refinement rounds); max regret seen {r.max_regret_observed:.4g}"
-        )
-    if hasattr(mech, "monotonicity"):
-        print(f"  pairwise rule monotone: {mech.monotonicity().monotone}")
+    print(sim)
     if args.out:
         print(f"  profiles written to {args.out}", file=sys.stderr)
+    return 0

@@ -26,9 +26,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import check_log, escape, standalone
 from latent.paper.sections import SECTIONS
+from numerics.results import Result
 
 __all__ = ["BUILD_DIR", "QUICK_HELP", "REQUIREMENTS", "AppendixResult", "Context", "Section",
            "build_appendix", "compile_pdf", "dumps"]
@@ -49,8 +52,11 @@ REQUIREMENTS = (
     "full run 165 s of CPU time (11-16 min wall-clock).")
 
 
-@dataclass(frozen=True)
-class AppendixResult:
+@dataclass(frozen=True, kw_only=True)
+class AppendixResult(Result):
+    """What :func:`build_appendix` wrote: the folder, each section (``ok`` is False when a
+    check inside it failed), the PDF (``None`` without pdflatex) and the run time."""
+
     out: Path
     sections: tuple[Section, ...]
     pdf: Path | None
@@ -61,6 +67,26 @@ class AppendixResult:
     @property
     def ok(self) -> bool:
         return all(s.ok for s in self.sections)
+
+    def to_dict(self) -> dict:
+        return {"out": str(self.out), "ok": self.ok,
+                "pdf": None if self.pdf is None else str(self.pdf), "seconds": self.seconds,
+                "sections": [{"title": s.title, "ok": s.ok, "problems": list(s.problems),
+                              "files": sorted(s.files)} for s in self.sections]}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per section: title, ok, problems (joined) and the number of files."""
+        return pd.DataFrame([{"section": s.title, "ok": s.ok, "problems": "; ".join(s.problems),
+                              "files": len(s.files)} for s in self.sections],
+                            columns=["section", "ok", "problems", "files"])
+
+    def __str__(self) -> str:
+        lines = [f"{s.title}: " + ("ok" if s.ok else "FAILED: " + ", ".join(s.problems))
+                 for s in self.sections]
+        lines.append(f"wrote {self.out / 'appendix.tex'}"
+                     + (f" and {self.pdf}" if self.pdf else " (pdflatex not found: no PDF)")
+                     + f" in {self.seconds:.0f} s")
+        return "\n".join(lines)
 
 
 def _versions() -> dict[str, str]:
@@ -159,4 +185,5 @@ def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
-    return AppendixResult(out, tuple(built), pdf, log, seconds, checked)
+    return AppendixResult(out=out, sections=tuple(built), pdf=pdf, latex_log=log,
+                          seconds=seconds, log_check=checked)

@@ -15,7 +15,7 @@ class Context:
     out: Path
     quick: bool
     seed: int
-    data_dir: Path | None  # ../shared/data or a user folder; None: skip the real-data section
+    data_dir: Path | None  # the real auction CSVs; None: skip the real-data section
     progress: bool = False
 
 

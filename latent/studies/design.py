@@ -1,11 +1,12 @@
-"""The compressibility design problem of seed 000 §5: maximise Rev + λ·c over a mechanism family.
+"""The compressibility design problem of the *Latent mechanism design* papers: maximise
+Rev + λ·c over a mechanism family (c: how compressible the allocation rule is).
 
 Every candidate is measured on a K-point quantile grid per bidder (midpoints, weight 1/K): its
 revenue E Σ_i p_i and its grade spectrum are *exact for the discretised law* (the grid converges
 to the continuous law at O(1/K) for these discontinuous rules). The compressibility score c is
 
 * ``rho``: the grade-decay ρ, capped at ``rho_cap`` (a grade-1 rule has ρ = ∞, so an uncapped
-  Rev + λ·ρ is maximised by any grade-1 rule for every λ > 0 — the seed's objective is
+  Rev + λ·ρ is maximised by any grade-1 rule for every λ > 0 — the papers' objective is
   degenerate; the cap makes it a trade-off and is reported);
 * ``share``: the grade-1 energy share W_1/Var ∈ [0, 1] (1 for additive rules).
 
@@ -19,11 +20,15 @@ concave hull.
 from __future__ import annotations
 
 import math
+import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from latent.anova import grade_spectrum_grid
+from latent.results import Result, jsonable, new_axes
 from latent.studies.formats import UnlimitedPostedPrice
 from numerics.mechanisms import make_mechanism
 from numerics.valuations import parse_valuation
@@ -32,8 +37,8 @@ FAMILIES = ("reserve", "posted", "unlimited")
 MEASURES = ("rho", "share")
 
 
-@dataclass(frozen=True)
-class Candidate:
+@dataclass(frozen=True, kw_only=True)
+class Candidate(Result):
     """One mechanism of the family, measured exactly on the grid."""
 
     family: str
@@ -51,9 +56,16 @@ class Candidate:
                 "score": self.score, "exact_on_grid": True}
 
 
-@dataclass(frozen=True)
-class DesignResult:
-    """Candidates, the Pareto frontier (indices), and the maximiser of Rev + λ·c per λ."""
+@dataclass(frozen=True, kw_only=True)
+class DesignResult(Result):
+    """Candidates, the Pareto frontier (indices), and the maximiser of Rev + λ·c per λ.
+
+    >>> d = design(2, grid=8, lambdas=(0.0, 1.0), params=[0.0, 0.5])
+    >>> d.to_frame().columns.tolist()[:4], len(d.to_frame()) == len(d.candidates)
+    (['family', 'parameter', 'revenue', 'rho'], True)
+    >>> d.choices_frame()["lambda"].tolist()
+    [0.0, 1.0]
+    """
 
     candidates: tuple[Candidate, ...]
     pareto: tuple[int, ...]
@@ -65,7 +77,7 @@ class DesignResult:
     grid: int
 
     def to_dict(self) -> dict:
-        return {
+        return jsonable({
             "bidders": self.n, "values": self.values, "grid": self.grid,
             "measure": self.measure, "rho_cap": self.rho_cap,
             "candidates": [c.to_dict() for c in self.candidates],
@@ -74,16 +86,36 @@ class DesignResult:
                         for lam, i in self.choices],
             "definition": "maximise Rev + λ·c; c = min(ρ, rho_cap) or the grade-1 share "
                           "W_1/Var; all numbers exact on the K-point quantile grid",
-        }
+        })
 
-    def plot(self, path) -> None:
-        """Revenue vs score of all candidates, the Pareto frontier highlighted."""
-        import matplotlib
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: family, parameter, revenue, rho, grade1_share, score,
+        pareto (on the frontier), best_for_lambda (the smallest λ it maximises, else NaN)."""
+        best = {}
+        for lam, i in self.choices:
+            best.setdefault(i, lam)
+        rows = [{"family": c.family, "parameter": c.parameter, "revenue": c.revenue,
+                 "rho": c.rho, "grade1_share": c.share, "score": c.score,
+                 "pareto": i in self.pareto, "best_for_lambda": best.get(i, float("nan"))}
+                for i, c in enumerate(self.candidates)]
+        return pd.DataFrame(rows)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    def choices_frame(self) -> pd.DataFrame:
+        """One row per λ: the maximiser of Rev + λ·c (family, parameter, revenue, score)."""
+        return pd.DataFrame([{"lambda": lam, "family": self.candidates[i].family,
+                              "parameter": self.candidates[i].parameter,
+                              "revenue": self.candidates[i].revenue,
+                              "score": self.candidates[i].score} for lam, i in self.choices])
 
-        fig, ax = plt.subplots(figsize=(6, 4))
+    def plot(self, ax=None):
+        """Revenue vs score of all candidates, the Pareto frontier highlighted; returns the
+        axes (a new figure's when ``ax`` is None). A path as ``ax`` is deprecated."""
+        if isinstance(ax, str | os.PathLike):
+            warnings.warn("DesignResult.plot(path) is deprecated: use "
+                          "plot().figure.savefig(path)", DeprecationWarning, stacklevel=2)
+            self.plot().figure.savefig(ax, dpi=120)
+            return None
+        ax = new_axes(ax)
         for fam in FAMILIES:
             pts = [c for c in self.candidates if c.family == fam]
             if pts:
@@ -93,9 +125,7 @@ class DesignResult:
         ax.set_xlabel(f"compressibility c ({self.measure})")
         ax.set_ylabel("revenue (exact on grid)")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        return ax
 
 
 def _grid_profiles(values: str, n: int, k: int):
@@ -129,14 +159,16 @@ def evaluate(family: str, param: float, n: int, values: str = "uniform", grid: i
     revenue = float(p.sum(axis=1).mean())
     table = x.reshape((grid,) * n + (-1,))
     if not np.any(np.ptp(table.reshape(-1, table.shape[-1]), axis=0) > 0):
-        return Candidate(family, float(param), revenue, math.inf, 1.0,
-                         rho_cap if measure == "rho" else 1.0, True)  # constant rule
+        return Candidate(family=family, parameter=float(param), revenue=revenue, rho=math.inf,
+                         share=1.0, score=rho_cap if measure == "rho" else 1.0,
+                         constant=True)  # constant rule
     s = grade_spectrum_grid(table, np.full(grid, 1.0 / grid), n_inputs=n)
     fit = s.rho()
     rho = fit.rho
     share = s.energies[1] / s.variance
     score = (min(rho, rho_cap) if not math.isnan(rho) else 0.0) if measure == "rho" else share
-    return Candidate(family, float(param), revenue, rho, share, score)
+    return Candidate(family=family, parameter=float(param), revenue=revenue, rho=rho,
+                     share=share, score=score)
 
 
 def pareto_front(points) -> tuple[int, ...]:
@@ -178,4 +210,5 @@ def design(n: int = 3, values: str = "uniform", families=("reserve", "posted"),
     front = pareto_front([(c.revenue, c.score) for c in cands])
     choices = tuple((float(lam), int(np.argmax([c.revenue + lam * c.score for c in cands])))
                     for lam in lambdas)
-    return DesignResult(cands, front, choices, measure, rho_cap, n, values, grid)
+    return DesignResult(candidates=cands, pareto=front, choices=choices, measure=measure,
+                        rho_cap=rho_cap, n=n, values=values, grid=grid)

@@ -150,7 +150,8 @@ class Built:
 
 
 def build(fmt: Format, seed: int = 0) -> Built:
-    """Make a :class:`Format` concrete (``seed`` fixes the latent model's tastes w_i).
+    """Make a :class:`Format` concrete (``seed`` is the latent model's taste seed W_SEED: it fixes
+    the tastes w_i, part of the model; the landscape passes a fixed one, not its sampling seed).
 
     >>> b = build(FORMATS["second_price"]); b.n_inputs, b.block
     (3, None)

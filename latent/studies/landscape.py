@@ -1,11 +1,13 @@
-"""The ρ-landscape of auction formats (seed 000 §4.4), measured.
+"""The ρ-landscape of auction formats (the table of formats of the *Latent mechanism design*
+papers: claimed grade, ρ and revenue per format), measured.
 
 For each :class:`~latent.studies.formats.Format`: the Monte Carlo grade spectrum of the
 allocation rule (grades over bidders; a bidder's type is her value vector), the grade-decay ρ
 with per-grade ratios ρ_r = √(W_r/W_{r+1}), revenue E Σ_i p_i and efficiency
-E[welfare]/E[optimal welfare], each with a 95% CI, beside the seed's claimed grade / ρ /
-revenue. A spectrum whose W_r (r ≥ 2) is identically 0 on every sample (additive rule) is
-reported as grade 1, ρ = ∞ (structural).
+E[welfare]/E[optimal welfare], each with a 95% CI, beside the papers' ("seed") claimed grade /
+ρ / revenue. The latent-factor model's tastes come from a fixed ``taste_seed``, never from the
+sampling ``seed``: a row label names the same model at every seed. A spectrum whose W_r
+(r ≥ 2) is identically 0 on every sample (additive rule) is reported as grade 1, ρ = ∞ (structural).
 
 :func:`landscape` runs the table; :func:`smoothness` runs one format under several laws
 (the claim "ρ is controlled by the smoothness of F"). Spectra may run in chunks on the local
@@ -14,25 +16,29 @@ process pool or on Dask (``numerics.engine``), pooled by :func:`latent.anova.poo
 
 from __future__ import annotations
 
-import csv
-import json
 import math
+import os
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from latent.anova import grade_spectrum_mc
 from latent.anova.pooling import SpectrumChunks, pool_spectra
 from latent.anova.rho import RhoFit
 from latent.anova.spectrum import GradeSpectrum
+from latent.results import Result, jsonable, new_axes
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
 from latent.studies.knee import exact_frontier
 from numerics import engine
+from numerics.seeding import child_sequence, fresh_sequence, seed_label, stable_seed
 from numerics.stats import Estimate, Moments
 
 QUICK = {"samples": 3000, "rev_samples": 20000, "max_grade": 4}
 FULL = {"samples": 40000, "rev_samples": 200000, "max_grade": 5}
+TASTE_SEED = 0  # the latent-factor model's tastes w: part of the model, not of the sampling
 
 
 def _fmt(e: float, ci) -> str:
@@ -41,8 +47,8 @@ def _fmt(e: float, ci) -> str:
     return f"{e:.4g} [{ci[0]:.3g}, {ci[1]:.3g}]"
 
 
-@dataclass(frozen=True)
-class LandscapeRow:
+@dataclass(frozen=True, kw_only=True)
+class LandscapeRow(Result):
     """One measured format: spectrum, ρ, revenue, efficiency, and the seed's claims."""
 
     format: Format
@@ -110,10 +116,49 @@ class LandscapeRow:
             "inputs": self.input_note, "ci_method": s.ci_method,
         }
 
+    def record(self, max_grade: int | None = None, ratio_grades=None) -> dict:
+        """The row as flat numbers (one value per cell): grades, ρ ratios and CIs as columns
+        (``max_grade``, ``ratio_grades``: columns to fill, NaN where this row has none)."""
+        s, f = self.spectrum, self.format
+        nan = float("nan")
+        r, rci = self.rho_value
+        out = {"format": f.key, "label": f.label, "mechanism": f.mechanism,
+               "values": f.values, "bidders": f.n, "items": f.m,
+               "measured_grade": self.measured_grade, "rho": r,
+               "rho_ci_low": nan if rci is None else rci[0],
+               "rho_ci_high": nan if rci is None else rci[1],
+               "rho_verdict": self.rho.verdict, "rho_structural": self.structurally_additive}
+        mine = dict(zip(self.rho.ratio_grades, range(len(self.rho.ratios)), strict=True))
+        for g in sorted(set(ratio_grades or ()) | set(mine)):
+            k = mine.get(g)
+            c = None if k is None or self.rho.ratios_ci is None else self.rho.ratios_ci[k]
+            out[f"rho_{g}"] = nan if k is None else self.rho.ratios[k]
+            out[f"rho_{g}_ci_low"] = nan if c is None else c.low
+            out[f"rho_{g}_ci_high"] = nan if c is None else c.high
+        for g in range(1, max(max_grade or 0, s.max_grade) + 1):
+            have = g <= s.max_grade
+            out[f"W_{g}"] = s.energies[g] if have else nan
+            out[f"W_{g}_ci_low"] = s.energies_ci[g].low if have else nan
+            out[f"W_{g}_ci_high"] = s.energies_ci[g].high if have else nan
+        for name, val, ci in (("tail", s.tail, s.tail_ci), ("variance", s.variance,
+                                                            s.variance_ci),
+                              ("mean_dimension", s.mean_dimension, s.mean_dimension_ci),
+                              ("revenue", self.revenue.mean, self.revenue.ci),
+                              ("efficiency", self.efficiency.mean, self.efficiency.ci)):
+            out[name] = val
+            out[f"{name}_ci_low"] = nan if ci is None else ci[0]
+            out[f"{name}_ci_high"] = nan if ci is None else ci[1]
+        out.update(samples=s.samples, evaluations=s.evaluations, seconds=self.seconds,
+                   claimed_grade=f.claimed_grade, claimed_rho=f.claimed_rho,
+                   claimed_revenue=f.claimed_revenue)
+        return out
 
-@dataclass(frozen=True)
-class LandscapeResult:
-    """Rows of the landscape and how they were computed; ``plot`` draws all spectra.
+
+@dataclass(frozen=True, kw_only=True)
+class LandscapeResult(Result):
+    """Rows of the landscape and how they were computed: ``to_dict()`` (the ``--json``),
+    ``to_frame()`` (one row per format, one number per cell), ``str()`` (the table), ``plot()``
+    (all spectra).
 
     ``exact``: the revenue-optimal mechanism where the LP reaches it (a
     :class:`latent.studies.knee.ExactFrontier`: Rev* and Rev^(R) exact, and the smallest grade that
@@ -121,7 +166,7 @@ class LandscapeResult:
     """
 
     rows: tuple[LandscapeRow, ...]
-    seed: int
+    seed: object
     settings: dict
     exact: object = None
 
@@ -140,7 +185,7 @@ class LandscapeResult:
                 "unique)")
 
     def to_dict(self) -> dict:
-        return {"seed": self.seed, "settings": self.settings,
+        return jsonable({"seed": self.seed, "settings": self.settings,
                 "rows": [r.to_dict() for r in self.rows],
                 "exact_optimum": None if self.exact is None else self.exact.to_dict(),
                 "definitions": {
@@ -149,7 +194,32 @@ class LandscapeResult:
                     "rho": "grade-decay ρ: GLS fit W_r ≈ C²ρ^{-2r} over resolved grades; "
                            "rho_r = sqrt(W_r/W_{r+1})",
                     "revenue": "E Σ_i p_i", "efficiency": "E[welfare] / E[optimal welfare]",
-                    "ci": "95% normal CIs (delta method for ratios)"}}
+                    "ci": "95% normal CIs (delta method for ratios)"}})
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per format × law: identification, measured grade, ρ and per-grade ratios,
+        W_r, variance, tail, mean dimension, revenue, efficiency (each with ci_low/ci_high
+        columns), sizes and the papers' claims.
+        """
+        top = max((r.spectrum.max_grade for r in self.rows), default=0)
+        ratios = sorted({g for r in self.rows for g in r.rho.ratio_grades})
+        return pd.DataFrame([r.record(top, ratios) for r in self.rows])
+
+    def __str__(self) -> str:
+        lines = ["Table of auction formats (Latent mechanism design papers): claimed (seed) vs "
+                 "measured (95% CIs; grades over bidders)", self.table()]
+        if self.exact is not None:
+            lines.append(self.exact_text())
+        lines += ["", "Grade energies W_r (95% CIs):", self.spectra_table(), "",
+                  f"settings: {self.settings}"]
+        lines += [f"note: {line}" for line in sorted({r.input_note for r in self.rows})]
+        latent = [r for r in self.rows if r.format.values.startswith("latent")]
+        if latent:
+            w = build(latent[0].format, self.settings.get("taste_seed", TASTE_SEED)).profile.w
+            lines.append(f"note: latent-factor tastes w = {np.round(w.ravel(), 4).tolist()} "
+                         f"(taste seed {self.settings.get('taste_seed', TASTE_SEED)}; fixed, "
+                         "not drawn from --seed)")
+        return "\n".join(lines)
 
     def table(self) -> str:
         """The measured table with the seed's claimed columns beside it."""
@@ -186,34 +256,24 @@ class LandscapeResult:
         return "\n".join(out)
 
     def to_csv(self, path) -> None:
-        rows = [r.to_dict() for r in self.rows]
-        keys = ["format", "label", "values", "bidders", "items", "measured_grade", "rho",
-                "rho_ci", "rho_verdict", "rho_ratios", "rho_ratios_ci", "energies",
-                "energies_ci", "variance", "revenue", "revenue_ci", "efficiency",
-                "efficiency_ci", "samples", "seconds"]
-        with open(path, "w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(keys + ["claimed_grade", "claimed_rho", "claimed_revenue"])
-            for d in rows:
-                w.writerow([json.dumps(d[k], ensure_ascii=False) if isinstance(d[k], list | dict
-                                                                                 | tuple)
-                            else d[k] for k in keys]
-                           + [d["claimed"]["grade"], d["claimed"]["rho"],
-                              d["claimed"]["revenue"]])
+        """:meth:`to_frame` as CSV (one number per cell)."""
+        self.to_frame().to_csv(path, index=False)
 
-    def plot(self, path, title: str = "Grade spectra of auction formats") -> None:
-        """All spectra W_r/Var on one log-scale plot (CI bars; unresolved grades omitted)."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(8, 5))
+    def plot(self, ax=None, *, title: str = "Grade spectra of auction formats"):
+        """All spectra W_r/Var on one log-scale plot (CI bars; unresolved grades omitted);
+        returns the axes (a new figure's when ``ax`` is None). A path as ``ax`` is deprecated.
+        """
+        if isinstance(ax, str | os.PathLike):
+            warnings.warn("LandscapeResult.plot(path) is deprecated: use "
+                          "plot().figure.savefig(path)", DeprecationWarning, stacklevel=2)
+            self.plot(title=title).figure.savefig(ax, dpi=120)
+            return None
+        ax = new_axes(ax)
         for k, r in enumerate(self.rows):
             s = r.spectrum
             g = np.arange(1, s.max_grade + 1)
             w = np.asarray(s.energies[1:]) / s.variance
-            ci = np.asarray(s.energies_ci[1:]) / s.variance
+            ci = np.asarray([tuple(c) for c in s.energies_ci[1:]]) / s.variance
             ok = ci[:, 0] > 0
             if not ok.any():
                 continue
@@ -225,10 +285,9 @@ class LandscapeResult:
         ax.set_ylabel("W_r / Var (95% CI)")
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(title)
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        return ax
 
 
 @dataclass(frozen=True)
@@ -237,10 +296,10 @@ class _SpectrumTask:
 
     fmt: Format
     max_grade: int
-    build_seed: int
+    taste_seed: int = TASTE_SEED
 
     def __call__(self, seq, size: int) -> SpectrumChunks:
-        b = build(self.fmt, self.build_seed)
+        b = build(self.fmt, self.taste_seed)
         s = grade_spectrum_mc(b.allocation_of_inputs, b.marginals, b.n_inputs,
                               max_grade=min(self.max_grade, b.n_inputs), samples=max(size, 2),
                               seed=int(seq.generate_state(1)[0]), block=b.block,
@@ -248,38 +307,41 @@ class _SpectrumTask:
         return SpectrumChunks((s,))
 
 
-def format_spectrum(fmt: Format, samples: int, max_grade: int, seed: int,
-                    config=None) -> GradeSpectrum:
+def format_spectrum(fmt: Format, samples: int, max_grade: int, seed,
+                    config=None, *, taste_seed: int = TASTE_SEED,
+                    progress: bool | None = False) -> GradeSpectrum:
     """Monte Carlo grade spectrum of a format's allocation rule (grades over bidders).
 
     ``config``: a ``numerics.engine.EngineConfig`` to run chunks of ``config.batch_size``
-    samples on the local pool or Dask; None = one in-process call.
+    samples on the local pool or Dask; None = one in-process call. ``seed``: an int, a
+    SeedSequence or a Generator; ``progress``: a bar over the samples (None: on a terminal).
 
     >>> s = format_spectrum(FORMATS["posted_unlimited"], 500, 3, seed=1)
-    >>> s.energies[2:], s.energies_ci[2]
+    >>> s.energies[2:], tuple(s.energies_ci[2])
     ((0.0, 0.0), (0.0, 0.0))
     """
     if config is None:
-        b = build(fmt, seed)
+        b = build(fmt, taste_seed)
         return grade_spectrum_mc(b.allocation_of_inputs, b.marginals, b.n_inputs,
                                  max_grade=min(max_grade, b.n_inputs), samples=samples,
-                                 seed=seed, block=b.block, progress=False)
+                                 seed=fresh_sequence(seed), block=b.block, progress=progress,
+                                 desc=f"spectrum {fmt.key}")
 
-    chunks = engine.run(_SpectrumTask(fmt, max_grade, seed), samples, seed, config,
-                        desc=f"spectrum {fmt.key}")
+    chunks = engine.run(_SpectrumTask(fmt, max_grade, taste_seed), samples, fresh_sequence(seed),
+                        config, desc=f"spectrum {fmt.key}")
     return pool_spectra(list(chunks.parts))
 
 
-def revenue_efficiency(fmt: Format, samples: int, seed: int,
-                       batch: int = 20000) -> tuple[Estimate, Estimate]:
+def revenue_efficiency(fmt: Format, samples: int, seed, batch: int = 20000, *,
+                       taste_seed: int = TASTE_SEED) -> tuple[Estimate, Estimate]:
     """E Σ p_i and E[welfare]/E[optimal welfare] with 95% CIs (iid profiles).
 
     >>> rev, eff = revenue_efficiency(FORMATS["second_price"].with_(n=2), 20000, seed=0)
     >>> bool(rev.ci[0] < 1 / 3 < rev.ci[1]), round(eff.mean, 12)
     (True, 1.0)
     """
-    b = build(fmt, seed)
-    seqs = np.random.SeedSequence([seed, 8]).spawn(math.ceil(samples / batch))
+    b = build(fmt, taste_seed)
+    seqs = child_sequence(seed, 8).spawn(math.ceil(samples / batch))
     mom = None
     for k, sq in enumerate(seqs):
         size = min(batch, samples - k * batch)
@@ -293,12 +355,13 @@ def revenue_efficiency(fmt: Format, samples: int, seed: int,
 
 def _structurally_additive(s: GradeSpectrum) -> bool:
     """Every per-sample W_r (r ≥ 2) was exactly 0: zero estimate and zero-width CI."""
-    return s.max_grade >= 2 and all(s.energies[r] == 0.0 and s.energies_ci[r] == (0.0, 0.0)
+    return s.max_grade >= 2 and all(s.energies[r] == 0.0 and tuple(s.energies_ci[r]) == (0, 0)
                                     for r in range(2, s.max_grade + 1)) and s.variance > 0
 
 
-def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed: int,
-            config=None) -> LandscapeRow:
+def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed,
+            config=None, taste_seed: int = TASTE_SEED,
+            progress: bool | None = False) -> LandscapeRow:
     """One landscape row (see :class:`LandscapeRow`).
 
     >>> row = measure(FORMATS["posted_unlimited"], samples=300, rev_samples=2000,
@@ -307,10 +370,13 @@ def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed
     ('1 (W_r≡0, r≥2)', '∞ (structural)')
     """
     t0 = time.perf_counter()
-    s = format_spectrum(fmt, samples, max_grade, seed, config)
-    rev, eff = revenue_efficiency(fmt, rev_samples, seed)
-    return LandscapeRow(fmt, s, s.rho(), _structurally_additive(s), rev, eff,
-                        time.perf_counter() - t0, build(fmt, seed).input_note)
+    s = format_spectrum(fmt, samples, max_grade, seed, config, taste_seed=taste_seed,
+                        progress=progress)
+    rev, eff = revenue_efficiency(fmt, rev_samples, seed, taste_seed=taste_seed)
+    return LandscapeRow(format=fmt, spectrum=s, rho=s.rho(),
+                        structurally_additive=_structurally_additive(s), revenue=rev,
+                        efficiency=eff, seconds=time.perf_counter() - t0,
+                        input_note=build(fmt, taste_seed).input_note)
 
 
 def _resolve(formats) -> list[Format]:
@@ -327,20 +393,22 @@ def _resolve(formats) -> list[Format]:
     return out
 
 
-def landscape(formats=None, *, quick: bool = True, seed: int = 0, values=None,
+def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
               samples: int | None = None, rev_samples: int | None = None,
-              max_grade: int | None = None, config=None, progress=None,
-              lp: dict | None = None) -> LandscapeResult:
-    """Measure the §4.4 table. ``formats``: keys of ``FORMATS`` or :class:`Format` objects
+              max_grade: int | None = None, config=None, progress: bool | None = False,
+              lp: dict | None = None, taste_seed: int = TASTE_SEED) -> LandscapeResult:
+    """Measure the table of formats. ``formats``: keys of ``FORMATS`` or :class:`Format` objects
     (default all); ``values``: optional list of laws, each format is run under each (the latent
     model only for single-item formats). ``quick`` picks small sample sizes (CI-like use).
     ``lp``: ``{"n": N, "m": M, "grid": K, "values": law}`` adds the exact LP optimum row
-    (:func:`latent.studies.knee.exact_frontier`); None = no LP row.
+    (:func:`latent.studies.knee.exact_frontier`); None = no LP row. ``progress``: bars over
+    each spectrum's samples (None: on a terminal). ``taste_seed``: the latent model's tastes.
 
     >>> res = landscape(["posted_unlimited"], samples=300, rev_samples=2000, seed=0)
     >>> res.rows[0].measured_grade
     '1 (W_r≡0, r≥2)'
     """
+    seed = stable_seed(seed)
     base = QUICK if quick else FULL
     samples = samples or base["samples"]
     rev_samples = rev_samples or base["rev_samples"]
@@ -349,20 +417,21 @@ def landscape(formats=None, *, quick: bool = True, seed: int = 0, values=None,
     if values:
         fmts = [f.with_(values=v) for f in fmts for v in values
                 if not (v.startswith("latent") and (f.m > 1 or f.mechanism == "gsp"))]
-    it = progress(fmts) if progress else fmts
     rows = tuple(measure(f, samples=samples, rev_samples=rev_samples, max_grade=max_grade,
-                         seed=seed, config=config) for f in it)
-    settings = {"samples": samples, "rev_samples": rev_samples, "max_grade": max_grade,
-                "quick": quick, "executor": None if config is None else config.to_dict()}
+                         seed=seed, config=config, taste_seed=taste_seed, progress=progress)
+                 for f in fmts)
+    settings = {"samples": samples, "rev_samples": rev_samples, "revenue_samples": rev_samples,
+                "max_grade": max_grade, "quick": quick, "taste_seed": taste_seed,
+                "executor": None if config is None else config.to_dict()}
     exact = None
     if lp:
         exact = exact_frontier(lp.get("n", 3), lp.get("values", "uniform"), lp.get("grid", 3),
                                lp.get("m", 2))
-    return LandscapeResult(rows, seed, settings, exact)
+    return LandscapeResult(rows=rows, seed=seed_label(seed), settings=settings, exact=exact)
 
 
 def smoothness(format_key: str = "second_price", laws=SMOOTHNESS_LAWS, *, n: int | None = None,
-               quick: bool = True, seed: int = 0, **kw) -> LandscapeResult:
+               quick: bool = True, seed=0, **kw) -> LandscapeResult:
     """One format under smooth vs rough laws, side by side (the seed's "ρ is controlled by the
     smoothness of F").
 

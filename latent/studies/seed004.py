@@ -13,8 +13,8 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from numerics.audit import AuditResult, AuditTask, RegretSearch
-from numerics.engine import EngineConfig, run
+from latent.api.simulate import simulate
+from numerics.audit import RegretSearch
 from numerics.mechanisms import CallableMechanism, make_mechanism
 from numerics.valuations import Exponential, LatentFactorProfile, Uniform, hetero, iid
 
@@ -86,13 +86,10 @@ def exp_myerson_exact(n=N):
 
 
 def audit(mech, prof, n, seed, search, workers):
-    s = run(
-        AuditTask(mech, prof, search),
-        n,
-        seed,
-        EngineConfig("local", workers, batch_size=4096 if search else 65536, progress=False),
-    )
-    return AuditResult.from_summary(s, search)
+    """The audit of ``mech`` on ``n`` profiles of ``prof`` (:func:`latent.simulate`)."""
+    kw = {"regret_grid": search.grid, "refine": search.refine} if search else {}
+    return simulate(mech, values=prof, samples=n, seed=seed, regret=search is not None,
+                    workers=workers, batch_size=4096 if search else 65536, **kw).audit
 
 
 def setting_profiles(w_seed: int):

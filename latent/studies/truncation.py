@@ -33,6 +33,7 @@ import numpy as np
 
 from latent.studies.knee import Knee, locate_knee
 from numerics.mechanisms import make_mechanism
+from numerics.seeding import fresh_sequence, seed_label, stable_seed
 from numerics.stats import Estimate, Moments
 from numerics.valuations import parse_valuation
 
@@ -189,7 +190,7 @@ class ScaleFrontier:
 
 def frontier_at_scale(mechanism: str = "myerson", n: int = 10, values: str = "uniform",
                       bins: int = 16, samples: int = 20000, eval_samples: int = 20000,
-                      seed: int = 0, grades=(1, 2), spacing: str = "mixed",
+                      seed=0, grades=(1, 2), spacing: str = "mixed",
                       tol: float = 0.01) -> ScaleFrontier:
     """Repaired-truncation revenue Rev^(R) vs the rule's own revenue, at any N (see module doc).
 
@@ -204,7 +205,8 @@ def frontier_at_scale(mechanism: str = "myerson", n: int = 10, values: str = "un
         raise ValueError("frontier_at_scale needs N ≥ 3 (grade-2 terms among the others)")
     marg = parse_valuation(values)
     mech = make_mechanism(mechanism, n, valuation=marg)
-    ss = np.random.SeedSequence(seed)
+    seed = stable_seed(seed)
+    ss = fresh_sequence(seed)
     r_est, r_eval = (np.random.default_rng(s) for s in ss.spawn(2))
     edges = bin_edges(n, bins, spacing)
     bins = len(edges) - 1
@@ -238,5 +240,5 @@ def frontier_at_scale(mechanism: str = "myerson", n: int = 10, values: str = "un
                               mom.ratio(2 + 2 * k, 0), mono <= mtol, mono))
     gr = [p.grade for p in pts] + [n]
     knee = locate_knee(gr, [p.repaired_revenue.mean for p in pts] + [opt.mean], opt.mean)
-    return ScaleFrontier(mechanism, n, values, bins, opt, tuple(pts), knee, samples, seed,
-                         spacing)
+    return ScaleFrontier(mechanism, n, values, bins, opt, tuple(pts), knee, samples,
+                         seed_label(seed), spacing)

@@ -5,7 +5,6 @@ mechanism is the shortest-path solution of the allocation graph (Thm 4.3) or the
 (Thm 4.6), whose edge costs are exact LPs. See :func:`agent_payments`.
 """
 
-from numerics.efficient.exact_lp import LPResult, lp_min
 from numerics.efficient.graphs import (
     allocation_graph,
     bellman_ford,
@@ -23,6 +22,7 @@ from numerics.efficient.model import AgentView, Model, Polyhedron
 from numerics.efficient.payments import AgentPayments, agent_payments, all_payments
 from numerics.efficient.revenue import expected_revenue, profile_revenue
 from numerics.efficient.verify import Verification, verify
+from numerics.lp.exact_lp import LPResult, lp_min
 
 __all__ = [
     "AgentPayments",

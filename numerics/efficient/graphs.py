@@ -5,7 +5,7 @@ Allocation graph (seed 002, Thm 4.3): vertices ``s ∪ Γ``;
 Component graph (Thm 4.6): vertices ``s ∪ {connected components C}``;
 ``cost(s, C) = inf_C w``, ``cost(D, C) = inf_{ṽ ∈ C, β ∈ A(D)} w(ṽ) − ṽ(β) − c(β)`` where
 ``A(D)`` is the set of outcomes efficient somewhere on D. ``h`` = shortest-path distances from s.
-Every infimum is an exact LP (:mod:`numerics.efficient.exact_lp`); empty cells give no edge.
+Every infimum is an exact LP (:mod:`numerics.lp.exact_lp`); empty cells give no edge.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import dot, lp_min
-from numerics.efficient.model import AgentView, Polyhedron, cell_nonempty
+from numerics.efficient.model import AgentView, Polyhedron, cell_nonempty, json_number
+from numerics.lp.exact_lp import lp_min
+from numerics.lp.farkas import dot
 
 SOURCE = -1
 Cost = Fraction | float
@@ -109,14 +110,10 @@ class OptimalGraph:
             "members": self.members,
             "outcomes": self.outcomes,
             "edges": [e.to_dict() for e in self.edges],
-            "h": [_num(x) for x in self.h],
+            "h": [json_number(x) for x in self.h],
             "parent": ["s" if p == SOURCE else p for p in self.parent],
             "lp_count": self.lp_count,
         }
-
-
-def _num(x: Cost):
-    return str(x) if isinstance(x, float) else x
 
 
 def _lp_or_eval(view: AgentView, piece: Polyhedron, rows, obj, const, extra_dim: int):
@@ -189,9 +186,7 @@ def allocation_graph(view: AgentView, active=None) -> OptimalGraph:
         for tv, m in enumerate(verts):
             if m == k:
                 continue
-            obj = dict(view.rows[k])
-            for j, a in view.rows[m].items():
-                obj[j] = obj.get(j, 0) - a
+            obj = view.row_difference(k, m)
             best = None
             for p in pieces:
                 cand = _lp_or_eval(view, p, region, obj, view.others[k] - view.others[m], 0)

@@ -182,7 +182,13 @@ def type_space(x, coords, where, key=None) -> tuple[Polyhedron, ...]:
     return tuple(pieces)
 
 
-def _bundle(x, items: tuple[str, ...], where: str) -> frozenset:
+def bundle_of(x, items: tuple[str, ...], where: str) -> frozenset:
+    """The bundle named by ``x``: a list of items, ``"A+B"``, or ``"AB"`` for one-letter items
+    (``where`` names the field in the error message).
+
+    >>> sorted(bundle_of("A+B", ("A", "B", "C"), "bids")), sorted(bundle_of("CA", "ABC", "bids"))
+    (['A', 'B'], ['A', 'C'])
+    """
     if isinstance(x, list):
         parts = x
     elif isinstance(x, str):
@@ -327,10 +333,12 @@ def _auction(items, agents, names) -> Model:
             raise InstanceError(f"{w}.report: auction agents report 'bids', not 'report'")
         if "bids" not in a:
             raise InstanceError(f"{w}.bids: missing field")
-        bids = {_bundle(b, items, f"{w}.bids"): v for b, v in _obj(a["bids"], f"{w}.bids").items()}
+        bids = {
+            bundle_of(b, items, f"{w}.bids"): v for b, v in _obj(a["bids"], f"{w}.bids").items()
+        }
         if "bundles" in a:
             bundles = [
-                _bundle(b, items, f"{w}.bundles[{j}]")
+                bundle_of(b, items, f"{w}.bundles[{j}]")
                 for j, b in enumerate(_list(a["bundles"], f"{w}.bundles"))
             ]
             if len(set(bundles)) != len(bundles):
@@ -343,7 +351,7 @@ def _auction(items, agents, names) -> Model:
 
         def key(name, items=items, w=w):
             try:
-                return bundle_name(_bundle(name, items, w), items)
+                return bundle_name(bundle_of(name, items, w), items)
             except InstanceError:
                 return None
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import Constraint, Row, dot, feasible, lp_min
+from numerics.lp.exact_lp import Constraint, Row, feasible, lp_min
+from numerics.lp.farkas import dot
 
 ZERO = Fraction(0)
 
@@ -139,6 +140,15 @@ class Model:
         return agent_view(self, i)
 
 
+def json_number(x: Fraction | float) -> Fraction | str:
+    """A cost for the JSON document: exact values as they are, the infinities as strings.
+
+    >>> json_number(Fraction(1, 3)), json_number(float("-inf"))
+    (Fraction(1, 3), '-inf')
+    """
+    return str(x) if isinstance(x, float) else x
+
+
 def first_argmax(values) -> int:
     """Index of the largest value, the first one on ties.
 
@@ -176,6 +186,20 @@ class AgentView:
         """Position (in ``outcomes``) of the efficient outcome at type u."""
         return first_argmax([self.value(k, u) for k in range(len(self.outcomes))])
 
+    def row_difference(self, k: int, m: int) -> Row:
+        """``rows[k] − rows[m]`` (sparse, zero entries dropped): ``v_i(α_k) − v_i(α_m)`` in u.
+
+        >>> one, two = Fraction(1), Fraction(2)
+        >>> view = AgentView(agent=0, dim=2, outcomes=(0, 1), rows=({0: one, 1: two}, {0: one}),
+        ...                  others=(0, 0), pieces=())
+        >>> view.row_difference(0, 1), view.row_difference(1, 0)
+        ({1: Fraction(2, 1)}, {1: Fraction(-2, 1)})
+        """
+        row = dict(self.rows[k])
+        for j, a in self.rows[m].items():
+            row[j] = row.get(j, ZERO) - a
+        return {j: a for j, a in row.items() if a}
+
     def region(self, k: int, slack: int | None = None) -> list[Constraint]:
         """Rows of the closed efficiency region of outcome k: ``v(α_k)+c_k ≥ v(α_m)+c_m`` ∀m.
 
@@ -186,10 +210,7 @@ class AgentView:
         for m in range(len(self.outcomes)):
             if m == k:
                 continue
-            row = dict(self.rows[m])
-            for j, a in self.rows[k].items():
-                row[j] = row.get(j, ZERO) - a
-            row = {j: a for j, a in row.items() if a}
+            row = self.row_difference(m, k)
             if slack is not None and m < k:
                 row[slack] = Fraction(1)
             if not row:  # same v_i-row as k: the constraint is the constant 0 ≤ c_k − c_m

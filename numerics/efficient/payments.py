@@ -17,7 +17,7 @@ from numerics.efficient.graphs import (
     component_graph,
     components,
 )
-from numerics.efficient.model import Model
+from numerics.efficient.model import Model, json_number
 from numerics.efficient.verify import Verification, verify
 
 NEG_INF = float("-inf")
@@ -45,16 +45,13 @@ class AgentPayments:
     outcome_names: tuple[str, ...]
 
     def to_dict(self) -> dict:
-        def num(x):
-            return str(x) if isinstance(x, float) else x
-
         return {
             "agent": self.agent,
             "allocation": self.allocation,
             "payments": {
                 "vcg": self.vcg,
-                "weakest_type": num(self.weakest_type),
-                "optimal": num(self.optimal),
+                "weakest_type": json_number(self.weakest_type),
+                "optimal": json_number(self.optimal),
             },
             "report_component": self.report_component,
             "outcomes": list(self.outcome_names),

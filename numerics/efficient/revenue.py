@@ -16,6 +16,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import stats
 
+from numerics.efficient.instance import InstanceError, bundle_name, bundle_of, number
 from numerics.efficient.model import Model
 from numerics.efficient.payments import NEG_INF, agent_payments
 
@@ -114,7 +115,7 @@ def expected_revenue(
     model: Model,
     samplers: Sequence[Sampler | None],
     n_samples: int,
-    seed: int | None = 0,
+    seed: int | np.random.SeedSequence | None = 0,
     level: float = 0.95,
     progress=None,
     max_tries: int = 1000,
@@ -129,7 +130,8 @@ def expected_revenue(
     """
     if n_samples < 2 and any(s is not None for s in samplers):
         raise ValueError("need at least 2 samples for a confidence interval")
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    rng = np.random.default_rng(ss)
     values = {r: [] for r in RULES}
     rejected = 0
     for _ in range(n_samples):
@@ -149,7 +151,8 @@ def expected_revenue(
             continue
         half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
         ci[r] = (mean[r] - half, mean[r] + half)
-    return RevenueEstimate(n_samples, mean, ci, level, rejected, seed)
+    return RevenueEstimate(n_samples, mean, ci, level, rejected,
+                           ss.entropy if isinstance(seed, np.random.SeedSequence) else seed)
 
 
 def samplers_from_instance(model: Model, parse: Callable[[str], object]) -> list[Sampler | None]:
@@ -164,8 +167,6 @@ def samplers_from_instance(model: Model, parse: Callable[[str], object]) -> list
     >>> samplers_from_instance(m, float)[0](np.random.default_rng(0))
     (Fraction(2, 1),)
     """
-    from numerics.efficient.instance import InstanceError, number
-
     out: list[Sampler | None] = [None] * model.n_agents
     for i, spec in model.meta.get("distributions", {}).items():
         where = f"agents[{i}].distribution"
@@ -214,15 +215,13 @@ def samplers_from_instance(model: Model, parse: Callable[[str], object]) -> list
 
 
 def _bundle_key(model: Model, i: int):
-    from numerics.efficient.instance import _bundle, bundle_name
-
     items = model.meta.get("items")
 
     def key(name):
         if items is None:
             return None
         try:
-            return bundle_name(_bundle(name, items, "type"), items)
+            return bundle_name(bundle_of(name, items, "type"), items)
         except ValueError:
             return None
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from numerics.efficient.exact_lp import dot, lp_min
-from numerics.efficient.model import AgentView, Polyhedron
+from numerics.efficient.model import AgentView, Polyhedron, json_number
+from numerics.lp.exact_lp import lp_min
+from numerics.lp.farkas import dot
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,11 @@ class Verification:
         return self.ir_ok and self.ic_ok
 
     def to_dict(self) -> dict:
-        def num(x):
-            return str(x) if isinstance(x, float) else x
-
         return {
             "ir": self.ir_ok,
             "ic": self.ic_ok,
-            "ir_slack": num(self.ir_slack),
-            "ic_slack": num(self.ic_slack),
+            "ir_slack": json_number(self.ir_slack),
+            "ic_slack": json_number(self.ic_slack),
             "ir_witness": self.ir_witness,
             "ic_witness": self.ic_witness,
             "lp_count": self.lp_count,
@@ -71,7 +69,7 @@ def verify(view: AgentView, active, price: dict[tuple[int, int], Fraction]) -> V
     :func:`numerics.efficient.graphs.activity`). Example: one agent, one outcome she values at
     u ∈ [1, 2], price 1 — IR holds with slack 0.
 
-    >>> from numerics.efficient.model import AgentView, Polyhedron
+    >>> from numerics.efficient.model import AgentView, Polyhedron, json_number
     >>> one = Fraction(1)
     >>> box = Polyhedron(1, (({0: -one}, -one), ({0: one}, 2 * one)))
     >>> view = AgentView(0, 1, (0,), ({0: one},), (Fraction(0),), (box,))
@@ -95,9 +93,7 @@ def verify(view: AgentView, active, price: dict[tuple[int, int], Fraction]) -> V
             for m, cm in cheapest.items():
                 if m == k:
                     continue
-                obj = dict(view.rows[k])
-                for j, a in view.rows[m].items():
-                    obj[j] = obj.get(j, 0) - a
+                obj = view.row_difference(k, m)
                 val, pt, n = _cell_min(view, piece, k, obj)
                 lps += n
                 slack = val - (price[p, k] - cm)

@@ -15,7 +15,7 @@ import numpy as np
 
 from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EngineConfig, run
-from numerics.stats import Estimate
+from numerics.stats import Estimate, Moments
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,6 @@ def paired_difference(mech_a, mech_b, profile, samples: int = 100_000, seed: int
     >>> lo, hi = d.ci; bool(lo < 5 / 12 - 1 / 3 < hi)   # exact: 1/12
     True
     """
-    from numerics.stats import Moments
-
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     total = None
     for start in range(0, samples, chunk):

@@ -14,6 +14,7 @@ validated θ of its family so far, else from the analytic start (Myerson's reser
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 import time
@@ -140,7 +141,7 @@ def make_sampler(cfg: SweepConfig):
         return None
     if cfg.sampler != "optuna":
         raise ValueError(f"unknown sampler {cfg.sampler!r} (random or optuna)")
-    try:
+    try:  # optuna is an optional extra (``pip install .[learn]``): imported only when asked for
         import optuna
     except ImportError:
         warnings.warn("optuna is not installed: using random search instead", stacklevel=2)
@@ -260,8 +261,6 @@ def export(con: sqlite3.Connection, csv_path: str | None = None, json_path: str 
     >>> export(connect(":memory:"))
     0
     """
-    import csv
-
     rows = trials(con, study)
     if csv_path:
         with open(csv_path, "w", newline="") as fh:

@@ -29,8 +29,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from numerics.lp.exact_solve import solve_exact as _solve_exact
+from numerics.lp.exact_simplex import exact_dual_simplex
+from numerics.lp.exact_solve import solve_exact
 from numerics.lp.model import LinearProgram, LPSolution
+from numerics.lp.rational import nearest_rational
 
 Q = Fraction
 
@@ -74,6 +76,7 @@ class CertificateCheck:
     value: Fraction | None
     path: str = ""
     primal: tuple | None = None  # the exact optimal solution when ok
+    dual: tuple | None = None  # the exact optimal duals (y_ub, y_eq) when ok
 
     @property
     def status(self) -> str:
@@ -81,6 +84,10 @@ class CertificateCheck:
 
     def to_dict(self) -> dict:
         return {"status": self.status, "path": self.path, "value": self.value}
+
+
+def _fail(reason: str, path: str) -> CertificateCheck:
+    return CertificateCheck(ok=False, reason=reason, value=None, path=path)
 
 
 def verify(lp: LinearProgram, cert: Certificate) -> CertificateCheck:
@@ -95,21 +102,19 @@ def verify(lp: LinearProgram, cert: Certificate) -> CertificateCheck:
     n = len(lp.c)
     x, y, z = list(cert.x), list(cert.y_ub), list(cert.y_eq)
     if len(x) != n or len(y) != lp.ub.n_rows or len(z) != lp.eq.n_rows:
-        return CertificateCheck(False, "dimension mismatch", None, cert.path)
+        return _fail("dimension mismatch", cert.path)
     for j, (v, lo, hi) in enumerate(zip(x, lp.lo, lp.hi, strict=True)):
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            return CertificateCheck(
-                False, f"primal bound violated at variable {j}", None, cert.path
-            )
+            return _fail(f"primal bound violated at variable {j}", cert.path)
     ax = lp.ub.dot(x)
     for r, (a, b) in enumerate(zip(ax, lp.b_ub, strict=True)):
         if a > b:
-            return CertificateCheck(False, f"primal row {r} violated by {a - b}", None, cert.path)
+            return _fail(f"primal row {r} violated by {a - b}", cert.path)
     for r, (a, b) in enumerate(zip(lp.eq.dot(x), lp.b_eq, strict=True)):
         if a != b:
-            return CertificateCheck(False, f"equality row {r} violated", None, cert.path)
+            return _fail(f"equality row {r} violated", cert.path)
     if any(v < 0 for v in y):
-        return CertificateCheck(False, "negative inequality dual", None, cert.path)
+        return _fail("negative inequality dual", cert.path)
     aty = lp.ub.tdot(y)
     atz = lp.eq.tdot(z)
     dual = sum((b * v for b, v in zip(lp.b_ub, y, strict=True)), Q(0))
@@ -118,32 +123,34 @@ def verify(lp: LinearProgram, cert: Certificate) -> CertificateCheck:
         d = lp.c[j] - aty[j] - atz[j]
         if d > 0:
             if lp.hi[j] is None:
-                return CertificateCheck(False, f"dual infeasible at variable {j}", None, cert.path)
+                return _fail(f"dual infeasible at variable {j}", cert.path)
             dual += lp.hi[j] * d
         elif d < 0:
             if lp.lo[j] is None:
-                return CertificateCheck(False, f"dual infeasible at variable {j}", None, cert.path)
+                return _fail(f"dual infeasible at variable {j}", cert.path)
             dual += lp.lo[j] * d
     primal = sum((c * v for c, v in zip(lp.c, x, strict=True)), Q(0))
     if primal != dual:
-        return CertificateCheck(False, f"duality gap {dual - primal}", None, cert.path)
+        return _fail(f"duality gap {dual - primal}", cert.path)
     if cert.basis is not None:
         for r in cert.basis.tight_rows:
             if ax[r] != lp.b_ub[r]:
-                return CertificateCheck(False, f"basis row {r} not tight", None, cert.path)
+                return _fail(f"basis row {r} not tight", cert.path)
         for j in cert.basis.at_lo:
             if x[j] != lp.lo[j]:
-                return CertificateCheck(False, f"basis variable {j} not at bound", None, cert.path)
+                return _fail(f"basis variable {j} not at bound", cert.path)
         for j in cert.basis.at_hi:
             if x[j] != lp.hi[j]:
-                return CertificateCheck(False, f"basis variable {j} not at bound", None, cert.path)
+                return _fail(f"basis variable {j} not at bound", cert.path)
         for j in cert.basis.at_zero:
             if x[j] != 0:
-                return CertificateCheck(False, f"basis variable {j} not zero", None, cert.path)
+                return _fail(f"basis variable {j} not zero", cert.path)
         for r in range(lp.ub.n_rows):
             if y[r] != 0 and r not in cert.basis.tight_rows:
-                return CertificateCheck(False, f"dual of basic row {r} not zero", None, cert.path)
-    return CertificateCheck(True, "", primal, cert.path, tuple(x))
+                return _fail(f"dual of basic row {r} not zero", cert.path)
+    return CertificateCheck(
+        ok=True, reason="", value=primal, path=cert.path, primal=tuple(x), dual=(tuple(y), tuple(z))
+    )
 
 
 def active_basis(lp: LinearProgram, sol: LPSolution, tol: float = 1e-7) -> Basis:
@@ -170,7 +177,7 @@ def active_basis(lp: LinearProgram, sol: LPSolution, tol: float = 1e-7) -> Basis
         )
         - at_lo
     )
-    return Basis(tight, at_lo, at_hi)
+    return Basis(tight_rows=tight, at_lo=at_lo, at_hi=at_hi)
 
 
 def highs_basis(lp: LinearProgram, sol: LPSolution) -> Basis:
@@ -204,11 +211,14 @@ def highs_basis(lp: LinearProgram, sol: LPSolution) -> Basis:
     mu = lp.ub.n_rows
     tight = frozenset(r for r in range(mu) if rows[r] != "kBasic")
     slack_eq = frozenset(r - mu for r in range(mu, len(rows)) if rows[r] == "kBasic")
-    return Basis(tight, frozenset(at_lo), frozenset(at_hi), frozenset(at_zero), slack_eq, "HiGHS")
-
-
-def _rat(v: float, den: int) -> Fraction:
-    return Fraction(float(v)).limit_denominator(den)
+    return Basis(
+        tight_rows=tight,
+        at_lo=frozenset(at_lo),
+        at_hi=frozenset(at_hi),
+        at_zero=frozenset(at_zero),
+        slack_eq_rows=slack_eq,
+        source="HiGHS",
+    )
 
 
 def solve_basis(lp: LinearProgram, basis: Basis, sol: LPSolution, den: int = 10**6) -> Certificate:
@@ -239,7 +249,7 @@ def solve_basis(lp: LinearProgram, basis: Basis, sol: LPSolution, den: int = 10*
                     row[j] = a
             prow.append(row), prhs.append(b)
     hint = {j: float(sol.x[j]) for j in free}
-    xs = _solve_exact(prow, prhs, free, hint, den)
+    xs = solve_exact(prow, prhs, free, hint, den)
     x = [Q(0)] * n
     for j, v in fixed.items():
         x[j] = v
@@ -248,28 +258,24 @@ def solve_basis(lp: LinearProgram, basis: Basis, sol: LPSolution, den: int = 10*
             x[j] = v
     # Dual: unknowns y_r (r tight) and z_r (all equality rows); reduced cost 0 on free columns.
     tight = sorted(basis.tight_rows)
-    cols: dict[int, dict] = {j: {} for j in free}
-    for r in tight:
-        idx, dat = lp.ub.row(r)
-        for j, a in zip(idx.tolist(), dat, strict=True):
-            if j in cols:
-                cols[j][("u", r)] = a
     eq_rows = [r for r in range(lp.eq.n_rows) if r not in basis.slack_eq_rows]
-    for r in eq_rows:
-        idx, dat = lp.eq.row(r)
-        for j, a in zip(idx.tolist(), dat, strict=True):
-            if j in cols:
-                cols[j][("e", r)] = a
+    cols: dict[int, dict] = {j: {} for j in free}
+    for kind, mat, rows in (("u", lp.ub, tight), ("e", lp.eq, eq_rows)):
+        for r in rows:
+            idx, dat = mat.row(r)
+            for j, a in zip(idx.tolist(), dat, strict=True):
+                if j in cols:
+                    cols[j][kind, r] = a
     unknowns = [("u", r) for r in tight] + [("e", r) for r in eq_rows]
     dhint = {("u", r): float(sol.y_ub[r]) for r in tight}
     dhint |= {("e", r): float(sol.y_eq[r]) for r in eq_rows}
-    ys = _solve_exact([cols[j] for j in free], [lp.c[j] for j in free], unknowns, dhint, den)
+    ys = solve_exact([cols[j] for j in free], [lp.c[j] for j in free], unknowns, dhint, den)
     y_ub = [Q(0)] * lp.ub.n_rows
     y_eq = [Q(0)] * lp.eq.n_rows
     if ys is not None:
         for (kind, r), v in ys.items():
             (y_ub if kind == "u" else y_eq)[r] = v
-    return Certificate(tuple(x), tuple(y_ub), tuple(y_eq), basis, "basis")
+    return Certificate(x=tuple(x), y_ub=tuple(y_ub), y_eq=tuple(y_eq), basis=basis, path="basis")
 
 
 def rationalise(lp: LinearProgram, sol: LPSolution, basis: Basis, den: int) -> Certificate:
@@ -281,15 +287,19 @@ def rationalise(lp: LinearProgram, sol: LPSolution, basis: Basis, den: int) -> C
     >>> verify(lp, rationalise(lp, sol, active_basis(lp, sol), 1000)).value
     Fraction(1, 3)
     """
-    x = [_rat(v, den) for v in sol.x]
+    x = [nearest_rational(v, den) for v in sol.x]
     for j in basis.at_lo:
         x[j] = lp.lo[j]
     for j in basis.at_hi:
         x[j] = lp.hi[j]
-    y_ub = [_rat(v, den) if r in basis.tight_rows else Q(0) for r, v in enumerate(sol.y_ub)]
-    y_ub = [max(v, Q(0)) for v in y_ub]
-    y_eq = [_rat(v, den) for v in sol.y_eq]
-    return Certificate(tuple(x), tuple(y_ub), tuple(y_eq), basis, "rationalised")
+    y_ub = [
+        max(nearest_rational(v, den), Q(0)) if r in basis.tight_rows else Q(0)
+        for r, v in enumerate(sol.y_ub)
+    ]
+    y_eq = [nearest_rational(v, den) for v in sol.y_eq]
+    return Certificate(
+        x=tuple(x), y_ub=tuple(y_ub), y_eq=tuple(y_eq), basis=basis, path="rationalised"
+    )
 
 
 def certify(
@@ -302,7 +312,7 @@ def certify(
     rows), then rationalisation with growing denominators.
     """
     if not sol.ok:
-        return CertificateCheck(False, f"LP not solved: {sol.message}", None, "")
+        return _fail(f"LP not solved: {sol.message}", "")
     reasons = []
     bases = [highs_basis(lp, sol)] if sol.basis is not None else []
     bases.append(active_basis(lp, sol))
@@ -316,12 +326,12 @@ def certify(
             return replace(chk, path=f"basis ({basis.source})")
         reasons.append(f"basis ({basis.source}): {chk.reason}")
         if basis.source == "HiGHS" and len(lp.c) <= 80:
-            from numerics.lp.exact_simplex import exact_dual_simplex
-
             repaired = exact_dual_simplex(lp, basis)
             if repaired is not None:
                 x, y_ub, y_eq = repaired
-                cert = Certificate(tuple(x), tuple(y_ub), tuple(y_eq), None, "exact simplex")
+                cert = Certificate(
+                    x=tuple(x), y_ub=tuple(y_ub), y_eq=tuple(y_eq), basis=None, path="exact simplex"
+                )
                 chk = verify(lp, cert)
                 if chk.ok:
                     return replace(chk, path="exact dual simplex from the HiGHS basis")
@@ -333,7 +343,7 @@ def certify(
         if chk.ok:
             return chk
         reasons.append(f"rationalised({den:.0e}): {chk.reason}")
-    return CertificateCheck(False, "; ".join(reasons), None, "")
+    return _fail("; ".join(reasons), "")
 
 
 def certificate_for(lp: LinearProgram, sol: LPSolution) -> tuple[Certificate, CertificateCheck]:

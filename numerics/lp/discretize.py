@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from numerics.lp.rational import nearest_rational
+from numerics.valuations import parse_valuation
+
 Q = Fraction
 DENOMINATOR = 10**4
 
@@ -53,8 +56,8 @@ def grid_from_marginal(dist, k: int):
     if k < 1:
         raise ValueError("grid size K must be at least 1")
     if getattr(dist, "is_discrete", False) and hasattr(dist, "values") and hasattr(dist, "probs"):
-        vals = [Q(float(v)).limit_denominator(DENOMINATOR) for v in dist.values]
-        probs = [Q(float(p)).limit_denominator(10**9) for p in dist.probs]
+        vals = [nearest_rational(v, DENOMINATOR) for v in dist.values]
+        probs = [nearest_rational(p, 10**9) for p in dist.probs]
         total = sum(probs)
         return _merge(vals, [p / total for p in probs])
     qf = dist.quantile if hasattr(dist, "quantile") else dist.ppf
@@ -78,18 +81,4 @@ def parse_grid(spec: str, k: int):
     spec = spec.strip()
     if spec.startswith("discrete:"):
         return _parse_discrete(spec)
-    try:
-        from numerics.valuations import parse_valuation
-    except ImportError:  # fallback while the valuations module is unavailable
-        parse_valuation = None
-    if parse_valuation is not None:
-        return grid_from_marginal(parse_valuation(spec), k)
-    from scipy import stats
-
-    parts = spec.split(":")
-    if parts[0] == "uniform" and len(parts) in (1, 3):
-        lo, hi = (float(Q(parts[1])), float(Q(parts[2]))) if len(parts) == 3 else (0.0, 1.0)
-        if not hi > lo:
-            raise ValueError("uniform:A:B needs A < B")
-        return grid_from_marginal(stats.uniform(lo, hi - lo), k)
-    raise ValueError(f"unknown value distribution {spec!r}")
+    return grid_from_marginal(parse_valuation(spec), k)

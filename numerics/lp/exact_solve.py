@@ -11,12 +11,14 @@ import math
 from fractions import Fraction
 
 import numpy as np
+import scipy.sparse as sps
+from scipy.sparse.linalg import splu
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
+
+from numerics.lp.rational import nearest_rational, to_fraction
 
 Q = Fraction
-
-
-def _rat(v: float, den: int) -> Fraction:
-    return Fraction(float(v)).limit_denominator(den)
 
 
 def _solve_square_refined(rows: list[dict], rhs: list[Fraction], unknowns: list, rounds=40):
@@ -28,9 +30,6 @@ def _solve_square_refined(rows: list[dict], rhs: list[Fraction], unknowns: list,
     ``limit_denominator``) is tried and accepted only if it solves the system *exactly*.
     Returns a dict or None (singular, or no exact solution found).
     """
-    import scipy.sparse as sps
-    from scipy.sparse.linalg import splu
-
     n = len(unknowns)
     pos = {u: k for k, u in enumerate(unknowns)}
     ri, ci, vals = [], [], []
@@ -101,13 +100,10 @@ def solve_exact(rows: list[dict], rhs: list[Fraction], unknowns: list[int], hint
         sol = _solve_square_refined(rows, rhs, unknowns)
         if sol is not None:
             return sol
-    from sympy.polys.domains import QQ
-    from sympy.polys.matrices import DomainMatrix
-
     pos = {u: k for k, u in enumerate(unknowns)}
     nu = len(unknowns)
     if not rows:
-        return {u: _rat(hint.get(u, 0.0), den) for u in unknowns}
+        return {u: nearest_rational(hint.get(u, 0.0), den) for u in unknowns}
     data = {}
     for i, (row, b) in enumerate(zip(rows, rhs, strict=True)):
         d = {pos[u]: QQ(a.numerator, a.denominator) for u, a in row.items() if a != 0}
@@ -123,18 +119,13 @@ def solve_exact(rows: list[dict], rhs: list[Fraction], unknowns: list[int], hint
     free = [k for k in range(nu) if k not in set(pivots)]
     val = [Q(0)] * nu
     for k in free:
-        val[k] = _rat(hint.get(unknowns[k], 0.0), den)
+        val[k] = nearest_rational(hint.get(unknowns[k], 0.0), den)
     for i, p in enumerate(pivots):
         row = red_d.get(i, {})
-        s = _frac(row.get(nu, 0))
+        s = to_fraction(row.get(nu, 0))
         for k, a in row.items():
             if k != p and k != nu and val[k] != 0:
-                s -= _frac(a) * val[k]
+                s -= to_fraction(a) * val[k]
         val[p] = s
     return {unknowns[k]: val[k] for k in range(nu)}
 
-
-def _frac(q) -> Fraction:
-    if isinstance(q, int):
-        return Q(q)
-    return Q(int(q.numerator), int(q.denominator))

@@ -26,13 +26,15 @@ restriction is void and ``Rev^(N) = Rev*``.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from math import comb, factorial
 
 from numerics.lp.certificate import CertificateCheck
 from numerics.lp.model import LPBuilder, shape_dict
-from numerics.lp.optimal import TypeSpace, solve_and_certify
+from numerics.lp.myerson import myerson_revenue
+from numerics.lp.optimal import TypeSpace, optimal_mechanism, solve_and_certify
 
 Q = Fraction
 
@@ -89,6 +91,34 @@ class Frontier:
             "allocation has ANOVA grade <= R (bidders as variables), on the "
             "type grid; loss = Rev* - Rev^(R); ratio = Rev^(R)/Rev*",
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Optimum:
+    """The unrestricted optimum Rev*: ``revenue`` (exact, or ``None`` when not certified),
+    ``revenue_float`` and the ``method`` that found it. Unpacks as the triple
+    ``(revenue, revenue_float, method)`` that :func:`rev_star` used to return.
+
+    >>> rev, f, method = Optimum(revenue=Fraction(3, 2), revenue_float=1.5, method="Myerson")
+    >>> rev, Optimum(revenue=None, revenue_float=1.5, method="LP").value
+    (Fraction(3, 2), 1.5)
+    """
+
+    revenue: Fraction | None
+    revenue_float: float
+    method: str
+
+    @property
+    def value(self) -> Fraction | float:
+        """The exact revenue when known, else the float."""
+        return self.revenue if self.revenue is not None else self.revenue_float
+
+    def __iter__(self):
+        return iter((self.revenue, self.revenue_float, self.method))
+
+    def to_dict(self) -> dict:
+        return {"revenue": self.value, "revenue_exact": self.revenue is not None,
+                "revenue_float": self.revenue_float, "method": self.method}
 
 
 def _multisets(n_types: int, size: int) -> list[tuple]:
@@ -181,15 +211,18 @@ def build_grade_lp(ts: TypeSpace, n: int, grade: int):
     return b.build()
 
 
-def grade_restricted_revenue(ts: TypeSpace, n: int, grade: int, do_certify: bool = True):
+def grade_restricted_revenue(ts: TypeSpace, n: int, grade: int,
+                             do_certify: bool | Callable[[tuple], bool] = True):
     """``(revenue exact or None, revenue float, CertificateCheck, lp shape, seconds)``.
+    ``do_certify`` may be a policy: a function of the LP shape (e.g. certify small LPs only).
 
     >>> ts = TypeSpace.product([([1, 2], [Fraction(1, 2)] * 2)])
     >>> grade_restricted_revenue(ts, 2, 2)[0]
     Fraction(3, 2)
     """
     lp = build_grade_lp(ts, n, grade)
-    sol, chk = solve_and_certify(lp, do_certify, solver="ipm")
+    certify_it = do_certify(lp.shape) if callable(do_certify) else bool(do_certify)
+    sol, chk = solve_and_certify(lp, certify_it, solver="ipm")
     return chk.value if chk.ok else None, sol.objective, chk, lp.shape, sol.seconds
 
 
@@ -197,8 +230,8 @@ def frontier(
     ts: TypeSpace,
     n: int,
     grades=None,
-    do_certify: bool = True,
-    optimum: tuple | None = None,
+    do_certify: bool | Callable[[tuple], bool] = True,
+    optimum: Optimum | tuple | None = None,
     progress=None,
 ) -> Frontier:
     """Rev^(R) for R in ``grades`` (default 1..N) and Rev* (Myerson if one item, else the
@@ -210,7 +243,7 @@ def frontier(
     """
     grades = list(range(1, n + 1)) if grades is None else list(grades)
     if optimum is None:
-        optimum = rev_star(ts, n, do_certify)
+        optimum = rev_star(ts, n, bool(do_certify))
     opt, opt_f, method = optimum
     points = []
     iterator = progress(grades) if progress else grades
@@ -233,28 +266,27 @@ def frontier(
     return Frontier(n, len(ts.types), ts.n_items, opt, opt_f, method, tuple(points))
 
 
-def rev_star(ts: TypeSpace, n: int, do_certify: bool = True):
-    """The unrestricted optimum ``(exact or None, float, method)``.
+def rev_star(ts: TypeSpace, n: int, do_certify: bool = True) -> Optimum:
+    """The unrestricted optimum (unpacks as ``(exact or None, float, method)``).
 
     >>> ts = TypeSpace.product([([1, 2], [Fraction(1, 2)] * 2)])
-    >>> rev_star(ts, 2)[0]
+    >>> rev_star(ts, 2).revenue
     Fraction(3, 2)
     """
     if ts.n_items == 1:
-        from numerics.lp.myerson import myerson_revenue
-
         r = myerson_revenue([ts.marginal(0)] * n)
-        return r, float(r), "Myerson (ironed virtual values, exact)"
-    from numerics.lp.optimal import optimal_mechanism
-
+        return Optimum(revenue=r, revenue_float=float(r),
+                       method="Myerson (ironed virtual values, exact)")
     res = optimal_mechanism([ts] * n, formulation="reduced", do_certify=do_certify)
-    return res.revenue, res.revenue_float, "reduced Border LP"
+    return Optimum(revenue=res.revenue, revenue_float=res.revenue_float,
+                   method="reduced Border LP")
 
 
 __all__ = [
     "CertificateCheck",
     "Frontier",
     "GradePoint",
+    "Optimum",
     "build_grade_lp",
     "frontier",
     "grade_restricted_revenue",

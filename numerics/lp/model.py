@@ -9,12 +9,18 @@ solves the float image; its duals are returned with the sign convention of the m
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
+
+try:  # HiGHS's own binding as shipped inside scipy (a private module: absent from some builds)
+    from scipy.optimize._highspy import _core as _HIGHS_CORE
+except ImportError:  # pragma: no cover - depends on the scipy build
+    _HIGHS_CORE = None
 
 Q = Fraction
 
@@ -206,12 +212,8 @@ def shape_dict(shape) -> dict:
 
 
 def _highs_core():
-    """HiGHS's own Python binding as shipped inside scipy (private; None when unavailable)."""
-    try:
-        from scipy.optimize._highspy import _core
-    except ImportError:  # pragma: no cover - depends on the scipy build
-        return None
-    return _core if hasattr(_core, "_Highs") else None
+    """HiGHS's own Python binding as shipped inside scipy (None when unavailable)."""
+    return _HIGHS_CORE if hasattr(_HIGHS_CORE, "_Highs") else None
 
 
 def solve(
@@ -235,8 +237,6 @@ def solve(
 
 
 def _solve_core(lp: LinearProgram, core, tight: bool = True, solver: str = "simplex") -> LPSolution:
-    import time
-
     inf = core.kHighsInf
     n, mu, me = lp.shape
     a = sp.vstack([lp.ub.to_float(), lp.eq.to_float()], format="csr") if mu + me else None
@@ -292,8 +292,6 @@ def _solve_core(lp: LinearProgram, core, tight: bool = True, solver: str = "simp
 
 def _solve_linprog(lp: LinearProgram, method: str = "highs") -> LPSolution:
     """scipy ``linprog`` (HiGHS) path; duals follow the maximisation's sign convention."""
-    import time
-
     n = len(lp.c)
     c = -np.array([float(v) for v in lp.c], dtype=float)
     bounds = [

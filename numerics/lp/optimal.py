@@ -280,9 +280,9 @@ def solve_and_certify(lp: LinearProgram, do_certify: bool = True, solver: str = 
     with the other HiGHS algorithm (a different optimal basis)."""
     sol = solve(lp, solver=solver)
     if not sol.ok:
-        return sol, CertificateCheck(False, f"LP not solved: {sol.message}", None, "")
+        return sol, CertificateCheck(ok=False, reason=f"LP not solved: {sol.message}", value=None)
     if not do_certify:
-        return sol, CertificateCheck(False, "not requested", None, "")
+        return sol, CertificateCheck(ok=False, reason="not requested", value=None)
     chk = certify(lp, sol)
     if not chk.ok:
         other = solve(lp, solver="ipm" if solver == "simplex" else "simplex")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from scipy.integrate import cumulative_trapezoid
 
 from numerics.mechanisms.base import Mechanism, one_hot_winner
 
@@ -115,8 +116,6 @@ def equilibrium_bid_table(valuation, n: int, grid: int = 4097):
     >>> bool(np.allclose(b, 0.75 * t, atol=1e-5))
     True
     """
-    from scipy.integrate import cumulative_trapezoid
-
     if getattr(valuation, "is_discrete", False):
         raise ValueError("first-price equilibrium: discrete values have no pure symmetric BNE")
     u = np.concatenate(

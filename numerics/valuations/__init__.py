@@ -21,6 +21,7 @@ latent-factor model, defaults 1, 1, 0.05, the run's seed) and per-bidder lists `
 from __future__ import annotations
 
 import csv
+import math
 from fractions import Fraction
 
 from scipy import stats
@@ -150,7 +151,7 @@ def parse_valuation(spec: str) -> Valuation:
         return ScipyValuation(stats.beta(a, b), spec)
     if name == "lognormal":
         mu, sigma = want(2, 2)
-        return ScipyValuation(stats.lognorm(s=sigma, scale=float(__import__("math").exp(mu))), spec)
+        return ScipyValuation(stats.lognorm(s=sigma, scale=math.exp(mu)), spec)
     if name == "truncnorm":
         mu, sigma, lo, hi = want(4, 4)
         if sigma <= 0 or not hi > lo:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from scipy import integrate
 
 from numerics.valuations.base import Valuation
 from numerics.valuations.ironing import IronedInterval, upper_hull
@@ -181,8 +182,6 @@ class Censored(Valuation):
 
     @property
     def mean(self):
-        from scipy import integrate
-
         p0 = float(self.base.cdf(self.lo))
         tail, _ = integrate.quad(lambda t: 1.0 - float(self.base.cdf(t)), self.lo, np.inf)
         return self.lo * p0 + (self.lo * (1 - p0) + tail)

@@ -45,7 +45,7 @@ def spectra_section(ctx: Context) -> Section:
             problems.append(f"{f.label}: posted prices with unlimited supply must be grade 1")
     fig = "figures/spectra.pdf"
     (ctx.out / "figures").mkdir(parents=True, exist_ok=True)
-    res.plot(ctx.out / fig)
+    res.plot().figure.savefig(ctx.out / fig, dpi=120)
     smooth = smoothness("second_price", quick=ctx.quick, seed=ctx.seed)
     srows = [[escape(r.format.values), _rho(r), estimate(r.revenue.mean, r.revenue.ci, 4)]
              for r in smooth.rows]

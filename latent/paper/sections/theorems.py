@@ -6,10 +6,10 @@ certificates are typeset assignments, never Python reprs.
 
 from __future__ import annotations
 
-import mechanism_design_proof as mdp
 from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import escape, table
 from latent.paper.maths import assignment, latex, prose, statement, value
+from proofs import companion
 from proofs.bilateral import Grid
 from proofs.check import check_all
 from proofs.grounding import groundings
@@ -130,13 +130,13 @@ def _ms_tables(results) -> tuple[str, list[str]]:
         if ms is None or vcg is None:
             problems.append(f"grid {k}: no result")
             continue
-        verdict = ms.evidence.get("verdict", "")
+        verdict = ms.evidence.details.get("verdict", "")
         checked = "yes" if ms.proved and ms.ok else r"\textbf{no}"
         rows.append([f"G{k}", _grid(b), _grid(s), escape(verdict), checked,
-                     f"${value(vcg.evidence['deficit'], slash=True)}$",
-                     f"${value(vcg.evidence['expected_gains'], slash=True)}$"])
+                     f"${value(vcg.evidence.details['deficit'], slash=True)}$",
+                     f"${value(vcg.evidence.details['expected_gains'], slash=True)}$"])
         if verdict == "impossible":
-            y = ms.evidence.get("certificate", {})
+            y = ms.evidence.details.get("certificate", {})
             certs.append([f"G{k}", str(len(y)), assignment(y, key=_constraint, slash=True)])
     mech = table(["grid", "buyer values", "seller costs", "efficient, BIC, IIR, BB",
                   "checked", "VCG deficit", "expected gains"], rows,
@@ -194,7 +194,7 @@ def _kernel_item(r) -> str:
 def _grade_table(results) -> str:
     rows = []
     for r in results:
-        comps = r.evidence.get("components_zero", [])
+        comps = r.evidence.details.get("components_zero", [])
         sets = ", ".join(r"\{" + ", ".join(str(i) for i in u) + r"\}" for u in comps)
         rows.append([_tt(r.name), f"${sets}$",
                      "yes" if r.audit.get("own_component_nonzero_ok") else r"\textbf{no}",
@@ -230,7 +230,7 @@ def _mechanisms(results) -> tuple[str, list[str]]:
 
 
 def theorems_section(ctx: Context) -> Section:
-    checks = check_all(mdp.THEOREMS)
+    checks = check_all(companion.THEOREMS)
     grounds = groundings()
     mechanisms = mechanism_results()
     problems = [c.theorem.name for c in checks if not c.ok]

@@ -1,0 +1,42 @@
+"""``latent.appendix``: the paper appendix (LaTeX, figures, data, manifest), regenerated.
+
+>>> import inspect
+>>> list(inspect.signature(appendix).parameters)[:3]
+['out', 'quick', 'seed']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from latent.api.common import int_seed
+from latent.paper import AppendixResult, build_appendix
+
+__all__ = ["DEFAULT_SEED", "AppendixResult", "appendix"]
+
+DEFAULT_SEED = 2026  # the seed of the published appendix; the command line uses it too
+
+
+def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pdf: bool = False,
+             progress: bool = False) -> AppendixResult:
+    """Compute every theorem, table and figure of the appendix into the folder ``out``
+    (created if absent): ``appendix.tex`` (to ``\\input`` in a paper), the standalone PDF when
+    pdflatex is installed (``no_pdf`` skips it), ``figures/``, ``data/`` and
+    ``manifest.json``. ``quick``: small samples and grids (a few minutes). ``seed``: int,
+    SeedSequence or Generator; outputs are deterministic for a seed. ``data_dir``: a folder
+    with the real auction CSVs (the data section is skipped without it). ``progress``:
+    progress output on stderr. Raises ``RuntimeError`` when pdflatex fails; a section whose
+    check fails is reported in the result (``ok`` is False), not raised.
+    """
+    if not isinstance(out, str | Path):
+        raise TypeError(f"out={out!r}: a folder path")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise ValueError(f"out={str(out)!r}: exists and is not a folder")
+    if data_dir is not None:
+        if not isinstance(data_dir, str | Path):
+            raise TypeError(f"data_dir={data_dir!r}: a folder path or None")
+        if not Path(data_dir).is_dir():
+            raise ValueError(f"data_dir={str(data_dir)!r}: not a folder")
+    return build_appendix(out, quick=bool(quick), seed=int_seed(seed),
+                          data_dir=Path(data_dir) if data_dir is not None else None,
+                          compile=not no_pdf, progress=bool(progress))

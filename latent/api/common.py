@@ -1,0 +1,103 @@
+"""Argument conversions shared by the entry points of :mod:`latent.api` (beyond
+:mod:`numerics.validate`): exact numbers, value grids and integer seeds.
+
+>>> fraction("p", "1/2"), int_seed(7)
+(Fraction(1, 2), 7)
+"""
+
+from __future__ import annotations
+
+import numbers
+from fractions import Fraction
+
+import numpy as np
+
+from numerics.lp.discretize import parse_grid
+from numerics.validate import seed_sequence
+
+__all__ = ["format_exact", "fraction", "int_seed", "value_grid"]
+
+
+def fraction(name: str, value, *, low=None, high=None) -> Fraction:
+    """An exact rational from a Fraction, an int, a decimal or ``"p/q"`` string, or a finite
+    float (taken exactly); in [low, high] when given.
+
+    >>> fraction("a", "3/2"), fraction("b", 0.25)
+    (Fraction(3, 2), Fraction(1, 4))
+    >>> fraction("p", "1/0")
+    Traceback (most recent call last):
+    ...
+    ValueError: p='1/0': not a number (zero denominator)
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name}={value!r}: must be a number, not bool")
+    try:
+        if isinstance(value, str | numbers.Rational):
+            out = Fraction(value)
+        elif isinstance(value, numbers.Real):
+            if not np.isfinite(float(value)):
+                raise ValueError(f"{name}={value!r}: must be a finite number")
+            out = Fraction(float(value))
+        else:
+            raise TypeError(f"{name}={value!r}: must be a number, not {type(value).__name__}")
+    except ZeroDivisionError:
+        raise ValueError(f"{name}={value!r}: not a number (zero denominator)") from None
+    except ValueError as exc:
+        if str(exc).startswith(f"{name}="):
+            raise
+        raise ValueError(f"{name}={value!r}: not a number") from None
+    if (low is not None and out < low) or (high is not None and out > high):
+        shown = str(value) if isinstance(value, Fraction) else repr(value)
+        bounds = f"[{low}, {high}]" if high is not None else f"[{low}, ∞)"
+        raise ValueError(f"{name}={shown}: must lie in {bounds}")
+    return out
+
+
+def value_grid(name: str, spec, k: int):
+    """``(values, probabilities)`` of a value law on a K-point grid (exact for ``discrete:…``),
+    every failure a ``ValueError`` naming the argument.
+
+    >>> value_grid("values", "discrete:1,2:1/2,1/2", 4)[0]
+    [Fraction(1, 1), Fraction(2, 1)]
+    >>> value_grid("values", "discrete:1,2:1/0,1", 4)
+    Traceback (most recent call last):
+    ...
+    ValueError: values='discrete:1,2:1/0,1': zero denominator in a fraction
+    """
+    if not isinstance(spec, str):
+        raise TypeError(f"{name}={spec!r}: must be a string such as 'uniform' or "
+                        "'discrete:1,2:1/2,1/2'")
+    try:
+        return parse_grid(spec, k)
+    except ZeroDivisionError:
+        raise ValueError(f"{name}={spec!r}: zero denominator in a fraction") from None
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"{name}={spec!r}: {exc}") from None
+
+
+def int_seed(seed, name: str = "seed") -> int:
+    """An integer master seed for code seeded by integers: an int ≥ 0 is kept as is (so the
+    API and the command line agree); a SeedSequence or Generator gives a derived int.
+
+    >>> int_seed(3), int_seed(np.random.SeedSequence(3)) == int_seed(np.random.SeedSequence(3))
+    (3, True)
+    """
+    ss = seed_sequence(seed, name)
+    if isinstance(seed, numbers.Integral):
+        return int(seed)
+    return int(ss.generate_state(1, np.uint32)[0])
+
+
+def format_exact(x) -> str:
+    """A number as the command lines print it: ``p/q`` for exact rationals, ±inf, else str.
+
+    >>> format_exact(Fraction(6, 4)), format_exact(Fraction(2)), format_exact(float("-inf"))
+    ('3/2', '2', '-inf')
+    """
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+    if isinstance(x, float) and np.isinf(x):
+        return "+inf" if x > 0 else "-inf"
+    if isinstance(x, tuple | list):
+        return "(" + ", ".join(format_exact(v) for v in x) + ")"
+    return str(x)

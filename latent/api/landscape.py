@@ -1,0 +1,147 @@
+"""``latent.landscape``: the ρ-landscape of auction formats, measured.
+
+For each format of the *Latent mechanism design* papers' table (posted prices, second price,
+GSP, VCG, Myerson, Myerson under the latent-factor model, combinatorial VCG with complements):
+the Monte Carlo grade spectrum of the allocation rule, grade-decay ρ with per-grade ratios,
+revenue and efficiency with 95% CIs, beside the papers' claimed grade / ρ / revenue; optionally
+the exact LP optimum row. Returns a :class:`~latent.studies.landscape.LandscapeResult`.
+"""
+
+from __future__ import annotations
+
+from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
+from latent.studies.landscape import TASTE_SEED, LandscapeResult
+from latent.studies.landscape import landscape as measure_landscape
+from numerics.engine import EXECUTORS, EngineConfig
+from numerics.seeding import stable_seed
+from numerics.validate import choice, positive_int
+from numerics.valuations import parse_profile
+
+__all__ = ["landscape", "parse_lp"]
+
+MAX_LP_TYPES = 16
+
+
+def parse_lp(lp) -> tuple[int, int, int] | None:
+    """The LP row's sizes (N bidders, M items, K grid points per item) from ``"N,M,K"``, a
+    triple, or None / ``"none"`` (no LP row).
+
+    >>> parse_lp("3,2,3"), parse_lp("none")
+    ((3, 2, 3), None)
+    >>> parse_lp("3,2")
+    Traceback (most recent call last):
+    ...
+    ValueError: lp='3,2': N,M,K (three integers) or none
+    """
+    if lp is None or (isinstance(lp, str) and lp.strip().lower() == "none"):
+        return None
+    try:
+        parts = lp.split(",") if isinstance(lp, str) else list(lp)
+        n, m, k = (int(t) for t in parts)
+    except (ValueError, TypeError):
+        raise ValueError(f"lp={lp!r}: N,M,K (three integers) or none") from None
+    if min(n, m, k) < 1 or k**m > MAX_LP_TYPES:
+        raise ValueError(f"lp={lp!r}: N, M, K ≥ 1 and K^M ≤ {MAX_LP_TYPES} types per bidder "
+                         "(LP size)")
+    return n, m, k
+
+
+def _keys(formats, smoothness) -> list:
+    if smoothness is not None:
+        if not isinstance(smoothness, str | Format):
+            raise TypeError(f"smoothness={smoothness!r}: a format key")
+        keys = [smoothness]
+    elif formats is None:
+        keys = list(FORMATS)
+    elif isinstance(formats, str):
+        keys = [k.strip() for k in formats.split(",") if k.strip()]
+    else:
+        keys = list(formats)
+    unknown = [k for k in keys if not isinstance(k, Format) and k not in FORMATS]
+    if unknown or not keys:
+        name = "smoothness" if smoothness is not None else "formats"
+        raise ValueError(f"{name}={unknown or formats!r}: unknown format(s); choose from "
+                         f"{', '.join(FORMATS)}")
+    return [k if isinstance(k, Format) else FORMATS[k] for k in keys]
+
+
+def landscape(
+    formats=None,
+    *,
+    values=None,
+    smoothness: str | None = None,
+    bidders: int | None = None,
+    items: int | None = None,
+    full: bool = False,
+    samples: int | None = None,
+    revenue_samples: int | None = None,
+    max_grade: int | None = None,
+    lp="3,2,3",
+    executor: str = "inline",
+    workers: int = 2,
+    scheduler: str | None = None,
+    batch_size: int = 2000,
+    seed=0,
+    taste_seed: int = TASTE_SEED,
+    progress: bool | None = False,
+) -> LandscapeResult:
+    """Measure grade spectra, ρ, revenue and efficiency of auction formats (keywords = the
+    flags of ``python -m latent landscape``).
+
+    ``formats``: format keys (a list or ``"a,b"``; default all, see
+    :data:`latent.studies.formats.FORMATS`); ``values``: one law or a list (each format runs
+    under each); ``smoothness``: one format under smooth and rough laws side by side;
+    ``bidders``/``items`` override the sizes. Sample sizes default to the quick set (``full``
+    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``:
+    ``inline`` (one in-process call per spectrum) or ``local``/``dask`` (chunks of
+    ``batch_size`` samples on ``workers`` workers). ``seed``: an int, a ``SeedSequence`` or a
+    ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
+
+    >>> import latent
+    >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
+    >>> res.to_frame()[["format", "W_1", "W_2"]].shape, res.rows[0].rho_text()
+    ((1, 3), '∞ (structural)')
+    """
+    executor = choice("executor", executor, EXECUTORS)
+    for name, val, low in (("samples", samples, 2), ("revenue_samples", revenue_samples, 1),
+                           ("max_grade", max_grade, 1), ("bidders", bidders, 1),
+                           ("items", items, 1)):
+        if val is not None:
+            positive_int(name, val, minimum=low)
+    workers = positive_int("workers", workers)
+    batch_size = positive_int("batch_size", batch_size, minimum=2)
+    taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
+    if not isinstance(full, bool):
+        raise TypeError(f"full={full!r}: must be True or False")
+    seed = stable_seed(seed)  # validated; a Generator is drawn from once
+    fmts = []
+    for f in _keys(formats, smoothness):
+        if bidders:
+            f = f.with_(n=int(bidders))
+        if items and (f.m > 1 or f.mechanism in ("vcg", "gsp")):
+            f = f.with_(m=int(items))
+        fmts.append(f)
+    if isinstance(values, str):
+        values = [values]
+    if values is not None:
+        values = list(values)
+        if not values or not all(isinstance(v, str) for v in values):
+            raise TypeError(f"values={values!r}: a law or a list of laws (strings)")
+        for v in values:
+            try:
+                parse_profile(v, 2)
+            except (ValueError, OSError) as exc:
+                raise ValueError(f"values={v!r}: {exc}") from None
+    laws = list(SMOOTHNESS_LAWS) if smoothness is not None and not values else values
+    config = None
+    if executor != "inline":
+        config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
+                              scheduler=scheduler, progress=progress)
+    lp_row = None
+    sizes = parse_lp(lp) if smoothness is None else None
+    if sizes:
+        lp_row = {"n": sizes[0], "m": sizes[1], "grid": sizes[2],
+                  "values": (laws or ["uniform"])[0]}
+    return measure_landscape(fmts, quick=not full, seed=seed, values=laws, samples=samples,
+                             rev_samples=revenue_samples, max_grade=max_grade, config=config,
+                             progress=progress, lp=lp_row, taste_seed=taste_seed)

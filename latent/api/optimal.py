@@ -1,0 +1,230 @@
+"""``latent.optimal``: exact revenue-optimal BIC/DSIC mechanisms for discrete settings.
+
+>>> r = optimal(setting="discrete", values="discrete:1,2:1/2,1/2", bidders=2, items=1)
+>>> r.revenue, r.certificate
+(Fraction(3, 2), 'verified')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pandas as pd
+
+from latent.api.common import fraction, value_grid
+from numerics.lp.bundling import (
+    BundlingCheck,
+    ShiftResult,
+    check_grand_bundling,
+    smallest_bundling_shift,
+)
+from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
+from numerics.lp.yao import YaoResult, yao_optimal
+from numerics.results import Result, jsonable
+from numerics.validate import choice, positive_int
+
+__all__ = ["OptimalReport", "optimal"]
+
+SETTINGS = ("yao", "discrete")
+FORMULATIONS = ("auto", "reduced", "expost")
+CERTIFY = ("auto", "always", "never")
+MAX_YAO_BIC_ITEMS = 8
+MAX_EXPOST_PROFILES = 4096
+MAX_DISCRETE_PROFILES = 20_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptimalReport(Result):
+    """The optimum (``mechanism``: a Yao or a discrete LP result, exact when certified), the
+    optimum under the other incentive constraint (``comparison``, Yao setting), the types of
+    one bidder (discrete setting) and, for one bidder and several items, the grand-bundling
+    check (and the smallest bundling shift when asked).
+    """
+
+    setting: str
+    mechanism: YaoResult | OptimalResult
+    comparison: dict | None = None  # ic -> YaoResult, or a string when not computed
+    types: tuple | None = None
+    grand_bundling: BundlingCheck | None = None
+    bundling_shift: ShiftResult | None = None
+
+    @property
+    def revenue(self) -> Fraction | None:
+        """The certified optimal revenue (``None`` when not certified)."""
+        return self.mechanism.revenue
+
+    @property
+    def revenue_float(self) -> float:
+        return self.mechanism.revenue_float
+
+    @property
+    def certificate(self) -> str:
+        return self.mechanism.certificate.status
+
+    def to_dict(self) -> dict:
+        """The ``--json`` document: JSON types, exact values as ``"p/q"`` strings."""
+        return jsonable(self.document())
+
+    def document(self) -> dict:
+        """The ``to_dict`` document with exact values kept as Fractions."""
+        out = self.mechanism.to_dict()
+        if self.comparison is not None:
+            out["comparison"] = {
+                ic: v if isinstance(v, str) else {"revenue": v.revenue,
+                                                  "revenue_float": v.revenue_float,
+                                                  "certificate": v.certificate.status}
+                for ic, v in self.comparison.items()}
+        if self.types is not None:
+            out["types"] = [list(t) for t in self.types]
+        if self.grand_bundling is not None:
+            out["grand_bundling"] = self.grand_bundling.to_dict()
+            if self.bundling_shift is not None:
+                out["grand_bundling"] |= self.bundling_shift.to_dict()
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per mechanism: the optimum, the other-IC optimum and the benchmarks, with
+        exact revenues (Fractions) where known.
+
+        >>> optimal(bidders=1, items=1).to_frame()[["mechanism", "revenue"]].iloc[0].tolist()
+        ['optimal BIC', Fraction(1, 1)]
+        """
+        m = self.mechanism
+        rows = [{"mechanism": f"optimal {m.ic.upper()}", "revenue": m.revenue,
+                 "revenue_float": m.revenue_float, "certificate": m.certificate.status}]
+        for ic, v in (self.comparison or {}).items():
+            if ic != m.ic and not isinstance(v, str):
+                rows.append({"mechanism": f"optimal {ic.upper()}", "revenue": v.revenue,
+                             "revenue_float": v.revenue_float,
+                             "certificate": v.certificate.status})
+        for name, v in m.benchmarks.items():
+            rows.append({"mechanism": name, "revenue": v, "revenue_float": float(v),
+                         "certificate": "exact"})
+        if self.grand_bundling is not None:
+            g = self.grand_bundling
+            rows.append({"mechanism": "grand bundling", "revenue": g.bundling,
+                         "revenue_float": float(g.bundling), "certificate": g.certificate})
+        return pd.DataFrame(rows, columns=["mechanism", "revenue", "revenue_float",
+                                           "certificate"])
+
+    def __str__(self) -> str:
+        return _text(self.document())
+
+
+def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fraction(1, 2),
+            a=Fraction(1), b=Fraction(2), values: str | None = None, dsic: bool = False,
+            unit_demand: bool = False, formulation: str = "auto", certify: str = "auto",
+            bundling_shift: bool = False) -> OptimalReport:
+    """Revenue-optimal IR mechanism among BIC (default) or DSIC ones for ``bidders`` iid
+    additive (or unit-demand) buyers and ``items`` iid items, solved as an LP and certified in
+    exact rationals (the revenue is a proven optimum when ``certificate == "verified"``).
+
+    ``setting="yao"``: values in {a, b} with P(a) = p (Yao's bi-valued setting); both the BIC
+    and the DSIC optimum are reported when the ex-post LP is small enough.
+    ``setting="discrete"``: each item's value ~ ``values="discrete:V1,V2:P1,P2"``.
+    Compared with item-wise Myerson, grand-bundle Myerson and VCG (all exact). ``certify``:
+    ``"never"`` skips the exact certificate (``"auto"`` and ``"always"`` certify).
+
+    >>> r = optimal(bidders=2, items=2, p="1/2", a=1, b=2)
+    >>> r.revenue, r.to_dict()["comparison"]["dsic"]["revenue"]
+    (Fraction(51, 16), '25/8')
+    """
+    setting = choice("setting", setting, SETTINGS)
+    bidders = positive_int("bidders", bidders)
+    items = positive_int("items", items)
+    formulation = choice("formulation", formulation, FORMULATIONS)
+    do_certify = choice("certify", certify, CERTIFY) != "never"
+    ic = "dsic" if dsic else "bic"
+    if setting == "yao":
+        return _yao(bidders, items, fraction("p", p, low=0, high=1), fraction("a", a, low=0),
+                    fraction("b", b, low=0), ic, unit_demand, formulation, do_certify,
+                    bundling_shift)
+    return _discrete(bidders, items, values, ic, unit_demand, formulation, do_certify,
+                     bundling_shift)
+
+
+def _yao(n, m, p, a, b, ic, unit_demand, formulation, do_certify, bundling_shift):
+    if unit_demand:
+        raise ValueError("unit_demand=True: only supported with setting='discrete'")
+    if bundling_shift:
+        raise ValueError("bundling_shift=True: only supported with setting='discrete'")
+    if m > MAX_YAO_BIC_ITEMS and ic == "bic":
+        raise ValueError(f"items={m}: the Yao BIC LP supports items <= {MAX_YAO_BIC_ITEMS} "
+                         "(4^m Border rows)")
+    main = yao_optimal(n, m, p, a, b, ic=ic, formulation=formulation, do_certify=do_certify)
+    other_ic = "dsic" if ic == "bic" else "bic"
+    comparison = {ic: main}
+    if other_ic == "bic" or (2**m) ** n <= MAX_EXPOST_PROFILES:
+        comparison[other_ic] = yao_optimal(n, m, p, a, b, ic=other_ic, do_certify=do_certify)
+    else:
+        comparison[other_ic] = "not computed (ex-post DSIC LP too large)"
+    return OptimalReport(setting="yao", mechanism=main, comparison=comparison)
+
+
+def _discrete(n, m, values, ic, unit_demand, formulation, do_certify, bundling_shift):
+    if not values:
+        raise ValueError("values=None: setting='discrete' needs values='discrete:V1,V2:P1,P2'")
+    if not isinstance(values, str) or not values.startswith("discrete:"):
+        raise ValueError(f"values={values!r}: must be discrete:V1,V2,...:P1,P2,... for the "
+                         "optimal LP")
+    vals, probs = value_grid("values", values, 1)
+    ts = TypeSpace.product([(vals, probs)] * m)
+    if len(ts.types) ** n > MAX_DISCRETE_PROFILES:
+        raise ValueError(
+            f"values={values!r}: {len(ts.types)}^{n} profiles, too large for the ex-post LP"
+            if ic == "dsic" or unit_demand
+            else f"values={values!r}: too many types for the reduced LP; use fewer items or "
+            "values")
+    single = n == 1 and not unit_demand and m > 1
+    if bundling_shift and not single:
+        raise ValueError("bundling_shift=True: needs bidders=1, items >= 2 and additive values")
+    res = optimal_mechanism([ts] * n, ic=ic, demand="unit" if unit_demand else "additive",
+                            formulation=formulation, do_certify=do_certify)
+    marg = [(vals, probs)] * m
+    return OptimalReport(
+        setting="discrete", mechanism=res, types=tuple(ts.types),
+        grand_bundling=check_grand_bundling(marg) if single else None,
+        bundling_shift=smallest_bundling_shift(marg) if bundling_shift else None)
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction):
+        return f"{v} = {float(v):.6g} (exact)"
+    return "n/a" if v is None else f"{v:.6g}"
+
+
+def _short(v) -> str:
+    return str(v) if isinstance(v, Fraction) else f"{float(v):.6g}"
+
+
+def _text(out: dict) -> str:
+    rev = out["revenue"]
+    lines = [
+        f"optimal {out['ic'].upper()} revenue: "
+        + (_fmt(rev) if rev is not None else f"{out['revenue_float']:.9g} (float, uncertified)"),
+        f"certificate: {out['certificate']} ({out.get('certificate_path') or '-'});"
+        f" formulation {out['formulation']}; LP {out['lp']}",
+    ]
+    if "interim" in out:
+        lines.append("interim rule by number k of high-valued items (x_high, x_low: per item):")
+        for row in out["interim"]:
+            lines.append(f"  k={row['high_items']}: x_high={_fmt(row['x_high'])}"
+                         f" x_low={_fmt(row['x_low'])} payment={_fmt(row['payment'])}")
+    elif "interim_allocation" in out:
+        lines.append("interim rule (agent 1) by type:")
+        for t, x, pay in zip(out["types"], out["interim_allocation"][0],
+                             out["interim_payment"][0], strict=False):
+            lines.append(f"  type {[str(v) for v in t]}: x={[_short(v) for v in x]} "
+                         f"payment={_short(pay)}")
+    for k, v in out.get("comparison", {}).items():
+        if isinstance(v, dict):
+            r = _fmt(v["revenue"]) if v["revenue"] is not None else v["revenue_float"]
+            lines.append(f"  {k.upper()} optimum: {r} [{v['certificate']}]")
+        else:
+            lines.append(f"  {k.upper()}: {v}")
+    for k, v in out["benchmarks"].items():
+        lines.append(f"  {k}: {_fmt(v)}")
+    for k, v in out.get("grand_bundling", {}).items():
+        lines.append(f"  grand bundling {k}: {_fmt(v) if isinstance(v, Fraction) else v}")
+    return "\n".join(lines)

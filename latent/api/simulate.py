@@ -1,0 +1,255 @@
+"""``latent.simulate``: Monte Carlo revenue, welfare, efficiency and incentive audit of a mechanism.
+
+The one composition of the value model (:func:`numerics.valuations.parse_profile`), the
+mechanism (:func:`numerics.mechanisms.make_mechanism`), the audit
+(:class:`numerics.audit.AuditTask`) and the seeded engine (:func:`numerics.engine.run`), used
+by ``python -m latent simulate``, the seed-004 reproduction and the benchmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from latent.results import Result, jsonable
+from numerics.audit import AuditResult, AuditTask, RegretSearch
+from numerics.engine import EXECUTORS, EngineConfig, run
+from numerics.engine import samples as engine_samples
+from numerics.mechanisms import make_mechanism
+from numerics.seeding import fresh_sequence, seed_label, stable_seed
+from numerics.validate import choice, finite_float, positive_int
+from numerics.valuations import LatentFactorProfile, parse_profile
+
+__all__ = ["ITEM_KINDS", "METRICS", "Simulation", "bids_frame", "simulate"]
+
+ITEM_KINDS = ("additive", "unit_demand", "complements")
+METRICS = (  # (attribute of AuditResult, label of the text table, unit note)
+    ("revenue", "revenue", ""),
+    ("welfare", "welfare", ""),
+    ("optimal_welfare", "optimal welfare", ""),
+    ("efficiency", "efficiency", ""),
+    ("regret", "regret (mean per bidder)", ""),
+    ("regret_max_bidder", "regret (max over bidders)", ""),
+    ("ir_violations", "IR violations", " (share of bidders)"),
+    ("feasibility_violations", "feasibility violations", " (share of profiles)"),
+    ("monotonicity_violations", "monotonicity violations", " (share of bidders)"),
+)
+TEXT_ROWS = tuple(m for m in METRICS if m[0] != "optimal_welfare")
+
+
+def bids_frame(values: np.ndarray) -> pd.DataFrame:
+    """Profiles (S, N, M) as the wide table ``auction_id, bidder_1, …`` (``bidder_i_item_m``
+    for M > 1 items), auction ids 1…S — the layout ``estimate_rho`` reads.
+
+    >>> bids_frame(np.array([[[0.5], [0.25]]])).to_dict("records")
+    [{'auction_id': 1, 'bidder_1': 0.5, 'bidder_2': 0.25}]
+    """
+    s, n, m = values.shape
+    head = ([f"bidder_{i + 1}" for i in range(n)] if m == 1 else
+            [f"bidder_{i + 1}_item_{j + 1}" for i in range(n) for j in range(m)])
+    frame = pd.DataFrame(values.reshape(s, -1), columns=head)
+    frame.insert(0, "auction_id", np.arange(1, s + 1))
+    return frame
+
+
+@dataclass(frozen=True, kw_only=True)
+class Simulation(Result):
+    """An audited simulation: the :class:`~numerics.audit.AuditResult` (revenue, welfare,
+    efficiency, regret, IR/feasibility/monotonicity rates, each an ``Estimate`` with a 95% CI)
+    and how it was made. Metrics are also attributes (``sim.revenue``); ``bids`` holds the
+    simulated profiles as a wide DataFrame when asked for (``keep_bids=True``).
+    """
+
+    audit: AuditResult
+    mechanism: dict
+    values: dict
+    seed: object
+    engine: dict
+    name: str
+    bidders: int
+    items: int
+    values_spec: str
+    regret_grid: int
+    refine: int
+    pairwise_monotonicity: dict | None = None
+    bids: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    def __getattr__(self, name: str):
+        if name != "audit" and "audit" in self.__dict__ and hasattr(self.audit, name):
+            return getattr(self.audit, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def to_dict(self) -> dict:
+        """The ``--json`` document of ``python -m latent simulate``."""
+        out = self.audit.to_dict()
+        out.update(mechanism=self.mechanism, values=self.values, seed=self.seed,
+                   engine=self.engine)
+        if self.pairwise_monotonicity is not None:
+            out["pairwise_monotonicity"] = self.pairwise_monotonicity
+        return jsonable(out)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per metric: metric, value, ci_low, ci_high, n (unmeasured metrics omitted)."""
+        rows = []
+        for attr, _, _ in METRICS:
+            est = getattr(self.audit, attr)
+            if est is None:
+                continue
+            rows.append({"metric": attr, "value": est.value,
+                         "ci_low": float("nan") if est.ci is None else est.ci.low,
+                         "ci_high": float("nan") if est.ci is None else est.ci.high,
+                         "n": est.n})
+        return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "n"])
+
+    def __str__(self) -> str:
+        r = self.audit
+        lines = [f"{self.name}: {self.bidders} bidders, {self.items} item(s), values "
+                 f"{self.values_spec}, {r.n_samples} profiles, seed {self.seed}"]
+        for attr, label, unit in TEXT_ROWS:
+            est = getattr(r, attr)
+            if est is not None:
+                lines.append(f"  {label:<24} {est.mean:>12.6g}   95% CI [{est.ci[0]:.6g}, "
+                             f"{est.ci[1]:.6g}]{unit}")
+        if r.regret_resolution is not None:
+            lines.append(f"  regret search resolution {r.regret_resolution:.3g} (grid "
+                         f"{self.regret_grid}, {self.refine} refinement rounds); max regret "
+                         f"seen {r.max_regret_observed:.4g}")
+        if self.pairwise_monotonicity is not None:
+            lines.append(f"  pairwise rule monotone: {self.pairwise_monotonicity['monotone']}")
+        if self.values.get("model") == "latent_factor":
+            w = ", ".join(f"{x:.4g}" for x in np.ravel(self.values["w"]))
+            lines.append(f"  latent-factor tastes w = [{w}] (taste seed "
+                         f"{self.values['w_seed']}: fixed, not drawn from the sampling seed)")
+        return "\n".join(lines)
+
+
+def _profile(values, bidders, items, item_kind, synergy, taste_seed):
+    if not isinstance(values, str):
+        if not (hasattr(values, "sample") and hasattr(values, "marginals")):
+            raise TypeError(f"values={values!r}: a law string (e.g. 'uniform') or a profile "
+                            "(numerics.valuations)")
+        return values
+    try:
+        return parse_profile(values, bidders, items, item_kind, synergy, seed=taste_seed)
+    except (ValueError, OSError) as exc:
+        raise ValueError(f"values={values!r}: {exc}") from None
+
+
+def _mechanism(mechanism, profile, bidders, items, reserve, price, ctrs, pairwise_reserve,
+               ironed):
+    if not isinstance(mechanism, str):
+        if not hasattr(mechanism, "outcome"):
+            raise TypeError(f"mechanism={mechanism!r}: a mechanism name or an object with "
+                            ".outcome")
+        return mechanism
+    params = {}
+    if reserve is not None:
+        params["reserve"] = finite_float("reserve", reserve)
+    if price is not None:
+        params["price"] = finite_float("price", price)
+    if ctrs is not None:
+        try:
+            parts = ctrs.split(",") if isinstance(ctrs, str) else ctrs
+            params["ctrs"] = tuple(finite_float("ctrs", float(c)) for c in parts)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"ctrs={ctrs!r}: {exc}") from None
+    if mechanism == "pairwise":
+        params.update(reserve=bool(pairwise_reserve), ironed=bool(ironed))
+    try:
+        return make_mechanism(mechanism, bidders, items, valuation=profile, **params)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"mechanism={mechanism!r}: {exc}") from None
+
+
+def simulate(
+    mechanism="second_price",
+    *,
+    values="uniform",
+    bidders: int = 3,
+    items: int = 1,
+    item_kind: str = "additive",
+    synergy: float = 0.0,
+    reserve: float | None = None,
+    price: float | None = None,
+    ctrs=None,
+    pairwise_reserve: bool = False,
+    ironed: bool = False,
+    taste_seed: int = 0,
+    samples: int = 10_000,
+    seed=0,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    batch_size: int | None = None,
+    regret: bool = True,
+    regret_grid: int = 64,
+    refine: int = 2,
+    keep_bids: bool = False,
+    progress: bool | None = False,
+) -> Simulation:
+    """Simulate ``samples`` auctions and audit the mechanism (keywords = the flags of
+    ``python -m latent simulate``).
+
+    ``mechanism``: a name of :func:`numerics.mechanisms.make_mechanism` (with ``reserve``,
+    ``price``, ``ctrs``, ``pairwise_reserve``, ``ironed``) or a mechanism object. ``values``: a
+    law (``uniform``, ``beta:2:5``, ``hetero``, ``latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED]``, one law
+    per bidder separated by ``;`` …) or a profile object; the latent-factor tastes come from
+    ``taste_seed`` (or W_SEED in the law), never from ``seed``. ``seed``: an int, a
+    ``SeedSequence`` or a ``Generator``; the numbers are identical for every ``executor``
+    (``inline``, ``local`` with ``workers`` processes, ``dask``) and worker count.
+    ``regret=False`` skips the misreport search (``regret_grid`` points, ``refine`` rounds).
+    ``keep_bids=True`` keeps the simulated profiles in ``.bids`` (a wide DataFrame).
+
+    >>> import latent
+    >>> sim = latent.simulate("second_price", bidders=2, samples=2000, regret=False, seed=1)
+    >>> bool(sim.revenue.ci.low < 1 / 3 < sim.revenue.ci.high), sim.to_frame().shape
+    (True, (6, 5))
+    """
+    executor = choice("executor", executor, EXECUTORS)
+    samples = positive_int("samples", samples)
+    workers = positive_int("workers", workers)
+    regret_grid = positive_int("regret_grid", regret_grid, minimum=2)
+    refine = positive_int("refine", refine, minimum=0)
+    taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
+    synergy = finite_float("synergy", synergy)
+    item_kind = choice("item_kind", item_kind, ITEM_KINDS)
+    if batch_size is not None:
+        batch_size = positive_int("batch_size", batch_size)
+    for name, flag in (("regret", regret), ("keep_bids", keep_bids)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name}={flag!r}: must be True or False")
+    seed = stable_seed(seed)
+    ss = fresh_sequence(seed)
+    if isinstance(values, str):
+        bidders = positive_int("bidders", bidders)
+        items = positive_int("items", items)
+    profile = _profile(values, bidders, items, item_kind, synergy, taste_seed)
+    bidders, items = profile.n_bidders, profile.n_items
+    mech = _mechanism(mechanism, profile, bidders, items, reserve, price, ctrs,
+                      pairwise_reserve, ironed)
+    search = RegretSearch(grid=regret_grid, refine=refine) if regret else None
+    batch = batch_size or (2048 if search else 65536)
+    cfg = EngineConfig(executor, workers, batch, scheduler, progress=progress)
+    task = AuditTask(mech, profile, search)
+    try:
+        summary = run(task, samples, ss, cfg)
+    except OSError as exc:
+        raise ValueError(f"executor={executor!r}: {exc}") from exc
+    bids = None
+    if keep_bids:
+        bids = bids_frame(np.concatenate(list(engine_samples(task, samples, ss, batch)), axis=0))
+    mono = mech.monotonicity().to_dict() if hasattr(mech, "monotonicity") else None
+    if isinstance(values, str):
+        spec = values
+    elif isinstance(profile, LatentFactorProfile):
+        spec = "latent"
+    else:
+        spec = type(profile).__name__
+    return Simulation(audit=AuditResult.from_summary(summary, search), mechanism=mech.to_dict(),
+                      values=jsonable(profile.to_dict()), seed=seed_label(seed),
+                      engine=cfg.to_dict(), name=getattr(mech, "name", "mechanism"),
+                      bidders=bidders, items=items, values_spec=spec,
+                      regret_grid=regret_grid, refine=refine, pairwise_monotonicity=mono,
+                      bids=bids)

@@ -1,0 +1,646 @@
+"""Unobserved auction heterogeneity: the latent-factor model v_i = y · ε_i, fitted to bids.
+
+Model (Li, Perrigne & Vuong, "Conditionally independent private information in OCS wildcat
+auctions", J. Econometrics 2000; Krasnokutskaya, "Identification and estimation of auction
+models with unobserved heterogeneity", REStud 2011): in an auction, the values are
+v_i = y · ε_i with y (common to the auction) and ε_1, ε_2, … independent, the ε_i iid. In logs,
+X_i = log v_i = log y + log ε_i. First-price equilibrium bids are homogeneous of degree one in
+y, so log b_i = log y + log β(ε_i) has the same structure (β the bid function of the ε-auction).
+
+* **Variance share of log y.** Cov(X_i, X_j) = Var(log y) for two bidders of one auction, so
+  share = Cov(X_i, X_j) / Var(X) over all ordered pairs (i ≠ j) within auctions, with a
+  percentile bootstrap interval over auctions.
+* **Kotlarski's deconvolution** (Kotlarski, "On characterizing the gamma and the normal
+  distribution", Pacific J. Math. 1967; Li & Vuong, "Nonparametric estimation of the
+  measurement error model using multiple indicators", J. Multivariate Analysis 1998). With the
+  location normalisation E[log ε] = 0,
+  d/dt log φ_Y(t) = E[i X_j e^{itX_k}] / E[e^{itX_k}]   (j ≠ k in one auction),
+  and φ_E = φ_X / φ_Y. Both expectations are averaged over all ordered pairs. The laws are
+  recovered by Fourier inversion of the cf times the damping kernel (1 − (t/T)²)³ for −T ≤ t ≤ T
+  (the Fourier transform of the standard second-order deconvolution kernel). **Truncation
+  rule:** T is the first t where the estimated modulus of φ_X(t) falls to κ/√A (A auctions, κ = 3):
+  beyond it the denominators are noise. The kernel adds variance 6/T² to both laws (and
+  negative lobes are clipped), so each fitted law is finally rescaled about its mean to the
+  moment identities Var(log y) = Cov(X_j, X_k), Var(log ε) = Var(X) − Cov(X_j, X_k): shape
+  from Kotlarski, scale from the (√A-consistent) moments.
+
+First-price bids (``bids="first_price"``): the deconvolved law is that of the ε-auction's
+bids, inverted to values by Guerre–Perrigne–Vuong on the fitted law (Krasnokutskaya 2011).
+
+:class:`FactorModel` samples the fitted model for the Monte Carlo engine; its spectral ρ is
+computed by simulating it and applying σ1/σ2 to the simulated value vectors.
+:func:`factor_revenues` estimates second price, Myerson on the fitted marginal of v, and
+the best DSIC mechanism of ``numerics.learn``'s families (second price with a fitted reserve;
+the lookahead auction with the fitted model's posterior of y as its conditional law).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy.integrate import cumulative_trapezoid
+
+from numerics.learn.optimise import Family, fit
+from numerics.mechanisms import Myerson, SecondPrice
+from numerics.results import Estimate, Result, jsonable
+from numerics.stats import mean_ci
+from numerics.validate import seed_sequence
+from numerics.valuations import Discrete
+
+__all__ = [
+    "FactorModel",
+    "FactorPricer",
+    "FactorProfile",
+    "FactorRevenues",
+    "FittedLaw",
+    "bootstrap_revenues",
+    "fit_factor_model",
+    "factor_revenues",
+    "variance_share",
+]
+
+KAPPA = 3.0  # truncation: |φ_X(T)| = κ/√A
+GRID_T = 256  # cf grid points on [0, T] (phase step ≤ 0.1 rad over the x grid)
+GRID_X = 1024  # density grid points
+_CHUNK = 2_000_000  # elements per chunk of the cf and bootstrap matrices
+_EXACT_CF = 16_384  # bids up to which the empirical cf is summed exactly (else binned)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FittedLaw(Result):
+    """A fitted law of a log quantity, tabulated: cdf on an increasing grid (a point mass if
+    the grid has one point). ``quantile`` inverts it by linear interpolation."""
+
+    grid: np.ndarray
+    cdf: np.ndarray
+    density: np.ndarray
+
+    @property
+    def mean(self) -> float:
+        if self.grid.size == 1:
+            return float(self.grid[0])
+        return float(np.trapezoid(self.grid * self.density, self.grid))
+
+    @property
+    def variance(self) -> float:
+        if self.grid.size == 1:
+            return 0.0
+        m = self.mean
+        return float(np.trapezoid((self.grid - m) ** 2 * self.density, self.grid))
+
+    def quantile(self, u) -> np.ndarray:
+        u = np.asarray(u, dtype=float)
+        if self.grid.size == 1:
+            return np.full(u.shape, self.grid[0])
+        return np.interp(u, self.cdf, self.grid)
+
+    def cdf_at(self, x) -> np.ndarray:
+        if self.grid.size == 1:
+            return (np.asarray(x, float) >= self.grid[0]).astype(float)
+        return np.interp(x, self.grid, self.cdf, left=0.0, right=1.0)
+
+
+def _seed_label(ss: np.random.SeedSequence):
+    """The seed as recorded in a result: the SeedSequence's entropy (an int, or a list of ints
+    when drawn from a Generator), with its spawn key appended if any."""
+    ent = ss.entropy
+    label = [int(e) for e in np.atleast_1d(ent)] if not isinstance(ent, int) else int(ent)
+    if not ss.spawn_key:
+        return label
+    return [*(label if isinstance(label, list) else [label]), *map(int, ss.spawn_key)]
+
+
+def _pair_stats(x: np.ndarray) -> np.ndarray:
+    """Per-auction sufficient statistics (n, Σx, Σx², (Σx)²) of the finite entries."""
+    ok = np.isfinite(x)
+    z = np.where(ok, x, 0.0)
+    s1 = z.sum(axis=1)
+    return np.column_stack([ok.sum(axis=1), s1, (z * z).sum(axis=1), s1 * s1])
+
+
+def _share_from(tot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(share, pair covariance, variance) from weighted totals of (n, n², n·Σx, Σx, Σx², (Σx)²).
+
+    Around the pooled mean μ: Σ_pairs (x_j − μ)(x_k − μ) = (Σx − nμ)² − Σ(x − μ)² per auction.
+    """
+    n, n2, ns1, s1, s2, s1sq = (tot[..., k] for k in range(6))
+    mu = s1 / n
+    q = s2 - 2 * mu * s1 + n * mu * mu
+    sq = s1sq - 2 * mu * ns1 + n2 * mu * mu
+    var = q / n
+    cov = (sq - q) / (n2 - n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov / var, cov, var
+
+
+def _clean(log_bids) -> tuple[np.ndarray, int]:
+    x = np.asarray(log_bids, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2:
+        raise ValueError("log_bids must be a 2-d array (auctions × bidder slots, NaN where a "
+                         f"slot is empty) with at least 2 columns, got shape {x.shape}")
+    if np.any(np.isinf(x)):
+        raise ValueError("log_bids has infinite entries (log of a zero bid?)")
+    keep = np.isfinite(x).sum(axis=1) >= 2
+    x = x[keep]
+    if x.shape[0] < 10:
+        raise ValueError(f"log_bids needs at least 10 auctions with ≥ 2 bids, got {x.shape[0]}")
+    return x, int((~keep).sum())
+
+
+def variance_share(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
+                   seed=0) -> tuple[float, tuple[float, float], float, float]:
+    """Share of Var(log b) due to the common factor: (share, CI, Cov(pairs), Var), bootstrap CI.
+
+    Auctions with fewer than two finite log bids are ignored.
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> x = rng.normal(0, 0.6, (2000, 1)) + rng.normal(0, 0.8, (2000, 3))   # share 0.36
+    >>> share, (lo, hi), cov, var = variance_share(x, n_boot=200, seed=1)
+    >>> round(share, 2), bool(lo < 0.36 < hi)
+    (0.37, True)
+    """
+    x, _ = _clean(log_bids)
+    if int(n_boot) != n_boot or n_boot < 19:
+        raise ValueError(f"n_boot must be an integer ≥ 19, got {n_boot}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    st = _pair_stats(x)
+    n = st[:, 0]
+    per = np.column_stack([n, n * n, n * st[:, 1], st[:, 1], st[:, 2], st[:, 3]])
+    share, cov, var = (float(v) for v in _share_from(per.sum(axis=0)))
+    a = per.shape[0]
+    rng = np.random.default_rng(seed_sequence(seed))
+    boots = np.empty(int(n_boot))
+    for b in range(int(n_boot)):
+        # resampling counts of the auctions (a multinomial draw, as a bincount: O(A))
+        counts = np.bincount(rng.integers(0, a, a), minlength=a).astype(float)
+        boots[b] = _share_from(counts @ per)[0]
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(boots, [alpha, 1 - alpha])
+    return share, (float(lo), float(hi)), cov, var
+
+
+def _weighted_cf(x: np.ndarray, w: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Σ_k w_k exp(i t x_k) for every t (chunked over t).
+
+    Beyond ``_EXACT_CF`` points the weights are first linearly binned on ``_EXACT_CF`` equally
+    spaced nodes (each weight split between its two neighbours): the cf then changes by a
+    factor 1 + O((tΔ)²), Δ the node spacing, below 1e-3 on the t range used, and the cost no
+    longer grows with the number of bids.
+    """
+    if x.size > _EXACT_CF:
+        lo, hi = float(x.min()), float(x.max())
+        step = (hi - lo) / (_EXACT_CF - 1) or 1.0
+        pos = (x - lo) / step
+        i = np.minimum(np.floor(pos).astype(int), _EXACT_CF - 2)
+        frac = pos - i
+        w = (np.bincount(i, w * (1 - frac), minlength=_EXACT_CF)
+             + np.bincount(i + 1, w * frac, minlength=_EXACT_CF))
+        x = lo + step * np.arange(_EXACT_CF)
+    out = np.empty(t.size, dtype=complex)
+    chunk = max(1, _CHUNK // max(x.size, 1))
+    for s in range(0, t.size, chunk):
+        tx = np.outer(t[s:s + chunk], x)
+        out[s:s + chunk] = np.cos(tx) @ w + 1j * (np.sin(tx) @ w)
+    return out
+
+
+def _invert(phi: np.ndarray, t: np.ndarray, big_t: float, xs: np.ndarray) -> np.ndarray:
+    """Density on ``xs`` from the cf on t ∈ [0, T], damped by (1 − (t/T)²)³, clipped ≥ 0."""
+    damp = (1 - (t / big_t) ** 2) ** 3
+    g = phi * damp
+    f = np.empty(xs.size)
+    step = max(1, _CHUNK // t.size)
+    for s in range(0, xs.size, step):
+        e = np.exp(-1j * np.outer(xs[s:s + step], t))
+        f[s:s + step] = np.trapezoid((e * g).real, t, axis=1) / math.pi
+    return np.maximum(f, 0.0)
+
+
+def _law(xs: np.ndarray, dens: np.ndarray, mean: float, var: float) -> FittedLaw:
+    """Normalise a tabulated density and rescale it about its mean to ``mean`` and ``var``."""
+    if var <= 0 or not np.any(dens > 0):
+        return FittedLaw(grid=np.array([mean]), cdf=np.array([1.0]), density=np.array([np.inf]))
+    mass = np.trapezoid(dens, xs)
+    dens = dens / mass
+    m0 = float(np.trapezoid(xs * dens, xs))
+    v0 = float(np.trapezoid((xs - m0) ** 2 * dens, xs))
+    scale = math.sqrt(var / v0)
+    grid = mean + (xs - m0) * scale
+    dens = dens / scale
+    cdf = cumulative_trapezoid(dens, grid, initial=0.0)
+    cdf /= cdf[-1]
+    # keep the strictly increasing part so the quantile interpolation is well defined
+    keep = np.append(True, np.diff(cdf) > 1e-15)
+    return FittedLaw(grid=grid[keep], cdf=cdf[keep], density=dens[keep])
+
+
+def _sample(log_y: FittedLaw, log_eps: FittedLaw, rng: np.random.Generator, size: int,
+            n_bidders: int) -> np.ndarray:
+    y = log_y.quantile(rng.random((size, 1)))
+    e = log_eps.quantile(rng.random((size, n_bidders)))
+    return np.exp(y + e)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FactorModel(Result):
+    """The fitted latent-factor model of log values (or log bids): laws of log y and log ε.
+
+    ``log_y``, ``log_eps``: :class:`FittedLaw` (E[log ε] = 0; E[log y] = mean log bid).
+    ``variance_share`` = Var(log y)/Var(log b) with its bootstrap ``variance_share_ci``;
+    ``truncation`` is Kotlarski's T; ``rho`` the spectral ρ (σ1/σ2 of the covariance of the
+    value vectors) of the fitted model with ``rho_bidders`` bidders, from ``rho_samples``
+    simulated auctions.
+    """
+
+    log_y: FittedLaw
+    log_eps: FittedLaw
+    variance_share: float
+    variance_share_ci: tuple[float, float]
+    cov_pairs: float
+    var_log: float
+    truncation: float
+    n_auctions: int
+    n_bids: int
+    n_dropped: int
+    rho: float
+    rho_bidders: int
+    rho_samples: int
+    seed: int | list | None
+    bids: str = "values"
+    monotonicity_violation: float = 0.0
+    method: str = field(default=(
+        "pairs: Cov/Var over ordered pairs within auctions, bootstrap over auctions; laws: "
+        "Kotlarski deconvolution, damping (1−(t/T)²)³, T at |φ_X| = 3/√A, rescaled to moments"))
+
+    def sample(self, rng: np.random.Generator, size: int, n_bidders: int) -> np.ndarray:
+        """Values v (size × n_bidders) = exp(log y + log ε_i) of simulated auctions."""
+        return _sample(self.log_y, self.log_eps, rng, size, n_bidders)
+
+    def quantiles(self, probs=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)) -> dict:
+        u = np.asarray(probs, float)
+        return {"p": u.tolist(), "log_y": self.log_y.quantile(u).tolist(),
+                "log_eps": self.log_eps.quantile(u).tolist()}
+
+    def to_dict(self) -> dict:
+        return {
+            "variance_share": self.variance_share,
+            "variance_share_ci": list(self.variance_share_ci),
+            "var_log_y": max(self.cov_pairs, 0.0),
+            "var_log_eps": self.var_log - max(self.cov_pairs, 0.0),
+            "var_log": self.var_log,
+            "quantiles": self.quantiles(),
+            "truncation": self.truncation,
+            "n_auctions": self.n_auctions,
+            "n_bids": self.n_bids,
+            "n_dropped": self.n_dropped,
+            "rho": jsonable(self.rho),
+            "rho_bidders": self.rho_bidders,
+            "rho_samples": self.rho_samples,
+            "seed": self.seed,
+            "bids": self.bids,
+            "monotonicity_violation": self.monotonicity_violation,
+            "method": self.method,
+        }
+
+    def to_frame(self, probs=(0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)):
+        """Quantiles of log y, log ε, y and ε as a pandas DataFrame (one row per probability)."""
+        q = self.quantiles(probs)
+        return pd.DataFrame({"p": q["p"], "log_y": q["log_y"], "log_eps": q["log_eps"],
+                             "y": np.exp(q["log_y"]), "eps": np.exp(q["log_eps"])})
+
+
+def _gpv_law(law_b: FittedLaw, n: int, trim: float) -> tuple[FittedLaw, float]:
+    """Law of log ε from the fitted law of log β(ε) (first-price ε-auction, n bidders).
+
+    In levels b = e^u: G(b) = F_u(u), g(b) = f_u(u)/b, so log ε = u + log(1 + F_u/((n−1) f_u)).
+    """
+    if law_b.grid.size == 1:  # degenerate bids: every ε-bid equal, the value is not identified
+        return law_b, 0.0
+    u, cdf, dens = law_b.grid, law_b.cdf, law_b.density
+    with np.errstate(divide="ignore"):
+        markup = np.log1p(cdf / ((n - 1) * np.maximum(dens, 1e-300)))
+    # hold the markup outside the [1 − trim, trim] quantiles: the deconvolved density's tails
+    # are the damping kernel's, and G/g there is noise (both → 0 or g → 0)
+    bottom = min(int(np.searchsorted(cdf, 1 - trim, side="left")), u.size - 1)
+    top = min(max(int(np.searchsorted(cdf, trim, side="left")), bottom), u.size - 1)
+    markup[:bottom] = markup[bottom]
+    markup[top:] = markup[top]
+    z = u + markup
+    dec = np.diff(z) < 0
+    violation = float(np.sum(np.diff(cdf)[dec]))
+    z = np.maximum.accumulate(z)
+    keep = np.append(True, np.diff(z) > 1e-12)
+    z, c = z[keep], cdf[keep]
+    d = np.gradient(c, z)
+    return FittedLaw(grid=z, cdf=c, density=np.maximum(d, 0.0)), violation
+
+
+def _spectral(v: np.ndarray) -> float:
+    ev = np.linalg.eigvalsh(np.cov(v, rowvar=False))[::-1]
+    return float(ev[0] / ev[1]) if ev[1] > 1e-12 * ev[0] else float("inf")
+
+
+def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
+                     confidence: float = 0.95, rho_bidders: int | None = None,
+                     rho_samples: int = 200_000, trim: float = 0.99,
+                     seed=0) -> FactorModel:
+    """Fit v_i = y·ε_i to a matrix of log values or log bids (auctions × slots, NaN = empty).
+
+    ``bids="values"``: the entries are log values (or second-price bids). ``"first_price"``:
+    log first-price bids, all auctions with the same N; the deconvolution then gives the law of
+    the ε-auction's bids β(ε), which is inverted as Guerre, Perrigne & Vuong ("Optimal
+    nonparametric estimation of first-price auctions", Econometrica 2000) do, on the fitted law
+    itself (Krasnokutskaya 2011): ε = b + G(b)/((N − 1) g(b)) at b = β(ε). Above the ``trim``
+    quantile of the ε-bids, where g is the damped tail of a deconvolved density, the markup
+    log(ε/b) is held at its value at ``trim`` (GPV trim near the support's ends); where the
+    inverse bid function decreases the model is rejected there: that quantile mass is
+    reported in ``monotonicity_violation`` (and the law is made monotone by running maxima).
+    The variance share is then that of log *bids*.
+
+    ``rho_bidders``: bidders of the simulated auctions for the implied spectral ρ (default:
+    the most common number of bids per auction). See the module doc for the estimator.
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> x = rng.normal(0, 0.5, (3000, 1)) + rng.normal(0, 0.3, (3000, 3))
+    >>> m = fit_factor_model(x, n_boot=200, rho_samples=20000, seed=1)
+    >>> round(m.variance_share, 2), round(float(m.log_y.quantile(0.9)), 1)   # 0.74, 0.64
+    (0.74, 0.6)
+    """
+    x, dropped = _clean(log_bids)
+    if bids not in ("values", "first_price"):
+        raise ValueError(f"bids must be 'values' or 'first_price', got {bids!r}")
+    if not 0.5 < trim <= 1.0:
+        raise ValueError(f"trim must be in (0.5, 1], got {trim}")
+    if bids == "first_price" and not np.all(np.isfinite(x)):
+        raise ValueError("log_bids: first-price inversion needs the same number of bidders in "
+                         "every auction (the bid function depends on N): split by N first")
+    if int(rho_samples) != rho_samples or rho_samples < 100:
+        raise ValueError(f"rho_samples must be an integer ≥ 100, got {rho_samples}")
+    ss = seed_sequence(seed)
+    boot_ss, rho_ss = ss.spawn(2)
+    share, ci, cov, var = variance_share(x, n_boot=n_boot, confidence=confidence, seed=boot_ss)
+    ok = np.isfinite(x)
+    counts = ok.sum(axis=1)
+    if rho_bidders is None:
+        rho_bidders = int(np.bincount(counts).argmax())
+    if int(rho_bidders) != rho_bidders or rho_bidders < 2:
+        raise ValueError(f"rho_bidders must be an integer ≥ 2, got {rho_bidders}")
+    mu = float(np.nanmean(x))
+    xc = np.where(ok, x - mu, 0.0)
+    # per bid: weight n_a − 1 (its pairs) and the sum of the other bids of its auction
+    w = np.broadcast_to((counts - 1)[:, None], x.shape)[ok].astype(float)
+    others = (xc.sum(axis=1, keepdims=True) - xc)[ok]
+    flat = xc[ok]
+    a = x.shape[0]
+    sd = math.sqrt(var)
+    # find T on a coarse grid, then tabulate the cf finely on [0, T]
+    probe = np.linspace(0.0, 40.0 / sd, 241)
+    phi_probe = np.abs(_weighted_cf(flat, w, probe)) / w.sum()
+    below = np.nonzero(phi_probe < KAPPA / math.sqrt(a))[0]
+    big_t = float(probe[below[0]] if below.size else probe[-1])
+    t = np.linspace(0.0, big_t, GRID_T)
+    den = _weighted_cf(flat, w, t)
+    num = _weighted_cf(flat, others, t)
+    dlog = 1j * num / den
+    log_phi_y = cumulative_trapezoid(dlog, t, initial=0.0)
+    phi_y = np.exp(log_phi_y)
+    phi_x = den / w.sum()
+    phi_e = phi_x / phi_y
+    xs = np.linspace(-8 * sd, 8 * sd, GRID_X)
+    var_y = max(cov, 0.0)
+    law_y = _law(xs, _invert(phi_y, t, big_t, xs), mu, var_y)
+    law_e = _law(xs, _invert(phi_e, t, big_t, xs), 0.0, var - var_y)
+    violation = 0.0
+    if bids == "first_price":
+        law_e, violation = _gpv_law(law_e, x.shape[1], trim)
+    v = _sample(law_y, law_e, np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
+    return FactorModel(
+        log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
+        cov_pairs=cov, var_log=var, truncation=big_t, n_auctions=a, n_bids=int(ok.sum()),
+        n_dropped=dropped, rho=_spectral(v), rho_bidders=int(rho_bidders),
+        rho_samples=int(rho_samples), seed=_seed_label(ss), bids=bids,
+        monotonicity_violation=violation)
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FactorProfile:
+    """The fitted model as a profile for the Monte Carlo engine and ``numerics.learn``:
+    ``n`` bidders, correlated values (shape (size, n, 1)), and the fitted marginal of v as
+    ``marginals`` (a ``Discrete`` law on ``atoms`` quantile midpoints of a seeded sample)."""
+
+    model: FactorModel
+    n: int
+    atoms: int = 1000
+    marginal_samples: int = 200_000
+    seed: int = 0
+    n_items: int = field(default=1, init=False)
+    kind: str = field(default="additive", init=False)
+    synergy: float = field(default=0.0, init=False)
+    independent: bool = field(default=False, init=False)
+
+    @property
+    def n_bidders(self) -> int:
+        return self.n
+
+    @cached_property
+    def marginal(self) -> Discrete:
+        rng = np.random.default_rng(np.random.SeedSequence(self.seed))
+        y = self.model.log_y.quantile(rng.random(self.marginal_samples))
+        e = self.model.log_eps.quantile(rng.random(self.marginal_samples))
+        v = np.exp(y + e)
+        q = np.quantile(v, (np.arange(self.atoms) + 0.5) / self.atoms)
+        vals, c = np.unique(q, return_counts=True)
+        return Discrete(values=tuple(vals.tolist()), probs=tuple((c / c.sum()).tolist()))
+
+    @property
+    def marginals(self) -> tuple:
+        return (self.marginal,) * self.n
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.model.sample(rng, size, self.n)[:, :, None]
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class FactorPricer:
+    """Optimal price p ≥ m for bidder i given the others' values under the fitted model.
+
+    Posterior of log y on ``grid`` equal-mass points of its law, likelihood Π_j f_ε(log v_j −
+    log y) (fitted density of log ε); predictive P(v_i ≥ p) = Σ_g w_g (1 − F_ε(log p − y_g));
+    p* maximises p·P(v_i ≥ p) over ``prices`` candidate prices ≥ m and m itself.
+    """
+
+    model: FactorModel
+    grid: int = 64
+    prices: int = 128
+
+    @cached_property
+    def _tables(self):
+        u = (np.arange(self.grid) + 0.5) / self.grid
+        yg = self.model.log_y.quantile(u)
+        le = self.model.log_eps
+        lo = float(yg[0] + le.quantile(0.001))
+        hi = float(yg[-1] + le.quantile(0.999))
+        cand = np.linspace(lo, hi, self.prices)
+        sf = 1.0 - le.cdf_at(cand[None, :] - yg[:, None])  # (G, P)
+        return yg, cand, sf
+
+    def _log_density(self, z: np.ndarray) -> np.ndarray:
+        le = self.model.log_eps
+        if le.grid.size == 1:
+            return np.where(np.abs(z - le.grid[0]) < 1e-9, 0.0, -1e3)
+        d = np.interp(z, le.grid, le.density, left=0.0, right=0.0)
+        floor = 1e-12 * float(le.density.max())
+        return np.log(np.maximum(d, floor))
+
+    def price(self, others: np.ndarray, i: int, m: np.ndarray) -> np.ndarray:
+        yg, cand, sf = self._tables
+        lv = np.log(np.maximum(others, 1e-300))
+        logw = self._log_density(lv[:, :, None] - yg[None, None, :]).sum(axis=1)  # (B, G)
+        wts = np.exp(logw - logw.max(axis=1, keepdims=True))
+        wts /= wts.sum(axis=1, keepdims=True)
+        pc = np.exp(cand)
+        rev = (wts @ sf) * pc  # (B, P)
+        rev = np.where(pc[None, :] >= m[:, None], rev, -np.inf)
+        best = np.argmax(rev, axis=1)
+        best_rev = rev[np.arange(rev.shape[0]), best]
+        lm = np.log(np.maximum(m, 1e-300))
+        sf_m = 1.0 - self.model.log_eps.cdf_at(lm[:, None] - yg[None, :])
+        rev_m = m * np.sum(wts * sf_m, axis=1)
+        return np.where(best_rev > rev_m, pc[best], m)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactorRevenues(Result):
+    """Revenues of the fitted model with N bidders (Monte Carlo CIs given the fitted model)."""
+
+    n_bidders: int
+    second_price: Estimate
+    myerson: Estimate
+    myerson_reserve: float
+    learned: dict
+    best: str
+    best_minus_myerson: Estimate
+    samples: int
+    train_samples: int
+    seed: int | list | None
+    method: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per mechanism: revenue and its CI (Monte Carlo, given the fitted model)."""
+        rows = [("second_price", self.second_price), ("myerson", self.myerson)]
+        rows += [(name, e["revenue"]) for name, e in self.learned.items()]
+        return pd.DataFrame({"mechanism": [r[0] for r in rows],
+                             "revenue": [r[1].mean for r in rows],
+                             "ci_low": [r[1].ci[0] for r in rows],
+                             "ci_high": [r[1].ci[1] for r in rows],
+                             "best": [r[0] == self.best for r in rows]})
+
+
+def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_000,
+                    train_samples: int = 20_000, families=("reserve_second_price", "lookahead"),
+                    seed=0) -> FactorRevenues:
+    """Second price, Myerson on the fitted marginal, and the best learned DSIC mechanism.
+
+    All revenues are means over the same ``samples`` simulated auctions (common random
+    numbers; normal CIs); the learned mechanisms are fitted on ``train_samples`` auctions and
+    the best is chosen on another ``train_samples`` (validation), never on the test sample.
+    ``families``: any of ``"reserve_second_price"``, ``"affine_maximizer"`` (fitted by
+    ``numerics.learn.fit``) and ``"lookahead"`` (its conditional law is the fitted model's
+    :class:`FactorPricer`); empty to skip learning.
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> x = rng.normal(0, 0.5, (2000, 1)) + rng.normal(0, 0.3, (2000, 3))
+    >>> m = fit_factor_model(x, n_boot=50, rho_samples=2000, seed=1)
+    >>> r = factor_revenues(m, 3, samples=20000, train_samples=4000, seed=2)
+    >>> r.best in ("myerson", "reserve_second_price", "lookahead")
+    True
+    >>> r.best_minus_myerson.ci[0] > 0   # strong common factor: the marginal reserve loses
+    True
+    """
+    if int(n_bidders) != n_bidders or n_bidders < 2:
+        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
+    if int(samples) != samples or samples < 100:
+        raise ValueError(f"samples must be an integer ≥ 100, got {samples}")
+    if int(train_samples) != train_samples or train_samples < 100:
+        raise ValueError(f"train_samples must be an integer ≥ 100, got {train_samples}")
+    known = ("reserve_second_price", "affine_maximizer", "lookahead")
+    for f in families:
+        if f not in known:
+            raise ValueError(f"families: unknown family {f!r}; choose from {known}")
+    n = int(n_bidders)
+    ss = seed_sequence(seed)
+    marg_ss, train_ss, valid_ss, test_ss = ss.spawn(4)
+    profile = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
+    marg = profile.marginal
+    test = profile.sample(np.random.default_rng(test_ss), int(samples))
+    sp = SecondPrice(n).payments(test).sum(axis=1)
+    my_mech = Myerson((marg,) * n)
+    my = my_mech.payments(test).sum(axis=1)
+    learned = {}
+    pay = {"myerson": my}
+    valid_rev = {}
+    if families:
+        train = profile.sample(np.random.default_rng(train_ss), int(train_samples))[:, :, 0]
+        valid = profile.sample(np.random.default_rng(valid_ss), int(train_samples))
+        valid_rev["myerson"] = float(my_mech.payments(valid).sum(axis=1).mean())
+        for name in families:
+            pricer = FactorPricer(model=model) if name == "lookahead" else None
+            fam = Family(name=name, profile=profile, pricer=pricer)
+            res = fit(fam, train)
+            mech = fam.build(res.theta)
+            valid_rev[name] = float(mech.payments(valid).sum(axis=1).mean())
+            pay[name] = mech.payments(test).sum(axis=1)
+            learned[name] = {"revenue": mean_ci(pay[name]), "params": res.params,
+                             "validation_revenue": valid_rev[name]}
+    best = max(valid_rev, key=valid_rev.get) if valid_rev else "myerson"
+    return FactorRevenues(
+        n_bidders=n, second_price=mean_ci(sp), myerson=mean_ci(my),
+        myerson_reserve=float(marg.monopoly_price()), learned=learned, best=best,
+        best_minus_myerson=mean_ci(pay[best] - my), samples=int(samples),
+        train_samples=int(train_samples), seed=_seed_label(ss),
+        method="Monte Carlo on the fitted model (given the fit: no estimation noise), common "
+               "random numbers, normal 95% CIs; best chosen on a validation sample")
+
+
+
+def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: int = 20_000,
+                       confidence: float = 0.95, seed=0) -> dict:
+    """Percentile intervals of the fitted model's second-price and Myerson revenues over
+    ``n_boot`` resamples of whole auctions, each re-fitted (so the intervals carry the
+    estimation noise of the deconvolution, which :func:`factor_revenues` does not) and
+    simulated on ``samples`` auctions of ``n_bidders`` bidders.
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> x = rng.normal(0, 0.5, (500, 1)) + rng.normal(0, 0.3, (500, 3))
+    >>> iv = bootstrap_revenues(x, 3, n_boot=9, samples=5000, seed=1)
+    >>> lo, hi = iv["second_price"]; bool(lo < hi)
+    True
+    """
+    x, _ = _clean(log_bids)
+    if int(n_boot) != n_boot or n_boot < 2:
+        raise ValueError(f"n_boot must be an integer ≥ 2, got {n_boot}")
+    if int(n_bidders) != n_bidders or n_bidders < 2:
+        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    n = int(n_bidders)
+    rows_ss, *rep_ss = seed_sequence(seed).spawn(int(n_boot) + 1)
+    rng = np.random.default_rng(rows_ss)
+    reps = {"second_price": [], "myerson": []}
+    for child in rep_ss:
+        fit_ss, marg_ss, sim_ss = child.spawn(3)
+        sample = x[rng.integers(0, x.shape[0], x.shape[0])]
+        model = fit_factor_model(sample, n_boot=19, rho_samples=100,
+                                 seed=int(fit_ss.generate_state(1)[0]))
+        prof = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
+        v = prof.sample(np.random.default_rng(sim_ss), int(samples))
+        reps["second_price"].append(float(SecondPrice(n).payments(v).sum(axis=1).mean()))
+        reps["myerson"].append(float(Myerson(prof.marginals).payments(v).sum(axis=1).mean()))
+    alpha = (1 - confidence) / 2
+    return {k: tuple(float(q) for q in np.quantile(r, [alpha, 1 - alpha]))
+            for k, r in reps.items()}
