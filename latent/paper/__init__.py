@@ -40,16 +40,15 @@ BUILD_DIR = "build"  # pdfLaTeX's auxiliary files and log, inside --out
 
 # What ``python -m latent appendix --help`` should say (the command line is owned elsewhere:
 # latent/cli/appendix.py can use these in its --quick help and epilog).
-QUICK_HELP = ("small samples and grids (25-35 s of CPU time, 1-3 min on a busy 2-core "
-              "machine; what CI runs)")
+QUICK_HELP = "small samples and grids (about 30 s on 2 cores; what CI runs)"
 REQUIREMENTS = (
     "The PDF needs pdflatex with TeX Live's latex-base, latex-recommended, fonts-recommended "
     "and latex-extra collections and Latin Modern (Debian: texlive-latex-base "
     "texlive-latex-recommended texlive-fonts-recommended texlive-latex-extra lmodern). "
     "Without TeX, or with --no-pdf, everything else is written: appendix.tex, data, figures "
     "and manifest. pdflatex's .aux and .log files go to OUT/build/. Measured on a 2-core "
-    "machine shared with other jobs: --quick 25-35 s of CPU time (77-160 s wall-clock), the "
-    "full run 165 s of CPU time (11-16 min wall-clock).")
+    "machine, pdflatex included: --quick 27 s, the full run 161 s (several times longer "
+    "when the machine is busy).")
 
 
 @dataclass(frozen=True, kw_only=True)
