@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from latent.paper.base import Context, dumps
-from latent.paper.latex import latex_escape, table
+from latent.paper.latex import fraction, table
 from numerics.lp import check_grand_bundling, smallest_bundling_shift, yao_optimal
 
 H = Fraction(1, 2)
@@ -21,8 +21,8 @@ def optimal_lp_part(ctx: Context):
         for r in (bic, dsic):
             if r is not None and r.certificate.status != "verified":
                 problems.append(f"Yao n={n} m={m} {r.ic}: certificate {r.certificate.status}")
-        rows.append([f"n={n}, m={m}, p={p}, (a,b)=({a},{b})", f"{bic.revenue} (exact)",
-                     f"{dsic.revenue} (exact)" if dsic else "(ex-post LP too large)",
+        rows.append([f"${n}$", f"${m}$", fraction(p), f"$({a}, {b})$", fraction(bic.revenue),
+                     fraction(dsic.revenue) if dsic else "(ex-post LP too large)",
                      bic.certificate.status])
         data.append({"n": n, "m": m, "p": str(p), "a": a, "b": b,
                      "bic": str(bic.revenue), "dsic": str(dsic.revenue) if dsic else None,
@@ -34,19 +34,26 @@ def optimal_lp_part(ctx: Context):
     marg = [([0, 1], [H, H]), ([0, 2], [H, H])]
     check = check_grand_bundling(marg)
     shift = smallest_bundling_shift(marg)
-    bundling = (f"One buyer, two items with values {{0,1}} and {{0,2}} (probability 1/2 each): "
-                f"optimum {check.optimum} (exact), grand bundling {check.bundling} at price "
-                f"{check.bundle_price}; grand bundling optimal: {check.optimal}. Adding s to "
-                f"every value, it becomes optimal for s in ({shift.lo}, {shift.hi}] "
-                f"(bracket by exact LPs; seed 003: bundling is optimal for large values).")
+    lo, hi = shift.lo, shift.hi
+    bundling = (
+        r"\paragraph{Grand bundling (seed 003).} One buyer, two items with values in "
+        r"$\{0, 1\}$ and $\{0, 2\}$, each with probability $\tfrac12$: the optimal revenue "
+        rf"is {fraction(check.optimum, display=True)} (exact), grand bundling earns "
+        rf"{fraction(check.bundling, display=True)} at price "
+        rf"{fraction(check.bundle_price, display=True)}, so grand "
+        rf"bundling is {'' if check.optimal else 'not '}optimal. Adding $s$ to every value, it "
+        rf"becomes optimal for $s \in ({fraction(lo, display=True)[1:-1]}, "
+        rf"{fraction(hi, display=True)[1:-1]}]$ (a bracket "
+        r"by exact LPs), as seed 003 expects: bundling is optimal for large values.")
     tex = "\n\n".join([
-        r"\paragraph{Yao's bi-valued settings (seed 003).} "
-        + latex_escape("n iid agents, m iid items, values in {a, b} with P(a) = p; optimal "
-                       "revenue over BIC and over DSIC mechanisms, each certified by an exact "
-                       "re-solve of the HiGHS basis in rationals."),
-        table(["setting", "BIC optimum", "DSIC optimum", "certificate"], rows,
-              caption="Yao settings: the BIC and DSIC optima (exact)"),
-        latex_escape(bundling),
+        r"\paragraph{Yao's bi-valued settings (seed 003).} $n$ i.i.d.\ agents, $m$ i.i.d.\ "
+        r"items, values in $\{a, b\}$ with $P(a) = p$; the optimal revenue over BIC and over "
+        r"DSIC mechanisms, each certified by an exact re-solve of the HiGHS basis in rationals "
+        r"(Table~\ref{tab:yao}).",
+        table(["$n$", "$m$", "$p$", "$(a, b)$", "BIC optimum", "DSIC optimum", "certificate"],
+              rows, "Yao settings: the BIC and DSIC optimal revenues (exact).", "yao",
+              spec="rrrcccl", escape_cells=False),
+        bundling,
     ])
     files = {"data/yao.json": dumps(
         {"yao": data, "bundling": {**check.to_dict(), **shift.to_dict()}})}

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import math
+
 from latent.paper.base import Context, Section, dumps
-from latent.paper.latex import latex_escape, table
+from latent.paper.latex import escape, estimate, figure, table
+from latent.paper.maths import prose
 from latent.studies.landscape import landscape, smoothness
 
+LEAD = (
+    r"\emph{What is shown.} For each auction format, the ANOVA grade spectrum of its "
+    r"allocation rule over bidders: $W_r$ is the energy of the grade-$r$ components (a "
+    r"bidder's type is her value vector), and $\rho$ is the grade-decay rate fitted as "
+    r"$W_r \approx C^2 \rho^{-2r}$ over the resolved grades. The seed's claimed grade and "
+    r"$\rho$ (seed 000, \S 4.4) stand beside the measured ones (Table~\ref{tab:landscape}, "
+    r"Figure~\ref{fig:spectra}); Table~\ref{tab:smoothness} asks whether $\rho$ follows the "
+    r"smoothness of the value distribution. \emph{From which command.} "
+    r"\texttt{python -m latent landscape} and \texttt{python -m latent spectrum}. "
+    r"\emph{What it means.} A large $\rho$ means the rule is well approximated by low-grade "
+    r"(few-bidder) interactions; $\rho = \infty$ means the rule is additive across bidders. "
+    r"Monte Carlo estimates carry 95\% confidence intervals in brackets.")
 
-def _ci(mean: float, ci) -> str:
-    if ci is None:
-        return f"{mean:.4g}"
-    return f"{mean:.4g} [{ci[0]:.4g}, {ci[1]:.4g}]"
+
+def _rho(r) -> str:
+    value, ci = r.rho_value
+    if math.isinf(value):
+        return r"$\infty$ (structural)"
+    if math.isnan(value):
+        return "n/a (" + escape(r.rho.verdict) + ")"
+    return estimate(value, ci, 3) if ci else f"{value:.3f} (no CI)"
 
 
 def spectra_section(ctx: Context) -> Section:
@@ -18,8 +37,9 @@ def spectra_section(ctx: Context) -> Section:
     rows, problems = [], []
     for r in res.rows:
         f = r.format
-        rows.append([f.label, f.values, f"{f.n}x{f.m}", f.claimed_grade, r.measured_grade,
-                     f.claimed_rho, r.rho_text(), _ci(r.revenue.mean, r.revenue.ci)])
+        rows.append([escape(f.label), escape(f.values), f"${f.n} \\times {f.m}$",
+                     prose(f.claimed_grade), prose(r.measured_grade), prose(f.claimed_rho),
+                     _rho(r), estimate(r.revenue.mean, r.revenue.ci, 3)])
         if f.key.startswith("posted") and "unlimited" in f.label.lower() \
                 and not r.structurally_additive:
             problems.append(f"{f.label}: posted prices with unlimited supply must be grade 1")
@@ -27,24 +47,25 @@ def spectra_section(ctx: Context) -> Section:
     (ctx.out / "figures").mkdir(parents=True, exist_ok=True)
     res.plot().figure.savefig(ctx.out / fig, dpi=120)
     smooth = smoothness("second_price", quick=ctx.quick, seed=ctx.seed)
-    srows = [[r.format.values, r.rho_text(), _ci(r.revenue.mean, r.revenue.ci)]
+    srows = [[escape(r.format.values), _rho(r), estimate(r.revenue.mean, r.revenue.ci, 4)]
              for r in smooth.rows]
     tex = "\n\n".join([
-        latex_escape("Grades are over bidders (a bidder's type is her value vector); W_r is "
-                     "the grade-r energy of the allocation rule summed over outputs; ρ is the "
-                     "grade-decay fit W_r ≈ C²ρ^(−2r) over resolved grades; 95% CIs. "
-                     "The seed's claimed grade and ρ (seed 000 §4.4) stand beside the measured "
-                     "ones."),
-        table(["format", "values", "NxM", "grade (seed)", "grade (measured)", "ρ (seed)",
-               "ρ (measured)", "revenue"], rows,
-              caption="The rho-landscape of auction formats, measured"),
-        r"\begin{figure}[htbp]\centering\includegraphics[width=0.8\linewidth]{" + fig + "}"
-        r"\caption{Grade spectra $W_r/\mathrm{Var}$ of the formats (95\% CIs).}\end{figure}",
-        latex_escape("Is ρ controlled by the smoothness of F? The same format (second price) "
-                     "under smooth and rough value laws:"),
-        table(["values", "ρ (measured)", "revenue"], srows,
-              caption="Second price under smooth vs rough distributions"),
-        latex_escape(res.exact_text()) if res.exact is not None else "",
+        LEAD,
+        table(["format", "values", r"$N \times M$", "grade (seed)", "grade (measured)",
+               r"$\rho$ (seed)", r"$\rho$ (measured)", "revenue"], rows,
+              "The rho-landscape of auction formats: claimed (seed) and measured grade and "
+              "rho, and the revenue, with 95% CIs.", "landscape", spec="LLcLLLLL",
+              escape_cells=False, size=r"\footnotesize"),
+        figure(fig, r"Grade spectra $W_r/\mathrm{Var}$ of the formats of "
+               r"Table~\ref{tab:landscape} (95\% CIs).", "spectra", width=0.75,
+               escape_caption=False),
+        r"Is $\rho$ controlled by the smoothness of the value distribution? "
+        r"Table~\ref{tab:smoothness} runs the same format (second price) under smooth and "
+        r"rough value laws.",
+        table(["values", r"$\rho$ (measured)", "revenue"], srows,
+              "Second price under smooth and rough value distributions (95% CIs).",
+              "smoothness", spec="Lrr", escape_cells=False),
+        prose(res.exact_text()) if res.exact is not None else "",
     ])
     data = {"landscape": res.to_dict(),
             "smoothness": smooth.to_dict()}

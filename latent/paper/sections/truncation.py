@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from latent.paper.base import Context, Section, dumps
-from latent.paper.latex import latex_escape, table
+from latent.paper.latex import escape, estimate, figure, fraction, number, table
 from latent.studies.knee import exact_frontier
 from latent.studies.truncation import frontier_at_scale
 
-DEFINITIONS = (
-    "Two definitions of the truncation revenue loss (DESIGN §6). Exact: Rev* − Rev^(R), where "
-    "Rev^(R) is the best revenue of a feasible, BIC, IR allocation rule of ANOVA grade ≤ R on "
-    "the discretised type grid (an exact LP, certified in rationals). At scale: the naive "
-    "truncation x^(≤R) of the optimal rule keeps all revenue (revenue sees only grade ≤ 1) "
-    "but is infeasible; the repaired truncation projects it onto {x ≥ 0, Σ x ≤ 1} and is "
-    "valued by Myerson's lemma — a constructive point, no longer of grade ≤ R."
-)
+LEAD = (
+    r"\emph{What is shown.} What truncating a revenue-optimal allocation rule at ANOVA grade "
+    r"$R$ costs in revenue, under two definitions (DESIGN \S 6). \emph{Exact:} "
+    r"$\mathrm{Rev}^* - \mathrm{Rev}^{(R)}$, where $\mathrm{Rev}^{(R)}$ is the best revenue "
+    r"of a feasible, BIC, IR allocation rule of grade at most $R$ on the discretised type "
+    r"grid, an exact LP certified in rationals (Table~\ref{tab:frontier-exact}). \emph{At "
+    r"scale:} the naive truncation $x^{(\le R)}$ of the optimal rule keeps all revenue "
+    r"(revenue sees only grade $\le 1$) but is infeasible; the repaired truncation projects "
+    r"it onto $\{x \ge 0,\ \sum_i x_i \le 1\}$ and is valued by Myerson's lemma: a "
+    r"constructive point, no longer of grade $\le R$ (Table~\ref{tab:frontier-scale}). "
+    r"Figure~\ref{fig:frontier} draws both. \emph{From which command.} "
+    r"\texttt{python -m latent frontier}. \emph{What it means.} The ratio "
+    r"$\mathrm{Rev}^{(R)}/\mathrm{Rev}^*$ is the share of the optimal revenue that a "
+    r"grade-$R$ mechanism can keep; exact values are fractions, Monte Carlo values carry "
+    r"95\% confidence intervals.")
 
 
 def _plot(points, path):
@@ -28,7 +35,7 @@ def _plot(points, path):
         ax.plot(xs, ys, "o-", label=label)
     ax.axhline(1.0, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("grade R")
-    ax.set_ylabel("Rev^(R) / Rev*")
+    ax.set_ylabel(r"$\mathrm{Rev}^{(R)} / \mathrm{Rev}^*$")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -49,10 +56,10 @@ def truncation_section(ctx: Context) -> Section:
         if any(b < a for a, b in zip(revs, revs[1:], strict=False)):
             problems.append(f"exact frontier N={n} {values}: not monotone in R")
         for p in f.points:
-            rows.append([f"N={n}, {values}, K={k}", str(p.grade),
-                         f"{p.revenue} (exact)" if p.revenue is not None else
-                         f"{p.revenue_float:.6f}", f"{p.ratio:.4f}",
-                         f"{f.optimum} (exact)" if f.optimum is not None else "-"])
+            rows.append([escape(f"N = {n}, {values}, K = {k}"), str(p.grade),
+                         fraction(p.revenue) if p.revenue is not None else
+                         number(p.revenue_float, 6), number(p.ratio, 4),
+                         fraction(f.optimum) if f.optimum is not None else "--"])
         curves.append((f"exact LP, N={n}, {values}", [p.grade for p in f.points],
                        [p.ratio for p in f.points]))
         data["exact"].append(fr.to_dict())
@@ -61,12 +68,10 @@ def truncation_section(ctx: Context) -> Section:
                               eval_samples=20_000 if ctx.quick else 200_000, seed=ctx.seed)
     srows = []
     for p in scale.points:
-        r = p.ratio
-        srows.append([str(p.grade), f"{p.naive_revenue.mean:.4f} [{p.naive_revenue.ci[0]:.4f}, "
-                      f"{p.naive_revenue.ci[1]:.4f}]", f"{p.infeasible_fraction:.3f}",
-                      f"{p.repaired_revenue.mean:.4f} [{p.repaired_revenue.ci[0]:.4f}, "
-                      f"{p.repaired_revenue.ci[1]:.4f}]",
-                      f"{r.mean:.4f} [{r.ci[0]:.4f}, {r.ci[1]:.4f}]"])
+        srows.append([str(p.grade), estimate(p.naive_revenue.mean, p.naive_revenue.ci),
+                      number(p.infeasible_fraction, 3),
+                      estimate(p.repaired_revenue.mean, p.repaired_revenue.ci),
+                      estimate(p.ratio.mean, p.ratio.ci)])
     curves.append(("repaired truncation, N=10 (MC)", [p.grade for p in scale.points],
                    [p.ratio.mean for p in scale.points]))
     data["scale"].append(scale.to_dict())
@@ -74,16 +79,21 @@ def truncation_section(ctx: Context) -> Section:
     (ctx.out / "figures").mkdir(parents=True, exist_ok=True)
     _plot(curves, ctx.out / fig)
     opt = scale.optimum
+    rev = r"$\mathrm{Rev}^{(R)}$"
     tex = "\n\n".join([
-        latex_escape(DEFINITIONS),
-        table(["instance", "R", "Rev^(R)", "Rev^(R)/Rev*", "Rev*"], rows,
-              caption="Exact revenue-grade frontier (certified LP)"),
-        table(["R", "naive truncation revenue", "share infeasible", "repaired revenue",
-               "repaired / Rev*"], srows,
-              caption=f"At scale: Myerson, N = 10 uniform bidders, Rev* = {opt.mean:.4f} "
-                      f"[{opt.ci[0]:.4f}, {opt.ci[1]:.4f}] (Monte Carlo, 95% CIs)"),
-        r"\begin{figure}[htbp]\centering\includegraphics[width=0.6\linewidth]{" + fig + "}"
-        r"\caption{Revenue--grade frontier.}\end{figure}",
+        LEAD,
+        table(["instance", "$R$", rev, rev + r"$/\mathrm{Rev}^*$", r"$\mathrm{Rev}^*$"], rows,
+              "Exact revenue-grade frontier (certified LP): N bidders, K types per bidder, "
+              "exact revenues as fractions.", "frontier-exact", spec="Lrrrr",
+              escape_cells=False),
+        table(["$R$", "naive truncation revenue", "share infeasible", "repaired revenue",
+               r"repaired$/\mathrm{Rev}^*$"], srows,
+              f"At scale: Myerson, N = 10 uniform bidders, Rev* = {opt.mean:.4f} "
+              f"[{opt.ci[0]:.4f}, {opt.ci[1]:.4f}] (Monte Carlo, 95% CIs in brackets).",
+              "frontier-scale", spec="rLrLL", escape_cells=False),
+        figure(fig, r"Revenue-grade frontier: exact LP (Table~\ref{tab:frontier-exact}) and "
+               r"repaired truncation at scale (Table~\ref{tab:frontier-scale}).", "frontier",
+               width=0.6, escape_caption=False),
     ])
     return Section("Truncation revenue loss", tex, {"data/frontier.json": dumps(data)},
                    ok=not problems, problems=tuple(problems))
