@@ -7,19 +7,22 @@ import sys
 
 from latent.api.appendix import DEFAULT_SEED, appendix
 from latent.cli.flags import flag_error
+from latent.paper import QUICK_HELP, REQUIREMENTS
 
 NAME = "appendix"
 HELP = "regenerate the paper appendix (LaTeX, PDF, figures, data, manifest)"
 EPILOG = """Example:
   python -m latent appendix --out appendix --quick
 writes appendix/appendix.tex (\\input it in a paper), appendix/appendix_standalone.pdf when
-pdflatex is installed, figures/*.pdf, data/*.json|csv and manifest.json."""
+pdflatex is installed, figures/*.pdf, data/*.json|csv and manifest.json.
+
+""" + REQUIREMENTS
 
 
 def add_arguments(p):
     p.add_argument("--out", required=True, help="output folder (created if absent)")
     p.add_argument("--quick", action="store_true",
-                   help="small samples and grids (a few minutes; what CI runs)")
+                   help=QUICK_HELP)
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
                    help="master seed (default %(default)s)")
     p.add_argument("--data-dir", default=None,
