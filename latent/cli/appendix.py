@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 
 from latent.api.appendix import DEFAULT_SEED, appendix
 from latent.cli.flags import flag_error
@@ -16,7 +17,7 @@ EPILOG = """Example:
 writes appendix/appendix.tex (\\input it in a paper), appendix/appendix_standalone.pdf when
 pdflatex is installed, figures/*.pdf, data/*.json|csv and manifest.json.
 
-""" + REQUIREMENTS
+""" + textwrap.fill(REQUIREMENTS, 92)
 
 
 def add_arguments(p):
