@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from latent import cli
-from latent.cli.common import EXIT_USAGE, UsageError, fail
+from latent.cli.common import EXIT_USAGE, UsageError, check_plot_path, fail
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        check_plot_path(getattr(args, "plot", None))
         return int(args._run(args) or 0)
     except UsageError as exc:
         return fail(str(exc))

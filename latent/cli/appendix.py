@@ -17,7 +17,7 @@ EPILOG = """Example:
 writes appendix/appendix.tex (\\input it in a paper), appendix/appendix_standalone.pdf when
 pdflatex is installed, figures/*.pdf, data/*.json|csv and manifest.json.
 
-""" + textwrap.fill(REQUIREMENTS, 92)
+""" + textwrap.fill(REQUIREMENTS, 92, break_on_hyphens=False)
 
 
 def add_arguments(p):

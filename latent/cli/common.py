@@ -7,7 +7,10 @@ import json
 import re
 import sys
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
+
+from matplotlib.backend_bases import FigureCanvasBase
 
 from numerics.results import jsonable
 
@@ -22,6 +25,43 @@ class UsageError(Exception):
 def print_json(obj: Any) -> None:
     json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=False, default=str)
     sys.stdout.write("\n")
+
+
+def check_plot_path(path: str | None) -> str | None:
+    """The ``--plot`` file, checked before any work: an image format matplotlib writes (by the
+    extension) and a folder that exists.
+
+    >>> check_plot_path("spectrum.png")
+    'spectrum.png'
+    >>> check_plot_path("p.xyz")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    latent.cli.common.UsageError: --plot p.xyz: unknown image format 'xyz' (use one of ...)
+    """
+    if path is None:
+        return None
+    formats = FigureCanvasBase.get_supported_filetypes()
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise UsageError(f"--plot {path}: unknown image format {suffix!r} (use one of "
+                         f"{', '.join(sorted(formats))})")
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise UsageError(f"--plot {path}: folder {str(parent)!r} does not exist")
+    return path
+
+
+def emit(result, *, json_output: bool, plot: str | None = None, ax=None) -> int:
+    """The end of every command: save the figure (``ax``, or ``result.plot()``) to ``plot``,
+    then print ``--json`` or the text. Returns the exit status 0."""
+    if plot:
+        (ax if ax is not None else result.plot()).figure.savefig(plot, dpi=120)
+        print(f"plot written to {plot}", file=sys.stderr)
+    if json_output:
+        print_json(result)
+    else:
+        print(result)
+    return 0
 
 
 def fail(message: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from latent.api.design import design
-from latent.cli.common import call_api, print_json
+from latent.cli.common import call_api, emit
 from latent.studies.design import MEASURES
 
 NAME = "design"
@@ -59,12 +59,4 @@ def run(args) -> int:
         rho_cap=args.rho_cap, grid=args.grid, frontier=args.frontier, lp_grid=args.lp_grid,
         scale_bidders=args.scale_bidders, scale_samples=args.scale_samples, bins=args.bins,
         seed=args.seed)
-    if args.plot:
-        rep.plot().figure.savefig(args.plot, dpi=120)
-    if args.json:
-        print_json(rep)
-        return 0
-    print(rep)
-    if args.plot:
-        print(f"wrote {args.plot}")
-    return 0
+    return emit(rep, json_output=args.json, plot=args.plot)

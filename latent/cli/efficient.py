@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from latent.api.efficient import efficient
-from latent.cli.common import print_json
+from latent.cli.common import emit
 from latent.cli.flags import flag_error
 
 NAME = "efficient"
@@ -63,10 +63,4 @@ def run(args: argparse.Namespace) -> int:
                            progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise flag_error(exc) from None
-    if args.plot:
-        result.plot().figure.savefig(args.plot)
-    if args.json:
-        print_json(result.to_dict())
-    else:
-        print(result)
-    return 0
+    return emit(result, json_output=args.json, plot=args.plot)

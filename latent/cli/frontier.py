@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from latent.api.frontier import frontier
-from latent.cli.common import print_json
+from latent.cli.common import emit
 from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "frontier"
@@ -61,10 +61,4 @@ def run(args) -> int:
                           progress=not args.quiet and sys.stderr.isatty())
     except ValueError as exc:
         raise flag_error(exc) from exc
-    if args.plot:
-        result.plot().figure.savefig(args.plot, dpi=120)
-    if args.json:
-        print_json(result.to_dict())
-    else:
-        print(result)
-    return 0
+    return emit(result, json_output=args.json, plot=args.plot)

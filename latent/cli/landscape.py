@@ -7,7 +7,7 @@ import os
 import sys
 
 from latent.api.landscape import landscape
-from latent.cli.common import call_api, print_json
+from latent.cli.common import call_api, emit
 from latent.studies.formats import FORMATS
 from numerics.engine import EXECUTORS
 from numerics.results import jsonable
@@ -91,14 +91,6 @@ def run(args) -> int:
         res.to_csv(os.path.join(args.out, "landscape.csv"))
         with open(os.path.join(args.out, "landscape.json"), "w") as fh:
             json.dump(jsonable(res), fh, indent=2, allow_nan=False, default=str)
-    if args.plot:
-        res.plot().figure.savefig(args.plot, dpi=120)
-    if args.json:
-        print_json(res)
-        return 0
-    print(res)
     if args.out:
-        print(f"wrote {args.out}/landscape.csv and landscape.json")
-    if args.plot:
-        print(f"wrote {args.plot}")
-    return 0
+        print(f"wrote {args.out}/landscape.csv and landscape.json", file=sys.stderr)
+    return emit(res, json_output=args.json, plot=args.plot)

@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from latent.api.learn import learn
-from latent.cli.common import print_json
+from latent.cli.common import emit
 from latent.cli.flags import flag_error
 from numerics.learn import FAMILIES
 
@@ -81,10 +81,4 @@ def run(args) -> int:
             raise flag_error(exc) from exc
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    if args.plot:
-        result.plot().figure.savefig(args.plot, dpi=120)
-    if args.json:
-        print_json(result.to_dict())
-    else:
-        print(result)
-    return 0
+    return emit(result, json_output=args.json, plot=args.plot)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import math
-import sys
 
 from latent.api.spectrum import METHODS, spectrum
-from latent.cli.common import call_api, print_json
+from latent.cli.common import call_api, emit
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -66,13 +65,7 @@ def run(args) -> int:
         names=args.names.split(",") if args.names else None, method=args.method,
         grid=args.grid, samples=args.samples, max_grade=args.max_grade, qmc=args.qmc,
         digits=args.digits, seed=args.seed, progress=False if args.quiet else None)
-    if args.plot:
-        s.plot(title=f"Grade spectrum: {args.mechanism or args.function}").figure.savefig(
-            args.plot, dpi=120)
-    if args.json:
-        print_json(s)
-    else:
-        print(s)
-        if args.plot:
-            print(f"plot written to {args.plot}", file=sys.stderr)
+    ax = s.plot(title=f"Grade spectrum: {args.mechanism or args.function}") if args.plot \
+        else None
+    emit(s, json_output=args.json, plot=args.plot, ax=ax)
     return 0 if math.isfinite(s.variance) else 1
