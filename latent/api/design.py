@@ -5,6 +5,7 @@ the repaired-truncation frontier at scale (Monte Carlo).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -149,9 +150,11 @@ def design(
     lp_grid = positive_int("lp_grid", lp_grid)
     rho_cap = finite_float("rho_cap", rho_cap, low=0.0, low_open=True)
     measure = choice("measure", measure, MEASURES)
-    if grid**bidders > MAX_PROFILES:
-        raise ValueError(f"grid={grid}: K^N = {grid ** bidders} profiles exceed "
-                         f"{MAX_PROFILES:.0e}; lower grid or bidders")
+    # compare logarithms: K^N itself can have thousands of digits (bidders=10000)
+    if bidders * math.log10(grid) > math.log10(MAX_PROFILES):
+        raise ValueError(f"bidders={bidders}: the exact grid has grid^bidders = "
+                         f"{grid}^{bidders} ≈ 10^{bidders * math.log10(grid):.0f} profiles, "
+                         f"more than {MAX_PROFILES:.0e}; lower bidders or grid")
     fams = ([f.strip() for f in families.split(",") if f.strip()] if isinstance(families, str)
             else list(families))
     if not fams:

@@ -137,6 +137,9 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
     do_certify = choice("certify", certify, CERTIFY) != "never"
     ic = "dsic" if dsic else "bic"
     if setting == "yao":
+        if values is not None:
+            raise ValueError(f"values={values!r}: only used with setting='discrete' (the Yao "
+                             "setting takes p, a, b)")
         return _yao(bidders, items, fraction("p", p, low=0, high=1), fraction("a", a, low=0),
                     fraction("b", b, low=0), ic, unit_demand, formulation, do_certify,
                     bundling_shift)
