@@ -13,10 +13,9 @@ warning on stderr) and API errors reworded in flag terms.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
-from latent.cli.common import UsageError
+from latent.cli.common import UsageError, flag_message
 
 __all__ = ["DeprecatedAlias", "flag_error"]
 
@@ -27,8 +26,7 @@ def flag_error(exc: Exception) -> UsageError:
     >>> str(flag_error(ValueError("verify_all=3: must be a bool")))
     '--verify-all 3: must be a bool'
     """
-    text = re.sub(r"^([a-z][a-z0-9_]*)=", lambda m: f"--{m[1].replace('_', '-')} ", str(exc))
-    return UsageError(text)
+    return UsageError(flag_message(str(exc)))
 
 
 class DeprecatedAlias(argparse.Action):
