@@ -167,3 +167,31 @@ def test_cli_bad_input_is_one_line_exit_2(capsys, argv, msg):
     code, _, err = _cli(capsys, ["learn", *argv, "--trials", "1"])
     assert code == 2
     assert err.startswith("error:") and msg in err and err.count("\n") == 1
+
+
+def test_study_keyed_by_everything_that_changes_its_meaning(tmp_path):
+    """A second run on the same storage with other families (or validation size) must not
+    report the first run's trials as its own: it is another study."""
+    import latent
+
+    storage = f"sqlite:///{tmp_path / 'runs.db'}"
+    common = dict(values="uniform", bidders=2, trials=1, train=300, test_samples=1000,
+                  regret_samples=0, no_baselines=True, storage=storage, seed=3)
+    first = latent.learn(families=["posted_price"], valid=300, **common)
+    second = latent.learn(families=["reserve_second_price"], valid=300, **common)
+    third = latent.learn(families=["posted_price"], valid=400, **common)
+    assert [e.mechanism for e in first.evaluations] != [e.mechanism for e in second.evaluations]
+    assert len({first.study, second.study, third.study}) == 3
+    assert second.to_dict()["n_trials"] == 1 and third.to_dict()["n_trials"] == 1
+    again = latent.learn(families=["posted_price"], valid=300, **common)  # resumes the first
+    assert again.study == first.study and again.to_dict()["n_trials"] == 1
+
+
+def test_latent_factor_tastes_do_not_depend_on_the_sampling_seed():
+    import latent
+
+    kw = dict(values="latent:2", bidders=3, trials=1, families=["posted_price"], train=300,
+              valid=300, test_samples=1000, regret_samples=0, no_baselines=True)
+    a, b = latent.learn(seed=1, **kw), latent.learn(seed=2, **kw)
+    c = latent.learn(seed=1, taste_seed=5, **kw)
+    assert a.to_dict()["profile"] == b.to_dict()["profile"] != c.to_dict()["profile"]

@@ -54,6 +54,7 @@ class LearnResult(Result):
 
     report: LearnReport
     spectra: dict  # mechanism -> GradeSpectrum (empty without spectrum=True)
+    profile: dict | None = None  # the value model, tastes included (printed with the results)
 
     @property
     def study(self) -> str:
@@ -66,6 +67,8 @@ class LearnResult(Result):
     def to_dict(self) -> dict:
         """The ``--json`` document."""
         out = self.report.to_dict()
+        if self.profile is not None:
+            out["profile"] = self.profile
         if self.spectra:
             out["spectra"] = {k: s.to_dict() for k, s in self.spectra.items()}
         return jsonable(out)
@@ -103,6 +106,9 @@ class LearnResult(Result):
         r = self.report
         lines = [f"study {self.study}: {r.n_trials} trials logged in {r.storage}",
                  "held-out test sample; every number: mean ± 95% CI half-width"]
+        if self.profile and "w" in self.profile:  # the latent-factor model's fixed tastes
+            w = "; ".join(", ".join(f"{x:.3f}" for x in row) for row in self.profile["w"])
+            lines.insert(1, f"latent-factor tastes w (taste seed {self.profile['w_seed']}): {w}")
         head = (f"{'mechanism':<24} {'revenue':>18} {'efficiency':>18} {'regret':>18} "
                 f"{'IR viol.':>8}")
         lines.append(head + ("  ρ (grade decay)" if self.spectra else ""))
@@ -139,7 +145,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
           valid: int = 50_000, test_samples: int = 100_000, regret_samples: int = 2_000,
           no_baselines: bool = False, spectrum: bool = False, spectrum_samples: int = 20_000,
           export_csv: str | None = None, export_json: str | None = None, seed=0,
-          workers: int = 1, progress: bool = False) -> LearnResult:
+          taste_seed: int = 0, workers: int = 1, progress: bool = False) -> LearnResult:
     """Optimise single-item mechanism families that are dominant-strategy truthful and ex-post
     IR for every parameter value (second price with per-bidder reserves, affine maximizers,
     the lookahead auction, posted and sequential posted prices) on samples of ``values``
@@ -152,8 +158,9 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     ``valid`` ones and logs every trial to ``storage`` (``sqlite:///FILE.db``: resumable;
     ``export_csv``/``export_json`` write the trials). ``spectrum`` adds the grade spectrum and
     ρ of each allocation rule (``spectrum_samples`` Monte Carlo draws). ``seed``: int,
-    SeedSequence or Generator. ``workers``: processes for the held-out audit. ``progress``: a
-    bar over the trials on stderr.
+    SeedSequence or Generator; the latent-factor model's tastes come from ``taste_seed`` (or
+    W_SEED in the law), never from ``seed``. ``workers``: processes for the held-out audit.
+    ``progress``: a bar over the trials on stderr.
 
     >>> r = learn(values="uniform", bidders=2, trials=1, families=["posted_price"], train=500,
     ...           valid=500, test_samples=2000, regret_samples=0, no_baselines=True)
@@ -168,6 +175,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     regret_samples = positive_int("regret_samples", regret_samples, minimum=0)
     spectrum_samples = positive_int("spectrum_samples", spectrum_samples, minimum=2)
     workers = positive_int("workers", workers)
+    taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
     sampler = choice("sampler", sampler, SAMPLERS)
     fams = _families(families)
     if not isinstance(storage, str):
@@ -182,12 +190,13 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     except ValueError as exc:
         raise ValueError(f"storage={storage!r}: {exc}") from None
     try:
-        profile = parse_profile(values, bidders, seed=master)
+        profile = parse_profile(values, bidders, seed=taste_seed)
     except (ValueError, KeyError) as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
     if getattr(profile, "n_items", 1) != 1:
         raise ValueError(f"values={values!r}: learn handles single-item settings only")
-    cfg = SweepConfig(values, bidders, trials, master, fams, train, valid, sampler)
+    cfg = SweepConfig(values, bidders, trials, master, fams, train, valid, sampler,
+                      taste_seed=taste_seed)
     bar = tqdm(total=trials, desc="trials", leave=False) if progress else None
     try:
         report = run_learn(cfg, profile, storage, test_samples, regret_samples,
@@ -207,4 +216,5 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
             mech = (base[e.mechanism] if e.mechanism in base
                     else Family(e.mechanism, profile).build(report.best[e.mechanism]["theta"]))
             spectra[e.mechanism] = allocation_spectrum(mech, profile, spectrum_samples, master)
-    return LearnResult(report=report, spectra=spectra)
+    return LearnResult(report=report, spectra=spectra,
+                       profile=profile.to_dict() if hasattr(profile, "to_dict") else None)

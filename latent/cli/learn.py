@@ -58,7 +58,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--export-json", default=None, metavar="FILE.json",
                         help="trials as JSON")
     parser.add_argument("--plot", default=None, metavar="OUT.png", help="revenue bar chart")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    parser.add_argument("--taste-seed", type=int, default=0, metavar="K",
+                        help="seed of the latent-factor tastes w (default 0; fixed model)")
     parser.add_argument("--workers", type=int, default=1,
                         help="processes for the held-out audit (default 1)")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
@@ -76,6 +78,7 @@ def run(args) -> int:
                 regret_samples=args.regret_samples, no_baselines=args.no_baselines,
                 spectrum=args.spectrum, spectrum_samples=args.spectrum_samples,
                 export_csv=args.export_csv, export_json=args.export_json, seed=args.seed,
+                taste_seed=args.taste_seed,
                 workers=args.workers, progress=not args.quiet and sys.stderr.isatty())
         except ValueError as exc:
             raise flag_error(exc) from exc

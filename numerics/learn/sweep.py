@@ -67,10 +67,19 @@ class SweepConfig:
     valid: int = 50_000
     sampler: str = "random"
     maxiter: int = 150
+    taste_seed: int = 0  # the latent-factor model's tastes: part of the model, not the sampling
 
     @property
     def study(self) -> str:
-        return f"{self.values}|n={self.bidders}|seed={self.seed}|train={self.train}"
+        """The study's key in the storage: everything that changes what a trial means, so a
+        run with other settings starts its own study instead of resuming another's.
+
+        >>> SweepConfig("uniform", 2).study
+        'uniform|n=2|seed=0|train=20000|valid=50000|families=reserve_second_price,affine_maximizer,lookahead,posted_price,sequential_posted_price|sampler=random|maxiter=150|taste=0'
+        """
+        return (f"{self.values}|n={self.bidders}|seed={self.seed}|train={self.train}"
+                f"|valid={self.valid}|families={','.join(self.families)}"
+                f"|sampler={self.sampler}|maxiter={self.maxiter}|taste={self.taste_seed}")
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "families": list(self.families), "study": self.study}
