@@ -16,61 +16,9 @@ from proofs.grounding import Grounding, groundings
 from proofs.mechanism_theorems import MechanismResult, mechanism_results
 from proofs.solvers import DEFAULT_TIMEOUT_MS, solver_versions
 from proofs.statement import Theorem
+from proofs.tex import escape
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "^": r"\^{}", "_": r"\_", "~": r"\~{}", "%": r"\%",
-}
-
-
-_UNICODE_MATH = {
-    "ε": r"\varepsilon", "ρ": r"\rho", "η": r"\eta", "Δ": r"\Delta", "σ": r"\sigma",
-    "ψ": r"\psi", "θ": r"\theta", "Θ": r"\Theta", "α": r"\alpha", "β": r"\beta",
-    "Γ": r"\Gamma", "λ": r"\lambda", "μ": r"\mu", "ν": r"\nu", "τ": r"\tau", "π": r"\pi",
-    "≥": r"\geq", "≤": r"\leq", "≠": r"\neq", "∈": r"\in", "∉": r"\notin", "∧": r"\wedge",
-    "∨": r"\vee", "¬": r"\neg", "⇒": r"\Rightarrow", "→": r"\to", "↦": r"\mapsto",
-    "·": r"\cdot", "×": r"\times", "∅": r"\emptyset", "≈": r"\approx", "∞": r"\infty",
-    "√": r"\surd", "∩": r"\cap", "∪": r"\cup", "⊆": r"\subseteq", "≲": r"\lesssim",
-    "Σ": r"\Sigma", "∑": r"\sum", "±": r"\pm", "⁺": r"^{+}", "⁻": r"^{-}", "ⁿ": r"^{n}",
-    "′": r"'", "−": "-", "∀": r"\forall", "∃": r"\exists", "ℝ": r"\mathbb{R}",
-}
-_UNICODE_MATH.update({chr(0x2080 + k): f"_{k}" for k in range(10)})  # subscripts ₀…₉
-_UNICODE_MATH.update({"²": "^2", "³": "^3", "¹": "^1", "⁰": "^0"})
-_UNICODE_TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''",
-                 "…": r"\ldots{}", "é": r"\'{e}", "á": r"\'{a}", "ö": r'\"{o}',
-                 "ü": r'\"{u}', "ä": r'\"{a}', "§": r"\S{}", "°": r"\textdegree{}"}
-
-
-def latex_escape(text: str) -> str:
-    """Escape user text for LaTeX (no command, group or math can get through).
-
-    Known Unicode symbols become LaTeX math; any other non-ASCII character becomes ``?``, so
-    the output compiles with plain pdflatex.
-
-    >>> latex_escape(r"a_b {\\input x} 50%")
-    'a\\\\_b \\\\{\\\\textbackslash{}input x\\\\} 50\\\\%'
-    >>> print(latex_escape("ε ≥ 0"))
-    $\\varepsilon$ $\\geq$ 0
-    """
-    out, math = [], []  # consecutive math symbols share one $…$ ("$a$$b$" would be "$$")
-    for ch in str(text):
-        if ch in _UNICODE_MATH:
-            math.append(_UNICODE_MATH[ch])
-            continue
-        if math:
-            out.append("$" + " ".join(math) + "$")
-            math = []
-        if ch in _LATEX_SPECIAL:
-            out.append(_LATEX_SPECIAL[ch])
-        elif ch in _UNICODE_TEXT:
-            out.append(_UNICODE_TEXT[ch])
-        elif ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.append("?")
-    if math:
-        out.append("$" + " ".join(math) + "$")
-    return "".join(out)
+latex_escape = escape  # the report's name for the project's one escaping function
 
 
 def summary_line(checks: Sequence[TheoremCheck]) -> str:
