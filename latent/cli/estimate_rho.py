@@ -76,6 +76,12 @@ def add_arguments(p) -> None:
     d.add_argument("--decimal", choices=[".", ","],
                    help="decimal separator when numbers like 1,234 are ambiguous (default: "
                         "detected; converted numbers are reported)")
+    d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
+                   help="homogenise bids (costs) by auction-level columns: col or log(col) "
+                        "(Haile-Hong-Shum: log bid regressed on them; long data)")
+    d.add_argument("--fixed-effects", metavar="COL[,COL...]",
+                   help="categorical auction-level columns entered as dummies in that "
+                        "regression (e.g. a currency)")
     d.add_argument("--bids", choices=["values", "first-price"], default="values",
                    help="values (default) or first-price bids (GPV inversion)")
     d.add_argument("--bandwidth", type=float, help="GPV kernel bandwidth (default Silverman)")
@@ -140,6 +146,7 @@ def run(args) -> int:
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
             where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
             buyer_value=args.buyer_value, decimal=args.decimal,
+            covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,

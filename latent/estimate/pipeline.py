@@ -33,14 +33,16 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from fractions import Fraction
+from warnings import catch_warnings, simplefilter
 
 import numpy as np
 from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
 from latent.anova.rho import spectral_rho
+from latent.data.covariates import Homogenization, homogenize_bids
 from latent.data.empirical import (
     allocation_table,
     gpv_pseudo_values,
@@ -114,6 +116,8 @@ class EstimateOptions:
     lp_max_bidders: int = 5
     buyer_value: float | None = None
     decimal: str | None = None
+    covariates: tuple[str, ...] = ()
+    fixed_effects: tuple[str, ...] = ()
     chunksize: int = CHUNK_ROWS
     seed: object = 0
     progress: bool | None = None
@@ -188,13 +192,44 @@ def validate_options(options: dict) -> EstimateOptions:
             o["grades"] = tuple(positive_int("grades", r) for r in o["grades"])
         except TypeError:
             raise TypeError(f"grades={o['grades']!r}: must be a sequence of integers") from None
+    for name in ("covariates", "fixed_effects"):
+        if name in o:
+            o[name] = _names(name, o[name])
     if "seed" in o and o["seed"] is not None:
         ss = seed_sequence(o["seed"])  # a Generator is drawn from once, here
         o["seed"] = o["seed"] if isinstance(o["seed"], int) else ss
     opts = EstimateOptions(**o)
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
+    if (opts.covariates or opts.fixed_effects) and opts.normalize:
+        raise ValueError(f"normalize={opts.normalize!r}: not with covariates/fixed_effects "
+                         "(homogenisation already puts every auction on one scale)")
     return opts
+
+
+def _names(name: str, value) -> tuple[str, ...]:
+    """``"a,log(b)"`` or ``["a", "log(b)"]`` → ``("a", "log(b)")``; anything else a ValueError.
+
+    >>> _names("covariates", "log(size), year")
+    ('log(size)', 'year')
+    """
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    try:
+        items = list(items)
+    except TypeError:
+        raise ValueError(f"{name}={value!r}: must be column names (a comma-separated string "
+                         "or a list of str)") from None
+    out = []
+    for it in items:
+        if not isinstance(it, str) or not it.strip():
+            raise ValueError(f"{name}={value!r}: must be non-empty column names"
+                             + (" or log(column)" if name == "covariates" else ""))
+        out.append(it.strip())
+    if len(set(out)) < len(out):
+        raise ValueError(f"{name}={value!r}: a name is repeated")
+    return tuple(out)
 
 
 def _int_seed(ss: np.random.SeedSequence) -> int:
@@ -546,6 +581,73 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
                          decimal=opts.decimal, chunksize=opts.chunksize)
 
 
+def homogenise(data: AuctionData, opts: EstimateOptions
+               ) -> tuple[AuctionData, Homogenization | None]:
+    """Step 2 (with ``covariates``/``fixed_effects``): Haile–Hong–Shum homogenisation of the
+    long data's bids (costs with ``lowest_wins``) by the auction-level columns, before
+    selection; auctions with a missing covariate are dropped and counted.
+
+    >>> d = AuctionData.from_auctions([])
+    >>> homogenise(d, EstimateOptions())[1] is None
+    True
+    """
+    if not (opts.covariates or opts.fixed_effects):
+        return data, None
+    what = "costs" if opts.lowest_wins else "bids"
+    if data.covariates is None or not len(data.covariates.columns):
+        raise DataError(f"covariates/fixed_effects need long data with auction-level columns "
+                        f"(constant within each auction); {data.source or 'the data'} has none")
+    idx = np.repeat(np.arange(data.n_auctions), data.auction_sizes)
+    frame = data.covariates.iloc[idx].reset_index(drop=True)
+    frame["__auction__"], frame["__bid__"] = idx, data.bids
+    try:
+        with catch_warnings():
+            simplefilter("ignore", UserWarning)  # repeated in h.warnings
+            h = homogenize_bids(frame, covariates=opts.covariates,
+                                fixed_effects=opts.fixed_effects, auction_col="__auction__",
+                                bid_col="__bid__", drop_nonpositive=True)
+    except ValueError as exc:
+        raise DataError(str(exc)) from None
+    used = np.zeros(len(idx), bool)
+    used[h.row] = True
+    # whole auctions only (covariates are auction-level, so a dropped row drops its auction)
+    keep_auction = np.bincount(idx, weights=~used, minlength=data.n_auctions) == 0
+    keep_row = keep_auction[idx]
+    bids = np.empty(len(idx))
+    bids[h.row] = h.homogenized_bid
+    sizes = data.auction_sizes[keep_auction]
+    dropped = dict(data.dropped)
+    for reason, count in h.dropped.items():  # a dropped row drops its whole auction
+        n_auc = len(np.unique(idx[~used]))
+        dropped[f"{reason.replace('bid', what[:-1])} (log needs > 0; its whole auction "
+                f"dropped for homogenisation: {n_auc} auctions in all)"] = count
+    out = replace(data, auction_ids=data.auction_ids[keep_auction],
+                  offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                  bids=bids[keep_row], bidder_codes=data.bidder_codes[keep_row],
+                  covariates=data.covariates.iloc[np.flatnonzero(keep_auction)],
+                  dropped=dropped, warnings=data.warnings + h.warnings)
+    if not out.n_auctions:
+        raise DataError("no usable auction after homogenisation (every auction lacks a "
+                        "covariate)")
+    return out, h
+
+
+def homogenised_units(h: Homogenization, opts: EstimateOptions) -> str:
+    """The label of every number after homogenisation.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "x": [0., 0., 1., 1., 2., 2.],
+    ...                    "bid": [1.0, 2.0, 2.0, 4.0, 4.0, 8.0]})
+    >>> h = homogenize_bids(df, covariates=["x"], auction_col="a")
+    >>> homogenised_units(h, EstimateOptions(covariates=("x",)))[:60]
+    'homogenised units (bids at the average auction: × scale 2.82'
+    """
+    what = "costs" if opts.lowest_wins else "bids"
+    on = ", ".join(list(opts.covariates) + [f"fixed effects {c}" for c in opts.fixed_effects])
+    return (f"homogenised units ({what} at the average auction: × scale {h.scale:.6g} = "
+            f"exp(mean log {what[:-1]}) in the data's units; log {what[:-1]} regressed on {on})")
+
+
 def values_from_bids(sel: Selection, opts: EstimateOptions) -> tuple[Selection, str]:
     """Step 3: values (costs with lowest_wins) from the selected bids, and how they were made.
 
@@ -593,11 +695,14 @@ def estimate_rho(data, **options) -> EstimateReport:
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
+    data, homog = homogenise(data, opts)
     root = seed_sequence(0 if opts.seed is None else opts.seed)
     sel_ss, *group_ss = root.spawn(1 + 64)
     selections, skipped = _selections(data, opts, sel_ss)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
+    if homog is not None:
+        units = homogenised_units(homog, opts)
     if opts.lowest_wins:
         units = f"cost units ({units})"
     bar = tqdm(selections, desc="estimate_rho", unit="N", leave=False,
@@ -613,4 +718,4 @@ def estimate_rho(data, **options) -> EstimateReport:
         dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
         groups=tuple(groups), skipped_sizes=skipped, options=opts.to_dict(),
         seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
-        covariate_columns=cov)
+        covariate_columns=cov, homogenisation=homog)

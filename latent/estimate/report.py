@@ -15,6 +15,7 @@ import pandas as pd
 
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
+from latent.data.covariates import Homogenization
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
 LOSS_DEFINITIONS = {
@@ -394,6 +395,7 @@ class EstimateReport(Result):
     units: str = "data units"
     lowest_wins: bool = False
     covariate_columns: tuple[str, ...] = ()
+    homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
 
     def to_dict(self) -> dict:
@@ -406,6 +408,8 @@ class EstimateReport(Result):
             "options": jsonable(self.options), "seed": self.seed, "units": self.units,
             "lowest_wins": self.lowest_wins,
             "covariate_columns": list(self.covariate_columns),
+            "homogenisation": (None if self.homogenisation is None
+                               else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
         }
 
@@ -540,6 +544,27 @@ def _procurement_lines(g: GroupReport) -> list[str]:
     return out
 
 
+def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
+    what = "cost" if costs else "bid"
+    out = ["", f"homogenisation (Haile–Hong–Shum): OLS of log {what} on auction covariates, "
+           f"{h.n_bids} {what}s in {h.n_auctions} auctions, R² = {h.r_squared:.3f}; standard "
+           f"errors {h.cov_type}",
+           f"  {'term':<32} {'coef':>10} {'s.e.':>10}   {int(h.confidence * 100)}% CI"]
+    fe: dict[str, int] = {}
+    for t, c, se, lo, hi in zip(h.terms, h.coef, h.std_error, h.ci_low, h.ci_high,
+                                strict=True):
+        if t.endswith("]") and "[" in t:  # a fixed-effect dummy: counted, listed in --json
+            fe[t[:t.index("[")]] = fe.get(t[:t.index("[")], 0) + 1
+            continue
+        out.append(f"  {t[:32]:<32} {c:>10.4g} {se:>10.3g}   [{lo:.4g}, {hi:.4g}]")
+    out += [f"  fixed effects {col}: {k + 1} levels ({k} dummies; coefficients in --json)"
+            for col, k in fe.items()]
+    out.append(f"  every later number is in homogenised units: {what}s at the average auction "
+               f"= exp(residual) × scale {h.scale:.6g} ({h.scale_rule})")
+    out += [f"  warning: {w}" for w in h.warnings]
+    return out
+
+
 def format_report(rep: EstimateReport) -> str:
     """The human-readable table (every number with a CI or marked exact)."""
     lines = [f"estimate_rho: {rep.source} ({rep.format} format), {rep.auctions_read} usable "
@@ -552,6 +577,8 @@ def format_report(rep: EstimateReport) -> str:
         lines.append("  not analysed: " + "; ".join(f"N={k} ({v})" for k, v in
                                                     rep.skipped_sizes.items()))
     lines += [f"  warning: {w}" for w in rep.data_warnings]
+    if rep.homogenisation is not None:
+        lines += _homogenisation_lines(rep.homogenisation, rep.lowest_wins)
     for g in rep.groups:
         sel = g.selection
         lines.append("")
