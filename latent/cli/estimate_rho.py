@@ -84,7 +84,9 @@ def add_arguments(p) -> None:
                         "regression (e.g. a currency)")
     d.add_argument("--bids", choices=["values", "first-price"], default="values",
                    help="values (default) or first-price bids (GPV inversion)")
-    d.add_argument("--bandwidth", type=float, help="GPV kernel bandwidth (default Silverman)")
+    d.add_argument("--bandwidth", metavar="H|RULE",
+                   help="GPV kernel bandwidth: a number (bid units) or a rule, silverman "
+                        "(default) or scott")
     s = p.add_argument_group("which auctions")
     s.add_argument("--bidders", type=int, metavar="N",
                    help="analyse auctions with N bidders (default: every N with enough auctions)")

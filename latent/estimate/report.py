@@ -16,6 +16,7 @@ import pandas as pd
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
+from latent.data.gpv import GPVGroup
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
 LOSS_DEFINITIONS = {
@@ -294,11 +295,23 @@ class GroupReport(Result):
     units: str = "data units"
     procurement: ProcurementPart | None = None
     warnings: tuple[str, ...] = ()
+    gpv: GPVGroup | None = None
+
+    @property
+    def values_kind(self) -> str:
+        """What the marginals were estimated from: observed bids or GPV pseudo-values."""
+        costs = self.procurement is not None
+        if self.gpv is None:
+            return "observed costs" if costs else "observed bids (taken as values)"
+        return ("GPV pseudo-costs (from observed first-price bids)" if costs else
+                "GPV pseudo-values (from observed first-price bids)")
 
     def to_dict(self) -> dict:
         return {
             "n_bidders": self.n_bidders, "selection": self.selection,
-            "values_from": self.values_from, "spectral_rho": self.spectral.to_dict(),
+            "values_from": self.values_from, "values_kind": self.values_kind,
+            "gpv": None if self.gpv is None else self.gpv.to_dict(),
+            "spectral_rho": self.spectral.to_dict(),
             "marginals": list(self.marginals), "mechanism": self.mechanism,
             "grade_spectrum": None if self.spectrum is None else self.spectrum.to_dict(),
             "spectrum_note": self.spectrum_note,
@@ -544,6 +557,24 @@ def _procurement_lines(g: GroupReport) -> list[str]:
     return out
 
 
+def _gpv_lines(v: GPVGroup, costs: bool) -> list[str]:
+    verdict = (f"REJECTED (p = {v.monotonicity_pvalue:.2g} < {v.level}): the model fails here"
+               if v.monotonicity_rejected else
+               f"not rejected (p = {v.monotonicity_pvalue:.2g}, level {v.level})")
+    out = [f"  GPV inversion: bandwidth h = {v.bandwidth:.4g} ({v.bandwidth_rule} rule"
+           if v.bandwidth_rule != "given" else
+           f"  GPV inversion: bandwidth h = {v.bandwidth:.4g} (given"]
+    out[0] += (f", triweight kernel, reflected at the ends); flagged within h of the ends: "
+               f"{v.n_trimmed} of {v.n_bids} bids (kept with the boundary correction)")
+    out.append(f"    inverse bid function increasing? {verdict}; adjacent-pair violations "
+               f"{v.n_violations} of {v.n_pairs}")
+    if not costs:
+        out.append(f"    tail: top 1% of pseudo-values hold {v.top1_share:.1%} of their sum; "
+                   f"largest pseudo-value / 99th-percentile observed bid = "
+                   f"{v.max_pv_to_p99_bid:.3g}")
+    return out
+
+
 def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
     what = "cost" if costs else "bid"
     out = ["", f"homogenisation (Haile–Hong–Shum): OLS of log {what} on auction covariates, "
@@ -586,6 +617,9 @@ def format_report(rep: EstimateReport) -> str:
         lines.append(f"N = {g.n_bidders} bidders: {sel['rows']} rows from {sel['how']}"
                      + ("" if unused is None else f" ({unused} other auctions not used)"))
         lines.append(f"  values: {g.values_from}")
+        if g.gpv is not None:
+            lines += _gpv_lines(g.gpv, g.procurement is not None)
+        lines.append(f"  marginals, spectral ρ and revenues below are of the {g.values_kind}")
         sp = g.spectral
         lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
                      f"{sp.n_boot} resamples over rows)")
