@@ -112,6 +112,16 @@ def add_arguments(p) -> None:
     m.add_argument("--lp-grid", type=int, default=6, metavar="K",
                    help="grid points per bidder of the exact LP (default 6)")
     m.add_argument("--lp-max-bidders", type=int, default=5)
+    t = p.add_argument_group("specification tests (revenue equivalence, independence, symmetry)")
+    t.add_argument("--no-tests", action="store_true", help="skip the specification tests")
+    t.add_argument("--spec-boot", type=int, default=199, metavar="B",
+                   help="auction-bootstrap resamples of the revenue-equivalence test "
+                        "(default 199)")
+    t.add_argument("--perm", type=int, default=499, metavar="P",
+                   help="permutations of the independence and symmetry tests and of the "
+                        "bias-corrected spectral ρ (default 499)")
+    t.add_argument("--level", type=float, default=0.05,
+                   help="significance level of the tests (default 0.05)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -155,6 +165,8 @@ def run(args) -> int:
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
+            tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,
+            level=args.level,
             progress=False if (args.quiet or args.json) else None)
     except (DataError, ValueError, TypeError) as exc:
         raise UsageError(_flag_message(str(exc))) from None

@@ -61,6 +61,7 @@ from latent.estimate.report import (
     ProcurementPart,
     RevenueLine,
     RevenuePart,
+    SpecTests,
     TruncationPart,
     Unavailable,
     estimate_of,
@@ -71,6 +72,13 @@ from latent.estimate.revenue import (
     mc_revenue,
     observed_order_stat,
     procurement_mc,
+)
+from latent.estimate.specification import (
+    bias_corrected_rho,
+    iid_second_price_revenue,
+    independence_test,
+    revenue_equivalence,
+    symmetry_test,
 )
 from latent.estimate.truncation import truncation_losses
 from numerics.lp.grade_restricted import frontier
@@ -110,6 +118,10 @@ class EstimateOptions:
     max_grade: int = 4
     revenue_samples: int = 100_000
     data_boot: int = 30
+    tests: bool = True
+    spec_boot: int = 199
+    perm: int = 499
+    level: float = 0.05
     n_boot: int = 1000
     grades: tuple[int, ...] = (1, 2, 3)
     lp_grid: int = 6
@@ -141,9 +153,9 @@ _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", 
             "decimal": (".", ",")}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
-         "chunksize": 1, "bidders": 2, "grid": 2}
+         "chunksize": 1, "bidders": 2, "grid": 2, "spec_boot": 19, "perm": 19}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
-_BOOLS = ("lowest_wins", "asymmetric")
+_BOOLS = ("lowest_wins", "asymmetric", "tests")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -189,6 +201,8 @@ def validate_options(options: dict) -> EstimateOptions:
         o["bandwidth"] = finite_float("bandwidth", o["bandwidth"], low=0.0, low_open=True)
     if o.get("buyer_value") is not None:
         o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
+    if "level" in o:
+        o["level"] = finite_float("level", o["level"], low=0.0, high=0.5, low_open=True)
     if o.get("where") is not None:
         w = o["where"]
         if not isinstance(w, dict) or not all(isinstance(k, str) for k in w):
@@ -407,6 +421,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix)."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
+    test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
     matrix = sel.matrix
     observed = matrix if observed is None else observed
     first_price = observed is not matrix
@@ -532,7 +547,47 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         rho=None if spectrum is None else spectrum.rho(), revenue=revenue,
         observed_second_price=observed_second, observed_winning_bid=observed_win,
         truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
-        procurement=procurement, warnings=tuple(warnings), gpv=gpv)
+        procurement=procurement, warnings=tuple(warnings), gpv=gpv,
+        tests=None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss))
+
+
+def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
+               ss: np.random.SeedSequence) -> SpecTests:
+    """Step 4b: the specification tests of one bidder count (see :class:`SpecTests`).
+
+    Revenue equivalence compares the model's second-price revenue (exact for the pooled
+    values' empirical law: the expected second-highest of N iid draws) with the observed mean
+    price: the winning bid of first-price data (GPV re-run on every bootstrap resample of
+    auctions), the second-highest bid of bids taken as values (ascending or second-price data).
+    Costs (``lowest_wins``) enter negated, so the price is the second-lowest (or lowest) cost.
+    Independence: permutation test of σ1/σ2 on the values, and the cross-fitted σ1/σ2 as the
+    headline spectral ρ. Symmetry: only with ``asymmetric`` (identified bidder slots).
+    """
+    s_rev, s_ind, s_bc, s_sym = ss.spawn(4)
+    sign = -1.0 if opts.lowest_wins else 1.0
+    first_price = opts.bids == "first-price"
+    bandwidth = opts.bandwidth or "silverman"
+
+    def model(b, _rng):
+        pv = gpv_pseudo_values(b, n, bandwidth=bandwidth).pseudo_value if first_price else b
+        return iid_second_price_revenue(pv, n)
+
+    def run(fn, *args, **kw):
+        try:
+            return fn(*args, **kw)
+        except ValueError as exc:
+            return Unavailable(reason=str(exc))
+
+    return SpecTests(
+        revenue_equivalence=run(revenue_equivalence, sign * observed, model,
+                                fmt="first_price" if first_price else "second_price",
+                                n_boot=opts.spec_boot, level=opts.level, seed=s_rev),
+        independence=run(independence_test, values, n_perm=opts.perm, level=opts.level,
+                         seed=s_ind),
+        symmetry=(run(symmetry_test, values, n_perm=opts.perm, level=opts.level, seed=s_sym)
+                  if opts.asymmetric else None),
+        spectral=run(bias_corrected_rho, values, n_perm=opts.perm, confidence=1 - opts.level,
+                     seed=s_bc))
 
 
 def _revenue(matrix, marginals, mech, n, opts, seeds, units) -> RevenuePart:

@@ -17,6 +17,7 @@ from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
 from latent.data.gpv import GPVGroup
+from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
 LOSS_DEFINITIONS = {
@@ -91,6 +92,59 @@ class Unavailable(_Keyed, Result):
 
     def to_dict(self) -> dict:
         return {"available": False, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpecTests(_Keyed, Result):
+    """The specification tests of one bidder count (Athey & Haile 2007): revenue equivalence,
+    independence (with the bias-corrected spectral ρ), symmetry (``asymmetric`` only). A test
+    that could not run is an :class:`Unavailable`.
+
+    >>> t = SpecTests(revenue_equivalence=Unavailable(reason="x"), independence=None,
+    ...               symmetry=None, spectral=None)
+    >>> t.rejected_assumptions(), t.to_dict()["revenue_equivalence"]["available"]
+    ((), False)
+    """
+
+    revenue_equivalence: SpecTestResult | Unavailable | None
+    independence: SpecTestResult | Unavailable | None
+    symmetry: SpecTestResult | Unavailable | None
+    spectral: BiasCorrectedRho | Unavailable | None
+
+    _ASSUMPTIONS = {"revenue_equivalence": "symmetric IPV (revenue equivalence)",
+                    "independence": "independent values", "symmetry": "symmetric bidders"}
+
+    def rejected_assumptions(self) -> tuple[str, ...]:
+        """The assumptions the data reject, in words."""
+        return tuple(words for key, words in self._ASSUMPTIONS.items()
+                     if isinstance(getattr(self, key), SpecTestResult)
+                     and getattr(self, key).rejected)
+
+    def to_dict(self) -> dict:
+        def d(x):
+            return None if x is None else x.to_dict()
+        return {"revenue_equivalence": d(self.revenue_equivalence),
+                "independence": d(self.independence), "symmetry": d(self.symmetry),
+                "spectral_rho_bias_corrected": d(self.spectral),
+                "rejected_assumptions": list(self.rejected_assumptions())}
+
+    def __str__(self) -> str:
+        return "\n".join(_test_lines(self))
+
+
+def _test_lines(t: SpecTests) -> list[str]:
+    out = ["  specification tests (Athey–Haile):"]
+    for key, label in (("revenue_equivalence", "revenue equivalence"),
+                       ("independence", "independence"), ("symmetry", "symmetry")):
+        r = getattr(t, key)
+        if r is None:
+            continue
+        if isinstance(r, Unavailable):
+            out.append(f"    {label}: not run ({r.reason})")
+        else:
+            out.append(f"    {label}: {'REJECTED' if r.rejected else 'not rejected'} — "
+                       f"{r.reason} ({r.n_resamples} resamples)")
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -296,6 +350,16 @@ class GroupReport(Result):
     procurement: ProcurementPart | None = None
     warnings: tuple[str, ...] = ()
     gpv: GPVGroup | None = None
+    tests: SpecTests | None = None
+
+    @property
+    def ipv_caveat(self) -> str | None:
+        """The warning every IPV-based number carries when a specification test rejects."""
+        bad = () if self.tests is None else self.tests.rejected_assumptions()
+        if not bad:
+            return None
+        return (f"the data reject {' and '.join(bad)}: these numbers assume symmetric "
+                "independent private values and are not to be trusted as they stand")
 
     @property
     def values_kind(self) -> str:
@@ -310,6 +374,7 @@ class GroupReport(Result):
         return {
             "n_bidders": self.n_bidders, "selection": self.selection,
             "values_from": self.values_from, "values_kind": self.values_kind,
+            "tests": None if self.tests is None else self.tests.to_dict(),
             "gpv": None if self.gpv is None else self.gpv.to_dict(),
             "spectral_rho": self.spectral.to_dict(),
             "marginals": list(self.marginals), "mechanism": self.mechanism,
@@ -337,7 +402,12 @@ class GroupReport(Result):
                         "ci_low": lo, "ci_high": hi, "units": units})
 
         sp = self.spectral
-        add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
+        bc = None if self.tests is None else self.tests.spectral
+        if isinstance(bc, BiasCorrectedRho):
+            add("spectral_rho", bc.rho, bc.interval, "ratio")
+            add("spectral_rho_plain", sp.rho, sp.rho_ci, "ratio")
+        else:
+            add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
         if self.rho is not None:
             add("grade_decay_rho", self.rho.rho, self.rho.rho_ci, "ratio")
         if self.spectrum is not None:
@@ -621,12 +691,25 @@ def format_report(rep: EstimateReport) -> str:
             lines += _gpv_lines(g.gpv, g.procurement is not None)
         lines.append(f"  marginals, spectral ρ and revenues below are of the {g.values_kind}")
         sp = g.spectral
-        lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
-                     f"{sp.n_boot} resamples over rows)")
+        bc = None if g.tests is None else g.tests.spectral
+        if isinstance(bc, BiasCorrectedRho):
+            lines.append(f"  spectral ρ = σ1/σ2 (bias-corrected, cross-fitted) = "
+                         f"{_num(bc.rho, bc.interval)} ({int(bc.confidence * 100)}% interval "
+                         f"calibrated on the permutation null; 1 = independent slots)")
+            lines.append(f"    rho_plain = {_num(sp.rho, sp.rho_ci)} (plain σ1/σ2, ≥ 1 and "
+                         "biased up; its percentile bootstrap interval cannot cover 1)")
+        else:
+            lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
+                         f"{sp.n_boot} resamples over rows)"
+                         + ("" if bc is None else f"; bias correction not run: {bc.reason}"))
+        if g.tests is not None:
+            lines += _test_lines(g.tests)
         lines += _spectrum_lines(g)
         rv = g.revenue
         if g.procurement is not None:
             lines += _procurement_lines(g)
+            if g.ipv_caveat:
+                lines.append(f"    WARNING (costs above): {g.ipv_caveat}")
         else:
             for key, label in (("mechanism", g.mechanism), ("second_price", "second price"),
                                ("difference", f"{g.mechanism} − second price")):
@@ -637,9 +720,13 @@ def format_report(rep: EstimateReport) -> str:
                 e = line.estimate
                 lines.append(f"  revenue {label}: {_num(e.value, e.ci)} (MC CI){extra}")
             lines.append(f"    ({rv.note})")
+            if g.ipv_caveat:
+                lines.append(f"    WARNING (revenues above): {g.ipv_caveat}")
             for o in (g.observed_winning_bid, g.observed_second_price):
                 lines.append(f"  {o.label}: {_num(o.estimate.value, o.estimate.ci)}")
         lines += _truncation_lines(g)
+        if g.ipv_caveat:
+            lines.append(f"    WARNING (truncation numbers above): {g.ipv_caveat}")
         lines += [f"  warning: {w}" for w in g.warnings]
     lines.append("")
     lines.append("definitions of the truncation revenue loss:")

@@ -1,0 +1,133 @@
+"""estimate_rho's specification tests (revenue equivalence, independence, symmetry) on simulated
+truth: correctly specified data do not reject more often than the nominal level; unmodelled
+auction heterogeneity (v = y · ε with y common to the auction, not in the covariates) does."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from latent.cli.estimate_rho import run_cli
+from latent.estimate.pipeline import estimate_rho
+
+FAST = dict(n_boot=50, revenue_samples=4000, samples=400, grid=8, lp_grid=4, data_boot=0,
+            progress=False)
+
+
+def first_price_frame(n_auctions, n=3, seed=0, hetero=0.0):
+    """Bids exp(0.8 log size) · y · (N−1)/N · ε, ε ~ U[0, 1]; y = exp(hetero · Z) unobserved."""
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    size = rng.lognormal(0.0, 1.0, n_auctions)
+    y = np.exp(hetero * rng.standard_normal(n_auctions))
+    eps = rng.uniform(0.0, 1.0, (n_auctions, n))
+    bid = (size ** 0.8 * y)[:, None] * (n - 1) / n * eps
+    return pd.DataFrame({"auction_id": np.repeat(np.arange(n_auctions), n),
+                         "bidder": np.tile([f"b{j}" for j in range(n)], n_auctions),
+                         "bid": bid.ravel(), "size": np.repeat(size, n)})
+
+
+def run(df, **kw):
+    return estimate_rho(df, format="long", auction_col="auction_id", bidder_col="bidder",
+                        bid_col="bid", bids="first-price", covariates="log(size)", bidders=3,
+                        **{**FAST, **kw})
+
+
+@pytest.mark.slow
+def test_revenue_equivalence_not_rejected_beyond_nominal_rate_when_correct():
+    """20 seeds at level 0.05: under a correct model the rejection count is (at most)
+    Binomial(20, 0.05), P(≥ 4) = 0.016; we allow 3."""
+    rejected = []
+    for seed in range(20):
+        rep = run(first_price_frame(500, seed=100 + seed), seed=seed, spec_boot=199, perm=99)
+        rejected.append(rep.groups[0].tests.revenue_equivalence.rejected)
+    assert stats.binom(20, 0.05).sf(3) < 0.02
+    assert sum(rejected) <= 3, rejected
+
+
+def test_unmodelled_heterogeneity_is_rejected_and_flagged():
+    rep = run(first_price_frame(800, seed=1, hetero=0.5), spec_boot=199, perm=199)
+    g = rep.groups[0]
+    assert g.tests.revenue_equivalence.rejected
+    assert g.tests.independence.rejected
+    assert g.tests.spectral.rho > 1.5  # heavy-tailed levels: its interval is wide here
+    assert "independent values" in g.ipv_caveat
+    text = str(rep)
+    assert "WARNING (revenues above): the data reject" in text
+    assert "WARNING (truncation numbers above)" in text
+    d = rep.to_dict()["groups"][0]["tests"]
+    assert d["revenue_equivalence"]["rejected"] and d["independence"]["rejected"]
+    assert "independent values" in d["rejected_assumptions"]
+
+
+def test_correct_model_one_seed_headline_rho_covers_one():
+    rep = run(first_price_frame(600, seed=2), spec_boot=99, perm=199)
+    g = rep.groups[0]
+    assert not g.tests.independence.rejected and g.ipv_caveat is None
+    lo, hi = g.tests.spectral.interval
+    assert lo < 1.0 < hi
+    row = rep.to_frame().set_index("quantity").loc["spectral_rho"]
+    assert row["value"] == pytest.approx(g.tests.spectral.rho)
+    assert "spectral_rho_plain" in rep.to_frame()["quantity"].tolist()
+
+
+def test_symmetry_with_asymmetric_bidders():
+    rng = np.random.default_rng(np.random.SeedSequence(3))
+    v = rng.random((400, 3))
+    v[:, 0] *= 1.5
+    df = pd.DataFrame({"auction_id": np.repeat(np.arange(400), 3),
+                       "bidder": np.tile(["a", "b", "c"], 400), "bid": v.ravel()})
+    rep = estimate_rho(df, format="long", auction_col="auction_id", bidder_col="bidder",
+                       bid_col="bid", asymmetric=True, bidders=3, perm=199, **FAST)
+    t = rep.groups[0].tests
+    assert t.symmetry.rejected and "symmetric bidders" in t.rejected_assumptions()
+    assert estimate_rho(v, bidders=3, perm=99, **FAST).groups[0].tests.symmetry is None
+
+
+def test_second_price_and_procurement_data_get_revenue_equivalence():
+    rng = np.random.default_rng(np.random.SeedSequence(4))
+    v = rng.random((500, 3))
+    t = estimate_rho(v, spec_boot=99, perm=99, **FAST).groups[0].tests.revenue_equivalence
+    assert not t.rejected and "second-highest" in t.reason
+    c = estimate_rho(1 + v, lowest_wins=True, spec_boot=99, perm=99,
+                     **FAST).groups[0].tests.revenue_equivalence
+    assert not c.rejected
+
+
+def test_same_seed_same_numbers_and_no_tests():
+    df = first_price_frame(200, seed=5)
+    a = run(df, spec_boot=49, perm=49).to_dict()["groups"][0]["tests"]
+    b = run(df, spec_boot=49, perm=49).to_dict()["groups"][0]["tests"]
+    assert a == b
+    assert run(df, tests=False).groups[0].tests is None
+
+
+@pytest.mark.parametrize("flags, needle", [(["--spec-boot", "5"], "--spec-boot"),
+                                           (["--perm", "1"], "--perm"),
+                                           (["--level", "0.7"], "--level"),
+                                           (["--level", "x"], "--level")])
+def test_bad_test_flags_exit_2(tmp_path, capsys, flags, needle):
+    p = tmp_path / "w.csv"
+    rng = np.random.default_rng(np.random.SeedSequence(8))
+    p.write_text("auction_id,bidder_1,bidder_2\n" + "\n".join(
+        f"{k},{a:.5f},{b:.5f}" for k, (a, b) in enumerate(rng.random((60, 2)))) + "\n")
+    assert run_cli([str(p), "--quiet", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and needle in err, err
+
+
+def test_json_has_tests(tmp_path, capsys):
+    p = tmp_path / "fp.csv"
+    first_price_frame(300, seed=6).to_csv(p, index=False)
+    assert run_cli([str(p), "--format", "long", "--bid-col", "bid", "--bidder-col", "bidder",
+                    "--auction-col", "auction_id", "--covariates", "log(size)",
+                    "--bids", "first-price", "--bidders", "3", "--json", "--spec-boot", "49",
+                    "--perm", "49", "--boot", "50", "--revenue-samples", "3000",
+                    "--samples", "300", "--grid", "6", "--lp-grid", "4",
+                    "--data-boot", "0"]) == 0
+    d = json.loads(capsys.readouterr().out)["groups"][0]["tests"]
+    assert {"revenue_equivalence", "independence", "symmetry",
+            "spectral_rho_bias_corrected", "rejected_assumptions"} <= set(d)
