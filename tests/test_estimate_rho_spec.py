@@ -131,3 +131,57 @@ def test_json_has_tests(tmp_path, capsys):
     d = json.loads(capsys.readouterr().out)["groups"][0]["tests"]
     assert {"revenue_equivalence", "independence", "symmetry",
             "spectral_rho_bias_corrected", "rejected_assumptions"} <= set(d)
+
+
+def test_factor_branch_runs_when_independence_is_rejected_and_recovers_the_share():
+    """v = y·ε with log y ~ N(0, 0.5²), ε ~ U[0, 1]: log bids = log y + log ε + const, so the
+    common share of log-bid variance is 0.25 / (0.25 + Var log ε = 1) = 0.2."""
+    rep = run(first_price_frame(1000, seed=11, hetero=0.5), spec_boot=99, perm=199,
+              factor_boot=3, factor_samples=20_000)
+    g = rep.groups[0]
+    assert g.tests.independence.rejected
+    f = g.factor
+    lo, hi = f.model.variance_share_ci
+    assert lo < 0.2 < hi, (lo, hi)
+    assert f.model.rho > 1.1 and f.why == "independence rejected"
+    rv = f.revenues
+    assert rv.best in ("myerson", "reserve_second_price", "lookahead")
+    assert set(f.intervals) == {"second_price", "myerson"}
+    text = str(rep)
+    assert "the mechanism a seller should run when values are correlated" in text
+    assert "variance share of the common factor" in text
+    d = rep.to_dict()["groups"][0]["factor_model"]
+    assert d["model"]["variance_share_ci"][0] < 0.2 < d["model"]["variance_share_ci"][1]
+    assert {r["mechanism"] for r in d["revenue_table"]} >= {"second_price", "myerson"}
+
+
+def test_factor_branch_off_when_independent_unless_asked():
+    df = first_price_frame(300, seed=12)
+    assert run(df, spec_boot=49, perm=99).groups[0].factor is None
+    f = run(df, spec_boot=49, perm=99, factor_model=True, factor_boot=0,
+            factor_samples=5000).groups[0].factor
+    assert f.why == "requested with --factor-model" and f.model.variance_share_ci[0] < 0.05
+    assert f.intervals.reason == "--factor-boot 0"
+
+
+def test_procurement_factor_branch_reports_share_without_revenues():
+    rng = np.random.default_rng(np.random.SeedSequence(13))
+    c = rng.lognormal(0, 0.7, (400, 1)) * rng.lognormal(0, 0.3, (400, 3))
+    f = estimate_rho(c, lowest_wins=True, spec_boot=49, perm=99, factor_boot=0,
+                     **FAST).groups[0].factor
+    share = 0.49 / (0.49 + 0.09)
+    # 400 auctions: the bootstrap sd of the share is about 0.015; allow 4 sd
+    assert f.model.variance_share == pytest.approx(share, abs=0.06)
+    assert "procurement" in f.revenues.reason
+
+
+@pytest.mark.parametrize("flags, needle", [(["--factor-samples", "10"], "--factor-samples"),
+                                           (["--factor-boot", "-1"], "--factor-boot")])
+def test_bad_factor_flags_exit_2(tmp_path, capsys, flags, needle):
+    p = tmp_path / "w.csv"
+    rng = np.random.default_rng(np.random.SeedSequence(9))
+    p.write_text("auction_id,bidder_1,bidder_2\n" + "\n".join(
+        f"{k},{a:.5f},{b:.5f}" for k, (a, b) in enumerate(rng.random((60, 2)))) + "\n")
+    assert run_cli([str(p), "--quiet", "--factor-model", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and needle in err, err

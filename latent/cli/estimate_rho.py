@@ -122,6 +122,16 @@ def add_arguments(p) -> None:
                         "bias-corrected spectral ρ (default 499)")
     t.add_argument("--level", type=float, default=0.05,
                    help="significance level of the tests (default 0.05)")
+    f = p.add_argument_group("correlated values (latent-factor model, when independence is "
+                             "rejected)")
+    f.add_argument("--factor-model", action="store_true",
+                   help="fit the factor model even when independence is not rejected")
+    f.add_argument("--factor-samples", type=int, metavar="S",
+                   help="Monte Carlo auctions for its revenues (default 20 per auction, "
+                        "20000-100000)")
+    f.add_argument("--factor-boot", type=int, default=9, metavar="B",
+                   help="re-fitted bootstrap replications of its revenues (default 9; 0 = "
+                        "none)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -166,7 +176,8 @@ def run(args) -> int:
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
             tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,
-            level=args.level,
+            level=args.level, factor_model=args.factor_model,
+            factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             progress=False if (args.quiet or args.json) else None)
     except (DataError, ValueError, TypeError) as exc:
         raise UsageError(_flag_message(str(exc))) from None

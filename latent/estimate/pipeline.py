@@ -49,6 +49,7 @@ from latent.data.empirical import (
     grid_laws,
     marginals_from,
 )
+from latent.data.factor import bootstrap_revenues, factor_revenues, fit_factor_model
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
@@ -56,6 +57,7 @@ from latent.estimate.report import (
     EstimateReport,
     ExactPart,
     ExactPoint,
+    FactorPart,
     GroupReport,
     Observed,
     ProcurementPart,
@@ -74,6 +76,7 @@ from latent.estimate.revenue import (
     procurement_mc,
 )
 from latent.estimate.specification import (
+    SpecTestResult,
     bias_corrected_rho,
     iid_second_price_revenue,
     independence_test,
@@ -122,6 +125,9 @@ class EstimateOptions:
     spec_boot: int = 199
     perm: int = 499
     level: float = 0.05
+    factor_model: bool = False
+    factor_samples: int | None = None
+    factor_boot: int = 9
     n_boot: int = 1000
     grades: tuple[int, ...] = (1, 2, 3)
     lp_grid: int = 6
@@ -153,9 +159,10 @@ _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", 
             "decimal": (".", ",")}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
-         "chunksize": 1, "bidders": 2, "grid": 2, "spec_boot": 19, "perm": 19}
+         "chunksize": 1, "bidders": 2, "grid": 2, "spec_boot": 19, "perm": 19,
+         "factor_samples": 1000, "factor_boot": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
-_BOOLS = ("lowest_wins", "asymmetric", "tests")
+_BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -178,7 +185,8 @@ def validate_options(options: dict) -> EstimateOptions:
             raise TypeError(f"estimate_rho() got an unknown option {name!r}{hint}")
     o = dict(options)
     for name, low in _INTS.items():
-        if name in o and not (o[name] is None and name in ("bidders", "grid")):
+        if name in o and not (o[name] is None and name in ("bidders", "grid",
+                                                           "factor_samples")):
             o[name] = positive_int(name, o[name], minimum=low)
     for name, allowed in _CHOICES.items():
         if o.get(name) is not None:
@@ -534,6 +542,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
                 "marginals; CIs are Monte Carlo error given those marginals")
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
+    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss)
     names = sel.bidders
     selection = sel.to_dict()
     if total_auctions is not None:
@@ -547,8 +556,8 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         rho=None if spectrum is None else spectrum.rho(), revenue=revenue,
         observed_second_price=observed_second, observed_winning_bid=observed_win,
         truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
-        procurement=procurement, warnings=tuple(warnings), gpv=gpv,
-        tests=None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss))
+        procurement=procurement, warnings=tuple(warnings), gpv=gpv, tests=tests,
+        factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
 
 
 def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
@@ -588,6 +597,53 @@ def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateO
                   if opts.asymmetric else None),
         spectral=run(bias_corrected_rho, values, n_perm=opts.perm, confidence=1 - opts.level,
                      seed=s_bc))
+
+
+def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: SpecTests | None,
+                  ss: np.random.SeedSequence, units: str) -> FactorPart | Unavailable | None:
+    """Step 4c: the latent-factor model v_i = y · ε_i when independence is rejected (or with
+    ``factor_model``), fitted on the log observed (homogenised) bids — first-price bids are
+    inverted inside the model (Krasnokutskaya 2011) — and its revenues: second price, Myerson
+    on the marginals, the best learned truthful mechanism. Cost is bounded: Monte Carlo
+    samples ``factor_samples`` (default 20 per auction, within [20 000, 100 000]), training
+    samples a fifth of that, ``factor_boot`` re-fitted bootstrap replications (default 9).
+    """
+    ind = None if tests is None else tests.independence
+    rejected = isinstance(ind, SpecTestResult) and ind.rejected
+    if not (opts.factor_model or rejected):
+        return None
+    why = ("independence rejected" if rejected else "requested with --factor-model")
+    fit_ss, rev_ss, boot_ss = ss.spawn(3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(observed > 0, np.log(np.where(observed > 0, observed, 1.0)), np.nan)
+    first_price = opts.bids == "first-price" and not opts.lowest_wins
+    kind = "first_price" if first_price else "values"
+    samples = opts.factor_samples or int(min(100_000, max(20_000, 20 * observed.shape[0])))
+    try:
+        model = fit_factor_model(logs, bids=kind, n_boot=199, rho_bidders=n,
+                                 rho_samples=min(samples, 50_000), seed=fit_ss)
+    except ValueError as exc:
+        return Unavailable(reason=f"factor model: {exc}")
+    fitted_on = ("log observed first-price bids (ε-bids inverted by GPV on the fitted law)"
+                 if first_price else "log observed costs" if opts.lowest_wins else
+                 "log observed bids (taken as values)")
+    if opts.lowest_wins:
+        revenues = Unavailable(reason="procurement: the factor model's buyer-side costs are "
+                               "not implemented; the variance share and ρ above still say "
+                               "how much of the cost variation is common to a contract")
+        intervals = Unavailable(reason="no revenues")
+    else:
+        try:
+            revenues = factor_revenues(model, n, samples=samples,
+                                       train_samples=max(2000, samples // 5), seed=rev_ss)
+        except ValueError as exc:
+            revenues = Unavailable(reason=str(exc))
+        intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
+                     bootstrap_revenues(logs, n, n_boot=opts.factor_boot,
+                                        samples=max(2000, samples // 5),
+                                        seed=boot_ss, bids=kind))
+    return FactorPart(why=why, fitted_on=fitted_on, model=model, revenues=revenues,
+                      intervals=intervals, units=units)
 
 
 def _revenue(matrix, marginals, mech, n, opts, seeds, units) -> RevenuePart:

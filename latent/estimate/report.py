@@ -16,6 +16,7 @@ import pandas as pd
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
+from latent.data.factor import FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
@@ -144,6 +145,71 @@ def _test_lines(t: SpecTests) -> list[str]:
         else:
             out.append(f"    {label}: {'REJECTED' if r.rejected else 'not rejected'} — "
                        f"{r.reason} ({r.n_resamples} resamples)")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactorPart(_Keyed, Result):
+    """The correlated-values branch: the latent-factor model v_i = y · ε_i fitted to the log
+    (homogenised) bids, and the revenues it implies (``revenues`` and the bootstrap
+    ``intervals``; Unavailable with a reason when not computed)."""
+
+    why: str
+    fitted_on: str
+    model: FactorModel
+    revenues: FactorRevenues | Unavailable
+    intervals: dict | Unavailable
+    units: str
+
+    def to_dict(self) -> dict:
+        rv = self.revenues
+        return {"why": self.why, "fitted_on": self.fitted_on, "model": self.model.to_dict(),
+                "revenues": rv.to_dict(),
+                "revenue_table": (rv.to_frame().to_dict(orient="records")
+                                  if isinstance(rv, FactorRevenues) else None),
+                "bootstrap_intervals": (self.intervals if isinstance(self.intervals, dict)
+                                        else self.intervals.to_dict()),
+                "units": self.units}
+
+    def __str__(self) -> str:
+        return "\n".join(_factor_lines(self))
+
+
+def _factor_lines(f: FactorPart) -> list[str]:
+    m = f.model
+    lo, hi = m.variance_share_ci
+    out = [f"  correlated values: latent-factor model v_i = y·ε_i ({f.why}), fitted on "
+           f"{f.fitted_on}",
+           f"    variance share of the common factor (log y) = {m.variance_share:.3f} "
+           f"[{lo:.3f}, {hi:.3f}] (bootstrap over auctions); implied spectral ρ = "
+           f"{m.rho:.4g} (simulated, {m.rho_bidders} bidders)"]
+    if m.monotonicity_violation > 0:
+        out.append(f"    warning: the factor model's inverse bid function decreases on "
+                   f"{m.monotonicity_violation:.1%} of the ε-bids' mass: rejected there")
+    rv = f.revenues
+    if isinstance(rv, Unavailable):
+        out.append(f"    revenues: not computed ({rv.reason})")
+        return out
+    iv = f.intervals if isinstance(f.intervals, dict) else {}
+
+    def line(label, e, key=None):
+        extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}]"
+                 if key in iv else "")
+        return f"    {label}: {_num(e.mean, e.ci)} (MC CI given the fit){extra}"
+
+    out.append(f"    revenues with N = {rv.n_bidders} under the fitted correlated model, in "
+               f"{f.units}:")
+    out.append(line("second price", rv.second_price, "second_price"))
+    out.append(line(f"Myerson on the marginals (reserve {rv.myerson_reserve:.4g})",
+                    rv.myerson, "myerson"))
+    for name, e in rv.learned.items():
+        out.append(line(f"learned truthful: {name}", e["revenue"]))
+    best = rv.best.replace("_", " ")
+    out.append(f"    the mechanism a seller should run when values are correlated: {best} "
+               f"(best on a validation sample; best − Myerson on the marginals = "
+               f"{_num(rv.best_minus_myerson.mean, rv.best_minus_myerson.ci)})")
+    if isinstance(f.intervals, Unavailable):
+        out.append(f"    bootstrap intervals: not computed ({f.intervals.reason})")
     return out
 
 
@@ -351,6 +417,7 @@ class GroupReport(Result):
     warnings: tuple[str, ...] = ()
     gpv: GPVGroup | None = None
     tests: SpecTests | None = None
+    factor: FactorPart | Unavailable | None = None
 
     @property
     def ipv_caveat(self) -> str | None:
@@ -375,6 +442,7 @@ class GroupReport(Result):
             "n_bidders": self.n_bidders, "selection": self.selection,
             "values_from": self.values_from, "values_kind": self.values_kind,
             "tests": None if self.tests is None else self.tests.to_dict(),
+            "factor_model": None if self.factor is None else self.factor.to_dict(),
             "gpv": None if self.gpv is None else self.gpv.to_dict(),
             "spectral_rho": self.spectral.to_dict(),
             "marginals": list(self.marginals), "mechanism": self.mechanism,
@@ -704,6 +772,10 @@ def format_report(rep: EstimateReport) -> str:
                          + ("" if bc is None else f"; bias correction not run: {bc.reason}"))
         if g.tests is not None:
             lines += _test_lines(g.tests)
+        if isinstance(g.factor, FactorPart):
+            lines += _factor_lines(g.factor)
+        elif g.factor is not None:
+            lines.append(f"  correlated values: factor model not fitted ({g.factor.reason})")
         lines += _spectrum_lines(g)
         rv = g.revenue
         if g.procurement is not None:
