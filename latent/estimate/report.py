@@ -728,6 +728,10 @@ def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
         out.append(f"  {t[:32]:<32} {c:>10.4g} {se:>10.3g}   [{lo:.4g}, {hi:.4g}]")
     out += [f"  fixed effects {col}: {k + 1} levels ({k} dummies; coefficients in --json)"
             for col, k in fe.items()]
+    if not np.all(np.isfinite(h.std_error)):
+        out.append("  note: s.e. nan = the clustered covariance is singular (typically a "
+                   "fixed-effect level seen in a single auction); the point estimates and "
+                   "the homogenised bids are unaffected")
     out.append(f"  every later number is in homogenised units: {what}s at the average auction "
                f"= exp(residual) × scale {h.scale:.6g} ({h.scale_rule})")
     out += [f"  warning: {w}" for w in h.warnings]
