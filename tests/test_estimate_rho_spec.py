@@ -185,3 +185,19 @@ def test_bad_factor_flags_exit_2(tmp_path, capsys, flags, needle):
     assert run_cli([str(p), "--quiet", "--factor-model", *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and needle in err, err
+
+
+def test_worldbank_with_currency_fixed_effects_rejects_independence(shared_data):
+    """The documented example (docs/estimate_rho.md), one N: after currency fixed effects most
+    log-cost variance is common to a contract, so independence is rejected and the factor
+    model carries the message."""
+    rep = estimate_rho(shared_data / "worldbank_procurement_bids.csv", format="long",
+                       auction_col="contract", bidder_col="bidder.name",
+                       bid_col="evaluated.price.amount", lowest_wins=True,
+                       bids="first-price", fixed_effects="evaluated.price.currency",
+                       bidders=2, spec_boot=49, perm=199, **FAST)
+    assert rep.homogenisation.r_squared > 0.5
+    g = rep.groups[0]
+    assert g.tests.independence.rejected and g.ipv_caveat is not None
+    assert g.factor.model.variance_share_ci[0] > 0.6
+    assert "WARNING (costs above)" in str(rep)
