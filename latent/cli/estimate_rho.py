@@ -76,9 +76,17 @@ def add_arguments(p) -> None:
     d.add_argument("--decimal", choices=[".", ","],
                    help="decimal separator when numbers like 1,234 are ambiguous (default: "
                         "detected; converted numbers are reported)")
+    d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
+                   help="homogenise bids (costs) by auction-level columns: col or log(col) "
+                        "(Haile-Hong-Shum: log bid regressed on them; long data)")
+    d.add_argument("--fixed-effects", metavar="COL[,COL...]",
+                   help="categorical auction-level columns entered as dummies in that "
+                        "regression (e.g. a currency)")
     d.add_argument("--bids", choices=["values", "first-price"], default="values",
                    help="values (default) or first-price bids (GPV inversion)")
-    d.add_argument("--bandwidth", type=float, help="GPV kernel bandwidth (default Silverman)")
+    d.add_argument("--bandwidth", metavar="H|RULE",
+                   help="GPV kernel bandwidth: a number (bid units) or a rule, silverman "
+                        "(default) or scott")
     s = p.add_argument_group("which auctions")
     s.add_argument("--bidders", type=int, metavar="N",
                    help="analyse auctions with N bidders (default: every N with enough auctions)")
@@ -104,6 +112,26 @@ def add_arguments(p) -> None:
     m.add_argument("--lp-grid", type=int, default=6, metavar="K",
                    help="grid points per bidder of the exact LP (default 6)")
     m.add_argument("--lp-max-bidders", type=int, default=5)
+    t = p.add_argument_group("specification tests (revenue equivalence, independence, symmetry)")
+    t.add_argument("--no-tests", action="store_true", help="skip the specification tests")
+    t.add_argument("--spec-boot", type=int, default=199, metavar="B",
+                   help="auction-bootstrap resamples of the revenue-equivalence test "
+                        "(default 199)")
+    t.add_argument("--perm", type=int, default=499, metavar="P",
+                   help="permutations of the independence and symmetry tests and of the "
+                        "bias-corrected spectral ρ (default 499)")
+    t.add_argument("--level", type=float, default=0.05,
+                   help="significance level of the tests (default 0.05)")
+    f = p.add_argument_group("correlated values (latent-factor model, when independence is "
+                             "rejected)")
+    f.add_argument("--factor-model", action="store_true",
+                   help="fit the factor model even when independence is not rejected")
+    f.add_argument("--factor-samples", type=int, metavar="S",
+                   help="Monte Carlo auctions for its revenues (default 20 per auction, "
+                        "20000-100000)")
+    f.add_argument("--factor-boot", type=int, default=9, metavar="B",
+                   help="re-fitted bootstrap replications of its revenues (default 9; 0 = "
+                        "none)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -140,12 +168,16 @@ def run(args) -> int:
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
             where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
             buyer_value=args.buyer_value, decimal=args.decimal,
+            covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
+            tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,
+            level=args.level, factor_model=args.factor_model,
+            factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             progress=False if (args.quiet or args.json) else None)
     except (DataError, ValueError, TypeError) as exc:
         raise UsageError(_flag_message(str(exc))) from None

@@ -5,19 +5,14 @@
 * :func:`grid_law` discretises a marginal to K quantile midpoints F⁻¹((k + ½)/K) (equal values
   merged; a law with ≤ K atoms is kept exactly): the product grid of the grade spectrum, the
   truncation analysis and the exact LP.
-* :func:`gpv_pseudo_values`: first-price bids b are not values; Guerre–Perrigne–Vuong (2000)
-  invert the symmetric equilibrium, v = b + G(b) / ((N − 1) g(b)), with G the empirical cdf of
-  the pooled bids and g a Gaussian kernel density (binned on 2048 points, FFT convolution).
+* First-price bids b are not values: the GPV inversion is :mod:`latent.data.gpv`.
 * :func:`mc_revenue`: expected revenue Σ_i E[p_i(v)] of mechanisms under the product of the
   marginals, on common random numbers, with normal 95% CIs on i.i.d. profiles.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-from scipy import signal, stats
 
 from numerics.valuations import Discrete, empirical
 
@@ -116,50 +111,3 @@ def allocation_table(mech, values: list[np.ndarray], chunk: int = 1 << 16) -> np
     for s in range(0, prof.shape[0], chunk):
         out[s:s + chunk] = mech.allocation(prof[s:s + chunk, :, None])[:, :, 0]
     return out.reshape(*shape, n)
-
-
-def kde_bandwidth(x: np.ndarray) -> float:
-    """Silverman's rule h = 0.9·min(sd, IQR/1.34)·n^(−1/5).
-
-    >>> round(kde_bandwidth(np.linspace(0, 1, 1001)), 4)
-    0.0653
-    """
-    x = np.asarray(x, float)
-    sd = float(np.std(x, ddof=1))
-    iqr = float(np.subtract(*np.percentile(x, [75, 25])))
-    spread = min(sd, iqr / 1.34) if iqr > 0 else sd
-    return 0.9 * spread * len(x) ** -0.2
-
-
-def gpv_pseudo_values(bids: np.ndarray, bandwidth: float | None = None,
-                      bins: int = 2048) -> tuple[np.ndarray, float]:
-    """Pseudo-values v = b + G(b)/((N−1) g(b)) for first-price bids (auctions × N), and h.
-
-    Uniform values and N bidders bid b = (N−1)v/N, so v = N b/(N−1) away from the boundary:
-
-    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
-    >>> v = rng.random((20000, 3)); pv, h = gpv_pseudo_values(2 * v / 3)
-    >>> mid = (v > 0.2) & (v < 0.8)
-    >>> bool(np.median(np.abs(pv[mid] - v[mid])) < 0.02)
-    True
-    """
-    b = np.asarray(bids, float)
-    n = b.shape[1]
-    if n < 2:
-        raise ValueError("GPV inversion needs at least two bidders per auction")
-    flat = np.sort(b.ravel())
-    h = kde_bandwidth(flat) if bandwidth is None else float(bandwidth)
-    if not h > 0:
-        raise ValueError("bandwidth must be positive (are all bids equal?)")
-    lo, hi = flat[0] - 4 * h, flat[-1] + 4 * h
-    edges = np.linspace(lo, hi, bins + 1)
-    width = edges[1] - edges[0]
-    hist, _ = np.histogram(flat, edges)
-    half = int(math.ceil(4 * h / width))
-    kern = stats.norm.pdf(np.arange(-half, half + 1) * width / h)
-    kern /= kern.sum()
-    dens = signal.fftconvolve(hist.astype(float), kern, mode="same") / (len(flat) * width)
-    centres = 0.5 * (edges[:-1] + edges[1:])
-    g = np.interp(b, centres, np.maximum(dens, 1e-300))
-    big_g = np.searchsorted(flat, b, side="right") / len(flat)
-    return b + big_g / ((n - 1) * g), h

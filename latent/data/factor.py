@@ -601,11 +601,12 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
 
 
 def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: int = 20_000,
-                       confidence: float = 0.95, seed=0) -> dict:
+                       confidence: float = 0.95, seed=0, bids: str = "values") -> dict:
     """Percentile intervals of the fitted model's second-price and Myerson revenues over
     ``n_boot`` resamples of whole auctions, each re-fitted (so the intervals carry the
     estimation noise of the deconvolution, which :func:`factor_revenues` does not) and
-    simulated on ``samples`` auctions of ``n_bidders`` bidders.
+    simulated on ``samples`` auctions of ``n_bidders`` bidders. ``bids`` as in
+    :func:`fit_factor_model` (``"first_price"``: log first-price bids, inverted per resample).
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(0))
     >>> x = rng.normal(0, 0.5, (500, 1)) + rng.normal(0, 0.3, (500, 3))
@@ -627,7 +628,7 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: i
     for child in rep_ss:
         fit_ss, marg_ss, sim_ss = child.spawn(3)
         sample = x[rng.integers(0, x.shape[0], x.shape[0])]
-        model = fit_factor_model(sample, n_boot=19, rho_samples=100,
+        model = fit_factor_model(sample, bids=bids, n_boot=19, rho_samples=100,
                                  seed=int(fit_ss.generate_state(1)[0]))
         prof = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
         v = prof.sample(np.random.default_rng(sim_ss), int(samples))

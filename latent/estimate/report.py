@@ -15,6 +15,10 @@ import pandas as pd
 
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
+from latent.data.covariates import Homogenization
+from latent.data.factor import FactorModel, FactorRevenues
+from latent.data.gpv import GPVGroup
+from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
 LOSS_DEFINITIONS = {
@@ -89,6 +93,124 @@ class Unavailable(_Keyed, Result):
 
     def to_dict(self) -> dict:
         return {"available": False, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpecTests(_Keyed, Result):
+    """The specification tests of one bidder count (Athey & Haile 2007): revenue equivalence,
+    independence (with the bias-corrected spectral ρ), symmetry (``asymmetric`` only). A test
+    that could not run is an :class:`Unavailable`.
+
+    >>> t = SpecTests(revenue_equivalence=Unavailable(reason="x"), independence=None,
+    ...               symmetry=None, spectral=None)
+    >>> t.rejected_assumptions(), t.to_dict()["revenue_equivalence"]["available"]
+    ((), False)
+    """
+
+    revenue_equivalence: SpecTestResult | Unavailable | None
+    independence: SpecTestResult | Unavailable | None
+    symmetry: SpecTestResult | Unavailable | None
+    spectral: BiasCorrectedRho | Unavailable | None
+
+    _ASSUMPTIONS = {"revenue_equivalence": "symmetric IPV (revenue equivalence)",
+                    "independence": "independent values", "symmetry": "symmetric bidders"}
+
+    def rejected_assumptions(self) -> tuple[str, ...]:
+        """The assumptions the data reject, in words."""
+        return tuple(words for key, words in self._ASSUMPTIONS.items()
+                     if isinstance(getattr(self, key), SpecTestResult)
+                     and getattr(self, key).rejected)
+
+    def to_dict(self) -> dict:
+        def d(x):
+            return None if x is None else x.to_dict()
+        return {"revenue_equivalence": d(self.revenue_equivalence),
+                "independence": d(self.independence), "symmetry": d(self.symmetry),
+                "spectral_rho_bias_corrected": d(self.spectral),
+                "rejected_assumptions": list(self.rejected_assumptions())}
+
+    def __str__(self) -> str:
+        return "\n".join(_test_lines(self))
+
+
+def _test_lines(t: SpecTests) -> list[str]:
+    out = ["  specification tests (Athey–Haile):"]
+    for key, label in (("revenue_equivalence", "revenue equivalence"),
+                       ("independence", "independence"), ("symmetry", "symmetry")):
+        r = getattr(t, key)
+        if r is None:
+            continue
+        if isinstance(r, Unavailable):
+            out.append(f"    {label}: not run ({r.reason})")
+        else:
+            out.append(f"    {label}: {'REJECTED' if r.rejected else 'not rejected'} — "
+                       f"{r.reason} ({r.n_resamples} resamples)")
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactorPart(_Keyed, Result):
+    """The correlated-values branch: the latent-factor model v_i = y · ε_i fitted to the log
+    (homogenised) bids, and the revenues it implies (``revenues`` and the bootstrap
+    ``intervals``; Unavailable with a reason when not computed)."""
+
+    why: str
+    fitted_on: str
+    model: FactorModel
+    revenues: FactorRevenues | Unavailable
+    intervals: dict | Unavailable
+    units: str
+
+    def to_dict(self) -> dict:
+        rv = self.revenues
+        return {"why": self.why, "fitted_on": self.fitted_on, "model": self.model.to_dict(),
+                "revenues": rv.to_dict(),
+                "revenue_table": (rv.to_frame().to_dict(orient="records")
+                                  if isinstance(rv, FactorRevenues) else None),
+                "bootstrap_intervals": (self.intervals if isinstance(self.intervals, dict)
+                                        else self.intervals.to_dict()),
+                "units": self.units}
+
+    def __str__(self) -> str:
+        return "\n".join(_factor_lines(self))
+
+
+def _factor_lines(f: FactorPart) -> list[str]:
+    m = f.model
+    lo, hi = m.variance_share_ci
+    out = [f"  correlated values: latent-factor model v_i = y·ε_i ({f.why}), fitted on "
+           f"{f.fitted_on}",
+           f"    variance share of the common factor (log y) = {m.variance_share:.3f} "
+           f"[{lo:.3f}, {hi:.3f}] (bootstrap over auctions); implied spectral ρ = "
+           f"{m.rho:.4g} (simulated, {m.rho_bidders} bidders)"]
+    if m.monotonicity_violation > 0:
+        out.append(f"    warning: the factor model's inverse bid function decreases on "
+                   f"{m.monotonicity_violation:.1%} of the ε-bids' mass: rejected there")
+    rv = f.revenues
+    if isinstance(rv, Unavailable):
+        out.append(f"    revenues: not computed ({rv.reason})")
+        return out
+    iv = f.intervals if isinstance(f.intervals, dict) else {}
+
+    def line(label, e, key=None):
+        extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}]"
+                 if key in iv else "")
+        return f"    {label}: {_num(e.mean, e.ci)} (MC CI given the fit){extra}"
+
+    out.append(f"    revenues with N = {rv.n_bidders} under the fitted correlated model, in "
+               f"{f.units}:")
+    out.append(line("second price", rv.second_price, "second_price"))
+    out.append(line(f"Myerson on the marginals (reserve {rv.myerson_reserve:.4g})",
+                    rv.myerson, "myerson"))
+    for name, e in rv.learned.items():
+        out.append(line(f"learned truthful: {name}", e["revenue"]))
+    best = rv.best.replace("_", " ")
+    out.append(f"    the mechanism a seller should run when values are correlated: {best} "
+               f"(best on a validation sample; best − Myerson on the marginals = "
+               f"{_num(rv.best_minus_myerson.mean, rv.best_minus_myerson.ci)})")
+    if isinstance(f.intervals, Unavailable):
+        out.append(f"    bootstrap intervals: not computed ({f.intervals.reason})")
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -293,11 +415,36 @@ class GroupReport(Result):
     units: str = "data units"
     procurement: ProcurementPart | None = None
     warnings: tuple[str, ...] = ()
+    gpv: GPVGroup | None = None
+    tests: SpecTests | None = None
+    factor: FactorPart | Unavailable | None = None
+
+    @property
+    def ipv_caveat(self) -> str | None:
+        """The warning every IPV-based number carries when a specification test rejects."""
+        bad = () if self.tests is None else self.tests.rejected_assumptions()
+        if not bad:
+            return None
+        return (f"the data reject {' and '.join(bad)}: these numbers assume symmetric "
+                "independent private values and are not to be trusted as they stand")
+
+    @property
+    def values_kind(self) -> str:
+        """What the marginals were estimated from: observed bids or GPV pseudo-values."""
+        costs = self.procurement is not None
+        if self.gpv is None:
+            return "observed costs" if costs else "observed bids (taken as values)"
+        return ("GPV pseudo-costs (from observed first-price bids)" if costs else
+                "GPV pseudo-values (from observed first-price bids)")
 
     def to_dict(self) -> dict:
         return {
             "n_bidders": self.n_bidders, "selection": self.selection,
-            "values_from": self.values_from, "spectral_rho": self.spectral.to_dict(),
+            "values_from": self.values_from, "values_kind": self.values_kind,
+            "tests": None if self.tests is None else self.tests.to_dict(),
+            "factor_model": None if self.factor is None else self.factor.to_dict(),
+            "gpv": None if self.gpv is None else self.gpv.to_dict(),
+            "spectral_rho": self.spectral.to_dict(),
             "marginals": list(self.marginals), "mechanism": self.mechanism,
             "grade_spectrum": None if self.spectrum is None else self.spectrum.to_dict(),
             "spectrum_note": self.spectrum_note,
@@ -323,7 +470,12 @@ class GroupReport(Result):
                         "ci_low": lo, "ci_high": hi, "units": units})
 
         sp = self.spectral
-        add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
+        bc = None if self.tests is None else self.tests.spectral
+        if isinstance(bc, BiasCorrectedRho):
+            add("spectral_rho", bc.rho, bc.interval, "ratio")
+            add("spectral_rho_plain", sp.rho, sp.rho_ci, "ratio")
+        else:
+            add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
         if self.rho is not None:
             add("grade_decay_rho", self.rho.rho, self.rho.rho_ci, "ratio")
         if self.spectrum is not None:
@@ -394,6 +546,7 @@ class EstimateReport(Result):
     units: str = "data units"
     lowest_wins: bool = False
     covariate_columns: tuple[str, ...] = ()
+    homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
 
     def to_dict(self) -> dict:
@@ -406,6 +559,8 @@ class EstimateReport(Result):
             "options": jsonable(self.options), "seed": self.seed, "units": self.units,
             "lowest_wins": self.lowest_wins,
             "covariate_columns": list(self.covariate_columns),
+            "homogenisation": (None if self.homogenisation is None
+                               else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
         }
 
@@ -540,6 +695,49 @@ def _procurement_lines(g: GroupReport) -> list[str]:
     return out
 
 
+def _gpv_lines(v: GPVGroup, costs: bool) -> list[str]:
+    verdict = (f"REJECTED (p = {v.monotonicity_pvalue:.2g} < {v.level}): the model fails here"
+               if v.monotonicity_rejected else
+               f"not rejected (p = {v.monotonicity_pvalue:.2g}, level {v.level})")
+    out = [f"  GPV inversion: bandwidth h = {v.bandwidth:.4g} ({v.bandwidth_rule} rule"
+           if v.bandwidth_rule != "given" else
+           f"  GPV inversion: bandwidth h = {v.bandwidth:.4g} (given"]
+    out[0] += (f", triweight kernel, reflected at the ends); flagged within h of the ends: "
+               f"{v.n_trimmed} of {v.n_bids} bids (kept with the boundary correction)")
+    out.append(f"    inverse bid function increasing? {verdict}; adjacent-pair violations "
+               f"{v.n_violations} of {v.n_pairs}")
+    if not costs:
+        out.append(f"    tail: top 1% of pseudo-values hold {v.top1_share:.1%} of their sum; "
+                   f"largest pseudo-value / 99th-percentile observed bid = "
+                   f"{v.max_pv_to_p99_bid:.3g}")
+    return out
+
+
+def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
+    what = "cost" if costs else "bid"
+    out = ["", f"homogenisation (Haile–Hong–Shum): OLS of log {what} on auction covariates, "
+           f"{h.n_bids} {what}s in {h.n_auctions} auctions, R² = {h.r_squared:.3f}; standard "
+           f"errors {h.cov_type}",
+           f"  {'term':<32} {'coef':>10} {'s.e.':>10}   {int(h.confidence * 100)}% CI"]
+    fe: dict[str, int] = {}
+    for t, c, se, lo, hi in zip(h.terms, h.coef, h.std_error, h.ci_low, h.ci_high,
+                                strict=True):
+        if t.endswith("]") and "[" in t:  # a fixed-effect dummy: counted, listed in --json
+            fe[t[:t.index("[")]] = fe.get(t[:t.index("[")], 0) + 1
+            continue
+        out.append(f"  {t[:32]:<32} {c:>10.4g} {se:>10.3g}   [{lo:.4g}, {hi:.4g}]")
+    out += [f"  fixed effects {col}: {k + 1} levels ({k} dummies; coefficients in --json)"
+            for col, k in fe.items()]
+    if not np.all(np.isfinite(h.std_error)):
+        out.append("  note: s.e. nan = the clustered covariance is singular (typically a "
+                   "fixed-effect level seen in a single auction); the point estimates and "
+                   "the homogenised bids are unaffected")
+    out.append(f"  every later number is in homogenised units: {what}s at the average auction "
+               f"= exp(residual) × scale {h.scale:.6g} ({h.scale_rule})")
+    out += [f"  warning: {w}" for w in h.warnings]
+    return out
+
+
 def format_report(rep: EstimateReport) -> str:
     """The human-readable table (every number with a CI or marked exact)."""
     lines = [f"estimate_rho: {rep.source} ({rep.format} format), {rep.auctions_read} usable "
@@ -552,6 +750,8 @@ def format_report(rep: EstimateReport) -> str:
         lines.append("  not analysed: " + "; ".join(f"N={k} ({v})" for k, v in
                                                     rep.skipped_sizes.items()))
     lines += [f"  warning: {w}" for w in rep.data_warnings]
+    if rep.homogenisation is not None:
+        lines += _homogenisation_lines(rep.homogenisation, rep.lowest_wins)
     for g in rep.groups:
         sel = g.selection
         lines.append("")
@@ -559,13 +759,33 @@ def format_report(rep: EstimateReport) -> str:
         lines.append(f"N = {g.n_bidders} bidders: {sel['rows']} rows from {sel['how']}"
                      + ("" if unused is None else f" ({unused} other auctions not used)"))
         lines.append(f"  values: {g.values_from}")
+        if g.gpv is not None:
+            lines += _gpv_lines(g.gpv, g.procurement is not None)
+        lines.append(f"  marginals, spectral ρ and revenues below are of the {g.values_kind}")
         sp = g.spectral
-        lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
-                     f"{sp.n_boot} resamples over rows)")
+        bc = None if g.tests is None else g.tests.spectral
+        if isinstance(bc, BiasCorrectedRho):
+            lines.append(f"  spectral ρ = σ1/σ2 (bias-corrected, cross-fitted) = "
+                         f"{_num(bc.rho, bc.interval)} ({int(bc.confidence * 100)}% interval "
+                         f"calibrated on the permutation null; 1 = independent slots)")
+            lines.append(f"    rho_plain = {_num(sp.rho, sp.rho_ci)} (plain σ1/σ2, ≥ 1 and "
+                         "biased up; its percentile bootstrap interval cannot cover 1)")
+        else:
+            lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
+                         f"{sp.n_boot} resamples over rows)"
+                         + ("" if bc is None else f"; bias correction not run: {bc.reason}"))
+        if g.tests is not None:
+            lines += _test_lines(g.tests)
+        if isinstance(g.factor, FactorPart):
+            lines += _factor_lines(g.factor)
+        elif g.factor is not None:
+            lines.append(f"  correlated values: factor model not fitted ({g.factor.reason})")
         lines += _spectrum_lines(g)
         rv = g.revenue
         if g.procurement is not None:
             lines += _procurement_lines(g)
+            if g.ipv_caveat:
+                lines.append(f"    WARNING (costs above): {g.ipv_caveat}")
         else:
             for key, label in (("mechanism", g.mechanism), ("second_price", "second price"),
                                ("difference", f"{g.mechanism} − second price")):
@@ -576,9 +796,13 @@ def format_report(rep: EstimateReport) -> str:
                 e = line.estimate
                 lines.append(f"  revenue {label}: {_num(e.value, e.ci)} (MC CI){extra}")
             lines.append(f"    ({rv.note})")
+            if g.ipv_caveat:
+                lines.append(f"    WARNING (revenues above): {g.ipv_caveat}")
             for o in (g.observed_winning_bid, g.observed_second_price):
                 lines.append(f"  {o.label}: {_num(o.estimate.value, o.estimate.ci)}")
         lines += _truncation_lines(g)
+        if g.ipv_caveat:
+            lines.append(f"    WARNING (truncation numbers above): {g.ipv_caveat}")
         lines += [f"  warning: {w}" for w in g.warnings]
     lines.append("")
     lines.append("definitions of the truncation revenue loss:")
