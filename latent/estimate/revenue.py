@@ -35,6 +35,28 @@ def _estimate(x: np.ndarray) -> RevenueEstimate:
     return RevenueEstimate(m, (m - h, m + h), len(x))
 
 
+def profiles(marginals, samples: int, seed, batch: int = 1 << 16):
+    """Batches of value profiles (rows) under the product of ``marginals``, by inversion of
+    one seeded uniform stream: the same seed gives the same profiles to every mechanism
+    (common random numbers).
+
+    >>> from numerics.valuations import Uniform
+    >>> [v.shape for v in profiles((Uniform(),) * 3, 5, seed=0, batch=4)]
+    [(4, 3), (1, 3)]
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    n = len(marginals)
+    done = 0
+    while done < samples:
+        b = min(batch, samples - done)
+        u = rng.random((b, n))
+        v = np.empty((b, n))
+        for i, m in enumerate(marginals):
+            v[:, i] = m.quantile(u[:, i])
+        yield v
+        done += b
+
+
 def mc_revenue(mechs: dict, marginals, samples: int, seed, batch: int = 1 << 16) -> dict:
     """Revenue Σ_i E[p_i(v)] of each mechanism (name → Mechanism) on the same profiles, plus
     ``"<a> - <b>"`` differences of the first against the others (common random numbers).
@@ -45,20 +67,11 @@ def mc_revenue(mechs: dict, marginals, samples: int, seed, batch: int = 1 << 16)
     >>> lo, hi = r["sp"].ci; bool(lo < 1 / 3 < hi)     # (n−1)/(n+1)
     True
     """
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    n = len(marginals)
     names = list(mechs)
     per = {k: [] for k in names}
-    done = 0
-    while done < samples:
-        b = min(batch, samples - done)
-        u = rng.random((b, n))
-        v = np.empty((b, n))
-        for i, m in enumerate(marginals):
-            v[:, i] = m.quantile(u[:, i])
+    for v in profiles(marginals, samples, seed, batch):
         for k in names:
             per[k].append(mechs[k].payments(v[:, :, None]).sum(axis=1))
-        done += b
     arrays = {k: np.concatenate(per[k]) for k in names}
     out = {k: _estimate(arrays[k]) for k in names}
     for k in names[1:]:
@@ -133,24 +146,15 @@ def procurement_mc(mechs: dict, marginals, buyer_value: float, samples: int, see
     >>> lo, hi = r["rsp"]["cost"].ci; bool(lo < 3 - 4 / 3 < hi)    # costs U[1, 2]: E[max] = 5/3
     True
     """
-    rng = np.random.default_rng(np.random.SeedSequence(seed))
-    n = len(marginals)
     names = list(mechs)
     cost = {k: [] for k in names}
     buy = {k: [] for k in names}
-    done = 0
-    while done < samples:
-        b = min(batch, samples - done)
-        u = rng.random((b, n))
-        v = np.empty((b, n))
-        for i, m in enumerate(marginals):
-            v[:, i] = m.quantile(u[:, i])
+    for v in profiles(marginals, samples, seed, batch):
         for k in names:
             x, t = mechs[k].outcome(v[:, :, None])
             x = x[:, :, 0]
             cost[k].append((buyer_value * x - t).sum(axis=1))
             buy[k].append(x.sum(axis=1))
-        done += b
     out = {}
     for k in names:
         c, p = np.concatenate(cost[k]), np.concatenate(buy[k])
