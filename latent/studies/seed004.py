@@ -1,4 +1,5 @@
-"""Seed 004's Table 1 (n = 4), reproduced with correct baselines and correct regret.
+"""The correlated-bidders paper's Table 1 (n = 4), reproduced with correct baselines and correct
+regret.
 
 For each setting (Uniform[0,1], Exponential(1), Latent-factor, Heterogeneous mixture) it audits
 Vickrey, the true Myerson optimum (ironed for the mixture; for the correlated latent model,

@@ -8,7 +8,8 @@ from latent.paper.sections.optimal_lp import optimal_lp_part
 from numerics.efficient import all_payments, seed_section3
 
 LEAD = (
-    r"\emph{What is shown.} Revenue-optimal efficient mechanisms for seed 002's section 3 "
+    r"\emph{What is shown.} Revenue-optimal efficient mechanisms for the section 3 example of "
+    r"Prasad, Balcan \& Sandholm "
     r"(Table~\ref{tab:seed002}), Yao's bi-valued settings with the BIC and DSIC optima "
     r"(Table~\ref{tab:yao}) and the optimality of grand bundling. \emph{From which command.} "
     r"\texttt{python -m latent efficient} and \texttt{python -m latent optimal}. \emph{What "
@@ -29,7 +30,8 @@ def _efficient_part():
                      "IC and IR verified exactly" if ok else r"\textbf{failed}"])
         data.append(r.to_dict())
     tex = table(["agent", "efficient allocation", "VCG", "weakest type", "optimal", "check"],
-                rows, "Seed 002, section 3: payments of the efficient allocation (exact "
+                rows, "Prasad, Balcan & Sandholm, section 3: payments of the efficient allocation "
+                      "(exact "
                       "rationals). The seed states 1, 2 and 4 for bidder 1.", "seed002",
                 spec="lLrrrl", escape_cells=False)
     return tex, data, problems
@@ -38,7 +40,7 @@ def _efficient_part():
 def mechanisms_section(ctx: Context) -> Section:
     parts, files, problems = [LEAD], {}, []
     tex, data, probs = _efficient_part()
-    parts.append(r"\paragraph{Revenue-optimal efficient mechanisms (seed 002).} "
+    parts.append(r"\paragraph{Revenue-optimal efficient mechanisms (Prasad, Balcan \& Sandholm).} "
                  r"Shortest paths in the allocation graph (Thm 4.3) and in the component "
                  r"graph (Thm 4.6), with exact LP edge costs; both agree "
                  r"(Table~\ref{tab:seed002}).")

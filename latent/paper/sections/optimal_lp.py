@@ -36,7 +36,8 @@ def optimal_lp_part(ctx: Context):
     shift = smallest_bundling_shift(marg)
     lo, hi = shift.lo, shift.hi
     bundling = (
-        r"\paragraph{Grand bundling (seed 003).} One buyer, two items with values in "
+        r"\paragraph{Grand bundling (Mertzanidis \& Terzoglou).} One buyer, two items with values "
+        r"in "
         r"$\{0, 1\}$ and $\{0, 2\}$, each with probability $\tfrac12$: the optimal revenue "
         rf"is {fraction(check.optimum, display=True)} (exact), grand bundling earns "
         rf"{fraction(check.bundling, display=True)} at price "
@@ -44,9 +45,10 @@ def optimal_lp_part(ctx: Context):
         rf"bundling is {'' if check.optimal else 'not '}optimal. Adding $s$ to every value, it "
         rf"becomes optimal for $s \in ({fraction(lo, display=True)[1:-1]}, "
         rf"{fraction(hi, display=True)[1:-1]}]$ (a bracket "
-        r"by exact LPs), as seed 003 expects: bundling is optimal for large values.")
+        r"by exact LPs), as Mertzanidis \& Terzoglou expect: bundling is optimal for large values.")
     tex = "\n\n".join([
-        r"\paragraph{Yao's bi-valued settings (seed 003).} $n$ i.i.d.\ agents, $m$ i.i.d.\ "
+        r"\paragraph{Yao's bi-valued settings (Mertzanidis \& Terzoglou).} $n$ i.i.d.\ agents, "
+        r"$m$ i.i.d.\ "
         r"items, values in $\{a, b\}$ with $P(a) = p$; the optimal revenue over BIC and over "
         r"DSIC mechanisms, each certified by an exact re-solve of the HiGHS basis in rationals "
         r"(Table~\ref{tab:yao}).",

@@ -1,4 +1,5 @@
-"""Section 5: seed 004's Table 1 reproduced with correct baselines and own-utility regret."""
+"""Section 5: the correlated-bidders paper's Table 1 reproduced with correct baselines and
+own-utility regret."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ LABELS = {"vickrey": "Vickrey", "myerson": "Myerson (true optimum)",
 
 
 LEAD = (
-    r"\emph{What is shown.} Seed 004's Table 1 ($n = 4$ bidders), recomputed with correct "
+    r"\emph{What is shown.} Table 1 of Cohen, \emph{Learning Revenue-Optimal Single-Item Auctions "
+    r"with Correlated Bidders} ($n = 4$ bidders), recomputed with correct "
     r"baselines: revenue and efficiency by Monte Carlo, the exact revenue where a closed form "
     r"exists, the ex-post regret measured on the deviating bidder's own utility, and the "
     r"share of profiles that violate individual rationality (Table~\ref{tab:seed004}). "
     r"\emph{From which command.} \texttt{python -m latent simulate} (one setting at a time). "
     r"\emph{What it means.} Each estimate is followed by the half-width of its 95\% "
     r"confidence interval; where the exact value is known, the interval must contain it (the "
-    r"run fails otherwise). The last column is what seed 004 reports.")
+    r"run fails otherwise). The last column is what that paper reports.")
 
 
 def _est(e: dict, digits: int = 4) -> str:
@@ -62,13 +64,14 @@ def seed004_section(ctx: Context) -> Section:
                f"deviating bidder's own utility from {regret_samples:,} profiles (grid 64 + 2 "
                "refinement rounds over the whole support)."),
         table(["setting", "mechanism", "revenue", "exact", "efficiency", "regret",
-               "IR viol.", "seed 004"], rows,
-              "Seed 004, Table 1 (n = 4), reproduced: estimate ± half-width of the 95% CI; "
-              "exact revenue where known; seed 004's revenue / regret metric.", "seed004",
+               "IR viol.", "as published"], rows,
+              "Cohen's Table 1 (n = 4), reproduced: estimate ± half-width of the 95% CI; "
+              "exact revenue where known; the published revenue / regret metric.", "seed004",
               spec="LLrrrrrr", escape_cells=False, size=r"\footnotesize"),
         r"The seed's Myerson baselines (0.643, 1.286) come from a rule that always sells to "
         r"the highest bidder at $\max(\text{reserve}, \text{second bid})$: it violates IR "
         r"(column ``IR viol.'' of Table~\ref{tab:seed004}) and exceeds the true optimum.",
     ])
-    return Section("Seed 004's table, reproduced", tex, {"data/seed004.json": dumps(res)},
+    return Section("The correlated-bidders table, "
+                   "reproduced", tex, {"data/seed004.json": dumps(res)},
                    ok=not problems, problems=tuple(problems))

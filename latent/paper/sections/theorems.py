@@ -19,7 +19,7 @@ from proofs.report import mechanism_summary, summary_line
 
 LEAD = (
     r"\emph{What is shown.} The 16 scalar theorems of the companion file of \emph{Latent "
-    r"Mechanism Design} (seed 001) and 25 theorems about actual mechanisms, each proved in "
+    r"Mechanism Design} (Nagy) and 25 theorems about actual mechanisms, each proved in "
     r"this run, with the audit of its statement. \emph{From which command.} "
     r"\texttt{python mechanism\_design\_proof.py} (the same checks, as a report) or "
     r"\texttt{python -m latent appendix}. \emph{What it means.} z3 proves each statement "
