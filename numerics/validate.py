@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["choice", "finite_float", "positive_int", "probability", "seed_sequence"]
+__all__ = ["MAX_WORK", "choice", "finite_float", "machine_memory", "memory_budget",
+           "positive_int", "probability", "seed_sequence", "work_budget"]
+
+# Elementary evaluations (one value of one input through a mechanism or function) a call may
+# ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
+MAX_WORK = 5e10
 
 
 def _number(name: str, value, kind: str):
@@ -124,3 +130,51 @@ def seed_sequence(seed, name: str = "seed") -> np.random.SeedSequence:
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and int(seed) >= 0:
         return np.random.SeedSequence(int(seed))
     raise ValueError(f"{name}={seed!r}: an int ≥ 0, a numpy SeedSequence or a numpy Generator")
+
+
+def machine_memory() -> int:
+    """Physical memory of this machine in bytes (0 when the system does not say).
+
+    >>> machine_memory() >= 0
+    True
+    """
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def work_budget(name: str, value, work: float, *, max_work=None,
+                what: str = "evaluations") -> None:
+    """Refuse a request whose estimated ``work`` exceeds ``max_work`` (default
+    :data:`MAX_WORK`), before anything is allocated or run; the message names the argument that
+    asked for it and the keyword (``--max-work`` on the command line) that raises the limit.
+
+    >>> work_budget("samples", 10**12, 3e12)
+    Traceback (most recent call last):
+    ...
+    ... # doctest: +ELLIPSIS
+    ValueError: samples=1000000000000: too large: about 3e+12 evaluations, more than ...
+    """
+    limit = MAX_WORK if max_work is None else finite_float("max_work", max_work, low=0.0,
+                                                           low_open=True)
+    if not work <= limit:  # also refuses a NaN estimate
+        raise ValueError(f"{name}={value!r}: too large: about {work:.3g} {what}, more than "
+                         f"max_work={limit:.3g}; lower {name} or raise max_work (--max-work)")
+
+
+def memory_budget(name: str, value, nbytes: float, *, max_memory=None) -> None:
+    """Refuse a request that would hold more than ``max_memory`` bytes at once (default: half
+    of this machine's memory), before allocating it.
+
+    >>> memory_budget("regret_grid", 10**9, 8 * 2048 * 10**9 * 4, max_memory=2**34)
+    Traceback (most recent call last):
+    ...
+    ... # doctest: +ELLIPSIS
+    ValueError: regret_grid=1000000000: too large: about 6.6e+13 bytes held at once, ...
+    """
+    limit = (machine_memory() / 2 or 8 * 2**30) if max_memory is None else finite_float(
+        "max_memory", max_memory, low=0.0, low_open=True)
+    if not nbytes <= limit:
+        raise ValueError(f"{name}={value!r}: too large: about {nbytes:.2g} bytes held at once, "
+                         f"more than max_memory={limit:.3g}; lower {name}")

@@ -19,7 +19,7 @@ from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
 from numerics.mechanisms import make_mechanism
 from numerics.seeding import fresh_sequence, seed_label, stable_seed
-from numerics.validate import choice, finite_float, positive_int
+from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
 from numerics.valuations import LatentFactorProfile, parse_profile
 
 __all__ = ["ITEM_KINDS", "METRICS", "Simulation", "bids_frame", "simulate"]
@@ -188,6 +188,8 @@ def simulate(
     refine: int = 2,
     keep_bids: bool = False,
     progress: bool | None = False,
+    max_work: float | None = None,
+    max_memory: float | None = None,
 ) -> Simulation:
     """Simulate ``samples`` auctions and audit the mechanism (keywords = the flags of
     ``python -m latent simulate``).
@@ -201,6 +203,8 @@ def simulate(
     (``inline``, ``local`` with ``workers`` processes, ``dask``) and worker count.
     ``regret=False`` skips the misreport search (``regret_grid`` points, ``refine`` rounds).
     ``keep_bids=True`` keeps the simulated profiles in ``.bids`` (a wide DataFrame).
+    ``max_work`` (evaluations) and ``max_memory`` (bytes held at once) bound the request; it is
+    refused before it runs when the estimate is larger (defaults: ``numerics.validate``).
 
     >>> import latent
     >>> sim = latent.simulate("second_price", bidders=2, samples=2000, regret=False, seed=1)
@@ -231,6 +235,20 @@ def simulate(
                       pairwise_reserve, ironed)
     search = RegretSearch(grid=regret_grid, refine=refine) if regret else None
     batch = batch_size or (2048 if search else 65536)
+    # Cost before work: every profile's values once, and the misreport search's grid points
+    # (refine rounds each) per bidder; held at once: a batch of the search's candidate bids.
+    work_budget("samples", samples, float(samples) * bidders * items, max_work=max_work)
+    if search:
+        work_budget("regret_grid", regret_grid, float(samples) * bidders * items * regret_grid
+                    * (1 + refine), max_work=max_work,
+                    what=f"evaluations ({samples} samples × {bidders * items} values × "
+                         f"{regret_grid} grid points × {1 + refine} rounds)")
+    if search:
+        memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
+                      * bidders * items, max_memory=max_memory)
+    if keep_bids:
+        memory_budget("samples", samples, 8.0 * samples * bidders * items,
+                      max_memory=max_memory)
     cfg = EngineConfig(executor, workers, batch, scheduler, progress=progress)
     task = AuditTask(mech, profile, search)
     try:

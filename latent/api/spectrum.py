@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -17,9 +18,16 @@ import numpy as np
 from latent.anova import grade_spectrum_mc, grade_spectrum_quad
 from latent.anova.grid import grid_spectrum_of
 from latent.anova.marginals import parse_marginal
+from latent.anova.mc import evaluations_per_sample
 from latent.anova.spectrum import GradeSpectrum
 from numerics.mechanisms import make_mechanism
-from numerics.validate import choice, positive_int, seed_sequence
+from numerics.validate import (
+    choice,
+    memory_budget,
+    positive_int,
+    seed_sequence,
+    work_budget,
+)
 from numerics.valuations import parse_valuation
 
 __all__ = ["METHODS", "load_function", "spectrum"]
@@ -101,6 +109,22 @@ def _mechanism_rule(mechanism, values, bidders, items):
     return _guarded(alloc, label), val, n, m
 
 
+def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
+                max_work) -> None:
+    """Refuse before any evaluation when the request is larger than ``max_work``: Monte Carlo
+    costs samples × (evaluations per sample) × N·M input values, a grid or quadrature grid^N
+    profiles × N·M (compared in logarithms: grid^N can have thousands of digits)."""
+    if method == "mc":
+        per = evaluations_per_sample(n, max_grade, max(n, 1))
+        work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work)
+        # one sample's pick–freeze design alone: per × N·M values, and a few working copies
+        memory_budget("inputs" if m == 1 else "items", n, 8.0 * 8 * per * n * m)
+    else:
+        work = math.exp(min(700.0, n * math.log(grid))) * n * m
+        work_budget("grid", grid, work, max_work=max_work,
+                    what=f"evaluations (grid^{n} profiles × {n * m} values)")
+
+
 def spectrum(
     function: Callable | str | None = None,
     *,
@@ -119,6 +143,7 @@ def spectrum(
     digits: int | None = None,
     seed=0,
     progress: bool | None = False,
+    max_work: float | None = None,
 ) -> GradeSpectrum:
     """Grade spectrum W_0…W_R, variance, mean dimension, Sobol' indices S1/ST and ρ.
 
@@ -131,7 +156,9 @@ def spectrum(
     input; ``digits`` for mpmath), ``"quad"`` (Gauss–Legendre, ``grid`` nodes per input, for
     smooth f) or ``"auto"`` (= ``"mc"``: unbiased for any f, with CIs). ``seed``: an int, a
     ``SeedSequence`` or a ``Generator``. ``names``: one label per input (default x1…xN, or
-    bidder_1…bidder_N for a mechanism).
+    bidder_1…bidder_N for a mechanism). ``max_work``: the largest number of elementary
+    evaluations (input values through f) the call may ask for (default
+    :data:`numerics.validate.MAX_WORK`); a larger request is refused before it runs.
 
     >>> import latent
     >>> s = latent.spectrum(lambda x: x[:, 0] * x[:, 1], inputs=2, method="grid", grid=4)
@@ -180,6 +207,8 @@ def spectrum(
         names = tuple(str(x) for x in names)
         if len(names) != n:
             raise ValueError(f"names: {len(names)} names for {n} inputs")
+    _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade,
+                max_work=max_work)
     if method == "grid":
         s = grid_spectrum_of(f, law, n, grid=grid, block=block, digits=digits)
     elif method == "mc":

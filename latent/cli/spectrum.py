@@ -56,6 +56,9 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="save a log-scale plot of W_r by grade")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-work", type=float, default=None, metavar="E",
+                   help="refuse requests estimated above E evaluations (default 5e10, about "
+                        "ten minutes of one core)")
 
 
 def run(args) -> int:
@@ -64,7 +67,8 @@ def run(args) -> int:
         bidders=args.bidders, items=args.items, inputs=args.inputs, marginal=args.marginal,
         names=args.names.split(",") if args.names else None, method=args.method,
         grid=args.grid, samples=args.samples, max_grade=args.max_grade, qmc=args.qmc,
-        digits=args.digits, seed=args.seed, progress=False if args.quiet else None)
+        digits=args.digits, seed=args.seed,
+        max_work=args.max_work, progress=False if args.quiet else None)
     ax = s.plot(title=f"Grade spectrum: {args.mechanism or args.function}") if args.plot \
         else None
     emit(s, json_output=args.json, plot=args.plot, ax=ax)
