@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
-from latent.cli.common import UsageError, fail, print_json
+from latent.cli.common import UsageError, fail, flag_message, print_json
 from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
 
@@ -149,16 +148,7 @@ def _where(items) -> dict | None:
     return out or None
 
 
-_FLAG = {"n_boot": "boot"}
-
-
-def _flag_message(message: str) -> str:
-    """``samples=1: …`` (the API's wording) as ``--samples 1: …`` (the command line's)."""
-    m = re.match(r"^(\w+)=(.*?): ", message)
-    if not m:
-        return message
-    flag = _FLAG.get(m.group(1), m.group(1)).replace("_", "-")
-    return f"--{flag} {m.group(2)}: {message[m.end():]}"
+_FLAGS = {"n_boot": "--boot"}  # API keywords whose flag has another name
 
 
 def run(args) -> int:
@@ -180,7 +170,7 @@ def run(args) -> int:
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             progress=False if (args.quiet or args.json) else None)
     except (DataError, ValueError, TypeError) as exc:
-        raise UsageError(_flag_message(str(exc))) from None
+        raise UsageError(flag_message(str(exc), _FLAGS)) from None
     if args.plot:
         ax = rep.plot()
         ax.figure.savefig(args.plot, dpi=120)
