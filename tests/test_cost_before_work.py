@@ -22,6 +22,7 @@ CASES = [
       "--regret-grid", "1000000000"], "--regret-grid"),
     (["spectrum", "--mechanism", "second_price", "--bidders", "3", "--max-work", "nan"],
      "--max-work"),
+    (["landscape", "--formats", "second_price", "--samples", "1000000000000"], "--samples"),
 ]
 
 

@@ -9,12 +9,13 @@ the exact LP optimum row. Returns a :class:`~latent.studies.landscape.LandscapeR
 
 from __future__ import annotations
 
+from latent.anova.mc import evaluations_per_sample
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
 from latent.studies.landscape import TASTE_SEED, LandscapeResult
 from latent.studies.landscape import landscape as measure_landscape
 from numerics.engine import EXECUTORS, EngineConfig
 from numerics.seeding import stable_seed
-from numerics.validate import choice, positive_int
+from numerics.validate import choice, positive_int, work_budget
 from numerics.valuations import parse_profile
 
 __all__ = ["landscape", "parse_lp"]
@@ -84,6 +85,7 @@ def landscape(
     seed=0,
     taste_seed: int = TASTE_SEED,
     progress: bool | None = False,
+    max_work: float | None = None,
 ) -> LandscapeResult:
     """Measure grade spectra, ρ, revenue and efficiency of auction formats (keywords = the
     flags of ``python -m latent landscape``).
@@ -96,6 +98,7 @@ def landscape(
     ``inline`` (one in-process call per spectrum) or ``local``/``dask`` (chunks of
     ``batch_size`` samples on ``workers`` workers). ``seed``: an int, a ``SeedSequence`` or a
     ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
+    ``max_work``: requests estimated above this many evaluations are refused before they run.
 
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
@@ -133,6 +136,16 @@ def landscape(
             except (ValueError, OSError) as exc:
                 raise ValueError(f"values={v!r}: {exc}") from None
     laws = list(SMOOTHNESS_LAWS) if smoothness is not None and not values else values
+    # Cost before work, for sample sizes given explicitly (the defaults are sized to finish):
+    # each format's spectrum and revenue runs, under each law.
+    runs = len(laws or [None])
+    for name, val in (("samples", samples), ("revenue_samples", revenue_samples)):
+        if val is None:
+            continue
+        per = [evaluations_per_sample(f.n, max_grade or 3, f.n) if name == "samples" else 1
+               for f in fmts]
+        work = sum(float(val) * p * f.n * f.m for p, f in zip(per, fmts, strict=True)) * runs
+        work_budget(name, val, work, max_work=max_work)
     config = None
     if executor != "inline":
         config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,

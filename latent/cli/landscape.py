@@ -67,6 +67,9 @@ def add_arguments(p) -> None:
     p.add_argument("--out", default=None, metavar="DIR", help="write landscape.csv/.json here")
     p.add_argument("--plot", default=None, metavar="PNG", help="all spectra, log scale")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--max-work", type=float, default=None, metavar="E",
+                   help="refuse requests estimated above E evaluations (default 5e10, about "
+                        "ten minutes of one core)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -85,6 +88,7 @@ def run(args) -> int:
         revenue_samples=revenue_samples, max_grade=args.max_grade, lp=args.lp,
         executor=args.executor, workers=args.workers, scheduler=args.scheduler,
         batch_size=args.batch_size, seed=args.seed, taste_seed=args.taste_seed,
+        max_work=args.max_work,
         progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
