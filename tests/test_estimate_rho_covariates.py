@@ -109,7 +109,7 @@ def test_cli_json_and_text(tmp_path, capsys):
 @pytest.mark.parametrize("flags, needle", [
     (["--covariates", "log(nosuch)"], "covariates"),
     (["--covariates", "log(size),,year"], "--covariates"),
-    (["--fixed-effects", "nosuch"], "fixed_effects"),
+    (["--fixed-effects", "nosuch"], "--fixed-effects"),
     (["--covariates", "size", "--normalize", "median"], "--normalize"),
     (["--covariates", "size,size"], "--covariates"),
 ])
@@ -121,6 +121,7 @@ def test_bad_flags_exit_2_with_one_line(tmp_path, capsys, flags, needle):
                     "--auction-col", "auction_id", "--bidders", "3", *flags, *FAST_CLI])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and needle in err, err
+    assert "__auction__" not in err and "__bid__" not in err  # no internal working columns
 
 
 def test_covariates_need_long_data_with_auction_columns():

@@ -109,6 +109,12 @@ class Homogenization:
                 "dropped": dict(self.dropped), "warnings": list(self.warnings)}
 
 
+def _listed(columns) -> str:
+    """The user's column names, without the pipeline's own working columns (``__name__``)."""
+    return ", ".join(str(c) for c in columns if not (str(c).startswith("__")
+                                                    and str(c).endswith("__")))
+
+
 def parse_covariate(expr: str, columns) -> tuple[str, bool]:
     """``"col"`` → (col, False); ``"log(col)"`` → (col, True). No evaluation of any code.
 
@@ -123,7 +129,7 @@ def parse_covariate(expr: str, columns) -> tuple[str, bool]:
     name, is_log = (m.group(1), True) if m else (expr.strip(), False)
     if name not in list(columns):
         raise ValueError(f"covariates: {expr!r} names no column ({name!r}); available: "
-                         f"{', '.join(map(str, columns))}")
+                         f"{_listed(columns)}")
     return name, is_log
 
 
@@ -181,12 +187,11 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
     cols = list(frame.columns)
     for arg, col in (("auction_col", auction_col), ("bid_col", bid_col)):
         if col not in cols:
-            raise ValueError(f"{arg} = {col!r}: no such column; available: "
-                             f"{', '.join(map(str, cols))}")
+            raise ValueError(f"{arg} = {col!r}: no such column; available: {_listed(cols)}")
     for col in fixed_effects:
         if col not in cols:
             raise ValueError(f"fixed_effects: {col!r} names no column; available: "
-                             f"{', '.join(map(str, cols))}")
+                             f"{_listed(cols)}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence = {confidence!r}: must be in (0, 1)")
     parsed = [(expr.strip(), *parse_covariate(expr, cols)) for expr in covariates]
