@@ -10,8 +10,8 @@ auctions, or the N most frequent identified bidders with ``asymmetric``):
    spectrum (exact on a K-point quantile grid when K^N is small, O(1/K) caveat; Monte Carlo
    pick–freeze with CIs otherwise), grade-decay ρ with per-grade ratios and fit quality;
    revenue and second-price revenue (Monte Carlo, CIs, common random numbers);
-4. truncation revenue loss for R = 1, 2, 3 in both senses of DESIGN §6
-   (:mod:`latent.studies.truncation`; the exact grade-restricted LP of ``numerics.lp`` for small N).
+4. truncation revenue loss for R = 1, 2, 3: naive and repaired (:mod:`latent.estimate.truncation`)
+   and exact (the grade-restricted LP of ``numerics.lp``, small N).
 
 Procurement (``lowest_wins``): the bids are costs and every reported money number is a cost to
 the buyer in the data's units: the expected cost of the buyer's optimal mechanism (buy from the

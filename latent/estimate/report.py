@@ -1,7 +1,7 @@
 """Result types of ``python -m latent.estimate_rho`` and their human-readable rendering.
 
 ``LOSS_DEFINITIONS`` are printed (and put in the JSON) with every truncation revenue loss
-(DESIGN §6); docs/estimate_rho.md explains them.
+(the naive, repaired and exact senses); docs/estimate_rho.md explains them.
 """
 
 from __future__ import annotations

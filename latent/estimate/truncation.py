@@ -1,4 +1,4 @@
-"""Truncation revenue loss of an allocation rule on a product grid (DESIGN §6), in two senses.
+"""Truncation revenue loss of an allocation rule on a product grid, in two senses.
 
 Bidder i's type takes the grid values a_{i,0} < … < a_{i,K−1} with probabilities p_{i,k}
 (independent across bidders). For an allocation table x (K_1×…×K_N × N) the interim rule is

@@ -27,7 +27,7 @@ def optimal_lp_part(ctx: Context):
         data.append({"n": n, "m": m, "p": str(p), "a": a, "b": b,
                      "bic": str(bic.revenue), "dsic": str(dsic.revenue) if dsic else None,
                      "certificate": bic.certificate.status})
-    # The DESIGN §7 closed forms for n = 2, (p, a, b) = (1/2, 1, 2): r_B = 3.1875, r_D = 3.125.
+    # Yao's closed forms for n = 2, (p, a, b) = (1/2, 1, 2): r_B = 3.1875, r_D = 3.125.
     first = data[0]
     if (Fraction(first["bic"]), Fraction(first["dsic"])) != (Fraction(51, 16), Fraction(25, 8)):
         problems.append("Yao n=2: does not match r_B = 51/16, r_D = 25/8")
