@@ -17,10 +17,11 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import multiprocessing as mp
+import operator
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -73,8 +74,47 @@ class EngineConfig:
         return {**self.__dict__, "scheduler": self.scheduler_address}
 
 
-def batch_plan(n_samples: int, batch_size: int, seed):
-    """[(SeedSequence, size)] for every batch: the run's whole random plan.
+class BatchPlan(Sequence):
+    """The run's whole random plan, made on demand: ``plan[b]`` is batch b's
+    ``(SeedSequence, size)``, the b-th child of the seed exactly as ``SeedSequence.spawn``
+    would make it, built when asked for. A plan of 10^12 samples holds two numbers, not one
+    SeedSequence per batch.
+
+    >>> plan = BatchPlan(10**12, 65536, 0)
+    >>> len(plan), plan[-1][1], plan[3][0].spawn_key
+    (15258790, 4096, (3,))
+    """
+
+    def __init__(self, n_samples: int, batch_size: int, seed):
+        if n_samples < 1:
+            raise ValueError("n_samples must be positive")
+        self.n_samples, self.batch_size = int(n_samples), int(batch_size)
+        self.root = fresh_sequence(seed)
+        self._len = -(-self.n_samples // self.batch_size)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(self._len))]
+        k = operator.index(k)
+        if k < 0:
+            k += self._len
+        if not 0 <= k < self._len:
+            raise IndexError(f"batch {k} of a plan of {self._len}")
+        root = self.root  # SeedSequence.spawn's k-th child of a sequence never spawned from
+        seq = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, k),
+                                     pool_size=root.pool_size)
+        return seq, min(self.batch_size, self.n_samples - k * self.batch_size)
+
+    def __iter__(self) -> Iterator:
+        return (self[k] for k in range(self._len))
+
+
+def batch_plan(n_samples: int, batch_size: int, seed) -> BatchPlan:
+    """(SeedSequence, size) for every batch, made lazily (:class:`BatchPlan`): the run's whole
+    random plan.
 
     ``seed``: an int, a ``SeedSequence`` (not modified: the batches are the children of a copy)
     or a ``Generator`` (:func:`numerics.validate.seed_sequence`); an int s and
@@ -87,13 +127,7 @@ def batch_plan(n_samples: int, batch_size: int, seed):
     >>> bool(a[0] == b[0])
     True
     """
-    if n_samples < 1:
-        raise ValueError("n_samples must be positive")
-    sizes = [batch_size] * (n_samples // batch_size)
-    if n_samples % batch_size:
-        sizes.append(n_samples % batch_size)
-    seqs = fresh_sequence(seed).spawn(len(sizes))
-    return list(zip(seqs, sizes, strict=True))
+    return BatchPlan(n_samples, batch_size, seed)
 
 
 def group_size(n_batches: int, workers: int) -> int:
@@ -105,8 +139,8 @@ def group_size(n_batches: int, workers: int) -> int:
     return max(1, min(MAX_GROUP, n_batches // (TASKS_PER_WORKER * max(workers, 1))))
 
 
-def _groups(plan, size: int) -> list:
-    return [plan[i:i + size] for i in range(0, len(plan), size)]
+def _groups(plan, size: int) -> Iterator[list]:
+    return (plan[i:i + size] for i in range(0, len(plan), size))
 
 
 def _call_group(task, group) -> list:

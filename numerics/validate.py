@@ -17,16 +17,24 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import re
+import resource
 from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["MAX_WORK", "choice", "finite_float", "machine_memory", "memory_budget",
-           "positive_int", "probability", "seed_sequence", "work_budget"]
+__all__ = ["MAX_WORK", "MEMORY_FRACTION", "choice", "default_max_memory", "finite_float",
+           "machine_memory", "memory_budget", "parse_size", "positive_int", "probability",
+           "seed_sequence", "size_float", "work_budget"]
 
 # Elementary evaluations (one value of one input through a mechanism or function) a call may
 # ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
 MAX_WORK = 5e10
+# Share of the memory this process may use (the machine's, or a lower address-space limit set
+# with ulimit -v) that one request may hold at once unless told otherwise (--max-memory).
+MEMORY_FRACTION = 0.5
+_SIZE = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMgGtT]?)[iI]?[bB]?\s*")
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
 
 def _number(name: str, value, kind: str):
@@ -144,6 +152,59 @@ def machine_memory() -> int:
         return 0
 
 
+def default_max_memory() -> float:
+    """The default ``max_memory``: :data:`MEMORY_FRACTION` of this machine's memory, or of the
+    process's address-space limit when that is lower (8 GiB when neither is known).
+
+    >>> 0 < default_max_memory()
+    True
+    """
+    total = machine_memory()
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft > 0:
+        total = min(total, soft) if total else soft
+    return MEMORY_FRACTION * total if total else 8.0 * 2**30
+
+
+def parse_size(name: str, value) -> float | None:
+    """A memory size in bytes from a number or a string with a binary suffix (``"4G"``,
+    ``"500M"``, ``"1.5GiB"``, ``"123456"``); None stays None. Anything else, zero or a
+    negative size is a ``ValueError`` naming the argument.
+
+    >>> parse_size("max_memory", "4G"), parse_size("max_memory", "500m"), parse_size("m", 1024)
+    (4294967296.0, 524288000.0, 1024.0)
+    >>> parse_size("max_memory", "4X")
+    Traceback (most recent call last):
+    ...
+    ValueError: max_memory='4X': a size in bytes, e.g. 500M, 4G or 1.5T
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        m = _SIZE.fullmatch(value)
+        if not m:
+            raise ValueError(f"{name}={value!r}: a size in bytes, e.g. 500M, 4G or 1.5T")
+        size = float(m.group(1)) * _UNITS[m.group(2).lower()]
+    else:
+        size = finite_float(name, value)
+    if not (math.isfinite(size) and size > 0):
+        raise ValueError(f"{name}={value!r}: must be a positive size in bytes")
+    return size
+
+
+def size_float(count) -> float:
+    """A count (an int of any size, such as K^N or 2^M) as a float for a cost estimate: +∞
+    when it is larger than a float holds, so that products of counts never overflow.
+
+    >>> size_float(10**400), size_float(3)
+    (inf, 3.0)
+    """
+    try:
+        return float(count)
+    except OverflowError:
+        return math.inf
+
+
 def work_budget(name: str, value, work: float, *, max_work=None,
                 what: str = "evaluations") -> None:
     """Refuse a request whose estimated ``work`` exceeds ``max_work`` (default
@@ -164,17 +225,20 @@ def work_budget(name: str, value, work: float, *, max_work=None,
 
 
 def memory_budget(name: str, value, nbytes: float, *, max_memory=None) -> None:
-    """Refuse a request that would hold more than ``max_memory`` bytes at once (default: half
-    of this machine's memory), before allocating it.
+    """Refuse a request that would hold more than ``max_memory`` bytes at once (a number or a
+    size such as ``"4G"``, :func:`parse_size`; default :func:`default_max_memory`), before
+    allocating it; the message names the argument and the flag that raises the limit.
 
-    >>> memory_budget("regret_grid", 10**9, 8 * 2048 * 10**9 * 4, max_memory=2**34)
+    >>> memory_budget("regret_grid", 10**9, 8 * 2048 * 10**9 * 4, max_memory="16G")
     Traceback (most recent call last):
     ...
     ... # doctest: +ELLIPSIS
     ValueError: regret_grid=1000000000: too large: about 6.6e+13 bytes held at once, ...
     """
-    limit = (machine_memory() / 2 or 8 * 2**30) if max_memory is None else finite_float(
-        "max_memory", max_memory, low=0.0, low_open=True)
+    limit = parse_size("max_memory", max_memory)
+    if limit is None:
+        limit = default_max_memory()
     if not nbytes <= limit:
         raise ValueError(f"{name}={value!r}: too large: about {nbytes:.2g} bytes held at once, "
-                         f"more than max_memory={limit:.3g}; lower {name}")
+                         f"more than max_memory={limit:.3g}; lower {name} or raise max_memory "
+                         "(--max-memory)")

@@ -17,9 +17,16 @@ from latent.results import Result, jsonable
 from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
-from numerics.mechanisms import make_mechanism
+from numerics.mechanisms import enumerated_assignments, make_mechanism
 from numerics.seeding import fresh_sequence, seed_label, stable_seed
-from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
+from numerics.validate import (
+    choice,
+    finite_float,
+    memory_budget,
+    positive_int,
+    size_float,
+    work_budget,
+)
 from numerics.valuations import LatentFactorProfile, parse_profile
 
 __all__ = ["ITEM_KINDS", "METRICS", "Simulation", "bids_frame", "simulate"]
@@ -249,6 +256,20 @@ def simulate(
     if keep_bids:
         memory_budget("samples", samples, 8.0 * samples * bidders * items,
                       max_memory=max_memory)
+    # Exact winner determination (combinatorial VCG, optimal welfare of non-additive values)
+    # values every assignment of items to bidders, (N+1)^M of them, for each profile (and each
+    # candidate misreport); a batch's (profiles, assignments, bidders) table is held at once.
+    kind = getattr(profile, "kind", "additive")
+    assignments = size_float(enumerated_assignments(mech, bidders, items)
+                             + enumerated_assignments(None, bidders, items, kind))
+    if assignments:
+        rounds = regret_grid * (1 + refine) if search else 1
+        work_budget("items", items, float(samples) * rounds * assignments * bidders * items,
+                    max_work=max_work, what=f"evaluations ({assignments:.3g} assignments of "
+                                            f"{items} items per profile)")
+        memory_budget("items", items, 8.0 * 3 * min(batch, samples) * (regret_grid if search
+                                                                       else 1)
+                      * assignments * (bidders + items), max_memory=max_memory)
     cfg = EngineConfig(executor, workers, batch, scheduler, progress=progress)
     task = AuditTask(mech, profile, search)
     try:

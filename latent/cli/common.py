@@ -13,6 +13,7 @@ from typing import Any
 from matplotlib.backend_bases import FigureCanvasBase
 
 from numerics.results import jsonable
+from numerics.validate import MAX_WORK, MEMORY_FRACTION
 
 EXIT_USAGE = 2
 _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
@@ -49,6 +50,30 @@ def check_plot_path(path: str | None) -> str | None:
     if not parent.is_dir():
         raise UsageError(f"--plot {path}: folder {str(parent)!r} does not exist")
     return path
+
+
+def add_budget_arguments(parser) -> None:
+    """``--max-work`` and ``--max-memory``, the limits every heavy command checks its estimated
+    cost against before it starts (the API's ``max_work=`` and ``max_memory=``).
+
+    >>> import argparse
+    >>> p = argparse.ArgumentParser(); add_budget_arguments(p)
+    >>> budget(p.parse_args(["--max-memory", "4G"]))
+    {'max_work': None, 'max_memory': '4G'}
+    """
+    group = parser.add_argument_group("limits (a larger request is refused before it starts)")
+    group.add_argument("--max-work", type=float, default=None, metavar="E",
+                       help=f"refuse requests estimated above E elementary evaluations "
+                            f"(default {MAX_WORK:.0e}, about ten minutes of one core)")
+    group.add_argument("--max-memory", default=None, metavar="SIZE",
+                       help=f"refuse requests estimated to hold more than SIZE bytes at once, "
+                            f"e.g. 500M, 4G (default {MEMORY_FRACTION * 100:.0f}%% of this machine's "
+                            "memory)")
+
+
+def budget(args) -> dict:
+    """The API keywords of :func:`add_budget_arguments`' flags."""
+    return {"max_work": args.max_work, "max_memory": args.max_memory}
 
 
 def emit(result, *, json_output: bool, plot: str | None = None, ax=None) -> int:

@@ -7,7 +7,7 @@ import os
 import sys
 
 from latent.api.landscape import landscape
-from latent.cli.common import call_api, emit
+from latent.cli.common import add_budget_arguments, budget, call_api, emit
 from latent.studies.formats import FORMATS
 from numerics.engine import EXECUTORS
 from numerics.results import jsonable
@@ -67,9 +67,7 @@ def add_arguments(p) -> None:
     p.add_argument("--out", default=None, metavar="DIR", help="write landscape.csv/.json here")
     p.add_argument("--plot", default=None, metavar="PNG", help="all spectra, log scale")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--max-work", type=float, default=None, metavar="E",
-                   help="refuse requests estimated above E evaluations (default 5e10, about "
-                        "ten minutes of one core)")
+    add_budget_arguments(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -88,7 +86,7 @@ def run(args) -> int:
         revenue_samples=revenue_samples, max_grade=args.max_grade, lp=args.lp,
         executor=args.executor, workers=args.workers, scheduler=args.scheduler,
         batch_size=args.batch_size, seed=args.seed, taste_seed=args.taste_seed,
-        max_work=args.max_work,
+        **budget(args),
         progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from latent.api.simulate import ITEM_KINDS, simulate
-from latent.cli.common import call_api, print_json
+from latent.cli.common import add_budget_arguments, budget, call_api, print_json
 from numerics.engine import EXECUTORS
 from numerics.mechanisms import MECHANISMS
 
@@ -64,9 +64,7 @@ def add_arguments(parser) -> None:
         help="export the sampled profiles (wide: auction_id,bidder_1,...)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("--max-work", type=float, default=None, metavar="E",
-                   help="refuse requests estimated above E evaluations (default 5e10, about "
-                        "ten minutes of one core)")
+    add_budget_arguments(parser)
 
 
 def run(args) -> int:
@@ -79,7 +77,7 @@ def run(args) -> int:
         items=args.items, item_kind=args.item_kind, synergy=args.synergy, reserve=args.reserve,
         price=args.price, ctrs=args.ctrs, pairwise_reserve=args.pairwise_reserve,
         ironed=args.ironed, taste_seed=args.taste_seed, samples=args.samples, seed=args.seed,
-        max_work=args.max_work,
+        **budget(args),
         executor=executor or "local", workers=args.workers, scheduler=args.scheduler,
         batch_size=args.batch_size, regret=not args.no_regret, regret_grid=args.regret_grid,
         refine=args.refine, keep_bids=bool(args.out),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from latent.api.spectrum import METHODS, spectrum
-from latent.cli.common import call_api, emit
+from latent.cli.common import add_budget_arguments, budget, call_api, emit
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -56,9 +56,7 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--plot", metavar="OUT.png", help="save a log-scale plot of W_r by grade")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--max-work", type=float, default=None, metavar="E",
-                   help="refuse requests estimated above E evaluations (default 5e10, about "
-                        "ten minutes of one core)")
+    add_budget_arguments(p)
 
 
 def run(args) -> int:
@@ -68,7 +66,7 @@ def run(args) -> int:
         names=args.names.split(",") if args.names else None, method=args.method,
         grid=args.grid, samples=args.samples, max_grade=args.max_grade, qmc=args.qmc,
         digits=args.digits, seed=args.seed,
-        max_work=args.max_work, progress=False if args.quiet else None)
+        **budget(args), progress=False if args.quiet else None)
     ax = s.plot(title=f"Grade spectrum: {args.mechanism or args.function}") if args.plot \
         else None
     emit(s, json_output=args.json, plot=args.plot, ax=ax)

@@ -16,6 +16,8 @@ from numerics.mechanisms.multi import (
     Menu,
     VCGAssignment,
     VCGEnumeration,
+    assignment_count,
+    enumerated_assignments,
     optimal_welfare,
 )
 from numerics.mechanisms.pairwise import PairwiseGrade2, PairwiseMonotonicity
@@ -59,6 +61,8 @@ __all__ = [
     "SecondPrice",
     "VCGAssignment",
     "VCGEnumeration",
+    "assignment_count",
+    "enumerated_assignments",
     "as_profile",
     "equilibrium_bid_table",
     "make_mechanism",
