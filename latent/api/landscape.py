@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from latent.anova.mc import evaluations_per_sample
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
-from latent.studies.landscape import TASTE_SEED, LandscapeResult
+from latent.studies.landscape import FULL, QUICK, TASTE_SEED, LandscapeResult
 from latent.studies.landscape import landscape as measure_landscape
 from numerics.engine import EXECUTORS, EngineConfig
 from numerics.seeding import stable_seed
-from numerics.validate import choice, positive_int, work_budget
+from numerics.mechanisms import enumerated_assignments
+from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
 from numerics.valuations import parse_profile
 
 __all__ = ["landscape", "parse_lp"]
@@ -86,6 +87,7 @@ def landscape(
     taste_seed: int = TASTE_SEED,
     progress: bool | None = False,
     max_work: float | None = None,
+    max_memory: float | str | None = None,
 ) -> LandscapeResult:
     """Measure grade spectra, ρ, revenue and efficiency of auction formats (keywords = the
     flags of ``python -m latent landscape``).
@@ -98,7 +100,8 @@ def landscape(
     ``inline`` (one in-process call per spectrum) or ``local``/``dask`` (chunks of
     ``batch_size`` samples on ``workers`` workers). ``seed``: an int, a ``SeedSequence`` or a
     ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
-    ``max_work``: requests estimated above this many evaluations are refused before they run.
+    ``max_work``: requests estimated above this many evaluations, or holding more than
+    ``max_memory`` bytes (``"4G"``) at once, are refused before they run.
 
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
@@ -136,16 +139,27 @@ def landscape(
             except (ValueError, OSError) as exc:
                 raise ValueError(f"values={v!r}: {exc}") from None
     laws = list(SMOOTHNESS_LAWS) if smoothness is not None and not values else values
-    # Cost before work, for sample sizes given explicitly (the defaults are sized to finish):
-    # each format's spectrum and revenue runs, under each law.
+    # Cost before work: each format's spectrum (evaluations per pick–freeze sample × N·M
+    # values) and revenue runs, under each law; exact winner determination (combinatorial VCG)
+    # values all (N+1)^M assignments of items per profile, a batch's table held at once.
     runs = len(laws or [None])
-    for name, val in (("samples", samples), ("revenue_samples", revenue_samples)):
-        if val is None:
-            continue
-        per = [evaluations_per_sample(f.n, max_grade or 3, f.n) if name == "samples" else 1
+    base = FULL if full else QUICK
+    grade = max_grade or base["max_grade"]
+    enum = [max(1.0, size_float(enumerated_assignments(None, f.n, f.m, f.kind))) for f in fmts]
+    for name, val, default in (("samples", samples, base["samples"]),
+                               ("revenue_samples", revenue_samples, base["rev_samples"])):
+        size = float(default if val is None else val)
+        per = [evaluations_per_sample(f.n, grade, f.n) if name == "samples" else 1
                for f in fmts]
-        work = sum(float(val) * p * f.n * f.m for p, f in zip(per, fmts, strict=True)) * runs
-        work_budget(name, val, work, max_work=max_work)
+        work = [size * p * f.n * f.m * runs for p, f in zip(per, fmts, strict=True)]
+        work_budget(name, val if val is not None else int(size), sum(work), max_work=max_work)
+        work_budget("items", max(f.m for f in fmts),
+                    sum(w * a for w, a in zip(work, enum, strict=True)), max_work=max_work,
+                    what=f"evaluations ({max(enum):.3g} assignments of the items per profile)")
+    memory_budget("items", max(f.m for f in fmts),
+                  8.0 * 3 * batch_size * max(a * (f.n + f.m) for a, f in zip(enum, fmts,
+                                                                             strict=True)),
+                  max_memory=max_memory)
     config = None
     if executor != "inline":
         config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,

@@ -66,9 +66,9 @@ def add_budget_arguments(parser) -> None:
                        help=f"refuse requests estimated above E elementary evaluations "
                             f"(default {MAX_WORK:.0e}, about ten minutes of one core)")
     group.add_argument("--max-memory", default=None, metavar="SIZE",
-                       help=f"refuse requests estimated to hold more than SIZE bytes at once, "
-                            f"e.g. 500M, 4G (default {MEMORY_FRACTION * 100:.0f}%% of this machine's "
-                            "memory)")
+                       help=f"refuse requests estimated to hold more than SIZE bytes at "
+                            f"once, e.g. 500M, 4G (default {MEMORY_FRACTION * 100:.0f}%% of "
+                            "this machine's memory)")
 
 
 def budget(args) -> dict:
