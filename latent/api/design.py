@@ -16,7 +16,8 @@ from latent.studies.design import design as design_family
 from latent.studies.knee import ExactFrontier, exact_frontier
 from latent.studies.truncation import ScaleFrontier, frontier_at_scale
 from numerics.seeding import stable_seed
-from numerics.validate import choice, finite_float, positive_int
+from latent.api.frontier import check_frontier_cost
+from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
 from numerics.valuations import parse_valuation
 
 __all__ = ["DEFAULT_LAMBDAS", "DesignReport", "design"]
@@ -111,6 +112,30 @@ def _numbers(name: str, xs) -> list[float]:
     return [finite_float(name, x) for x in xs]
 
 
+def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bins,
+                max_work, max_memory) -> None:
+    """Refuse before any work what would exceed ``max_work`` or ``max_memory``. Each candidate
+    runs its mechanism on the K^N grid profiles (N values each) and transforms the table along
+    every axis with a K × K basis (K^N·K·N products); the grid's profiles, outcomes and table
+    are held at once (about six K^N × N arrays) beside the K × K basis. The exact frontier
+    costs its LPs (:func:`latent.api.frontier.check_frontier_cost`). The frontier at scale
+    bins every sample of its estimation and evaluation runs into bins × bins tables per bidder
+    (samples × N × bins² products each) and holds about a dozen samples × N arrays."""
+    profiles = math.exp(min(700.0, n * math.log(k)))
+    work_budget("grid", k, candidates * profiles * n * (k + 1), max_work=max_work,
+                what=f"evaluations ({candidates} candidates × grid^{n} profiles × {n} axes × "
+                     f"{k} basis functions)")
+    memory_budget("grid", k, 8.0 * (6 * profiles * n + k * k), max_memory=max_memory)
+    if frontier:
+        check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
+                            max_memory=max_memory)
+    if scale_n is not None:
+        work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
+                    * (bins * bins + scale_n), max_work=max_work)
+        memory_budget("scale_samples", scale_samples, 8.0 * 12 * scale_samples * scale_n,
+                      max_memory=max_memory)
+
+
 def design(
     *,
     bidders: int = 3,
@@ -127,6 +152,8 @@ def design(
     scale_samples: int = 20_000,
     bins: int = 16,
     seed=0,
+    max_work: float | None = None,
+    max_memory: float | str | None = None,
 ) -> DesignReport:
     """Measure a family of single-item mechanisms exactly on a ``grid``-point quantile grid per
     bidder and solve max Rev + λ·c for each λ in ``lambdas`` (keywords = the flags of
@@ -138,7 +165,9 @@ def design(
     at ``rho_cap``) or ``share`` (W_1/Var). ``frontier=True`` adds the exact revenue–grade
     frontier (LP on ``lp_grid`` points per bidder); ``scale_bidders=N`` adds Myerson's
     repaired-truncation frontier at N bidders (``scale_samples`` profiles, ``bins`` quantile
-    bins, ``seed``: an int, a ``SeedSequence`` or a ``Generator``).
+    bins, ``seed``: an int, a ``SeedSequence`` or a ``Generator``). ``max_work``
+    (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is
+    refused before it starts.
 
     >>> import latent
     >>> rep = latent.design(bidders=2, grid=8, lambdas=[0.0], params=[0.0, 0.5])
@@ -175,6 +204,8 @@ def design(
         scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
         bins = positive_int("bins", bins, minimum=2)
     seed = stable_seed(seed)
+    _check_cost(bidders, grid, len(fams) * (len(params) if params is not None else 20),
+                frontier, lp_grid, scale_bidders, scale_samples, bins, max_work, max_memory)
     res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
     fr = None
     if frontier:

@@ -22,12 +22,36 @@ from latent.api.common import format_exact
 from numerics.efficient import AgentPayments, InstanceError, Model, agent_payments, load_instance
 from numerics.efficient.revenue import RevenueEstimate, expected_revenue, samplers_from_instance
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import positive_int, seed_sequence
+from numerics.validate import memory_budget, positive_int, seed_sequence, work_budget
 from numerics.valuations import parse_valuation
 
 __all__ = ["EfficientResult", "efficient"]
 
 RULES = ("vcg", "weakest_type", "optimal")
+# Evaluations per (variable × constraint) of one exact rational LP: the seed-002 example's
+# profile (about 11 000 such cells over its LPs) takes 60 ms ≈ 6·10^6 evaluations.
+LP_CELL = 500
+# Bytes kept per Monte Carlo draw: one Python float per rule, and the list slots.
+BYTES_PER_DRAW = 3 * 32
+
+
+def profile_work(model: Model) -> float:
+    """Evaluations to price one reported profile of ``model``: per agent i, the allocation
+    graph has up to |O|² edges and the activity and component graphs |O|·|P_i| and |P_i|²
+    more, each edge an exact LP over one of the |P_i| pieces of Θ_i with dim_i + 1 variables
+    and the piece's constraints plus |O| efficiency rows.
+
+    >>> from numerics.efficient.instance import seed_section3
+    >>> profile_work(seed_section3()) > 10**6
+    True
+    """
+    o = len(model.outcomes)
+    work = 0.0
+    for pieces in model.type_spaces:
+        rows = max((len(q.ub) + len(q.eq) for q in pieces), default=0)
+        dim = max((q.dim for q in pieces), default=0)
+        work += (o * o + o + len(pieces)) * len(pieces) * (dim + 1) * (rows + o) * LP_CELL
+    return work
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,7 +152,8 @@ def _select(model: Model, agent) -> list[int]:
 
 
 def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 0, seed=0,
-              progress: bool = False) -> EfficientResult:
+              progress: bool = False, max_work: float | None = None,
+              max_memory: float | str | None = None) -> EfficientResult:
     """The revenue-optimal efficient mechanism of an instance (a ``.json``/``.toml`` file, see
     ``docs/efficient_instance_format.md``, or a loaded :class:`numerics.efficient.Model`):
     edge costs are exact rational LPs, payments come from shortest paths on the allocation and
@@ -138,7 +163,9 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     ``agent``: only this agent (1-based index or name). ``verify_all``: also verify VCG and
     weakest-type payments exactly. ``samples``: Monte Carlo draws from the instance's
     ``distribution`` fields for the expected revenue (``seed``: int, SeedSequence or Generator).
-    ``progress``: progress bars on stderr.
+    ``progress``: progress bars on stderr. ``max_work`` (evaluations, see :func:`profile_work`)
+    and ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is refused before
+    any LP is solved.
 
     >>> from pathlib import Path
     >>> ex = Path(__file__).parents[2] / "examples" / "efficient_seed002_section3.json"
@@ -157,6 +184,14 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     else:
         raise TypeError(f"instance={instance!r}: a file path or a numerics.efficient.Model")
     chosen = _select(model, agent)
+    # Cost before work: the instance's own profile (verified rules cost as much again each),
+    # then one profile per Monte Carlo draw.
+    per = profile_work(model)
+    work_budget("instance", name, per * (3 if verify_all else 1), max_work=max_work,
+                what="evaluations (exact LPs of the allocation and component graphs)")
+    work_budget("samples", samples, per * samples, max_work=max_work,
+                what=f"evaluations ({per:.3g} per draw: exact LPs of every agent)")
+    memory_budget("samples", samples, BYTES_PER_DRAW * samples, max_memory=max_memory)
     rules = ("optimal", "vcg", "weakest_type") if verify_all else ("optimal",)
     results = tuple(agent_payments(model, i, rules)
                     for i in tqdm(chosen, desc="agents", disable=not progress, leave=False))

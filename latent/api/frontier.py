@@ -20,15 +20,18 @@ from numerics.lp.grade_restricted import Frontier
 from numerics.lp.grade_restricted import frontier as grade_frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, positive_int
+from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
 
-__all__ = ["FrontierResult", "frontier"]
+__all__ = ["FrontierResult", "check_frontier_cost", "frontier"]
 
 MAX_BIDDERS = 8
 MAX_VARIABLES = 200_000
 MAX_BORDER_TYPES = 16
 AUTO_CERTIFY_ROWS = 3000
 NOT_ATTEMPTED = "not attempted (LP too large; use certify='always')"
+# Evaluations per (variable × row) of one grade-restricted LP, solved and certified: the
+# README's N = 6, K = 8 frontier (6 336 variables, as many rows, 6 grades) takes about 25 s.
+LP_CELL = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +117,25 @@ def _fmt(v, vf) -> str:
     return f"{v} = {float(v):.6f} (exact)" if isinstance(v, Fraction) else f"{vf:.6f} (float)"
 
 
+def check_frontier_cost(name: str, value, bidders: int, types: int, items: int, grades: int,
+                        *, max_work=None, max_memory=None) -> int:
+    """Refuse a frontier whose LPs are too large before building them, naming ``name``; returns
+    the number of allocation variables. With bidder symmetry an LP has one variable per type
+    and multiset of the others' types, kt·C(kt+N−2, N−1) per item (kt = K^M types, counted
+    without enumerating them), about as many rows; the simplex and its certificate cost about
+    variables × rows per grade, and the dense certificate holds variables × rows numbers.
+
+    >>> check_frontier_cost("grid", 8, 6, 8, 1, 6)
+    6336
+    """
+    size = types * comb(types + bidders - 2, bidders - 1) * items
+    v = size_float(size)
+    work_budget(name, value, grades * v * v * LP_CELL, max_work=max_work,
+                what=f"evaluations ({grades} LPs of {v:.3g} variables)")
+    memory_budget(name, value, 8.0 * v * v, max_memory=max_memory)
+    return size
+
+
 def _grades(grades, n: int) -> list[int]:
     if grades is None:
         return list(range(1, n + 1))
@@ -130,7 +152,9 @@ def _grades(grades, n: int) -> list[int]:
 
 
 def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int = 1,
-             grades=None, certify: str = "auto", progress: bool = False) -> FrontierResult:
+             grades=None, certify: str = "auto", progress: bool = False,
+             max_work: float | None = None,
+             max_memory: float | str | None = None) -> FrontierResult:
     """Rev^(R), the best revenue of a feasible, BIC, IR mechanism whose allocation rule has
     ANOVA grade ≤ R, for R in ``grades`` (default 1..N), against the optimum Rev* (Myerson's
     for one item, the reduced Border LP for several), for ``bidders`` iid bidders whose values
@@ -138,7 +162,9 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     This is the truncation revenue loss of the *Latent mechanism design* paper on the grid.
 
     ``certify``: exact certificates ``"always"``, ``"never"`` or ``"auto"`` (LPs with at most
-    3000 rows). ``progress``: a progress bar over the grades on stderr.
+    3000 rows). ``progress``: a progress bar over the grades on stderr. ``max_work``
+    (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the LPs: a larger request is
+    refused before they are built (:func:`check_frontier_cost`).
 
     >>> f = frontier(bidders=3, values="discrete:1,2,3:1/3,1/3,1/3", grid=3)
     >>> f.revenues[-1] == f.optimum, f.to_frame()["grade"].tolist()
@@ -150,15 +176,17 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     certify = choice("certify", certify, ("auto", "always", "never"))
     gs = _grades(grades, bidders)
     vals, probs = value_grid("values", values, grid)
-    ts = TypeSpace.product([(vals, probs)] * items)
-    kt = len(ts.types)
-    size = kt * comb(kt + bidders - 2, bidders - 1) * items
+    kt = len(vals) ** items  # counted, not enumerated: K^M can have hundreds of digits
+    if items > 1 and kt > MAX_BORDER_TYPES:
+        raise ValueError(f"items={items}: Rev* for several items uses the Border LP, at most "
+                         f"{MAX_BORDER_TYPES} types per bidder (got {size_float(kt):.3g})")
+    size = check_frontier_cost("items" if items > 1 else "grid", items if items > 1 else grid,
+                               bidders, kt, items, len(gs), max_work=max_work,
+                               max_memory=max_memory)
     if size > MAX_VARIABLES:
         raise ValueError(f"grid={grid}: too large, {size} allocation variables (reduce grid or "
                          "items)")
-    if items > 1 and kt > MAX_BORDER_TYPES:
-        raise ValueError(f"items={items}: Rev* for several items uses the Border LP, at most "
-                         f"{MAX_BORDER_TYPES} types per bidder (got {kt})")
+    ts = TypeSpace.product([(vals, probs)] * items)
     policy = {"always": True, "never": False,
               "auto": lambda shape: shape[1] + shape[2] <= AUTO_CERTIFY_ROWS}[certify]
     bar = (lambda it: tqdm(it, desc="grades", leave=False)) if progress else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from latent.api.design import design
-from latent.cli.common import call_api, emit
+from latent.cli.common import add_budget_arguments, budget, call_api, emit
 from latent.studies.design import MEASURES
 
 NAME = "design"
@@ -50,6 +50,7 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of --scale-bidders (rest is exact)")
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--json", action="store_true")
+    add_budget_arguments(p)
 
 
 def run(args) -> int:
@@ -58,5 +59,5 @@ def run(args) -> int:
         families=args.families, params=args.params, lambdas=args.lambdas, measure=args.measure,
         rho_cap=args.rho_cap, grid=args.grid, frontier=args.frontier, lp_grid=args.lp_grid,
         scale_bidders=args.scale_bidders, scale_samples=args.scale_samples, bins=args.bins,
-        seed=args.seed)
+        seed=args.seed, **budget(args))
     return emit(rep, json_output=args.json, plot=args.plot)

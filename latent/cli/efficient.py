@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from latent.api.efficient import efficient
-from latent.cli.common import emit
+from latent.cli.common import add_budget_arguments, budget, emit
 from latent.cli.flags import flag_error
 
 NAME = "efficient"
@@ -54,13 +54,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for --samples (default 0)")
     parser.add_argument("--plot", metavar="OUT.png", help="bar chart of the three payments")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_budget_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         result = efficient(args.instance, agent=args.agent, verify_all=args.verify_all,
                            samples=args.samples, seed=args.seed,
-                           progress=not args.quiet and sys.stderr.isatty())
+                           progress=not args.quiet and sys.stderr.isatty(), **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from None
     return emit(result, json_output=args.json, plot=args.plot)

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from latent.api.frontier import frontier
-from latent.cli.common import emit
+from latent.cli.common import add_budget_arguments, budget, emit
 from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "frontier"
@@ -50,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plot", default=None, help="write a plot (PNG) to this path")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_budget_arguments(parser)
     parser.add_argument("--seed", dest="_ignored_seed", action=DeprecatedAlias,
                         why=": the LP is deterministic")
 
@@ -58,7 +59,7 @@ def run(args) -> int:
     try:
         result = frontier(bidders=args.bidders, values=args.values, grid=args.grid,
                           items=args.items, grades=args.grades, certify=args.certify,
-                          progress=not args.quiet and sys.stderr.isatty())
+                          progress=not args.quiet and sys.stderr.isatty(), **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc
     return emit(result, json_output=args.json, plot=args.plot)
