@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from latent.api.frontier import check_frontier_cost
 from latent.results import Result, jsonable
 from latent.studies.design import FAMILIES, MEASURES, DesignResult
 from latent.studies.design import design as design_family
 from latent.studies.knee import ExactFrontier, exact_frontier
 from latent.studies.truncation import ScaleFrontier, frontier_at_scale
 from numerics.seeding import stable_seed
-from latent.api.frontier import check_frontier_cost
 from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
 from numerics.valuations import parse_valuation
 

@@ -14,8 +14,8 @@ from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
 from latent.studies.landscape import FULL, QUICK, TASTE_SEED, LandscapeResult
 from latent.studies.landscape import landscape as measure_landscape
 from numerics.engine import EXECUTORS, EngineConfig
-from numerics.seeding import stable_seed
 from numerics.mechanisms import enumerated_assignments
+from numerics.seeding import stable_seed
 from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
 from numerics.valuations import parse_profile
 

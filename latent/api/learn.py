@@ -21,12 +21,19 @@ from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
 from numerics.learn.sweep import connect, storage_path
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, positive_int
+from latent.anova.mc import evaluations_per_sample
+from numerics.validate import choice, memory_budget, positive_int, work_budget
 from numerics.valuations import parse_profile
 
 __all__ = ["LearnResult", "allocation_spectrum", "learn"]
 
 SAMPLERS = ("random", "optuna")
+# Passes over the training values in one fit, in evaluations: the optimiser's iterations
+# (maxiter 150 of the sweep) times its line-search and finite-difference calls, each a
+# vectorised smoothed revenue of a few numpy operations per value. Calibrated: the README's
+# 4-bidder, 10-trial example (2.4·10^9 evaluations by this count) takes about 28 s.
+FIT_PASSES = 3000
+REGRET_POINTS = 64 * 3  # the held-out audit's misreport grid and its two refinements
 
 
 def allocation_spectrum(mech, profile, samples: int = 20_000, seed=0,
@@ -140,12 +147,45 @@ def _families(families) -> tuple:
     return fams
 
 
+def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_samples,
+                spectrum_samples, max_work, max_memory) -> None:
+    """Refuse before any sampling what would exceed ``max_work`` or ``max_memory``. Each trial
+    fits on the training profiles (:data:`FIT_PASSES` passes over train × N values) and scores
+    the validation profiles once; each audited mechanism runs the test profiles and, per
+    regret profile, :data:`REGRET_POINTS` misreports per bidder; the spectra cost their
+    pick–freeze evaluations. Every term is first checked at N = 2 (naming its own size), then
+    the sum at N bidders (naming ``bidders``). Held at once: the training and validation
+    profiles with two working copies, a 16 384-profile test batch and the regret search's
+    1024 × 64 misreports per bidder."""
+    def terms(n):
+        per = evaluations_per_sample(n, min(4, n), n) if spectrum_samples else 0
+        return (("train", train, float(trials) * train * n * FIT_PASSES),
+                ("valid", valid, float(trials) * valid * n),
+                ("test_samples", test_samples, float(n_mechs) * test_samples * n),
+                ("regret_samples", regret_samples,
+                 float(n_mechs) * regret_samples * n * n * REGRET_POINTS),
+                ("spectrum_samples", spectrum_samples,
+                 float(n_mechs) * spectrum_samples * per * n))
+
+    for name, value, work in terms(2):
+        work_budget(name, value, work, max_work=max_work)
+    work_budget("bidders", bidders, sum(w for _, _, w in terms(bidders)), max_work=max_work)
+
+    def held(n):
+        return 8.0 * n * (3 * (train + valid) + 10 * 16384 + 4 * 1024 * 64)
+
+    memory_budget("train", train, held(2),
+                  max_memory=max_memory)
+    memory_budget("bidders", bidders, held(bidders), max_memory=max_memory)
+
+
 def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
           storage: str = ":memory:", sampler: str = "random", train: int = 20_000,
           valid: int = 50_000, test_samples: int = 100_000, regret_samples: int = 2_000,
           no_baselines: bool = False, spectrum: bool = False, spectrum_samples: int = 20_000,
           export_csv: str | None = None, export_json: str | None = None, seed=0,
-          taste_seed: int = 0, workers: int = 1, progress: bool = False) -> LearnResult:
+          taste_seed: int = 0, workers: int = 1, progress: bool = False,
+          max_work: float | None = None, max_memory: float | str | None = None) -> LearnResult:
     """Optimise single-item mechanism families that are dominant-strategy truthful and ex-post
     IR for every parameter value (second price with per-bidder reserves, affine maximizers,
     the lookahead auction, posted and sequential posted prices) on samples of ``values``
@@ -160,7 +200,9 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     ρ of each allocation rule (``spectrum_samples`` Monte Carlo draws). ``seed``: int,
     SeedSequence or Generator; the latent-factor model's tastes come from ``taste_seed`` (or
     W_SEED in the law), never from ``seed``. ``workers``: processes for the held-out audit.
-    ``progress``: a bar over the trials on stderr.
+    ``progress``: a bar over the trials on stderr. ``max_work`` (evaluations) and
+    ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is refused before any
+    sample is drawn.
 
     >>> r = learn(values="uniform", bidders=2, trials=1, families=["posted_price"], train=500,
     ...           valid=500, test_samples=2000, regret_samples=0, no_baselines=True)
@@ -183,6 +225,9 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     if (export_csv or export_json) and storage == ":memory:":
         raise ValueError("export_csv/export_json: need a storage='sqlite:///FILE.db'")
     master = int_seed(seed)
+    _check_cost(bidders, trials, len(fams) + (0 if no_baselines else 2), train, valid,
+                test_samples, regret_samples, spectrum_samples if spectrum else 0, max_work,
+                max_memory)
     if not isinstance(values, str):
         raise TypeError(f"values={values!r}: a distribution spec such as 'uniform'")
     try:

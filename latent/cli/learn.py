@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from latent.api.learn import learn
-from latent.cli.common import emit
+from latent.cli.common import add_budget_arguments, budget, emit
 from latent.cli.flags import flag_error
 from numerics.learn import FAMILIES
 
@@ -65,6 +65,7 @@ def add_arguments(parser) -> None:
                         help="processes for the held-out audit (default 1)")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_budget_arguments(parser)
 
 
 def run(args) -> int:
@@ -79,7 +80,8 @@ def run(args) -> int:
                 spectrum=args.spectrum, spectrum_samples=args.spectrum_samples,
                 export_csv=args.export_csv, export_json=args.export_json, seed=args.seed,
                 taste_seed=args.taste_seed,
-                workers=args.workers, progress=not args.quiet and sys.stderr.isatty())
+                workers=args.workers, progress=not args.quiet and sys.stderr.isatty(),
+                **budget(args))
         except ValueError as exc:
             raise flag_error(exc) from exc
     for w in caught:
