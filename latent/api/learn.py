@@ -15,13 +15,13 @@ import pandas as pd
 from tqdm import tqdm
 
 from latent.anova import GradeSpectrum, grade_spectrum_mc
+from latent.anova.mc import evaluations_per_sample
 from latent.api.common import int_seed
 from numerics.learn import FAMILIES, Family, SweepConfig, export
 from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
 from numerics.learn.sweep import connect, storage_path
 from numerics.results import Result, jsonable, new_axes
-from latent.anova.mc import evaluations_per_sample
 from numerics.validate import choice, memory_budget, positive_int, work_budget
 from numerics.valuations import parse_profile
 
