@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -22,7 +23,7 @@ from numerics.lp.bundling import (
 from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
 from numerics.lp.yao import YaoResult, yao_optimal
 from numerics.results import Result, jsonable
-from numerics.validate import choice, positive_int
+from numerics.validate import choice, memory_budget, positive_int, work_budget
 
 __all__ = ["OptimalReport", "optimal"]
 
@@ -32,6 +33,9 @@ CERTIFY = ("auto", "always", "never")
 MAX_YAO_BIC_ITEMS = 8
 MAX_EXPOST_PROFILES = 4096
 MAX_DISCRETE_PROFILES = 20_000
+# Evaluations per (variable × row × bidder × word²) of the Yao LP and its exact certificate:
+# calibrated on 2 items, p = 1/2, a = 1, b = 2, where 1000 bidders take about 4 s.
+YAO_CELL = 0.1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +119,8 @@ class OptimalReport(Result):
 def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fraction(1, 2),
             a=Fraction(1), b=Fraction(2), values: str | None = None, dsic: bool = False,
             unit_demand: bool = False, formulation: str = "auto", certify: str = "auto",
-            bundling_shift: bool = False) -> OptimalReport:
+            bundling_shift: bool = False, max_work: float | None = None,
+            max_memory: float | str | None = None) -> OptimalReport:
     """Revenue-optimal IR mechanism among BIC (default) or DSIC ones for ``bidders`` iid
     additive (or unit-demand) buyers and ``items`` iid items, solved as an LP and certified in
     exact rationals (the revenue is a proven optimum when ``certificate == "verified"``).
@@ -125,6 +130,8 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
     ``setting="discrete"``: each item's value ~ ``values="discrete:V1,V2:P1,P2"``.
     Compared with item-wise Myerson, grand-bundle Myerson and VCG (all exact). ``certify``:
     ``"never"`` skips the exact certificate (``"auto"`` and ``"always"`` certify).
+    ``max_work`` (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the request: a
+    larger one is refused before the LP is built.
 
     >>> r = optimal(bidders=2, items=2, p="1/2", a=1, b=2)
     >>> r.revenue, r.to_dict()["comparison"]["dsic"]["revenue"]
@@ -140,11 +147,35 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
         if values is not None:
             raise ValueError(f"values={values!r}: only used with setting='discrete' (the Yao "
                              "setting takes p, a, b)")
-        return _yao(bidders, items, fraction("p", p, low=0, high=1), fraction("a", a, low=0),
-                    fraction("b", b, low=0), ic, unit_demand, formulation, do_certify,
+        p, a, b = fraction("p", p, low=0, high=1), fraction("a", a, low=0), fraction("b", b,
+                                                                                    low=0)
+        if items <= MAX_YAO_BIC_ITEMS:
+            _check_yao(bidders, items, (p, a, b), max_work, max_memory)
+        return _yao(bidders, items, p, a, b, ic, unit_demand, formulation, do_certify,
                     bundling_shift)
     return _discrete(bidders, items, values, ic, unit_demand, formulation, do_certify,
                      bundling_shift)
+
+
+def _check_yao(n, m, numbers, max_work, max_memory) -> None:
+    """Refuse a Yao LP too large to solve and certify, before building it. The reduced LP has
+    3m + 1 variables and 4^m Border rows plus (m+1)³ IC rows; its coefficients are
+    probabilities such as (1−p)^n, rationals of about n × (bits of p, a, b) bits, so each exact
+    operation of the certificate costs (words of 64 bits)² and the rows sum over n bidders.
+
+    >>> _check_yao(10000, 2, (Fraction(1, 2), Fraction(1), Fraction(2)), None, None)
+    Traceback (most recent call last):
+    ...
+    ... # doctest: +ELLIPSIS
+    ValueError: bidders=10000: too large: about 4.71e+11 evaluations ...
+    """
+    bits = sum(x.numerator.bit_length() + x.denominator.bit_length() for x in numbers)
+    words = 1 + n * bits / 64
+    variables, rows = 3 * m + 1, 4**m + (m + 1) ** 3
+    work_budget("bidders", n, variables * rows * n * words**2 * YAO_CELL, max_work=max_work,
+                what=f"evaluations (exact LP of {variables} × {rows} with {n * bits}-bit "
+                     "numbers)")
+    memory_budget("bidders", n, 8.0 * 4 * variables * rows * words, max_memory=max_memory)
 
 
 def _yao(n, m, p, a, b, ic, unit_demand, formulation, do_certify, bundling_shift):
@@ -158,7 +189,7 @@ def _yao(n, m, p, a, b, ic, unit_demand, formulation, do_certify, bundling_shift
     main = yao_optimal(n, m, p, a, b, ic=ic, formulation=formulation, do_certify=do_certify)
     other_ic = "dsic" if ic == "bic" else "bic"
     comparison = {ic: main}
-    if other_ic == "bic" or (2**m) ** n <= MAX_EXPOST_PROFILES:
+    if other_ic == "bic" or m * n * math.log(2) <= math.log(MAX_EXPOST_PROFILES):
         comparison[other_ic] = yao_optimal(n, m, p, a, b, ic=other_ic, do_certify=do_certify)
     else:
         comparison[other_ic] = "not computed (ex-post DSIC LP too large)"
@@ -172,13 +203,14 @@ def _discrete(n, m, values, ic, unit_demand, formulation, do_certify, bundling_s
         raise ValueError(f"values={values!r}: must be discrete:V1,V2,...:P1,P2,... for the "
                          "optimal LP")
     vals, probs = value_grid("values", values, 1)
-    ts = TypeSpace.product([(vals, probs)] * m)
-    if len(ts.types) ** n > MAX_DISCRETE_PROFILES:
+    # K^M types and (K^M)^N profiles, compared in logarithms (never enumerated when too many)
+    if n * m * math.log(len(vals)) > math.log(MAX_DISCRETE_PROFILES):
         raise ValueError(
-            f"values={values!r}: {len(ts.types)}^{n} profiles, too large for the ex-post LP"
+            f"values={values!r}: ({len(vals)}^{m})^{n} profiles, too large for the ex-post LP"
             if ic == "dsic" or unit_demand
             else f"values={values!r}: too many types for the reduced LP; use fewer items or "
             "values")
+    ts = TypeSpace.product([(vals, probs)] * m)
     single = n == 1 and not unit_demand and m > 1
     if bundling_shift and not single:
         raise ValueError("bundling_shift=True: needs bidders=1, items >= 2 and additive values")

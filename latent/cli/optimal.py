@@ -7,7 +7,7 @@ import argparse
 from fractions import Fraction
 
 from latent.api.optimal import optimal
-from latent.cli.common import print_json
+from latent.cli.common import add_budget_arguments, budget, print_json
 from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "optimal"
@@ -63,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_budget_arguments(parser)
     parser.add_argument("--agents", dest="bidders", type=int, action=DeprecatedAlias,
                         new="--bidders")
     parser.add_argument("--no-certify", dest="certify", const="never", action=DeprecatedAlias,
@@ -76,7 +77,8 @@ def run(args) -> int:
         result = optimal(setting=args.setting, bidders=args.bidders, items=args.items, p=args.p,
                          a=args.a, b=args.b, values=args.values, dsic=args.dsic,
                          unit_demand=args.unit_demand, formulation=args.formulation,
-                         certify=args.certify, bundling_shift=args.bundling_shift)
+                         certify=args.certify, bundling_shift=args.bundling_shift,
+                         **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc
     if args.json:
