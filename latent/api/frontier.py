@@ -10,28 +10,24 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
-from math import comb
 
 import pandas as pd
 from tqdm import tqdm
 
 from latent.api.common import value_grid
-from numerics.lp.grade_restricted import Frontier
+from numerics.lp.grade_restricted import Frontier, check_frontier_cost
 from numerics.lp.grade_restricted import frontier as grade_frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
+from numerics.validate import choice, positive_int, size_float
 
-__all__ = ["FrontierResult", "check_frontier_cost", "frontier"]
+__all__ = ["FrontierResult", "frontier"]
 
 MAX_BIDDERS = 8
 MAX_VARIABLES = 200_000
 MAX_BORDER_TYPES = 16
 AUTO_CERTIFY_ROWS = 3000
 NOT_ATTEMPTED = "not attempted (LP too large; use certify='always')"
-# Evaluations per (variable × row) of one grade-restricted LP, solved and certified: the
-# README's N = 6, K = 8 frontier (6 336 variables, as many rows, 6 grades) takes about 25 s.
-LP_CELL = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,25 +113,6 @@ def _fmt(v, vf) -> str:
     return f"{v} = {float(v):.6f} (exact)" if isinstance(v, Fraction) else f"{vf:.6f} (float)"
 
 
-def check_frontier_cost(name: str, value, bidders: int, types: int, items: int, grades: int,
-                        *, max_work=None, max_memory=None) -> int:
-    """Refuse a frontier whose LPs are too large before building them, naming ``name``; returns
-    the number of allocation variables. With bidder symmetry an LP has one variable per type
-    and multiset of the others' types, kt·C(kt+N−2, N−1) per item (kt = K^M types, counted
-    without enumerating them), about as many rows; the simplex and its certificate cost about
-    variables × rows per grade, and the dense certificate holds variables × rows numbers.
-
-    >>> check_frontier_cost("grid", 8, 6, 8, 1, 6)
-    6336
-    """
-    size = types * comb(types + bidders - 2, bidders - 1) * items
-    v = size_float(size)
-    work_budget(name, value, grades * v * v * LP_CELL, max_work=max_work,
-                what=f"evaluations ({grades} LPs of {v:.3g} variables)")
-    memory_budget(name, value, 8.0 * v * v, max_memory=max_memory)
-    return size
-
-
 def _grades(grades, n: int) -> list[int]:
     if grades is None:
         return list(range(1, n + 1))
@@ -164,7 +141,7 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     ``certify``: exact certificates ``"always"``, ``"never"`` or ``"auto"`` (LPs with at most
     3000 rows). ``progress``: a progress bar over the grades on stderr. ``max_work``
     (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the LPs: a larger request is
-    refused before they are built (:func:`check_frontier_cost`).
+    refused before they are built (:func:`numerics.lp.grade_restricted.check_frontier_cost`).
 
     >>> f = frontier(bidders=3, values="discrete:1,2,3:1/3,1/3,1/3", grid=3)
     >>> f.revenues[-1] == f.optimum, f.to_frame()["grade"].tolist()

@@ -105,6 +105,9 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     '--inputs: function needs inputs N ≥ 1'
     >>> flag_message("lambdas=[nan]: bad", {"lambdas": "--lambda"})
     '--lambda [nan]: bad'
+    >>> flag_message("n_boot=9: too large: …, more than max_work=5; lower n_boot or raise "
+    ...              "max_work (--max-work)", {"n_boot": "--boot"})
+    '--boot 9: too large: …, more than --max-work 5; lower --boot or raise --max-work'
     """
     m = _ARGUMENT.match(message)
     if not m:
@@ -112,6 +115,12 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     name = m.group(1)
     flag = (flags or {}).get(name, "--" + name.replace("_", "-"))
     rest = message[m.end():]
+    # a cost refusal (numerics.validate.work_budget / memory_budget) in flag terms throughout
+    for limit in ("max_work", "max_memory"):
+        spelled = "--" + limit.replace("_", "-")
+        rest = rest.replace(f"raise {limit} ({spelled})", f"raise {spelled}").replace(
+            f"than {limit}=", f"than {spelled} ")
+    rest = rest.replace(f"; lower {name} ", f"; lower {flag} ")
     return f"{flag} {rest}" if m.group(2) == "=" else f"{flag}:{rest}"
 
 

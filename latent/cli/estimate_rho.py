@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latent.cli.common import UsageError, fail, flag_message, print_json
+from latent.cli.common import (
+    UsageError,
+    add_budget_arguments,
+    budget,
+    fail,
+    flag_message,
+    print_json,
+)
 from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
 
@@ -136,6 +143,7 @@ def add_arguments(p) -> None:
     o.add_argument("--json", action="store_true", help="print the report as JSON")
     o.add_argument("--plot", metavar="OUT.png", help="grade spectrum with CIs and the fit")
     o.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_budget_arguments(p)
 
 
 def _where(items) -> dict | None:
@@ -168,7 +176,7 @@ def run(args) -> int:
             tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,
             level=args.level, factor_model=args.factor_model,
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
-            progress=False if (args.quiet or args.json) else None)
+            progress=False if (args.quiet or args.json) else None, **budget(args))
     except (DataError, ValueError, TypeError) as exc:
         raise UsageError(flag_message(str(exc), _FLAGS)) from None
     if args.plot:

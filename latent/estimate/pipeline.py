@@ -53,6 +53,7 @@ from latent.data.factor import bootstrap_revenues, factor_revenues, fit_factor_m
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
+from latent.estimate.cost import check_cost
 from latent.estimate.report import (
     EstimateReport,
     ExactPart,
@@ -139,6 +140,8 @@ class EstimateOptions:
     chunksize: int = CHUNK_ROWS
     seed: object = 0
     progress: bool | None = None
+    max_work: float | None = None  # cost limits: latent.estimate.cost
+    max_memory: float | str | None = None
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -852,6 +855,7 @@ def estimate_rho(data, **options) -> EstimateReport:
     root = seed_sequence(0 if opts.seed is None else opts.seed)
     sel_ss, *group_ss = root.spawn(1 + 64)
     selections, skipped = _selections(data, opts, sel_ss)
+    check_cost(selections, opts)  # refuse before any estimate: latent.estimate.cost
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:

@@ -1,0 +1,128 @@
+"""Cost before work for :func:`latent.estimate_rho`: the work and memory of the analysis of each
+selected bidder count, estimated from the options and the selection's shape (rows × N bidders)
+and refused, naming the option and the flag that raises the limit, before any estimate runs.
+
+Units are the elementary evaluations of :data:`numerics.validate.MAX_WORK` (about 10^8 a
+second). Calibration, measured on 60 auctions of 500 bidders: one eigen-decomposition of the
+500 × 500 slot covariance takes 0.1–0.4 s (:func:`eig_work`), one Monte Carlo pick–freeze
+sample of Myerson under the empirical marginals about 0.2 ms (``MECH_VALUE`` per value).
+
+>>> import numpy as np
+>>> from latent.data.selection import Selection
+>>> sel = Selection(np.zeros((60, 500)), 500, "exact", 60)
+>>> check_cost([sel], {"samples": 20_000})
+Traceback (most recent call last):
+...
+... # doctest: +ELLIPSIS
+ValueError: samples=20000: too large: about 6e+11 evaluations (Monte Carlo spectrum, N = 500 ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from latent.anova.mc import evaluations_per_sample
+from numerics.lp.grade_restricted import check_frontier_cost
+from numerics.validate import memory_budget, work_budget
+
+__all__ = ["MECH_VALUE", "check_cost", "eig_work"]
+
+# Evaluations per bidder value put through the mechanism under the estimated marginals: an
+# empirical law's quantile and ironed virtual value are a search over the sorted sample and a
+# few array passes, per bidder (measured: 6·10^8 values of the 500-bidder spectrum in ~40 s).
+MECH_VALUE = 10
+# Profiles per Monte Carlo revenue batch (latent.estimate.revenue.mc_revenue's default).
+REVENUE_BATCH = 1 << 16
+# Defaults of the options this module reads (as in latent.estimate.pipeline.EstimateOptions).
+DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data_boot": 30,
+            "tests": True, "spec_boot": 199, "perm": 499, "factor_model": False,
+            "factor_samples": None, "factor_boot": 9, "n_boot": 1000, "grades": (1, 2, 3),
+            "lp_grid": 6, "lp_max_bidders": 5, "asymmetric": False, "spectrum": "auto",
+            "bids": "values", "max_work": None, "max_memory": None}
+
+
+def eig_work(rows: int, n: int) -> float:
+    """Evaluations of one σ1/σ2: the N × N slot covariance of ``rows`` auctions (rows·N²) and
+    its symmetric eigen-decomposition (about N³/4 at the measured speed), plus call overhead.
+
+    >>> eig_work(60, 500) > 3e7
+    True
+    """
+    return n**3 / 4 + rows * n * n + 1e4
+
+
+def check_cost(selections: Sequence, options) -> None:
+    """Refuse the analysis of ``selections`` (each with ``matrix`` rows × N and ``n_bidders``)
+    when any one part of it, or all of it, would exceed ``max_work`` evaluations or hold more
+    than ``max_memory`` bytes at once. ``options``: an ``EstimateOptions`` or a mapping of its
+    fields (missing ones take their defaults). Each part names the option that sizes it:
+
+    * ``n_boot``: the spectral-ρ bootstrap, one σ1/σ2 per resample (:func:`eig_work`);
+    * ``samples``: the Monte Carlo grade spectrum, pick–freeze evaluations per sample × N
+      values (not run when an exact grid is used: counted anyway, a bound);
+    * ``revenue_samples``: Monte Carlo revenue of the mechanism and second price, N values
+      each; ``data_boot`` re-estimates it (a fifth of the samples) per resample;
+    * ``perm``: the independence and cross-fitted (two folds) permutation tests, one σ1/σ2 per
+      fold and shuffle (and the symmetry test with ``asymmetric``); ``spec_boot``: the
+      revenue-equivalence bootstrap (GPV re-run per resample for first-price bids);
+    * ``factor_samples``/``factor_boot``: the latent-factor branch when requested;
+    * ``lp_grid``: the exact grade-restricted LP for N ≤ ``lp_max_bidders``.
+
+    Memory: the bootstrap and permutation statistics, a revenue batch of N values, one
+    pick–freeze sample and the data with a few working copies.
+    """
+    opts = {**DEFAULTS, **(options if isinstance(options, Mapping) else
+                           {k: getattr(options, k) for k in DEFAULTS if hasattr(options, k)})}
+    max_work, max_memory = opts["max_work"], opts["max_memory"]
+    total = 0.0
+    for sel in selections:
+        rows, n = int(sel.matrix.shape[0]), int(sel.n_bidders)
+        eig = eig_work(rows, n)
+        per = evaluations_per_sample(n, min(opts["max_grade"], n), n)
+        rev = 2.0 * n * MECH_VALUE
+        first_price = opts["bids"] == "first-price"
+        factor = opts["factor_model"] or opts["factor_samples"] is not None
+        f_samples = opts["factor_samples"] or min(100_000, max(20_000, 20 * rows))
+        parts = [
+            ("n_boot", opts["n_boot"], (1.0 + opts["n_boot"]) * eig, "spectral ρ bootstrap"),
+            ("samples", opts["samples"],
+             0.0 if opts["spectrum"] == "grid" else
+             float(opts["samples"]) * per * n * MECH_VALUE, "Monte Carlo spectrum"),
+            ("revenue_samples", opts["revenue_samples"],
+             float(opts["revenue_samples"]) * rev, "Monte Carlo revenue"),
+            ("data_boot", opts["data_boot"],
+             float(opts["data_boot"]) * (max(2, opts["revenue_samples"] // 5) * rev
+                                         + rows * n * MECH_VALUE), "revenue data bootstrap"),
+            ("perm", opts["perm"],
+             (3.0 + opts["asymmetric"]) * (1 + opts["perm"]) * eig * opts["tests"],
+             "permutation tests"),
+            ("spec_boot", opts["spec_boot"],
+             float(opts["spec_boot"]) * rows * n * (20 if first_price else 2) * opts["tests"],
+             "revenue-equivalence bootstrap"),
+            ("factor_samples", f_samples,
+             float(f_samples) * n * MECH_VALUE * 10 * (2 + opts["factor_boot"]) * factor,
+             "latent-factor model"),
+        ]
+        for name, value, work, what in parts:
+            work_budget(name, value, work, max_work=max_work,
+                        what=f"evaluations ({what}, N = {n} bidders, {rows} auctions)")
+        group = sum(work for _, _, work, _ in parts)
+        work_budget("bidders", n, group, max_work=max_work,
+                    what=f"evaluations (all parts for N = {n} bidders, {rows} auctions)")
+        total += group
+        if not opts["asymmetric"] and 2 <= n <= opts["lp_max_bidders"]:
+            check_frontier_cost("lp_grid", opts["lp_grid"], n, opts["lp_grid"], 1,
+                                len(opts["grades"]), max_work=max_work, max_memory=max_memory)
+        memory_budget("n_boot", opts["n_boot"], 8.0 * (opts["n_boot"] + 4 * rows * n),
+                      max_memory=max_memory)
+        memory_budget("perm", opts["perm"], 8.0 * (opts["perm"] + 4 * rows * n),
+                      max_memory=max_memory)
+        memory_budget("spec_boot", opts["spec_boot"], 8.0 * (opts["spec_boot"] + 4 * rows * n),
+                      max_memory=max_memory)
+        memory_budget("revenue_samples", opts["revenue_samples"],
+                      8.0 * 8 * min(opts["revenue_samples"], REVENUE_BATCH) * n,
+                      max_memory=max_memory)
+        memory_budget("bidders", n, 8.0 * 8 * per * n + 8.0 * 4 * rows * n,
+                      max_memory=max_memory)
+    work_budget("max_groups", len(selections), total, max_work=max_work,
+                what=f"evaluations (all parts of {len(selections)} bidder count(s))")
