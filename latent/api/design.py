@@ -15,7 +15,7 @@ from latent.studies.design import FAMILIES, MEASURES, DesignResult
 from latent.studies.design import design as design_family
 from latent.studies.knee import ExactFrontier, exact_frontier
 from latent.studies.truncation import ScaleFrontier, frontier_at_scale
-from numerics.lp.grade_restricted import check_frontier_cost
+from numerics.lpcost import check_frontier_cost
 from numerics.seeding import stable_seed
 from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
 from numerics.valuations import parse_valuation
@@ -118,7 +118,7 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
     runs its mechanism on the K^N grid profiles (N values each) and transforms the table along
     every axis with a K × K basis (K^N·K·N products); the grid's profiles, outcomes and table
     are held at once (about six K^N × N arrays) beside the K × K basis. The exact frontier
-    costs its LPs (:func:`numerics.lp.grade_restricted.check_frontier_cost`). The frontier at scale
+    costs its LPs (:func:`numerics.lpcost.check_frontier_cost`). The frontier at scale
     bins every sample of its estimation and evaluation runs into bins × bins tables per bidder
     (samples × N × bins² products each) and holds about a dozen samples × N arrays."""
     profiles = math.exp(min(700.0, n * math.log(k)))

@@ -15,9 +15,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from latent.api.common import value_grid
-from numerics.lp.grade_restricted import Frontier, check_frontier_cost
+from numerics.lp.grade_restricted import Frontier
 from numerics.lp.grade_restricted import frontier as grade_frontier
 from numerics.lp.optimal import TypeSpace
+from numerics.lpcost import check_frontier_cost
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import choice, positive_int, size_float
 
@@ -141,7 +142,7 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     ``certify``: exact certificates ``"always"``, ``"never"`` or ``"auto"`` (LPs with at most
     3000 rows). ``progress``: a progress bar over the grades on stderr. ``max_work``
     (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the LPs: a larger request is
-    refused before they are built (:func:`numerics.lp.grade_restricted.check_frontier_cost`).
+    refused before they are built (:func:`numerics.lpcost.check_frontier_cost`).
 
     >>> f = frontier(bidders=3, values="discrete:1,2,3:1/3,1/3,1/3", grid=3)
     >>> f.revenues[-1] == f.optimum, f.to_frame()["grade"].tolist()

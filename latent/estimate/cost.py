@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from latent.anova.mc import evaluations_per_sample
-from numerics.lp.grade_restricted import check_frontier_cost
+from numerics.lpcost import check_frontier_cost
 from numerics.validate import memory_budget, work_budget
 
 __all__ = ["MECH_VALUE", "check_cost", "eig_work"]
