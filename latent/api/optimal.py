@@ -23,7 +23,7 @@ from numerics.lp.bundling import (
 from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
 from numerics.lp.yao import YaoResult, yao_optimal
 from numerics.results import Result, jsonable
-from numerics.validate import choice, memory_budget, positive_int, work_budget
+from numerics.validate import choice, memory_budget, parse_size, positive_int, work_budget
 
 __all__ = ["OptimalReport", "optimal"]
 
@@ -142,6 +142,7 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
     items = positive_int("items", items)
     formulation = choice("formulation", formulation, FORMULATIONS)
     do_certify = choice("certify", certify, CERTIFY) != "never"
+    parse_size("max_memory", max_memory)  # checked even where no estimate needs it
     ic = "dsic" if dsic else "bic"
     if setting == "yao":
         if values is not None:

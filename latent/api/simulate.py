@@ -253,6 +253,9 @@ def simulate(
     if search:
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
                       * bidders * items, max_memory=max_memory)
+    # a batch of profiles, its outcomes and their working copies (about ten such arrays)
+    memory_budget("batch_size", batch, 8.0 * 10 * min(batch, samples) * bidders * items,
+                  max_memory=max_memory)
     if keep_bids:
         memory_budget("samples", samples, 8.0 * samples * bidders * items,
                       max_memory=max_memory)
