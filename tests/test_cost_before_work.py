@@ -61,6 +61,7 @@ CASES = [
     (["simulate", "--mechanism", "vcg", "--item-kind", "complements", "--values", "uniform",
       "--bidders", "2", "--items", "30"], "--items"),
     (["landscape", "--formats", "combinatorial", "--items", "30"], "--items"),
+    (["spectrum", "--mechanism", "vcg_enum", "--bidders", "2", "--items", "30"], "--items"),
     (["optimal", "--bidders", "10000"], "--bidders"),
     (["frontier", "--bidders", "3", "--items", "100"], "--items"),
     (["learn", "--values", "uniform", "--bidders", "10000", "--trials", "1"], "--bidders"),

@@ -20,12 +20,13 @@ from latent.anova.grid import grid_spectrum_of
 from latent.anova.marginals import parse_marginal
 from latent.anova.mc import evaluations_per_sample
 from latent.anova.spectrum import GradeSpectrum
-from numerics.mechanisms import make_mechanism
+from numerics.mechanisms import enumerated_assignments, make_mechanism
 from numerics.validate import (
     choice,
     memory_budget,
     positive_int,
     seed_sequence,
+    size_float,
     work_budget,
 )
 from numerics.valuations import parse_valuation
@@ -106,7 +107,8 @@ def _mechanism_rule(mechanism, values, bidders, items):
     def alloc(v):  # v: (batch, N, M) → x: (batch, N·M) (any trailing shape is flattened)
         return np.asarray(mech.allocation(v), dtype=float).reshape(v.shape[0], -1)
 
-    return _guarded(alloc, label), val, n, m
+    # exact winner determination values every assignment of the items per profile
+    return _guarded(alloc, label), val, n, m, size_float(enumerated_assignments(mech, n, m))
 
 
 def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
@@ -200,8 +202,9 @@ def spectrum(
         raise ValueError(f"digits={digits!r} applies to method 'grid' only")
     block = None
     context = None
+    assignments = 0.0
     if mechanism is not None:
-        f, law, n, m = _mechanism_rule(mechanism, values, bidders, items)
+        f, law, n, m, assignments = _mechanism_rule(mechanism, values, bidders, items)
         block = m
         default_names = tuple(f"bidder_{i + 1}" for i in range(n))
         context = {"mechanism": mechanism if isinstance(mechanism, str) else
@@ -225,6 +228,11 @@ def spectrum(
             raise ValueError(f"names: {len(names)} names for {n} inputs")
     _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade, digits=digits,
                 max_work=max_work, max_memory=max_memory)
+    if mechanism is not None and assignments:
+        evaluations = samples * evaluations_per_sample(n, max_grade, n) if method == "mc" \
+            else math.exp(min(700.0, n * math.log(grid)))
+        work_budget("items", m, evaluations * assignments * n * m, max_work=max_work,
+                    what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)")
     if method == "grid":
         s = grid_spectrum_of(f, law, n, grid=grid, block=block, digits=digits)
     elif method == "mc":
