@@ -23,13 +23,15 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["MAX_WORK", "MEMORY_FRACTION", "choice", "default_max_memory", "finite_float",
+__all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "choice", "default_max_memory", "finite_float",
            "machine_memory", "memory_budget", "parse_size", "positive_int", "probability",
            "seed_sequence", "size_float", "work_budget"]
 
 # Elementary evaluations (one value of one input through a mechanism or function) a call may
 # ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
 MAX_WORK = 5e10
+# The largest integer argument (a count of samples, bidders, grid points …) accepted at all.
+MAX_INT = 2**63 - 1
 # Share of the memory this process may use (the machine's, or a lower address-space limit set
 # with ulimit -v) that one request may hold at once unless told otherwise (--max-memory).
 MEMORY_FRACTION = 0.5
@@ -60,6 +62,8 @@ def positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = No
     if v < minimum or (maximum is not None and v > maximum):
         bound = f"in [{minimum}, {maximum}]" if maximum is not None else f"≥ {minimum}"
         raise ValueError(f"{name}={value!r}: must be an integer {bound}")
+    if v > MAX_INT:  # no count is larger; cost estimates then stay within a float
+        raise ValueError(f"{name}={value!r}: must be an integer ≤ 2^63 − 1")
     return v
 
 

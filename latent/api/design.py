@@ -17,7 +17,14 @@ from latent.studies.knee import ExactFrontier, exact_frontier
 from latent.studies.truncation import ScaleFrontier, frontier_at_scale
 from numerics.lpcost import check_frontier_cost
 from numerics.seeding import stable_seed
-from numerics.validate import choice, finite_float, memory_budget, positive_int, work_budget
+from numerics.validate import (
+    choice,
+    finite_float,
+    memory_budget,
+    positive_int,
+    size_float,
+    work_budget,
+)
 from numerics.valuations import parse_valuation
 
 __all__ = ["DEFAULT_LAMBDAS", "DesignReport", "design"]
@@ -130,6 +137,7 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
         check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
                             max_memory=max_memory)
     if scale_n is not None:
+        scale_n = size_float(scale_n)
         work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
                     * (bins * bins + scale_n), max_work=max_work)
         memory_budget("scale_samples", scale_samples, 8.0 * 12 * scale_samples * scale_n,

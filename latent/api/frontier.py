@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,7 +21,7 @@ from numerics.lp.grade_restricted import frontier as grade_frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.lpcost import check_frontier_cost
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, positive_int, size_float
+from numerics.validate import choice, memory_budget, positive_int, work_budget
 
 __all__ = ["FrontierResult", "frontier"]
 
@@ -153,11 +154,17 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     items = positive_int("items", items)
     certify = choice("certify", certify, ("auto", "always", "never"))
     gs = _grades(grades, bidders)
+    if isinstance(values, str) and not values.strip().startswith("discrete:"):
+        # discretising a law evaluates its quantile function at each of the K grid points
+        work_budget("grid", grid, 100.0 * grid, max_work=max_work,
+                    what="evaluations (quantiles of the grid)")
+        memory_budget("grid", grid, 200.0 * grid, max_memory=max_memory)
     vals, probs = value_grid("values", values, grid)
-    kt = len(vals) ** items  # counted, not enumerated: K^M can have hundreds of digits
-    if items > 1 and kt > MAX_BORDER_TYPES:
+    # K^M types, compared in logarithms before they are counted (and never enumerated)
+    if items > 1 and items * math.log(len(vals)) > math.log(MAX_BORDER_TYPES):
         raise ValueError(f"items={items}: Rev* for several items uses the Border LP, at most "
-                         f"{MAX_BORDER_TYPES} types per bidder (got {size_float(kt):.3g})")
+                         f"{MAX_BORDER_TYPES} types per bidder (got {len(vals)}^{items})")
+    kt = len(vals) ** items
     size = check_frontier_cost("items" if items > 1 else "grid", items if items > 1 else grid,
                                bidders, kt, items, len(gs), max_work=max_work,
                                max_memory=max_memory)

@@ -149,7 +149,7 @@ def landscape(
     for name, val, default in (("samples", samples, base["samples"]),
                                ("revenue_samples", revenue_samples, base["rev_samples"])):
         size = float(default if val is None else val)
-        per = [evaluations_per_sample(f.n, grade, f.n) if name == "samples" else 1
+        per = [evaluations_per_sample(f.n, min(grade, f.n), f.n) if name == "samples" else 1
                for f in fmts]
         work = [size * p * f.n * f.m * runs for p, f in zip(per, fmts, strict=True)]
         work_budget(name, val if val is not None else int(size), sum(work), max_work=max_work)

@@ -22,7 +22,7 @@ from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
 from numerics.learn.sweep import connect, storage_path
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, memory_budget, positive_int, work_budget
+from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
 from numerics.valuations import parse_profile
 
 __all__ = ["LearnResult", "allocation_spectrum", "learn"]
@@ -169,14 +169,15 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
 
     for name, value, work in terms(2):
         work_budget(name, value, work, max_work=max_work)
-    work_budget("bidders", bidders, sum(w for _, _, w in terms(bidders)), max_work=max_work)
+    n = size_float(bidders)  # any size: the sums below stay floats (+inf beyond a float)
+    work_budget("bidders", bidders, sum(w for _, _, w in terms(n)), max_work=max_work)
 
     def held(n):
         return 8.0 * n * (3 * (train + valid) + 10 * 16384 + 4 * 1024 * 64)
 
     memory_budget("train", train, held(2),
                   max_memory=max_memory)
-    memory_budget("bidders", bidders, held(bidders), max_memory=max_memory)
+    memory_budget("bidders", bidders, held(n), max_memory=max_memory)
 
 
 def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,

@@ -23,7 +23,14 @@ from numerics.lp.bundling import (
 from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
 from numerics.lp.yao import YaoResult, yao_optimal
 from numerics.results import Result, jsonable
-from numerics.validate import choice, memory_budget, parse_size, positive_int, work_budget
+from numerics.validate import (
+    choice,
+    memory_budget,
+    parse_size,
+    positive_int,
+    size_float,
+    work_budget,
+)
 
 __all__ = ["OptimalReport", "optimal"]
 
@@ -171,9 +178,10 @@ def _check_yao(n, m, numbers, max_work, max_memory) -> None:
     ValueError: bidders=10000: too large: about 4.71e+11 evaluations ...
     """
     bits = sum(x.numerator.bit_length() + x.denominator.bit_length() for x in numbers)
-    words = 1 + n * bits / 64
+    words = 1 + size_float(n) * bits / 64
     variables, rows = 3 * m + 1, 4**m + (m + 1) ** 3
-    work_budget("bidders", n, variables * rows * n * words**2 * YAO_CELL, max_work=max_work,
+    work = variables * rows * size_float(n) * words * words * YAO_CELL
+    work_budget("bidders", n, work, max_work=max_work,
                 what=f"evaluations (exact LP of {variables} × {rows} with {n * bits}-bit "
                      "numbers)")
     memory_budget("bidders", n, 8.0 * 4 * variables * rows * words, max_memory=max_memory)

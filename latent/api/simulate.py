@@ -236,6 +236,10 @@ def simulate(
     if isinstance(values, str):
         bidders = positive_int("bidders", bidders)
         items = positive_int("items", items)
+        # before the value model is built (it holds per-bidder laws): one profile must fit
+        name, value = ("items", items) if items > bidders else ("bidders", bidders)
+        work_budget(name, value, float(bidders) * items, max_work=max_work,
+                    what="values in one profile")
     profile = _profile(values, bidders, items, item_kind, synergy, taste_seed)
     bidders, items = profile.n_bidders, profile.n_items
     mech = _mechanism(mechanism, profile, bidders, items, reserve, price, ctrs,

@@ -121,10 +121,10 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
     operations (schoolbook products; measured 5 s for grid 4, N = 3, 40 000 digits), and every
     one of the grid^N table entries holds digits·log2(10)/8 bytes."""
     if method == "mc":
-        per = evaluations_per_sample(n, max_grade, max(n, 1))
+        per = evaluations_per_sample(n, min(max_grade, n), max(n, 1))  # R ≤ N is estimated
         work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work)
         # one sample's pick–freeze design alone: per × N·M values, and a few working copies
-        memory_budget("inputs" if m == 1 else "items", n, 8.0 * 8 * per * n * m,
+        memory_budget("inputs" if m == 1 else "items", n if m == 1 else m, 8.0 * 8 * per * n * m,
                       max_memory=max_memory)
         return
     profiles = math.exp(min(700.0, n * math.log(grid)))
@@ -132,10 +132,11 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
     work_budget("grid", grid, work, max_work=max_work,
                 what=f"evaluations (grid^{n} profiles × {n * m} values)")
     if digits is not None:
-        ops = (profiles * grid * n + grid**3 * n) * m
-        work_budget("digits", digits, ops * (1 + digits / 50) ** 2, max_work=max_work,
+        ops = (profiles * grid * n + size_float(grid) ** 3 * n) * m
+        words = 1 + size_float(digits) / 50
+        work_budget("digits", digits, ops * words * words, max_work=max_work,
                     what=f"float operations ({ops:.3g} products at {digits} digits)")
-        memory_budget("digits", digits, 3 * profiles * m * (64 + digits * 0.42),
+        memory_budget("digits", digits, 3 * profiles * m * (64 + size_float(digits) * 0.42),
                       max_memory=max_memory)
     else:
         memory_budget("grid", grid, 8.0 * 4 * profiles * (n + m), max_memory=max_memory)
@@ -206,7 +207,7 @@ def spectrum(
     if mechanism is not None:
         f, law, n, m, assignments = _mechanism_rule(mechanism, values, bidders, items)
         block = m
-        default_names = tuple(f"bidder_{i + 1}" for i in range(n))
+        default_names = "bidder_"  # named after the cost check: N may be huge
         context = {"mechanism": mechanism if isinstance(mechanism, str) else
                    getattr(mechanism, "name", str(mechanism)), "bidders": n, "items": m,
                    "values": values if isinstance(values, str) else str(values)}
@@ -229,7 +230,7 @@ def spectrum(
     _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade, digits=digits,
                 max_work=max_work, max_memory=max_memory)
     if mechanism is not None and assignments:
-        evaluations = samples * evaluations_per_sample(n, max_grade, n) if method == "mc" \
+        evaluations = samples * evaluations_per_sample(n, min(max_grade, n), n) if method == "mc" \
             else math.exp(min(700.0, n * math.log(grid)))
         work_budget("items", m, evaluations * assignments * n * m, max_work=max_work,
                     what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)")
@@ -246,5 +247,7 @@ def spectrum(
     notes = list(s.notes)
     if mechanism is not None and method != "mc" and not any("O(1/K)" in x for x in notes):
         notes.append(INDICATOR_NOTE)
+    if default_names is not None:
+        default_names = tuple(f"{default_names}{i + 1}" for i in range(n))
     return dataclasses.replace(s, notes=tuple(notes), names=names or default_names,
                                context=context)

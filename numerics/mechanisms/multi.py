@@ -47,19 +47,25 @@ class ItemWise(Mechanism):
         return np.concatenate(xs, axis=2), np.sum(ps, axis=0)
 
 
-def assignment_count(n: int, m: int, unit_demand: bool = False) -> int:
+def assignment_count(n: int, m: int, unit_demand: bool = False) -> int | float:
     """Rows of the exhaustive assignment table (item → bidder or unsold) of N bidders and M
-    items, counted without building it: (N+1)^M, or with unit demand Σ_k C(M,k)·N!/(N−k)!.
+    items, counted without building it: (N+1)^M, or with unit demand Σ_k C(M,k)·N!/(N−k)!;
+    ``math.inf`` when the count is beyond a float (so that a huge M costs nothing to count).
 
     >>> assignment_count(2, 2), assignment_count(2, 2, True), len(_assignments(3, 2, True))
     (9, 7, 13)
+    >>> assignment_count(3, 10**9), assignment_count(10**6, 10**6, True)
+    (inf, inf)
     """
+    if m * math.log(n + 1) > 700:  # (N+1)^M > 10^304; unit demand counts at least k! of it
+        if not unit_demand or min(n, m) > 170:  # k = min(N, M): k! > 10^306
+            return math.inf
     if not unit_demand:
         return (n + 1) ** m
     return sum(math.comb(m, k) * math.perm(n, k) for k in range(min(n, m) + 1))
 
 
-def enumerated_assignments(mech, n: int, m: int, kind: str = "additive") -> int:
+def enumerated_assignments(mech, n: int, m: int, kind: str = "additive") -> int | float:
     """Assignments enumerated per profile by exact winner determination: by ``mech`` (a
     :class:`VCGEnumeration`) or, for ``kind`` values, by :func:`optimal_welfare` (``mech``
     None); 0 when nothing is enumerated. A cost estimate: every one is valued per profile.
