@@ -68,6 +68,14 @@ CASES = [
     (["spectrum", "--function", "latent.anova.testfunctions:ishigami", "--inputs", "3",
       "--method", "grid", "--digits", "100000"], "--digits"),
     (["estimate_rho", "WIDE500"], "--samples"),
+    # any integer: estimated in floats and logarithms, never enumerated (no overflow, no hang)
+    (["optimal", "--bidders", str(10**30)], "--bidders"),
+    (["frontier", "--bidders", "3", "--grid", "1000000000"], "--grid"),
+    (["simulate", "--mechanism", "second_price", "--values", "uniform", "--bidders", "3",
+      "--items", str(2**63 - 1)], "--items"),
+    (["design", "--bidders", "2", "--scale-bidders", str(2**63 - 1)], "--scale-samples"),
+    (["learn", "--values", "uniform", "--bidders", str(2**63 - 1)], "--bidders"),
+    (["estimate_rho", "SMALL", "--perm", str(2**63 - 1)], "--perm"),
     # the memory limit's flag, parsed once
     (["simulate", "--mechanism", "second_price", "--values", "uniform", "--bidders", "3",
       "--max-memory", "4X"], "--max-memory"),
@@ -179,6 +187,14 @@ def test_api_limit_is_a_keyword_and_can_be_raised():
         latent.spectrum(mechanism="second_price", bidders=2, samples=10**9, max_work=1e6)
     s = latent.spectrum(mechanism="second_price", bidders=2, samples=200, max_work=1e6)
     assert s.n_inputs == 2
+
+
+def test_a_huge_grade_is_costed_at_most_n():
+    # the pick–freeze estimate caps R at N: counting grades up to 10^18 never ends
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="^samples="):
+        latent.spectrum(mechanism="second_price", bidders=3, max_grade=10**18, max_work=10)
+    assert time.perf_counter() - t0 < 1.0
 
 
 def test_estimate_matches_the_work_it_bounds():

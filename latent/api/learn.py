@@ -158,7 +158,7 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
     profiles with two working copies, a 16 384-profile test batch and the regret search's
     1024 × 64 misreports per bidder."""
     def terms(n):
-        per = evaluations_per_sample(n, min(4, n), n) if spectrum_samples else 0
+        per = evaluations_per_sample(n, int(min(4, n)), n) if spectrum_samples else 0
         return (("train", train, float(trials) * train * n * FIT_PASSES),
                 ("valid", valid, float(trials) * valid * n),
                 ("test_samples", test_samples, float(n_mechs) * test_samples * n),
