@@ -111,3 +111,23 @@ def allocation_table(mech, values: list[np.ndarray], chunk: int = 1 << 16) -> np
     for s in range(0, prof.shape[0], chunk):
         out[s:s + chunk] = mech.allocation(prof[s:s + chunk, :, None])[:, :, 0]
     return out.reshape(*shape, n)
+
+
+def must_buy_value(costs: np.ndarray, asymmetric: bool = False, grids: tuple[int, ...] = ()
+                   ) -> float:
+    """The smallest buyer value V at which the optimal procurement mechanism on v = V − c buys
+    always: every atom's (discrete) virtual value of v must be > 0 — for the empirical
+    marginals of ``costs`` (auctions × N, or one column of a law's atoms), or (``grids``) for
+    their K-point quantile grid laws, whose atoms are fewer and wider apart. The expected cost
+    of a mechanism that always buys does not depend on V beyond this value.
+
+    >>> must_buy_value(np.array([[1.0], [2.0]]))    # v = V − c ∈ {V − 2, V − 1}: ψ(V − 2) = V − 3
+    3.000003
+    """
+    v0 = float(np.max(costs))
+    marg = marginals_from(v0 - costs, asymmetric)
+    laws = list(set(marg)) if not grids else [
+        law for k in grids for law in set(grid_laws(marg, k)[2])]
+    lowest = min(float(np.min(m.virtual_value(np.asarray(m.values)))) for m in laws)
+    spread = float(np.ptp(costs)) or 1.0
+    return v0 + max(0.0, -lowest) + 1e-6 * (abs(v0) + spread)

@@ -48,8 +48,14 @@ from latent.data.empirical import (
     grid_law,
     grid_laws,
     marginals_from,
+    must_buy_value,
 )
-from latent.data.factor import bootstrap_revenues, factor_revenues, fit_factor_model
+from latent.data.factor import (
+    bootstrap_revenues,
+    factor_costs,
+    factor_revenues,
+    fit_factor_model,
+)
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
@@ -344,19 +350,6 @@ def _line(r, units: str, interval=None, boot: int | None = None) -> RevenueLine:
                        data_boot=boot if interval is not None else None)
 
 
-def _must_buy_value(costs: np.ndarray, asymmetric: bool, grids: tuple[int, ...] = ()) -> float:
-    """The smallest buyer value V at which the optimal mechanism on v = V − c buys always:
-    every atom's (discrete) virtual value of v must be > 0 — for the estimated marginals, or
-    (``grids``) for their K-point quantile grid laws, whose atoms are fewer and wider apart."""
-    v0 = float(np.max(costs))
-    marg = marginals_from(v0 - costs, asymmetric)
-    laws = list(set(marg)) if not grids else [
-        law for k in grids for law in set(grid_laws(marg, k)[2])]
-    lowest = min(float(np.min(m.virtual_value(np.asarray(m.values)))) for m in laws)
-    spread = float(np.ptp(costs)) or 1.0
-    return v0 + max(0.0, -lowest) + 1e-6 * (abs(v0) + spread)
-
-
 def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first_price,
                  units) -> tuple[ProcurementPart, RevenuePart]:
     mc = procurement_mc({"optimal": mech, "rsp": SecondPrice(n)}, marginals, value,
@@ -454,7 +447,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     value = None
     engine_units = units
     if opts.lowest_wins:
-        value = opts.buyer_value if opts.buyer_value is not None else _must_buy_value(
+        value = opts.buyer_value if opts.buyer_value is not None else must_buy_value(
             matrix, opts.asymmetric)
         if value <= float(np.min(matrix)):
             raise DataError(f"--buyer-value {value:.6g} is below every cost: the buyer never "
@@ -472,7 +465,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     if opts.lowest_wins and opts.buyer_value is None:
         # the grid parts get their own must-buy V (from the grid laws): the fine law's V is
         # set by its top atom's virtual cost and would swamp the grid values' resolution
-        grid_value = _must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
+        grid_value = must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
         grid_marginals = marginals_from(grid_value - matrix, opts.asymmetric)
         engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} (must buy: "
                         f"the smallest V at which the optimal mechanism for the grid law "
@@ -543,6 +536,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
     tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss)
+    warnings += _interval_warnings(revenue, observed_win, observed_second)
     names = sel.bidders
     selection = sel.to_dict()
     if total_auctions is not None:
@@ -558,6 +552,16 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
         procurement=procurement, warnings=tuple(warnings), gpv=gpv, tests=tests,
         factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
+
+
+def _interval_warnings(revenue: RevenuePart, *observed: Observed) -> list[str]:
+    """One warning per printed mean whose normal interval crossed 0 for a nonnegative
+    quantity (replaced by a percentile bootstrap interval; see :mod:`latent.data.tails`)."""
+    pairs = [(f"{revenue.units}, {key.replace('_', ' ')}", getattr(revenue, key).estimate)
+             for key in ("mechanism", "second_price", "difference")]
+    pairs += [(o.label, o.estimate) for o in observed]
+    mark = " — warning: "
+    return [f"{label}: {e.method.split(mark, 1)[1]}" for label, e in pairs if mark in e.method]
 
 
 def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
@@ -616,7 +620,11 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
     """Step 4c: the latent-factor model v_i = y · ε_i when independence is rejected (or with
     ``factor_model``), fitted on the log observed (homogenised) bids — first-price bids are
     inverted inside the model (Krasnokutskaya 2011) — and its revenues: second price, Myerson
-    on the marginals, the best learned truthful mechanism. Cost is bounded: Monte Carlo
+    on the marginals, the best learned truthful mechanism. Procurement (``lowest_wins``): the
+    model is of costs c_i = y·ε_i (first-price bids inverted on the cost side) and the numbers
+    are expected costs to the buyer (:func:`factor_costs`): reverse second price, Myerson on
+    the marginals (must-buy rule without a buyer value) and, with a buyer value, the reverse
+    second-price auction with a fitted maximum price. Cost is bounded: Monte Carlo
     samples ``factor_samples`` (default 20 per auction, within [20 000, 100 000]), training
     samples a fifth of that, ``factor_boot`` re-fitted bootstrap replications (default 9).
     """
@@ -628,32 +636,32 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
     fit_ss, rev_ss, boot_ss = ss.spawn(3)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.where(observed > 0, np.log(np.where(observed > 0, observed, 1.0)), np.nan)
-    first_price = opts.bids == "first-price" and not opts.lowest_wins
-    kind = "first_price" if first_price else "values"
+    first_price = opts.bids == "first-price"
+    kind = ("values" if not first_price else "first_price_costs" if opts.lowest_wins
+            else "first_price")
     samples = opts.factor_samples or int(min(100_000, max(20_000, 20 * observed.shape[0])))
     try:
         model = fit_factor_model(logs, bids=kind, n_boot=199, rho_bidders=n,
                                  rho_samples=min(samples, 50_000), seed=fit_ss)
     except ValueError as exc:
         return Unavailable(reason=f"factor model: {exc}")
-    fitted_on = ("log observed first-price bids (ε-bids inverted by GPV on the fitted law)"
-                 if first_price else "log observed costs" if opts.lowest_wins else
+    fitted_on = ("log observed first-price bids (ε-bids inverted to costs by GPV on the "
+                 "fitted law, c = b − (1 − G(b))/((N−1)g(b)))" if kind == "first_price_costs"
+                 else "log observed first-price bids (ε-bids inverted by GPV on the fitted "
+                 "law)" if first_price else "log observed costs" if opts.lowest_wins else
                  "log observed bids (taken as values)")
-    if opts.lowest_wins:
-        revenues = Unavailable(reason="procurement: the factor model's buyer-side costs are "
-                               "not implemented; the variance share and ρ above still say "
-                               "how much of the cost variation is common to a contract")
-        intervals = Unavailable(reason="no revenues")
-    else:
-        try:
-            revenues = factor_revenues(model, n, samples=samples,
-                                       train_samples=max(2000, samples // 5), seed=rev_ss)
-        except ValueError as exc:
-            revenues = Unavailable(reason=str(exc))
-        intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
-                     bootstrap_revenues(logs, n, n_boot=opts.factor_boot,
-                                        samples=max(2000, samples // 5),
-                                        seed=boot_ss, bids=kind))
+    train = max(2000, samples // 5)
+    try:
+        revenues = (factor_costs(model, n, buyer_value=opts.buyer_value, samples=samples,
+                                 train_samples=train, seed=rev_ss) if opts.lowest_wins else
+                    factor_revenues(model, n, samples=samples, train_samples=train,
+                                    seed=rev_ss))
+    except ValueError as exc:
+        revenues = Unavailable(reason=str(exc))
+    intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
+                 bootstrap_revenues(logs, n, n_boot=opts.factor_boot, samples=train,
+                                    seed=boot_ss, bids=kind, costs=opts.lowest_wins,
+                                    buyer_value=opts.buyer_value))
     return FactorPart(why=why, fitted_on=fitted_on, model=model, revenues=revenues,
                       intervals=intervals, units=units)
 

@@ -7,32 +7,35 @@ second-highest value, and a bootstrap over auctions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from latent.data.empirical import marginals_from
+from latent.data.tails import mean_interval
 from numerics.mechanisms import SecondPrice, make_mechanism
 
 
 @dataclass(frozen=True)
 class RevenueEstimate:
-    """Mean revenue per auction with a normal 95% CI over i.i.d. simulated profiles."""
+    """Mean revenue per auction with a 95% CI over i.i.d. draws: normal, or (a nonnegative
+    sample whose normal interval crosses 0) percentile bootstrap with a ``warning``
+    (:func:`latent.data.tails.mean_interval`)."""
 
     mean: float
     ci: tuple[float, float]
     samples: int
+    method: str = "normal 95% CI"
+    warning: str = ""
 
     def to_dict(self) -> dict:
         return {"mean": self.mean, "ci": list(self.ci), "samples": self.samples,
-                "ci_method": "normal 95% CI, i.i.d. profiles from the estimated marginals"}
+                "ci_method": f"{self.method}, i.i.d. profiles from the estimated marginals"}
 
 
 def _estimate(x: np.ndarray) -> RevenueEstimate:
-    m = float(x.mean())
-    h = 1.959963984540054 * float(x.std(ddof=1)) / math.sqrt(len(x))
-    return RevenueEstimate(m, (m - h, m + h), len(x))
+    m, ci, method, warning = mean_interval(x)
+    return RevenueEstimate(m, ci, len(x), method, warning)
 
 
 def profiles(marginals, samples: int, seed, batch: int = 1 << 16):
