@@ -579,22 +579,26 @@ def _outcome(mech, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _simulate(profile: FactorProfile, model: FactorModel, families, seeds, samples: int,
-              train_samples: int) -> tuple[dict, dict, dict]:
+              train_samples: int, validate: bool = False) -> tuple[dict, dict, dict]:
     """Second price, Myerson on the profile's marginal and the learned families, on the
     profile's draws: (test outcomes name → (payments, sales), validation revenue name →
     mean payment, learned name → (params, θ)). The families are fitted on ``train_samples``
     draws and scored on another ``train_samples`` (validation); the test draws are
-    ``samples`` others (common random numbers across mechanisms)."""
+    ``samples`` others (common random numbers across mechanisms). ``validate``: score
+    second price and Myerson on the validation draws even with no family to fit."""
     train_ss, valid_ss, test_ss = seeds
     n = profile.n
     test = profile.sample(np.random.default_rng(test_ss), int(samples))
     my_mech = Myerson(profile.marginals)
     out = {"second_price": _outcome(SecondPrice(n), test), "myerson": _outcome(my_mech, test)}
     valid_rev, learned = {}, {}
-    if families:
-        train = profile.sample(np.random.default_rng(train_ss), int(train_samples))[:, :, 0]
+    if families or validate:
         valid = profile.sample(np.random.default_rng(valid_ss), int(train_samples))
         valid_rev["myerson"] = float(my_mech.payments(valid).sum(axis=1).mean())
+        if validate:
+            valid_rev["second_price"] = float(SecondPrice(n).payments(valid).sum(axis=1).mean())
+    if families:
+        train = profile.sample(np.random.default_rng(train_ss), int(train_samples))[:, :, 0]
         for name in families:
             pricer = FactorPricer(model=model) if name == "lookahead" else None
             fam = Family(name=name, profile=profile, pricer=pricer)
@@ -743,18 +747,14 @@ def factor_costs(model: FactorModel, n_bidders: int, *, buyer_value: float | Non
     profile = FactorProfile(model=model, n=n, seed=marg_seed, buyer_value=value)
     families = () if must else ("reserve_second_price",)
     out, valid_rev, fitted = _simulate(profile, model, families, (train_ss, valid_ss, test_ss),
-                                       samples, train_samples)
+                                       samples, train_samples, validate=True)
     names = {"second_price": "reverse_second_price", "myerson": "myerson",
              "reserve_second_price": "max_price"}
     cost = {names[k]: value * buy - pay for k, (pay, buy) in out.items()}
     buys = {names[k]: buy for k, (_pay, buy) in out.items()}
-    if must:
-        best = "myerson" if cost["myerson"].mean() <= cost["reverse_second_price"].mean() else (
-            "reverse_second_price")
-        valid = {}
-    else:
-        valid = {names[k]: v for k, v in valid_rev.items()}
-        best = max(valid, key=valid.get)
+    # validation payments on v = V − c are buyer surplus V·P(buy) − cost (must buy: V − cost)
+    valid = {names[k]: v for k, v in valid_rev.items()}
+    best = max(valid, key=valid.get)
     fitted_price = None
     params = {}
     if "reserve_second_price" in fitted:
@@ -777,7 +777,7 @@ def factor_costs(model: FactorModel, n_bidders: int, *, buyer_value: float | Non
         note=("must buy (no buyer value): V is the smallest value at which Myerson on the "
               "fitted marginal always buys; no maximum price is fitted (it would sometimes "
               "leave the good unbought); best = the cheaper of Myerson on the marginals and "
-              "reverse second price on the test draws" if must else
+              "reverse second price on validation draws" if must else
               "buyer value V given: the maximum price is fitted on training draws, the best "
               "mechanism chosen by buyer surplus V·P(buy) − cost on validation draws"))
 

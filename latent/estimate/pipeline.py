@@ -42,7 +42,7 @@ from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
 from latent.anova.rho import spectral_rho
-from latent.data.covariates import Homogenization, homogenize_bids
+from latent.data.covariates import FirstStage, Homogenization, homogenize_bids
 from latent.data.empirical import (
     allocation_table,
     grid_law,
@@ -59,6 +59,7 @@ from latent.data.factor import (
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
+from latent.data.tails import hill_index
 from latent.estimate.report import (
     EstimateReport,
     ExactPart,
@@ -273,20 +274,14 @@ def _int_seed(ss: np.random.SeedSequence) -> int:
 
 def _heavy_tail(x: np.ndarray) -> str | None:
     """Hill estimate of the right-tail index on the top √n values; warn when α̂ < 3."""
-    x = np.sort(x[x > 0])
-    k = int(math.sqrt(len(x)))
-    if k < 10:
+    h = hill_index(x)
+    if h is None or h[0] >= 3:
         return None
-    top, thr = x[-k:], x[-k - 1]
-    mean_log = float(np.mean(np.log(top / thr)))
-    if mean_log <= 0:
-        return None
-    alpha = 1.0 / mean_log
-    if alpha < 3:
-        return (f"heavy right tail (Hill index ≈ {alpha:.2g} on the top {k} values): revenue "
-                "means and their CIs are unreliable" + (", variance may be infinite"
-                                                        if alpha < 2 else ""))
-    return None
+    alpha, k = h
+    return (f"heavy right tail (Hill index ≈ {alpha:.2g} on the top {k} values): revenue "
+            "means and their CIs are unreliable" + (", variance may be infinite"
+                                                    if alpha < 2 else "")
+            + (", the mean itself may not exist" if alpha < 1 else ""))
 
 
 def _marginal_summary(marginals, matrix: np.ndarray, names,
@@ -417,9 +412,12 @@ def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             values_from: str = "bids taken as values",
             total_auctions: int | None = None, observed: np.ndarray | None = None,
-            units: str = "data units", gpv: GPVGroup | None = None) -> GroupReport:
+            units: str = "data units", gpv: GPVGroup | None = None,
+            first_stage: FirstStage | None = None) -> GroupReport:
     """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
-    with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix)."""
+    with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
+    ``first_stage``: the homogenisation regression, re-run in the revenue-equivalence
+    bootstrap."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
@@ -535,7 +533,10 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
                 "marginals; CIs are Monte Carlo error given those marginals")
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
-    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss)
+    resample = (None if first_stage is None or sel.auction_index is None else
+                first_stage_resampler(first_stage, sel.auction_index, observed))
+    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss,
+                                                    resample)
     warnings += _interval_warnings(revenue, observed_win, observed_second)
     names = sel.bidders
     selection = sel.to_dict()
@@ -564,8 +565,34 @@ def _interval_warnings(revenue: RevenuePart, *observed: Observed) -> list[str]:
     return [f"{label}: {e.method.split(mark, 1)[1]}" for label, e in pairs if mark in e.method]
 
 
+def first_stage_resampler(first_stage: FirstStage, auctions: np.ndarray,
+                          observed: np.ndarray):
+    """``resample(rows, rng)`` for :func:`revenue_equivalence`: the observed homogenised bids
+    of a bootstrap replicate whose homogenisation regression is re-estimated on it.
+
+    The replicate resamples this group's auctions (``rows``) and, independently, the
+    regression's other auctions (a bootstrap stratified by group: the group sizes are kept),
+    re-fits the OLS with those multiplicities and re-homogenises the group's raw bids.
+    """
+    base = first_stage.factors()
+    raw = observed / base[auctions][:, None]  # the group's bids before homogenisation
+    in_group = np.zeros(len(first_stage.design), bool)
+    in_group[auctions] = True
+    others = np.flatnonzero(~in_group & (np.bincount(first_stage.auction,
+                                                     minlength=len(in_group)) > 0))
+
+    def resample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        counts = np.bincount(auctions[rows], minlength=len(in_group)).astype(float)
+        if others.size:
+            counts += np.bincount(others[rng.integers(0, others.size, others.size)],
+                                  minlength=len(in_group))
+        return raw[rows] * first_stage.factors(counts)[auctions[rows]][:, None]
+
+    return resample
+
+
 def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
-               ss: np.random.SeedSequence) -> SpecTests:
+               ss: np.random.SeedSequence, resample=None) -> SpecTests:
     """Step 4b: the specification tests of one bidder count (see :class:`SpecTests`).
 
     Revenue equivalence compares the model's second-price revenue (exact for the pooled
@@ -573,6 +600,8 @@ def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateO
     price: the winning bid of first-price data (GPV re-run on every bootstrap resample of
     auctions), the second-highest bid of bids taken as values (ascending or second-price data).
     Costs (``lowest_wins``) enter negated, so the price is the second-lowest (or lowest) cost.
+    ``resample`` (:func:`first_stage_resampler`): each bootstrap replicate re-estimates the
+    homogenisation regression too, so the interval includes that first stage's noise.
     Independence: permutation test of σ1/σ2 on the values, and the cross-fitted σ1/σ2 as the
     headline spectral ρ. Symmetry: only with ``asymmetric`` (identified bidder slots).
     """
@@ -592,8 +621,9 @@ def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateO
             return Unavailable(reason=str(exc))
 
     fmt = "first_price" if first_price else "second_price"
+    signed = None if resample is None else (lambda rows, rng: sign * resample(rows, rng))
     rev = run(revenue_equivalence, sign * observed, model, fmt=fmt, n_boot=opts.spec_boot,
-              level=opts.level, seed=s_rev)
+              level=opts.level, seed=s_rev, resample=signed)
     if opts.lowest_wins and isinstance(rev, SpecTestResult):  # say it in costs, not −costs
         k = 0 if first_price else 1
         obs = float(np.mean(np.sort(observed, axis=1)[:, k]))
@@ -726,17 +756,19 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
 
 
 def homogenise(data: AuctionData, opts: EstimateOptions
-               ) -> tuple[AuctionData, Homogenization | None]:
+               ) -> tuple[AuctionData, Homogenization | None, FirstStage | None]:
     """Step 2 (with ``covariates``/``fixed_effects``): Haile–Hong–Shum homogenisation of the
     long data's bids (costs with ``lowest_wins``) by the auction-level columns, before
-    selection; auctions with a missing covariate are dropped and counted.
+    selection; auctions with a missing covariate are dropped and counted. Also returns the
+    regression as a :class:`FirstStage` for the bootstrap, its auctions numbered as in the
+    returned data (auctions in the regression but dropped from the data come after them).
 
     >>> d = AuctionData.from_auctions([])
-    >>> homogenise(d, EstimateOptions())[1] is None
-    True
+    >>> homogenise(d, EstimateOptions())[1:]
+    (None, None)
     """
     if not (opts.covariates or opts.fixed_effects):
-        return data, None
+        return data, None, None
     what = "costs" if opts.lowest_wins else "bids"
     if data.covariates is None or not len(data.covariates.columns):
         raise DataError(f"covariates/fixed_effects need long data with auction-level columns "
@@ -774,7 +806,10 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     if not out.n_auctions:
         raise DataError("no usable auction after homogenisation (every auction lacks a "
                         "covariate)")
-    return out, h
+    # kept auctions keep their new index; regressed-but-dropped ones are numbered after them
+    renumber = np.where(keep_auction, np.cumsum(keep_auction) - 1,
+                        out.n_auctions + np.cumsum(~keep_auction) - 1)
+    return out, h, FirstStage.of(h, renumber[np.asarray(h.auction, np.int64)])
 
 
 def homogenised_units(h: Homogenization, opts: EstimateOptions) -> str:
@@ -821,8 +856,7 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
         raise DataError(f"--bids first-price, N = {sel.n_bidders}: {exc}") from None
     g = r.groups[0]
     pv = r.pseudo_value.reshape(sel.matrix.shape)
-    out = Selection(sign * pv, sel.n_bidders, sel.how, sel.auctions_used,
-                    sel.auctions_subsampled, sel.bidders)
+    out = replace(sel, matrix=sign * pv)
     formula = ("pseudo-costs c = b − (1 − G(b))/((N−1)g(b))" if opts.lowest_wins else
                "pseudo-values v = b + G(b)/((N−1)g(b))")
     what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
@@ -856,7 +890,7 @@ def estimate_rho(data, **options) -> EstimateReport:
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
-    data, homog = homogenise(data, opts)
+    data, homog, first_stage = homogenise(data, opts)
     root = seed_sequence(0 if opts.seed is None else opts.seed)
     sel_ss, *group_ss = root.spawn(1 + 64)
     selections, skipped = _selections(data, opts, sel_ss)
@@ -873,7 +907,7 @@ def estimate_rho(data, **options) -> EstimateReport:
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=sel.matrix if values is not sel else None, units=units,
-                              gpv=gpv))
+                              gpv=gpv, first_stage=first_stage))
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
     return EstimateReport(
         source=data.source, format=data.format, auctions_read=data.n_auctions,
