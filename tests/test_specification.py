@@ -181,8 +181,9 @@ def test_revenue_equivalence_size_correctly_specified():
     """Symmetric IPV, U[0,1] values, N = 3: second-price bids = values; first-price bids
     b = 2v/3 with GPV pseudo-values (reflected kernel). Rejection ≤ α + 3 binomial SE.
     (Measured on 1000 seeds of this design, 99 resamples: the normal interval with the
-    bootstrap SE rejects 4.7% (second price) and 5.3% (first price), SE 0.7%; the percentile
-    interval used before rejected ≈ 7% — its end points from few resamples are noisy.)"""
+    skipped-sd bootstrap SE rejects 4.7% (second price) and 5.3% (first price), SE 0.7%; the
+    percentile interval used before rejected ≈ 7% — its end points from few resamples are
+    noisy.)"""
     s = 150
     for fmt, model in (("second_price", _sp_model), ("first_price", _fp_model)):
         rej = 0

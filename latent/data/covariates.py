@@ -312,19 +312,26 @@ class FirstStage:
     def of(cls, h: Homogenization, auction: np.ndarray) -> FirstStage:
         """From a fit and the auction index (0 … A−1) of each bid it used."""
         a = np.asarray(auction, np.int64)
-        design = np.empty((int(a.max()) + 1, h.design.shape[1]))
+        design = np.zeros((int(a.max()) + 1, h.design.shape[1]))
         design[a] = h.design  # the rows of one auction are equal (auction-level regressors)
         return cls(design=design, log_bid=np.log(h.bid), auction=a)
 
     def factors(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """exp(mean log bid − x_a'β̂) per auction a, β̂ the OLS with auction ``weights``."""
-        w = np.ones(len(self.log_bid)) if weights is None else np.asarray(
-            weights, float)[self.auction]
-        root = np.sqrt(w)
+        """exp(mean log bid − x_a'β̂) per auction a, β̂ the OLS with auction ``weights``.
+
+        The regressors are constant within an auction, so the OLS on bids is the weighted OLS
+        of the auctions' mean log bids with weights (bids in the auction) × (auction weight):
+        one row per auction instead of one per bid."""
+        k = len(self.design)
+        count = np.bincount(self.auction, minlength=k).astype(float)
+        total = np.bincount(self.auction, weights=self.log_bid, minlength=k)
+        w = count * (1.0 if weights is None else np.asarray(weights, float))
+        use = w > 0
+        mean_a = total[use] / count[use]
+        root = np.sqrt(w[use])
         # min-norm least squares: a fixed-effect level absent from a resample gets β = 0 and
-        # no resampled auction uses it
-        beta = np.linalg.lstsq(self.design[self.auction] * root[:, None],
-                               self.log_bid * root, rcond=None)[0]
-        mean = float(np.sum(w * self.log_bid) / np.sum(w))
+        # no resampled auction uses it (fitted values of the auctions used are unique)
+        beta = np.linalg.lstsq(self.design[use] * root[:, None], mean_a * root, rcond=None)[0]
+        mean = float(np.sum(w[use] * mean_a) / np.sum(w[use]))
         return np.exp(mean - self.design @ beta)
 

@@ -467,7 +467,9 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         grid_marginals = marginals_from(grid_value - matrix, opts.asymmetric)
         engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} (must buy: "
                         f"the smallest V at which the optimal mechanism for the grid law "
-                        f"always buys), {units}")
+                        f"always buys = the largest virtual cost c + F(c)/f(c) of the {k}- and "
+                        f"{opts.lp_grid}-point quantile grid laws of the costs; their top atoms "
+                        f"are quantiles, so no single cost sets V), {units}")
     try:
         mech = make_mechanism(opts.mechanism, n, valuation=marginals)
     except ValueError as exc:
