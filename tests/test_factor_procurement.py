@@ -164,3 +164,22 @@ def test_first_price_procurement_bids_are_inverted_on_the_cost_side(n):
     wrong = as_costs.costs["reverse_second_price"].mean
     assert abs(got - truth) < abs(wrong - truth)
     assert abs(got - truth) < 0.06 * truth, (got, truth, wrong)
+
+
+def test_pipeline_with_a_buyer_value_prints_maximum_prices_and_purchase_probabilities():
+    c = _factor_costs(_rng(12), 600)
+    rep = estimate_rho(c, lowest_wins=True, buyer_value=1.5, factor_model=True,
+                       n_boot=50, revenue_samples=20_000, samples=500, spec_boot=49, perm=99,
+                       factor_boot=0, data_boot=0, grid=8, lp_grid=4, factor_samples=20_000)
+    f = rep.groups[0].factor.revenues
+    assert f.buyer_value == 1.5 and set(f.costs) == {"reverse_second_price", "myerson",
+                                                      "max_price"}
+    assert 0 < f.max_price < 1.5 and 0 < f.fitted_max_price <= 1.5
+    for k in f.costs:  # cost ≤ V·P(buy): the buyer never pays more than V
+        assert f.costs[k].mean <= 1.5 * f.purchase[k].mean + 1e-12
+    text = str(rep)
+    assert "Myerson maximum price p* =" in text and "fitted maximum price" in text
+    assert "purchase probability" in text and "buyer surplus gain" in text
+    rows = rep.to_frame()
+    assert {"factor_myerson_max_price", "factor_fitted_max_price",
+            "factor_cost_max_price"} <= set(rows.quantity)
