@@ -610,10 +610,11 @@ def _simulate(profile: FactorProfile, model: FactorModel, families, seeds, sampl
     return out, valid_rev, learned
 
 
-def _mc(x: np.ndarray) -> Estimate:
+def _mc(x: np.ndarray, nonnegative: bool = True) -> Estimate:
     """Mean of Monte Carlo draws with the package's interval rule (normal, or percentile
-    bootstrap with a warning for a nonnegative quantity whose normal interval crosses 0)."""
-    m, ci, method, warning = mean_interval(x)
+    bootstrap with a warning for a nonnegative quantity whose normal interval crosses 0);
+    ``nonnegative=False`` for differences."""
+    m, ci, method, warning = mean_interval(x, nonnegative=nonnegative)
     return Estimate(m, ci, int(x.size), method + (f" — warning: {warning}" if warning else ""))
 
 
@@ -656,7 +657,7 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
     return FactorRevenues(
         n_bidders=n, second_price=_mc(pay["second_price"]), myerson=_mc(pay["myerson"]),
         myerson_reserve=float(profile.marginal.monopoly_price()), learned=learned, best=best,
-        best_minus_myerson=_mc(pay[best] - pay["myerson"]), samples=int(samples),
+        best_minus_myerson=_mc(pay[best] - pay["myerson"], nonnegative=False), samples=int(samples),
         train_samples=int(train_samples), seed=seed_label(ss),
         method="Monte Carlo on the fitted model (given the fit: no estimation noise), common "
                "random numbers, normal 95% CIs; best chosen on a validation sample")
@@ -764,12 +765,12 @@ def factor_costs(model: FactorModel, n_bidders: int, *, buyer_value: float | Non
         n_bidders=n, buyer_value=None if must else float(buyer_value), value_used=value,
         costs={k: _mc(c) for k, c in cost.items()},
         purchase={k: _mc(b) for k, b in buys.items()},
-        surplus={k: _mc(value * buys[k] - c) for k, c in cost.items()},
+        surplus={k: _mc(value * buys[k] - c, nonnegative=False) for k, c in cost.items()},
         max_price=None if must else float(value - profile.marginal.monopoly_price()),
         fitted_max_price=fitted_price, learned_params=params, validation_surplus=valid,
-        best=best, savings=_mc(cost["reverse_second_price"] - cost[best]),
+        best=best, savings=_mc(cost["reverse_second_price"] - cost[best], nonnegative=False),
         surplus_gain=_mc(value * (buys[best] - buys["reverse_second_price"])
-                         - cost[best] + cost["reverse_second_price"]),
+                         - cost[best] + cost["reverse_second_price"], nonnegative=False),
         samples=int(samples), train_samples=int(train_samples), seed=seed_label(ss),
         method="Monte Carlo on the fitted cost model (given the fit: no estimation noise), "
                "common random numbers; 95% CIs normal, or percentile bootstrap when a normal "

@@ -69,19 +69,27 @@ def tail_note(x) -> str:
                "guaranteed coverage"))
 
 
-def mean_interval(x, *, n_boot: int = BOOT, seed=0) -> tuple[float, tuple[float, float], str,
-                                                                  str]:
+def mean_interval(x, *, nonnegative: bool | None = None, n_boot: int = BOOT,
+                  seed=0) -> tuple[float, tuple[float, float], str, str]:
     """Mean of ``x`` with a 95% interval: (mean, (low, high), method, warning).
 
-    Normal-theory unless ``x`` is nonnegative and that interval crosses 0; then the percentile
-    bootstrap interval of the mean, and ``warning`` says so with the Hill index (see the module
-    doc). ``warning`` is '' when the normal interval was kept.
+    Normal-theory unless the quantity is nonnegative and that interval crosses 0; then the
+    percentile bootstrap interval of the mean, and ``warning`` says so with the Hill index (see
+    the module doc). ``warning`` is '' when the normal interval was kept silently.
+
+    ``nonnegative``: None — decided by the sample (all x ≥ 0); False — a difference, never
+    replaced; True — nonnegative by meaning (a cost, a revenue, a bid). If such a sample has
+    negative draws (GPV pseudo-costs or pseudo-values below 0) and its normal interval crosses
+    0, the interval is kept (a bootstrap would cross too) with a warning that blames the
+    negative draws, i.e. the fitted model, not the interval.
 
     >>> m, ci, method, warn = mean_interval([1.0, 2.0, 3.0]); m, round(ci[0], 3), warn
     (2.0, 0.868, '')
     >>> x = np.r_[np.zeros(60), 1000.0]                   # one huge value among zeros
     >>> m, (lo, hi), method, warn = mean_interval(x); lo >= 0, method[:20]
     (True, 'percentile bootstrap')
+    >>> mean_interval(x - 1.0, nonnegative=True)[3][:43]   # negative draws: kept, blamed
+    'the 95% interval [-16.74, 47.52] of this me'
     """
     x = np.asarray(x, float).ravel()
     n = x.size
@@ -89,8 +97,16 @@ def mean_interval(x, *, n_boot: int = BOOT, seed=0) -> tuple[float, tuple[float,
     sd = float(x.std(ddof=1)) if n > 1 else 0.0
     half = Z95 * sd / math.sqrt(max(n, 1))
     lo, hi = m - half, m + half
-    if not (lo < 0 <= float(x.min())):
+    negative = int(np.sum(x < 0))
+    if nonnegative is False or not lo < 0:
         return m, (lo, hi), "normal 95% CI", ""
+    if negative:
+        if not nonnegative:
+            return m, (lo, hi), "normal 95% CI", ""
+        return m, (lo, hi), "normal 95% CI", (
+            f"the 95% interval [{lo:.4g}, {hi:.4g}] of this mean crosses 0 although the quantity "
+            f"is nonnegative by meaning: {negative} of {n} draws are negative (negative GPV "
+            "pseudo-costs or pseudo-values: the estimated model, not the interval, is at fault)")
     rng = np.random.default_rng(seed_sequence(seed))
     means = np.empty(int(n_boot))
     step = max(1, _CHUNK // n)
