@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from latent.data.empirical import must_buy_value
 from latent.estimate.pipeline import estimate_rho
 from latent.estimate.report import EstimateReport, ProcurementPart, RevenuePart, Unavailable
 
@@ -174,3 +175,17 @@ def test_seed_generator_and_bad_options():
         estimate_rho(m, lowest_wins=True, buyer_value=float("nan"))
     with pytest.raises(TypeError, match="^lowest_wins='yes'"):
         estimate_rho(m, lowest_wins="yes")
+
+
+def test_must_buy_grid_value_is_not_set_by_one_outlier():
+    """The must-buy V of the grid parts is the largest virtual cost of the quantile grid laws,
+    whose top atom is a quantile: one cost of 10⁶ among U[1, 2] costs leaves it unchanged
+    (up to the grid's resolution), and the label says so."""
+    c = _costs(1, rows=1000)
+    out = c.copy()
+    out[0, 0] = 1e6
+    v, v_out = (must_buy_value(m, False, (8, 4)) for m in (c, out))
+    assert abs(v - v_out) < 0.05 and v < 4  # U[1, 2]: J(c) = 2c − 1 ≤ 3, + the grid gap
+    g = estimate_rho(out, lowest_wins=True, **FAST).groups[0]
+    assert "no single cost sets V" in g.units
+    assert float(g.units.split("V = ")[1].split(" ")[0]) < 4

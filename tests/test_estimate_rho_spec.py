@@ -164,7 +164,7 @@ def test_factor_branch_off_when_independent_unless_asked():
     assert f.intervals.reason == "--factor-boot 0"
 
 
-def test_procurement_factor_branch_reports_share_without_revenues():
+def test_procurement_factor_branch_reports_share_and_costs():
     rng = np.random.default_rng(np.random.SeedSequence(13))
     c = rng.lognormal(0, 0.7, (400, 1)) * rng.lognormal(0, 0.3, (400, 3))
     f = estimate_rho(c, lowest_wins=True, spec_boot=49, perm=99, factor_boot=0,
@@ -172,7 +172,11 @@ def test_procurement_factor_branch_reports_share_without_revenues():
     share = 0.49 / (0.49 + 0.09)
     # 400 auctions: the bootstrap sd of the share is about 0.015; allow 4 sd
     assert f.model.variance_share == pytest.approx(share, abs=0.06)
-    assert "procurement" in f.revenues.reason
+    # expected cost of reverse second price: E[c_(2:3)] = E[y]·E[ε_(2:3)] (the observed mean
+    # second-lowest cost estimates it model-free); within 4 of its standard errors
+    second = np.sort(c, axis=1)[:, 1]
+    got = f.revenues.costs["reverse_second_price"].mean
+    assert abs(got - second.mean()) < 4 * second.std(ddof=1) / np.sqrt(len(second))
 
 
 @pytest.mark.parametrize("flags, needle", [(["--factor-samples", "10"], "--factor-samples"),

@@ -66,6 +66,7 @@ class Homogenization:
     warnings: tuple[str, ...] = ()
     scale_rule: str = SCALE_RULE
     cov_type: str = COV_TYPE
+    design: np.ndarray | None = None  # the regressors of each bid used (aligned with ``row``)
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy coefficient table: term, estimate, std_error, ci_low, ci_high, p_value.
@@ -282,5 +283,55 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
         confidence=confidence, r_squared=float(fit.rsquared), n_auctions=n_auctions,
         n_bids=len(used), scale=scale, row=used.index.to_numpy(),
         auction=used[auction_col].to_numpy(), bid=bid[ok],
-        homogenized_bid=np.exp(resid) * scale, dropped=dropped, warnings=tuple(said))
+        homogenized_bid=np.exp(resid) * scale, dropped=dropped, warnings=tuple(said),
+        design=x)
+
+
+@dataclass(frozen=True, eq=False)
+class FirstStage:
+    """The homogenisation regression in a form a bootstrap can re-run cheaply.
+
+    ``design`` (auctions × terms): each auction's regressors (auction-level, so one row per
+    auction); ``log_bid``: the log bids, ``auction`` the auction (row of ``design``) of each.
+    :meth:`factors` re-fits the OLS with auction weights (bootstrap multiplicities) and gives
+    each auction's homogenising factor, b̃ = b · factor = exp(log b − x'β̂ + mean log b).
+
+    >>> df = pd.DataFrame({"auction_id": [1, 1, 2, 2, 3, 3], "x": [0., 0., 1., 1., 2., 2.],
+    ...                    "bid": [1.0, 2.0, 2.0, 4.0, 4.0, 8.0]})
+    >>> h = homogenize_bids(df, covariates=["x"])
+    >>> fs = FirstStage.of(h, np.array([0, 0, 1, 1, 2, 2]))
+    >>> bool(np.allclose(fs.factors()[fs.auction] * h.bid, h.homogenized_bid))
+    True
+    """
+
+    design: np.ndarray
+    log_bid: np.ndarray
+    auction: np.ndarray
+
+    @classmethod
+    def of(cls, h: Homogenization, auction: np.ndarray) -> FirstStage:
+        """From a fit and the auction index (0 … A−1) of each bid it used."""
+        a = np.asarray(auction, np.int64)
+        design = np.zeros((int(a.max()) + 1, h.design.shape[1]))
+        design[a] = h.design  # the rows of one auction are equal (auction-level regressors)
+        return cls(design=design, log_bid=np.log(h.bid), auction=a)
+
+    def factors(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """exp(mean log bid − x_a'β̂) per auction a, β̂ the OLS with auction ``weights``.
+
+        The regressors are constant within an auction, so the OLS on bids is the weighted OLS
+        of the auctions' mean log bids with weights (bids in the auction) × (auction weight):
+        one row per auction instead of one per bid."""
+        k = len(self.design)
+        count = np.bincount(self.auction, minlength=k).astype(float)
+        total = np.bincount(self.auction, weights=self.log_bid, minlength=k)
+        w = count * (1.0 if weights is None else np.asarray(weights, float))
+        use = w > 0
+        mean_a = total[use] / count[use]
+        root = np.sqrt(w[use])
+        # min-norm least squares: a fixed-effect level absent from a resample gets β = 0 and
+        # no resampled auction uses it (fitted values of the auctions used are unique)
+        beta = np.linalg.lstsq(self.design[use] * root[:, None], mean_a * root, rcond=None)[0]
+        mean = float(np.sum(w[use] * mean_a) / np.sum(w[use]))
+        return np.exp(mean - self.design @ beta)
 

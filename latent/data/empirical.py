@@ -111,3 +111,32 @@ def allocation_table(mech, values: list[np.ndarray], chunk: int = 1 << 16) -> np
     for s in range(0, prof.shape[0], chunk):
         out[s:s + chunk] = mech.allocation(prof[s:s + chunk, :, None])[:, :, 0]
     return out.reshape(*shape, n)
+
+
+def must_buy_value(costs: np.ndarray, asymmetric: bool = False, grids: tuple[int, ...] = ()
+                   ) -> float:
+    """The smallest buyer value V at which the optimal procurement mechanism on v = V − c buys
+    always: every atom's (discrete) virtual value of v must be > 0 — for the empirical
+    marginals of ``costs`` (auctions × N, or one column of a law's atoms), or (``grids``) for
+    their K-point quantile grid laws, whose atoms are fewer and wider apart. The expected cost
+    of a mechanism that always buys does not depend on V beyond this value.
+
+    The virtual value of v = V − c is V − J(c), J(c) = c + F(c)/f(c) the (discrete) virtual
+    cost, so V is the largest J over the law's atoms (plus 10⁻⁶ of the atoms' scale). For a
+    grid law that is the J of its top atom, the (K − ½)/K quantile of the costs: no single cost
+    sets it (the largest cost, an outlier, lies above every grid atom).
+
+    >>> must_buy_value(np.array([[1.0], [2.0]]))    # v = V − c ∈ {V − 2, V − 1}: ψ(V − 2) = V − 3
+    3.000004
+    >>> c = np.r_[np.linspace(1.0, 2.0, 99), 1e6][:, None]  # one outlier among 100 costs
+    >>> must_buy_value(c, grids=(4,)) < 3                      # set by the grid's top atom
+    True
+    """
+    v0 = float(np.max(costs))  # shift so that v ≥ 0 (the laws are built on V − c)
+    marg = marginals_from(v0 - costs, asymmetric)
+    laws = list(set(marg)) if not grids else [
+        law for k in grids for law in set(grid_laws(marg, k)[2])]
+    lowest = min(float(np.min(m.virtual_value(np.asarray(m.values)))) for m in laws)
+    top = v0 - lowest  # = max J(c) over the atoms
+    spread = max(float(np.ptp(m.values)) for m in laws) or 1.0  # of the atoms, not the data
+    return top + 1e-6 * (abs(top) + spread)

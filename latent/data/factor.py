@@ -37,22 +37,24 @@ the lookahead auction with the fitted model's posterior of y as its conditional 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
+from latent.data.empirical import must_buy_value
+from latent.data.tails import mean_interval
 from numerics.learn.optimise import Family, fit
 from numerics.mechanisms import Myerson, SecondPrice
 from numerics.results import Estimate, Result, jsonable
 from numerics.seeding import seed_label
-from numerics.stats import mean_ci
 from numerics.validate import seed_sequence
 from numerics.valuations import Discrete
 
 __all__ = [
+    "FactorCosts",
     "FactorModel",
     "FactorPricer",
     "FactorProfile",
@@ -60,6 +62,7 @@ __all__ = [
     "FittedLaw",
     "bootstrap_revenues",
     "fit_factor_model",
+    "factor_costs",
     "factor_revenues",
     "variance_share",
 ]
@@ -69,6 +72,7 @@ GRID_T = 256  # cf grid points on [0, T] (phase step ≤ 0.1 rad over the x grid
 GRID_X = 1024  # density grid points
 _CHUNK = 2_000_000  # elements per chunk of the cf and bootstrap matrices
 _EXACT_CF = 16_384  # bids up to which the empirical cf is summed exactly (else binned)
+BIDS = ("values", "first_price", "first_price_costs")
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -306,24 +310,36 @@ class FactorModel(Result):
                              "y": np.exp(q["log_y"]), "eps": np.exp(q["log_eps"])})
 
 
-def _gpv_law(law_b: FittedLaw, n: int, trim: float) -> tuple[FittedLaw, float]:
+def _gpv_law(law_b: FittedLaw, n: int, trim: float,
+             costs: bool = False) -> tuple[FittedLaw, float]:
     """Law of log ε from the fitted law of log β(ε) (first-price ε-auction, n bidders).
 
     In levels b = e^u: G(b) = F_u(u), g(b) = f_u(u)/b, so log ε = u + log(1 + F_u/((n−1) f_u)).
+    ``costs`` (procurement, lowest bid wins): c = b − (1 − G(b))/((n−1) g(b)), so
+    log ε = u + log(1 − (1 − F_u)/((n−1) f_u)); where the bracket is ≤ 0 (a pseudo-cost ≤ 0)
+    the inversion fails, and that mass is counted with the decreasing part.
     """
     if law_b.grid.size == 1:  # degenerate bids: every ε-bid equal, the value is not identified
         return law_b, 0.0
     u, cdf, dens = law_b.grid, law_b.cdf, law_b.density
-    with np.errstate(divide="ignore"):
-        markup = np.log1p(cdf / ((n - 1) * np.maximum(dens, 1e-300)))
+    failed = np.zeros(u.size, bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if costs:
+            inner = 1.0 - (1.0 - cdf) / ((n - 1) * np.maximum(dens, 1e-300))
+            failed = ~(inner > 0)
+            markup = np.log(np.maximum(inner, 1e-12))
+        else:
+            markup = np.log1p(cdf / ((n - 1) * np.maximum(dens, 1e-300)))
     # hold the markup outside the [1 − trim, trim] quantiles: the deconvolved density's tails
     # are the damping kernel's, and G/g there is noise (both → 0 or g → 0)
     bottom = min(int(np.searchsorted(cdf, 1 - trim, side="left")), u.size - 1)
     top = min(max(int(np.searchsorted(cdf, trim, side="left")), bottom), u.size - 1)
     markup[:bottom] = markup[bottom]
     markup[top:] = markup[top]
+    failed[:bottom] = failed[bottom]
+    failed[top:] = failed[top]
     z = u + markup
-    dec = np.diff(z) < 0
+    dec = (np.diff(z) < 0) | failed[1:]
     violation = float(np.sum(np.diff(cdf)[dec]))
     z = np.maximum.accumulate(z)
     keep = np.append(True, np.diff(z) > 1e-12)
@@ -343,7 +359,9 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
                      seed=0) -> FactorModel:
     """Fit v_i = y·ε_i to a matrix of log values or log bids (auctions × slots, NaN = empty).
 
-    ``bids="values"``: the entries are log values (or second-price bids). ``"first_price"``:
+    ``bids="values"``: the entries are log values, or log costs (or second-price bids).
+    ``"first_price_costs"``: log first-price procurement bids (lowest wins), inverted on the
+    cost side, c = b − (1 − G(b))/((N − 1) g(b)). ``"first_price"``:
     log first-price bids, all auctions with the same N; the deconvolution then gives the law of
     the ε-auction's bids β(ε), which is inverted as Guerre, Perrigne & Vuong ("Optimal
     nonparametric estimation of first-price auctions", Econometrica 2000) do, on the fitted law
@@ -364,11 +382,11 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     (0.74, 0.6)
     """
     x, dropped = _clean(log_bids)
-    if bids not in ("values", "first_price"):
-        raise ValueError(f"bids must be 'values' or 'first_price', got {bids!r}")
+    if bids not in BIDS:
+        raise ValueError(f"bids must be one of {', '.join(map(repr, BIDS))}, got {bids!r}")
     if not 0.5 < trim <= 1.0:
         raise ValueError(f"trim must be in (0.5, 1], got {trim}")
-    if bids == "first_price" and not np.all(np.isfinite(x)):
+    if bids != "values" and not np.all(np.isfinite(x)):
         raise ValueError("log_bids: first-price inversion needs the same number of bidders in "
                          "every auction (the bid function depends on N): split by N first")
     if int(rho_samples) != rho_samples or rho_samples < 100:
@@ -408,8 +426,8 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     law_y = _law(xs, _invert(phi_y, t, big_t, xs), mu, var_y)
     law_e = _law(xs, _invert(phi_e, t, big_t, xs), 0.0, var - var_y)
     violation = 0.0
-    if bids == "first_price":
-        law_e, violation = _gpv_law(law_e, x.shape[1], trim)
+    if bids != "values":
+        law_e, violation = _gpv_law(law_e, x.shape[1], trim, costs=bids == "first_price_costs")
     v = _sample(law_y, law_e, np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
     return FactorModel(
         log_y=law_y, log_eps=law_e, variance_share=share, variance_share_ci=ci,
@@ -423,13 +441,18 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
 class FactorProfile:
     """The fitted model as a profile for the Monte Carlo engine and ``numerics.learn``:
     ``n`` bidders, correlated values (shape (size, n, 1)), and the fitted marginal of v as
-    ``marginals`` (a ``Discrete`` law on ``atoms`` quantile midpoints of a seeded sample)."""
+    ``marginals`` (a ``Discrete`` law on ``atoms`` quantile midpoints of a seeded sample).
+
+    Procurement (``buyer_value`` V given): the model's draws y·ε are *costs* c, and the profile
+    is that of the values v = V − c, the order-reversing map under which a reverse auction is
+    an auction (a seller of cost c is a bidder of value V − c; payment t ↦ cost V·x − t)."""
 
     model: FactorModel
     n: int
     atoms: int = 1000
     marginal_samples: int = 200_000
     seed: int = 0
+    buyer_value: float | None = None
     n_items: int = field(default=1, init=False)
     kind: str = field(default="additive", init=False)
     synergy: float = field(default=0.0, init=False)
@@ -440,12 +463,17 @@ class FactorProfile:
         return self.n
 
     @cached_property
-    def marginal(self) -> Discrete:
+    def draw_atoms(self) -> np.ndarray:
+        """Quantile midpoints of the fitted law of y·ε (values, or costs), ascending."""
         rng = np.random.default_rng(np.random.SeedSequence(self.seed))
         y = self.model.log_y.quantile(rng.random(self.marginal_samples))
         e = self.model.log_eps.quantile(rng.random(self.marginal_samples))
         v = np.exp(y + e)
-        q = np.quantile(v, (np.arange(self.atoms) + 0.5) / self.atoms)
+        return np.quantile(v, (np.arange(self.atoms) + 0.5) / self.atoms)
+
+    @cached_property
+    def marginal(self) -> Discrete:
+        q = self.draw_atoms if self.buyer_value is None else self.buyer_value - self.draw_atoms
         vals, c = np.unique(q, return_counts=True)
         return Discrete(values=tuple(vals.tolist()), probs=tuple((c / c.sum()).tolist()))
 
@@ -454,7 +482,8 @@ class FactorProfile:
         return (self.marginal,) * self.n
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return self.model.sample(rng, size, self.n)[:, :, None]
+        v = self.model.sample(rng, size, self.n)[:, :, None]
+        return v if self.buyer_value is None else self.buyer_value - v
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -533,6 +562,62 @@ class FactorRevenues(Result):
                              "best": [r[0] == self.best for r in rows]})
 
 
+def _check_sizes(n_bidders, samples, train_samples) -> int:
+    if int(n_bidders) != n_bidders or n_bidders < 2:
+        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
+    if int(samples) != samples or samples < 100:
+        raise ValueError(f"samples must be an integer ≥ 100, got {samples}")
+    if int(train_samples) != train_samples or train_samples < 100:
+        raise ValueError(f"train_samples must be an integer ≥ 100, got {train_samples}")
+    return int(n_bidders)
+
+
+def _outcome(mech, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ_i t_i, Σ_i x_i) per profile: the payments and the sale indicator."""
+    x, t = mech.outcome(v)
+    return t.sum(axis=1), x[:, :, 0].sum(axis=1)
+
+
+def _simulate(profile: FactorProfile, model: FactorModel, families, seeds, samples: int,
+              train_samples: int, validate: bool = False) -> tuple[dict, dict, dict]:
+    """Second price, Myerson on the profile's marginal and the learned families, on the
+    profile's draws: (test outcomes name → (payments, sales), validation revenue name →
+    mean payment, learned name → (params, θ)). The families are fitted on ``train_samples``
+    draws and scored on another ``train_samples`` (validation); the test draws are
+    ``samples`` others (common random numbers across mechanisms). ``validate``: score
+    second price and Myerson on the validation draws even with no family to fit."""
+    train_ss, valid_ss, test_ss = seeds
+    n = profile.n
+    test = profile.sample(np.random.default_rng(test_ss), int(samples))
+    my_mech = Myerson(profile.marginals)
+    out = {"second_price": _outcome(SecondPrice(n), test), "myerson": _outcome(my_mech, test)}
+    valid_rev, learned = {}, {}
+    if families or validate:
+        valid = profile.sample(np.random.default_rng(valid_ss), int(train_samples))
+        valid_rev["myerson"] = float(my_mech.payments(valid).sum(axis=1).mean())
+        if validate:
+            valid_rev["second_price"] = float(SecondPrice(n).payments(valid).sum(axis=1).mean())
+    if families:
+        train = profile.sample(np.random.default_rng(train_ss), int(train_samples))[:, :, 0]
+        for name in families:
+            pricer = FactorPricer(model=model) if name == "lookahead" else None
+            fam = Family(name=name, profile=profile, pricer=pricer)
+            res = fit(fam, train)
+            mech = fam.build(res.theta)
+            valid_rev[name] = float(mech.payments(valid).sum(axis=1).mean())
+            out[name] = _outcome(mech, test)
+            learned[name] = (res.params, res.theta)
+    return out, valid_rev, learned
+
+
+def _mc(x: np.ndarray, nonnegative: bool = True) -> Estimate:
+    """Mean of Monte Carlo draws with the package's interval rule (normal, or percentile
+    bootstrap with a warning for a nonnegative quantity whose normal interval crosses 0);
+    ``nonnegative=False`` for differences."""
+    m, ci, method, warning = mean_interval(x, nonnegative=nonnegative)
+    return Estimate(m, ci, int(x.size), method + (f" — warning: {warning}" if warning else ""))
+
+
 def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_000,
                     train_samples: int = 20_000, families=("reserve_second_price", "lookahead"),
                     seed=0) -> FactorRevenues:
@@ -554,59 +639,162 @@ def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_00
     >>> r.best_minus_myerson.ci[0] > 0   # strong common factor: the marginal reserve loses
     True
     """
-    if int(n_bidders) != n_bidders or n_bidders < 2:
-        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
-    if int(samples) != samples or samples < 100:
-        raise ValueError(f"samples must be an integer ≥ 100, got {samples}")
-    if int(train_samples) != train_samples or train_samples < 100:
-        raise ValueError(f"train_samples must be an integer ≥ 100, got {train_samples}")
+    n = _check_sizes(n_bidders, samples, train_samples)
     known = ("reserve_second_price", "affine_maximizer", "lookahead")
     for f in families:
         if f not in known:
             raise ValueError(f"families: unknown family {f!r}; choose from {known}")
-    n = int(n_bidders)
     ss = seed_sequence(seed)
     marg_ss, train_ss, valid_ss, test_ss = ss.spawn(4)
     profile = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
-    marg = profile.marginal
-    test = profile.sample(np.random.default_rng(test_ss), int(samples))
-    sp = SecondPrice(n).payments(test).sum(axis=1)
-    my_mech = Myerson((marg,) * n)
-    my = my_mech.payments(test).sum(axis=1)
-    learned = {}
-    pay = {"myerson": my}
-    valid_rev = {}
-    if families:
-        train = profile.sample(np.random.default_rng(train_ss), int(train_samples))[:, :, 0]
-        valid = profile.sample(np.random.default_rng(valid_ss), int(train_samples))
-        valid_rev["myerson"] = float(my_mech.payments(valid).sum(axis=1).mean())
-        for name in families:
-            pricer = FactorPricer(model=model) if name == "lookahead" else None
-            fam = Family(name=name, profile=profile, pricer=pricer)
-            res = fit(fam, train)
-            mech = fam.build(res.theta)
-            valid_rev[name] = float(mech.payments(valid).sum(axis=1).mean())
-            pay[name] = mech.payments(test).sum(axis=1)
-            learned[name] = {"revenue": mean_ci(pay[name]), "params": res.params,
-                             "validation_revenue": valid_rev[name]}
+    out, valid_rev, fitted = _simulate(profile, model, families, (train_ss, valid_ss, test_ss),
+                                       samples, train_samples)
+    pay = {k: v[0] for k, v in out.items()}
+    learned = {name: {"revenue": _mc(pay[name]), "params": params,
+                      "validation_revenue": valid_rev[name]}
+               for name, (params, _theta) in fitted.items()}
     best = max(valid_rev, key=valid_rev.get) if valid_rev else "myerson"
     return FactorRevenues(
-        n_bidders=n, second_price=mean_ci(sp), myerson=mean_ci(my),
-        myerson_reserve=float(marg.monopoly_price()), learned=learned, best=best,
-        best_minus_myerson=mean_ci(pay[best] - my), samples=int(samples),
+        n_bidders=n, second_price=_mc(pay["second_price"]), myerson=_mc(pay["myerson"]),
+        myerson_reserve=float(profile.marginal.monopoly_price()), learned=learned, best=best,
+        best_minus_myerson=_mc(pay[best] - pay["myerson"], nonnegative=False), samples=int(samples),
         train_samples=int(train_samples), seed=seed_label(ss),
         method="Monte Carlo on the fitted model (given the fit: no estimation noise), common "
                "random numbers, normal 95% CIs; best chosen on a validation sample")
 
 
+@dataclass(frozen=True, kw_only=True)
+class FactorCosts(Result):
+    """Expected costs to the buyer under the fitted factor model of costs c_i = y·ε_i, with
+    N sellers (Monte Carlo CIs given the fitted model), in the cost units of the fitted data.
+
+    ``costs`` / ``purchase`` / ``surplus``: per mechanism (``"reverse_second_price"``,
+    ``"myerson"`` on the fitted marginal, and ``"max_price"`` — reverse second price with a
+    maximum price fitted on training draws — when a buyer value is given), the expected cost
+    to the buyer, the purchase probability and the buyer surplus V·P(buy) − cost. ``best``: the
+    mechanism with the highest buyer surplus on a validation sample (with must-buy, the lowest
+    cost); ``savings``: reverse second-price cost − best's cost, ``surplus_gain``: best's
+    buyer surplus − reverse second price's (common random numbers; they differ when the
+    purchase probabilities do).
+    ``max_price``: the maximum price of Myerson on the marginals, p + F(p)/f(p) = V (buyer
+    value only); ``fitted_max_price`` the learned one (None when not fitted).
+    """
+
+    n_bidders: int
+    buyer_value: float | None
+    value_used: float
+    costs: dict
+    purchase: dict
+    surplus: dict
+    max_price: float | None
+    fitted_max_price: float | None
+    learned_params: dict
+    validation_surplus: dict
+    best: str
+    savings: Estimate
+    surplus_gain: Estimate
+    samples: int
+    train_samples: int
+    seed: int | list | None
+    method: str
+    note: str
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of the intervals (a normal interval that crossed 0), one per mechanism."""
+        return tuple(f"{k}: {e.method.split(' — warning: ', 1)[1]}"
+                     for k, e in self.costs.items() if " — warning: " in e.method)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per mechanism: expected cost to the buyer, its CI, purchase probability."""
+        names = list(self.costs)
+        return pd.DataFrame({"mechanism": names,
+                             "expected_cost": [self.costs[k].mean for k in names],
+                             "ci_low": [self.costs[k].ci[0] for k in names],
+                             "ci_high": [self.costs[k].ci[1] for k in names],
+                             "purchase_probability": [self.purchase[k].mean for k in names],
+                             "best": [k == self.best for k in names]})
+
+
+def factor_costs(model: FactorModel, n_bidders: int, *, buyer_value: float | None = None,
+                 samples: int = 100_000, train_samples: int = 20_000, seed=0) -> FactorCosts:
+    """Procurement under the fitted factor model of costs (lowest cost wins): the buyer's
+    expected cost of the reverse second-price auction, of Myerson on the fitted marginal
+    (lowest ironed virtual cost c + F(c)/f(c), bought from only if ≤ V), and — with a buyer
+    value V — of the reverse second-price auction with a maximum price fitted on training draws
+    (``numerics.learn``'s reserve second price on v = V − c: maximum price V − reserve).
+
+    Every mechanism runs on v = V − c (:class:`FactorProfile` with ``buyer_value``): a payment
+    t is the cost V·x − t. Without a buyer value the buyer must buy: V is then the smallest
+    value at which Myerson on the fitted marginal always buys (:func:`must_buy_value`, the rule
+    of the independent-values branch), the expected costs do not depend on it, and no maximum
+    price is fitted (any maximum price below the highest cost would sometimes leave the good
+    unbought). Same sampling design as :func:`factor_revenues`.
+
+    >>> rng = np.random.default_rng(np.random.SeedSequence(0))
+    >>> x = rng.normal(0, 0.5, (2000, 1)) + rng.normal(0, 0.3, (2000, 3))   # log costs
+    >>> m = fit_factor_model(x, n_boot=50, rho_samples=2000, seed=1)
+    >>> r = factor_costs(m, 3, samples=20000, seed=2)
+    >>> r.best in ("myerson", "reverse_second_price"), r.purchase["myerson"].mean
+    (True, 1.0)
+    """
+    n = _check_sizes(n_bidders, samples, train_samples)
+    ss = seed_sequence(seed)
+    marg_ss, train_ss, valid_ss, test_ss = ss.spawn(4)
+    marg_seed = int(marg_ss.generate_state(1)[0])
+    atoms = FactorProfile(model=model, n=n, seed=marg_seed).draw_atoms
+    must = buyer_value is None
+    value = must_buy_value(atoms[:, None]) if must else float(buyer_value)
+    profile = FactorProfile(model=model, n=n, seed=marg_seed, buyer_value=value)
+    families = () if must else ("reserve_second_price",)
+    out, valid_rev, fitted = _simulate(profile, model, families, (train_ss, valid_ss, test_ss),
+                                       samples, train_samples, validate=True)
+    names = {"second_price": "reverse_second_price", "myerson": "myerson",
+             "reserve_second_price": "max_price"}
+    cost = {names[k]: value * buy - pay for k, (pay, buy) in out.items()}
+    buys = {names[k]: buy for k, (_pay, buy) in out.items()}
+    # validation payments on v = V − c are buyer surplus V·P(buy) − cost (must buy: V − cost)
+    valid = {names[k]: v for k, v in valid_rev.items()}
+    best = max(valid, key=valid.get)
+    fitted_price = None
+    params = {}
+    if "reserve_second_price" in fitted:
+        params, theta = fitted["reserve_second_price"]
+        fitted_price = float(value - np.max(theta))  # symmetric model: one maximum price
+    return FactorCosts(
+        n_bidders=n, buyer_value=None if must else float(buyer_value), value_used=value,
+        costs={k: _mc(c) for k, c in cost.items()},
+        purchase={k: _mc(b) for k, b in buys.items()},
+        surplus={k: _mc(value * buys[k] - c, nonnegative=False) for k, c in cost.items()},
+        max_price=None if must else float(value - profile.marginal.monopoly_price()),
+        fitted_max_price=fitted_price, learned_params=params, validation_surplus=valid,
+        best=best, savings=_mc(cost["reverse_second_price"] - cost[best], nonnegative=False),
+        surplus_gain=_mc(value * (buys[best] - buys["reverse_second_price"])
+                         - cost[best] + cost["reverse_second_price"], nonnegative=False),
+        samples=int(samples), train_samples=int(train_samples), seed=seed_label(ss),
+        method="Monte Carlo on the fitted cost model (given the fit: no estimation noise), "
+               "common random numbers; 95% CIs normal, or percentile bootstrap when a normal "
+               "interval of a cost crosses 0",
+        note=("must buy (no buyer value): V is the smallest value at which Myerson on the "
+              "fitted marginal always buys; no maximum price is fitted (it would sometimes "
+              "leave the good unbought); best = the cheaper of Myerson on the marginals and "
+              "reverse second price on validation draws" if must else
+              "buyer value V given: the maximum price is fitted on training draws, the best "
+              "mechanism chosen by buyer surplus V·P(buy) − cost on validation draws"))
+
 
 def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: int = 20_000,
-                       confidence: float = 0.95, seed=0, bids: str = "values") -> dict:
+                       confidence: float = 0.95, seed=0, bids: str = "values",
+                       costs: bool = False, buyer_value: float | None = None) -> dict:
     """Percentile intervals of the fitted model's second-price and Myerson revenues over
     ``n_boot`` resamples of whole auctions, each re-fitted (so the intervals carry the
     estimation noise of the deconvolution, which :func:`factor_revenues` does not) and
     simulated on ``samples`` auctions of ``n_bidders`` bidders. ``bids`` as in
     :func:`fit_factor_model` (``"first_price"``: log first-price bids, inverted per resample).
+
+    ``costs`` (procurement: the fitted draws are costs): the intervals are of the expected
+    costs to the buyer of ``"reverse_second_price"`` and ``"myerson"`` as in
+    :func:`factor_costs` (``buyer_value`` V, or must-buy with V re-derived per resample).
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(0))
     >>> x = rng.normal(0, 0.5, (500, 1)) + rng.normal(0, 0.3, (500, 3))
@@ -624,16 +812,23 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: i
     n = int(n_bidders)
     rows_ss, *rep_ss = seed_sequence(seed).spawn(int(n_boot) + 1)
     rng = np.random.default_rng(rows_ss)
-    reps = {"second_price": [], "myerson": []}
+    keys = ("reverse_second_price", "myerson") if costs else ("second_price", "myerson")
+    reps = {k: [] for k in keys}
     for child in rep_ss:
         fit_ss, marg_ss, sim_ss = child.spawn(3)
         sample = x[rng.integers(0, x.shape[0], x.shape[0])]
         model = fit_factor_model(sample, bids=bids, n_boot=19, rho_samples=100,
                                  seed=int(fit_ss.generate_state(1)[0]))
         prof = FactorProfile(model=model, n=n, seed=int(marg_ss.generate_state(1)[0]))
+        value = None
+        if costs:
+            value = (must_buy_value(prof.draw_atoms[:, None]) if buyer_value is None
+                     else float(buyer_value))
+            prof = replace(prof, buyer_value=value)
         v = prof.sample(np.random.default_rng(sim_ss), int(samples))
-        reps["second_price"].append(float(SecondPrice(n).payments(v).sum(axis=1).mean()))
-        reps["myerson"].append(float(Myerson(prof.marginals).payments(v).sum(axis=1).mean()))
+        for key, mech in zip(keys, (SecondPrice(n), Myerson(prof.marginals)), strict=True):
+            pay, buy = _outcome(mech, v)
+            reps[key].append(float((pay if value is None else value * buy - pay).mean()))
     alpha = (1 - confidence) / 2
     return {k: tuple(float(q) for q in np.quantile(r, [alpha, 1 - alpha]))
             for k, r in reps.items()}

@@ -28,6 +28,7 @@ class Selection:
     auctions_used: int
     auctions_subsampled: int = 0
     bidders: tuple[str, ...] | None = None  # slot identities (asymmetric selection)
+    auction_index: np.ndarray | None = None  # the data's auction of each row (exact selection)
 
     def to_dict(self) -> dict:
         return {"n_bidders": self.n_bidders, "how": self.how, "rows": int(self.matrix.shape[0]),
@@ -44,7 +45,8 @@ def select_exact(data: AuctionData, n: int) -> Selection:
     [[1.0, 2.0]]
     """
     m, _ = data.matrix(n)
-    return Selection(m, n, f"auctions with exactly {n} bidders", int(m.shape[0]))
+    return Selection(m, n, f"auctions with exactly {n} bidders", int(m.shape[0]),
+                     auction_index=data.rows_of(n)[0])
 
 
 def select_subsample(data: AuctionData, n: int, seed=None, draws: int = 1) -> Selection:

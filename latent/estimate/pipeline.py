@@ -42,17 +42,24 @@ from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
 from latent.anova.rho import spectral_rho
-from latent.data.covariates import Homogenization, homogenize_bids
+from latent.data.covariates import FirstStage, Homogenization, homogenize_bids
 from latent.data.empirical import (
     allocation_table,
     grid_law,
     grid_laws,
     marginals_from,
+    must_buy_value,
 )
-from latent.data.factor import bootstrap_revenues, factor_revenues, fit_factor_model
+from latent.data.factor import (
+    bootstrap_revenues,
+    factor_costs,
+    factor_revenues,
+    fit_factor_model,
+)
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
+from latent.data.tails import hill_index
 from latent.estimate.cost import check_cost
 from latent.estimate.report import (
     EstimateReport,
@@ -270,20 +277,14 @@ def _int_seed(ss: np.random.SeedSequence) -> int:
 
 def _heavy_tail(x: np.ndarray) -> str | None:
     """Hill estimate of the right-tail index on the top √n values; warn when α̂ < 3."""
-    x = np.sort(x[x > 0])
-    k = int(math.sqrt(len(x)))
-    if k < 10:
+    h = hill_index(x)
+    if h is None or h[0] >= 3:
         return None
-    top, thr = x[-k:], x[-k - 1]
-    mean_log = float(np.mean(np.log(top / thr)))
-    if mean_log <= 0:
-        return None
-    alpha = 1.0 / mean_log
-    if alpha < 3:
-        return (f"heavy right tail (Hill index ≈ {alpha:.2g} on the top {k} values): revenue "
-                "means and their CIs are unreliable" + (", variance may be infinite"
-                                                        if alpha < 2 else ""))
-    return None
+    alpha, k = h
+    return (f"heavy right tail (Hill index ≈ {alpha:.2g} on the top {k} values): revenue "
+            "means and their CIs are unreliable" + (", variance may be infinite"
+                                                    if alpha < 2 else "")
+            + (", the mean itself may not exist" if alpha < 1 else ""))
 
 
 def _marginal_summary(marginals, matrix: np.ndarray, names,
@@ -345,19 +346,6 @@ def _line(r, units: str, interval=None, boot: int | None = None) -> RevenueLine:
     return RevenueLine(estimate=estimate_of(r), units=units,
                        data_interval=ConfidenceInterval.of(interval),
                        data_boot=boot if interval is not None else None)
-
-
-def _must_buy_value(costs: np.ndarray, asymmetric: bool, grids: tuple[int, ...] = ()) -> float:
-    """The smallest buyer value V at which the optimal mechanism on v = V − c buys always:
-    every atom's (discrete) virtual value of v must be > 0 — for the estimated marginals, or
-    (``grids``) for their K-point quantile grid laws, whose atoms are fewer and wider apart."""
-    v0 = float(np.max(costs))
-    marg = marginals_from(v0 - costs, asymmetric)
-    laws = list(set(marg)) if not grids else [
-        law for k in grids for law in set(grid_laws(marg, k)[2])]
-    lowest = min(float(np.min(m.virtual_value(np.asarray(m.values)))) for m in laws)
-    spread = float(np.ptp(costs)) or 1.0
-    return v0 + max(0.0, -lowest) + 1e-6 * (abs(v0) + spread)
 
 
 def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first_price,
@@ -427,9 +415,12 @@ def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             values_from: str = "bids taken as values",
             total_auctions: int | None = None, observed: np.ndarray | None = None,
-            units: str = "data units", gpv: GPVGroup | None = None) -> GroupReport:
+            units: str = "data units", gpv: GPVGroup | None = None,
+            first_stage: FirstStage | None = None) -> GroupReport:
     """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
-    with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix)."""
+    with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
+    ``first_stage``: the homogenisation regression, re-run in the revenue-equivalence
+    bootstrap."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
@@ -457,7 +448,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     value = None
     engine_units = units
     if opts.lowest_wins:
-        value = opts.buyer_value if opts.buyer_value is not None else _must_buy_value(
+        value = opts.buyer_value if opts.buyer_value is not None else must_buy_value(
             matrix, opts.asymmetric)
         if value <= float(np.min(matrix)):
             raise DataError(f"--buyer-value {value:.6g} is below every cost: the buyer never "
@@ -475,11 +466,13 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     if opts.lowest_wins and opts.buyer_value is None:
         # the grid parts get their own must-buy V (from the grid laws): the fine law's V is
         # set by its top atom's virtual cost and would swamp the grid values' resolution
-        grid_value = _must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
+        grid_value = must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
         grid_marginals = marginals_from(grid_value - matrix, opts.asymmetric)
         engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} (must buy: "
                         f"the smallest V at which the optimal mechanism for the grid law "
-                        f"always buys), {units}")
+                        f"always buys = the largest virtual cost c + F(c)/f(c) of the {k}- and "
+                        f"{opts.lp_grid}-point quantile grid laws of the costs; their top atoms "
+                        f"are quantiles, so no single cost sets V), {units}")
     try:
         mech = make_mechanism(opts.mechanism, n, valuation=marginals)
     except ValueError as exc:
@@ -545,7 +538,11 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
                 "marginals; CIs are Monte Carlo error given those marginals")
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
-    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss)
+    resample = (None if first_stage is None or sel.auction_index is None else
+                first_stage_resampler(first_stage, sel.auction_index, observed))
+    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss,
+                                                    resample)
+    warnings += _interval_warnings(revenue, observed_win, observed_second)
     names = sel.bidders
     selection = sel.to_dict()
     if total_auctions is not None:
@@ -563,8 +560,44 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
 
 
+def _interval_warnings(revenue: RevenuePart, *observed: Observed) -> list[str]:
+    """One warning per printed mean whose normal interval crossed 0 for a nonnegative
+    quantity (replaced by a percentile bootstrap interval; see :mod:`latent.data.tails`)."""
+    pairs = [(f"{revenue.units}, {key.replace('_', ' ')}", getattr(revenue, key).estimate)
+             for key in ("mechanism", "second_price", "difference")]
+    pairs += [(o.label, o.estimate) for o in observed]
+    mark = " — warning: "
+    return [f"{label}: {e.method.split(mark, 1)[1]}" for label, e in pairs if mark in e.method]
+
+
+def first_stage_resampler(first_stage: FirstStage, auctions: np.ndarray,
+                          observed: np.ndarray):
+    """``resample(rows, rng)`` for :func:`revenue_equivalence`: the observed homogenised bids
+    of a bootstrap replicate whose homogenisation regression is re-estimated on it.
+
+    The replicate resamples this group's auctions (``rows``) and, independently, the
+    regression's other auctions (a bootstrap stratified by group: the group sizes are kept),
+    re-fits the OLS with those multiplicities and re-homogenises the group's raw bids.
+    """
+    base = first_stage.factors()
+    raw = observed / base[auctions][:, None]  # the group's bids before homogenisation
+    in_group = np.zeros(len(first_stage.design), bool)
+    in_group[auctions] = True
+    others = np.flatnonzero(~in_group & (np.bincount(first_stage.auction,
+                                                     minlength=len(in_group)) > 0))
+
+    def resample(rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        counts = np.bincount(auctions[rows], minlength=len(in_group)).astype(float)
+        if others.size:
+            counts += np.bincount(others[rng.integers(0, others.size, others.size)],
+                                  minlength=len(in_group))
+        return raw[rows] * first_stage.factors(counts)[auctions[rows]][:, None]
+
+    return resample
+
+
 def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
-               ss: np.random.SeedSequence) -> SpecTests:
+               ss: np.random.SeedSequence, resample=None) -> SpecTests:
     """Step 4b: the specification tests of one bidder count (see :class:`SpecTests`).
 
     Revenue equivalence compares the model's second-price revenue (exact for the pooled
@@ -572,6 +605,8 @@ def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateO
     price: the winning bid of first-price data (GPV re-run on every bootstrap resample of
     auctions), the second-highest bid of bids taken as values (ascending or second-price data).
     Costs (``lowest_wins``) enter negated, so the price is the second-lowest (or lowest) cost.
+    ``resample`` (:func:`first_stage_resampler`): each bootstrap replicate re-estimates the
+    homogenisation regression too, so the interval includes that first stage's noise.
     Independence: permutation test of σ1/σ2 on the values, and the cross-fitted σ1/σ2 as the
     headline spectral ρ. Symmetry: only with ``asymmetric`` (identified bidder slots).
     """
@@ -591,8 +626,9 @@ def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateO
             return Unavailable(reason=str(exc))
 
     fmt = "first_price" if first_price else "second_price"
+    signed = None if resample is None else (lambda rows, rng: sign * resample(rows, rng))
     rev = run(revenue_equivalence, sign * observed, model, fmt=fmt, n_boot=opts.spec_boot,
-              level=opts.level, seed=s_rev)
+              level=opts.level, seed=s_rev, resample=signed)
     if opts.lowest_wins and isinstance(rev, SpecTestResult):  # say it in costs, not −costs
         k = 0 if first_price else 1
         obs = float(np.mean(np.sort(observed, axis=1)[:, k]))
@@ -619,7 +655,11 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
     """Step 4c: the latent-factor model v_i = y · ε_i when independence is rejected (or with
     ``factor_model``), fitted on the log observed (homogenised) bids — first-price bids are
     inverted inside the model (Krasnokutskaya 2011) — and its revenues: second price, Myerson
-    on the marginals, the best learned truthful mechanism. Cost is bounded: Monte Carlo
+    on the marginals, the best learned truthful mechanism. Procurement (``lowest_wins``): the
+    model is of costs c_i = y·ε_i (first-price bids inverted on the cost side) and the numbers
+    are expected costs to the buyer (:func:`factor_costs`): reverse second price, Myerson on
+    the marginals (must-buy rule without a buyer value) and, with a buyer value, the reverse
+    second-price auction with a fitted maximum price. Cost is bounded: Monte Carlo
     samples ``factor_samples`` (default 20 per auction, within [20 000, 100 000]), training
     samples a fifth of that, ``factor_boot`` re-fitted bootstrap replications (default 9).
     """
@@ -631,32 +671,32 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
     fit_ss, rev_ss, boot_ss = ss.spawn(3)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.where(observed > 0, np.log(np.where(observed > 0, observed, 1.0)), np.nan)
-    first_price = opts.bids == "first-price" and not opts.lowest_wins
-    kind = "first_price" if first_price else "values"
+    first_price = opts.bids == "first-price"
+    kind = ("values" if not first_price else "first_price_costs" if opts.lowest_wins
+            else "first_price")
     samples = opts.factor_samples or int(min(100_000, max(20_000, 20 * observed.shape[0])))
     try:
         model = fit_factor_model(logs, bids=kind, n_boot=199, rho_bidders=n,
                                  rho_samples=min(samples, 50_000), seed=fit_ss)
     except ValueError as exc:
         return Unavailable(reason=f"factor model: {exc}")
-    fitted_on = ("log observed first-price bids (ε-bids inverted by GPV on the fitted law)"
-                 if first_price else "log observed costs" if opts.lowest_wins else
+    fitted_on = ("log observed first-price bids (ε-bids inverted to costs by GPV on the "
+                 "fitted law, c = b − (1 − G(b))/((N−1)g(b)))" if kind == "first_price_costs"
+                 else "log observed first-price bids (ε-bids inverted by GPV on the fitted "
+                 "law)" if first_price else "log observed costs" if opts.lowest_wins else
                  "log observed bids (taken as values)")
-    if opts.lowest_wins:
-        revenues = Unavailable(reason="procurement: the factor model's buyer-side costs are "
-                               "not implemented; the variance share and ρ above still say "
-                               "how much of the cost variation is common to a contract")
-        intervals = Unavailable(reason="no revenues")
-    else:
-        try:
-            revenues = factor_revenues(model, n, samples=samples,
-                                       train_samples=max(2000, samples // 5), seed=rev_ss)
-        except ValueError as exc:
-            revenues = Unavailable(reason=str(exc))
-        intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
-                     bootstrap_revenues(logs, n, n_boot=opts.factor_boot,
-                                        samples=max(2000, samples // 5),
-                                        seed=boot_ss, bids=kind))
+    train = max(2000, samples // 5)
+    try:
+        revenues = (factor_costs(model, n, buyer_value=opts.buyer_value, samples=samples,
+                                 train_samples=train, seed=rev_ss) if opts.lowest_wins else
+                    factor_revenues(model, n, samples=samples, train_samples=train,
+                                    seed=rev_ss))
+    except ValueError as exc:
+        revenues = Unavailable(reason=str(exc))
+    intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
+                 bootstrap_revenues(logs, n, n_boot=opts.factor_boot, samples=train,
+                                    seed=boot_ss, bids=kind, costs=opts.lowest_wins,
+                                    buyer_value=opts.buyer_value))
     return FactorPart(why=why, fitted_on=fitted_on, model=model, revenues=revenues,
                       intervals=intervals, units=units)
 
@@ -721,17 +761,19 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
 
 
 def homogenise(data: AuctionData, opts: EstimateOptions
-               ) -> tuple[AuctionData, Homogenization | None]:
+               ) -> tuple[AuctionData, Homogenization | None, FirstStage | None]:
     """Step 2 (with ``covariates``/``fixed_effects``): Haile–Hong–Shum homogenisation of the
     long data's bids (costs with ``lowest_wins``) by the auction-level columns, before
-    selection; auctions with a missing covariate are dropped and counted.
+    selection; auctions with a missing covariate are dropped and counted. Also returns the
+    regression as a :class:`FirstStage` for the bootstrap, its auctions numbered as in the
+    returned data (auctions in the regression but dropped from the data come after them).
 
     >>> d = AuctionData.from_auctions([])
-    >>> homogenise(d, EstimateOptions())[1] is None
-    True
+    >>> homogenise(d, EstimateOptions())[1:]
+    (None, None)
     """
     if not (opts.covariates or opts.fixed_effects):
-        return data, None
+        return data, None, None
     what = "costs" if opts.lowest_wins else "bids"
     if data.covariates is None or not len(data.covariates.columns):
         raise DataError(f"covariates/fixed_effects need long data with auction-level columns "
@@ -769,7 +811,10 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     if not out.n_auctions:
         raise DataError("no usable auction after homogenisation (every auction lacks a "
                         "covariate)")
-    return out, h
+    # kept auctions keep their new index; regressed-but-dropped ones are numbered after them
+    renumber = np.where(keep_auction, np.cumsum(keep_auction) - 1,
+                        out.n_auctions + np.cumsum(~keep_auction) - 1)
+    return out, h, FirstStage.of(h, renumber[np.asarray(h.auction, np.int64)])
 
 
 def homogenised_units(h: Homogenization, opts: EstimateOptions) -> str:
@@ -816,8 +861,7 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
         raise DataError(f"--bids first-price, N = {sel.n_bidders}: {exc}") from None
     g = r.groups[0]
     pv = r.pseudo_value.reshape(sel.matrix.shape)
-    out = Selection(sign * pv, sel.n_bidders, sel.how, sel.auctions_used,
-                    sel.auctions_subsampled, sel.bidders)
+    out = replace(sel, matrix=sign * pv)
     formula = ("pseudo-costs c = b − (1 − G(b))/((N−1)g(b))" if opts.lowest_wins else
                "pseudo-values v = b + G(b)/((N−1)g(b))")
     what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
@@ -851,7 +895,7 @@ def estimate_rho(data, **options) -> EstimateReport:
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
-    data, homog = homogenise(data, opts)
+    data, homog, first_stage = homogenise(data, opts)
     root = seed_sequence(0 if opts.seed is None else opts.seed)
     sel_ss, *group_ss = root.spawn(1 + 64)
     selections, skipped = _selections(data, opts, sel_ss)
@@ -869,7 +913,7 @@ def estimate_rho(data, **options) -> EstimateReport:
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=sel.matrix if values is not sel else None, units=units,
-                              gpv=gpv))
+                              gpv=gpv, first_stage=first_stage))
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
     return EstimateReport(
         source=data.source, format=data.format, auctions_read=data.n_auctions,

@@ -16,7 +16,7 @@ import pandas as pd
 from latent.anova.rho import RhoFit, SpectralRho
 from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
-from latent.data.factor import FactorModel, FactorRevenues
+from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
@@ -70,6 +70,9 @@ def estimate_of(r, method: str = "normal 95% CI, i.i.d. profiles from the estima
     >>> estimate_of(RevenueEstimate(1.0, (0.9, 1.1), 10)).ci.high
     1.1
     """
+    warning = getattr(r, "warning", "")
+    if warning:  # the normal interval crossed 0: say which interval replaced it, and why
+        method = f"{r.method} — warning: {warning}"
     return Estimate(value=float(r.mean), ci=ConfidenceInterval.of(r.ci), n=int(r.samples),
                     method=method)
 
@@ -157,19 +160,27 @@ class FactorPart(_Keyed, Result):
     why: str
     fitted_on: str
     model: FactorModel
-    revenues: FactorRevenues | Unavailable
+    revenues: FactorRevenues | FactorCosts | Unavailable
     intervals: dict | Unavailable
     units: str
 
+    @property
+    def label(self) -> str:
+        """What the money numbers are: revenues, or (procurement) costs to the buyer."""
+        return ("expected cost to the buyer" if isinstance(self.revenues, FactorCosts)
+                else "expected revenue")
+
     def to_dict(self) -> dict:
         rv = self.revenues
+        table = (rv.to_frame().to_dict(orient="records")
+                 if isinstance(rv, FactorRevenues | FactorCosts) else None)
         return {"why": self.why, "fitted_on": self.fitted_on, "model": self.model.to_dict(),
                 "revenues": rv.to_dict(),
-                "revenue_table": (rv.to_frame().to_dict(orient="records")
-                                  if isinstance(rv, FactorRevenues) else None),
+                "revenue_table": table if not isinstance(rv, FactorCosts) else None,
+                "cost_table": table if isinstance(rv, FactorCosts) else None,
                 "bootstrap_intervals": (self.intervals if isinstance(self.intervals, dict)
                                         else self.intervals.to_dict()),
-                "units": self.units}
+                "label": f"{self.label} ({self.units})", "units": self.units}
 
     def __str__(self) -> str:
         return "\n".join(_factor_lines(self))
@@ -191,6 +202,8 @@ def _factor_lines(f: FactorPart) -> list[str]:
         out.append(f"    revenues: not computed ({rv.reason})")
         return out
     iv = f.intervals if isinstance(f.intervals, dict) else {}
+    if isinstance(rv, FactorCosts):
+        return out + _factor_cost_lines(f, rv, iv)
 
     def line(label, e, key=None):
         extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}]"
@@ -208,6 +221,40 @@ def _factor_lines(f: FactorPart) -> list[str]:
     out.append(f"    the mechanism a seller should run when values are correlated: {best} "
                f"(best on a validation sample; best − Myerson on the marginals = "
                f"{_num(rv.best_minus_myerson.mean, rv.best_minus_myerson.ci)})")
+    if isinstance(f.intervals, Unavailable):
+        out.append(f"    bootstrap intervals: not computed ({f.intervals.reason})")
+    return out
+
+
+_COST_NAMES = {"reverse_second_price": "reverse second price",
+               "myerson": "Myerson on the marginals (lowest ironed virtual cost c + F(c)/f(c))",
+               "max_price": "reverse second price with a fitted maximum price"}
+
+
+def _factor_cost_lines(f: FactorPart, rv: FactorCosts, iv: dict) -> list[str]:
+    out = [f"    procurement with N = {rv.n_bidders} sellers under the fitted correlated cost "
+           f"model: expected cost to the buyer ({f.units})"]
+    out.append("    " + ("no buyer value: the buyer must buy" if rv.buyer_value is None else
+                         f"buyer value V = {rv.buyer_value:.6g}; Myerson maximum price p* = "
+                         f"{rv.max_price:.6g} (p* + F(p*)/f(p*) = V on the fitted marginal)"
+                         + ("" if rv.fitted_max_price is None else
+                            f"; fitted maximum price {rv.fitted_max_price:.6g} (training "
+                            "draws)")))
+    for key, e in rv.costs.items():
+        extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}] "
+                 "(model re-fitted)" if key in iv else "")
+        buy = ("" if rv.buyer_value is None else
+               f", purchase probability {rv.purchase[key].mean:.4f}")
+        out.append(f"    {_COST_NAMES[key]}: {_num(e.mean, e.ci)} (MC CI given the fit)"
+                   f"{extra}{buy}")
+    best = _COST_NAMES[rv.best]
+    out.append(f"    the mechanism a buyer should run when costs are correlated: {best} "
+               f"(savings against reverse second price = "
+               f"{_num(rv.savings.mean, rv.savings.ci)}"
+               + ("" if rv.buyer_value is None else
+                  f", buyer surplus gain {_num(rv.surplus_gain.mean, rv.surplus_gain.ci)}")
+               + f"; {rv.note})")
+    out += [f"    warning: {w}" for w in rv.warnings]
     if isinstance(f.intervals, Unavailable):
         out.append(f"    bootstrap intervals: not computed ({f.intervals.reason})")
     return out
@@ -515,6 +562,26 @@ class GroupReport(Result):
                 add(name + "_probability", est.value, est.ci, "probability")
             if pr.max_price is not None:
                 add("optimal_max_price", pr.max_price, None, pr.units)
+        f = self.factor
+        if isinstance(f, FactorPart) and not isinstance(f.revenues, Unavailable):
+            rv = f.revenues
+            iv = f.intervals if isinstance(f.intervals, dict) else {}
+            units = f"{f.label} ({f.units})"
+            if isinstance(rv, FactorCosts):
+                for key, e in rv.costs.items():
+                    add(f"factor_cost_{key}", e.mean, e.ci, units)
+                    if key in iv:
+                        add(f"factor_cost_{key}_bootstrap", e.mean, iv[key], units)
+                add("factor_savings", rv.savings.mean, rv.savings.ci, units)
+                for name, price in (("factor_myerson_max_price", rv.max_price),
+                                    ("factor_fitted_max_price", rv.fitted_max_price)):
+                    if price is not None:
+                        add(name, price, None, f.units)
+            else:
+                for key, e in (("second_price", rv.second_price), ("myerson", rv.myerson)):
+                    add(f"factor_revenue_{key}", e.mean, e.ci, units)
+                    if key in iv:
+                        add(f"factor_revenue_{key}_bootstrap", e.mean, iv[key], units)
         return out
 
 

@@ -7,32 +7,37 @@ second-highest value, and a bootstrap over auctions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from latent.data.empirical import marginals_from
+from latent.data.tails import mean_interval
 from numerics.mechanisms import SecondPrice, make_mechanism
 
 
 @dataclass(frozen=True)
 class RevenueEstimate:
-    """Mean revenue per auction with a normal 95% CI over i.i.d. simulated profiles."""
+    """Mean revenue per auction with a 95% CI over i.i.d. draws: normal, or (a nonnegative
+    sample whose normal interval crosses 0) percentile bootstrap with a ``warning``
+    (:func:`latent.data.tails.mean_interval`)."""
 
     mean: float
     ci: tuple[float, float]
     samples: int
+    method: str = "normal 95% CI"
+    warning: str = ""
 
     def to_dict(self) -> dict:
         return {"mean": self.mean, "ci": list(self.ci), "samples": self.samples,
-                "ci_method": "normal 95% CI, i.i.d. profiles from the estimated marginals"}
+                "ci_method": f"{self.method}, i.i.d. profiles from the estimated marginals"}
 
 
-def _estimate(x: np.ndarray) -> RevenueEstimate:
-    m = float(x.mean())
-    h = 1.959963984540054 * float(x.std(ddof=1)) / math.sqrt(len(x))
-    return RevenueEstimate(m, (m - h, m + h), len(x))
+def _estimate(x: np.ndarray, nonnegative: bool = True) -> RevenueEstimate:
+    """``nonnegative``: a revenue, cost or bid (True) or a difference (False); see
+    :func:`latent.data.tails.mean_interval`."""
+    m, ci, method, warning = mean_interval(x, nonnegative=nonnegative)
+    return RevenueEstimate(m, ci, len(x), method, warning)
 
 
 def profiles(marginals, samples: int, seed, batch: int = 1 << 16):
@@ -75,7 +80,7 @@ def mc_revenue(mechs: dict, marginals, samples: int, seed, batch: int = 1 << 16)
     arrays = {k: np.concatenate(per[k]) for k in names}
     out = {k: _estimate(arrays[k]) for k in names}
     for k in names[1:]:
-        out[f"{names[0]} - {k}"] = _estimate(arrays[names[0]] - arrays[k])
+        out[f"{names[0]} - {k}"] = _estimate(arrays[names[0]] - arrays[k], nonnegative=False)
     return out
 
 
@@ -159,12 +164,13 @@ def procurement_mc(mechs: dict, marginals, buyer_value: float, samples: int, see
     for k in names:
         c, p = np.concatenate(cost[k]), np.concatenate(buy[k])
         out[k] = {"cost": _estimate(c), "purchase": _estimate(p),
-                  "surplus": _estimate(buyer_value * p - c), "_cost": c, "_surplus":
-                  buyer_value * p - c}
+                  "surplus": _estimate(buyer_value * p - c, nonnegative=False), "_cost": c,
+                  "_surplus": buyer_value * p - c}
     for k in names[1:]:
         out[f"{names[0]} - {k}"] = {
-            "cost": _estimate(out[names[0]]["_cost"] - out[k]["_cost"]),
-            "surplus": _estimate(out[names[0]]["_surplus"] - out[k]["_surplus"])}
+            "cost": _estimate(out[names[0]]["_cost"] - out[k]["_cost"], nonnegative=False),
+            "surplus": _estimate(out[names[0]]["_surplus"] - out[k]["_surplus"],
+                                 nonnegative=False)}
     for k in names:
         del out[k]["_cost"], out[k]["_surplus"]
     return out

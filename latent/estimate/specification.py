@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from numerics.results import Result
 from numerics.seeding import seed_label
@@ -46,6 +47,7 @@ __all__ = [
     "independence_test",
     "iid_second_price_revenue",
     "revenue_equivalence",
+    "skipped_sd",
     "spectral_ratio",
     "symmetry_test",
 ]
@@ -357,6 +359,20 @@ def iid_second_price_revenue(values, n_bidders: int) -> float:
     return float(np.sum(v * np.diff(np.concatenate([[0.0], h]))))
 
 
+def skipped_sd(x: np.ndarray, k: float = 5.0) -> tuple[float, int]:
+    """Standard deviation of the values within ``k`` robust SDs (IQR/1.349) of the median,
+    and how many were set aside.
+
+    >>> sd, out = skipped_sd(np.r_[np.linspace(-1.0, 1.0, 99), 1e6]); round(sd, 3), out
+    (0.586, 1)
+    """
+    x = np.asarray(x, float)
+    q1, med, q3 = np.quantile(x, [0.25, 0.5, 0.75])
+    robust = (q3 - q1) / (2 * float(stats.norm.ppf(0.75)))
+    keep = np.abs(x - med) <= k * robust if robust > 0 else np.ones(x.size, bool)
+    return float(np.std(x[keep], ddof=1)), int(x.size - keep.sum())
+
+
 def _observed_price(bids: np.ndarray, fmt: str) -> np.ndarray:
     """The price paid in each auction: the top bid (first price) or second bid (second price)."""
     k = bids.shape[1] - (1 if fmt == "first_price" else 2)
@@ -365,7 +381,9 @@ def _observed_price(bids: np.ndarray, fmt: str) -> np.ndarray:
 
 def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Generator], float],
                         *, fmt: str = "first_price", n_boot: int = 499, level: float = 0.05,
-                        seed=0) -> SpecTestResult:
+                        seed=0, resample: Callable[[np.ndarray, np.random.Generator],
+                                                   np.ndarray] | None = None
+                        ) -> SpecTestResult:
     """Test model revenue − observed mean price = 0, interval by an auction bootstrap.
 
     ``bids``: (auctions × N) observed bids of the data's format ``fmt`` ("first_price": the
@@ -374,9 +392,27 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
     the expected second price under the pooled GPV pseudo-values of first-price bids (revenue
     equivalence: equal to the mean winning first-price bid under symmetric IPV). It is called
     on the data and on ``n_boot`` resamples of whole auctions, each with its own seeded
-    generator (for any Monte Carlo inside). D = model − observed; the interval is the
-    percentile interval of D*, the p-value the two-sided bootstrap p of D = 0 (twice the
-    smaller tail, with the +1 correction); rejected when 0 is outside the interval.
+    generator (for any Monte Carlo inside). D = model − observed; the interval is
+    D ± z_(1−level/2)·SE with SE the standard deviation of the replicates D* within 5 robust
+    standard deviations (IQR/1.349) of their median (a skipped standard deviation), the
+    p-value 2(1 − Φ(abs(D)/SE)); rejected when 0 is outside the interval. The replicates set
+    aside are counted in ``reason``.
+
+    Why this interval: D is a smooth function of means, so its law is close to normal. The
+    percentile interval's end points are the few most extreme replicates, noisy and biased
+    inward: on 1000 data sets of 200 IPV auctions (U[0, 1] values, N = 3, second-price data)
+    at level 0.05 it rejected 6.7% (199 resamples) and 8.3% (99); D ± z·sd(D*) rejected 5.1%
+    and 5.6%, D ± z·IQR(D*)/1.349 5.5% and 6.2% (binomial SE 0.7%): the plain sd is the most
+    efficient scale there (a normal replicate is beyond 5 SDs with probability 6e-7, so the
+    skipped sd is the sd). But a few wild replicates set the plain sd on heavy-tailed data: on
+    the World Bank procurement bids (first-price, N = 2, currency fixed effects re-estimated
+    per replicate) 12 of 199 replicates lay more than 10 IQRs from the median and sd(D*) was
+    121 times IQR/1.349 (6.4e10 against 5.3e8). Skipping them keeps the sd's efficiency and
+    the quartiles' robustness.
+
+    ``resample(rows, rng)``: the bids of a bootstrap replicate given its resampled row indices
+    (default ``bids[rows]``); the pipeline passes one that re-estimates the homogenisation
+    regression on the resample, so the interval includes that first stage's noise.
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(0))
     >>> v = rng.random((400, 3))                      # second-price bids = values, IPV
@@ -404,25 +440,30 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
     rng = np.random.default_rng(rows_ss)
     reps = np.empty(n_boot)
     for k in range(n_boot):
-        sample = b[rng.integers(0, n, n)]
+        rows = rng.integers(0, n, n)
+        sample = b[rows] if resample is None else np.asarray(resample(rows, rng), float)
         reps[k] = (float(model_revenue(sample, np.random.default_rng(model_streams[k + 1])))
                    - float(_observed_price(sample, fmt).mean()))
     if not np.all(np.isfinite(reps)) or not math.isfinite(d0):
         raise ValueError("model_revenue returned a non-finite revenue")
-    lo, hi = (float(q) for q in np.quantile(reps, [level / 2, 1 - level / 2]))
-    below = (1 + int(np.sum(reps <= 0))) / (1 + n_boot)
-    above = (1 + int(np.sum(reps >= 0))) / (1 + n_boot)
-    p = min(1.0, 2 * min(below, above))
+    se, skipped = skipped_sd(reps)
+    z = float(stats.norm.ppf(1 - level / 2))
+    lo, hi = d0 - z * se, d0 + z * se
+    p = float(2 * stats.norm.sf(abs(d0) / se)) if se > 0 else float(d0 == 0)
     rejected = not lo <= 0.0 <= hi
     price = "mean winning bid" if fmt == "first_price" else "mean second-highest bid"
     reason = (f"model revenue {model0:.4g} vs observed {price} {observed0:.4g}: difference "
               f"{d0:.4g} [{lo:.4g}, {hi:.4g}] "
-              + ("excludes 0: symmetric IPV rejected" if rejected else "includes 0"))
+              + ("excludes 0: symmetric IPV rejected" if rejected else "includes 0")
+              + (f"; {skipped} of {n_boot} bootstrap replicates beyond 5 robust SDs set aside "
+                 "from the SE" if skipped else ""))
     return SpecTestResult(
         test="revenue_equivalence",
         null=f"symmetric IPV: model revenue = observed {price} ({fmt.replace('_', '-')} data)",
         statistic=d0, p_value=p, estimate=d0, interval=(lo, hi), level=level,
         rejected=bool(rejected), reason=reason,
-        method="auction bootstrap of the whole pipeline (model re-estimated per resample), "
-               "percentile interval of model − observed",
+        method="auction bootstrap of the whole pipeline (model re-estimated per resample"
+               + ("" if resample is None else ", first stage re-estimated") + "), normal "
+               "interval of model − observed with the bootstrap SE (replicates beyond 5 robust "
+               "SDs of the median set aside)",
         n_auctions=n, n_resamples=n_boot, seed=seed_label(ss))
