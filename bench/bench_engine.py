@@ -1,7 +1,7 @@
 """Monte Carlo engine throughput vs hand-written numpy, and scaling with workers.
 
     python bench/bench_engine.py [--profiles 10000000] [--bidders 10] [--batch 65536]
-                                 [--repeats 2] [--skip-dask]
+                                 [--repeats 2] [--skip-dask] [--skip-numpy]
 
 Measures, side by side in one run (interleaved, best of ``--repeats``):
   1. second price and Myerson (U[0,1], reserve 1/2) on N bidders × P profiles, through
@@ -156,6 +156,8 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--skip-dask", action="store_true")
+    ap.add_argument("--skip-numpy", action="store_true",
+                    help="skip part 1 (engine vs hand-written numpy): workers only")
     args = ap.parse_args(argv)
     n, P, B = args.bidders, args.profiles, args.batch
     prof = iid(Uniform(), n)
@@ -164,6 +166,8 @@ def main(argv=None) -> int:
         f"load average at start {os.getloadavg()[0]:.2f}"
     )
     # the hand-written loop gets its fastest chunk size (engine: its default, 4096)
+    if args.skip_numpy:
+        return _scaling(args, n, P, B, prof)
     trial = {
         c: timed(hand_numpy, min(P, 2**21), n, B, args.seed, 0.0, c)[0]
         for c in (2048, 4096, 8192, 16384, B)
@@ -188,6 +192,10 @@ def main(argv=None) -> int:
             f"numpy {best_h:6.2f} s ({P / best_h / 1e6:5.1f} M/s)   "
             f"ratio {best_e / best_h:4.2f}   revenue {rev_e:.6f} (identical in both)"
         )
+    return _scaling(args, n, P, B, prof)
+
+
+def _scaling(args, n, P, B, prof) -> int:
     mech = make_mechanism("myerson", n, valuation=prof)
     t1, _ = timed(engine, mech, prof, P, B, args.seed, {})
     t2, _ = timed(engine, mech, prof, P, B, args.seed, {"workers": 2})
