@@ -125,7 +125,7 @@ def dask_scaling(mech, prof, P, B, seed, repeats):
                     on_workers = sum(clients[w].run(_cpu_seconds).values()) - before
                     assert out == ref, "dask gave different numbers"
                     times.setdefault((group, w), []).append(t)
-                    cpu.setdefault((group, w), []).append((on_workers, here))
+                    cpu.setdefault((group, w), []).append((on_workers, here, on_workers / (w * t)))
             eng.MAX_GROUP = default_group
     finally:
         for w in clusters:
@@ -133,8 +133,11 @@ def dask_scaling(mech, prof, P, B, seed, repeats):
             clusters[w].close()
     med = {k: float(np.median(v)) for k, v in times.items()}
     cpu_in = float(np.median(cpu["inline"]))
+    use_in = float(np.median([c / t for c, t in zip(cpu["inline"], times["inline"],
+                                                     strict=True)]))
     print(f"in-process engine: median {med['inline']:.2f} s over {repeats} "
-          f"({', '.join(f'{t:.2f}' for t in times['inline'])}), CPU {cpu_in:.2f} s")
+          f"({', '.join(f'{t:.2f}' for t in times['inline'])}), CPU {cpu_in:.2f} s "
+          f"(busy {use_in:.0%} of the wall time)")
     for group, label in ((default_group, f"grouped (≤ {default_group} batches/task)"),
                          (1, "one task per batch")):
         d1, d2 = med[(group, 1)], med[(group, 2)]
@@ -144,8 +147,10 @@ def dask_scaling(mech, prof, P, B, seed, repeats):
         for w in (1, 2):
             wk = float(np.median([c[0] for c in cpu[(group, w)]]))
             cl = float(np.median([c[1] for c in cpu[(group, w)]]))
+            use = float(np.median([c[2] for c in cpu[(group, w)]]))
             print(f"    {w} worker(s): CPU on workers {wk:.2f} s + client/scheduler {cl:.2f} s"
-                  f" = {(wk + cl) / cpu_in:.2f}× the in-process CPU")
+                  f" = {(wk + cl) / cpu_in:.2f}× the in-process CPU; each worker busy "
+                  f"{use:.0%} of the wall time (below ~95%: starved by other load)")
 
 
 def main(argv=None) -> int:
