@@ -221,6 +221,10 @@ def test_adaptive_same_numbers_on_every_executor():
     assert inline.resolved == procs.resolved
     seq = adaptive_spectrum(g6, stats.uniform(), 6, **{**kw, "seed": np.random.SeedSequence(7)})
     assert seq.energies == inline.energies  # an int and its SeedSequence: the same run
+    # Dask: one LocalCluster (threads, to start fast) serves every chunk (engine.session)
+    dask = adaptive_spectrum(g6, stats.uniform(), 6, config=EngineConfig(
+        "dask", 1, dask_processes=False), **kw)
+    assert dask.energies == inline.energies and dask.energies_ci == inline.energies_ci
 
 
 def block_winner(v):

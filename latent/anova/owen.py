@@ -66,7 +66,7 @@ from scipy import stats
 
 from latent.anova.marginals import quantile_functions
 from latent.anova.spectrum import GradeSpectrum
-from numerics.engine import EngineConfig, run
+from numerics.engine import EngineConfig, run, session
 from numerics.seeding import fresh_sequence, seed_label
 
 MAX_ENUMERATED_SETS = 500_000  # beyond this many r-sets: uniform sets, no importance sampling
@@ -612,25 +612,26 @@ def adaptive_spectrum(
         batch = max(1, 4_000_000 // max(per_sample * n * (block or 1), 1))
     task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
                          subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
-    cfg = config or EngineConfig()
     label = seed_label(seed)
     means, length, chunks = None, 0, 0
-    while True:
-        size = min(m0 if chunks == 0 else length, room - length)
-        if size < 1:
-            break
-        run_cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": size, "progress": False})
-        summary = run(replace(task, offset=length, chunk=chunks), k * size, root, run_cfg,
-                      desc="replicates")
-        x = np.array(summary.means)  # (k, dim): this chunk's means per replicate
-        means = x if means is None else (means * length + x * size) / (length + size)
-        length += size
-        chunks += 1
-        spec = _assemble(means, n, R, plans, length, per_sample, pilot_samples, pilot_evals,
-                         label, confidence, L, qmc, weights is not None)
-        done = resolved_grades(spec, target_rel_ci)
-        if len(done) == R:
-            break
+    with session(config or EngineConfig()) as cfg:  # dask: one LocalCluster for all chunks
+        while True:
+            size = min(m0 if chunks == 0 else length, room - length)
+            if size < 1:
+                break
+            run_cfg = EngineConfig(**{**cfg.to_dict(), "scheduler": cfg.scheduler,
+                                      "batch_size": size, "progress": False})
+            summary = run(replace(task, offset=length, chunk=chunks), k * size, root, run_cfg,
+                          desc="replicates")
+            x = np.array(summary.means)  # (k, dim): this chunk's means per replicate
+            means = x if means is None else (means * length + x * size) / (length + size)
+            length += size
+            chunks += 1
+            spec = _assemble(means, n, R, plans, length, per_sample, pilot_samples,
+                             pilot_evals, label, confidence, L, qmc, weights is not None)
+            done = resolved_grades(spec, target_rel_ci)
+            if len(done) == R:
+                break
     missing = tuple(r for r in range(1, R + 1) if r not in done)
     unresolved = (f", unresolved {list(missing)} (budget of {int(max_evaluations)} "
                   "evaluations reached)") if missing else ""
