@@ -10,11 +10,11 @@ evaluations per base sample), over repeated seeds, the RMSE of W_1 and W_2:
 * latent QMC1:   one scrambled Sobol' sequence (qmc_replicates=1): no valid CI, like SALib's
                  QMC (whose bootstrap CI ignores the QMC dependence);
 * latent (R=3):  the same with W_3 too (2d + 2 + 2L evaluations per sample, fewer samples).
-* owen2, owen3:  latent.anova.grade_spectrum_owen (8 scrambled Sobol' replicates, t-CIs;
-                 default estimators: free cross products at grade 2, same-set products at
+* owen2, owen3:  latent.anova.grade_spectrum_owen with its defaults (4 scrambled Sobol'
+                 replicates, t-CIs; free cross products at grade 2, same-set products at
                  grade 3) with max_grade 2 and 3 at the same budget (pilot included);
 * owen2s:        max_grade 2 with same-set pair products for W_2 (estimator="same");
-* owen2r4, owen3r4: owen2, owen3 with 4 longer replicates instead of 8 (replicates=4);
+* owen2r8, owen3r8: owen2, owen3 with 8 shorter replicates (replicates=8, the default before);
 * scipy:         scipy.stats.sobol_indices (Saltelli/Jansen, d + 2 evaluations per base sample;
                  n must be a power of 2, so it gets the next power: 2048·12 = 24 576 evaluations
                  at the 22 528 budget, 9 % more) — W_1 only (it has no second order).
@@ -105,9 +105,9 @@ def main() -> None:
         for base in args.base:
             budget = base * (2 * D + 2)
             arms = ("salib_qmc", "salib_mc", "latent2", "latent2_qmc", "latent2_qmc1", "latent3",
-                    "owen2", "owen2s", "owen3", "owen2r4", "owen3r4")
+                    "owen2", "owen2s", "owen3", "owen2r8", "owen3r8")
             err = {k: [] for k in arms}
-            owens = ("owen2", "owen2s", "owen3", "owen2r4", "owen3r4")
+            owens = ("owen2", "owen2s", "owen3", "owen2r8", "owen3r8")
             cover = {k: np.zeros(3) for k in owens}
             scipy_err = []
             secs = dict.fromkeys(err, 0.0)
@@ -143,8 +143,8 @@ def main() -> None:
                 for arm, kw in (("owen2", {"max_grade": 2}),
                                 ("owen2s", {"max_grade": 2, "estimator": "same"}),
                                 ("owen3", {"max_grade": 3}),
-                                ("owen2r4", {"max_grade": 2, "replicates": 4}),
-                                ("owen3r4", {"max_grade": 3, "replicates": 4})):
+                                ("owen2r8", {"max_grade": 2, "replicates": 8}),
+                                ("owen3r8", {"max_grade": 3, "replicates": 8})):
                     t = time.perf_counter()
                     s = grade_spectrum_owen(f, stats.uniform(), D, evaluations=budget, seed=rep,
                                             **kw)
@@ -166,7 +166,7 @@ def main() -> None:
                               ("salib_qmc", "latent2_qmc"), ("salib_qmc", "latent2_qmc1"),
                               ("salib_qmc", "latent3"), ("salib_qmc", "owen2"),
                               ("salib_qmc", "owen2s"), ("salib_qmc", "owen3"),
-                              ("salib_qmc", "owen2r4"), ("salib_qmc", "owen3r4")):
+                              ("salib_qmc", "owen2r8"), ("salib_qmc", "owen3r8")):
                 r1 = rmse[ref] / rmse[ours]
                 print(f"    ratio RMSE {ref}/{ours}: W_1 {r1[0]:.2f}x, W_2 {r1[1]:.2f}x")
             for arm in owens:
@@ -174,7 +174,7 @@ def main() -> None:
                       f"{arm} 95% CI coverage over {args.reps} seeds: "
                       + ", ".join(f"W_{r} {int(c)}" for r, c in enumerate(cover[arm], 1)
                                   if r <= (3 if arm.startswith("owen3") else 2)))
-            for arm in ("latent3", "owen3", "owen3r4"):
+            for arm in ("latent3", "owen3", "owen3r8"):
                 w3 = np.array(err[arm])[:, 2]
                 e3 = float(np.sqrt(np.mean((w3 - truth[3]) ** 2)))
                 print(f"    {arm} W_3: RMSE {e3:.6f} (relative {e3 / truth[3]:.3f}; W_3 is "

@@ -23,7 +23,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm import tqdm
@@ -245,6 +246,34 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def session(config: EngineConfig | None):
+    """``config`` for several consecutive :func:`run` calls that share one executor: with
+    ``executor="dask"`` and no ``scheduler``, one ``LocalCluster`` is started for the whole
+    block (instead of one per call: seconds of start-up each) and closed at its end; any other
+    config is yielded as is. Numbers do not depend on it.
+
+    >>> with session(EngineConfig("inline")) as cfg:
+    ...     cfg.executor
+    'inline'
+    """
+    if config is None or config.executor != "dask" or config.scheduler is not None:
+        yield config
+        return
+    # dask.distributed is imported here on purpose (see _dask)
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=config.workers, threads_per_worker=1,
+                           processes=config.dask_processes, dashboard_address=None)
+    try:
+        if config.dask_processes:
+            with Client(cluster) as client:
+                client.run(_keep_freed_memory)
+        yield replace(config, scheduler=cluster)
+    finally:
+        cluster.close()
 
 
 def run(

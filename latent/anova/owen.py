@@ -42,9 +42,13 @@ when the function looks symmetric.
 **Intervals.** (A, B) are ``replicates`` independently scrambled Sobol' sequences
 (scipy.stats.qmc; the sets are drawn from an independent stream per replicate); every
 estimate is a mean over one replicate, and the CI is Student-t over the replicates (valid for
-randomised QMC: the replicates are i.i.d. and each is unbiased). Few, long replicates (4–8)
-keep most of the QMC gain. Tail W_{>R} = Var − Σ_{r≤R} W_r with the same t-interval; ratios
-(indices, mean dimension) by the delta method on the replicate covariance.
+randomised QMC: the replicates are i.i.d. and each is unbiased). Few, long replicates keep
+most of the QMC gain: :func:`grade_spectrum_owen` uses 4 by default (on Sobol' G at 22 528
+evaluations W_1's RMSE is 1.1–1.7× lower than with 8, at about the same interval width; see
+BENCHMARKS.md), :func:`adaptive_spectrum` 8 (its stopping rule reads the intervals, and 3
+degrees of freedom make them too erratic there). Tail W_{>R} = Var − Σ_{r≤R} W_r with the
+same t-interval; ratios (indices, mean dimension) by the delta method on the replicate
+covariance.
 
 Replicates are independent tasks of :func:`numerics.engine.run`: replicate k draws only from
 ``SeedSequence(seed).spawn(K)[k]``, so every executor gives the same numbers.
@@ -62,7 +66,8 @@ from scipy import stats
 
 from latent.anova.marginals import quantile_functions
 from latent.anova.spectrum import GradeSpectrum
-from numerics.engine import EngineConfig, run
+from numerics.engine import EngineConfig, run, session
+from numerics.seeding import fresh_sequence, seed_label
 
 MAX_ENUMERATED_SETS = 500_000  # beyond this many r-sets: uniform sets, no importance sampling
 
@@ -162,12 +167,22 @@ def _quantiles(qf, u: np.ndarray) -> np.ndarray:
     return x
 
 
+def _inputs(qf, u: np.ndarray, n: int, block: int | None):
+    """(A, B) from uniforms u (b, 2·N·M): (b, N) each, or (b, N, M) with ``block=M``."""
+    b = u.shape[0]
+    m = block or 1
+    ua, ub = u[:, :n * m], u[:, n * m:]
+    if block is not None:
+        ua, ub = ua.reshape(b, n, m), ub.reshape(b, n, m)
+    return _quantiles(qf, ua), _quantiles(qf, ub)
+
+
 def _core(f, xa, xb):
     """Per-sample values of the pick–freeze core, and what the set estimators reuse."""
-    b, n = xa.shape
-    eye = np.eye(n, dtype=bool)[:, None, :]
-    ab = np.where(eye, xb[None], xa[None]).reshape(n * b, n)
-    ba = np.where(eye, xa[None], xb[None]).reshape(n * b, n)
+    b, n = xa.shape[:2]
+    eye = np.eye(n, dtype=bool).reshape(n, 1, n, *([1] * (xa.ndim - 2)))  # (n, 1, n[, 1])
+    ab = np.where(eye, xb[None], xa[None]).reshape(n * b, *xa.shape[1:])
+    ba = np.where(eye, xa[None], xb[None]).reshape(n * b, *xa.shape[1:])
     y = _as_2d(f(np.concatenate([xa, xb, ab, ba])), (2 + 2 * n) * b)
     p = y.shape[1]
     fa, fb = y[:b], y[b:2 * b]
@@ -191,7 +206,6 @@ def _differences(f, base, other, f_base, f_single, idx) -> np.ndarray:
     """k-th differences Σ_{w⊆T} (−1)^{k−#w} f(base^w) for the sets T = idx (b, L, k); the
     points with #w ≤ 1 come from the core (f_base, f_single); returns (b, L, outputs)."""
     b, L, k = idx.shape
-    n = base.shape[1]
     terms = _signed_subsets(k)
     rows = np.arange(b)[:, None, None]
     acc = (-1) ** k * f_base[:, None, :]  # w = ∅
@@ -200,12 +214,12 @@ def _differences(f, base, other, f_base, f_single, idx) -> np.ndarray:
         acc = acc + (-1) ** (k - 1) * f_single[idx[:, :, i], sample]
     pts = []
     for w, _ in terms:
-        x = np.repeat(base[:, None], L, axis=1)  # (b, L, n)
+        x = np.repeat(base[:, None], L, axis=1)  # (b, L, n[, M])
         c = idx[:, :, list(w)]
         x[rows, np.arange(L)[None, :, None], c] = other[rows, c]
         pts.append(x)
     if pts:
-        y = _as_2d(f(np.concatenate(pts).reshape(-1, n)), len(pts) * b * L)
+        y = _as_2d(f(np.concatenate(pts).reshape(-1, *base.shape[1:])), len(pts) * b * L)
         y = y.reshape(len(pts), b, L, -1)
         for j, (_, sign) in enumerate(terms):
             acc = acc + sign * y[j]
@@ -234,7 +248,7 @@ def _cross(f, xa, xb, parts, proposal: SetProposal, L: int, rng) -> np.ndarray:
                                                    (xa, xb, fa, fab, fba - fb[None])):
         idx, inv_p = proposal.draw(rng, (b, L))
         diff_t = _differences(f, base, other, f_base, f_single, idx)  # (b, L, p)
-        d = np.moveaxis(d_other, 0, 1)  # (b, n, p)
+        d = np.moveaxis(d_other, 0, 1)  # (b, n, p)  (outputs, not input columns)
         picked = np.take_along_axis(d[:, None], idx[..., None], axis=2)  # (b, L, k, p)
         outside = d.sum(axis=1)[:, None, :] - picked.sum(axis=2)
         out = out + 0.5 * ((diff_t * outside).sum(2) * inv_p / r).mean(1)
@@ -280,7 +294,11 @@ class OwenReplicate:
     """One randomised-QMC replicate of ``size`` samples (a task for :func:`numerics.engine.run`).
 
     ``f`` and the marginals must pickle for process executors (module-level functions, scipy
-    distributions; not lambdas).
+    distributions; not lambdas). ``block=M``: each input is a block of M columns and ``f``
+    receives (batch, N, M). ``offset``/``chunk``: run the points ``offset…offset+size−1`` of
+    the replicate's scrambled sequence (its scramble depends on the replicate's seed only),
+    with set draws from the chunk's own stream — how :func:`adaptive_spectrum` lengthens
+    replicates chunk by chunk.
     """
 
     f: object
@@ -290,13 +308,22 @@ class OwenReplicate:
     subsets_per_grade: int
     batch: int
     qmc: bool = True
+    block: int | None = None
+    offset: int = 0
+    chunk: int = 0
 
     def __call__(self, seq: np.random.SeedSequence, size: int) -> ReplicateMeans:
         n = self.n_inputs
+        dim = 2 * n * (self.block or 1)
         qf = quantile_functions(self.marginals, n)
         qmc_seq, set_seq = seq.spawn(2)
+        if self.chunk:
+            set_seq = np.random.SeedSequence(set_seq.entropy,
+                                             spawn_key=(*set_seq.spawn_key, self.chunk))
         rng = np.random.default_rng(set_seq)
-        sobol = stats.qmc.Sobol(2 * n, scramble=True, seed=np.random.default_rng(qmc_seq))
+        sobol = stats.qmc.Sobol(dim, scramble=True, seed=np.random.default_rng(qmc_seq))
+        if self.offset and self.qmc:
+            sobol.fast_forward(self.offset)
         total = None
         done = 0
         while done < size:
@@ -306,9 +333,8 @@ class OwenReplicate:
                     warnings.simplefilter("ignore", UserWarning)
                     u = sobol.random(b)
             else:
-                u = rng.random((b, 2 * n))
-            xa = _quantiles(qf, u[:, :n])
-            xb = _quantiles(qf, u[:, n:])
+                u = rng.random((b, dim))
+            xa, xb = _inputs(qf, u, n, self.block)
             cols, first, tau, parts = _core(self.f, xa, xb)
             grades = [plan.values(self.f, xa, xb, cols, parts, self.subsets_per_grade, rng)
                       for plan in self.plans]
@@ -327,7 +353,8 @@ def _fixed(estimator: str, r: int) -> str:
     return "same" if estimator == "auto" else estimator
 
 
-def _pilot(f, qf, n: int, R: int, estimator: str, L: int, evaluations: int, seq):
+def _pilot(f, qf, n: int, R: int, estimator: str, L: int, evaluations: int, seq,
+           block: int | None = None):
     """Plain-MC pilot: total indices (the set proposal's weights) and, with "auto", for each
     grade the estimator with the smaller per-sample variance × cost (core + that grade).
     Returns (weights or None, plans, pilot samples, pilot evaluations)."""
@@ -338,8 +365,7 @@ def _pilot(f, qf, n: int, R: int, estimator: str, L: int, evaluations: int, seq)
     per = core + (sum(grade_cost(r, e, L) for r in range(2, R + 1) for e in tried)
                   if tried else 0)
     samples = max(20, evaluations // per)
-    u = rng.random((samples, 2 * n))
-    xa, xb = _quantiles(qf, u[:, :n]), _quantiles(qf, u[:, n:])
+    xa, xb = _inputs(qf, rng.random((samples, 2 * n * (block or 1))), n, block)
     cols, _, tau, parts = _core(f, xa, xb)
     weights = tau.mean(0)
     if not np.ptp(weights) > 0.1 * np.mean(np.abs(weights)):  # looks symmetric: uniform
@@ -357,6 +383,31 @@ def _pilot(f, qf, n: int, R: int, estimator: str, L: int, evaluations: int, seq)
     return weights, tuple(plans), samples, samples * per
 
 
+def _setup(f, marginals, n_inputs, max_grade, replicates, subsets_per_grade, estimator, pilot,
+           pilot_evaluations, pilot_seq, block):
+    """Checks, the pilot and the per-grade plans shared by the fixed and adaptive runs."""
+    n = int(n_inputs)
+    if n < 1 or max_grade < 1:
+        raise ValueError("need n_inputs ≥ 1 and max_grade ≥ 1")
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}")
+    if int(replicates) < 2:
+        raise ValueError("need at least 2 replicates for an interval")
+    if block is not None and int(block) < 1:
+        raise ValueError(f"block={block!r}: must be a positive number of columns")
+    R = min(int(max_grade), n)
+    qf = quantile_functions(marginals, n)
+    L = subsets_per_grade or 2
+    pilot_samples = pilot_evals = 0
+    weights = None
+    plans = tuple(make_plan(r, _fixed(estimator, r), n, None) for r in range(2, R + 1))
+    if R >= 2 and pilot > 0 and any(p.proposal is not None for p in plans):
+        weights, plans, pilot_samples, pilot_evals = _pilot(
+            f, qf, n, R, estimator, L, int(pilot * pilot_evaluations), pilot_seq, block)
+    per_sample = 2 * n + 2 + sum(grade_cost(p.grade, p.estimator, L) for p in plans)
+    return n, R, L, plans, weights, pilot_samples, pilot_evals, per_sample
+
+
 def grade_spectrum_owen(
     f,
     marginals,
@@ -365,19 +416,21 @@ def grade_spectrum_owen(
     max_grade: int = 3,
     evaluations: int = 100_000,
     seed: int | None = None,
-    replicates: int = 8,
+    replicates: int = 4,
     subsets_per_grade: int | None = None,
     estimator: str = "mixed",
     pilot: float = 0.05,
     qmc: bool = True,
     confidence: float = 0.95,
     batch: int | None = None,
+    block: int | None = None,
     config: EngineConfig | None = None,
 ) -> GradeSpectrum:
     """W_0…W_R, the tail W_{>R}, Var, mean dimension and Sobol' indices with t-intervals over
     ``replicates`` scrambled-Sobol' replicates (see module doc), within ``evaluations``.
 
-    ``f`` maps (batch, N) → (batch,) or (batch, P) (outputs summed in the energies).
+    ``f`` maps (batch, N) → (batch,) or (batch, P) (outputs summed in the energies); with
+    ``block=M`` each input is a block of M i.i.d. columns and ``f`` receives (batch, N, M).
     ``estimator`` for grades ≥ 2: "mixed" (cross products at grade 2, where they are free;
     same-set products above), "same", "cross" (disjoint cross products), or "auto" (per grade,
     the one with the smaller variance × cost on the plain-MC pilot; measured to choose
@@ -392,34 +445,19 @@ def grade_spectrum_owen(
     >>> lo, hi = s.energies_ci[3]; bool(lo < 1 / 12**3 < hi)   # W_3 = (1/12)³ exactly
     True
     """
-    n = int(n_inputs)
-    if n < 1 or max_grade < 1:
-        raise ValueError("need n_inputs ≥ 1 and max_grade ≥ 1")
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {ESTIMATORS}")
-    k = int(replicates)
-    if k < 2:
-        raise ValueError("need at least 2 replicates for an interval")
-    R = min(int(max_grade), n)
-    qf = quantile_functions(marginals, n)
-    L = subsets_per_grade or 2
     root = np.random.SeedSequence(seed)
-    pilot_samples = pilot_evals = 0
-    weights = None
-    plans = tuple(make_plan(r, _fixed(estimator, r), n, None) for r in range(2, R + 1))
-    if R >= 2 and pilot > 0 and any(p.proposal is not None for p in plans):
-        weights, plans, pilot_samples, pilot_evals = _pilot(
-            f, qf, n, R, estimator, L, int(pilot * evaluations),
-            np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)))
-    per_sample = 2 * n + 2 + sum(grade_cost(p.grade, p.estimator, L) for p in plans)
+    k = int(replicates)
+    n, R, L, plans, weights, pilot_samples, pilot_evals, per_sample = _setup(
+        f, marginals, n_inputs, max_grade, k, subsets_per_grade, estimator, pilot, evaluations,
+        np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)), block)
     m = (evaluations - pilot_evals) // (k * per_sample)
     if m < 2:
         raise ValueError(f"evaluations={evaluations} leave fewer than 2 samples per replicate "
                          f"({per_sample} evaluations per sample, {k} replicates)")
     if batch is None:  # about 4 M input floats per batch
-        batch = max(1, min(m, 4_000_000 // max(per_sample * n, 1)))
+        batch = max(1, min(m, 4_000_000 // max(per_sample * n * (block or 1), 1)))
     task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
-                         subsets_per_grade=L, batch=batch, qmc=qmc)
+                         subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
     cfg = config or EngineConfig()
     cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": m, "progress": False})
     summary = run(task, k * m, int(root.entropy), cfg, desc="replicates")
@@ -488,14 +526,25 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
 
 
 def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int, ...]:
-    """Grades r ≥ 1 whose CI half width is within ``target_rel_ci``·abs(W_r)."""
+    """Grades r ≥ 1 whose CI half width is within ``target_rel_ci``·abs(W_r) (a grade whose
+    estimate and interval are exactly 0 — every sample's product was 0 — counts as resolved).
+
+    >>> s = GradeSpectrum(method="owen", n_inputs=2, energies=(1.0, 0.5, 0.0), variance=0.5,
+    ...                   mean_dimension=1.0, first_order=(0.5, 0.5), total=(0.5, 0.5),
+    ...                   energies_ci=((0.9, 1.1), (0.46, 0.54), (0.0, 0.0)))
+    >>> resolved_grades(s, 0.1), resolved_grades(s, 0.05)
+    ((1, 2), (2,))
+    """
     out = []
     for r in range(1, spectrum.max_grade + 1):
         lo, hi = spectrum.energies_ci[r]
-        w = spectrum.energies[r]
-        if w != 0 and (hi - lo) / 2 <= target_rel_ci * abs(w):
+        if (hi - lo) / 2 <= target_rel_ci * abs(spectrum.energies[r]):
             out.append(r)
     return tuple(out)
+
+
+START_SAMPLES = 256  # first chunk per replicate: shorter replicates make skewed products' t-CIs
+# too narrow exactly when they stop early (the winner indicator: see tests/test_anova_owen.py)
 
 
 def adaptive_spectrum(
@@ -506,42 +555,88 @@ def adaptive_spectrum(
     max_grade: int = 3,
     target_rel_ci: float = 0.1,
     max_evaluations: int = 10_000_000,
-    start_evaluations: int = 50_000,
-    growth: float = 4.0,
-    seed: int | None = None,
-    **options,
+    start_samples: int = START_SAMPLES,
+    seed=None,
+    replicates: int = 8,
+    subsets_per_grade: int | None = None,
+    estimator: str = "mixed",
+    pilot: float = 0.05,
+    qmc: bool = True,
+    confidence: float = 0.95,
+    batch: int | None = None,
+    block: int | None = None,
+    config: EngineConfig | None = None,
 ) -> GradeSpectrum:
-    """:func:`grade_spectrum_owen` at growing budgets (×``growth`` per round, fresh seeds) until
-    every grade 1…R has a CI half width ≤ ``target_rel_ci``·abs(W_r) or ``max_evaluations`` (all
-    rounds together) would be exceeded; returns the last round's spectrum, whose notes say
-    which grades are resolved. Only the last round's samples enter the estimate (earlier
-    rounds only choose the budget), so its intervals are those of one fixed-budget run, up to
-    the selection of the stopping round. ``options`` go to :func:`grade_spectrum_owen`.
+    """:func:`grade_spectrum_owen` that keeps sampling, in chunks, until every grade 1…R has a
+    CI half width ≤ ``target_rel_ci``·abs(W_r) or ``max_evaluations`` (pilot included) is spent.
+
+    The ``replicates`` scrambled-Sobol' replicates are lengthened chunk by chunk: ``start_samples``
+    points each (a power of 2), then doubled (the next chunk continues each replicate's own
+    sequence, so every replicate stays one balanced scrambled sequence), and a last, shorter
+    chunk takes what is left of the budget. After each chunk the t-intervals over the
+    replicates' running means are checked. Every chunk is one :func:`numerics.engine.run`
+    whose task k is replicate k (seeded by the k-th child of ``seed`` in every chunk), so the
+    numbers are the same on every executor. The stopping rule looks at the intervals, so they
+    are those of a fixed-length run only up to this selection (coverage measured in
+    ``tests/test_anova_owen.py``). The pilot (proposal weights) gets ``pilot`` × the
+    evaluations of the first three chunks (8·``start_samples`` per replicate).
+
+    The result's ``target_rel_ci`` and ``resolved`` say which grades met the target; a note
+    gives the chunks and evaluations spent. Other options as :func:`grade_spectrum_owen`.
 
     >>> from scipy import stats
     >>> s = adaptive_spectrum(lambda x: x[:, 0] + x[:, 0] * x[:, 1], stats.uniform(), 2,
     ...                       max_grade=2, target_rel_ci=0.05, seed=3)
-    >>> resolved_grades(s, 0.05), s.notes[-1].startswith("adaptive")
-    ((1, 2), True)
+    >>> s.resolved, s.unresolved, s.notes[-1].startswith("adaptive")
+    ((1, 2), (), True)
     """
-    if not target_rel_ci > 0 or max_evaluations < start_evaluations:
-        raise ValueError("need target_rel_ci > 0 and max_evaluations ≥ start_evaluations")
-    root = np.random.SeedSequence(seed)
-    used, budget, rounds = 0, int(start_evaluations), 0
-    while True:
-        round_seed = int(np.random.SeedSequence(root.entropy, spawn_key=(rounds,))
-                         .generate_state(1, dtype=np.uint64)[0])
-        spec = grade_spectrum_owen(f, marginals, n_inputs, max_grade=max_grade,
-                                   evaluations=budget, seed=round_seed, **options)
-        used += spec.evaluations
-        rounds += 1
-        done = resolved_grades(spec, target_rel_ci)
-        nxt = int(budget * growth)
-        if len(done) == spec.max_grade or used + nxt > max_evaluations:
-            break
-        budget = nxt
-    missing = [r for r in range(1, spec.max_grade + 1) if r not in done]
-    note = (f"adaptive: {rounds} rounds, {used} evaluations in all (last {spec.evaluations}); "
-            f"target ±{target_rel_ci:.0%}: resolved grades {list(done)}"
-            + (f", unresolved {missing} (budget {max_evaluations} reached)" if missing else ""))
-    return replace(spec, notes=(*spec.notes, note), seed=seed)
+    if not (isinstance(target_rel_ci, int | float) and 0 < target_rel_ci <= 1):
+        raise ValueError(f"target_rel_ci={target_rel_ci!r}: must be in (0, 1]")
+    m0 = int(start_samples)
+    if m0 < 2:
+        raise ValueError(f"start_samples={start_samples!r}: need at least 2")
+    k = int(replicates)
+    root = fresh_sequence(np.random.SeedSequence() if seed is None else seed)
+    pilot_seq = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 2**32 - 1))
+    from_start = 2 * int(n_inputs) + 2  # a lower bound of the evaluations per sample
+    n, R, L, plans, weights, pilot_samples, pilot_evals, per_sample = _setup(
+        f, marginals, n_inputs, max_grade, k, subsets_per_grade, estimator, pilot,
+        min(int(max_evaluations), 8 * k * m0 * from_start), pilot_seq, block)
+    room = (int(max_evaluations) - pilot_evals) // (k * per_sample)
+    if room < 2:
+        raise ValueError(f"max_evaluations={max_evaluations}: leaves fewer than 2 samples per "
+                         f"replicate ({per_sample} evaluations per sample, {k} replicates, "
+                         f"pilot {pilot_evals})")
+    m0 = min(m0, 2 ** int(math.floor(math.log2(room))))
+    if batch is None:  # about 4 M input floats per batch
+        batch = max(1, 4_000_000 // max(per_sample * n * (block or 1), 1))
+    task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
+                         subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
+    label = seed_label(seed)
+    means, length, chunks = None, 0, 0
+    with session(config or EngineConfig()) as cfg:  # dask: one LocalCluster for all chunks
+        while True:
+            size = min(m0 if chunks == 0 else length, room - length)
+            if size < 1:
+                break
+            run_cfg = EngineConfig(**{**cfg.to_dict(), "scheduler": cfg.scheduler,
+                                      "batch_size": size, "progress": False})
+            summary = run(replace(task, offset=length, chunk=chunks), k * size, root, run_cfg,
+                          desc="replicates")
+            x = np.array(summary.means)  # (k, dim): this chunk's means per replicate
+            means = x if means is None else (means * length + x * size) / (length + size)
+            length += size
+            chunks += 1
+            spec = _assemble(means, n, R, plans, length, per_sample, pilot_samples,
+                             pilot_evals, label, confidence, L, qmc, weights is not None)
+            done = resolved_grades(spec, target_rel_ci)
+            if len(done) == R:
+                break
+    missing = tuple(r for r in range(1, R + 1) if r not in done)
+    unresolved = (f", unresolved {list(missing)} (budget of {int(max_evaluations)} "
+                  "evaluations reached)") if missing else ""
+    note = (f"adaptive: {chunks} chunk{'s' if chunks > 1 else ''}, {spec.evaluations} "
+            f"evaluations in all ({length} samples per replicate); "
+            f"target ±{target_rel_ci:g}·W_r: resolved grades {list(done)}{unresolved}")
+    return replace(spec, notes=(*spec.notes, note), target_rel_ci=float(target_rel_ci),
+                   resolved=done)

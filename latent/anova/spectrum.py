@@ -42,7 +42,9 @@ class GradeSpectrum(Result):
     max_grade = R < n_inputs and ``tail`` = W_{>R} = Var − Σ_{r≤R} W_r. Intervals are
     :class:`~latent.results.ConfidenceInterval` (pairs given at construction are converted).
     ``names``: one label per input (default ``x1…xN``); ``context``: what was decomposed
-    (e.g. the mechanism and its sizes), copied into :meth:`to_dict`.
+    (e.g. the mechanism and its sizes), copied into :meth:`to_dict`. An adaptive run
+    (:func:`latent.anova.owen.adaptive_spectrum`) sets ``target_rel_ci`` (the relative CI half
+    width it sampled for) and ``resolved`` (the grades r ≥ 1 that met it).
 
     >>> s = spectrum_from_subsets(np.array([[1.0, 0.25], [0.25, 0.5]]), 2, "grid",
     ...                           names=("a", "b"))
@@ -78,6 +80,8 @@ class GradeSpectrum(Result):
     names: tuple[str, ...] | None = None
     context: dict | None = None
     level: float = 0.95
+    target_rel_ci: float | None = None
+    resolved: tuple[int, ...] | None = None
 
     def __post_init__(self):
         for name in _CI_FIELDS:
@@ -94,6 +98,22 @@ class GradeSpectrum(Result):
                 raise ValueError(f"names: {len(names)} names for {self.n_inputs} inputs")
             object.__setattr__(self, "names", names)
         object.__setattr__(self, "notes", tuple(self.notes))
+        if self.resolved is not None:
+            object.__setattr__(self, "resolved", tuple(int(r) for r in self.resolved))
+
+    @property
+    def unresolved(self) -> tuple[int, ...] | None:
+        """Grades 1…max_grade that missed ``target_rel_ci`` (None: not an adaptive run)."""
+        if self.resolved is None:
+            return None
+        return tuple(r for r in range(1, self.max_grade + 1) if r not in self.resolved)
+
+    def relative_half_widths(self) -> list[float]:
+        """CI half width / abs(W_r) for r = 0…max_grade (NaN when exact or W_r = 0)."""
+        if self.energies_ci is None:
+            return [float("nan")] * len(self.energies)
+        return [(c[1] - c[0]) / 2 / abs(e) if e != 0 else float("nan")
+                for e, c in zip(self.energies, self.energies_ci, strict=True)]
 
     @property
     def max_grade(self) -> int:
@@ -152,12 +172,17 @@ class GradeSpectrum(Result):
             "ci_method": self.ci_method,
             "notes": list(self.notes),
         }
+        if self.target_rel_ci is not None:
+            out.update(target_rel_ci=self.target_rel_ci, resolved_grades=list(self.resolved),
+                       unresolved_grades=list(self.unresolved),
+                       relative_half_widths=self.relative_half_widths())
         out.update(self.context or {})
         return jsonable(out)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per grade r = 0…max_grade: grade, energy W_r, its CI, share W_r/Var (W_0:
-        the squared mean, no share).
+        the squared mean, no share); an adaptive run adds ``rel_half_width`` (CI half width /
+        abs(W_r)) and ``resolved`` (met ``target_rel_ci``; None for W_0).
 
         >>> spectrum_from_subsets(np.array([[1.0, 0.25], [0.25, 0.5]]), 2, "grid").to_frame()
            grade  energy  ci_low  ci_high  share
@@ -167,13 +192,18 @@ class GradeSpectrum(Result):
         """
         rows = []
         shares = [float("nan"), *self.shares()]
+        rel = self.relative_half_widths()
         for r, e in enumerate(self.energies):
             ci = None if self.energies_ci is None else self.energies_ci[r]
             rows.append({"grade": r, "energy": e,
                          "ci_low": float("nan") if ci is None else ci.low,
                          "ci_high": float("nan") if ci is None else ci.high,
-                         "share": shares[r]})
-        return pd.DataFrame(rows, columns=["grade", "energy", "ci_low", "ci_high", "share"])
+                         "share": shares[r], "rel_half_width": rel[r],
+                         "resolved": None if r == 0 else r in (self.resolved or ())})
+        columns = ["grade", "energy", "ci_low", "ci_high", "share"]
+        if self.target_rel_ci is not None:
+            columns += ["rel_half_width", "resolved"]
+        return pd.DataFrame(rows, columns=columns)
 
     def indices_frame(self) -> pd.DataFrame:
         """One row per input: name, first-order index S1 and total index ST with their CIs."""
@@ -211,6 +241,10 @@ class GradeSpectrum(Result):
         if self.max_grade < self.n_inputs:
             lines.append(f"  W_>{self.max_grade} = {_num(self.tail, self.tail_ci)}")
         lines.append(f"  mean dimension = {_num(self.mean_dimension, self.mean_dimension_ci)}")
+        if self.target_rel_ci is not None:
+            lines.append(f"  target: CI half width ≤ {self.target_rel_ci:g}·W_r — resolved grades "
+                         f"{list(self.resolved) or 'none'}, unresolved "
+                         f"{list(self.unresolved) or 'none'}")
         lines.append(f"  {self.rho()!r}")
         lines += self.indices_text()
         lines += [f"  note: {n}" for n in self.notes]

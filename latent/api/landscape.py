@@ -16,7 +16,14 @@ from latent.studies.landscape import landscape as measure_landscape
 from numerics.engine import EXECUTORS, EngineConfig
 from numerics.mechanisms import enumerated_assignments
 from numerics.seeding import stable_seed
-from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
+from numerics.validate import (
+    choice,
+    finite_float,
+    memory_budget,
+    positive_int,
+    size_float,
+    work_budget,
+)
 from numerics.valuations import parse_profile
 
 __all__ = ["landscape", "parse_lp"]
@@ -88,6 +95,7 @@ def landscape(
     progress: bool | None = False,
     max_work: float | None = None,
     max_memory: float | str | None = None,
+    target_rel_ci: float | None = None,
 ) -> LandscapeResult:
     """Measure grade spectra, ρ, revenue and efficiency of auction formats (keywords = the
     flags of ``python -m latent landscape``).
@@ -102,6 +110,9 @@ def landscape(
     ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
     ``max_work``: requests estimated above this many evaluations, or holding more than
     ``max_memory`` bytes (``"4G"``) at once, are refused before they run.
+    ``target_rel_ci`` (in (0, 1]): each spectrum samples in chunks until every grade's CI half
+    width is ≤ target_rel_ci·W_r or its ``samples`` are spent, and reports the unresolved
+    grades (:func:`latent.anova.owen.adaptive_spectrum`); None = fixed ``samples`` as before.
 
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
@@ -115,6 +126,11 @@ def landscape(
         if val is not None:
             positive_int(name, val, minimum=low)
     workers = positive_int("workers", workers)
+    if target_rel_ci is not None:
+        if isinstance(target_rel_ci, bool):
+            raise ValueError(f"target_rel_ci={target_rel_ci!r}: must be a number in (0, 1]")
+        target_rel_ci = finite_float("target_rel_ci", target_rel_ci, low=0.0, high=1.0,
+                                     low_open=True)
     batch_size = positive_int("batch_size", batch_size, minimum=2)
     taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
     if not isinstance(full, bool):
@@ -171,4 +187,5 @@ def landscape(
                   "values": (laws or ["uniform"])[0]}
     return measure_landscape(fmts, quick=not full, seed=seed, values=laws, samples=samples,
                              rev_samples=revenue_samples, max_grade=max_grade, config=config,
-                             progress=progress, lp=lp_row, taste_seed=taste_seed)
+                             progress=progress, lp=lp_row, taste_seed=taste_seed,
+                             target_rel_ci=target_rel_ci)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import math
+import numbers
 from collections.abc import Callable
 
 import numpy as np
@@ -19,10 +20,14 @@ from latent.anova import grade_spectrum_mc, grade_spectrum_quad
 from latent.anova.grid import grid_spectrum_of
 from latent.anova.marginals import parse_marginal
 from latent.anova.mc import evaluations_per_sample
+from latent.anova.owen import adaptive_spectrum, owen_evaluations_per_sample
 from latent.anova.spectrum import GradeSpectrum
+from numerics.engine import EXECUTORS, EngineConfig
 from numerics.mechanisms import enumerated_assignments, make_mechanism
 from numerics.validate import (
+    MAX_WORK,
     choice,
+    finite_float,
     memory_budget,
     positive_int,
     seed_sequence,
@@ -60,17 +65,34 @@ def load_function(spec: str) -> Callable:
     return obj
 
 
-def _guarded(f: Callable, label: str) -> Callable:
-    """``f`` whose failures are reported as bad input naming ``label`` (not a traceback)."""
+@dataclasses.dataclass(frozen=True)
+class _Guarded:
+    """``f`` whose failures are reported as bad input naming ``label`` (not a traceback); a
+    class, not a closure, so that it pickles to worker processes (``executor``)."""
 
-    def call(x):
+    f: Callable
+    label: str
+
+    def __call__(self, x):
         try:
-            return f(x)
+            return self.f(x)
         except Exception as exc:  # any error of user code is a ValueError naming it
-            raise ValueError(f"{label} failed on a ({', '.join(map(str, x.shape))}) batch: "
-                             f"{type(exc).__name__}: {exc}") from exc
+            raise ValueError(f"{self.label} failed on a ({', '.join(map(str, x.shape))}) "
+                             f"batch: {type(exc).__name__}: {exc}") from exc
 
-    return call
+
+def _guarded(f: Callable, label: str) -> Callable:
+    return _Guarded(f, label)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Allocation:
+    """The allocation rule as f: v (batch, N, M) → x (batch, N·M) (picklable)."""
+
+    mechanism: object
+
+    def __call__(self, v):
+        return np.asarray(self.mechanism.allocation(v), dtype=float).reshape(v.shape[0], -1)
 
 
 def _marginal(name: str, spec):
@@ -103,12 +125,9 @@ def _mechanism_rule(mechanism, values, bidders, items):
         raise TypeError(f"mechanism={mechanism!r}: a mechanism name or an object with "
                         ".allocation")
     label = f"allocation of {getattr(mech, 'name', mechanism)!r}"
-
-    def alloc(v):  # v: (batch, N, M) → x: (batch, N·M) (any trailing shape is flattened)
-        return np.asarray(mech.allocation(v), dtype=float).reshape(v.shape[0], -1)
-
     # exact winner determination values every assignment of the items per profile
-    return _guarded(alloc, label), val, n, m, size_float(enumerated_assignments(mech, n, m))
+    return (_guarded(_Allocation(mech), label), val, n, m,
+            size_float(enumerated_assignments(mech, n, m)))
 
 
 def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
@@ -162,6 +181,10 @@ def spectrum(
     progress: bool | None = False,
     max_work: float | None = None,
     max_memory: float | str | None = None,
+    target_rel_ci: float | None = None,
+    executor: str = "inline",
+    workers: int = 2,
+    scheduler: str | None = None,
 ) -> GradeSpectrum:
     """Grade spectrum W_0…W_R, variance, mean dimension, Sobol' indices S1/ST and ρ.
 
@@ -178,6 +201,15 @@ def spectrum(
     evaluations (input values through f) the call may ask for (default
     :data:`numerics.validate.MAX_WORK`); ``max_memory``: the most bytes it may hold at once
     (``"4G"``; default half the machine's memory); a larger request is refused before it runs.
+
+    ``target_rel_ci`` (in (0, 1]): sample adaptively until every grade 1…``max_grade`` has a
+    CI half width ≤ target_rel_ci·W_r, or the budget is spent: ``samples`` pick–freeze samples,
+    and no more than ``max_work`` evaluations (:func:`latent.anova.owen.adaptive_spectrum`:
+    same-set estimators on 8 scrambled-Sobol' replicates, lengthened in chunks). The result's
+    ``resolved`` / ``unresolved`` (and text, ``to_dict()``, ``to_frame()``) say which grades
+    met the target. Its chunks run on ``executor`` ("inline", "local" with ``workers``
+    processes, or "dask" at ``scheduler``, else a LocalCluster): the same seed gives the same
+    numbers on every executor.
 
     >>> import latent
     >>> s = latent.spectrum(lambda x: x[:, 0] * x[:, 1], inputs=2, method="grid", grid=4)
@@ -227,13 +259,23 @@ def spectrum(
         names = tuple(str(x) for x in names)
         if len(names) != n:
             raise ValueError(f"names: {len(names)} names for {n} inputs")
-    _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade, digits=digits,
-                max_work=max_work, max_memory=max_memory)
     if mechanism is not None and assignments:
-        evaluations = samples * evaluations_per_sample(n, min(max_grade, n), n) if method == "mc" \
-            else math.exp(min(700.0, n * math.log(grid)))
+        evaluations = samples * evaluations_per_sample(n, min(max_grade, n), n) if \
+            method == "mc" or target_rel_ci is not None else \
+            math.exp(min(700.0, n * math.log(grid)))
         work_budget("items", m, evaluations * assignments * n * m, max_work=max_work,
                     what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)")
+    if target_rel_ci is not None:  # adaptive budgets (see _adaptive): capped at max_work
+        s = _adaptive(f, law, n, m if mechanism is not None else None, method=method,
+                      samples=samples, max_grade=max_grade, target_rel_ci=target_rel_ci,
+                      seed=ss, max_work=max_work, executor=executor, workers=workers,
+                      scheduler=scheduler, progress=progress)
+        return dataclasses.replace(s, names=names or default_names, context=context)
+    if executor != "inline":
+        raise ValueError(f"executor={executor!r}: only the adaptive run (target_rel_ci) "
+                         "runs in chunks on an executor; the fixed-sample run is in-process")
+    _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade, digits=digits,
+                max_work=max_work, max_memory=max_memory)
     if method == "grid":
         s = grid_spectrum_of(f, law, n, grid=grid, block=block, digits=digits)
     elif method == "mc":
@@ -251,3 +293,38 @@ def spectrum(
         default_names = tuple(f"{default_names}{i + 1}" for i in range(n))
     return dataclasses.replace(s, notes=tuple(notes), names=names or default_names,
                                context=context)
+
+
+REPLICATES = 8  # the adaptive run's scrambled-Sobol' replicates
+
+
+def _adaptive(f, law, n: int, block: int | None, *, method: str, samples: int, max_grade: int,
+              target_rel_ci, seed, max_work, executor: str, workers, scheduler,
+              progress) -> GradeSpectrum:
+    """``spectrum(target_rel_ci=…)``: checks, the budget, and the adaptive Owen run."""
+    if isinstance(target_rel_ci, bool) or not isinstance(target_rel_ci, numbers.Real) or \
+            not 0 < target_rel_ci <= 1:
+        raise ValueError(f"target_rel_ci={target_rel_ci!r}: must be a number in (0, 1]")
+    if method not in ("auto", "mc"):
+        raise ValueError(f"target_rel_ci={target_rel_ci!r}: applies to method 'mc' (Monte "
+                         f"Carlo), not {method!r}")
+    executor = choice("executor", executor, EXECUTORS)
+    workers = positive_int("workers", workers)
+    if samples < 2 * REPLICATES:
+        raise ValueError(f"samples={samples}: the adaptive run needs at least "
+                         f"{2 * REPLICATES} samples (2 per replicate)")
+    r = min(max_grade, n)
+    per = owen_evaluations_per_sample(n, r, 2, ["cross", "same"])
+    values = n * (block or 1)
+    limit = MAX_WORK if max_work is None else finite_float("max_work", max_work, low=0.0,
+                                                           low_open=True)
+    budget = int(min(float(samples) * per, limit / values))
+    if budget < 2 * REPLICATES * per:
+        raise ValueError(f"max_work={limit:.3g}: too small for the adaptive run's first samples "
+                         f"(about {2 * REPLICATES * per * values} evaluations); raise max_work "
+                         "(--max-work)")
+    config = EngineConfig(executor=executor, workers=workers, scheduler=scheduler,
+                          progress=progress)
+    return adaptive_spectrum(f, law, n, max_grade=r, target_rel_ci=float(target_rel_ci),
+                             max_evaluations=budget, seed=seed, replicates=REPLICATES,
+                             block=block, config=config)

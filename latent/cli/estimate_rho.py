@@ -110,6 +110,10 @@ def add_arguments(p) -> None:
     m.add_argument("--grid", type=int, metavar="K", help="grid points per bidder (default auto)")
     m.add_argument("--samples", type=int, default=20_000, help="Monte Carlo spectrum samples")
     m.add_argument("--max-grade", type=int, default=4, help="highest Monte Carlo grade")
+    m.add_argument("--target-rel-ci", type=float, default=None, metavar="T",
+                   help="Monte Carlo spectrum: sample in chunks until every grade has CI half "
+                        "width <= T*W_r (0 < T <= 1) or --samples is spent (default: fixed "
+                        "--samples)")
     m.add_argument("--revenue-samples", type=int, default=100_000)
     m.add_argument("--data-boot", type=int, default=30, metavar="B",
                    help="row-bootstrap replicates of the revenue (re-estimated marginals and "
@@ -171,6 +175,7 @@ def run(args) -> int:
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
+            target_rel_ci=args.target_rel_ci,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
             tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,

@@ -53,6 +53,10 @@ def add_arguments(p) -> None:
     p.add_argument("--rev-samples", type=int, default=None, dest="rev_samples",
                    help="deprecated alias of --revenue-samples")
     p.add_argument("--max-grade", type=int, default=None, help="highest grade estimated")
+    p.add_argument("--target-rel-ci", type=float, default=None, metavar="T",
+                   help="adaptive spectra: sample in chunks until every grade has CI half "
+                        "width <= T*W_r (0 < T <= 1) or --samples is spent; reports unresolved "
+                        "grades (default: fixed --samples)")
     p.add_argument("--lp", default="3,2,3", metavar="N,M,K",
                    help="exact LP optimum row: N bidders, M items, K grid points per item "
                         "(default 3,2,3; 'none' to skip)")
@@ -86,7 +90,7 @@ def run(args) -> int:
         revenue_samples=revenue_samples, max_grade=args.max_grade, lp=args.lp,
         executor=args.executor, workers=args.workers, scheduler=args.scheduler,
         batch_size=args.batch_size, seed=args.seed, taste_seed=args.taste_seed,
-        **budget(args),
+        **budget(args), target_rel_ci=args.target_rel_ci,
         progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)

@@ -6,6 +6,7 @@ import math
 
 from latent.api.spectrum import METHODS, spectrum
 from latent.cli.common import add_budget_arguments, budget, call_api, emit
+from numerics.engine import EXECUTORS
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -25,6 +26,8 @@ examples:
   python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 20 --method mc \\
       --samples 20000 --max-grade 3 --seed 1 --json
   python -m latent spectrum --mechanism second_price --bidders 4 --values uniform --method mc
+  python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 6 \
+      --target-rel-ci 0.1 --max-grade 4 --samples 200000 --executor local --workers 2
   python -m latent spectrum --function latent.anova.testfunctions:ishigami --inputs 3 \\
       --marginal uniform:-3.141592653589793:3.141592653589793 --method quad --grid 30"""
 
@@ -57,6 +60,16 @@ def add_arguments(p) -> None:
     p.add_argument("--plot", metavar="OUT.png", help="save a log-scale plot of W_r by grade")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     add_budget_arguments(p)
+    a = p.add_argument_group("adaptive budget (Monte Carlo)")
+    a.add_argument("--target-rel-ci", type=float, default=None, metavar="T",
+                   help="sample in chunks until every grade 1..R has CI half width <= T*W_r "
+                        "(0 < T <= 1) or --samples / --max-work is spent; reports which grades "
+                        "are resolved")
+    a.add_argument("--executor", choices=EXECUTORS, default="inline",
+                   help="where the adaptive run's chunks run (same numbers on every executor)")
+    a.add_argument("--workers", type=int, default=2, help="local/dask workers (default 2)")
+    a.add_argument("--scheduler", default=None, help="dask scheduler address (else a "
+                   "LocalCluster)")
 
 
 def run(args) -> int:
@@ -66,7 +79,9 @@ def run(args) -> int:
         names=args.names.split(",") if args.names else None, method=args.method,
         grid=args.grid, samples=args.samples, max_grade=args.max_grade, qmc=args.qmc,
         digits=args.digits, seed=args.seed,
-        **budget(args), progress=False if args.quiet else None)
+        **budget(args), progress=False if args.quiet else None,
+        target_rel_ci=args.target_rel_ci, executor=args.executor, workers=args.workers,
+        scheduler=args.scheduler)
     ax = s.plot(title=f"Grade spectrum: {args.mechanism or args.function}") if args.plot \
         else None
     emit(s, json_output=args.json, plot=args.plot, ax=ax)

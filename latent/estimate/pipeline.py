@@ -60,6 +60,7 @@ from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.tails import hill_index
+from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
 from latent.estimate.cost import check_cost
 from latent.estimate.report import (
     EstimateReport,
@@ -149,6 +150,7 @@ class EstimateOptions:
     progress: bool | None = None
     max_work: float | None = None  # cost limits: latent.estimate.cost
     max_memory: float | str | None = None
+    target_rel_ci: float | None = None  # adaptive grade spectrum (latent.estimate.adaptive)
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -237,6 +239,7 @@ def validate_options(options: dict) -> EstimateOptions:
     if "seed" in o and o["seed"] is not None:
         ss = seed_sequence(o["seed"])  # a Generator is drawn from once, here
         o["seed"] = o["seed"] if isinstance(o["seed"], int) else ss
+    o["target_rel_ci"] = check_target(o.get("target_rel_ci"))  # adaptive spectrum step
     opts = EstimateOptions(**o)
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
@@ -528,7 +531,12 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             note = (f"exact for the {k}-point quantile grid per bidder, mechanism rebuilt for "
                     "the grid law; allocation rules are indicators, so the grid spectrum "
                     "converges to the continuous one only at O(1/K)")
-    if spectrum is None and opts.spectrum != "grid":
+    if spectrum is None and opts.spectrum != "grid" and opts.target_rel_ci is not None:
+        single = marginals[0] if all(m is marginals[0] for m in marginals) else list(marginals)
+        spectrum, note = adaptive_allocation_spectrum(  # --target-rel-ci: adaptive budget
+            mech, single, n, max_grade=opts.max_grade, samples=opts.samples,
+            target_rel_ci=opts.target_rel_ci, seed=seeds[2])
+    elif spectrum is None and opts.spectrum != "grid":
         single = marginals[0] if all(m is marginals[0] for m in marginals) else list(marginals)
         spectrum = grade_spectrum_mc(
             lambda v: mech.allocation(v[:, :, None])[:, :, 0], single, n,

@@ -20,12 +20,14 @@ import math
 import os
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from latent.anova import grade_spectrum_mc
+from latent.anova.owen import adaptive_spectrum, owen_evaluations_per_sample
 from latent.anova.pooling import SpectrumChunks, pool_spectra
 from latent.anova.rho import RhoFit
 from latent.anova.spectrum import GradeSpectrum
@@ -114,6 +116,9 @@ class LandscapeRow(Result):
             "efficiency": self.efficiency.mean, "efficiency_ci": list(self.efficiency.ci),
             "samples": s.samples, "evaluations": s.evaluations, "seconds": self.seconds,
             "inputs": self.input_note, "ci_method": s.ci_method,
+            **({} if s.target_rel_ci is None else {
+                "target_rel_ci": s.target_rel_ci, "resolved_grades": list(s.resolved),
+                "unresolved_grades": list(s.unresolved)}),
         }
 
     def record(self, max_grade: int | None = None, ratio_grades=None) -> dict:
@@ -148,6 +153,9 @@ class LandscapeRow(Result):
             out[name] = val
             out[f"{name}_ci_low"] = nan if ci is None else ci[0]
             out[f"{name}_ci_high"] = nan if ci is None else ci[1]
+        if s.target_rel_ci is not None:  # adaptive run: which grades met the target
+            out.update(target_rel_ci=s.target_rel_ci,
+                       unresolved_grades=",".join(map(str, s.unresolved)))
         out.update(samples=s.samples, evaluations=s.evaluations, seconds=self.seconds,
                    claimed_grade=f.claimed_grade, claimed_rho=f.claimed_rho,
                    claimed_revenue=f.claimed_revenue)
@@ -252,7 +260,10 @@ class LandscapeResult(Result):
                            for g in range(1, s.max_grade + 1))
             tail = (f"  W_>{s.max_grade}={_fmt(s.tail, s.tail_ci)}"
                     if s.max_grade < s.n_inputs else "")
-            out.append(f"{r.format.label} [{r.format.values}]: {ws}{tail}")
+            target = "" if s.target_rel_ci is None else (
+                f"  (target ±{s.target_rel_ci:g}·W_r: "
+                + (f"unresolved {list(s.unresolved)})" if s.unresolved else "all resolved)"))
+            out.append(f"{r.format.label} [{r.format.values}]: {ws}{tail}{target}")
         return "\n".join(out)
 
     def to_csv(self, path) -> None:
@@ -307,19 +318,62 @@ class _SpectrumTask:
         return SpectrumChunks((s,))
 
 
+@dataclass(frozen=True)
+class _FormatRule:
+    """A format's allocation rule as f(inputs) (picklable: built once per process)."""
+
+    fmt: Format
+    taste_seed: int = TASTE_SEED
+
+    def __call__(self, u):
+        return _built(self.fmt, self.taste_seed).allocation_of_inputs(u)
+
+
+@lru_cache(maxsize=16)
+def _built(fmt: Format, taste_seed: int):
+    return build(fmt, taste_seed)
+
+
+def adaptive_format_spectrum(fmt: Format, samples: int, max_grade: int, seed,
+                             target_rel_ci: float, config=None, *,
+                             taste_seed: int = TASTE_SEED) -> GradeSpectrum:
+    """The spectrum sampled until every grade's CI half width is ≤ ``target_rel_ci``·W_r or
+    ``samples`` samples are spent (:func:`latent.anova.owen.adaptive_spectrum`; its chunks run
+    on ``config``'s executor, same numbers on every executor).
+
+    >>> s = adaptive_format_spectrum(FORMATS["second_price"].with_(n=3), 20000, 2, 1, 0.2)
+    >>> s.resolved, s.method
+    ((1, 2), 'owen')
+    """
+    b = build(fmt, taste_seed)
+    r = min(max_grade, b.n_inputs)
+    per = owen_evaluations_per_sample(b.n_inputs, r, 2, ["cross", "same"])
+    return adaptive_spectrum(_FormatRule(fmt, taste_seed), b.marginals, b.n_inputs,
+                             max_grade=r, target_rel_ci=target_rel_ci,
+                             max_evaluations=max(samples, 16) * per, seed=fresh_sequence(seed),
+                             block=b.block if b.block else None,
+                             config=None if config is None else replace(config, progress=False))
+
+
 def format_spectrum(fmt: Format, samples: int, max_grade: int, seed,
                     config=None, *, taste_seed: int = TASTE_SEED,
-                    progress: bool | None = False) -> GradeSpectrum:
+                    progress: bool | None = False,
+                    target_rel_ci: float | None = None) -> GradeSpectrum:
     """Monte Carlo grade spectrum of a format's allocation rule (grades over bidders).
 
     ``config``: a ``numerics.engine.EngineConfig`` to run chunks of ``config.batch_size``
     samples on the local pool or Dask; None = one in-process call. ``seed``: an int, a
     SeedSequence or a Generator; ``progress``: a bar over the samples (None: on a terminal).
+    ``target_rel_ci``: sample adaptively (:func:`adaptive_format_spectrum`) with ``samples``
+    as the budget.
 
     >>> s = format_spectrum(FORMATS["posted_unlimited"], 500, 3, seed=1)
     >>> s.energies[2:], tuple(s.energies_ci[2])
     ((0.0, 0.0), (0.0, 0.0))
     """
+    if target_rel_ci is not None:
+        return adaptive_format_spectrum(fmt, samples, max_grade, seed, target_rel_ci, config,
+                                        taste_seed=taste_seed)
     if config is None:
         b = build(fmt, taste_seed)
         return grade_spectrum_mc(b.allocation_of_inputs, b.marginals, b.n_inputs,
@@ -361,7 +415,7 @@ def _structurally_additive(s: GradeSpectrum) -> bool:
 
 def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed,
             config=None, taste_seed: int = TASTE_SEED,
-            progress: bool | None = False) -> LandscapeRow:
+            progress: bool | None = False, target_rel_ci: float | None = None) -> LandscapeRow:
     """One landscape row (see :class:`LandscapeRow`).
 
     >>> row = measure(FORMATS["posted_unlimited"], samples=300, rev_samples=2000,
@@ -371,7 +425,7 @@ def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed
     """
     t0 = time.perf_counter()
     s = format_spectrum(fmt, samples, max_grade, seed, config, taste_seed=taste_seed,
-                        progress=progress)
+                        progress=progress, target_rel_ci=target_rel_ci)
     rev, eff = revenue_efficiency(fmt, rev_samples, seed, taste_seed=taste_seed)
     return LandscapeRow(format=fmt, spectrum=s, rho=s.rho(),
                         structurally_additive=_structurally_additive(s), revenue=rev,
@@ -396,13 +450,15 @@ def _resolve(formats) -> list[Format]:
 def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
               samples: int | None = None, rev_samples: int | None = None,
               max_grade: int | None = None, config=None, progress: bool | None = False,
-              lp: dict | None = None, taste_seed: int = TASTE_SEED) -> LandscapeResult:
+              lp: dict | None = None, taste_seed: int = TASTE_SEED,
+              target_rel_ci: float | None = None) -> LandscapeResult:
     """Measure the table of formats. ``formats``: keys of ``FORMATS`` or :class:`Format` objects
     (default all); ``values``: optional list of laws, each format is run under each (the latent
     model only for single-item formats). ``quick`` picks small sample sizes (CI-like use).
     ``lp``: ``{"n": N, "m": M, "grid": K, "values": law}`` adds the exact LP optimum row
     (:func:`latent.studies.knee.exact_frontier`); None = no LP row. ``progress``: bars over
     each spectrum's samples (None: on a terminal). ``taste_seed``: the latent model's tastes.
+    ``target_rel_ci``: adaptive spectra (``samples`` is then each spectrum's budget).
 
     >>> res = landscape(["posted_unlimited"], samples=300, rev_samples=2000, seed=0)
     >>> res.rows[0].measured_grade
@@ -418,11 +474,14 @@ def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
         fmts = [f.with_(values=v) for f in fmts for v in values
                 if not (v.startswith("latent") and (f.m > 1 or f.mechanism == "gsp"))]
     rows = tuple(measure(f, samples=samples, rev_samples=rev_samples, max_grade=max_grade,
-                         seed=seed, config=config, taste_seed=taste_seed, progress=progress)
+                         seed=seed, config=config, taste_seed=taste_seed, progress=progress,
+                         target_rel_ci=target_rel_ci)
                  for f in fmts)
     settings = {"samples": samples, "rev_samples": rev_samples, "revenue_samples": rev_samples,
                 "max_grade": max_grade, "quick": quick, "taste_seed": taste_seed,
                 "executor": None if config is None else config.to_dict()}
+    if target_rel_ci is not None:
+        settings["target_rel_ci"] = target_rel_ci
     exact = None
     if lp:
         exact = exact_frontier(lp.get("n", 3), lp.get("values", "uniform"), lp.get("grid", 3),
