@@ -130,6 +130,11 @@ def _mechanism_rule(mechanism, values, bidders, items):
             size_float(enumerated_assignments(mech, n, m)))
 
 
+def _names(prefix: str | None, n: int) -> tuple[str, ...] | None:
+    """Default input names ``prefix1 … prefixN`` (None without a prefix)."""
+    return None if prefix is None else tuple(f"{prefix}{i + 1}" for i in range(n))
+
+
 def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
                 digits: int | None, max_work, max_memory) -> None:
     """Refuse before any evaluation when the request is larger than ``max_work`` or would hold
@@ -239,7 +244,7 @@ def spectrum(
     if mechanism is not None:
         f, law, n, m, assignments = _mechanism_rule(mechanism, values, bidders, items)
         block = m
-        default_names = "bidder_"  # named after the cost check: N may be huge
+        default_names = "bidder_"  # expanded after the cost check (_names): N may be huge
         context = {"mechanism": mechanism if isinstance(mechanism, str) else
                    getattr(mechanism, "name", str(mechanism)), "bidders": n, "items": m,
                    "values": values if isinstance(values, str) else str(values)}
@@ -270,7 +275,7 @@ def spectrum(
                       samples=samples, max_grade=max_grade, target_rel_ci=target_rel_ci,
                       seed=ss, max_work=max_work, executor=executor, workers=workers,
                       scheduler=scheduler, progress=progress)
-        return dataclasses.replace(s, names=names or default_names, context=context)
+        return dataclasses.replace(s, names=names or _names(default_names, n), context=context)
     if executor != "inline":
         raise ValueError(f"executor={executor!r}: only the adaptive run (target_rel_ci) "
                          "runs in chunks on an executor; the fixed-sample run is in-process")
@@ -289,9 +294,7 @@ def spectrum(
     notes = list(s.notes)
     if mechanism is not None and method != "mc" and not any("O(1/K)" in x for x in notes):
         notes.append(INDICATOR_NOTE)
-    if default_names is not None:
-        default_names = tuple(f"{default_names}{i + 1}" for i in range(n))
-    return dataclasses.replace(s, notes=tuple(notes), names=names or default_names,
+    return dataclasses.replace(s, notes=tuple(notes), names=names or _names(default_names, n),
                                context=context)
 
 
