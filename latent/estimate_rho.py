@@ -8,8 +8,13 @@ Imported (``import latent.estimate_rho``), it puts the function in its place, so
 
 import sys
 
-from latent.cli.estimate_rho import run_cli
-from latent.estimate.pipeline import estimate_rho
+from latent.cli import entry
+
+if __name__ == "__main__":
+    entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
+
+from latent.cli.estimate_rho import run_cli  # noqa: E402
+from latent.estimate.pipeline import estimate_rho  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(run_cli())

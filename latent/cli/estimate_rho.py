@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from latent.cli import entry
 from latent.cli.common import UsageError, fail, flag_message, print_json
 from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
+from numerics.atomic import atomic_path
 
 NAME = "estimate_rho"
 HELP = "ρ and the truncation revenue loss from auction data (CSV)"
@@ -173,7 +175,8 @@ def run(args) -> int:
         raise UsageError(flag_message(str(exc), _FLAGS)) from None
     if args.plot:
         ax = rep.plot()
-        ax.figure.savefig(args.plot, dpi=120)
+        with atomic_path(args.plot) as tmp:
+            ax.figure.savefig(tmp, dpi=120)
         print(f"plot written to {args.plot}", file=sys.stderr)
     if args.json:
         print_json(rep)
@@ -187,6 +190,9 @@ def run_cli(argv=None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error already printed (2)
         return int(exc.code or 0)
+    except KeyboardInterrupt:
+        return entry.interrupted()
+    entry.install_late()
     try:
         return run(args)
     except UsageError as exc:
@@ -194,4 +200,4 @@ def run_cli(argv=None) -> int:
     except (OSError, MemoryError) as exc:
         return fail(f"{type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
-        return fail("interrupted")
+        return entry.interrupted()

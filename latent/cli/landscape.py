@@ -9,6 +9,7 @@ import sys
 from latent.api.landscape import landscape
 from latent.cli.common import call_api, emit
 from latent.studies.formats import FORMATS
+from numerics.atomic import atomic_path, write_text
 from numerics.engine import EXECUTORS
 from numerics.results import jsonable
 
@@ -92,9 +93,10 @@ def run(args) -> int:
         progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        res.to_csv(os.path.join(args.out, "landscape.csv"))
-        with open(os.path.join(args.out, "landscape.json"), "w") as fh:
-            json.dump(jsonable(res), fh, indent=2, allow_nan=False, default=str)
+        with atomic_path(os.path.join(args.out, "landscape.csv")) as tmp:
+            res.to_csv(tmp)
+        write_text(os.path.join(args.out, "landscape.json"),
+                   json.dumps(jsonable(res), indent=2, allow_nan=False, default=str))
     if args.out:
         print(f"wrote {args.out}/landscape.csv and landscape.json", file=sys.stderr)
     return emit(res, json_output=args.json, plot=args.plot)
