@@ -18,12 +18,27 @@ INTERRUPTED = "interrupted: partial results not written"
 
 def interrupted() -> int:
     """Report the interruption (one line on stderr) and return the exit status 130."""
+    _disarm()
     try:
         sys.stderr.write(INTERRUPTED + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
     return EXIT_INTERRUPTED
+
+
+def exit_process(code: int):
+    """End a command-line process with ``code``. After an interruption the process ends at once
+    (``os._exit``, streams flushed): the run was abandoned mid-way, and finalizers of
+    half-built third-party objects would otherwise print "Exception ignored" tracebacks."""
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 def _exit_now(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
@@ -38,6 +53,40 @@ def install_early() -> None:
 
 def install_late() -> None:
     """From here on Ctrl-C raises KeyboardInterrupt, so that ``with`` blocks clean up (worker
-    pools shut down, temporary output files removed) before :func:`interrupted` is reported."""
+    pools shut down, temporary output files removed) before :func:`interrupted` is reported.
+
+    A KeyboardInterrupt raised while Python runs a finalizer (``__del__``, e.g. of a z3 or
+    matplotlib object) is swallowed and the run would go on: so after the first Ctrl-C it is
+    raised again every 0.25 s until the dispatcher reports it, and swallowed ones print
+    nothing."""
     if hasattr(signal, "SIGINT"):
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _raise_interrupt)
+    sys.unraisablehook = _quiet_interrupts
+
+
+_armed: list[bool] = []  # the repeat timer runs
+_seen: list[bool] = []  # Ctrl-C was pressed (the run is abandoned)
+
+
+def _raise_interrupt(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    _seen.append(True)
+    if hasattr(signal, "setitimer") and not _armed:
+        _armed.append(True)
+        signal.signal(signal.SIGALRM, _raise_interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.25, 0.25)
+    raise KeyboardInterrupt
+
+
+def _disarm() -> None:
+    if _armed:
+        _armed.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_IGN)
+
+
+def _quiet_interrupts(unraisable) -> None:
+    # after Ctrl-C the run is abandoned: finalizers of objects it left half-built (a z3
+    # Context interrupted in its __init__) fail, and that is not worth a traceback
+    if _seen or isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
