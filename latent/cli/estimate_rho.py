@@ -77,6 +77,10 @@ def add_arguments(p) -> None:
     d.add_argument("--decimal", choices=[".", ","],
                    help="decimal separator when numbers like 1,234 are ambiguous (default: "
                         "detected; converted numbers are reported)")
+    d.add_argument("--keep-extreme-bids", action="store_true",
+                   help="keep bids far outside the rest (default: a positive bid more than 25 "
+                        "robust SDs of the log-bids from their median, e.g. one 1e200 among "
+                        "bids near 1, is a data error: its auction is dropped and counted)")
     d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
                    help="homogenise bids (costs) by auction-level columns: col or log(col) "
                         "(Haile-Hong-Shum: log bid regressed on them; long data)")
@@ -160,6 +164,7 @@ def run(args) -> int:
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
             where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
             buyer_value=args.buyer_value, decimal=args.decimal,
+            keep_extreme_bids=args.keep_extreme_bids,
             covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
