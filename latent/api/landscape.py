@@ -94,11 +94,12 @@ def landscape(
     :data:`latent.studies.formats.FORMATS`); ``values``: one law or a list (each format runs
     under each); ``smoothness``: one format under smooth and rough laws side by side;
     ``bidders``/``items`` override the sizes. Sample sizes default to the quick set (``full``
-    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``:
-    ``inline`` (one in-process call per spectrum) or ``local``/``dask`` (chunks of
-    ``batch_size`` samples on ``workers`` workers). ``seed``: an int, a ``SeedSequence`` or a
-    ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
-    ``max_work``: requests estimated above this many evaluations are refused before they run.
+    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``: where
+    the spectrum's chunks of ``batch_size`` samples run: ``inline`` (this process), ``local`` or
+    ``dask`` (``workers`` workers); the same seed gives the same numbers on each. ``seed``: an int,
+    a ``SeedSequence`` or a ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes
+    (never ``seed``). ``max_work``: requests estimated above this many evaluations are refused
+    before they run.
 
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
@@ -146,10 +147,10 @@ def landscape(
                for f in fmts]
         work = sum(float(val) * p * f.n * f.m for p, f in zip(per, fmts, strict=True)) * runs
         work_budget(name, val, work, max_work=max_work)
-    config = None
-    if executor != "inline":
-        config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
-                              scheduler=scheduler, progress=progress)
+    # every executor runs the same chunk plan (batch_size samples per chunk, seeded by chunk):
+    # the executor changes where chunks run, never a number
+    config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
+                          scheduler=scheduler, progress=progress)
     lp_row = None
     sizes = parse_lp(lp) if smoothness is None else None
     if sizes:

@@ -58,7 +58,7 @@ def add_arguments(p) -> None:
                    help="exact LP optimum row: N bidders, M items, K grid points per item "
                         "(default 3,2,3; 'none' to skip)")
     p.add_argument("--executor", choices=EXECUTORS, default="inline",
-                   help="where spectrum chunks run (inline = this process)")
+                   help="where spectrum chunks run (inline = this process; same numbers on each)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--scheduler", default=None, help="dask scheduler address (else LocalCluster)")
     p.add_argument("--batch-size", type=int, default=2000, help="samples per chunk")
