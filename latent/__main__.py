@@ -79,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"{exc.strerror}: {exc.filename}")
     except KeyboardInterrupt:
         return entry.interrupted()
+    except MemoryError as exc:  # a request the cost checks did not foresee: one line, no trace
+        return fail(f"out of memory ({exc or 'allocation failed'}): ask for less")
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -170,9 +170,9 @@ def design(
     lambdas = DEFAULT_LAMBDAS if lambdas is None else tuple(_numbers("lambdas", lambdas))
     if not isinstance(frontier, bool):
         raise TypeError(f"frontier={frontier!r}: must be True or False")
+    scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
     if scale_bidders is not None:
         scale_bidders = positive_int("scale_bidders", scale_bidders, minimum=3)
-        scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
         bins = positive_int("bins", bins, minimum=2)
     seed = stable_seed(seed)
     res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)

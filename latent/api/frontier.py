@@ -150,6 +150,9 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     certify = choice("certify", certify, ("auto", "always", "never"))
     gs = _grades(grades, bidders)
     vals, probs = value_grid("values", values, grid)
+    if float(len(vals)) ** items > MAX_VARIABLES:  # the product type space, before building it
+        raise ValueError(f"items={items}: too large, {len(vals)}^{items} types per bidder "
+                         "(reduce grid or items)")
     ts = TypeSpace.product([(vals, probs)] * items)
     kt = len(ts.types)
     size = kt * comb(kt + bidders - 2, bidders - 1) * items

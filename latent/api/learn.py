@@ -191,6 +191,8 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
         raise ValueError(f"storage={storage!r}: {exc}") from None
     try:
         profile = parse_profile(values, bidders, seed=taste_seed)
+    except (OverflowError, MemoryError):
+        raise ValueError(f"bidders={bidders}: too large") from None
     except (ValueError, KeyError) as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
     if getattr(profile, "n_items", 1) != 1:

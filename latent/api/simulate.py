@@ -246,6 +246,9 @@ def simulate(
     if search:
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
                       * bidders * items, max_memory=max_memory)
+    # a batch of profiles and the mechanism's working copies of it (about 8 arrays that size)
+    memory_budget("bidders", bidders, 8.0 * 8 * min(batch, samples) * bidders * items,
+                  max_memory=max_memory)
     if keep_bids:
         memory_budget("samples", samples, 8.0 * samples * bidders * items,
                       max_memory=max_memory)

@@ -7,7 +7,7 @@ import os
 import sys
 
 from latent.api.landscape import landscape
-from latent.cli.common import call_api, emit
+from latent.cli.common import UsageError, call_api, emit
 from latent.studies.formats import FORMATS
 from numerics.atomic import atomic_path, write_text
 from numerics.engine import EXECUTORS
@@ -82,7 +82,10 @@ def run(args) -> int:
     revenue_samples = args.revenue_samples
     if args.rev_samples is not None:
         print("warning: --rev-samples is deprecated; use --revenue-samples", file=sys.stderr)
-        revenue_samples = revenue_samples or args.rev_samples
+        if revenue_samples is not None and revenue_samples != args.rev_samples:
+            raise UsageError(f"--rev-samples {args.rev_samples}: a deprecated alias of "
+                             f"--revenue-samples {revenue_samples}; give one of them")
+        revenue_samples = args.rev_samples
     res = call_api(
         landscape, formats=args.formats, values=args.values, smoothness=args.smoothness,
         bidders=args.bidders, items=args.items, full=args.full, samples=args.samples,

@@ -147,6 +147,8 @@ class AuctionData:
         [[0], [[0, 1]]]
         """
         idx = np.flatnonzero(self.auction_sizes == n_bidders)
+        if not len(idx):  # (n_bidders may be absurd: no arange of it)
+            return idx, np.zeros((0, 0), np.int64)
         return idx, self.offsets[idx][:, None] + np.arange(n_bidders)
 
     def matrix(self, n_bidders: int) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +161,7 @@ class AuctionData:
         """
         idx, pos = self.rows_of(n_bidders)
         if not len(idx):
-            raise DataError(f"no auction has exactly {n_bidders} bidders")
+            raise DataError(f"bidders={n_bidders}: no auction has exactly {n_bidders} bidders")
         return self.bids[pos], self.bidder_names[self.bidder_codes[pos]]
 
 
