@@ -171,9 +171,9 @@ def design(
     if not isinstance(frontier, bool):
         raise TypeError(f"frontier={frontier!r}: must be True or False")
     scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
+    bins = positive_int("bins", bins, minimum=2)
     if scale_bidders is not None:
         scale_bidders = positive_int("scale_bidders", scale_bidders, minimum=3)
-        bins = positive_int("bins", bins, minimum=2)
     seed = stable_seed(seed)
     res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
     fr = None

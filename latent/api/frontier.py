@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
-from math import comb
+from math import comb, log
 
 import pandas as pd
 from tqdm import tqdm
@@ -150,7 +150,7 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
     certify = choice("certify", certify, ("auto", "always", "never"))
     gs = _grades(grades, bidders)
     vals, probs = value_grid("values", values, grid)
-    if float(len(vals)) ** items > MAX_VARIABLES:  # the product type space, before building it
+    if items * log(len(vals)) > log(MAX_VARIABLES):  # the product type space, before building
         raise ValueError(f"items={items}: too large, {len(vals)}^{items} types per bidder "
                          "(reduce grid or items)")
     ts = TypeSpace.product([(vals, probs)] * items)

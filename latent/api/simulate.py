@@ -133,6 +133,8 @@ def _profile(values, bidders, items, item_kind, synergy, taste_seed):
         return values
     try:
         return parse_profile(values, bidders, items, item_kind, synergy, seed=taste_seed)
+    except (OverflowError, MemoryError):
+        raise ValueError(f"bidders={bidders}: too large") from None
     except (ValueError, OSError) as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
 
