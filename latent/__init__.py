@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import importlib
 
-from latent.results import ConfidenceInterval, Estimate
-
-# name -> module that defines it (loaded on first access; PEP 562)
+# name -> module that defines it (loaded on first access; PEP 562). Nothing heavy is imported
+# with the package: ``python -m latent`` installs its Ctrl-C handling before numpy and pandas.
 _API = {
+    "ConfidenceInterval": "latent.results",
+    "Estimate": "latent.results",
     "spectrum": "latent.api.spectrum",
     "simulate": "latent.api.simulate",
     "estimate_rho": "latent.estimate.pipeline",
@@ -45,7 +46,7 @@ _API = {
     "appendix": "latent.api.appendix",
 }
 
-__all__ = ["ConfidenceInterval", "Estimate", *_API]
+__all__ = list(_API)
 
 
 def __getattr__(name: str):

@@ -14,8 +14,12 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from latent import cli
-from latent.cli.common import EXIT_USAGE, UsageError, check_plot_path, fail
+from latent.cli import entry
+
+entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
+
+from latent import cli  # noqa: E402
+from latent.cli.common import EXIT_USAGE, UsageError, check_plot_path, fail  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,11 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        return entry.interrupted()
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USAGE
+    entry.install_late()
     try:
         check_plot_path(getattr(args, "plot", None))
         return int(args._run(args) or 0)
@@ -70,7 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             NotADirectoryError) as exc:
         return fail(f"{exc.strerror}: {exc.filename}")
     except KeyboardInterrupt:
-        return fail("interrupted")
+        return entry.interrupted()
+    except MemoryError as exc:  # a request the cost checks did not foresee: one line, no trace
+        return fail(f"out of memory ({exc or 'allocation failed'}): ask for less")
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -79,4 +89,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry.exit_process(main())

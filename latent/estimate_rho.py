@@ -8,11 +8,16 @@ Imported (``import latent.estimate_rho``), it puts the function in its place, so
 
 import sys
 
-from latent.cli.estimate_rho import run_cli
-from latent.estimate.pipeline import estimate_rho
+from latent.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(run_cli())
+    entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
+
+from latent.cli.estimate_rho import run_cli  # noqa: E402
+from latent.estimate.pipeline import estimate_rho  # noqa: E402
+
+if __name__ == "__main__":
+    entry.exit_process(run_cli())
 else:
     # A module may replace itself in sys.modules; the import system then binds the replacement
     # as the package attribute, so the submodule never shadows the API function.

@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import multiprocessing as mp
 import operator
+import signal
 import sys
 import threading
 from collections import deque
@@ -186,7 +187,9 @@ def _local(task, plan, workers: int) -> Iterator:
         return
     # fork starts in milliseconds but can deadlock if the parent runs threads: spawn then
     method = "fork" if _fork_is_safe() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=mp.get_context(method),
+                               initializer=_ignore_sigint)
+    try:
         pending: deque = deque()
         for group in _groups(plan, group_size(len(plan), workers)):
             pending.append(pool.submit(_call_group, task, group))
@@ -194,6 +197,17 @@ def _local(task, plan, workers: int) -> Iterator:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:  # Ctrl-C or an error: drop the queued batches, do not wait for them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the parent (which cancels the run and reports it once):
+    a terminal sends SIGINT to the whole process group, and each worker would print a
+    traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _keep_freed_memory() -> bool:

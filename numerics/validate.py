@@ -21,6 +21,11 @@ import re
 import resource
 from collections.abc import Iterable
 
+try:
+    import resource
+except ImportError:  # not POSIX
+    resource = None
+
 import numpy as np
 
 __all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "choice", "default_max_memory", "finite_float",
@@ -145,15 +150,24 @@ def seed_sequence(seed, name: str = "seed") -> np.random.SeedSequence:
 
 
 def machine_memory() -> int:
-    """Physical memory of this machine in bytes (0 when the system does not say).
+    """Physical memory of this machine in bytes, or the process's address-space limit when
+    lower (0 when the system does not say).
 
     >>> machine_memory() >= 0
     True
     """
     try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+        phys = int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):
-        return 0
+        phys = 0
+    if resource is not None:  # a process limited by ulimit -v (RLIMIT_AS) has that much at most
+        try:
+            soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        except (ValueError, OSError):
+            soft = resource.RLIM_INFINITY
+        if soft != resource.RLIM_INFINITY and soft > 0:
+            phys = min(phys, soft) if phys else soft
+    return phys
 
 
 def default_max_memory() -> float:

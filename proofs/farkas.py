@@ -133,6 +133,7 @@ def _feasible_point(system: LinearSystem):
     ctx = z3.Context()  # fresh per query: deterministic answers
     xs = {v: z3.Real(v, ctx) for v in system.variables}
     s = z3.SolverFor("QF_LRA", ctx=ctx)
+    s.set("ctrl_c", False)  # Ctrl-C goes to Python (by default z3 takes it to cancel a check)
     for row in system.rows:
         lhs = z3.Sum([z3.RealVal(c, ctx) * xs[v] for v, c in row.coeffs]) if row.coeffs else \
             z3.RealVal(0, ctx)
@@ -151,6 +152,7 @@ def _farkas_multipliers(system: LinearSystem):
     ctx = z3.Context()
     ys = {r.name: z3.Real(f"y[{r.name}]", ctx) for r in system.rows}
     s = z3.SolverFor("QF_LRA", ctx=ctx)
+    s.set("ctrl_c", False)
     columns: dict[str, list] = {v: [] for v in system.variables}
     for row in system.rows:
         y = ys[row.name]

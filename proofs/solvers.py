@@ -117,6 +117,7 @@ def _check_z3(formulas, timeout_ms) -> SatResult:
     ctx = z3.Context()  # fresh per query: the answer (and model) does not depend on history
     s = z3.SolverFor("QF_NRA", ctx=ctx)
     s.set("timeout", int(timeout_ms))
+    s.set("ctrl_c", False)  # Ctrl-C goes to Python (by default z3 takes it to cancel a check)
     for f in formulas:
         s.add(to_z3(f, symbols, ctx))
     t0 = time.perf_counter()

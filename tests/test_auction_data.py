@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from latent.data.reader import DataError, read_auctions
+from latent.data.reader import DataError, extreme_bids, read_auctions
 
 
 def _write(tmp_path, text, name="data.csv"):
@@ -215,7 +215,13 @@ cells = st.one_of(st.text(max_size=6), st.floats(allow_nan=True).map(str),
                   st.floats(1e-300, 1e300).map(lambda x: f"{x:.3f}".replace(".", ",")),
                   st.floats(-1e308, 1e308).map(repr), st.integers(0, 10**7).map(
                       lambda k: f"{k:,}"), st.sampled_from(["1,5", "1.234,5", "1e400",
-                                                            "-0", " 7 ", '"3"', "1_000"]))
+                                                            "-0", " 7 ", '"3"', "1_000"]),
+                  # locale formats and extreme sizes
+                  st.sampled_from(["1 234,5", "1'234.5", "1\u00a0234", "12 345 678,9",
+                                   "1e200", "1e-308", "5e-324", "1.7976931348623157e308",
+                                   "-1e-308", "1e308"]),
+                  st.integers(1, 10**9).map(lambda k: f"{k:,}".replace(",", " ")),
+                  st.integers(1, 10**9).map(lambda k: f"{k:,}".replace(",", "'") + ".25"))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -243,6 +249,37 @@ def test_fuzz_reader_never_crashes(tmp_path, rows, header, sep):
         assert len(a.bidders) >= 2 and np.all(np.isfinite(a.bids)) and np.all(a.bids >= 0)
     if d.format == "wide" and {"year", "region"} & set(header):
         raise AssertionError("a covariate-named column was read as a bidder")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(rows=st.integers(1, 6), extreme=st.sampled_from(["", "1e200", "1e-308", "1 234,5",
+                                                        "1'234.5", "inf", "x"]),
+       where=st.integers(0, 499))
+def test_fuzz_wide_auctions_with_500_bidders(tmp_path, rows, extreme, where):
+    rng = np.random.default_rng(np.random.SeedSequence([rows, where]))
+    lines = ["auction_id," + ",".join(f"bidder_{j + 1}" for j in range(500))]
+    for k in range(rows):
+        cells = [f"{x:.4f}" for x in rng.random(500) + 0.5]
+        if extreme and k == 0:
+            cells[where] = f'"{extreme}"' if "," in extreme else extreme
+        lines.append(f"{k}," + ",".join(cells))
+    p = tmp_path / "wide500.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            d = read_auctions(p)
+        except DataError as exc:
+            assert "\n" not in str(exc)
+            return
+    assert d.format == "wide" and set(d.sizes()) <= {499, 500}
+    assert np.all(np.isfinite(d.bids)) and not extreme_bids(d.bids).any()
+    if extreme in ("1e200", "1e-308"):
+        assert d.dropped == {"extreme bid (its auction dropped)": 1}
+        assert any("1 extreme bid" in w for w in d.warnings)
+    if extreme in ("1 234,5", "1'234.5"):
+        assert 1234.5 in d.bids and any("digit groups" in w for w in d.warnings)
 
 
 @pytest.mark.parametrize("kwargs, min_auctions", [

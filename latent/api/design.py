@@ -207,10 +207,10 @@ def design(
     lambdas = DEFAULT_LAMBDAS if lambdas is None else tuple(_numbers("lambdas", lambdas))
     if not isinstance(frontier, bool):
         raise TypeError(f"frontier={frontier!r}: must be True or False")
+    scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
+    bins = positive_int("bins", bins, minimum=2)
     if scale_bidders is not None:
         scale_bidders = positive_int("scale_bidders", scale_bidders, minimum=3)
-        scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
-        bins = positive_int("bins", bins, minimum=2)
     seed = stable_seed(seed)
     _check_cost(bidders, grid, len(fams) * (len(params) if params is not None else 20),
                 frontier, lp_grid, scale_bidders, scale_samples, bins, max_work, max_memory)

@@ -184,6 +184,7 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     else:
         raise TypeError(f"instance={instance!r}: a file path or a numerics.efficient.Model")
     chosen = _select(model, agent)
+    ss = seed_sequence(seed)  # checked before the work, even when no sample is drawn
     # Cost before work: the instance's own profile (verified rules cost as much again each),
     # then one profile per Monte Carlo draw.
     per = profile_work(model)
@@ -198,7 +199,6 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     revenue = {rule: sum((getattr(r, rule) for r in results), Fraction(0)) for rule in RULES}
     estimate = None
     if samples:
-        ss = seed_sequence(seed)
         samplers = samplers_from_instance(model, parse_valuation)
         if all(s is None for s in samplers):
             raise ValueError(f"samples={samples}: the instance has no 'distribution' field")

@@ -104,12 +104,12 @@ def landscape(
     :data:`latent.studies.formats.FORMATS`); ``values``: one law or a list (each format runs
     under each); ``smoothness``: one format under smooth and rough laws side by side;
     ``bidders``/``items`` override the sizes. Sample sizes default to the quick set (``full``
-    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``:
-    ``inline`` (one in-process call per spectrum) or ``local``/``dask`` (chunks of
-    ``batch_size`` samples on ``workers`` workers). ``seed``: an int, a ``SeedSequence`` or a
-    ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes (never ``seed``).
-    ``max_work``: requests estimated above this many evaluations, or holding more than
-    ``max_memory`` bytes (``"4G"``) at once, are refused before they run.
+    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``: where
+    the spectrum's chunks of ``batch_size`` samples run: ``inline`` (this process), ``local`` or
+    ``dask`` (``workers`` workers); the same seed gives the same numbers on each. ``seed``: an int,
+    a ``SeedSequence`` or a ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes
+    (never ``seed``). ``max_work``: requests estimated above this many evaluations, or holding
+    more than ``max_memory`` bytes (``"4G"``) at once, are refused before they run.
     ``target_rel_ci`` (in (0, 1]): each spectrum samples in chunks until every grade's CI half
     width is ≤ target_rel_ci·W_r or its ``samples`` are spent, and reports the unresolved
     grades (:func:`latent.anova.owen.adaptive_spectrum`); None = fixed ``samples`` as before.
@@ -176,10 +176,10 @@ def landscape(
                   8.0 * 3 * batch_size * max(a * (f.n + f.m) for a, f in zip(enum, fmts,
                                                                              strict=True)),
                   max_memory=max_memory)
-    config = None
-    if executor != "inline":
-        config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
-                              scheduler=scheduler, progress=progress)
+    # every executor runs the same chunk plan (batch_size samples per chunk, seeded by chunk):
+    # the executor changes where chunks run, never a number
+    config = EngineConfig(executor=executor, workers=workers, batch_size=batch_size,
+                          scheduler=scheduler, progress=progress)
     lp_row = None
     sizes = parse_lp(lp) if smoothness is None else None
     if sizes:

@@ -20,7 +20,7 @@ from latent.api.common import int_seed
 from numerics.learn import FAMILIES, Family, SweepConfig, export
 from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
-from numerics.learn.sweep import connect, storage_path
+from numerics.learn.sweep import connect
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
 from numerics.valuations import parse_profile
@@ -231,12 +231,14 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
                 max_memory)
     if not isinstance(values, str):
         raise TypeError(f"values={values!r}: a distribution spec such as 'uniform'")
-    try:
-        storage_path(storage)
+    try:  # before any work: a storage that cannot be opened or is not a database
+        connect(storage).close()
     except ValueError as exc:
         raise ValueError(f"storage={storage!r}: {exc}") from None
     try:
         profile = parse_profile(values, bidders, seed=taste_seed)
+    except (OverflowError, MemoryError):
+        raise ValueError(f"bidders={bidders}: too large") from None
     except (ValueError, KeyError) as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
     if getattr(profile, "n_items", 1) != 1:

@@ -140,6 +140,8 @@ def _profile(values, bidders, items, item_kind, synergy, taste_seed):
         return values
     try:
         return parse_profile(values, bidders, items, item_kind, synergy, seed=taste_seed)
+    except (OverflowError, MemoryError):
+        raise ValueError(f"bidders={bidders}: too large") from None
     except (ValueError, OSError) as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
 
@@ -257,8 +259,10 @@ def simulate(
     if search:
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
                       * bidders * items, max_memory=max_memory)
-    # a batch of profiles, its outcomes and their working copies (about ten such arrays)
-    memory_budget("batch_size", batch, 8.0 * 10 * min(batch, samples) * bidders * items,
+    # a batch of profiles, its outcomes and their working copies (about ten such arrays);
+    # named after --batch-size when it was chosen, else after --bidders (the default batch)
+    memory_budget("batch_size" if batch_size else "bidders", batch_size or bidders,
+                  8.0 * 10 * min(batch, samples) * bidders * items,
                   max_memory=max_memory)
     if keep_bids:
         memory_budget("samples", samples, 8.0 * samples * bidders * items,

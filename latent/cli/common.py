@@ -12,6 +12,7 @@ from typing import Any
 
 from matplotlib.backend_bases import FigureCanvasBase
 
+from numerics.atomic import atomic_path
 from numerics.results import jsonable
 from numerics.validate import MAX_WORK, MEMORY_FRACTION
 
@@ -80,7 +81,9 @@ def emit(result, *, json_output: bool, plot: str | None = None, ax=None) -> int:
     """The end of every command: save the figure (``ax``, or ``result.plot()``) to ``plot``,
     then print ``--json`` or the text. Returns the exit status 0."""
     if plot:
-        (ax if ax is not None else result.plot()).figure.savefig(plot, dpi=120)
+        figure = (ax if ax is not None else result.plot()).figure
+        with atomic_path(plot) as tmp:  # Ctrl-C while saving leaves no half image
+            figure.savefig(tmp, dpi=120)
         print(f"plot written to {plot}", file=sys.stderr)
     if json_output:
         print_json(result)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from latent.cli import entry
 from latent.cli.common import (
     UsageError,
     add_budget_arguments,
@@ -15,6 +16,7 @@ from latent.cli.common import (
 )
 from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
+from numerics.atomic import atomic_path
 
 NAME = "estimate_rho"
 HELP = "ρ and the truncation revenue loss from auction data (CSV)"
@@ -82,6 +84,10 @@ def add_arguments(p) -> None:
     d.add_argument("--decimal", choices=[".", ","],
                    help="decimal separator when numbers like 1,234 are ambiguous (default: "
                         "detected; converted numbers are reported)")
+    d.add_argument("--keep-extreme-bids", action="store_true",
+                   help="keep bids far outside the rest (default: a positive bid more than 25 "
+                        "robust SDs of the log-bids from their median, e.g. one 1e200 among "
+                        "bids near 1, is a data error: its auction is dropped and counted)")
     d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
                    help="homogenise bids (costs) by auction-level columns: col or log(col) "
                         "(Haile-Hong-Shum: log bid regressed on them; long data)")
@@ -170,6 +176,7 @@ def run(args) -> int:
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
             where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
             buyer_value=args.buyer_value, decimal=args.decimal,
+            keep_extreme_bids=args.keep_extreme_bids,
             covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
@@ -186,7 +193,8 @@ def run(args) -> int:
         raise UsageError(flag_message(str(exc), _FLAGS)) from None
     if args.plot:
         ax = rep.plot()
-        ax.figure.savefig(args.plot, dpi=120)
+        with atomic_path(args.plot) as tmp:
+            ax.figure.savefig(tmp, dpi=120)
         print(f"plot written to {args.plot}", file=sys.stderr)
     if args.json:
         print_json(rep)
@@ -200,6 +208,9 @@ def run_cli(argv=None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error already printed (2)
         return int(exc.code or 0)
+    except KeyboardInterrupt:
+        return entry.interrupted()
+    entry.install_late()
     try:
         return run(args)
     except UsageError as exc:
@@ -207,4 +218,4 @@ def run_cli(argv=None) -> int:
     except (OSError, MemoryError) as exc:
         return fail(f"{type(exc).__name__}: {exc}")
     except KeyboardInterrupt:
-        return fail("interrupted")
+        return entry.interrupted()

@@ -7,8 +7,9 @@ import os
 import sys
 
 from latent.api.landscape import landscape
-from latent.cli.common import add_budget_arguments, budget, call_api, emit
+from latent.cli.common import UsageError, add_budget_arguments, budget, call_api, emit
 from latent.studies.formats import FORMATS
+from numerics.atomic import atomic_path, write_text
 from numerics.engine import EXECUTORS
 from numerics.results import jsonable
 
@@ -61,7 +62,7 @@ def add_arguments(p) -> None:
                    help="exact LP optimum row: N bidders, M items, K grid points per item "
                         "(default 3,2,3; 'none' to skip)")
     p.add_argument("--executor", choices=EXECUTORS, default="inline",
-                   help="where spectrum chunks run (inline = this process)")
+                   help="where spectrum chunks run (inline = this process; same numbers on each)")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--scheduler", default=None, help="dask scheduler address (else LocalCluster)")
     p.add_argument("--batch-size", type=int, default=2000, help="samples per chunk")
@@ -83,7 +84,10 @@ def run(args) -> int:
     revenue_samples = args.revenue_samples
     if args.rev_samples is not None:
         print("warning: --rev-samples is deprecated; use --revenue-samples", file=sys.stderr)
-        revenue_samples = revenue_samples or args.rev_samples
+        if revenue_samples is not None and revenue_samples != args.rev_samples:
+            raise UsageError(f"--rev-samples {args.rev_samples}: a deprecated alias of "
+                             f"--revenue-samples {revenue_samples}; give one of them")
+        revenue_samples = args.rev_samples
     res = call_api(
         landscape, formats=args.formats, values=args.values, smoothness=args.smoothness,
         bidders=args.bidders, items=args.items, full=args.full, samples=args.samples,
@@ -94,9 +98,10 @@ def run(args) -> int:
         progress=False if (args.quiet or args.json) else None)
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        res.to_csv(os.path.join(args.out, "landscape.csv"))
-        with open(os.path.join(args.out, "landscape.json"), "w") as fh:
-            json.dump(jsonable(res), fh, indent=2, allow_nan=False, default=str)
+        with atomic_path(os.path.join(args.out, "landscape.csv")) as tmp:
+            res.to_csv(tmp)
+        write_text(os.path.join(args.out, "landscape.json"),
+                   json.dumps(jsonable(res), indent=2, allow_nan=False, default=str))
     if args.out:
         print(f"wrote {args.out}/landscape.csv and landscape.json", file=sys.stderr)
     return emit(res, json_output=args.json, plot=args.plot)

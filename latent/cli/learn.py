@@ -42,7 +42,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--families", default=",".join(FAMILIES),
                         help=f"comma-separated subset of: {', '.join(FAMILIES)}")
     parser.add_argument("--storage", default=":memory:", metavar="sqlite:///FILE.db",
-                        help="SQLite log of the trials (default: in memory, not kept)")
+                        help="SQLite log of the trials (default: in memory, not kept); FILE is a "
+                             "path (no URI parameters); several runs may share it at once")
     parser.add_argument("--sampler", choices=["random", "optuna"], default="random",
                         help="hyperparameter search (optuna: optional dependency)")
     parser.add_argument("--train", type=int, default=20_000, help="training profiles")

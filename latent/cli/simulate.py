@@ -6,6 +6,7 @@ import sys
 
 from latent.api.simulate import ITEM_KINDS, simulate
 from latent.cli.common import add_budget_arguments, budget, call_api, print_json
+from numerics.atomic import atomic_path
 from numerics.engine import EXECUTORS
 from numerics.mechanisms import MECHANISMS
 
@@ -83,7 +84,8 @@ def run(args) -> int:
         refine=args.refine, keep_bids=bool(args.out),
         progress=False if (args.quiet or args.json) else None)
     if args.out:
-        sim.bids.to_csv(args.out, index=False, float_format="%.10g")
+        with atomic_path(args.out) as tmp:
+            sim.bids.to_csv(tmp, index=False, float_format="%.10g")
     if args.json:
         out = sim.to_dict()
         if args.out:

@@ -43,6 +43,11 @@ import numpy as np
 import pandas as pd
 
 CHUNK_ROWS = 500_000
+# A positive bid whose log lies more than EXTREME_SDS robust standard deviations (1.4826 × MAD,
+# at least one e-fold) from the median log-bid, or beyond 10^±EXTREME_LOG10, is a data error
+# (one such bid overflows every moment): its auction is dropped and counted unless kept.
+EXTREME_SDS = 25.0
+EXTREME_LOG10 = 150.0
 
 _AUCTION_NAMES = ("auction_id", "auctionid", "auction", "contract", "id")
 _BIDDER_NAMES = ("bidder", "bidder_id", "bidder.name", "bidder_name")
@@ -142,6 +147,8 @@ class AuctionData:
         [[0], [[0, 1]]]
         """
         idx = np.flatnonzero(self.auction_sizes == n_bidders)
+        if not len(idx):  # (n_bidders may be absurd: no arange of it)
+            return idx, np.zeros((0, 0), np.int64)
         return idx, self.offsets[idx][:, None] + np.arange(n_bidders)
 
     def matrix(self, n_bidders: int) -> tuple[np.ndarray, np.ndarray]:
@@ -154,7 +161,7 @@ class AuctionData:
         """
         idx, pos = self.rows_of(n_bidders)
         if not len(idx):
-            raise DataError(f"no auction has exactly {n_bidders} bidders")
+            raise DataError(f"bidders={n_bidders}: no auction has exactly {n_bidders} bidders")
         return self.bids[pos], self.bidder_names[self.bidder_codes[pos]]
 
 
@@ -165,6 +172,9 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")        # 1,234 or 1,
 _DEC_COMMA = re.compile(r"^[+-]?\d+,\d+$")                          # 1,5 (or 1,234: ambiguous)
 _EU = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")                # 1.234,5 or 1.234.567
 _AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
+# digit groups separated by a space, no-break space or apostrophe: 1 234,5 / 1'234.5
+_GROUPED = re.compile("^[+-]?\\d{1,3}([ '\u00a0\u202f]\\d{3})+([.,]\\d*)?$")
+_GROUP_SEP = "[ '\u00a0\u202f]"
 
 
 class _Numbers:
@@ -176,6 +186,8 @@ class _Numbers:
         self.decimal = decimal
         self.converted = 0
         self.example = ""
+        self.grouped = 0
+        self.grouped_example = ""
 
     def _decide(self, s: pd.Series) -> None:
         thousands = s.str.match(_THOUSANDS.pattern) & s.str.contains(".", regex=False)
@@ -209,7 +221,22 @@ class _Numbers:
             bad = np.isnan(x) & ~empty & ~text_nan
             if bad.any():
                 rest = s[bad]
-                if self.decimal is None:
+                grouped = rest.str.match(_GROUPED.pattern).fillna(False).to_numpy(dtype=bool)
+                if grouped.any():  # drop the group separators; the decimal mark stays
+                    original = rest
+                    rest = rest.copy()
+                    rest[grouped] = rest[grouped].str.replace(_GROUP_SEP, "", regex=True)
+                    plain = pd.to_numeric(rest[grouped], errors="coerce").notna().to_numpy()
+                    x[np.flatnonzero(bad)[grouped][plain]] = pd.to_numeric(
+                        rest[grouped][plain]).to_numpy(dtype=float)
+                    self.grouped += int(grouped.sum())
+                    self.grouped_example = (self.grouped_example
+                                            or str(original[grouped].iloc[0]))
+                    keep = np.ones(len(rest), bool)
+                    keep[np.flatnonzero(grouped)[plain]] = False
+                    bad[np.flatnonzero(bad)[~keep]] = False
+                    rest = rest[keep]
+                if len(rest) and self.decimal is None:
                     self._decide(rest)
                 if self.decimal == ",":
                     fixed = rest.str.replace(".", "", regex=False).str.replace(",", ".",
@@ -248,11 +275,15 @@ class _Numbers:
         return x
 
     def warning(self) -> str | None:
-        if not self.converted:
-            return None
-        how = ("decimal commas" if self.decimal == "," else "thousands separators")
-        return (f"{self.converted} numbers written with {how} (e.g. {self.example!r}) converted "
-                f"(decimal separator {self.decimal!r})")
+        out = []
+        if self.grouped:
+            out.append(f"{self.grouped} numbers written with digit groups (e.g. "
+                       f"{self.grouped_example!r}) read without the group separators")
+        if self.converted:
+            how = ("decimal commas" if self.decimal == "," else "thousands separators")
+            out.append(f"{self.converted} numbers written with {how} (e.g. {self.example!r}) "
+                       f"converted (decimal separator {self.decimal!r})")
+        return "; ".join(out) or None
 
 
 # ----------------------------------------------------------------------------- source
@@ -426,6 +457,7 @@ def read_auctions(
     max_ratio: float | None = 100.0,
     decimal: str | None = None,
     chunksize: int = CHUNK_ROWS,
+    keep_extreme: bool = False,
 ) -> AuctionData:
     """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide).
 
@@ -433,6 +465,12 @@ def read_auctions(
     ``normalize`` is ``None``, ``"median"``, ``"mean"`` or ``"max"`` (divide each auction's bids
     by it); with it, bids more than ``max_ratio`` times above or below their auction's median are
     dropped as data errors (counted), since one such bid dominates every moment.
+
+    Extreme bids (a positive bid more than 25 robust standard deviations of the log-bids from
+    their median, or beyond 1e±150: e.g. one 1e200 among bids near 1) are data errors that
+    overflow every moment: their auctions are dropped, counted and warned about, unless
+    ``keep_extreme``. Bids whose typical size is itself beyond 1e±150 (e.g. near 1e-308) are
+    refused with the reason (their squares under- or overflow): rescale them.
 
     >>> import tempfile, os
     >>> p = os.path.join(tempfile.mkdtemp(), "a.csv")
@@ -498,7 +536,8 @@ def read_auctions(
     w = numbers.warning()
     if w:
         warnings.insert(0, w)
-    return _finish(data, fmt, label, normalize, max_ratio, lowest_wins, dropped, warnings)
+    return _finish(data, fmt, label, normalize, max_ratio, lowest_wins, dropped, warnings,
+                   keep_extreme)
 
 
 def _filter(chunk: pd.DataFrame, where, dropped: Counter) -> pd.DataFrame:
@@ -724,7 +763,7 @@ def _wide_numbers(numbers, cells: pd.Series, filled: np.ndarray, dropped) -> np.
 
 
 def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
-            dropped: Counter, warnings: list[str]) -> AuctionData:
+            dropped: Counter, warnings: list[str], keep_extreme: bool = False) -> AuctionData:
     a, b, v = data["a"], data["b"], data["v"]
     if data["items"] is not None and len(data["items"]) > 1:
         n_items = len(data["items"])
@@ -744,6 +783,8 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
         b = wide.index.get_level_values(1).to_numpy()
         v = wide.to_numpy(dtype=float)
     labels = data["auction_labels"]
+    if not keep_extreme:
+        a, b, v = _drop_extreme(a, b, v, dropped, warnings)
     # keep auctions with at least two bidders (a is sorted by auction code)
     a, b, v = _keep_two(a, b, v, dropped)
     if normalize:
@@ -753,6 +794,7 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
         a, b, v = _normalize(a, b, v, normalize, dropped, warnings)
     if not len(a):
         raise DataError("no usable auction (every auction had fewer than 2 valid bids)")
+    _check_scale(v)
     start, _ = _runs(a)
     uniq = a[start].astype(np.int64)
     offsets = np.append(start, len(a)).astype(np.int64)
@@ -770,6 +812,61 @@ def _finish(data: dict, fmt: str, label: str, normalize, max_ratio, lowest_wins,
                        bidder_names=data["bidder_labels"], dropped=dict(dropped),
                        warnings=tuple(warnings), source=label, format=fmt, covariates=cov,
                        lowest_wins=bool(lowest_wins))
+
+
+def extreme_bids(v: np.ndarray) -> np.ndarray:
+    """Which bids are extreme: positive and more than :data:`EXTREME_SDS` robust standard
+    deviations of the log-bids (1.4826 × MAD, at least 1) from their median, or beyond
+    10^±:data:`EXTREME_LOG10`. Zeros and the rest are not.
+
+    >>> extreme_bids(np.array([0.5, 0.0, 1e200, 0.7, 0.2, 1e-300])).tolist()
+    [False, False, True, False, False, True]
+    >>> extreme_bids(np.array([1e-308, 2e-308, 3e-308])).tolist()  # a scale, not outliers
+    [False, False, False]
+    """
+    v = np.asarray(v, dtype=float)
+    out = np.zeros(v.shape, bool)
+    pos = v > 0
+    if not pos.any():
+        return out
+    logs = np.log(v[pos])
+    med = float(np.median(logs))
+    sd = max(1.4826 * float(np.median(np.abs(logs - med))), 1.0)
+    far = np.abs(logs - med) > EXTREME_SDS * sd
+    if abs(med) <= EXTREME_LOG10 * np.log(10):  # a sane scale: absurd sizes are extreme too
+        far |= np.abs(logs) > EXTREME_LOG10 * np.log(10)
+    out[pos] = far
+    return out
+
+
+def _drop_extreme(a, b, v, dropped: Counter, warnings: list[str]):
+    flagged = extreme_bids(v)
+    if flagged.ndim > 1:
+        flagged = flagged.any(axis=1)
+    if not flagged.any():
+        return a, b, v
+    bad = np.isin(a, np.unique(a[flagged]))
+    n_bids, n_auctions = int(flagged.sum()), len(np.unique(a[flagged]))
+    example = float(np.max(v[flagged]) if np.max(v[flagged]) > np.median(v) else
+                    np.min(v[flagged]))
+    dropped["extreme bid (its auction dropped)"] += n_auctions
+    warnings.append(f"{n_bids} extreme bid{'s' if n_bids > 1 else ''} (e.g. {example:.3g}: more "
+                    f"than {EXTREME_SDS:g} robust SDs of the log-bids from their median, or "
+                    f"beyond 1e±{EXTREME_LOG10:g}) dropped with {n_auctions} "
+                    f"auction{'s' if n_auctions > 1 else ''}: a data error overflows every "
+                    "moment (keep them with --keep-extreme-bids)")
+    return a[~bad], b[~bad], v[~bad]
+
+
+def _check_scale(v: np.ndarray) -> None:
+    pos = np.abs(v[np.isfinite(v) & (v != 0)])
+    if not pos.size:
+        return
+    med = float(np.median(pos))
+    if not 10.0 ** -EXTREME_LOG10 <= med <= 10.0 ** EXTREME_LOG10:
+        raise DataError(f"bids of order {med:.3g} (the median bid): their squares under- or "
+                        "overflow, so variances, ρ and revenues cannot be computed; rescale "
+                        "the bids (e.g. to units near 1) or pass --normalize median")
 
 
 def _runs(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

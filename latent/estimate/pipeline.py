@@ -143,6 +143,7 @@ class EstimateOptions:
     lp_max_bidders: int = 5
     buyer_value: float | None = None
     decimal: str | None = None
+    keep_extreme_bids: bool = False
     covariates: tuple[str, ...] = ()
     fixed_effects: tuple[str, ...] = ()
     chunksize: int = CHUNK_ROWS
@@ -174,7 +175,7 @@ _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "ma
          "chunksize": 1, "bidders": 2, "grid": 2, "spec_boot": 19, "perm": 19,
          "factor_samples": 1000, "factor_boot": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
-_BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model")
+_BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -765,7 +766,8 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
                          bidder_col=opts.bidder_col, bid_col=opts.bid_col,
                          item_col=opts.item_col, where=opts.where,
                          lowest_wins=opts.lowest_wins, normalize=opts.normalize,
-                         decimal=opts.decimal, chunksize=opts.chunksize)
+                         decimal=opts.decimal, chunksize=opts.chunksize,
+                         keep_extreme=opts.keep_extreme_bids)
 
 
 def homogenise(data: AuctionData, opts: EstimateOptions

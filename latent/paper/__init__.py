@@ -31,6 +31,7 @@ import pandas as pd
 from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import check_log, escape, standalone
 from latent.paper.sections import SECTIONS
+from numerics.atomic import write_text
 from numerics.results import Result
 
 __all__ = ["BUILD_DIR", "QUICK_HELP", "REQUIREMENTS", "AppendixResult", "Context", "Section",
@@ -142,6 +143,8 @@ def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # manifest.json marks a complete appendix: gone until this run has written everything
+    (out / "manifest.json").unlink(missing_ok=True)
     ctx = Context(out, quick, seed, Path(data_dir) if data_dir else None, progress)
     built = []
     # Figures carry no creation date (matplotlib and pdfTeX honour SOURCE_DATE_EPOCH).
@@ -164,10 +167,10 @@ def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
         for rel, text in sec.files.items():
             path = out / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    (out / "appendix.tex").write_text("\n\n".join(body) + "\n", encoding="utf-8")
-    (out / "appendix_standalone.tex").write_text(
-        standalone("appendix", "Latent mechanism design: appendix"), encoding="utf-8")
+            write_text(path, text)
+    write_text(out / "appendix.tex", "\n\n".join(body) + "\n")
+    write_text(out / "appendix_standalone.tex",
+               standalone("appendix", "Latent mechanism design: appendix"))
     pdf, log = compile_pdf(out) if compile else (None, None)
     checked = check_log(log, (out / "appendix.tex").read_text(encoding="utf-8")) \
         if log is not None else None
@@ -182,7 +185,6 @@ def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
         "pdf": pdf.name if pdf else None,
         "latex_log": checked,
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+    write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return AppendixResult(out=out, sections=tuple(built), pdf=pdf, latex_log=log,
                           seconds=seconds, log_check=checked)

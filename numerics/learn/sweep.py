@@ -1,28 +1,38 @@
 """A resumable sweep over families and optimiser hyperparameters, logged to SQLite.
 
-Trial k of a study (values, bidders, seed) fits family ``families[k mod F]`` on the training
-sample (``SeedSequence([seed, 1])``) with hyperparameters drawn from ``SeedSequence([seed, 2, k])``
-(random search: optimiser method, τ₀, annealing steps, restart jitter; trial k < F uses the
-defaults and no jitter) — or, with ``sampler="optuna"`` and Optuna installed, suggested by
-Optuna's TPE over the same space. It is scored on a validation sample (``SeedSequence([seed,
-3])``, exact revenue with a CI). Every trial is a row of ``trials``; rerunning the same study
-skips the trials already logged (resumable; same numbers as an uninterrupted run, because a
-trial depends only on (study, k) and the warm start below). Warm starts are cached per
-distribution in ``warmstart`` (key: values, bidders, seed, family): a trial starts from the best
-validated θ of its family so far, else from the analytic start (Myerson's reserves).
+Trial k of a study (values, bidders, seed) fits family ``families[k mod F]`` on the training sample
+(``SeedSequence([seed, 1])``) with hyperparameters drawn from ``SeedSequence([seed, 2, k])`` (random
+search: optimiser method, τ₀, annealing steps, restart jitter; trial k < F uses the defaults and no
+jitter) — or, with ``sampler="optuna"`` and Optuna installed, suggested by Optuna's TPE over the
+same space (re-seeded per trial from ``SeedSequence([seed, 4, k])``, so a resumed Optuna sweep
+suggests what the uninterrupted one did). It is scored on a validation sample (``SeedSequence([seed,
+3])``, exact revenue with a CI). Every trial is a row of ``trials``; rerunning the same study skips
+the trials already logged (resumable; same numbers as an uninterrupted run, because a trial depends
+only on (study, k) and the warm start below). Warm starts are cached per distribution in
+``warmstart`` (key: values, bidders, seed, family): a trial starts from the best validated θ of its
+family so far, else from the analytic start (Myerson's reserves).
+
+Several processes may run the same study on one database at once: each trial is one
+transaction; a trial another process logged meanwhile is skipped, and if two compute the same
+trial the first row written is kept (``INSERT OR IGNORE``), so no process fails and every trial
+number is logged once. (Warm starts then depend on which trials finished first, so concurrent
+sweeps are not bit-reproducible; one process, interrupted and resumed, is.)
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 import time
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.atomic import atomic_path, write_text
 from numerics.learn.optimise import FAMILIES, Family, fit
 from numerics.stats import mean_ci
 
@@ -42,16 +52,24 @@ COLUMNS = (
 
 
 def storage_path(storage: str) -> str:
-    """File path of ``sqlite:///runs.db`` (or a plain path; ``:memory:`` allowed).
+    """File path of ``sqlite:///runs.db`` (or a plain path; ``:memory:`` allowed). The rest of
+    the string is a path, never an SQLite URI: ``sqlite:///file:a.db?mode=memory`` is the file
+    named ``file:a.db?mode=memory``, not an in-memory database.
 
     >>> storage_path("sqlite:///runs.db"), storage_path("sqlite:////tmp/a.db")
     ('runs.db', '/tmp/a.db')
     """
     if storage.startswith("sqlite:///"):
-        return storage[len("sqlite:///") :]
-    if "://" in storage:
+        path = storage[len("sqlite:///") :]
+    elif "://" in storage:
         raise ValueError(f"only sqlite:///PATH storage is supported, not {storage!r}")
-    return storage
+    else:
+        path = storage
+    if not path:
+        raise ValueError("empty path (use sqlite:///FILE.db or ':memory:')")
+    if "\0" in path:
+        raise ValueError("a path cannot contain NUL")
+    return path
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,11 @@ def hyperparameters(cfg: SweepConfig, k: int) -> dict:
 
 
 class _OptunaSampler:
-    """Optuna TPE over the same space, one study per family; completed trials re-told on resume."""
+    """Optuna TPE over the same space, one study per family; completed trials re-told on resume.
+
+    The TPE sampler is re-seeded for every trial from (seed, k): a suggestion depends only on
+    the trials told before it and on (seed, k), not on how many random numbers this process
+    drew earlier, so a resumed sweep suggests what the uninterrupted one did."""
 
     def __init__(self, optuna, cfg: SweepConfig):
         self.optuna = optuna
@@ -126,7 +148,10 @@ class _OptunaSampler:
     def ask(self, family: str, k: int):
         if k < len(self.cfg.families):
             return None, hyperparameters(self.cfg, k)
-        trial = self.studies[family].ask(self.space)
+        study = self.studies[family]
+        seq = np.random.SeedSequence([self.cfg.seed, 4, k])
+        study.sampler = self.optuna.samplers.TPESampler(seed=int(seq.generate_state(1)[0]))
+        trial = study.ask(self.space)
         return trial, dict(trial.params)
 
     def tell(self, family: str, trial, hyper: dict, value: float) -> None:
@@ -158,10 +183,40 @@ def make_sampler(cfg: SweepConfig):
     return _OptunaSampler(optuna, cfg)
 
 
+# Seconds a writer waits for another process's write to finish (several sweeps may share one
+# database: each trial is one short transaction).
+BUSY_TIMEOUT = 120.0
+
+
 def connect(storage: str) -> sqlite3.Connection:
-    con = sqlite3.connect(storage_path(storage))
-    con.executescript(SCHEMA)
+    """The trials database (created if missing). The path is opened as a file name (quoted
+    into a ``file:`` URI, so no ``?mode=…`` in it can change what is opened). A file that
+    cannot be opened or is not an SQLite database raises ValueError saying so.
+
+    >>> connect(":memory:").execute("SELECT COUNT(*) FROM trials").fetchone()
+    (0,)
+    """
+    path = storage_path(storage)
+    target = path if path == ":memory:" else (
+        "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=rwc")
+    try:
+        con = sqlite3.connect(target, uri=path != ":memory:", timeout=BUSY_TIMEOUT)
+    except sqlite3.Error as exc:
+        raise ValueError(f"cannot open {path!r} as an SQLite database ({exc})") from None
+    try:
+        con.executescript(SCHEMA)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(trials)")]
+    except sqlite3.Error as exc:
+        con.close()
+        raise ValueError(f"cannot use {path!r} as the trials database ({exc})") from None
+    if tuple(cols) != COLUMNS:
+        con.close()
+        raise ValueError(f"{path!r} has a trials table of another layout (columns "
+                         f"{', '.join(cols)})")
     return con
+
+
+_LOGGED = "SELECT number, family, hyper, valid_revenue FROM trials WHERE study = ?"
 
 
 def _samples(profile, seed: int, tag: int, size: int) -> np.ndarray:
@@ -186,15 +241,15 @@ def run_sweep(cfg: SweepConfig, profile, storage: str = ":memory:", progress=Non
     con = con or connect(storage)
     train = _samples(profile, cfg.seed, 1, cfg.train)
     valid = _samples(profile, cfg.seed, 3, cfg.valid)
-    done = {
-        r[0]: r for r in con.execute(
-            "SELECT number, family, hyper, valid_revenue FROM trials WHERE study = ?", (cfg.study,)
-        )
-    }  # fmt: skip
+    done = {r[0]: r for r in con.execute(_LOGGED, (cfg.study,))}
     sampler = make_sampler(cfg)
     fams = {f: Family(f, profile) for f in cfg.families}
     for k in range(cfg.trials):
         name = cfg.families[k % len(cfg.families)]
+        if k not in done:  # another process sharing the database may have logged it meanwhile
+            row = con.execute(_LOGGED + " AND number = ?", (cfg.study, k)).fetchone()
+            if row is not None:
+                done[k] = row
         if k in done:
             if sampler is not None:
                 sampler.tell(name, None, json.loads(done[k][2]), done[k][3])
@@ -210,21 +265,23 @@ def run_sweep(cfg: SweepConfig, profile, storage: str = ":memory:", progress=Non
         pay = fams[name].build(res.theta).payments(valid[:, :, None]).sum(axis=1)
         est = mean_ci(pay)
         secs = time.perf_counter() - t0
-        con.execute(
-            f"INSERT INTO trials VALUES ({', '.join('?' * len(COLUMNS))})",
-            (
-                cfg.study, k, name, "random" if sampler is None else "optuna", json.dumps(hyper),
-                json.dumps(res.theta), json.dumps(res.params), res.train_revenue,
-                res.start_revenue, est.mean, est.ci[0], est.ci[1], res.evaluations, secs,
-            ),
-        )  # fmt: skip
-        best = con.execute("SELECT valid_revenue FROM warmstart WHERE key = ?", (key,)).fetchone()
-        if best is None or est.mean > best[0]:
+        with con:  # one transaction per trial; a concurrent writer's trial k wins, ours is
+            # dropped (INSERT OR IGNORE: same study and k, so the same computation)
             con.execute(
-                "INSERT OR REPLACE INTO warmstart VALUES (?, ?, ?, ?)",
+                f"INSERT OR IGNORE INTO trials VALUES ({', '.join('?' * len(COLUMNS))})",
+                (
+                    cfg.study, k, name, "random" if sampler is None else "optuna",
+                    json.dumps(hyper), json.dumps(res.theta), json.dumps(res.params),
+                    res.train_revenue, res.start_revenue, est.mean, est.ci[0], est.ci[1],
+                    res.evaluations, secs,
+                ),
+            )  # fmt: skip
+            con.execute(
+                "INSERT INTO warmstart VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "theta = excluded.theta, valid_revenue = excluded.valid_revenue "
+                "WHERE excluded.valid_revenue > warmstart.valid_revenue",
                 (key, name, json.dumps(res.theta), est.mean),
             )
-        con.commit()
         if sampler is not None:
             sampler.tell(name, trial, hyper, est.mean)
         if progress:
@@ -272,13 +329,12 @@ def export(con: sqlite3.Connection, csv_path: str | None = None, json_path: str 
     """
     rows = trials(con, study)
     if csv_path:
-        with open(csv_path, "w", newline="") as fh:
+        with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(COLUMNS)
             for r in rows:
                 w.writerow([json.dumps(r[c]) if isinstance(r[c], dict | list) else r[c]
                             for c in COLUMNS])
     if json_path:
-        with open(json_path, "w") as fh:
-            json.dump(rows, fh, indent=1)
+        write_text(json_path, json.dumps(rows, indent=1))
     return len(rows)

@@ -1,0 +1,109 @@
+"""Ctrl-C (SIGINT) in the middle of a long command: one line on stderr, exit status 130, no
+traceback, and no output file that looks complete (outputs are written to a temporary file and
+renamed only when whole; the appendix's manifest.json, its completion mark, only at the end)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists() or os.name != "posix",
+                                reason="needs POSIX signals and /proc")
+
+
+def _interrupt(argv, cwd, settle=1.0, ready=None):
+    """Start ``python -m ARGV``, wait until the heavy imports began (numpy is mapped) or until
+    ``ready()``, then ``settle`` seconds, send SIGINT; returns (exit code, stdout, stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", *argv], cwd=cwd, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if ready() if ready else "numpy" in Path(f"/proc/{proc.pid}/maps").read_text():
+                break
+        except OSError:
+            pass
+        time.sleep(0.05)
+    time.sleep(settle)
+    assert proc.poll() is None, "the command finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"still running 60 s after SIGINT; stderr: {err[-500:]}") from None
+    return proc.returncode, out, err
+
+
+def _check(code, err):
+    assert code == 130, err
+    assert err == "interrupted: partial results not written\n", err
+    assert "Traceback" not in err
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".part" in p.name)
+
+
+@pytest.mark.parametrize("settle", [0.0, 2.0])  # during the imports; during the work
+def test_simulate_on_local_workers(tmp_path, settle):
+    code, out, err = _interrupt(
+        ["latent", "simulate", "--mechanism", "second_price", "--values", "uniform",
+         "--bidders", "4", "--samples", "200000000", "--executor", "local", "--workers", "2",
+         "--batch-size", "20000", "--quiet", "--max-work", "1e15", "--out",
+         str(tmp_path / "bids.csv")], tmp_path, settle)
+    _check(code, err)
+    assert not (tmp_path / "bids.csv").exists() and not _leftovers(tmp_path)
+
+
+def test_estimate_rho_with_a_plot(tmp_path):
+    rows = ["auction_id,bidder_1,bidder_2,bidder_3"]
+    rows += [f"{k},{(k * 7) % 13 + 1},{(k * 5) % 11 + 2},{(k * 3) % 17 + 1}" for k in range(300)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    code, out, err = _interrupt(
+        ["latent.estimate_rho", str(tmp_path / "d.csv"), "--samples", "5000000",
+         "--revenue-samples", "5000000", "--data-boot", "500", "--boot", "100000", "--quiet",
+         "--plot", str(tmp_path / "p.png")], tmp_path, 2.0)
+    _check(code, err)
+    assert not (tmp_path / "p.png").exists() and not _leftovers(tmp_path)
+
+
+def test_learn_keeps_a_consistent_resumable_log_and_writes_no_export(tmp_path):
+    db = tmp_path / "runs.db"
+    code, out, err = _interrupt(
+        ["latent", "learn", "--values", "uniform", "--bidders", "3", "--trials", "500",
+         "--families", "posted_price", "--train", "5000", "--valid", "5000", "--quiet",
+         "--storage", f"sqlite:///{db}", "--export-csv", str(tmp_path / "t.csv"),
+         "--plot", str(tmp_path / "p.png")], tmp_path, 1.0, ready=db.exists)
+    _check(code, err)
+    assert not (tmp_path / "t.csv").exists() and not (tmp_path / "p.png").exists()
+    assert not _leftovers(tmp_path) and out == ""
+    # the log holds whole trials only (one transaction each): the sweep resumes from it
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    numbers = [r[0] for r in con.execute("SELECT number FROM trials ORDER BY number")]
+    assert numbers == list(range(len(numbers))) and len(numbers) < 500
+    con.close()
+
+
+def test_appendix_leaves_no_completion_mark(tmp_path):
+    out = tmp_path / "app"
+    out.mkdir()
+    # a previous run's mark: true until this run starts overwriting the folder
+    (out / "manifest.json").write_text("{}\n")
+    code, _, err = _interrupt(["latent", "appendix", "--out", str(out), "--quick", "--no-pdf",
+                               "--quiet"], tmp_path, 1.0,
+                              ready=lambda: not (out / "manifest.json").exists())
+    _check(code, err)
+    assert not (out / "manifest.json").exists() and not (out / "appendix.tex").exists()
+    assert not [p for p in out.rglob("*") if ".part" in p.name]
