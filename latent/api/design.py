@@ -116,7 +116,10 @@ def _numbers(name: str, xs) -> list[float]:
             raise ValueError(f"{name}={xs!r}: comma-separated numbers") from None
     elif isinstance(xs, int | float):
         xs = [xs]
-    return [finite_float(name, x) for x in xs]
+    out = [finite_float(name, x) for x in xs]
+    if not out:  # an empty list would silently measure nothing
+        raise ValueError(f"{name}={xs!r}: give at least one number")
+    return out
 
 
 def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bins,

@@ -31,6 +31,8 @@ __all__ = ["landscape", "parse_lp"]
 MAX_LP_TYPES = 16
 
 
+BATCH_SIZE = 2000  # samples per chunk (every executor runs the same chunk plan)
+
 def parse_lp(lp) -> tuple[int, int, int] | None:
     """The LP row's sizes (N bidders, M items, K grid points per item) from ``"N,M,K"``, a
     triple, or None / ``"none"`` (no LP row).
@@ -89,7 +91,7 @@ def landscape(
     executor: str = "inline",
     workers: int = 2,
     scheduler: str | None = None,
-    batch_size: int = 2000,
+    batch_size: int = BATCH_SIZE,
     seed=0,
     taste_seed: int = TASTE_SEED,
     progress: bool | None = False,
@@ -172,7 +174,11 @@ def landscape(
         work_budget("items", max(f.m for f in fmts),
                     sum(w * a for w, a in zip(work, enum, strict=True)), max_work=max_work,
                     what=f"evaluations ({max(enum):.3g} assignments of the items per profile)")
-    memory_budget("items", max(f.m for f in fmts),
+    # a chunk's assignment table: named after --batch-size when the chunk is larger than the
+    # default, else after --items (the assignments per profile)
+    big_batch = batch_size > BATCH_SIZE
+    memory_budget("batch_size" if big_batch else "items",
+                  batch_size if big_batch else max(f.m for f in fmts),
                   8.0 * 3 * batch_size * max(a * (f.n + f.m) for a, f in zip(enum, fmts,
                                                                              strict=True)),
                   max_memory=max_memory)

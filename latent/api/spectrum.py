@@ -230,6 +230,7 @@ def spectrum(
     if not isinstance(qmc, bool):
         raise TypeError(f"qmc={qmc!r}: must be True or False")
     ss = seed_sequence(seed)
+    workers = positive_int("workers", workers)  # checked even when the run is in-process
     if (function is None) == (mechanism is None):
         raise ValueError("function, mechanism: give exactly one of function= or mechanism=")
     if method == "auto":
