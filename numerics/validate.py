@@ -28,9 +28,10 @@ except ImportError:  # not POSIX
 
 import numpy as np
 
-__all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "choice", "default_max_memory", "finite_float",
-           "machine_memory", "memory_budget", "parse_size", "positive_int", "probability",
-           "seed_sequence", "size_float", "work_budget"]
+__all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "MIN_SAMPLES", "choice",
+           "default_max_memory", "finite_float", "machine_memory", "max_workers",
+           "memory_budget", "parse_size", "positive_int", "probability", "seed_sequence",
+           "size_budget", "size_float", "work_budget"]
 
 # Elementary evaluations (one value of one input through a mechanism or function) a call may
 # ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
@@ -240,6 +241,34 @@ def work_budget(name: str, value, work: float, *, max_work=None,
     if not work <= limit:  # also refuses a NaN estimate
         raise ValueError(f"{name}={value!r}: too large: about {work:.3g} {what}, more than "
                          f"max_work={limit:.3g}; lower {name} or raise max_work (--max-work)")
+
+
+# The fewest samples a Monte Carlo request can sensibly ask for: a size (bidders, items,
+# inputs) whose per-sample cost exceeds the budget even at this many samples is itself the
+# problem, and the refusal names it rather than the sample count.
+MIN_SAMPLES = 100
+
+
+def size_budget(name: str, value, per_sample: float, *, max_work=None,
+                what: str = "evaluations") -> None:
+    """Refuse a size (``bidders``, ``items``, ``inputs``…) whose Monte Carlo cost per sample
+    is too large for even :data:`MIN_SAMPLES` samples, naming that size (checked before the
+    sample count, so that ``--bidders 10^6`` is not reported as a problem of ``--samples``).
+
+    >>> size_budget("bidders", 10**6, 4e12)
+    Traceback (most recent call last):
+    ...
+    ... # doctest: +ELLIPSIS
+    ValueError: bidders=1000000: too large: about 4e+14 evaluations (at 100 samples), more ...
+    """
+    work_budget(name, value, MIN_SAMPLES * per_sample, max_work=max_work,
+                what=f"{what} (at {MIN_SAMPLES} samples)")
+
+
+def max_workers() -> int:
+    """The most worker processes a local executor may start: eight per core (at least 64), so
+    that a mistyped ``--workers 10^9`` is refused instead of forking without end."""
+    return max(64, 8 * (os.cpu_count() or 1))
 
 
 def memory_budget(name: str, value, nbytes: float, *, max_memory=None) -> None:

@@ -73,7 +73,7 @@ CASES = [
     (["frontier", "--bidders", "3", "--grid", "1000000000"], "--grid"),
     (["simulate", "--mechanism", "second_price", "--values", "uniform", "--bidders", "3",
       "--items", str(2**63 - 1)], "--items"),
-    (["design", "--bidders", "2", "--scale-bidders", str(2**63 - 1)], "--scale-samples"),
+    (["design", "--bidders", "2", "--scale-bidders", str(2**63 - 1)], "--scale-bidders"),
     (["learn", "--values", "uniform", "--bidders", str(2**63 - 1)], "--bidders"),
     (["estimate_rho", "SMALL", "--perm", str(2**63 - 1)], "--perm"),
     # the memory limit's flag, parsed once
@@ -193,7 +193,7 @@ def test_a_huge_grade_is_costed_at_most_n():
     # the pick–freeze estimate caps R at N: counting grades up to 10^18 never ends
     t0 = time.perf_counter()
     with pytest.raises(ValueError, match="^samples="):
-        latent.spectrum(mechanism="second_price", bidders=3, max_grade=10**18, max_work=10)
+        latent.spectrum(mechanism="second_price", bidders=3, max_grade=10**18, max_work=1e4)
     assert time.perf_counter() - t0 < 1.0
 
 

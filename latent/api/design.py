@@ -22,6 +22,7 @@ from numerics.validate import (
     finite_float,
     memory_budget,
     positive_int,
+    size_budget,
     size_float,
     work_budget,
 )
@@ -140,6 +141,8 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
         check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
                             max_memory=max_memory)
     if scale_n is not None:
+        size_budget("scale_bidders", scale_n, 2.0 * size_float(scale_n)
+                    * (bins * bins + size_float(scale_n)), max_work=max_work)
         scale_n = size_float(scale_n)
         work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
                     * (bins * bins + scale_n), max_work=max_work)
@@ -192,7 +195,9 @@ def design(
     measure = choice("measure", measure, MEASURES)
     # compare logarithms: K^N itself can have thousands of digits (bidders=10000)
     if bidders * math.log10(grid) > math.log10(MAX_PROFILES):
-        raise ValueError(f"bidders={bidders}: the exact grid has grid^bidders = "
+        raise ValueError(f"{'grid' if grid > bidders else 'bidders'}="
+                         f"{grid if grid > bidders else bidders}: the exact grid has "
+                         f"grid^bidders = "
                          f"{grid}^{bidders} ≈ 10^{bidders * math.log10(grid):.0f} profiles, "
                          f"more than {MAX_PROFILES:.0e}; lower bidders or grid")
     fams = ([f.strip() for f in families.split(",") if f.strip()] if isinstance(families, str)

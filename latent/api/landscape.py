@@ -19,8 +19,10 @@ from numerics.seeding import stable_seed
 from numerics.validate import (
     choice,
     finite_float,
+    max_workers,
     memory_budget,
     positive_int,
+    size_budget,
     size_float,
     work_budget,
 )
@@ -127,7 +129,7 @@ def landscape(
                            ("items", items, 1)):
         if val is not None:
             positive_int(name, val, minimum=low)
-    workers = positive_int("workers", workers)
+    workers = positive_int("workers", workers, maximum=max_workers())
     if target_rel_ci is not None:
         if isinstance(target_rel_ci, bool):
             raise ValueError(f"target_rel_ci={target_rel_ci!r}: must be a number in (0, 1]")
@@ -164,6 +166,10 @@ def landscape(
     base = FULL if full else QUICK
     grade = max_grade or base["max_grade"]
     enum = [max(1.0, size_float(enumerated_assignments(None, f.n, f.m, f.kind))) for f in fmts]
+    if bidders is not None or items is not None:  # an override too large for any sample count
+        per = sum(evaluations_per_sample(f.n, min(grade, f.n), f.n) * f.n * f.m for f in fmts)
+        size_budget(*(("bidders", bidders) if items is None or (bidders or 0) >= items
+                      else ("items", items)), per * runs, max_work=max_work)
     for name, val, default in (("samples", samples, base["samples"]),
                                ("revenue_samples", revenue_samples, base["rev_samples"])):
         size = float(default if val is None else val)

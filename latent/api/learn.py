@@ -22,7 +22,15 @@ from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
 from numerics.learn.sweep import connect
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import choice, memory_budget, positive_int, size_float, work_budget
+from numerics.validate import (
+    choice,
+    max_workers,
+    memory_budget,
+    positive_int,
+    size_budget,
+    size_float,
+    work_budget,
+)
 from numerics.valuations import parse_profile
 
 __all__ = ["LearnResult", "allocation_spectrum", "learn"]
@@ -167,6 +175,8 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
                 ("spectrum_samples", spectrum_samples,
                  float(n_mechs) * spectrum_samples * per * n))
 
+    # each trial fits at least a minimal sample: too many trials is named as such
+    size_budget("trials", trials, float(trials) * 2 * FIT_PASSES, max_work=max_work)
     for name, value, work in terms(2):
         work_budget(name, value, work, max_work=max_work)
     n = size_float(bidders)  # any size: the sums below stay floats (+inf beyond a float)
@@ -217,7 +227,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     test_samples = positive_int("test_samples", test_samples, minimum=2)
     regret_samples = positive_int("regret_samples", regret_samples, minimum=0)
     spectrum_samples = positive_int("spectrum_samples", spectrum_samples, minimum=2)
-    workers = positive_int("workers", workers)
+    workers = positive_int("workers", workers, maximum=max_workers())
     taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
     sampler = choice("sampler", sampler, SAMPLERS)
     fams = _families(families)

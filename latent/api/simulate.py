@@ -22,8 +22,10 @@ from numerics.seeding import fresh_sequence, seed_label, stable_seed
 from numerics.validate import (
     choice,
     finite_float,
+    max_workers,
     memory_budget,
     positive_int,
+    size_budget,
     size_float,
     work_budget,
 )
@@ -222,7 +224,7 @@ def simulate(
     """
     executor = choice("executor", executor, EXECUTORS)
     samples = positive_int("samples", samples)
-    workers = positive_int("workers", workers)
+    workers = positive_int("workers", workers, maximum=max_workers())
     regret_grid = positive_int("regret_grid", regret_grid, minimum=2)
     refine = positive_int("refine", refine, minimum=0)
     taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
@@ -250,7 +252,10 @@ def simulate(
     batch = batch_size or (2048 if search else 65536)
     # Cost before work: every profile's values once, and the misreport search's grid points
     # (refine rounds each) per bidder; held at once: a batch of the search's candidate bids.
-    work_budget("samples", samples, float(samples) * bidders * items, max_work=max_work)
+    size_budget(*(("bidders", bidders) if bidders >= items else ("items", items)),
+                float(bidders) * items, max_work=max_work)
+    work_budget("samples", samples, float(samples) * bidders * items, max_work=max_work,
+                what=f"evaluations ({samples} samples × {bidders} bidders × {items} items)")
     if search:
         work_budget("regret_grid", regret_grid, float(samples) * bidders * items * regret_grid
                     * (1 + refine), max_work=max_work,

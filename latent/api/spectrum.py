@@ -28,9 +28,11 @@ from numerics.validate import (
     MAX_WORK,
     choice,
     finite_float,
+    max_workers,
     memory_budget,
     positive_int,
     seed_sequence,
+    size_budget,
     size_float,
     work_budget,
 )
@@ -136,7 +138,7 @@ def _names(prefix: str | None, n: int) -> tuple[str, ...] | None:
 
 
 def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
-                digits: int | None, max_work, max_memory) -> None:
+                digits: int | None, max_work, max_memory, size: str = "inputs") -> None:
     """Refuse before any evaluation when the request is larger than ``max_work`` or would hold
     more than ``max_memory``: Monte Carlo costs samples × (evaluations per sample) × N·M input
     values, a grid or quadrature grid^N profiles × N·M (compared in logarithms: grid^N can have
@@ -146,6 +148,8 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
     one of the grid^N table entries holds digits·log2(10)/8 bytes."""
     if method == "mc":
         per = evaluations_per_sample(n, min(max_grade, n), max(n, 1))  # R ≤ N is estimated
+        size_budget(*((size, n) if n * n >= m else ("items", m)), per * n * m,
+                    max_work=max_work)
         work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work)
         # one sample's pick–freeze design alone: per × N·M values, and a few working copies
         memory_budget("inputs" if m == 1 else "items", n if m == 1 else m, 8.0 * 8 * per * n * m,
@@ -230,7 +234,10 @@ def spectrum(
     if not isinstance(qmc, bool):
         raise TypeError(f"qmc={qmc!r}: must be True or False")
     ss = seed_sequence(seed)
-    workers = positive_int("workers", workers)  # checked even when the run is in-process
+    # checked even when the run is in-process (workers) or the rule is a mechanism (inputs)
+    workers = positive_int("workers", workers, maximum=max_workers())
+    if inputs is not None:
+        inputs = positive_int("inputs", inputs)
     if (function is None) == (mechanism is None):
         raise ValueError("function, mechanism: give exactly one of function= or mechanism=")
     if method == "auto":
@@ -281,7 +288,8 @@ def spectrum(
         raise ValueError(f"executor={executor!r}: only the adaptive run (target_rel_ci) "
                          "runs in chunks on an executor; the fixed-sample run is in-process")
     _check_work(method, n, m, grid=grid, samples=samples, max_grade=max_grade, digits=digits,
-                max_work=max_work, max_memory=max_memory)
+                max_work=max_work, max_memory=max_memory,
+                size="inputs" if mechanism is None else "bidders")
     if method == "grid":
         s = grid_spectrum_of(f, law, n, grid=grid, block=block, digits=digits)
     elif method == "mc":
@@ -313,7 +321,7 @@ def _adaptive(f, law, n: int, block: int | None, *, method: str, samples: int, m
         raise ValueError(f"target_rel_ci={target_rel_ci!r}: applies to method 'mc' (Monte "
                          f"Carlo), not {method!r}")
     executor = choice("executor", executor, EXECUTORS)
-    workers = positive_int("workers", workers)
+    workers = positive_int("workers", workers, maximum=max_workers())
     if samples < 2 * REPLICATES:
         raise ValueError(f"samples={samples}: the adaptive run needs at least "
                          f"{2 * REPLICATES} samples (2 per replicate)")
