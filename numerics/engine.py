@@ -199,8 +199,20 @@ def _local(task, plan, workers: int) -> Iterator:
             yield from pending.popleft().result()
     except BaseException:  # Ctrl-C or an error: drop the queued batches, do not wait for them
         pool.shutdown(wait=False, cancel_futures=True)
+        _terminate_workers(pool)
         raise
     pool.shutdown()
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's worker processes now. ``shutdown(wait=False)`` lets a busy worker finish
+    its group; if the parent then exits (Ctrl-C), the worker is orphaned, blocked on the result
+    pipe, and holds the parent's stdout/stderr open (a caller waiting for EOF hangs).
+    ``ProcessPoolExecutor.terminate_workers`` exists only from Python 3.14, hence the
+    executor's process table."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
 
 
 def _ignore_sigint() -> None:

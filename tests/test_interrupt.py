@@ -23,8 +23,10 @@ def _interrupt(argv, cwd, settle=1.0, ready=None):
     """Start ``python -m ARGV``, wait until the heavy imports began (numpy is mapped) or until
     ``ready()``, then ``settle`` seconds, send SIGINT; returns (exit code, stdout, stderr)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    # its own process group, so that worker processes it leaves behind can be found
     proc = subprocess.Popen([sys.executable, "-m", *argv], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
         try:
@@ -42,7 +44,21 @@ def _interrupt(argv, cwd, settle=1.0, ready=None):
         proc.kill()
         out, err = proc.communicate()
         raise AssertionError(f"still running 60 s after SIGINT; stderr: {err[-500:]}") from None
+    assert _group_gone(proc.pid), "worker processes left running after the command exited"
     return proc.returncode, out, err
+
+
+def _group_gone(pgid: int, wait: float = 10.0) -> bool:
+    """True once no process of group ``pgid`` is left (orphaned workers are killed if not)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    os.killpg(pgid, signal.SIGKILL)
+    return False
 
 
 def _check(code, err):
