@@ -108,7 +108,11 @@ def test_same_seed_same_numbers_and_no_tests():
 @pytest.mark.parametrize("flags, needle", [(["--spec-boot", "5"], "--spec-boot"),
                                            (["--perm", "1"], "--perm"),
                                            (["--level", "0.7"], "--level"),
-                                           (["--level", "x"], "--level")])
+                                           (["--level", "x"], "--level"),
+                                           (["--factor-model", "--factor-samples", "10"],
+                                            "--factor-samples"),
+                                           (["--factor-model", "--factor-boot", "-1"],
+                                            "--factor-boot")])
 def test_bad_test_flags_exit_2(tmp_path, capsys, flags, needle):
     p = tmp_path / "w.csv"
     rng = np.random.default_rng(np.random.SeedSequence(8))
@@ -179,16 +183,6 @@ def test_procurement_factor_branch_reports_share_and_costs():
     assert abs(got - second.mean()) < 4 * second.std(ddof=1) / np.sqrt(len(second))
 
 
-@pytest.mark.parametrize("flags, needle", [(["--factor-samples", "10"], "--factor-samples"),
-                                           (["--factor-boot", "-1"], "--factor-boot")])
-def test_bad_factor_flags_exit_2(tmp_path, capsys, flags, needle):
-    p = tmp_path / "w.csv"
-    rng = np.random.default_rng(np.random.SeedSequence(9))
-    p.write_text("auction_id,bidder_1,bidder_2\n" + "\n".join(
-        f"{k},{a:.5f},{b:.5f}" for k, (a, b) in enumerate(rng.random((60, 2)))) + "\n")
-    assert run_cli([str(p), "--quiet", "--factor-model", *flags]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and needle in err, err
 
 
 def test_worldbank_with_currency_fixed_effects_rejects_independence(shared_data):
