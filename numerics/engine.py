@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing as mp
 import operator
 import signal
@@ -24,7 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -198,8 +199,8 @@ def _local(task, plan, workers: int) -> Iterator:
         while pending:
             yield from pending.popleft().result()
     except BaseException:  # Ctrl-C or an error: drop the queued batches, do not wait for them
+        _terminate_workers(pool)  # first: shutdown() forgets the pool's process table
         pool.shutdown(wait=False, cancel_futures=True)
-        _terminate_workers(pool)
         raise
     pool.shutdown()
 
@@ -241,22 +242,13 @@ def _keep_freed_memory() -> bool:
 def _dask(task, plan, cfg: EngineConfig) -> Iterator:
     # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
     # module) and is used only by executor="dask"; the local executor never needs it.
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
-    cluster = None
-    if cfg.scheduler is not None:
-        client = Client(cfg.scheduler_address)
-    else:
-        cluster = LocalCluster(
-            n_workers=cfg.workers,
-            threads_per_worker=1,
-            processes=cfg.dask_processes,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
-        if cfg.dask_processes:
-            client.run(_keep_freed_memory)
+    cluster = None if cfg.scheduler is not None else _start_cluster(cfg)
+    client = None
+    abandoned = False
     try:
+        client = Client(cfg.scheduler_address if cluster is None else cluster)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         # the task object travels once per worker; each task then carries only (seed, size)
         # pairs and returns a list of small summaries
@@ -268,10 +260,48 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:
+        abandoned = True
+        raise
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with _held(quiet=abandoned):
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextmanager
+def _held(quiet: bool = False):
+    """Start or close a Dask cluster whole. After Ctrl-C the command line re-raises
+    KeyboardInterrupt every 0.25 s until it reports it (latent.cli.entry): cut short, a start
+    or close leaves worker processes and their semaphores behind (the resource tracker then
+    prints a warning). So SIGINT and that timer's SIGALRM are held back for the block and
+    raised again at its end. (Blocking them with pthread_sigmask would not do: the signal is
+    then delivered to one of Dask's threads, and Python runs the handler in the main thread
+    all the same.) ``quiet``: log lines of an abandoned run (tasks cancelled, a scatter cut
+    short) are not printed."""
+    logs = [logging.getLogger(name) for name in ("distributed", "asyncio")] if quiet else []
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.CRITICAL)
+    pending: list[int] = []
+    handlers = {}
+    if threading.current_thread() is threading.main_thread():  # signal.signal's condition
+        for signum in _HELD:
+            handlers[signum] = signal.signal(signum, lambda n, _: pending.append(n))
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():  # None: a handler not set from Python
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        for log, level in zip(logs, levels, strict=True):
+            log.setLevel(level)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)
+
+
+_HELD = [getattr(signal, name) for name in ("SIGINT", "SIGALRM") if hasattr(signal, name)]
 
 
 @contextmanager
@@ -288,18 +318,40 @@ def session(config: EngineConfig | None):
     if config is None or config.executor != "dask" or config.scheduler is not None:
         yield config
         return
+    cluster = _start_cluster(config)
+    abandoned = False
+    try:
+        yield replace(config, scheduler=cluster)
+    except BaseException:
+        abandoned = True
+        raise
+    finally:
+        with _held(quiet=abandoned):
+            cluster.close()
+
+
+def _start_cluster(cfg: EngineConfig):
+    """The LocalCluster of ``executor="dask"`` without a scheduler: one single-threaded worker
+    per ``cfg.workers``. Its log lines below ERROR are not printed: the command line reports
+    what happened itself (after Ctrl-C the workers would log every cancelled task)."""
     # dask.distributed is imported here on purpose (see _dask)
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=config.workers, threads_per_worker=1,
-                           processes=config.dask_processes, dashboard_address=None)
+    cluster = None
     try:
-        if config.dask_processes:
-            with Client(cluster) as client:
-                client.run(_keep_freed_memory)
-        yield replace(config, scheduler=cluster)
-    finally:
-        cluster.close()
+        with _held():  # a Ctrl-C meanwhile is raised at the end of this block
+            cluster = LocalCluster(n_workers=cfg.workers, threads_per_worker=1,
+                                   processes=cfg.dask_processes, dashboard_address=None,
+                                   silence_logs=logging.ERROR)
+            if cfg.dask_processes:
+                with Client(cluster) as client:
+                    client.run(_keep_freed_memory)
+    except BaseException:
+        if cluster is not None:
+            with _held(quiet=True):
+                cluster.close()
+        raise
+    return cluster
 
 
 def run(
@@ -328,7 +380,9 @@ def run(
     else:
         it = _local(task, plan, 1 if cfg.executor == "inline" else cfg.workers)
     total = None
-    with _progress(n_samples, cfg.progress, desc) as bar:
+    # closing(): a Ctrl-C that lands in the merge below (outside the generator) still runs the
+    # executor's clean-up before the caller reports the interruption and exits
+    with closing(it), _progress(n_samples, cfg.progress, desc) as bar:
         for summary, (_, size) in zip(it, plan, strict=True):
             total = summary if total is None else total.merge(summary)
             bar.update(size)

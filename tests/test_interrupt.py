@@ -41,8 +41,8 @@ def _interrupt(argv, cwd, settle=1.0, ready=None):
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
+        os.killpg(proc.pid, signal.SIGKILL)  # the whole group: a worker holds the pipes open
+        out, err = proc.communicate(timeout=10)
         raise AssertionError(f"still running 60 s after SIGINT; stderr: {err[-500:]}") from None
     assert _group_gone(proc.pid), "worker processes left running after the command exited"
     return proc.returncode, out, err
@@ -71,11 +71,13 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".part" in p.name)
 
 
-@pytest.mark.parametrize("settle", [0.0, 2.0])  # during the imports; during the work
-def test_simulate_on_local_workers(tmp_path, settle):
+# local: during the imports, during the work; dask: while the cluster starts, during the work
+@pytest.mark.parametrize(("executor", "settle"),
+                         [("local", 0.0), ("local", 2.0), ("dask", 2.0), ("dask", 8.0)])
+def test_simulate_on_workers(tmp_path, executor, settle):
     code, out, err = _interrupt(
         ["latent", "simulate", "--mechanism", "second_price", "--values", "uniform",
-         "--bidders", "4", "--samples", "200000000", "--executor", "local", "--workers", "2",
+         "--bidders", "4", "--samples", "200000000", "--executor", executor, "--workers", "2",
          "--batch-size", "20000", "--quiet", "--max-work", "1e15", "--out",
          str(tmp_path / "bids.csv")], tmp_path, settle)
     _check(code, err)
