@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from latent.cli import entry
 entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
 
 from latent import cli  # noqa: E402
-from latent.cli.common import EXIT_USAGE, UsageError, check_plot_path, fail  # noqa: E402
+from latent.cli.common import EXIT_USAGE, check_plot_path, fail, run_guarded  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,25 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USAGE
-    entry.install_late()
-    try:
-        check_plot_path(getattr(args, "plot", None))
-        return int(args._run(args) or 0)
-    except UsageError as exc:
-        return fail(str(exc))
-    except (FileNotFoundError, FileExistsError, PermissionError, IsADirectoryError,
-            NotADirectoryError) as exc:
-        return fail(f"{exc.strerror}: {exc.filename}")
-    except KeyboardInterrupt:
-        return entry.interrupted()
-    except MemoryError as exc:  # a request the cost checks did not foresee: one line, no trace
-        return fail(f"out of memory ({exc or 'allocation failed'}): ask for less")
-    except BrokenPipeError:
-        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+    return run_guarded(_checked(args._run), args)
 
+
+def _checked(run):
+    def checked(args):
+        check_plot_path(getattr(args, "plot", None))
+        return run(args)
+    return checked
 
 if __name__ == "__main__":
     entry.exit_process(main())

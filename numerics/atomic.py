@@ -35,8 +35,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     choose the format by extension, e.g. matplotlib's ``savefig``, still do); renamed to
     ``path`` when the block ends normally, removed when it raises (KeyboardInterrupt too)."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".part{target.suffix}",
-                               dir=target.parent if str(target.parent) else ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".part{target.suffix}",
+                                   dir=target.parent if str(target.parent) else ".")
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
     os.close(fd)
     umask = os.umask(0)
     os.umask(umask)

@@ -19,7 +19,7 @@ import numbers
 import os
 import re
 import resource
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 try:
     import resource
@@ -225,22 +225,25 @@ def size_float(count) -> float:
 
 
 def work_budget(name: str, value, work: float, *, max_work=None,
-                what: str = "evaluations") -> None:
+                what: str = "evaluations", lower: Sequence[str] = ()) -> None:
     """Refuse a request whose estimated ``work`` exceeds ``max_work`` (default
     :data:`MAX_WORK`), before anything is allocated or run; the message names the argument that
-    asked for it and the keyword (``--max-work`` on the command line) that raises the limit.
+    asked for it, the other arguments in ``lower`` whose product it is (lowering any of them
+    would do), and the keyword (``--max-work`` on the command line) that raises the limit.
 
-    >>> work_budget("samples", 10**12, 3e12)
+    >>> work_budget("samples", 10**12, 3e12, lower=("items",))
     Traceback (most recent call last):
     ...
     ... # doctest: +ELLIPSIS
-    ValueError: samples=1000000000000: too large: about 3e+12 evaluations, more than ...
+    ValueError: samples=1000000000000: too large: ... lower samples (or items) or raise ...
     """
     limit = MAX_WORK if max_work is None else finite_float("max_work", max_work, low=0.0,
                                                            low_open=True)
     if not work <= limit:  # also refuses a NaN estimate
+        also = f" (or {', '.join(lower)})" if lower else ""
         raise ValueError(f"{name}={value!r}: too large: about {work:.3g} {what}, more than "
-                         f"max_work={limit:.3g}; lower {name} or raise max_work (--max-work)")
+                         f"max_work={limit:.3g}; lower {name}{also} or raise max_work "
+                         "(--max-work)")
 
 
 # The fewest samples a Monte Carlo request can sensibly ask for: a size (bidders, items,

@@ -63,6 +63,27 @@ def test_api_bad_arguments(tmp_path):
         latent.appendix(tmp_path / "o", seed=-1)
     with pytest.raises(TypeError, match="quick_mode"):
         latent.appendix(tmp_path / "o", quick_mode=True)
+    with pytest.raises(ValueError, match="^max_work="):
+        latent.appendix(tmp_path / "o", max_work=float("nan"))
+    with pytest.raises(ValueError, match="^max_memory="):
+        latent.appendix(tmp_path / "o", max_memory="12Q")
+
+
+def test_limits_reach_the_real_data_section(tmp_path):
+    """The real-data section reads its CSVs under the run's max_memory: a file too large for
+    it is refused before it is read (the error names the file and the flag)."""
+    from latent.data.reader import DataError
+    from latent.paper.sections.realdata import DATASETS, realdata_section
+
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = ["contract,bidder.name,evaluated.price.amount,evaluated.price.currency"]
+    rows += [f"{k // 3},b{k % 3},{100 + k % 17},USD" for k in range(3000)]
+    (data / DATASETS[1][0]).write_text("\n".join(rows) + "\n")
+    ctx = Context(out=tmp_path / "o", quick=True, seed=1, data_dir=data,
+                  limits={"max_work": None, "max_memory": "10K"})
+    with pytest.raises(DataError, match=f"{DATASETS[1][0]}: too large to read.*--max-memory"):
+        realdata_section(ctx)
 
 
 needs_pdftoppm = pytest.mark.skipif(

@@ -53,8 +53,10 @@ def test_one_extreme_bid_is_dropped_counted_and_changes_nothing_else(tmp_path, f
     assert d.dropped == {"extreme bid (its auction dropped)": 1}
     assert any(w.startswith("1 extreme bid (e.g. 1e+200") for w in d.warnings)
     np.testing.assert_array_equal(d.bids, read_auctions(clean).bids)
-    kept = read_auctions(dirty, keep_extreme=True)
-    assert kept.bids.max() == 1e200 and not kept.dropped
+    with pytest.raises(DataError, match=r"keep_extreme .*1 bid beyond 1e\+150 .*overflow"):
+        read_auctions(dirty, keep_extreme=True)  # its square is not a float: refused, why said
+    kept = read_auctions(_files(tmp_path, extreme="1e100", fmt=fmt)[1], keep_extreme=True)
+    assert kept.bids.max() == 1e100 and not kept.dropped
     a, b = estimate_rho(dirty, **FAST).to_dict(), estimate_rho(clean, **FAST).to_dict()
     for k in ("source", "dropped", "data_warnings"):
         a.pop(k), b.pop(k)
@@ -93,3 +95,17 @@ def test_bids_at_an_absurd_scale_are_refused_with_the_reason(tmp_path, scale):
     assert p.stderr.startswith("error: bids of order") and "Traceback" not in p.stderr
     # the reason's remedy works
     assert read_auctions(path, normalize="median").n_auctions == 60
+
+
+@pytest.mark.parametrize("extreme", ["1e200", "1e100"])
+def test_kept_extreme_bids_give_one_line_or_numbers_never_numpy_warnings(tmp_path, extreme):
+    _, dirty = _files(tmp_path, extreme=extreme)
+    p = _cli(str(dirty), "--keep-extreme-bids", "--boot", "50", "--revenue-samples", "2000",
+             "--samples", "500", "--data-boot", "0", "--no-tests", "--quiet")
+    assert "Warning" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+    if extreme == "1e200":  # squares overflow: refused with the reason
+        assert p.returncode == 2 and p.stderr.count("\n") == 1, p.stderr
+        assert p.stderr.startswith("error: keep_extreme (--keep-extreme-bids): 1 bid beyond")
+    else:  # kept, as asked: the analysis runs on it and says nothing was dropped
+        assert p.returncode == 0, p.stderr
+        assert "extreme bid" not in p.stdout

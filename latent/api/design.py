@@ -135,7 +135,7 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
     profiles = math.exp(min(700.0, n * math.log(k)))
     work_budget("grid", k, candidates * profiles * n * (k + 1), max_work=max_work,
                 what=f"evaluations ({candidates} candidates × grid^{n} profiles × {n} axes × "
-                     f"{k} basis functions)")
+                     f"{k} basis functions)", lower=("bidders",))
     memory_budget("grid", k, 8.0 * (6 * profiles * n + k * k), max_memory=max_memory)
     if frontier:
         check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
@@ -145,7 +145,7 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
                     * (bins * bins + size_float(scale_n)), max_work=max_work)
         scale_n = size_float(scale_n)
         work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
-                    * (bins * bins + scale_n), max_work=max_work)
+                    * (bins * bins + scale_n), max_work=max_work, lower=("scale_bidders",))
         memory_budget("scale_samples", scale_samples, 8.0 * 12 * scale_samples * scale_n,
                       max_memory=max_memory)
 

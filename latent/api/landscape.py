@@ -176,7 +176,8 @@ def landscape(
         per = [evaluations_per_sample(f.n, min(grade, f.n), f.n) if name == "samples" else 1
                for f in fmts]
         work = [size * p * f.n * f.m * runs for p, f in zip(per, fmts, strict=True)]
-        work_budget(name, val if val is not None else int(size), sum(work), max_work=max_work)
+        work_budget(name, val if val is not None else int(size), sum(work), max_work=max_work,
+                    lower=("bidders", "items"))
         work_budget("items", max(f.m for f in fmts),
                     sum(w * a for w, a in zip(work, enum, strict=True)), max_work=max_work,
                     what=f"evaluations ({max(enum):.3g} assignments of the items per profile)")

@@ -178,7 +178,7 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
     # each trial fits at least a minimal sample: too many trials is named as such
     size_budget("trials", trials, float(trials) * 2 * FIT_PASSES, max_work=max_work)
     for name, value, work in terms(2):
-        work_budget(name, value, work, max_work=max_work)
+        work_budget(name, value, work, max_work=max_work, lower=("trials",))
     n = size_float(bidders)  # any size: the sums below stay floats (+inf beyond a float)
     work_budget("bidders", bidders, sum(w for _, _, w in terms(n)), max_work=max_work)
 

@@ -255,7 +255,8 @@ def simulate(
     size_budget(*(("bidders", bidders) if bidders >= items else ("items", items)),
                 float(bidders) * items, max_work=max_work)
     work_budget("samples", samples, float(samples) * bidders * items, max_work=max_work,
-                what=f"evaluations ({samples} samples × {bidders} bidders × {items} items)")
+                what=f"evaluations ({samples} samples × {bidders} bidders × {items} items)",
+                lower=("bidders", "items") if items > 1 else ("bidders",))
     if search:
         work_budget("regret_grid", regret_grid, float(samples) * bidders * items * regret_grid
                     * (1 + refine), max_work=max_work,
@@ -282,7 +283,8 @@ def simulate(
         rounds = regret_grid * (1 + refine) if search else 1
         work_budget("items", items, float(samples) * rounds * assignments * bidders * items,
                     max_work=max_work, what=f"evaluations ({assignments:.3g} assignments of "
-                                            f"{items} items per profile)")
+                                            f"{items} items per profile)",
+                    lower=("samples", "bidders"))
         memory_budget("items", items, 8.0 * 3 * min(batch, samples) * (regret_grid if search
                                                                        else 1)
                       * assignments * (bidders + items), max_memory=max_memory)

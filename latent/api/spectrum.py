@@ -150,7 +150,8 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
         per = evaluations_per_sample(n, min(max_grade, n), max(n, 1))  # R ≤ N is estimated
         size_budget(*((size, n) if n * n >= m else ("items", m)), per * n * m,
                     max_work=max_work)
-        work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work)
+        work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work,
+                    lower=(size, "items") if m > 1 else (size,))
         # one sample's pick–freeze design alone: per × N·M values, and a few working copies
         memory_budget("inputs" if m == 1 else "items", n if m == 1 else m, 8.0 * 8 * per * n * m,
                       max_memory=max_memory)
@@ -277,7 +278,8 @@ def spectrum(
             method == "mc" or target_rel_ci is not None else \
             math.exp(min(700.0, n * math.log(grid)))
         work_budget("items", m, evaluations * assignments * n * m, max_work=max_work,
-                    what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)")
+                    what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)",
+                    lower=("samples" if method == "mc" else "grid",))
     if target_rel_ci is not None:  # adaptive budgets (see _adaptive): capped at max_work
         s = _adaptive(f, law, n, m if mechanism is not None else None, method=method,
                       samples=samples, max_grade=max_grade, target_rel_ci=target_rel_ci,

@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 from latent.api.appendix import DEFAULT_SEED, appendix
+from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import flag_error
 from latent.paper import QUICK_HELP, REQUIREMENTS
 
@@ -32,13 +33,14 @@ def add_arguments(p):
                         "is skipped and says so")
     p.add_argument("--no-pdf", action="store_true", help="do not run pdflatex")
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_budget_arguments(p)  # for the real-data section, the one sized by its input
 
 
 def run(args) -> int:
     try:
         result = appendix(args.out, quick=args.quick, seed=args.seed,
                           data_dir=args.data_dir, no_pdf=args.no_pdf,
-                          progress=not args.quiet)
+                          progress=not args.quiet, **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc
     except RuntimeError as exc:  # pdflatex failed

@@ -4,6 +4,7 @@ translation of the Python API's argument errors into the flags' names."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping
@@ -12,6 +13,7 @@ from typing import Any
 
 from matplotlib.backend_bases import FigureCanvasBase
 
+from latent.cli import entry
 from numerics.atomic import atomic_path
 from numerics.results import jsonable
 from numerics.validate import MAX_WORK, MEMORY_FRACTION
@@ -98,6 +100,33 @@ def fail(message: str) -> int:
     return EXIT_USAGE
 
 
+def run_guarded(run: Callable, args) -> int:
+    """``run(args)`` as a command line ends: its exit status; a usage error, an unreadable or
+    unwritable file, or an allocation the cost checks did not foresee as one ``error:`` line
+    (status 2); Ctrl-C as the one interruption line (status 130); a reader that went away
+    (``| head``) quietly, as Unix tools do."""
+    entry.install_late()
+    try:
+        return int(run(args) or 0)
+    except UsageError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return entry.interrupted()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush would fail too
+        return 0
+    except OSError as exc:
+        if exc.filename is not None and exc.strerror:
+            return fail(f"{exc.strerror}: {exc.filename}")
+        return fail(f"{type(exc).__name__}: {exc}")
+    except MemoryError as exc:
+        return fail(f"out of memory ({exc or 'allocation failed'}): ask for less")
+
+
+_ALSO = re.compile(r"\(or ([a-z_]+(?:, [a-z_]+)*)\)")  # work_budget's ``lower`` names
+
+
 def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     """An API error message (``name=value: …`` or ``name: …``) with the argument spelled as
     its command-line flag.
@@ -111,6 +140,9 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     >>> flag_message("n_boot=9: too large: …, more than max_work=5; lower n_boot or raise "
     ...              "max_work (--max-work)", {"n_boot": "--boot"})
     '--boot 9: too large: …, more than --max-work 5; lower --boot or raise --max-work'
+    >>> flag_message("samples=9: too large: …; lower samples (or bidders, n_items) or raise "
+    ...              "max_work (--max-work)", {"n_items": "--items"})
+    '--samples 9: too large: …; lower --samples (or --bidders, --items) or raise --max-work'
     """
     m = _ARGUMENT.match(message)
     if not m:
@@ -124,6 +156,9 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
         rest = rest.replace(f"raise {limit} ({spelled})", f"raise {spelled}").replace(
             f"than {limit}=", f"than {spelled} ")
     rest = rest.replace(f"; lower {name} ", f"; lower {flag} ")
+    rest = _ALSO.sub(lambda a: "(or " + ", ".join(
+        (flags or {}).get(n, "--" + n.replace("_", "-")) for n in a.group(1).split(", ")) + ")",
+        rest)
     return f"{flag} {rest}" if m.group(2) == "=" else f"{flag}:{rest}"
 
 

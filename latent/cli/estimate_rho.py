@@ -13,6 +13,7 @@ from latent.cli.common import (
     fail,
     flag_message,
     print_json,
+    run_guarded,
 )
 from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
@@ -210,12 +211,4 @@ def run_cli(argv=None) -> int:
         return int(exc.code or 0)
     except KeyboardInterrupt:
         return entry.interrupted()
-    entry.install_late()
-    try:
-        return run(args)
-    except UsageError as exc:
-        return fail(str(exc))
-    except (OSError, MemoryError) as exc:
-        return fail(f"{type(exc).__name__}: {exc}")
-    except KeyboardInterrupt:
-        return entry.interrupted()
+    return run_guarded(run, args)

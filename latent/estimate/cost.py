@@ -19,13 +19,15 @@ ValueError: samples=20000: too large: about 6e+11 evaluations (Monte Carlo spect
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from latent.anova.mc import evaluations_per_sample
 from numerics.lpcost import check_frontier_cost
 from numerics.validate import memory_budget, work_budget
 
-__all__ = ["MECH_VALUE", "check_cost", "eig_work"]
+__all__ = ["GRID_CELLS", "MECH_VALUE", "auto_grid", "check_cost", "eig_work", "grid_affordable",
+           "spectrum_on_grid"]
 
 # Evaluations per bidder value put through the mechanism under the estimated marginals: an
 # empirical law's quantile and ironed virtual value are a search over the sorted sample and a
@@ -38,7 +40,41 @@ DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data
             "tests": True, "spec_boot": 199, "perm": 499, "factor_model": False,
             "factor_samples": None, "factor_boot": 9, "n_boot": 1000, "grades": (1, 2, 3),
             "lp_grid": 6, "lp_max_bidders": 5, "asymmetric": False, "spectrum": "auto",
-            "bids": "values", "max_work": None, "max_memory": None}
+            "bids": "values", "grid": None, "max_work": None, "max_memory": None}
+
+
+# K^N budget of the exact grid spectrum (its allocation table holds K^N × N floats)
+GRID_CELLS = 1_100_000
+
+
+def auto_grid(n: int, requested: int | None) -> int:
+    """Points per bidder of the exact quantile grid: ``requested``, or the most that keep K^N
+    within :data:`GRID_CELLS` (at most 64).
+
+    >>> auto_grid(3, None), auto_grid(6, None), auto_grid(6, 5)
+    (64, 10, 5)
+    """
+    if requested is not None:
+        return requested
+    return min(64, int(math.floor(GRID_CELLS ** (1.0 / n) + 1e-9)))
+
+
+def grid_affordable(n: int, k: int) -> bool:
+    """Whether the K-point grid's table for N bidders fits (K ≥ 3, K^N·N ≤ 8·GRID_CELLS)."""
+    return k >= 3 and k ** n * n <= 8 * GRID_CELLS
+
+
+def spectrum_on_grid(n: int, spectrum: str, grid: int | None) -> bool:
+    """Whether the grade spectrum of N bidders is the exact grid's (no Monte Carlo samples):
+    ``spectrum="grid"``, or ``"auto"`` when the grid is fine enough (K ≥ 16, i.e. N ≤ 5) or K
+    was chosen; a coarse grid's O(1/K) bias is worse than Monte Carlo noise with a CI.
+
+    >>> spectrum_on_grid(5, "auto", None), spectrum_on_grid(6, "auto", None)
+    (True, False)
+    """
+    k = auto_grid(n, grid)
+    return grid_affordable(n, k) and (spectrum == "grid" or (
+        spectrum == "auto" and (grid is not None or k >= 16)))
 
 
 def eig_work(rows: int, n: int) -> float:
@@ -59,7 +95,7 @@ def check_cost(selections: Sequence, options) -> None:
 
     * ``n_boot``: the spectral-ρ bootstrap, one σ1/σ2 per resample (:func:`eig_work`);
     * ``samples``: the Monte Carlo grade spectrum, pick–freeze evaluations per sample × N
-      values (not run when an exact grid is used: counted anyway, a bound);
+      values (nothing when the spectrum is the exact grid's, :func:`spectrum_on_grid`);
     * ``revenue_samples``: Monte Carlo revenue of the mechanism and second price, N values
       each; ``data_boot`` re-estimates it (a fifth of the samples) per resample;
     * ``perm``: the independence and cross-fitted (two folds) permutation tests, one σ1/σ2 per
@@ -86,7 +122,7 @@ def check_cost(selections: Sequence, options) -> None:
         parts = [
             ("n_boot", opts["n_boot"], (1.0 + opts["n_boot"]) * eig, "spectral ρ bootstrap"),
             ("samples", opts["samples"],
-             0.0 if opts["spectrum"] == "grid" else
+             0.0 if spectrum_on_grid(n, opts["spectrum"], opts["grid"]) else
              float(opts["samples"]) * per * n * MECH_VALUE, "Monte Carlo spectrum"),
             ("revenue_samples", opts["revenue_samples"],
              float(opts["revenue_samples"]) * rev, "Monte Carlo revenue"),

@@ -31,7 +31,6 @@ independent stream per N and per step.
 
 from __future__ import annotations
 
-import math
 import sys
 from dataclasses import dataclass, fields, replace
 from fractions import Fraction
@@ -61,7 +60,13 @@ from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.tails import hill_index
 from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
-from latent.estimate.cost import check_cost
+from latent.estimate.cost import (
+    GRID_CELLS,
+    auto_grid,
+    check_cost,
+    grid_affordable,
+    spectrum_on_grid,
+)
 from latent.estimate.report import (
     EstimateReport,
     ExactPart,
@@ -101,7 +106,6 @@ from numerics.validate import choice, finite_float, positive_int, seed_sequence
 
 __all__ = ["EstimateOptions", "EstimateReport", "estimate_rho", "format_report"]
 
-GRID_CELLS = 1_100_000  # K^N budget of the exact grid (allocation table K^N × N floats)
 
 
 @dataclass(frozen=True)
@@ -304,12 +308,6 @@ def _marginal_summary(marginals, matrix: np.ndarray, names,
                  for (slot, col), m in zip(cols, marginals, strict=False))
 
 
-def _auto_grid(n: int, requested: int | None) -> int:
-    if requested is not None:
-        return requested
-    return min(64, int(math.floor(GRID_CELLS ** (1.0 / n) + 1e-9)))
-
-
 def _exact_lp(marginal, n: int, opts: EstimateOptions) -> ExactPart | Unavailable:
     if opts.asymmetric:
         return Unavailable(reason="asymmetric marginals (the LP assumes iid bidders)")
@@ -465,7 +463,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     else:
         engine = matrix
     marginals = marginals_from(engine, opts.asymmetric)
-    k = _auto_grid(n, opts.grid)
+    k = auto_grid(n, opts.grid)
     grid_marginals = marginals
     if opts.lowest_wins and opts.buyer_value is None:
         # the grid parts get their own must-buy V (from the grid laws): the fine law's V is
@@ -513,14 +511,11 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
                 estimate=estimate_of(observed_order_stat(observed, 2),
                                      "normal 95% CI over auctions"),
                 label="observed mean second-highest bid (observed bids)")
-    # auto: the exact grid spectrum only when the grid is fine enough (K ≥ 16, i.e. N ≤ 5) or
-    # K was chosen; a coarse grid's O(1/K) bias is worse than Monte Carlo noise with a CI
-    use_grid = opts.spectrum == "grid" or (opts.spectrum == "auto" and
-                                           (opts.grid is not None or k >= 16))
+    use_grid = spectrum_on_grid(n, opts.spectrum, opts.grid)
     trunc = Unavailable(reason=f"no affordable grid for N = {n}: K = {k} points per bidder "
                         f"(need K ≥ 3 and K^N·N ≤ {8 * GRID_CELLS:.1e} table entries)")
     spectrum, note = None, ""
-    if k >= 3 and k ** n * n <= 8 * GRID_CELLS:
+    if grid_affordable(n, k):
         vals, probs, laws = grid_laws(grid_marginals, k)
         gmech = make_mechanism(opts.mechanism, n, valuation=laws)
         x = allocation_table(gmech, vals)
@@ -767,7 +762,7 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
                          item_col=opts.item_col, where=opts.where,
                          lowest_wins=opts.lowest_wins, normalize=opts.normalize,
                          decimal=opts.decimal, chunksize=opts.chunksize,
-                         keep_extreme=opts.keep_extreme_bids)
+                         keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory)
 
 
 def homogenise(data: AuctionData, opts: EstimateOptions

@@ -138,14 +138,15 @@ def compile_pdf(tex_dir: Path, main: str = "appendix_standalone.tex"):
 
 def build_appendix(out: str | Path, *, quick: bool = True, seed: int = 0,
                    data_dir: str | Path | None = None, compile: bool = True,
-                   progress: bool = False, sections=None) -> AppendixResult:
+                   progress: bool = False, sections=None, limits=None) -> AppendixResult:
     """Compute every section and write the appendix into ``out``."""
     t0 = time.perf_counter()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     # manifest.json marks a complete appendix: gone until this run has written everything
     (out / "manifest.json").unlink(missing_ok=True)
-    ctx = Context(out, quick, seed, Path(data_dir) if data_dir else None, progress)
+    ctx = Context(out=out, quick=quick, seed=seed, data_dir=Path(data_dir) if data_dir else None,
+                  progress=progress, limits=dict(limits or {}))
     built = []
     # Figures carry no creation date (matplotlib and pdfTeX honour SOURCE_DATE_EPOCH).
     previous = os.environ.get("SOURCE_DATE_EPOCH")

@@ -17,6 +17,8 @@ class Context:
     seed: int
     data_dir: Path | None  # the real auction CSVs; None: skip the real-data section
     progress: bool = False
+    # max_work / max_memory of the real-data estimates (the input-sized part of the appendix)
+    limits: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def realdata_section(ctx: Context) -> Section:
         path = ctx.data_dir / fname
         if not path.exists():
             continue
-        rep = estimate_rho(path, seed=ctx.seed, **opts, **fast)
+        rep = estimate_rho(path, seed=ctx.seed, **opts, **fast, **ctx.limits)
         data[fname] = rep.to_dict()
         prov.append(f"{label}: {provenance}; units: {rep.units}; {len(rep.groups)} group(s); "
                     "dropped " + (", ".join(f"{v} {k}" for k, v in sorted(rep.dropped.items()))
