@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 # one BLAS thread per process: on 2 shared cores, BLAS thread pools oversubscribe and make
@@ -31,6 +30,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _dask_runs import clusters, cpu_seconds, measure, timed  # noqa: E402
 
 from numerics.audit import AuditResult, AuditTask  # noqa: E402
 from numerics.engine import EngineConfig, batch_plan, run  # noqa: E402
@@ -73,16 +75,6 @@ def engine(mech, prof, n_profiles, batch, seed, cfg):
     return r.revenue.mean, r.efficiency.mean
 
 
-def timed(fn, *a):
-    t = time.perf_counter()
-    out = fn(*a)
-    return time.perf_counter() - t, out
-
-
-def _cpu_seconds() -> float:
-    return time.process_time()
-
-
 def dask_scaling(mech, prof, P, B, seed, repeats):
     """In-process vs Dask LocalClusters of 1 and 2 workers (processes, 1 thread each, started
     beforehand), interleaved ``repeats`` times (medians); grouped tasks (the engine's default)
@@ -92,45 +84,26 @@ def dask_scaling(mech, prof, P, B, seed, repeats):
     time spent by the workers (``client.run``) and by this process (client + the LocalCluster's
     scheduler, which runs here), so the Dask *tax* (extra CPU per profile) is measured even on a
     loaded machine."""
-    from dask.distributed import Client, LocalCluster
-
     import numerics.engine as eng
 
-    clusters, clients = {}, {}
-    try:
-        for w in (1, 2):
-            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            clients[w] = Client(cluster)
-            clients[w].run(eng._keep_freed_memory)  # as the engine does for its own clusters
-            clusters[w] = cluster
-            cfg = {"executor": "dask", "scheduler": cluster.scheduler_address}
-            engine(mech, prof, 4 * B, B, seed, cfg)  # warm-up: imports in workers
-        times: dict = {}
-        cpu: dict = {}
-        default_group = eng.MAX_GROUP
+    times: dict = {}
+    cpu: dict = {}
+    default_group = eng.MAX_GROUP
+    with clusters(lambda cfg: engine(mech, prof, 4 * B, B, seed, cfg)) as running:
         for _ in range(repeats):
-            c0 = _cpu_seconds()
+            c0 = cpu_seconds()
             t, ref = timed(engine, mech, prof, P, B, seed, {})
             times.setdefault("inline", []).append(t)
-            cpu.setdefault("inline", []).append(_cpu_seconds() - c0)
+            cpu.setdefault("inline", []).append(cpu_seconds() - c0)
             for group in (default_group, 1):
                 eng.MAX_GROUP = group
-                for w in (1, 2):
-                    cfg = {"executor": "dask", "scheduler": clusters[w].scheduler_address}
-                    before = sum(clients[w].run(_cpu_seconds).values())
-                    c0 = _cpu_seconds()
-                    t, out = timed(engine, mech, prof, P, B, seed, cfg)
-                    here = _cpu_seconds() - c0
-                    on_workers = sum(clients[w].run(_cpu_seconds).values()) - before
+                for w, (client, cluster) in running.items():
+                    t, out, used = measure(lambda cfg: engine(mech, prof, P, B, seed, cfg),
+                                           client, cluster)
                     assert out == ref, "dask gave different numbers"
                     times.setdefault((group, w), []).append(t)
-                    cpu.setdefault((group, w), []).append((on_workers, here, on_workers / (w * t)))
+                    cpu.setdefault((group, w), []).append(used)
             eng.MAX_GROUP = default_group
-    finally:
-        for w in clusters:
-            clients[w].close()
-            clusters[w].close()
     med = {k: float(np.median(v)) for k, v in times.items()}
     cpu_in = float(np.median(cpu["inline"]))
     use_in = float(np.median([c / t for c, t in zip(cpu["inline"], times["inline"],

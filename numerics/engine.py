@@ -51,8 +51,9 @@ class EngineConfig:
     processes; 1 = in this process) or "dask" (a ``dask.distributed`` scheduler at
     ``scheduler``, else a ``LocalCluster`` of ``workers`` workers, processes unless
     ``dask_processes`` is False). ``scheduler`` is an address
-    ("tcp://host:8786") or a running cluster object (anything with ``scheduler_address``:
-    ``LocalCluster``, dask-jobqueue's ``SLURMCluster``, a Kubernetes cluster, …).
+    ("tcp://host:8786"), a running cluster object (anything with ``scheduler_address``:
+    ``LocalCluster``, dask-jobqueue's ``SLURMCluster``, a Kubernetes cluster, …) or a
+    connected ``dask.distributed.Client`` (used as is, left open).
     """
 
     executor: str = "local"
@@ -70,11 +71,19 @@ class EngineConfig:
 
     @property
     def scheduler_address(self) -> str | None:
-        """The scheduler's address (a cluster object's ``scheduler_address``)."""
+        """The scheduler's address (a cluster object's ``scheduler_address``, a client's
+        scheduler's ``address``)."""
+        if _is_client(self.scheduler):
+            return self.scheduler.scheduler.address
         return getattr(self.scheduler, "scheduler_address", self.scheduler)
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "scheduler": self.scheduler_address}
+
+
+def _is_client(obj) -> bool:
+    """A ``dask.distributed.Client`` (duck-typed: dask is imported only when used)."""
+    return callable(getattr(obj, "submit", None)) and callable(getattr(obj, "scatter", None))
 
 
 class BatchPlan(Sequence):
@@ -244,15 +253,18 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
     # module) and is used only by executor="dask"; the local executor never needs it.
     from dask.distributed import Client
 
+    given = cfg.scheduler if _is_client(cfg.scheduler) else None  # session()'s: left open
     cluster = None if cfg.scheduler is not None else _start_cluster(cfg)
     client = None
     abandoned = False
     try:
-        client = Client(cfg.scheduler_address if cluster is None else cluster)
+        client = given or Client(cfg.scheduler_address if cluster is None else cluster)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         # the task object travels once per worker; each task then carries only (seed, size)
         # pairs and returns a list of small summaries
-        remote_task = client.scatter(task, broadcast=True)
+        # hash=False: a key of its own per run (an equal task scattered by a previous run on
+        # the same client may still be being released: "lost dependencies")
+        remote_task = client.scatter(task, broadcast=True, hash=False)
         pending: deque = deque()
         for group in _groups(plan, group_size(len(plan), n_workers)):
             pending.append(client.submit(_call_group, remote_task, group, pure=False))
@@ -265,7 +277,7 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
         raise
     finally:
         with _held(quiet=abandoned):
-            if client is not None:
+            if client is not None and client is not given:
                 client.close()
             if cluster is not None:
                 cluster.close()
@@ -307,27 +319,37 @@ _HELD = [getattr(signal, name) for name in ("SIGINT", "SIGALRM") if hasattr(sign
 @contextmanager
 def session(config: EngineConfig | None):
     """``config`` for several consecutive :func:`run` calls that share one executor: with
-    ``executor="dask"`` and no ``scheduler``, one ``LocalCluster`` is started for the whole
-    block (instead of one per call: seconds of start-up each) and closed at its end; any other
-    config is yielded as is. Numbers do not depend on it.
+    ``executor="dask"``, one client is connected for the whole block (to ``scheduler``, or to a
+    ``LocalCluster`` started for the block and closed at its end) instead of one per call: a
+    new client's first task transfer costs ~0.2 s, a cluster's start seconds. Any other config
+    is yielded as is. Numbers do not depend on it.
 
     >>> with session(EngineConfig("inline")) as cfg:
     ...     cfg.executor
     'inline'
     """
-    if config is None or config.executor != "dask" or config.scheduler is not None:
+    if config is None or config.executor != "dask" or _is_client(config.scheduler):
         yield config
         return
-    cluster = _start_cluster(config)
+    # dask.distributed is imported here on purpose (see _dask)
+    from dask.distributed import Client
+
+    cluster = _start_cluster(config) if config.scheduler is None else None
+    client = None
     abandoned = False
     try:
-        yield replace(config, scheduler=cluster)
+        with _held():  # a Ctrl-C meanwhile is raised at the end of this block
+            client = Client(config.scheduler_address if cluster is None else cluster)
+        yield replace(config, scheduler=client)
     except BaseException:
         abandoned = True
         raise
     finally:
         with _held(quiet=abandoned):
-            cluster.close()
+            if client is not None:
+                client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def _start_cluster(cfg: EngineConfig):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
+from numerics import engine
 from numerics.audit import AuditTask, RegretSearch
-from numerics.engine import EngineConfig, batch_plan, group_size, run, samples
+from numerics.engine import EngineConfig, batch_plan, group_size, run, samples, session
 from numerics.mechanisms import make_mechanism
 from numerics.valuations import hetero, iid
 
@@ -76,3 +79,41 @@ def test_grouped_tasks_on_a_process_cluster_object_identical_to_inline():
         assert cfg.to_dict()["scheduler"] == cluster.scheduler_address
         on_cluster = run(task, 20_000, 4, cfg)
     assert np.array_equal(_flat(inline), _flat(on_cluster))
+
+
+def test_a_client_as_scheduler_is_used_as_is_and_left_open():
+    """``scheduler=client``: the runs use that client (same numbers as inline) and do not
+    close it; ``session`` over an address connects one client for its whole block."""
+    distributed = pytest.importorskip("dask.distributed")
+    task = _task()
+    inline = run(task, 4_000, 9, EngineConfig("local", 1, batch_size=500))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        cfg = EngineConfig("dask", batch_size=500, scheduler=client)
+        assert cfg.to_dict()["scheduler"] == cluster.scheduler_address
+        for _ in range(2):
+            assert np.array_equal(_flat(run(task, 4_000, 9, cfg)), _flat(inline))
+        assert client.status == "running"
+        with session(EngineConfig("dask", batch_size=500,
+                                  scheduler=cluster.scheduler_address)) as shared:
+            one = shared.scheduler
+            assert one is not client and one.status == "running"
+            assert np.array_equal(_flat(run(task, 4_000, 9, shared)), _flat(inline))
+            assert shared.scheduler is one
+        assert one.status == "closed"
+
+
+def test_landscape_on_dask_starts_one_cluster_for_all_formats(monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import latent
+
+    started = []
+    real = engine._start_cluster
+    monkeypatch.setattr(engine, "_start_cluster", lambda cfg: started.append(1) or real(
+        replace(cfg, dask_processes=False)))
+    kw = dict(samples=400, revenue_samples=500, lp=None, seed=3, batch_size=200)
+    on_dask = latent.landscape("second_price,gsp", executor="dask", workers=1, **kw)
+    inline = latent.landscape("second_price,gsp", **kw)
+    assert len(started) == 1
+    assert [r.spectrum.energies for r in on_dask.rows] == [r.spectrum.energies for r in inline.rows]

@@ -473,10 +473,11 @@ def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
     if values:
         fmts = [f.with_(values=v) for f in fmts for v in values
                 if not (v.startswith("latent") and (f.m > 1 or f.mechanism == "gsp"))]
-    rows = tuple(measure(f, samples=samples, rev_samples=rev_samples, max_grade=max_grade,
-                         seed=seed, config=config, taste_seed=taste_seed, progress=progress,
-                         target_rel_ci=target_rel_ci)
-                 for f in fmts)
+    with engine.session(config) as cfg:  # dask: one client (and cluster) for every format
+        rows = tuple(measure(f, samples=samples, rev_samples=rev_samples, max_grade=max_grade,
+                             seed=seed, config=cfg, taste_seed=taste_seed, progress=progress,
+                             target_rel_ci=target_rel_ci)
+                     for f in fmts)
     settings = {"samples": samples, "rev_samples": rev_samples, "revenue_samples": rev_samples,
                 "max_grade": max_grade, "quick": quick, "taste_seed": taste_seed,
                 "executor": None if config is None else config.to_dict()}
