@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, enforce_limits: bool = False) -> int:
+    """Run ``latent ARGV``; returns the exit status. ``enforce_limits``: make ``--max-memory``
+    a hard limit of this process (for a command-line process: :func:`command_line`)."""
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -67,7 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USAGE
-    return run_guarded(_checked(args._run), args)
+    return run_guarded(_checked(args._run), args, enforce_limits=enforce_limits)
+
+
+def command_line() -> None:
+    """The ``latent`` executable: :func:`main` with its limits enforced, then exit."""
+    entry.exit_process(main(enforce_limits=True))
 
 
 def _checked(run):
@@ -77,4 +84,4 @@ def _checked(run):
     return checked
 
 if __name__ == "__main__":
-    entry.exit_process(main())
+    command_line()

@@ -17,7 +17,7 @@ from latent.cli.estimate_rho import run_cli  # noqa: E402
 from latent.estimate.pipeline import estimate_rho  # noqa: E402
 
 if __name__ == "__main__":
-    entry.exit_process(run_cli())
+    entry.exit_process(run_cli(enforce_limits=True))
 else:
     # A module may replace itself in sys.modules; the import system then binds the replacement
     # as the package attribute, so the submodule never shadows the API function.

@@ -28,10 +28,10 @@ except ImportError:  # not POSIX
 
 import numpy as np
 
-__all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "MIN_SAMPLES", "choice",
-           "default_max_memory", "finite_float", "machine_memory", "max_workers",
-           "memory_budget", "parse_size", "positive_int", "probability", "seed_sequence",
-           "size_budget", "size_float", "work_budget"]
+__all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "MEMORY_SLACK", "MIN_SAMPLES", "choice",
+           "default_max_memory", "enforce_memory_limit", "finite_float", "machine_memory",
+           "max_workers", "memory_budget", "parse_size", "positive_int", "probability",
+           "seed_sequence", "size_budget", "size_float", "work_budget"]
 
 # Elementary evaluations (one value of one input through a mechanism or function) a call may
 # ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
@@ -272,6 +272,55 @@ def max_workers() -> int:
     """The most worker processes a local executor may start: eight per core (at least 64), so
     that a mistyped ``--workers 10^9`` is refused instead of forking without end."""
     return max(64, 8 * (os.cpu_count() or 1))
+
+
+# Heap a command line may use beyond max_memory before an allocation fails: the estimates
+# count the arrays a request holds, not the interpreter's own growth (caches, imported modules,
+# small objects) nor an estimate's error.
+MEMORY_SLACK = 512 * 2**20
+
+
+def _heap_now() -> int:
+    """This process's data size in bytes (VmData: heap and private writable mappings, what
+    RLIMIT_DATA limits); 0 where /proc is not available."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def enforce_memory_limit(max_memory=None) -> int | None:
+    """Make ``max_memory`` (default :func:`default_max_memory`) a hard limit, not only an
+    estimate: this process's data size (RLIMIT_DATA, inherited by the worker processes it
+    starts, each limited alone) may grow by at most ``max_memory`` + :data:`MEMORY_SLACK`
+    from now; an allocation beyond it fails with MemoryError, which the command lines report
+    as one line. Returns the limit set in bytes, or None where it cannot be set (no
+    RLIMIT_DATA, or an unreadable ``max_memory``: the command's own check refuses that).
+    Only for a command-line process: it limits the whole process, for the rest of its life.
+    """
+    if not hasattr(resource, "RLIMIT_DATA"):
+        return None
+    try:
+        limit = parse_size("max_memory", max_memory)
+    except (TypeError, ValueError):
+        return None
+    if limit is None:
+        limit = default_max_memory()
+    cap = int(_heap_now() + limit + MEMORY_SLACK)
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        return int(soft)  # already stricter
+    try:
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
+    except (ValueError, OSError):
+        return None
+    return cap
 
 
 def memory_budget(name: str, value, nbytes: float, *, max_memory=None) -> None:

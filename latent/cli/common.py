@@ -16,7 +16,7 @@ from matplotlib.backend_bases import FigureCanvasBase
 from latent.cli import entry
 from numerics.atomic import atomic_path
 from numerics.results import jsonable
-from numerics.validate import MAX_WORK, MEMORY_FRACTION
+from numerics.validate import MAX_WORK, MEMORY_FRACTION, MEMORY_SLACK, enforce_memory_limit
 
 EXIT_USAGE = 2
 _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
@@ -71,7 +71,10 @@ def add_budget_arguments(parser) -> None:
     group.add_argument("--max-memory", default=None, metavar="SIZE",
                        help=f"refuse requests estimated to hold more than SIZE bytes at "
                             f"once, e.g. 500M, 4G (default {MEMORY_FRACTION * 100:.0f}%% of "
-                            "this machine's memory)")
+                            "this machine's memory); the process's heap is also limited to "
+                            f"SIZE + {MEMORY_SLACK >> 20}M beyond what it had at the start, "
+                            "so an allocation no estimate foresaw stops the command with one "
+                            "line")
 
 
 def budget(args) -> dict:
@@ -100,12 +103,16 @@ def fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def run_guarded(run: Callable, args) -> int:
+def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     """``run(args)`` as a command line ends: its exit status; a usage error, an unreadable or
     unwritable file, or an allocation the cost checks did not foresee as one ``error:`` line
     (status 2); Ctrl-C as the one interruption line (status 130); a reader that went away
-    (``| head``) quietly, as Unix tools do."""
+    (``| head``) quietly, as Unix tools do. ``enforce_limits`` (a command-line process only,
+    never a caller's): ``args.max_memory`` becomes a hard limit of the process's heap
+    (:func:`numerics.validate.enforce_memory_limit`)."""
     entry.install_late()
+    if enforce_limits:
+        enforce_memory_limit(getattr(args, "max_memory", None))
     try:
         return int(run(args) or 0)
     except UsageError as exc:

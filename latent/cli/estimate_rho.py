@@ -204,11 +204,13 @@ def run(args) -> int:
     return 0
 
 
-def run_cli(argv=None) -> int:
+def run_cli(argv=None, *, enforce_limits: bool = False) -> int:
+    """Run ``python -m latent.estimate_rho ARGV``; returns the exit status (``enforce_limits``:
+    see :func:`latent.cli.common.run_guarded`)."""
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error already printed (2)
         return int(exc.code or 0)
     except KeyboardInterrupt:
         return entry.interrupted()
-    return run_guarded(run, args)
+    return run_guarded(run, args, enforce_limits=enforce_limits)
