@@ -12,10 +12,12 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from latent.cli import entry
 
-entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
+if __name__ == "__main__" or Path(sys.argv[0]).name == "latent":  # a command-line process
+    entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
 
 from latent import cli  # noqa: E402
 from latent.cli.common import EXIT_USAGE, check_plot_path, fail, run_guarded  # noqa: E402

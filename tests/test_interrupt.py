@@ -125,3 +125,17 @@ def test_appendix_leaves_no_completion_mark(tmp_path):
     _check(code, err)
     assert not (out / "manifest.json").exists() and not (out / "appendix.tex").exists()
     assert not [p for p in out.rglob("*") if ".part" in p.name]
+
+
+def test_an_in_process_call_leaves_the_callers_handlers_as_it_found_them():
+    """Importing the command line or running it in-process (``main([...])``) does not keep its
+    Ctrl-C handler or its unraisable-exception hook in the caller's process."""
+    handler, hook = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    from latent.__main__ import main
+
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert main(["simulate", "--mechanism", "second_price", "--values", "uniform",
+                 "--bidders", "2", "--samples", "100", "--quiet"]) == 0
+    assert main(["simulate", "--mechanism", "second_price", "--values", "uniform",
+                 "--bidders", "0", "--quiet"]) == 2
+    assert signal.getsignal(signal.SIGINT) is handler and sys.unraisablehook is hook

@@ -109,8 +109,9 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     (status 2); Ctrl-C as the one interruption line (status 130); a reader that went away
     (``| head``) quietly, as Unix tools do. ``enforce_limits`` (a command-line process only,
     never a caller's): ``args.max_memory`` becomes a hard limit of the process's heap
-    (:func:`numerics.validate.enforce_memory_limit`)."""
-    entry.install_late()
+    (:func:`numerics.validate.enforce_memory_limit`). The Ctrl-C handling installed for the
+    run is removed after it, so an in-process call leaves its caller as it found it."""
+    restore = entry.install_late()
     if enforce_limits:
         enforce_memory_limit(getattr(args, "max_memory", None))
     try:
@@ -120,8 +121,8 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     except KeyboardInterrupt:
         return entry.interrupted()
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush would fail too
+        if enforce_limits:  # a command-line process: its final flush would fail too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
         if exc.filename is not None and exc.strerror:
@@ -129,6 +130,8 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
         return fail(f"{type(exc).__name__}: {exc}")
     except MemoryError as exc:
         return fail(f"out of memory ({exc or 'allocation failed'}): ask for less")
+    finally:
+        restore()
 
 
 _ALSO = re.compile(r"\(or ([a-z_]+(?:, [a-z_]+)*)\)")  # work_budget's ``lower`` names

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 
 EXIT_INTERRUPTED = 130
 INTERRUPTED = "interrupted: partial results not written"
@@ -51,17 +52,34 @@ def install_early() -> None:
         signal.signal(signal.SIGINT, _exit_now)
 
 
-def install_late() -> None:
+def install_late():
     """From here on Ctrl-C raises KeyboardInterrupt, so that ``with`` blocks clean up (worker
     pools shut down, temporary output files removed) before :func:`interrupted` is reported.
 
     A KeyboardInterrupt raised while Python runs a finalizer (``__del__``, e.g. of a z3 or
     matplotlib object) is swallowed and the run would go on: so after the first Ctrl-C it is
     raised again every 0.25 s until the dispatcher reports it, and swallowed ones print
-    nothing."""
-    if hasattr(signal, "SIGINT"):
+    nothing.
+
+    Returns a function that puts back what was there before (the SIGINT handler and
+    ``sys.unraisablehook``): a command line run in-process (``main([...])`` from Python or a
+    test) leaves its caller as it found it."""
+    main_thread = threading.current_thread() is threading.main_thread()
+    before = signal.getsignal(signal.SIGINT) if main_thread and hasattr(signal, "SIGINT") \
+        else None
+    hook = sys.unraisablehook
+    if before is not None:
         signal.signal(signal.SIGINT, _raise_interrupt)
     sys.unraisablehook = _quiet_interrupts
+
+    def restore() -> None:
+        _disarm()
+        _seen.clear()
+        if before is not None:
+            signal.signal(signal.SIGINT, before)
+        sys.unraisablehook = hook
+
+    return restore
 
 
 _armed: list[bool] = []  # the repeat timer runs
