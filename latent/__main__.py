@@ -20,7 +20,7 @@ if __name__ == "__main__" or Path(sys.argv[0]).name == "latent":  # a command-li
     entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
 
 from latent import cli  # noqa: E402
-from latent.cli.common import EXIT_USAGE, check_plot_path, fail, run_guarded  # noqa: E402
+from latent.cli.common import EXIT_USAGE, fail, run_guarded  # noqa: E402
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,19 +71,13 @@ def main(argv: Sequence[str] | None = None, *, enforce_limits: bool = False) -> 
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_USAGE
-    return run_guarded(_checked(args._run), args, enforce_limits=enforce_limits)
+    return run_guarded(args._run, args, enforce_limits=enforce_limits)
 
 
 def command_line() -> None:
     """The ``latent`` executable: :func:`main` with its limits enforced, then exit."""
     entry.exit_process(main(enforce_limits=True))
 
-
-def _checked(run):
-    def checked(args):
-        check_plot_path(getattr(args, "plot", None))
-        return run(args)
-    return checked
 
 if __name__ == "__main__":
     command_line()

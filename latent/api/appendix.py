@@ -34,6 +34,8 @@ def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pd
     """
     if not isinstance(out, str | Path):
         raise TypeError(f"out={out!r}: a folder path")
+    if not str(out).strip():
+        raise ValueError(f"out={str(out)!r}: an empty path (name the output folder)")
     if Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"out={str(out)!r}: exists and is not a folder")
     if data_dir is not None:

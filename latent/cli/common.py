@@ -115,6 +115,7 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     if enforce_limits:
         enforce_memory_limit(getattr(args, "max_memory", None))
     try:
+        check_plot_path(getattr(args, "plot", None))  # before the work, not after it
         return int(run(args) or 0)
     except UsageError as exc:
         return fail(str(exc))

@@ -336,6 +336,10 @@ def _read_budget(path: Path, fmt: str, row_bytes: float, max_memory) -> None:
 
 
 def _check_header(header: Sequence[str]) -> None:
+    blank = [str(j + 1) for j, h in enumerate(header) if not str(h).strip()]
+    if len(blank) > 1:
+        raise DataError(f"blank column names in the header (columns {', '.join(blank)}): "
+                        "name every column")
     dup = [h for h, k in Counter(header).items() if k > 1]
     if dup:
         raise DataError(f"duplicated column name(s): {', '.join(dup)}")
@@ -364,12 +368,25 @@ def _chunks(path: Path, sep: str, names, usecols, dtype, chunksize: int) -> Iter
         raise DataError(f"malformed CSV in {path}: {msg}") from None
 
 
+def _nothing_left(dropped: Counter) -> str:
+    """Why no bid is left: the drops that took them all, or that no column held numbers.
+
+    >>> _nothing_left(Counter({"negative bid": 100}))
+    'no usable bid: every numeric bid was dropped (100 negative bid); bids must be numbers ≥ 0'
+    """
+    if dropped:
+        counts = ", ".join(f"{k} {why}" for why, k in sorted(dropped.items()))
+        return f"no usable bid: every numeric bid was dropped ({counts}); bids must be numbers ≥ 0"
+    return "no numeric bid in any column"
+
+
 def _find(header: Sequence[str], wanted: str | None, candidates: Iterable[str], role: str,
           required: bool = True) -> str | None:
     lower = {h.lower(): h for h in reversed(header)}
     if wanted is not None:
         if wanted.lower() not in lower:
-            raise DataError(f"--{role}-col {wanted!r} is not a column (columns: "
+            flag = "--where" if role == "where" else f"--{role}-col"
+            raise DataError(f"{flag} {wanted!r} is not a column (columns: "
                             f"{', '.join(map(str, header))})")
         return lower[wanted.lower()]
     for c in candidates:
@@ -777,7 +794,7 @@ def _read_wide(header, chunk_iter, numbers, auction_col, where, forced, dropped)
         v_list.append(vals[r, j])
         labels.extend(ids.tolist())
     if not v_list or not any(len(v) for v in v_list):
-        raise DataError("no numeric bid in any column")
+        raise DataError(_nothing_left(dropped))
     a = np.concatenate(a_list)
     v = np.concatenate(v_list)
     n_items = v.shape[1]

@@ -25,6 +25,7 @@ import csv
 import math
 from fractions import Fraction
 
+import numpy as np
 from scipy import stats
 
 from numerics.valuations.base import Valuation
@@ -114,8 +115,15 @@ def _read_column(path: str, column: str | None) -> list[float]:
     raise ValueError(f"empirical: no numeric column in {path}")
 
 
+# Values beyond this size overflow the sums of squares behind every variance and CI (and
+# revenue sums over many profiles): such a law is refused with the advice to rescale.
+MAX_VALUE_SCALE = 1e150
+
+
 def parse_valuation(spec: str) -> Valuation:
     """Build a one-dimensional :class:`Valuation` from a CLI string (grammar in module doc).
+    A law whose values reach beyond ±1e150 (its support's ends, or its 0.01%/99.99% quantiles
+    when unbounded) is refused: squares of its values overflow, so no CI could be computed.
 
     >>> parse_valuation("uniform:0:2").support
     (0.0, 2.0)
@@ -123,7 +131,25 @@ def parse_valuation(spec: str) -> Valuation:
     False
     >>> parse_valuation("discrete:1,2:1/2,1/2").values
     (1.0, 2.0)
+    >>> parse_valuation("uniform:0:1e308")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: values up to about 1e+308, beyond 1e+150: their squares overflow ...
     """
+    law = _parse_valuation(spec)
+    ends = [x for x in law.support if math.isfinite(x)]
+    if len(ends) < 2:  # unbounded: where nearly all of its mass lies
+        with np.errstate(all="ignore"):
+            ends += [float(q) for q in np.atleast_1d(law.quantile(np.array([1e-4, 1 - 1e-4])))]
+    scale = max((abs(x) for x in ends if not math.isnan(x)), default=0.0)
+    if not scale <= MAX_VALUE_SCALE:
+        raise ValueError(f"values up to about {scale:.3g}, beyond "
+                         f"{MAX_VALUE_SCALE:g}: their squares overflow (no variance or CI "
+                         "could be computed); rescale the values")
+    return law
+
+
+def _parse_valuation(spec: str) -> Valuation:
     spec = spec.strip()
     if not spec:
         raise ValueError("empty valuation spec")
