@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.mechanisms.multi import optimal_welfare
+from numerics.mechanisms.multi import ItemWise, optimal_welfare
 from numerics.stats import Estimate, Moments
 
 COLUMNS = (
@@ -119,10 +119,16 @@ def bidder_regret(
         prev = alloc
     if m_items > 1:
         for m in range(m_items):
+            # an item-wise rule: misreporting item m moves only item m's auction, so its gain
+            # is item m's alone (exactly), one item's auction per grid point instead of M
+            rule, item = ((mech.inner, slice(m, m + 1)) if isinstance(mech, ItemWise)
+                          else (mech, slice(None)))
+            truth = v[:, :, item]
+            base = u0 if rule is mech else _gain(rule, truth, truth, i, 0.0)[0]
             for g in grid:
-                vr = v.copy()
-                vr[:, i, m] = g
-                g_m = _gain(mech, v, vr, i, u0)[0]
+                vr = truth.copy()
+                vr[:, i, m if rule is mech else 0] = g
+                g_m = _gain(rule, truth, vr, i, base)[0]
                 best = np.where(g_m > GAIN_TOL, np.maximum(best, g_m), best)
         return best, mono_bad, float(np.max(np.diff(grid))) if grid.size > 1 else 0.0
     if exhaustive:

@@ -41,10 +41,12 @@ class ItemWise(Mechanism):
         return self.inner.truthful
 
     def outcome(self, v):
-        xs, ps = zip(
-            *(self.inner.outcome(v[:, :, m : m + 1]) for m in range(v.shape[2])), strict=True
-        )
-        return np.concatenate(xs, axis=2), np.sum(ps, axis=0)
+        # every item's auction at once: the items become extra profiles of one call (the
+        # inner rule treats profiles independently), not a Python loop of M calls
+        batch, n, m = v.shape
+        x, p = self.inner.outcome(v.transpose(0, 2, 1).reshape(batch * m, n, 1))
+        x = x.reshape(batch, m, n).transpose(0, 2, 1)
+        return x, p.reshape(batch, m, n).sum(axis=1)
 
 
 def assignment_count(n: int, m: int, unit_demand: bool = False) -> int | float:
