@@ -258,7 +258,8 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
     client = None
     abandoned = False
     try:
-        client = given or Client(cfg.scheduler_address if cluster is None else cluster)
+        client = given if given is not None else Client(
+            cfg.scheduler_address if cluster is None else cluster)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
         # the task object travels once per worker; each task then carries only (seed, size)
         # pairs and returns a list of small summaries

@@ -268,15 +268,15 @@ def simulate(
         # round; with M > 1 items, the joint move and each item's coordinate instead) is one
         # outcome of the whole batch, N·M values each (an item-wise rule's coordinate moves
         # run one item's auction: N values)
-        if items == 1:
-            moves = 1 + refine
-        else:
-            moves = ITEM_SEARCH_COST * (2 if isinstance(mech, ItemWise) else 1 + items)
+        moves = 1 + refine if items == 1 else 2 if isinstance(mech, ItemWise) else 1 + items
+        per_value = 1 if items == 1 else ITEM_SEARCH_COST
+        costlier = f" × {per_value} (multi-item cost per value)" if per_value > 1 else ""
         work_budget("regret_grid", regret_grid, float(samples) * bidders * regret_grid * moves
-                    * bidders * items, max_work=max_work,
+                    * bidders * items * per_value, max_work=max_work,
                     what=f"evaluations ({samples} samples × {bidders} bidders searched × "
-                         f"{regret_grid} grid points × {moves:g} moves × {bidders * items} "
-                         "values)", lower=("samples", "items") if items > 1 else ("samples",))
+                         f"{regret_grid} grid points × {moves} moves × {bidders * items} "
+                         f"values{costlier})",
+                    lower=("samples", "items") if items > 1 else ("samples",))
     if search:
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
                       * bidders * items, max_memory=max_memory)
