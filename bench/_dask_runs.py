@@ -1,6 +1,7 @@
 """Side-by-side timing of one computation in-process and on Dask LocalClusters of 1 and 2
-workers (processes, one thread each, started beforehand so start-up is excluded), with the CPU
-each side spent: shared by bench_engine.py and bench_dask_chunks.py.
+workers (processes, one thread each, started before each measurement so start-up is excluded,
+one cluster alive at a time), with the CPU each side spent: shared by bench_engine.py and
+bench_dask_chunks.py.
 
 Wall-clock ratios need idle cores; CPU seconds do not: for each run the CPU time spent by the
 workers (``client.run``) and by this process (client + the LocalCluster's scheduler, which runs
@@ -26,27 +27,24 @@ def cpu_seconds() -> float:
 
 
 @contextmanager
-def clusters(warm_up: Callable[[dict], object], workers=(1, 2)) -> Iterator[dict]:
-    """{w: (client, cluster)} for each worker count, each warmed up once with
-    ``warm_up(config)`` (imports in the workers); closed at the end."""
-    from dask.distributed import Client, LocalCluster
+def cluster(workers: int, warm_up: Callable[[dict], object]) -> Iterator[tuple]:
+    """(client, cluster): a LocalCluster of ``workers`` single-threaded worker processes started
+    exactly as ``executor="dask"`` starts its own (``numerics.engine._start_cluster``: the same
+    settings), warmed up once with ``warm_up(config)`` (imports in the workers), closed at the
+    end. One cluster at a time: an idle second cluster's heartbeats would be charged to the
+    measured one (≈ 0.05–0.09 CPU s per second on 2 cores)."""
+    from dask.distributed import Client
 
     import numerics.engine as eng
 
-    out = {}
+    running = eng._start_cluster(eng.EngineConfig(executor="dask", workers=workers))
+    client = Client(running)
     try:
-        for w in workers:
-            cluster = LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
-                                   dashboard_address=None)
-            client = Client(cluster)
-            client.run(eng._keep_freed_memory)  # as the engine does for its own clusters
-            out[w] = (client, cluster)
-            warm_up(dask_config(cluster))
-        yield out
+        warm_up(dask_config(running))
+        yield client, running
     finally:
-        for client, cluster in out.values():
-            client.close()
-            cluster.close()
+        client.close()
+        running.close()
 
 
 def dask_config(cluster) -> dict:

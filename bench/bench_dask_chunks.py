@@ -1,6 +1,6 @@
 """The Dask executor on the grade-spectrum workloads, in-process against Dask LocalClusters of
-1 and 2 workers (started beforehand), interleaved ``--repeats`` times (medians), with the CPU
-each side spent:
+1 and 2 workers (started before each measurement, one at a time), interleaved ``--repeats``
+times (medians), with the CPU each side spent:
 
 * ``latent.spectrum`` with an adaptive budget whose target (1e-4) is never met, so that every
   sample is drawn: chunks of 8 replicates, a replicate a task (the fixed-sample run is
@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _dask_runs import clusters, cpu_seconds, measure, timed  # noqa: E402
+from _dask_runs import cluster, cpu_seconds, measure, timed  # noqa: E402
 
 import latent  # noqa: E402
 
@@ -64,17 +64,17 @@ def landscape_work(samples: int):
 def compare(name: str, work, repeats: int) -> None:
     times: dict = {}
     cpu: dict = {}
-    with clusters(work) as running:
-        for _ in range(repeats):
-            c0 = cpu_seconds()
-            t, ref = timed(work, {})
-            times.setdefault("inline", []).append(t)
-            cpu.setdefault("inline", []).append(cpu_seconds() - c0)
-            for w, (client, cluster) in running.items():
-                t, out, used = measure(work, client, cluster)
-                assert out == ref, f"{name}: dask gave different numbers"
-                times.setdefault(w, []).append(t)
-                cpu.setdefault(w, []).append(used)
+    for _ in range(repeats):
+        c0 = cpu_seconds()
+        t, ref = timed(work, {})
+        times.setdefault("inline", []).append(t)
+        cpu.setdefault("inline", []).append(cpu_seconds() - c0)
+        for w in (1, 2):
+            with cluster(w, work) as (client, running):
+                t, out, used = measure(work, client, running)
+            assert out == ref, f"{name}: dask gave different numbers"
+            times.setdefault(w, []).append(t)
+            cpu.setdefault(w, []).append(used)
     med = {k: float(np.median(v)) for k, v in times.items()}
     cpu_in = float(np.median(cpu["inline"]))
     d1, d2 = med[1], med[2]

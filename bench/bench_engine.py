@@ -9,7 +9,8 @@ Measures, side by side in one run (interleaved, best of ``--repeats``):
      the same statistics (revenue, welfare, optimal welfare means + variances, on the same
      random numbers: both draw rng.random per batch from the same SeedSequence children);
   2. speed-up of the engine with 2 local processes against 1 worker, and Dask LocalClusters of 1
-     and 2 workers (processes, started beforehand so start-up is excluded) against the
+     and 2 workers (processes, started as the engine starts its own, one at a time, start-up
+     excluded) against the
      in-process engine, interleaved ``--repeats`` times (medians), with grouped tasks and with
      one task per batch (the engine before grouping).
 The machine's load average is printed: on a shared machine, rerun if it is above ~0.5 at start.
@@ -32,7 +33,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _dask_runs import clusters, cpu_seconds, measure, timed  # noqa: E402
+from _dask_runs import cluster, cpu_seconds, measure, timed  # noqa: E402
 
 from numerics.audit import AuditResult, AuditTask  # noqa: E402
 from numerics.engine import EngineConfig, batch_plan, run  # noqa: E402
@@ -77,8 +78,9 @@ def engine(mech, prof, n_profiles, batch, seed, cfg):
 
 def dask_scaling(mech, prof, P, B, seed, repeats):
     """In-process vs Dask LocalClusters of 1 and 2 workers (processes, 1 thread each, started
-    beforehand), interleaved ``repeats`` times (medians); grouped tasks (the engine's default)
-    and one task per batch (``MAX_GROUP = 1``, the engine before grouping) side by side.
+    before each measurement, one at a time), interleaved ``repeats`` times (medians); grouped
+    tasks (the engine's default) and one task per batch (``MAX_GROUP = 1``, the engine before
+    grouping) side by side.
 
     Wall-clock ratios need idle cores; CPU seconds do not: for each run we also read the CPU
     time spent by the workers (``client.run``) and by this process (client + the LocalCluster's
@@ -89,21 +91,21 @@ def dask_scaling(mech, prof, P, B, seed, repeats):
     times: dict = {}
     cpu: dict = {}
     default_group = eng.MAX_GROUP
-    with clusters(lambda cfg: engine(mech, prof, 4 * B, B, seed, cfg)) as running:
-        for _ in range(repeats):
-            c0 = cpu_seconds()
-            t, ref = timed(engine, mech, prof, P, B, seed, {})
-            times.setdefault("inline", []).append(t)
-            cpu.setdefault("inline", []).append(cpu_seconds() - c0)
-            for group in (default_group, 1):
-                eng.MAX_GROUP = group
-                for w, (client, cluster) in running.items():
+    for _ in range(repeats):
+        c0 = cpu_seconds()
+        t, ref = timed(engine, mech, prof, P, B, seed, {})
+        times.setdefault("inline", []).append(t)
+        cpu.setdefault("inline", []).append(cpu_seconds() - c0)
+        for w in (1, 2):
+            with cluster(w, lambda cfg: engine(mech, prof, 4 * B, B, seed, cfg)) as (client, cl):
+                for group in (default_group, 1):
+                    eng.MAX_GROUP = group
                     t, out, used = measure(lambda cfg: engine(mech, prof, P, B, seed, cfg),
-                                           client, cluster)
+                                           client, cl)
                     assert out == ref, "dask gave different numbers"
                     times.setdefault((group, w), []).append(t)
                     cpu.setdefault((group, w), []).append(used)
-            eng.MAX_GROUP = default_group
+                eng.MAX_GROUP = default_group
     med = {k: float(np.median(v)) for k, v in times.items()}
     cpu_in = float(np.median(cpu["inline"]))
     use_in = float(np.median([c / t for c, t in zip(cpu["inline"], times["inline"],

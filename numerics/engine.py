@@ -9,7 +9,8 @@ Batches are shipped to worker processes in *groups* of consecutive batches (one 
 group and returns the group's summaries in batch order; the caller still merges every summary
 in batch order, so grouping never changes a number). One task per 65 536-profile batch cost
 Dask a scheduler round trip, a task (de)serialisation and a result transfer every ~10 ms of
-work; grouped tasks run ~0.1–0.5 s each (see :func:`group_size`).
+work; grouped tasks run ~0.1–0.5 s each (see :func:`group_size`). Several runs in a row
+(:func:`run_each`) share one queue, so the workers do not wait between them.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ IN_FLIGHT = 4
 # tasks (load balance on shared machines, bounded memory for the queued results)
 MAX_GROUP = 32
 TASKS_PER_WORKER = 4
+SCATTER_ABOVE = 64 << 10  # bytes: larger task objects travel to the workers once (_on_workers)
 
 
 @dataclass(frozen=True)
@@ -190,10 +192,20 @@ def _fork_is_safe() -> bool:
     return sys.platform == "linux" and not others
 
 
-def _local(task, plan, workers: int) -> Iterator:
-    if workers == 1:
-        for seq, size in plan:
-            yield task(seq, size)
+def _units(work, workers: int) -> Iterator:
+    """(run index, task, group) for every run of ``work`` in order, its batches in groups sized
+    for ``workers`` workers (a group never spans two runs)."""
+    for i, (task, plan) in enumerate(work):
+        for group in _groups(plan, group_size(len(plan), workers)):
+            yield i, task, group
+
+
+def _local(work, workers: int) -> Iterator:
+    """(run index, group, its summaries) in order; ``work``: (task, plan) pairs."""
+    if workers == 1:  # in this process, one batch at a time: nothing runs ahead
+        for i, (task, plan) in enumerate(work):
+            for seq, size in plan:
+                yield i, [(seq, size)], [task(seq, size)]
         return
     # fork starts in milliseconds but can deadlock if the parent runs threads: spawn then
     method = "fork" if _fork_is_safe() else "spawn"
@@ -201,13 +213,16 @@ def _local(task, plan, workers: int) -> Iterator:
                                initializer=_ignore_sigint)
     try:
         pending: deque = deque()
-        for group in _groups(plan, group_size(len(plan), workers)):
-            pending.append(pool.submit(_call_group, task, group))
+        for i, task, group in _units(work, workers):
+            pending.append((i, group, pool.submit(_call_group, task, group)))
             if len(pending) >= IN_FLIGHT * workers:
-                yield from pending.popleft().result()
+                i0, g0, fut = pending.popleft()
+                yield i0, g0, fut.result()
         while pending:
-            yield from pending.popleft().result()
-    except BaseException:  # Ctrl-C or an error: drop the queued batches, do not wait for them
+            i0, g0, fut = pending.popleft()
+            yield i0, g0, fut.result()
+    except BaseException:  # Ctrl-C, an error, or the caller stopped (run_each closed): drop
+        # the queued groups, do not wait for them
         _terminate_workers(pool)  # first: shutdown() forgets the pool's process table
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -248,7 +263,8 @@ def _keep_freed_memory() -> bool:
         return False
 
 
-def _dask(task, plan, cfg: EngineConfig) -> Iterator:
+def _dask(work, cfg: EngineConfig) -> Iterator:
+    """As :func:`_local`, on a Dask cluster."""
     # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
     # module) and is used only by executor="dask"; the local executor never needs it.
     from dask.distributed import Client
@@ -257,24 +273,34 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
     cluster = None if cfg.scheduler is not None else _start_cluster(cfg)
     client = None
     abandoned = False
+    pending: deque = deque()
     try:
         client = given if given is not None else Client(
             cfg.scheduler_address if cluster is None else cluster)
         n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        # the task object travels once per worker; each task then carries only (seed, size)
-        # pairs and returns a list of small summaries
-        # hash=False: a key of its own per run (an equal task scattered by a previous run on
-        # the same client may still be being released: "lost dependencies")
-        remote_task = client.scatter(task, broadcast=True, hash=False)
-        pending: deque = deque()
-        for group in _groups(plan, group_size(len(plan), n_workers)):
-            pending.append(client.submit(_call_group, remote_task, group, pure=False))
+        on_workers: dict = {}  # run index -> its task object (or its scattered copy)
+
+        def head():
+            i0, g0, fut = pending.popleft()
+            out = fut.result()
+            if not pending or pending[0][0] != i0:  # run i0 is done: free its task object
+                on_workers.pop(i0, None)
+            return i0, g0, out
+
+        for i, task, group in _units(work, n_workers):
+            if i not in on_workers:
+                on_workers[i] = _on_workers(client, task)
+            pending.append((i, group, client.submit(_call_group, on_workers[i], group,
+                                                    pure=False)))
             if len(pending) >= IN_FLIGHT * n_workers:
-                yield from pending.popleft().result()
+                yield head()
         while pending:
-            yield from pending.popleft().result()
-    except BaseException:
+            yield head()
+    except BaseException:  # as in _local: queued groups (of a later run) are cancelled
         abandoned = True
+        if client is not None and pending:
+            with _held(quiet=True):
+                client.cancel([fut for _, _, fut in pending])
         raise
     finally:
         with _held(quiet=abandoned):
@@ -282,6 +308,21 @@ def _dask(task, plan, cfg: EngineConfig) -> Iterator:
                 client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _on_workers(client, task):
+    """``task`` as the argument of a run's Dask tasks: a large task object is sent to every
+    worker once (a scatter: one round trip, then each task carries only (seed, size) pairs); a
+    small one (≤ SCATTER_ABOVE bytes pickled, e.g. an adaptive spectrum's chunk, 2 KiB) goes
+    with each task instead, which spares the round trip at every run of a :func:`run_each`.
+    Measured with cloudpickle, as Dask sends it (lambdas included)."""
+    import cloudpickle  # a dependency of dask.distributed, imported only on this path
+
+    if len(cloudpickle.dumps(task)) <= SCATTER_ABOVE:
+        return task
+    # hash=False: a key of its own per run (an equal task scattered by a previous run on the
+    # same client may still be being released: "lost dependencies")
+    return client.scatter(task, broadcast=True, hash=False)
 
 
 @contextmanager
@@ -353,16 +394,30 @@ def session(config: EngineConfig | None):
                 cluster.close()
 
 
+# The LocalClusters the engine starts itself have no dashboard, so what only feeds one is off:
+# the workers' statistical profiler (a stack sample every 10 ms), and the event-loop latency
+# tick (every 20 ms) and system monitor (every 0.5 s) of every process run less often. On 2
+# cores this halved the idle CPU of a 2-worker cluster (0.09 → 0.044 CPU s per second).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 def _start_cluster(cfg: EngineConfig):
     """The LocalCluster of ``executor="dask"`` without a scheduler: one single-threaded worker
     per ``cfg.workers``. Its log lines below ERROR are not printed: the command line reports
-    what happened itself (after Ctrl-C the workers would log every cancelled task)."""
-    # dask.distributed is imported here on purpose (see _dask)
+    what happened itself (after Ctrl-C the workers would log every cancelled task). Settings:
+    :data:`LOCAL_CLUSTER_CONFIG`."""
+    # dask is imported here on purpose (see _dask)
+    import dask
     from dask.distributed import Client, LocalCluster
 
     cluster = None
     try:
-        with _held():  # a Ctrl-C meanwhile is raised at the end of this block
+        # a Ctrl-C meanwhile is raised at the end of this block
+        with _held(), dask.config.set(LOCAL_CLUSTER_CONFIG):
             cluster = LocalCluster(n_workers=cfg.workers, threads_per_worker=1,
                                    processes=cfg.dask_processes, dashboard_address=None,
                                    silence_logs=logging.ERROR)
@@ -375,6 +430,68 @@ def _start_cluster(cfg: EngineConfig):
                 cluster.close()
         raise
     return cluster
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run of :func:`run_each`: ``task(seed_seq, size) -> summary`` over ``samples``
+    samples seeded by ``seed``, in batches of ``batch_size`` (None: the config's)."""
+
+    task: Callable
+    samples: int
+    seed: object
+    batch_size: int | None = None
+
+
+def run_each(runs: Sequence[Run], config: EngineConfig | None = None,
+             desc: str = "simulate") -> Iterator:
+    """Run several runs one after another on one executor and yield each run's merged summary
+    (exactly what :func:`run` returns for it) in order.
+
+    On a process pool or a cluster the queue of tasks does not drain between runs: the next
+    run's first tasks are queued while a run's last ones finish, so the workers do not wait
+    while the caller looks at a result (an adaptive algorithm deciding whether to go on). To
+    stop early, close the iterator (``contextlib.closing``, then ``break``): the queued tasks of
+    later runs are cancelled (at most ``IN_FLIGHT`` per worker; on a process pool the workers
+    are stopped rather than waited for). Inline nothing runs ahead. The numbers do not depend
+    on any of this: a run's summary is merged from its own batches in batch order.
+
+    >>> from numerics.stats import Moments
+    >>> def task(seq, size):
+    ...     return Moments.of(np.random.default_rng(seq).random((size, 1)))
+    >>> runs = [Run(task=task, samples=n, seed=1) for n in (300, 500)]
+    >>> [s.n for s in run_each(runs)]
+    [300, 500]
+    >>> bool(list(run_each(runs))[1].mean[0] == run(task, 500, seed=1).mean[0])
+    True
+    """
+    cfg = config or EngineConfig()
+    work = [(r.task, batch_plan(r.samples, r.batch_size or cfg.batch_size, r.seed))
+            for r in runs]
+    if not work:
+        return
+    if cfg.executor == "dask":
+        it = _dask(work, cfg)
+    else:
+        it = _local(work, 1 if cfg.executor == "inline" else cfg.workers)
+    last = len(work) - 1
+    total, merged, final = None, 0, None
+    # closing(): a Ctrl-C that lands in the merge below (outside the generator) still runs the
+    # executor's clean-up before the caller reports the interruption and exits
+    everything = sum(plan.n_samples for _, plan in work)
+    with closing(it), _progress(everything, cfg.progress, desc) as bar:
+        for i, group, summaries in it:
+            for summary in summaries:
+                total = summary if total is None else total.merge(summary)
+            merged += len(summaries)
+            bar.update(sum(size for _, size in group))
+            if merged == len(work[i][1]):
+                if i < last:
+                    yield total
+                else:  # the executor finishes (and shuts down) normally before the last yield
+                    final = total
+                total, merged = None, 0
+    yield final
 
 
 def run(
@@ -396,20 +513,7 @@ def run(
     >>> a.n, bool(a.mean[0] == b.mean[0])
     (1000, True)
     """
-    cfg = config or EngineConfig()
-    plan = batch_plan(n_samples, cfg.batch_size, seed)
-    if cfg.executor == "dask":
-        it = _dask(task, plan, cfg)
-    else:
-        it = _local(task, plan, 1 if cfg.executor == "inline" else cfg.workers)
-    total = None
-    # closing(): a Ctrl-C that lands in the merge below (outside the generator) still runs the
-    # executor's clean-up before the caller reports the interruption and exits
-    with closing(it), _progress(n_samples, cfg.progress, desc) as bar:
-        for summary, (_, size) in zip(it, plan, strict=True):
-            total = summary if total is None else total.merge(summary)
-            bar.update(size)
-    return total
+    return next(run_each([Run(task=task, samples=n_samples, seed=seed)], config, desc))
 
 
 def samples(task, n_samples: int, seed, batch_size: int) -> Iterator[np.ndarray]:

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import multiprocessing as mp
+import time
+from contextlib import closing
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
 
 from numerics import engine
 from numerics.audit import AuditTask, RegretSearch
-from numerics.engine import EngineConfig, batch_plan, group_size, run, samples, session
+from numerics.engine import (
+    EngineConfig,
+    Run,
+    batch_plan,
+    group_size,
+    run,
+    run_each,
+    samples,
+    session,
+)
 from numerics.mechanisms import make_mechanism
+from numerics.stats import Moments
 from numerics.valuations import hetero, iid
 
 
@@ -117,3 +130,80 @@ def test_landscape_on_dask_starts_one_cluster_for_all_formats(monkeypatch):
     inline = latent.landscape("second_price,gsp", **kw)
     assert len(started) == 1
     assert [r.spectrum.energies for r in on_dask.rows] == [r.spectrum.energies for r in inline.rows]
+
+
+@dataclass(frozen=True)
+class _Uniforms:
+    """Moments of uniform draws, after ``pause`` seconds per batch (picklable)."""
+
+    pause: float = 0.0
+
+    def __call__(self, seq, size):
+        time.sleep(self.pause)
+        return Moments.of(np.random.default_rng(seq).random((size, 2)))
+
+
+def _runs():
+    return [Run(task=_task(), samples=3_000, seed=5, batch_size=500),
+            Run(task=_Uniforms(), samples=1_001, seed=5, batch_size=100),
+            Run(task=_task(RegretSearch(grid=4, refine=0)), samples=700, seed=np.random
+                .SeedSequence(8), batch_size=300)]
+
+
+def _moments(summary):
+    return _flat(summary) if hasattr(summary, "moments") else np.concatenate(
+        [[summary.n], summary.mean, summary.comoment.ravel()])
+
+
+@pytest.mark.parametrize("config", [EngineConfig("inline"), EngineConfig("local", 2),
+                                    "dask"], ids=["inline", "local-2", "dask-2"])
+def test_run_each_gives_every_run_its_own_numbers(config):
+    """Runs queued back to back (different tasks, sizes, batch sizes and seeds) give exactly
+    what each gives alone; with 2 workers the next run's tasks are queued while one ends."""
+    if config == "dask":
+        pytest.importorskip("dask.distributed")
+        config = EngineConfig("dask", 2, dask_processes=False)
+    alone = [run(r.task, r.samples, r.seed, EngineConfig("inline", batch_size=r.batch_size))
+             for r in _runs()]
+    together = list(run_each(_runs(), config))
+    assert len(together) == 3
+    for a, b in zip(alone, together, strict=True):
+        assert np.array_equal(_moments(a), _moments(b))
+    assert list(run_each([], config)) == []
+
+
+def test_stopping_run_each_early_cancels_the_next_run_on_local_workers():
+    """After the first run's summary the caller stops: the second run's queued batches (60 s
+    each) are not waited for and the pool's processes are gone."""
+    runs = [Run(task=_Uniforms(), samples=400, seed=1, batch_size=100),
+            Run(task=_Uniforms(pause=60.0), samples=800, seed=2, batch_size=100)]
+    t0 = time.monotonic()
+    with closing(run_each(runs, EngineConfig("local", 2))) as results:
+        first = next(results)
+    assert time.monotonic() - t0 < 30  # the 60 s batches were cancelled, not waited for
+    assert np.array_equal(_moments(first), _moments(run(_Uniforms(), 400, 1,
+                                                        EngineConfig(batch_size=100))))
+    deadline = time.monotonic() + 10
+    while mp.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mp.active_children() == []
+
+
+def test_stopping_run_each_early_on_dask_leaves_the_session_usable():
+    """A stopped stream cancels its queued tasks; the session's client then runs the next
+    computation with the right numbers (no stale or lost keys)."""
+    pytest.importorskip("dask.distributed")
+    runs = [Run(task=_Uniforms(), samples=400, seed=1, batch_size=100),
+            Run(task=_Uniforms(pause=0.5), samples=4_000, seed=2, batch_size=100)]
+    inline = run(_Uniforms(), 1_000, 3, EngineConfig(batch_size=100))
+    with session(EngineConfig("dask", 2, dask_processes=False)) as cfg:
+        with closing(run_each(runs, cfg)) as results:
+            first = next(results)
+        assert first.n == 400
+        again = run(_Uniforms(), 1_000, 3, replace(cfg, batch_size=100))
+        assert np.array_equal(_moments(again), _moments(inline))
+        client = cfg.scheduler
+        deadline = time.monotonic() + 10
+        while client.futures and time.monotonic() < deadline:  # the cancelled ones let go
+            time.sleep(0.05)
+        assert not client.futures

@@ -62,6 +62,9 @@ def test_same_seed_same_numbers_inline_and_local():
     assert inline.energies == local.energies and inline.energies_ci == local.energies_ci
     assert inline.resolved == local.resolved and inline.names == ("bidder_1", "bidder_2",
                                                                   "bidder_3", "bidder_4")
+    # it stopped before the budget: on the 2 workers the next chunk was already queued (run
+    # back to back) and was cancelled, not used
+    assert inline.resolved == (1, 2, 3) and local.notes[-1].startswith("adaptive: 2 chunks")
 
 
 def test_default_run_is_unchanged_without_the_flag():

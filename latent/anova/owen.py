@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import closing
 from dataclasses import dataclass, replace
 from itertools import combinations
 
@@ -66,7 +67,7 @@ from scipy import stats
 
 from latent.anova.marginals import quantile_functions
 from latent.anova.spectrum import GradeSpectrum
-from numerics.engine import EngineConfig, run, session
+from numerics.engine import EngineConfig, Run, run, run_each, session
 from numerics.seeding import fresh_sequence, seed_label
 
 MAX_ENUMERATED_SETS = 500_000  # beyond this many r-sets: uniform sets, no importance sampling
@@ -346,6 +347,26 @@ class OwenReplicate:
         return ReplicateMeans(means=(total / size,), samples=size)
 
 
+# Input floats per batch of a replicate: small enough that a batch's arrays stay in a core's
+# cache. Measured on a 2-core Xeon (2 MiB L2 per core), CPU seconds of the same estimates (equal
+# up to the summation order), 4 M floats a batch (the earlier rule) → 2^19: second price N = 6,
+# grades ≤ 4, adaptive, 4·10^5 samples 5.50 → 3.88 s (2^20: 4.2 s, 2^18: 4.4 s); Sobol' G,
+# d = 10, grades ≤ 3, 2·10^6 evaluations 0.275 → 0.197 s; winner indicator N = 10 equal.
+# Two processes at once also slow each other less (+2 % CPU each, against +3–6 %).
+BATCH_FLOATS = 1 << 19
+
+
+def cache_batch(floats_per_sample: int) -> int:
+    """Samples per batch: the largest power of 2 (balanced Sobol' draws) whose inputs fit in
+    :data:`BATCH_FLOATS` floats, at least 1.
+
+    >>> cache_batch(444), cache_batch(10**7)
+    (1024, 1)
+    """
+    fit = BATCH_FLOATS // max(int(floats_per_sample), 1)
+    return 1 << max(fit.bit_length() - 1, 0) if fit else 1
+
+
 def _fixed(estimator: str, r: int) -> str:
     """The estimator of grade r before any pilot ("auto" starts from "same")."""
     if estimator == "mixed":
@@ -454,8 +475,8 @@ def grade_spectrum_owen(
     if m < 2:
         raise ValueError(f"evaluations={evaluations} leave fewer than 2 samples per replicate "
                          f"({per_sample} evaluations per sample, {k} replicates)")
-    if batch is None:  # about 4 M input floats per batch
-        batch = max(1, min(m, 4_000_000 // max(per_sample * n * (block or 1), 1)))
+    if batch is None:
+        batch = min(m, cache_batch(per_sample * n * (block or 1)))
     task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
                          subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
     cfg = config or EngineConfig()
@@ -543,6 +564,21 @@ def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int,
     return tuple(out)
 
 
+def chunk_sizes(first: int, room: int) -> list[int]:
+    """Samples per replicate added by each chunk of :func:`adaptive_spectrum`: ``first``, then
+    as many as there are so far (doubling), the last cut to fill ``room`` exactly.
+
+    >>> chunk_sizes(256, 3000)
+    [256, 256, 512, 1024, 952]
+    """
+    sizes: list[int] = []
+    length = 0
+    while length < room:
+        sizes.append(min(first if not sizes else length, room - length))
+        length += sizes[-1]
+    return sizes
+
+
 START_SAMPLES = 256  # first chunk per replicate: shorter replicates make skewed products' t-CIs
 # too narrow exactly when they stop early (the winner indicator: see tests/test_anova_owen.py)
 
@@ -608,21 +644,22 @@ def adaptive_spectrum(
                          f"replicate ({per_sample} evaluations per sample, {k} replicates, "
                          f"pilot {pilot_evals})")
     m0 = min(m0, 2 ** int(math.floor(math.log2(room))))
-    if batch is None:  # about 4 M input floats per batch
-        batch = max(1, 4_000_000 // max(per_sample * n * (block or 1), 1))
+    if batch is None:
+        batch = cache_batch(per_sample * n * (block or 1))
     task = OwenReplicate(f=f, marginals=marginals, n_inputs=n, plans=plans,
                          subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
     label = seed_label(seed)
+    sizes = chunk_sizes(m0, room)
+    starts = np.cumsum([0, *sizes[:-1]]).tolist()
+    # chunk c, replicate j: batch j of the c-th run (the j-th child of root), points
+    # starts[c]… of replicate j's sequence; the runs are queued back to back (run_each), so the
+    # workers never wait while the intervals are checked
+    runs = [Run(task=replace(task, offset=start, chunk=c), samples=k * size, seed=root,
+                batch_size=size) for c, (start, size) in enumerate(zip(starts, sizes, strict=True))]
     means, length, chunks = None, 0, 0
-    with session(config or EngineConfig()) as cfg:  # dask: one LocalCluster for all chunks
-        while True:
-            size = min(m0 if chunks == 0 else length, room - length)
-            if size < 1:
-                break
-            run_cfg = EngineConfig(**{**cfg.to_dict(), "scheduler": cfg.scheduler,
-                                      "batch_size": size, "progress": False})
-            summary = run(replace(task, offset=length, chunk=chunks), k * size, root, run_cfg,
-                          desc="replicates")
+    with session(config or EngineConfig()) as cfg, \
+            closing(run_each(runs, replace(cfg, progress=False), desc="replicates")) as results:
+        for size, summary in zip(sizes, results, strict=True):  # dask: one cluster, all chunks
             x = np.array(summary.means)  # (k, dim): this chunk's means per replicate
             means = x if means is None else (means * length + x * size) / (length + size)
             length += size
@@ -631,7 +668,7 @@ def adaptive_spectrum(
                              pilot_evals, label, confidence, L, qmc, weights is not None)
             done = resolved_grades(spec, target_rel_ci)
             if len(done) == R:
-                break
+                break  # closing: the next chunk's queued replicates are cancelled
     missing = tuple(r for r in range(1, R + 1) if r not in done)
     unresolved = (f", unresolved {list(missing)} (budget of {int(max_evaluations)} "
                   "evaluations reached)") if missing else ""

@@ -20,6 +20,7 @@ import math
 import os
 import time
 import warnings
+from contextlib import closing
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -381,9 +382,29 @@ def format_spectrum(fmt: Format, samples: int, max_grade: int, seed,
                                  seed=fresh_sequence(seed), block=b.block, progress=progress,
                                  desc=f"spectrum {fmt.key}")
 
-    chunks = engine.run(_SpectrumTask(fmt, max_grade, taste_seed), samples, fresh_sequence(seed),
-                        config, desc=f"spectrum {fmt.key}")
-    return pool_spectra(list(chunks.parts))
+    return next(format_spectra([fmt], samples, max_grade, seed, config,
+                               taste_seed=taste_seed, desc=f"spectrum {fmt.key}"))
+
+
+def format_spectra(fmts, samples: int, max_grade: int, seed, config, *,
+                   taste_seed: int = TASTE_SEED, desc: str = "spectra"):
+    """Fixed-budget Monte Carlo grade spectra of several formats on one engine config, in
+    order (an iterator): the formats' chunks run as one queue (``numerics.engine.run_each``),
+    so the workers do not wait between formats. Each spectrum is the one
+    :func:`format_spectrum` gives for its format (same seed, same numbers).
+
+    >>> from numerics.engine import EngineConfig
+    >>> fmts = [FORMATS["second_price"].with_(n=2), FORMATS["posted_unlimited"]]
+    >>> cfg = EngineConfig(batch_size=200)
+    >>> a, b = format_spectra(fmts, 400, 2, 1, cfg)
+    >>> a.energies[1] == format_spectrum(fmts[0], 400, 2, 1, cfg).energies[1]
+    True
+    """
+    runs = [engine.Run(task=_SpectrumTask(f, max_grade, taste_seed), samples=samples,
+                       seed=fresh_sequence(seed)) for f in fmts]
+    with closing(engine.run_each(runs, config, desc=desc)) as results:
+        for chunks in results:
+            yield pool_spectra(list(chunks.parts))
 
 
 def revenue_efficiency(fmt: Format, samples: int, seed, batch: int = 20000, *,
@@ -415,8 +436,10 @@ def _structurally_additive(s: GradeSpectrum) -> bool:
 
 def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed,
             config=None, taste_seed: int = TASTE_SEED,
-            progress: bool | None = False, target_rel_ci: float | None = None) -> LandscapeRow:
-    """One landscape row (see :class:`LandscapeRow`).
+            progress: bool | None = False, target_rel_ci: float | None = None,
+            spectrum: GradeSpectrum | None = None, spectrum_seconds: float = 0.0) -> LandscapeRow:
+    """One landscape row (see :class:`LandscapeRow`). ``spectrum``: the format's spectrum when
+    already measured (:func:`format_spectra`), with the ``spectrum_seconds`` it took.
 
     >>> row = measure(FORMATS["posted_unlimited"], samples=300, rev_samples=2000,
     ...               max_grade=3, seed=0)
@@ -424,13 +447,23 @@ def measure(fmt: Format, *, samples: int, rev_samples: int, max_grade: int, seed
     ('1 (W_r≡0, r≥2)', '∞ (structural)')
     """
     t0 = time.perf_counter()
-    s = format_spectrum(fmt, samples, max_grade, seed, config, taste_seed=taste_seed,
-                        progress=progress, target_rel_ci=target_rel_ci)
+    s = spectrum if spectrum is not None else format_spectrum(
+        fmt, samples, max_grade, seed, config, taste_seed=taste_seed, progress=progress,
+        target_rel_ci=target_rel_ci)
     rev, eff = revenue_efficiency(fmt, rev_samples, seed, taste_seed=taste_seed)
     return LandscapeRow(format=fmt, spectrum=s, rho=s.rho(),
                         structurally_additive=_structurally_additive(s), revenue=rev,
-                        efficiency=eff, seconds=time.perf_counter() - t0,
+                        efficiency=eff, seconds=spectrum_seconds + time.perf_counter() - t0,
                         input_note=build(fmt, taste_seed).input_note)
+
+
+def _timed(items):
+    """(item, seconds since the previous one) for each item of an iterator."""
+    t = time.perf_counter()
+    for item in items:
+        now = time.perf_counter()
+        yield item, now - t
+        t = time.perf_counter()
 
 
 def _resolve(formats) -> list[Format]:
@@ -473,11 +506,17 @@ def landscape(formats=None, *, quick: bool = True, seed=0, values=None,
     if values:
         fmts = [f.with_(values=v) for f in fmts for v in values
                 if not (v.startswith("latent") and (f.m > 1 or f.mechanism == "gsp"))]
+    kw = dict(samples=samples, rev_samples=rev_samples, max_grade=max_grade, seed=seed,
+              taste_seed=taste_seed)
     with engine.session(config) as cfg:  # dask: one client (and cluster) for every format
-        rows = tuple(measure(f, samples=samples, rev_samples=rev_samples, max_grade=max_grade,
-                             seed=seed, config=cfg, taste_seed=taste_seed, progress=progress,
-                             target_rel_ci=target_rel_ci)
-                     for f in fmts)
+        if cfg is None or target_rel_ci is not None:
+            rows = tuple(measure(f, config=cfg, progress=progress, target_rel_ci=target_rel_ci,
+                                 **kw) for f in fmts)
+        else:  # every format's chunks in one queue; the revenue runs here meanwhile
+            with closing(format_spectra(fmts, samples, max_grade, seed, cfg,
+                                        taste_seed=taste_seed)) as spectra:
+                rows = tuple(measure(f, spectrum=s, spectrum_seconds=t, **kw)
+                             for f, (s, t) in zip(fmts, _timed(spectra), strict=True))
     settings = {"samples": samples, "rev_samples": rev_samples, "revenue_samples": rev_samples,
                 "max_grade": max_grade, "quick": quick, "taste_seed": taste_seed,
                 "executor": None if config is None else config.to_dict()}
