@@ -20,6 +20,7 @@ import ctypes.util
 import logging
 import multiprocessing as mp
 import operator
+import pickle
 import signal
 import sys
 import threading
@@ -315,10 +316,13 @@ def _on_workers(client, task):
     worker once (a scatter: one round trip, then each task carries only (seed, size) pairs); a
     small one (≤ SCATTER_ABOVE bytes pickled, e.g. an adaptive spectrum's chunk, 2 KiB) goes
     with each task instead, which spares the round trip at every run of a :func:`run_each`.
-    Measured with cloudpickle, as Dask sends it (lambdas included)."""
-    import cloudpickle  # a dependency of dask.distributed, imported only on this path
-
-    if len(cloudpickle.dumps(task)) <= SCATTER_ABOVE:
+    What the standard pickle cannot measure (a lambda: Dask sends it with cloudpickle) is
+    scattered."""
+    try:
+        small = len(pickle.dumps(task)) <= SCATTER_ABOVE
+    except (pickle.PicklingError, AttributeError, TypeError):
+        small = False
+    if small:
         return task
     # hash=False: a key of its own per run (an equal task scattered by a previous run on the
     # same client may still be being released: "lost dependencies")

@@ -202,6 +202,11 @@ def test_stopping_run_each_early_on_dask_leaves_the_session_usable():
         assert first.n == 400
         again = run(_Uniforms(), 1_000, 3, replace(cfg, batch_size=100))
         assert np.array_equal(_moments(again), _moments(inline))
+        offset = 1.0  # a closure: not for the standard pickle, so it is scattered (cloudpickle)
+        shifted = run(lambda seq, size: Moments.of(offset + np.random.default_rng(seq)
+                                                   .random((size, 2))), 1_000, 3,
+                      replace(cfg, batch_size=100))
+        assert np.allclose(shifted.mean, inline.mean + 1.0)
         client = cfg.scheduler
         deadline = time.monotonic() + 10
         while client.futures and time.monotonic() < deadline:  # the cancelled ones let go
