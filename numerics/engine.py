@@ -264,6 +264,20 @@ def _keep_freed_memory() -> bool:
         return False
 
 
+def _prepare_worker() -> bool:
+    """Run once in each worker process of a LocalCluster the engine starts: the allocator as in
+    :func:`_keep_freed_memory`, and Ctrl-C left to the parent as in a local pool. A terminal's
+    Ctrl-C reaches the whole process group, and each Dask worker process would die printing a
+    KeyboardInterrupt traceback; the parent closes the cluster itself. (``client.run`` calls
+    this in the worker's main thread, where a signal handler may be set.) Not covered: a
+    group-wide Ctrl-C during the cluster's start, before this has run (about a second), still
+    reaches workers that are importing; they print their tracebacks, the command its one line
+    and exit 130. (Blocking SIGINT around the start does not reach them: Dask's threads, which
+    spawn the workers, run with an empty signal mask.)"""
+    _ignore_sigint()
+    return _keep_freed_memory()
+
+
 def _dask(work, cfg: EngineConfig) -> Iterator:
     """As :func:`_local`, on a Dask cluster."""
     # Imported here on purpose: dask.distributed costs ~1 s to import (5× the rest of this
@@ -427,7 +441,7 @@ def _start_cluster(cfg: EngineConfig):
                                    silence_logs=logging.ERROR)
             if cfg.dask_processes:
                 with Client(cluster) as client:
-                    client.run(_keep_freed_memory)
+                    client.run(_prepare_worker)
     except BaseException:
         if cluster is not None:
             with _held(quiet=True):

@@ -19,9 +19,10 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/maps").exists() or os.name 
                                 reason="needs POSIX signals and /proc")
 
 
-def _interrupt(argv, cwd, settle=1.0, ready=None):
+def _interrupt(argv, cwd, settle=1.0, ready=None, group=False):
     """Start ``python -m ARGV``, wait until the heavy imports began (numpy is mapped) or until
-    ``ready()``, then ``settle`` seconds, send SIGINT; returns (exit code, stdout, stderr)."""
+    ``ready()``, then ``settle`` seconds, send SIGINT (``group``: to the whole process group,
+    workers included, as a terminal's Ctrl-C does); returns (exit code, stdout, stderr)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     # its own process group, so that worker processes it leaves behind can be found
     proc = subprocess.Popen([sys.executable, "-m", *argv], cwd=cwd, env=env, text=True,
@@ -37,7 +38,10 @@ def _interrupt(argv, cwd, settle=1.0, ready=None):
         time.sleep(0.05)
     time.sleep(settle)
     assert proc.poll() is None, "the command finished before it could be interrupted"
-    proc.send_signal(signal.SIGINT)
+    if group:
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT)
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -71,15 +75,17 @@ def _leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if ".part" in p.name)
 
 
-# local: during the imports, during the work; dask: while the cluster starts, during the work
-@pytest.mark.parametrize(("executor", "settle"),
-                         [("local", 0.0), ("local", 2.0), ("dask", 2.0), ("dask", 8.0)])
-def test_simulate_on_workers(tmp_path, executor, settle):
+# local: during the imports, during the work; dask: while the cluster starts, during the work;
+# "group": the signal to every process of the command (a terminal's Ctrl-C), during the work
+@pytest.mark.parametrize(("executor", "settle", "group"),
+                         [("local", 0.0, False), ("local", 2.0, False), ("dask", 2.0, False),
+                          ("dask", 8.0, False), ("local", 2.0, True), ("dask", 8.0, True)])
+def test_simulate_on_workers(tmp_path, executor, settle, group):
     code, out, err = _interrupt(
         ["latent", "simulate", "--mechanism", "second_price", "--values", "uniform",
          "--bidders", "4", "--samples", "200000000", "--executor", executor, "--workers", "2",
          "--batch-size", "20000", "--quiet", "--max-work", "1e15", "--out",
-         str(tmp_path / "bids.csv")], tmp_path, settle)
+         str(tmp_path / "bids.csv")], tmp_path, settle, group=group)
     _check(code, err)
     assert not (tmp_path / "bids.csv").exists() and not _leftovers(tmp_path)
 
