@@ -52,7 +52,9 @@ def _fmt(e: float, ci) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class LandscapeRow(Result):
-    """One measured format: spectrum, ρ, revenue, efficiency, and the seed's claims."""
+    """One measured format: spectrum, ρ, revenue, efficiency, and the seed's claims.
+    ``seconds``: the wall time the row took (on a pool or a cluster the formats' spectra run as
+    one queue, and a row counts the wait for its own spectrum plus its revenue run)."""
 
     format: Format
     spectrum: GradeSpectrum
