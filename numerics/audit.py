@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from numerics.mechanisms.multi import ItemWise, optimal_welfare
+from numerics.mechanisms.multi import optimal_welfare
 from numerics.stats import Estimate, Moments
 
 COLUMNS = (
@@ -119,15 +119,16 @@ def bidder_regret(
         prev = alloc
     if m_items > 1:
         for m in range(m_items):
-            # an item-wise rule: misreporting item m moves only item m's auction, so its gain
-            # is item m's alone (exactly), one item's auction per grid point instead of M
-            rule, item = ((mech.inner, slice(m, m + 1)) if isinstance(mech, ItemWise)
-                          else (mech, slice(None)))
+            # a rule separable across items: misreporting item m moves only item m's
+            # auction, so its gain is item m's alone (exactly), one item's auction per grid
+            # point instead of M
+            alone = mech.item_rule(m)
+            rule, item = (mech, slice(None)) if alone is None else (alone, slice(m, m + 1))
             truth = v[:, :, item]
-            base = u0 if rule is mech else _gain(rule, truth, truth, i, 0.0)[0]
+            base = u0 if alone is None else _gain(rule, truth, truth, i, 0.0)[0]
             for g in grid:
                 vr = truth.copy()
-                vr[:, i, m if rule is mech else 0] = g
+                vr[:, i, m if alone is None else 0] = g
                 g_m = _gain(rule, truth, vr, i, base)[0]
                 best = np.where(g_m > GAIN_TOL, np.maximum(best, g_m), best)
         return best, mono_bad, float(np.max(np.diff(grid))) if grid.size > 1 else 0.0

@@ -18,7 +18,6 @@ from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
 from numerics.mechanisms import enumerated_assignments, make_mechanism
-from numerics.mechanisms.multi import ItemWise
 from numerics.seeding import fresh_sequence, seed_label, stable_seed
 from numerics.validate import (
     choice,
@@ -268,7 +267,8 @@ def simulate(
         # round; with M > 1 items, the joint move and each item's coordinate instead) is one
         # outcome of the whole batch, N·M values each (an item-wise rule's coordinate moves
         # run one item's auction: N values)
-        moves = 1 + refine if items == 1 else 2 if isinstance(mech, ItemWise) else 1 + items
+        separable = items > 1 and mech.item_rule(0) is not None
+        moves = 1 + refine if items == 1 else 2 if separable else 1 + items
         per_value = 1 if items == 1 else ITEM_SEARCH_COST
         costlier = f" × {per_value} (multi-item cost per value)" if per_value > 1 else ""
         work_budget("regret_grid", regret_grid, float(samples) * bidders * regret_grid * moves

@@ -45,6 +45,12 @@ class Mechanism:
         (highest report, price, sold) per profile, or None. Same outcome as ``outcome``."""
         return None
 
+    def item_rule(self, m: int):
+        """The rule that decides item ``m`` alone, from the reports for item ``m`` only, when
+        the mechanism is separable across items (utilities additive); None when it is not (the
+        default). The regret audit then moves one item's auction per misreport of that item."""
+        return None
+
     def allocation(self, v) -> np.ndarray:
         return self.outcome(as_profile(v))[0]
 

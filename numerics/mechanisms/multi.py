@@ -40,6 +40,15 @@ class ItemWise(Mechanism):
     def truthful(self):
         return self.inner.truthful
 
+    def item_rule(self, m: int) -> Mechanism:
+        """Item m is sold by the inner rule on item m's reports alone.
+
+        >>> from numerics.mechanisms.single import SecondPrice
+        >>> ItemWise(SecondPrice(2)).item_rule(1).name
+        'second_price'
+        """
+        return self.inner
+
     def outcome(self, v):
         # every item's auction at once: the items become extra profiles of one call (the
         # inner rule treats profiles independently), not a Python loop of M calls
