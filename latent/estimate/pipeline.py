@@ -107,7 +107,6 @@ from numerics.validate import choice, finite_float, positive_int, seed_sequence
 __all__ = ["EstimateOptions", "EstimateReport", "estimate_rho", "format_report"]
 
 
-
 @dataclass(frozen=True)
 class EstimateOptions:
     """Every option of :func:`estimate_rho` (CLI flags are the same names with dashes)."""
