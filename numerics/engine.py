@@ -436,8 +436,11 @@ def _start_cluster(cfg: EngineConfig):
     try:
         # a Ctrl-C meanwhile is raised at the end of this block
         with _held(), dask.config.set(LOCAL_CLUSTER_CONFIG):
+            # no dashboard; the scheduler's HTTP server (health routes) still binds a port:
+            # any free one (by default 8787, with a printed warning when that is taken)
             cluster = LocalCluster(n_workers=cfg.workers, threads_per_worker=1,
                                    processes=cfg.dask_processes, dashboard_address=None,
+                                   scheduler_kwargs={"dashboard_address": ":0"},
                                    silence_logs=logging.ERROR)
             if cfg.dask_processes:
                 with Client(cluster) as client:

@@ -212,3 +212,25 @@ def test_stopping_run_each_early_on_dask_leaves_the_session_usable():
         while client.futures and time.monotonic() < deadline:  # the cancelled ones let go
             time.sleep(0.05)
         assert not client.futures
+
+
+def test_the_engines_cluster_starts_quietly_when_port_8787_is_taken():
+    """Another Dask dashboard (or anything) on 8787: the engine's own cluster binds a free port
+    and prints no warning (a command line's stderr is one line or nothing)."""
+    pytest.importorskip("dask.distributed")
+    import socket
+    import warnings
+
+    with socket.socket() as taken:
+        try:
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        except OSError:
+            pass  # already taken by something else: the same situation
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            cluster = engine._start_cluster(EngineConfig("dask", 1, dask_processes=False))
+        try:
+            assert cluster.scheduler_address
+        finally:
+            cluster.close()
