@@ -14,9 +14,31 @@ from __future__ import annotations
 
 import numpy as np
 
-from numerics.valuations import Discrete, empirical
+from numerics.valuations import Discrete, empirical  # noqa: F401 - the doctests use it
 
 MAX_ATOMS = 2000
+
+
+def compressed_atoms(x: np.ndarray, max_atoms: int = MAX_ATOMS) -> tuple[np.ndarray, np.ndarray]:
+    """Atoms (increasing) and probabilities of :func:`compressed_empirical`, as arrays (the
+    bootstrap's functionals use them directly: no law object per replicate).
+
+    >>> v, p = compressed_atoms(np.array([3.0, 1.0, 1.0])); v.tolist(), p.round(3).tolist()
+    ([1.0, 3.0], [0.667, 0.333])
+    """
+    s = np.sort(np.asarray(x, dtype=float).ravel())
+    s = s[np.isfinite(s)]
+    if s.size == 0:
+        raise ValueError("empirical: no finite values")
+    if 1 + int(np.count_nonzero(s[1:] != s[:-1])) <= max_atoms:
+        v, counts = np.unique(s, return_counts=True)
+        return v, counts / s.size
+    # the quantile midpoints of the empirical law, read off the sorted sample (the law itself,
+    # with one atom per distinct value, is never built: it costs a Python float per value)
+    u = (np.arange(max_atoms) + 0.5) / max_atoms
+    idx = np.clip(np.ceil(s.size * (u - 1e-15)).astype(np.int64) - 1, 0, s.size - 1)
+    v, counts = np.unique(s[idx], return_counts=True)
+    return v, counts / max_atoms
 
 
 def compressed_empirical(x: np.ndarray, max_atoms: int = MAX_ATOMS) -> Discrete:
@@ -31,16 +53,8 @@ def compressed_empirical(x: np.ndarray, max_atoms: int = MAX_ATOMS) -> Discrete:
     >>> bool(np.abs(np.subtract(a, grid_law(empirical(x), 100)[0])).max() < 1e-3)
     True
     """
-    s = np.sort(np.asarray(x, dtype=float).ravel())
-    s = s[np.isfinite(s)]
-    if s.size == 0 or 1 + int(np.count_nonzero(s[1:] != s[:-1])) <= max_atoms:
-        return empirical(s)
-    # the quantile midpoints of the empirical law, read off the sorted sample (the law itself,
-    # with one atom per distinct value, is never built: it costs a Python float per value)
-    u = (np.arange(max_atoms) + 0.5) / max_atoms
-    idx = np.clip(np.ceil(s.size * (u - 1e-15)).astype(np.int64) - 1, 0, s.size - 1)
-    v, counts = np.unique(s[idx], return_counts=True)
-    return Discrete(tuple(v.tolist()), tuple((counts / max_atoms).tolist()))
+    v, p = compressed_atoms(x, max_atoms)
+    return Discrete(tuple(v.tolist()), tuple(p.tolist()))
 
 
 def marginals_from(matrix: np.ndarray, asymmetric: bool = False,

@@ -445,7 +445,9 @@ def wide_problems(sample: pd.DataFrame, id_col: str | None,
         else:
             x = x[np.isfinite(x)]
             k = len(np.unique(x))
-            if rows >= 20 and len(x) and np.all(x == np.round(x)) and k <= 10:
+            # one distinct value is no code book: a constant bid column (all bids 5000) is
+            # read as bids, and the auctions' equal bids are reported as ties
+            if rows >= 20 and len(x) and np.all(x == np.round(x)) and 2 <= k <= 10:
                 out.append((c, f"integer codes, {k} distinct values"))
     key = id_col
     if key is None:  # a first column that repeats is an auction id of one-row-per-bid data
@@ -483,6 +485,43 @@ def _refuse_wide(problems, header, id_col, sample: pd.DataFrame) -> DataError:
 
 
 # ----------------------------------------------------------------------------- reading
+
+def _real_array(source) -> np.ndarray:
+    """The bids of a 2-D array as floats; complex or non-numeric entries refused by name
+    (numpy would drop imaginary parts with only a ComplexWarning, or fail on a string).
+
+    >>> _real_array([[1, 2], [3, 4]]).dtype
+    dtype('float64')
+    >>> _real_array(np.array([[1 + 2j, 2.0]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ...
+    latent.data.reader.DataError: data: complex bids (an array of dtype complex128): ...
+    """
+    arr = np.asarray(source)
+    if np.iscomplexobj(arr):
+        raise DataError(f"data: complex bids (an array of dtype {arr.dtype}): bids must be "
+                        "real numbers")
+    if arr.dtype.kind in "OUS":
+        try:
+            return arr.astype(float)
+        except (TypeError, ValueError):
+            bad = next(x for x in arr.ravel() if not _is_number(x))
+            raise DataError(f"data: a non-numeric bid {str(bad)!r} in the array (dtype "
+                            f"{arr.dtype}): bids must be numbers (NaN for an absent bidder)"
+                            ) from None
+    if arr.dtype.kind not in "biuf":
+        raise DataError(f"data: an array of dtype {arr.dtype}: bids must be real numbers")
+    return arr.astype(float)
+
+
+def _is_number(x) -> bool:
+    try:
+        float(x)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(x, complex)
+
 
 def read_auctions(
     source,
@@ -539,7 +578,7 @@ def read_auctions(
     path = None
     if isinstance(source, np.ndarray) or (isinstance(source, list | tuple) and source
                                           and isinstance(source[0], list | tuple | np.ndarray)):
-        arr = np.asarray(source, dtype=float)
+        arr = _real_array(source)
         if arr.ndim != 2 or arr.shape[1] < 2:
             raise DataError(f"an array of bids must be 2-D (auctions × bidders, at least 2 "
                             f"columns), got shape {arr.shape}")
@@ -554,6 +593,10 @@ def read_auctions(
         frame.columns = header
         if frame.empty:
             raise DataError("no data rows in the DataFrame")
+        complex_cols = [c for c in header if np.iscomplexobj(frame[c].to_numpy())]
+        if complex_cols:
+            raise DataError(f"DataFrame column {complex_cols[0]!r} holds complex numbers: bids "
+                            "and covariates must be real")
         label, fmt = "DataFrame", None
         chunk_iter = lambda usecols, dtype: iter([frame[usecols] if usecols else frame])  # noqa: E731
     elif isinstance(source, str | Path):

@@ -328,7 +328,8 @@ def _exact_lp(marginal, n: int, opts: EstimateOptions) -> ExactPart | Unavailabl
     grades = [r for r in opts.grades if r < n]
     try:
         fr = frontier(ts, n, grades=grades)
-    except Exception as exc:  # noqa: BLE001 - another helper's solver: report, do not crash
+    except (ValueError, RuntimeError, ArithmeticError) as exc:
+        # the LP's own refusals (size, an uncertified optimum): reported, the rest stands
         return Unavailable(reason=f"grade-restricted LP failed: {exc}")
     points = tuple(ExactPoint(
         grade=p.grade, revenue=p.revenue,
@@ -427,7 +428,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
     matrix = sel.matrix
     observed = matrix if observed is None else observed
-    first_price = observed is not matrix
+    first_price = opts.bids == "first-price"  # observed holds bids, matrix pseudo-values
     warnings = []
     if matrix.shape[0] < opts.min_auctions:
         warnings.append(f"only {matrix.shape[0]} rows: estimates will be very noisy")
@@ -901,8 +902,10 @@ def estimate_rho(data, **options) -> EstimateReport:
                         "item (analyse one item at a time with --where item=...)")
     data, homog, first_stage = homogenise(data, opts)
     root = seed_sequence(0 if opts.seed is None else opts.seed)
-    sel_ss, *group_ss = root.spawn(1 + 64)
+    # the first 1 + 64 children as before (same numbers for the same seed), more if needed
+    sel_ss, = root.spawn(1)
     selections, skipped = _selections(data, opts, sel_ss)
+    group_ss = root.spawn(max(64, len(selections)))
     check_cost(selections, opts)  # refuse before any estimate: latent.estimate.cost
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
@@ -913,7 +916,7 @@ def estimate_rho(data, **options) -> EstimateReport:
     bar = tqdm(selections, desc="estimate_rho", unit="N", leave=False,
                disable=(not sys.stderr.isatty()) if opts.progress is None else not opts.progress)
     groups = []
-    for sel, ss in zip(bar, group_ss, strict=False):
+    for sel, ss in zip(bar, group_ss[:len(selections)], strict=True):
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=sel.matrix if values is not sel else None, units=units,

@@ -44,6 +44,7 @@ from numerics.valuations.univariate import (
     Mixture,
     ScipyValuation,
     Uniform,
+    discrete_virtual_values,
     empirical,
 )
 
@@ -60,6 +61,7 @@ __all__ = [
     "Uniform",
     "Valuation",
     "bundle_value",
+    "discrete_virtual_values",
     "empirical",
     "hetero",
     "iid",

@@ -13,9 +13,10 @@ from functools import cached_property
 
 import numpy as np
 from scipy import integrate
+from scipy.optimize import isotonic_regression
 
 from numerics.valuations.base import Valuation
-from numerics.valuations.ironing import IronedInterval, upper_hull
+from numerics.valuations.ironing import IronedInterval
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +193,37 @@ class Censored(Valuation):
         return (float(self.lo), self.base.support[1])
 
 
+def discrete_virtual_values(a: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Virtual values ψ_k and ironed virtual values φ̄_k of the finite law P(v = a_k) = p_k
+    (atoms increasing): ψ_k = a_k − (a_(k+1) − a_k)·P(v > a_k)/p_k, the slope of the revenue
+    curve's chord at quantile P(v ≥ a_k), and φ̄ the slopes of that curve's concave hull.
+
+    Parameters
+    ----------
+    a, p : ndarray
+        Atoms (strictly increasing) and their probabilities (positive, summing to 1).
+
+    Returns
+    -------
+    tuple of ndarray
+        (ψ, φ̄), each of the atoms' shape; φ̄ is non-decreasing.
+
+    >>> psi, phi = discrete_virtual_values(np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.1, 0.4]))
+    >>> psi.round(3).tolist(), phi.round(3).tolist()   # the first two atoms pooled
+    ([0.0, -2.0, 3.0], [-0.333, -0.333, 3.0])
+    """
+    sf_after = 1.0 - np.cumsum(p)  # P(v > a_k)
+    nxt = np.append(a[1:], a[-1])
+    psi = a - (nxt - a) * sf_after / p
+    # The hull's slopes are the weighted isotonic (non-decreasing in v) regression of ψ with
+    # weights p (the chords' widths in quantile): pool-adjacent-violators. scipy's is compiled:
+    # the Python hull walk cost ~10 ms per 600-atom law, and the auction bootstrap irons one
+    # law per replicate. It is also more accurate: against exact rational PAVA, 1e-14 relative
+    # error where the hull's chord differences lost 3e-6 on laws with tiny atoms
+    # (tests/test_valuations.py).
+    return psi, isotonic_regression(psi, weights=p, increasing=True).x
+
+
 @dataclass(frozen=True, eq=False)
 class Discrete(Valuation):
     """Finite law P(v = a_k) = p_k (e.g. Yao's {a, b}); ironed by the hull of (q_k, a_k q_k).
@@ -246,21 +278,7 @@ class Discrete(Valuation):
 
     @cached_property
     def _psi_table(self):
-        a, p = self._a, self._p
-        sf_after = 1.0 - np.cumsum(p)  # P(v > a_k)
-        nxt = np.append(a[1:], a[-1])
-        psi = a - (nxt - a) * sf_after / p
-        q = np.append(np.cumsum(p[::-1])[::-1], 0.0)  # q_k = P(v ≥ a_k), then 0
-        r = np.append(a, 0.0) * q
-        qs, rs = q[::-1], r[::-1]
-        hull = upper_hull(qs, rs)
-        ironed = np.empty_like(psi)
-        k_of = a.size - np.arange(qs.size)  # point j ≥ 1 of (qs, rs) is atom a.size − j
-        for s, e in zip(hull[:-1], hull[1:], strict=True):
-            slope = (rs[e] - rs[s]) / (qs[e] - qs[s])
-            for j in range(s + 1, e + 1):
-                ironed[k_of[j]] = slope
-        return psi, ironed
+        return discrete_virtual_values(self._a, self._p)
 
     def virtual_value(self, x):
         return self._psi_table[0][self._index(x)]
