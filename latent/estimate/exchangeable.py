@@ -163,19 +163,26 @@ def _kappa_to_icc(kappa, n: int):
 
 def _moments(x: np.ndarray) -> tuple[np.ndarray, ...]:
     """(B, W, se of log(B/W)) of each data set in ``x`` (..., auctions, N), along the last
-    axis of the result; the per-auction terms give the influence-function standard error."""
+    axis of the result; the per-auction terms give the influence-function standard error.
+
+    ``x`` should be centred near its pooled mean (the callers centre it once): the within
+    sums of squares are then Σx² − N·x̄² without harmful cancellation, in two passes over
+    the draws instead of four.
+    """
     n_auc, n = x.shape[-2], x.shape[-1]
-    xbar = x.mean(axis=-1)
+    total = x.sum(axis=-1)
+    xbar = total / n
+    squares = np.einsum("...k,...k->...", x, x)
     m = xbar.mean(axis=-1, keepdims=True)
     between = n * (xbar - m) ** 2  # S_a²/N, S_a = Σ_i (x_ai − m)
-    within = np.sum((x - xbar[..., None]) ** 2, axis=-1) / (n - 1)
+    within = np.maximum(squares - total * xbar, 0.0) / (n - 1)
     b = between.mean(axis=-1)
     w = within.mean(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         # ψ_a = (S_a²/N)/B − V_a/W, the influence of auction a on log B − log W (the pooled
         # mean's own influence vanishes: Σ_a S_a = 0); se² = Σψ²/(n(n − 1))
         psi = between / b[..., None] - within / w[..., None]
-        se = np.sqrt(np.sum(psi * psi, axis=-1) / (n_auc * (n_auc - 1)))
+        se = np.sqrt(np.einsum("...a,...a->...", psi, psi) / (n_auc * (n_auc - 1)))
     return b, w, se
 
 
@@ -238,7 +245,8 @@ def exchangeable_covariance(values) -> ExchangeableCovariance:
     """
     x = _canonical(values, "values")
     n_auc, n = x.shape
-    b, w, _ = (float(v) for v in _moments(x))
+    mean = float(x.mean())
+    b, w, _ = (float(v) for v in _moments(x - mean))
     tiny = 1e-12 * (b + w)  # rounding of the auctions' means: equal bids leave W ≈ 1e-16·B
     b, w = (v if v > tiny else 0.0 for v in (b, w))
     a = ((n - 1) * w + b) / n
@@ -247,7 +255,7 @@ def exchangeable_covariance(values) -> ExchangeableCovariance:
     icc = c / a
     lam = sorted([b] + [w] * (n - 1), reverse=True)
     return ExchangeableCovariance(
-        mean=float(x.mean()), pooled_variance=a, pair_covariance=c, icc=icc, kappa=kappa,
+        mean=mean, pooled_variance=a, pair_covariance=c, icc=icc, kappa=kappa,
         rho=rho_from_icc(icc, n), eigenvalues=tuple(lam), n_auctions=n_auc, n_bidders=n)
 
 
@@ -307,8 +315,12 @@ def _abs_t_draws(x: np.ndarray, zeta: float, calibration: str, draws: int,
     pos = 0
     for b in _chunked(draws, n_auc * n):
         if calibration == "permutation":
-            idx = rng.permuted(np.broadcast_to(np.arange(n_auc * n), (b, n_auc * n)), axis=1)
-            sample = flat[idx].reshape(b, n_auc, n)
+            # one Fisher–Yates shuffle per draw: 7 times faster than Generator.permuted along
+            # an axis of a (draws, bids) array, 3.5 times faster than ranking random keys
+            sample = np.empty((b, n_auc * n))
+            for i in range(b):
+                sample[i] = rng.permutation(flat)
+            sample = sample.reshape(b, n_auc, n)
             centre = 0.0
         else:
             sample = x[rng.integers(0, n_auc, (b, n_auc))]
@@ -346,12 +358,18 @@ def exchangeable_inference(values, *, n_draws: int = 999, level: float = 0.05, s
     ``"bootstrap"``: t* = (ζ̂* − ζ̂)/se* over resamples of whole auctions (bootstrap-t), exact
     only asymptotically at the null, also at r = 0.
 
-    Why permutation by default (measured on 100 auctions of N = 3, 1000 seeds at 5%): on
-    sorted iid lognormal bids the permutation test rejects 5.0% (exact by construction), the
-    bootstrap-t 6.6%; the 95% intervals for r of Gaussian factor data (r = 0.2, 0.5, 0.8)
-    cover 94.7%, 95.0%, 94.2% (permutation) against 94.1%, 94.5%, 93.8% (bootstrap). On the
-    log scale the pivot is close to normal, so the null's calibration carries over; with
-    heavy-tailed bids the bootstrap-t is the alternative.
+    Why permutation by default (measured at level 0.05, 199 draws, 1000 data sets each, rows
+    sorted highest first; binomial SE ≈ 0.7%): size on iid bids, 100 auctions of N = 3 —
+    lognormal(0, 0.5) 4.4% (permutation) vs 5.2% (bootstrap-t), lognormal(0, 0.8) 4.6% vs
+    7.5%, Pareto (tail index 2.5) 5.9% vs 14.4%: the permutation test is exact, the bootstrap-t
+    over-rejects as the tails get heavier. Coverage of the 95% interval for r on Gaussian
+    factor data (r = 0.2, 0.5, 0.8): 93.9%, 95.0%, 94.8% vs 94.5%, 94.8%, 95.2%; on
+    lognormal factor data y·ε (r = 0.44 with N = 3 and N = 2, r = 0.48 with 50 auctions, r =
+    0.76 with 300 auctions of N = 4): 94.0%, 94.8%, 93.3%, 93.3% vs 93.5%, 94.2%, 92.9%,
+    94.5%. Power at r = 0.44 (100 auctions): 99.4% vs 95.4% (N = 3), 93.1% vs 85.2% (N = 2).
+    The permutation calibration is exact where the decision is made and as good elsewhere. For
+    heavy-tailed bids pass log bids: a variance ratio of levels is then dominated by a few
+    auctions (the test stays exact, the interval does not).
 
     Parameters
     ----------
@@ -392,6 +410,7 @@ def exchangeable_inference(values, *, n_draws: int = 999, level: float = 0.05, s
     n_draws = positive_int("n_draws", n_draws, minimum=math.ceil(1.0 / level - 1.0 - 1e-9))
     calibration = choice("calibration", calibration, CALIBRATIONS)
     n_auc, n = x.shape
+    x = (x - x.mean()) / x.std()  # κ, se and t are location- and scale-free
     work_budget("n_draws", n_draws, 4.0 * n_draws * n_auc * n, what="element operations",
                 lower=("the number of auctions",))
     b, w, se = (float(v) for v in _moments(x))
