@@ -263,8 +263,10 @@ def test_bad_arguments_are_one_line_errors():
         exchangeable_inference(np.repeat(x[:, :1], 3, axis=1))
     with pytest.raises(ValueError, match="at least 2 bids per auction"):
         exchangeable_covariance(x[:, :1])
-    with pytest.raises(ValueError, match=r"n_perm=0: must be an integer ≥ 1"):
-        exchangeable_summary(x, n_perm=0)
+    with pytest.raises(ValueError, match=r"n_perm=9: must be an integer ≥ 19"):
+        exchangeable_summary(x, n_perm=9)
+    with pytest.raises(ValueError, match=r"n_boot=50: must be an integer ≥ 99"):
+        exchangeable_summary(x, n_boot=50, level=0.01, calibration="bootstrap")
 
 
 def test_summary_is_strict_json_with_one_interval_per_quantity():

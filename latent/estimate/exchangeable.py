@@ -298,6 +298,11 @@ class ExchangeableInference(Result):
         return out
 
 
+def _min_draws(level: float) -> int:
+    """Fewer than 1/level − 1 draws and p ≥ 1/(1 + draws) > level: the test could never reject."""
+    return math.ceil(1.0 / level - 1.0 - 1e-9)
+
+
 def _chunked(draws: int, per_draw: int):
     """Sizes of the chunks of ``draws`` so that one chunk holds ≤ _CHUNK_ELEMS elements."""
     step = max(1, _CHUNK_ELEMS // max(per_draw, 1))
@@ -406,8 +411,7 @@ def exchangeable_inference(values, *, n_draws: int = 999, level: float = 0.05, s
     """
     x = _canonical(values, "values")
     level = probability("level", level)
-    # fewer than 1/level − 1 draws and p = 1/(1 + n_draws) > level: the test could never reject
-    n_draws = positive_int("n_draws", n_draws, minimum=math.ceil(1.0 / level - 1.0 - 1e-9))
+    n_draws = positive_int("n_draws", n_draws, minimum=_min_draws(level))
     calibration = choice("calibration", calibration, CALIBRATIONS)
     n_auc, n = x.shape
     x = (x - x.mean()) / x.std()  # κ, se and t are location- and scale-free
@@ -426,8 +430,11 @@ def exchangeable_inference(values, *, n_draws: int = 999, level: float = 0.05, s
     draws = _abs_t_draws(x, zeta, calibration, n_draws, np.random.default_rng(ss))
     k = int(math.floor(level * (n_draws + 1) + 1e-9))
     q = float(np.sort(draws)[::-1][k - 1])
-    p = (1 + int(np.sum(draws >= abs(t)))) / (1 + n_draws)
-    rejected = p <= level
+    exceed = int(np.sum(draws >= abs(t)))
+    p = (1 + exceed) / (1 + n_draws)
+    # p ≤ level ⇔ exceed ≤ k − 1 ⇔ abs(t) > q (q the k-th largest): decided on the integers,
+    # so that no rounding of p or level can separate the decision from the interval
+    rejected = exceed < k
     conf = 1.0 - level
     z_lo, z_hi = zeta - q * se, zeta + q * se
     with np.errstate(over="ignore"):
@@ -502,7 +509,7 @@ def exchangeable_summary(matrix, n_boot: int = 999, n_perm: int = 999, level: fl
     calibration = choice("calibration", calibration, CALIBRATIONS)
     draws = n_perm if calibration == "permutation" else n_boot
     name = "n_perm" if calibration == "permutation" else "n_boot"
-    draws = positive_int(name, draws)
+    draws = positive_int(name, draws, minimum=_min_draws(probability("level", level)))
     cov = exchangeable_covariance(matrix)
     inf = exchangeable_inference(matrix, n_draws=draws, level=level, seed=seed,
                                  calibration=calibration)
