@@ -34,11 +34,15 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from scipy import integrate, optimize, stats
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+
 from latent.data.gpv import equilibrium_bids, gpv_pseudo_values
+from latent.data.tails import top_share
 from latent.estimate.specification import iid_second_price_revenue
 
 TAU = np.r_[np.arange(1, 20) / 20, 0.99]
@@ -101,11 +105,6 @@ def best_reserve_revenue(values, n: int) -> float:
     return float(np.max(tail + v * n * below ** (n - 1) * (1 - below)))
 
 
-def top1_share(x: np.ndarray) -> float:
-    k = max(1, int(np.ceil(0.01 * x.size)))
-    return float(np.partition(x, x.size - k)[x.size - k:].sum() / x.sum())
-
-
 def run(seeds: int, auctions: int) -> list[dict]:
     rows = []
     cases = [(law, law, 0.0) for law in LAWS] + [(k, b, t) for k, (b, t) in HETERO.items()]
@@ -133,8 +132,8 @@ def run(seeds: int, auctions: int) -> list[dict]:
                     a["qrmse"].append(float(np.sqrt(np.mean((np.quantile(pv, TAU) / q_true - 1)
                                                             ** 2))))
                     a["maxratio"].append(float(pv.max() / v.max()))
-                    a["top1"].append(top1_share(pv))
-                    a["top1_true"].append(top1_share(v.ravel()))
+                    a["top1"].append(top_share(pv))
+                    a["top1_true"].append(top_share(v.ravel()))
                     a["sp"].append(iid_second_price_revenue(pv, n) / sp_true - 1)
                     a["my"].append(best_reserve_revenue(pv, n) / my_true - 1)
                     a["sp_drop"].append(iid_second_price_revenue(pv[keep], n) / sp_true - 1)
