@@ -15,7 +15,17 @@ plug-in does not:
   upper-tail pseudo-values. The sample is reflected at its minimum and maximum.
 * **Trimming as GPV prescribe.** Even corrected, ĝ is biased (order h) within h of the ends, so
   pseudo-values of bids within one bandwidth of the sample's min or max are flagged ``trimmed``
-  (GPV set them to +∞ for the second step; here they are kept, labelled, and counted).
+  (GPV set them to +∞ for the second step; here they are kept, labelled, and counted, low and
+  high end apart: dropping them biased second-price revenue by −34% to +32% in
+  bench/bench_gpv_scale.py, keeping them by at most ±0.6%; :meth:`GPVResult.trimmed_pseudo_values`
+  gives the set GPV would drop).
+* **Levels or logs.** ``scale="log"`` takes the kernel estimates on u = log b (all bids > 0):
+  g(b) = g_u(u)/b and G(b) = G_u(u), so ξ(b) = b (1 + G_u/((N − 1) g_u)) — the same ξ, estimated
+  with a bandwidth relative to the bid, reflection at the log sample's ends. Measured against
+  levels it is not better where it matters (the upper tail; see :func:`resolve_scale`), so
+  ``auto`` (the default) inverts in levels.
+* **Both sides.** ``lowest_wins=True`` inverts procurement bids (costs, lowest bid wins) as
+  they are: c = b − (1 − G(b))/((N − 1) g(b)), in logs c = b (1 − (1 − G_u)/((N − 1) g_u)).
 * **A falsification check.** Any bid law with an *increasing* ξ is rationalised by some value
   law; a decreasing ξ̂ rejects the symmetric IPV equilibrium model (GPV, section 2). The share of
   adjacent sorted bids whose pseudo-values decrease is reported, with a rejection flag.
@@ -43,9 +53,16 @@ from scipy import integrate, signal, stats
 # for ĝ to be differentiable, which the monotonicity check looks at.
 _TRIWEIGHT_GAUSS_RATIO = 2.978  # canonical-bandwidth ratio triweight/Gaussian (Marron–Nolan)
 BANDWIDTH_RULES = ("silverman", "scott")
+# Where the kernel estimates of G and g are taken: ``levels`` (the bids), ``log`` (log bids:
+# v = b (1 + G_u/((N − 1) g_u)), u = log b), or ``auto``: the scale the measurements recommend,
+# which is levels for every bid sample measured so far (see the module doc).
+SCALES = ("auto", "log", "levels")
+DEFAULT_SCALE = "auto"
+_SCALE_NAME = {"log": "log-bid", "levels": "bid"}
 DEFAULT_LEVEL = 0.05
 _R_KPRIME = 35.0 / 11.0  # ∫ K'(u)² du for the triweight kernel
 _MIN_BIDS = 30
+_MIN_WINDOW_BIDS = 10  # bids expected within 2h where the monotonicity test looks
 _GRID_PER_BANDWIDTH = 40  # grid points per bandwidth: binning error O((h/40)²), far below bias
 _MAX_GRID = 1 << 22  # 4M nodes: 32 MB per grid array
 
@@ -134,6 +151,9 @@ class GPVGroup:
     ``monotonicity_rejected`` is ``monotonicity_pvalue < level``. ``top1_share`` is the share
     of the sum of all pseudo-values (trimmed ones included) held by the largest 1% of them;
     ``max_pv_to_p99_bid`` is the largest pseudo-value over the 99th-percentile bid.
+    ``scale``: where the kernel estimates were taken (``levels`` or ``log``; the bandwidth is in
+    its units); ``lowest_wins``: costs (procurement) rather than values; ``n_trimmed_low``,
+    ``n_trimmed_high``: the flagged bids at the low and the high end of the bids.
     """
 
     n_bidders: int
@@ -153,6 +173,10 @@ class GPVGroup:
     monotonicity_rejected: bool
     top1_share: float
     max_pv_to_p99_bid: float
+    scale: str = "levels"
+    lowest_wins: bool = False
+    n_trimmed_low: int = 0
+    n_trimmed_high: int = 0
 
     def to_dict(self) -> dict:
         """Plain-JSON summary.
@@ -165,9 +189,14 @@ class GPVGroup:
             "n_bidders": self.n_bidders, "n_auctions": self.n_auctions, "n_bids": self.n_bids,
             "bid_support": [self.bid_min, self.bid_max],
             "bandwidth": self.bandwidth, "bandwidth_rule": self.bandwidth_rule,
-            "kernel": "triweight, reflected at the sample's min and max bid",
+            "scale": self.scale, "side": "costs" if self.lowest_wins else "values",
+            "kernel": f"triweight on the {_SCALE_NAME[self.scale]} scale, reflected at the "
+                      "sample's min and max",
             "n_trimmed": self.n_trimmed,
-            "trimming": "bids within one bandwidth of the sample's min or max bid",
+            "n_trimmed_low_bids": self.n_trimmed_low,
+            "n_trimmed_high_bids": self.n_trimmed_high,
+            "trimming": f"bids within one bandwidth of the sample's min or max "
+                        f"{_SCALE_NAME[self.scale]}: flagged, kept",
             "monotonicity": {"pairs": self.n_pairs, "violations": self.n_violations,
                              "violation_rate": self.violation_rate,
                              "z_min": self.monotonicity_z_min,
@@ -214,6 +243,16 @@ class GPVResult:
         """
         return self.pseudo_value[~self.trimmed]
 
+    def trimmed_pseudo_values(self) -> np.ndarray:
+        """Pseudo-values of the flagged bids, within one bandwidth of their group's ends (the
+        set Guerre, Perrigne & Vuong drop from the second step; kept here, see the module doc).
+
+        >>> r = gpv_pseudo_values(np.linspace(1.0, 2.0, 200), 2)
+        >>> r.trimmed_pseudo_values().size == r.groups[0].n_trimmed
+        True
+        """
+        return self.pseudo_value[self.trimmed]
+
     def to_dict(self) -> dict:
         """Summary (per-N groups, counts; not the per-bid arrays: see :meth:`to_frame`).
 
@@ -251,10 +290,13 @@ def _resolve_bandwidth(bids: np.ndarray, bandwidth) -> tuple[float, str]:
 
 
 def _monotonicity_test(grid: np.ndarray, dens: np.ndarray, cdf: np.ndarray, n_bidders: int,
-                       n: int, h: float) -> tuple[float, float]:
+                       n: int, h: float, log_side: float = 0.0) -> tuple[float, float]:
     """Most negative standardised slope of ξ̂ on [lo + h, hi − h], and its Bonferroni p-value.
 
-    ξ̂'(x) = 1 + (1 − Ĝ ĝ'/ĝ²)/(N − 1). Its sampling noise is dominated by the density
+    On the inversion's scale x (bids, or ± log bids), with R = Ĝ/((N − 1)ĝ) and R' = (1 −
+    Ĝ ĝ'/ĝ²)/(N − 1): in levels ξ̂'(x) = 1 + R'; in logs dξ̂/dx = b (1 + s R + R') for the side
+    s = ±1 (``log_side``; 0 in levels), whose sign is that of 1 + s R + R' (the factor b > 0
+    drops out). Its sampling noise is dominated by the density
     derivative: Var ĝ'(x) ≈ g(x) R(K')/(n h³) (Wand & Jones, "Kernel Smoothing", ch. 2), Ĝ being
     √n-consistent; by the delta method sd ξ̂'(x) ≈ Ĝ √(ĝ R(K')/(n h³)) / ((N − 1) ĝ²). The null
     "ξ increasing" is rejected where ξ̂'/sd is very negative; ĝ' at points 2h apart use disjoint
@@ -264,64 +306,123 @@ def _monotonicity_test(grid: np.ndarray, dens: np.ndarray, cdf: np.ndarray, n_bi
     """
     lo, hi = grid[0], grid[-1]
     slope = np.gradient(dens, grid)
-    inside = (grid >= lo + h) & (grid <= hi - h) & (dens > 0) & (cdf > 0)
+    # Only where a window of 2h holds at least _MIN_WINDOW_BIDS bids (expected): in a sparse
+    # tail (the long left tail of log bids) ĝ falls to ~0 between isolated bids and the normal
+    # approximation of ĝ' breaks down; there z reached −16 on correctly specified uniform bids.
+    inside = ((grid >= lo + h) & (grid <= hi - h) & (dens * 2 * h * n >= _MIN_WINDOW_BIDS)
+              & (cdf > 0))
     if not inside.any():
         return math.nan, 1.0
     g, big_g, dg = dens[inside], cdf[inside], slope[inside]
-    xi_slope = 1.0 + (1.0 - big_g * dg / g**2) / (n_bidders - 1)
+    xi_slope = 1.0 + (log_side * big_g / g + 1.0 - big_g * dg / g**2) / (n_bidders - 1)
     sd = big_g * np.sqrt(g * _R_KPRIME / (n * h**3)) / ((n_bidders - 1) * g**2)
     z_min = float(np.min(xi_slope / sd))
     windows = max(1.0, (hi - lo - 2 * h) / h)
     return z_min, float(min(1.0, windows * stats.norm.cdf(z_min)))
 
 
+def _inverse_factor(bids: np.ndarray, ratio: np.ndarray, scale: str, side: float) -> np.ndarray:
+    """Pseudo-values from bids ``b`` and R = G_x/((N − 1) g_x) on the inversion's scale x.
+
+    Levels: v = b + s R. Logs (x = s log b, so g(b) = g_x(x)/b and G = G_x or 1 − G_x): v =
+    b (1 + s R), exactly the same formula rewritten, not an approximation; only the kernel
+    estimates differ. ``side`` s = +1 for values (highest wins), −1 for costs (lowest wins).
+    """
+    if scale == "log":
+        return bids * (1.0 + side * ratio)
+    return bids + side * ratio
+
+
 def _invert_group(bids: np.ndarray, n_bidders: int, n_auctions: int, bandwidth,
-                  level: float) -> tuple[np.ndarray, np.ndarray, GPVGroup]:
-    lo, hi = float(bids.min()), float(bids.max())
-    if not hi > lo:
+                  level: float, scale: str = "levels", lowest_wins: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, GPVGroup]:
+    lo_b, hi_b = float(bids.min()), float(bids.max())
+    if not hi_b > lo_b:
         raise ValueError(f"bids: all {bids.size} bids of the N={n_bidders} auctions are equal "
-                         f"({lo:g}); no density to estimate")
-    h, rule = _resolve_bandwidth(bids, bandwidth)
+                         f"({lo_b:g}); no density to estimate")
+    side = -1.0 if lowest_wins else 1.0
+    # The inversion's scale x: the bid (levels) or its log, negated for costs so that the
+    # winner is always the highest x and one code path serves both sides (G_x(x) = 1 − G(b)).
+    x = side * (np.log(bids) if scale == "log" else bids)
+    lo, hi = float(x.min()), float(x.max())
+    h, rule = _resolve_bandwidth(x, bandwidth)
     if not h < (hi - lo) / 2:
-        raise ValueError(f"bandwidth h = {h:.4g} is at least half the bid range "
-                         f"[{lo:.4g}, {hi:.4g}] of the N={n_bidders} auctions: every bid would "
-                         "be trimmed (too few distinct bids, or give a smaller bandwidth)")
-    order = np.argsort(bids)
+        raise ValueError(f"bandwidth h = {h:.4g} is at least half the {_SCALE_NAME[scale]} "
+                         f"range [{lo:.4g}, {hi:.4g}] of the N={n_bidders} auctions: every bid "
+                         "would be trimmed (too few distinct bids, or give a smaller bandwidth)")
+    order = np.argsort(x)
     # The kernel has support [−h, h], so a gap wider than 2h between consecutive sorted bids
     # carries no density and no kernel overlap: shrinking every such gap to 2.5h changes neither
     # ĝ at the bids nor Ĝ, and keeps the grid proportional to the occupied range — one outlier
     # 10⁶ bandwidths away would otherwise leave the grid too coarse to resolve h.
-    excess = np.maximum(np.diff(bids[order]) - 2.5 * h, 0.0)
-    packed = np.empty_like(bids)
-    packed[order] = bids[order] - np.concatenate([[0.0], np.cumsum(excess)])
+    excess = np.maximum(np.diff(x[order]) - 2.5 * h, 0.0)
+    packed = np.empty_like(x)
+    packed[order] = x[order] - np.concatenate([[0.0], np.cumsum(excess)])
     grid, dens, cdf, left, frac = _reflected_kde(packed, lo, float(packed.max()), h)
     g = dens[left] * (1.0 - frac) + dens[left + 1] * frac
     big_g = cdf[left] * (1.0 - frac) + cdf[left + 1] * frac
     # g > 0 at every bid (each bid adds K(0) > 0 to its neighbouring nodes), so the ratio is
     # finite; errstate only guards the impossible case against a numpy warning.
     with np.errstate(divide="ignore", invalid="ignore"):
-        pv = bids + big_g / ((n_bidders - 1) * g)
-    trimmed = (bids < lo + h) | (bids > hi - h)
+        ratio = big_g / ((n_bidders - 1) * g)
+    pv = _inverse_factor(bids, ratio, scale, side)
+    low_end, high_end = x < lo + h, x > hi - h
+    trimmed = low_end | high_end
+    if lowest_wins:  # in bids, the low end of x is the high end of b
+        low_end, high_end = high_end, low_end
 
     keep = order[~trimmed[order]]
-    sb, sv = bids[keep], pv[keep]
+    sb, sv = x[keep], side * pv[keep]
     distinct = np.diff(sb) > 0  # equal bids have equal ξ̂: not a pair that can be ordered
     pairs = int(distinct.sum())
     violations = int((np.diff(sv)[distinct] < 0).sum())
-    z_min, p_value = _monotonicity_test(grid, dens, cdf, n_bidders, bids.size, h)
+    z_min, p_value = _monotonicity_test(grid, dens, cdf, n_bidders, bids.size, h,
+                                        side if scale == "log" else 0.0)
     k = max(1, math.ceil(0.01 * pv.size))
     top = np.partition(pv, pv.size - k)[pv.size - k:]
     total = float(pv.sum())
     p99 = float(np.quantile(bids, 0.99))
     group = GPVGroup(
-        n_bidders=n_bidders, n_auctions=n_auctions, n_bids=int(bids.size), bid_min=lo,
-        bid_max=hi, bandwidth=h, bandwidth_rule=rule, n_trimmed=int(trimmed.sum()),
+        n_bidders=n_bidders, n_auctions=n_auctions, n_bids=int(bids.size), bid_min=lo_b,
+        bid_max=hi_b, bandwidth=h, bandwidth_rule=rule, n_trimmed=int(trimmed.sum()),
         n_pairs=pairs, n_violations=violations,
         violation_rate=violations / pairs if pairs else 0.0, monotonicity_z_min=z_min,
         monotonicity_pvalue=p_value, level=level, monotonicity_rejected=p_value < level,
         top1_share=float(top.sum()) / total if total > 0 else math.nan,
-        max_pv_to_p99_bid=float(pv.max()) / p99 if p99 > 0 else math.nan)
+        max_pv_to_p99_bid=float(pv.max()) / p99 if p99 > 0 else math.nan,
+        scale=scale, lowest_wins=bool(lowest_wins),
+        n_trimmed_low=int(low_end.sum()), n_trimmed_high=int(high_end.sum()))
     return pv, trimmed, group
+
+
+def resolve_scale(bids: np.ndarray, scale: str, bandwidth) -> str:
+    """The scale the inversion uses: ``scale`` itself, or for ``auto`` the measured choice.
+
+    ``auto`` is levels: on equilibrium bids (bench/bench_gpv_scale.py, 20 seeds × 2000 auctions
+    per cell, uniform, lognormal σ = 0.5, 1 and Pareto α = 1.5, 2, 3 values, N = 2, 3, 5) the
+    log scale never brought the largest pseudo-value or the top-1% share closer to the truth
+    (largest/true 0.30–0.47 in logs vs 0.44–0.50 in levels for Pareto and lognormal σ = 1),
+    its quantile error was larger for uniform and lognormal σ = 0.5 values (up to 1.9×) and
+    smaller by 10–25% for Pareto and lognormal σ = 1 values, and the revenue biases agreed within
+    0.5 percentage point; with multiplicative heterogeneity left in the bids, logs made the
+    explosion worse (90th-percentile largest/true 170–340 vs 40–90). ``bandwidth`` (a number is
+    in the scale's units) is accepted for the signature a data-driven rule would need.
+
+    >>> resolve_scale(np.array([1.0, 2.0]), "auto", "silverman")
+    'levels'
+    >>> resolve_scale(np.array([1.0, 2.0]), "log", "silverman")
+    'log'
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale {scale!r}: use one of {', '.join(SCALES)}")
+    if scale == "log":
+        if not np.all(bids > 0):
+            raise ValueError(f"scale 'log': {int((bids <= 0).sum())} bid(s) ≤ 0 have no log; "
+                             "use scale='levels' (or 'auto')")
+        return "log"
+    if scale == "levels":
+        return "levels"
+    return "levels"
 
 
 def _check_common(n_bidders, level, min_bids) -> None:
@@ -338,7 +439,8 @@ def _check_common(n_bidders, level, min_bids) -> None:
 def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
                       bandwidth: str | float = "silverman",
                       level: float = DEFAULT_LEVEL,
-                      min_bids: int = _MIN_BIDS) -> GPVResult:
+                      min_bids: int = _MIN_BIDS, scale: str = DEFAULT_SCALE,
+                      lowest_wins: bool = False) -> GPVResult:
     """GPV pseudo-values for first-price bids of auctions that all have ``n_bidders`` bidders.
 
     ``bids``: a 1-D array of the bids (``auction`` optionally gives each bid's auction id; −1
@@ -346,7 +448,10 @@ def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
     to its width and the auction id is the row number. ``bandwidth``: a rule name
     (``silverman``, ``scott``, see :func:`bandwidth_rule`) or a number (bid units). ``level``:
     the size of the monotonicity test (the model is rejected when its p-value is below
-    ``level``).
+    ``level``). ``scale``: ``levels``, ``log`` (every bid must be positive; a numeric bandwidth
+    is then in log units) or ``auto`` (levels, see :func:`resolve_scale`). ``lowest_wins``:
+    the bids are procurement bids and the result pseudo-costs, c = b − (1 − G)/((N − 1) g)
+    (the same as negating the bids and the result, in levels).
 
     Uniform values on [0, 1] and N = 3 give bids b = 2v/3, so ξ(b) = 3b/2:
 
@@ -388,8 +493,8 @@ def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
                          "value(s); drop them first")
     if b.size < min_bids:
         raise ValueError(f"bids: {b.size} bids, fewer than min_bids = {min_bids}")
-    pv, trimmed, group = _invert_group(b, int(n_bidders), n_auctions, bandwidth,
-                                       level)
+    pv, trimmed, group = _invert_group(b, int(n_bidders), n_auctions, bandwidth, level,
+                                       resolve_scale(b, scale, bandwidth), bool(lowest_wins))
     return GPVResult(auction=auction_ids, n_bidders=np.full(b.size, int(n_bidders)), bid=b,
                      pseudo_value=pv, trimmed=trimmed, groups=(group,), dropped={})
 
@@ -398,7 +503,8 @@ def gpv_from_frame(frame: pd.DataFrame, *, auction_col: str = "auction_id",
                    bid_col: str = "bid", n_col: str | None = None,
                    bandwidth: str | float = "silverman",
                    level: float = DEFAULT_LEVEL,
-                   min_bids: int = _MIN_BIDS) -> GPVResult:
+                   min_bids: int = _MIN_BIDS, scale: str = DEFAULT_SCALE,
+                   lowest_wins: bool = False) -> GPVResult:
     """GPV pseudo-values for a long table of first-price bids (one row per bid), per N.
 
     N is the number of bids in the auction, or the column ``n_col`` (e.g. the number of
@@ -424,6 +530,7 @@ def gpv_from_frame(frame: pd.DataFrame, *, auction_col: str = "auction_id",
             raise ValueError(f"{arg} = {col!r}: no such column; available: "
                              f"{', '.join(map(str, frame.columns))}")
     _check_common(2, level, min_bids)
+    resolve_scale(np.ones(1), scale, bandwidth)  # a bad name fails before any work
     bid = pd.to_numeric(frame[bid_col], errors="coerce").to_numpy(dtype=float)
     dropped: dict[str, int] = {}
     ok = np.isfinite(bid) & frame[auction_col].notna().to_numpy()
@@ -452,7 +559,8 @@ def gpv_from_frame(frame: pd.DataFrame, *, auction_col: str = "auction_id",
             continue
         b = part["bid"].to_numpy()
         pv, trimmed, group = _invert_group(b, int(n), int(part["auction"].nunique()),
-                                           bandwidth, level)
+                                           bandwidth, level, resolve_scale(b, scale, bandwidth),
+                                           bool(lowest_wins))
         groups.append(group)
         parts.append((part["auction"].to_numpy(), np.full(b.size, int(n)), b, pv, trimmed))
     if not groups:
