@@ -79,6 +79,10 @@ def add_arguments(p) -> None:
                    help="with --lowest-wins: the buyer's value of the good (data units); gives "
                         "the optimal maximum price p* (p* + F(p*)/f(p*) = V). Default: the "
                         "buyer must buy")
+    d.add_argument("--cost-lower-bound", type=float, default=0.0, metavar="C",
+                   help="with --lowest-wins --bids first-price: the lower end of the cost "
+                        "support; pseudo-costs below it are counted per N, and above 5%% of a "
+                        "group's bids its IPV cost numbers are withheld (default 0)")
     d.add_argument("--normalize", choices=["median", "mean", "max"],
                    help="divide each auction's bids by its median/mean/max (warns about the "
                         "atom at 1 this creates)")
@@ -121,22 +125,26 @@ def add_arguments(p) -> None:
                    help="Monte Carlo spectrum: sample in chunks until every grade has CI half "
                         "width <= T*W_r (0 < T <= 1) or --samples is spent (default: fixed "
                         "--samples)")
-    m.add_argument("--revenue-samples", type=int, default=100_000)
-    m.add_argument("--data-boot", type=int, default=30, metavar="B",
-                   help="row-bootstrap replicates of the revenue (re-estimated marginals and "
-                        "mechanism, revenue-samples/5 profiles each; 0 = off; default 30)")
-    m.add_argument("--boot", type=int, default=1000, help="bootstrap resamples (spectral ρ)")
+    m.add_argument("--revenue-samples", type=int, default=100_000,
+                   help="Monte Carlo profiles of a simulated revenue (identified bidders, a "
+                        "mechanism other than myerson or second_price, or a buyer value; the "
+                        "others are exact; default 100000)")
+    m.add_argument("--data-boot", type=int, default=199, metavar="B",
+                   help="auction-bootstrap resamples of the whole pipeline (first stage, GPV, "
+                        "marginal, mechanism re-run on each): every revenue, cost and reserve "
+                        "interval and the revenue-equivalence test (0 = no intervals; "
+                        "default 199)")
+    m.add_argument("--boot", type=int, default=1000,
+                   help="bootstrap resamples of σ1/σ2 with identified bidders (--asymmetric)")
     m.add_argument("--lp-grid", type=int, default=6, metavar="K",
                    help="grid points per bidder of the exact LP (default 6)")
-    m.add_argument("--lp-max-bidders", type=int, default=5)
+    m.add_argument("--lp-max-bidders", type=int, default=5,
+                   help="largest N for the exact grade-restricted LP (default 5)")
     t = p.add_argument_group("specification tests (revenue equivalence, independence, symmetry)")
     t.add_argument("--no-tests", action="store_true", help="skip the specification tests")
-    t.add_argument("--spec-boot", type=int, default=199, metavar="B",
-                   help="auction-bootstrap resamples of the revenue-equivalence test "
-                        "(default 199)")
     t.add_argument("--perm", type=int, default=499, metavar="P",
-                   help="permutations of the independence and symmetry tests and of the "
-                        "bias-corrected spectral ρ (default 499)")
+                   help="permutations of the independence test, which also give the spectral "
+                        "ρ interval (and, with --asymmetric, of the symmetry test; default 499)")
     t.add_argument("--level", type=float, default=0.05,
                    help="significance level of the tests (default 0.05)")
     f = p.add_argument_group("correlated values (latent-factor model, when independence is "
@@ -186,7 +194,7 @@ def run(args) -> int:
             target_rel_ci=args.target_rel_ci,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
-            tests=not args.no_tests, spec_boot=args.spec_boot, perm=args.perm,
+            tests=not args.no_tests, perm=args.perm, cost_lower_bound=args.cost_lower_bound,
             level=args.level, factor_model=args.factor_model,
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             progress=False if (args.quiet or args.json) else None, **budget(args))

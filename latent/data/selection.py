@@ -28,7 +28,9 @@ class Selection:
     auctions_used: int
     auctions_subsampled: int = 0
     bidders: tuple[str, ...] | None = None  # slot identities (asymmetric selection)
-    auction_index: np.ndarray | None = None  # the data's auction of each row (exact selection)
+    # the data's auction of each row (exact and subsampled selections): a bootstrap resamples
+    # auctions, all rows of one auction together
+    auction_index: np.ndarray | None = None
 
     def to_dict(self) -> dict:
         return {"n_bidders": self.n_bidders, "how": self.how, "rows": int(self.matrix.shape[0]),
@@ -63,13 +65,14 @@ def select_subsample(data: AuctionData, n: int, seed=None, draws: int = 1) -> Se
     """
     rng = np.random.default_rng(seed_sequence(0 if seed is None else seed))
     sizes = data.auction_sizes
-    rows, sub, used = [], 0, 0
+    rows, index, sub, used = [], [], 0, 0
     for k in np.unique(sizes[sizes >= n]).tolist():
         idx, pos = data.rows_of(k)
         used += len(idx)
         block = data.bids[pos]
         if k == n:
             rows.append(block)
+            index.append(idx)
             continue
         sub += len(idx)
         picks = []
@@ -78,11 +81,13 @@ def select_subsample(data: AuctionData, n: int, seed=None, draws: int = 1) -> Se
             picks.append(np.take_along_axis(block, order if block.ndim == 2 else
                                             order[:, :, None], axis=1))
         rows.append(np.stack(picks, axis=1).reshape(len(idx) * draws, n, *block.shape[2:]))
+        index.append(np.repeat(idx, draws))
     if not rows:
         raise DataError(f"no auction has at least {n} bidders")
     how = (f"auctions with at least {n} bidders; larger auctions contribute {draws} random "
            f"{n}-subset(s) of their bidders")
-    return Selection(np.concatenate(rows), n, how, used, sub)
+    return Selection(np.concatenate(rows), n, how, used, sub,
+                     auction_index=np.concatenate(index))
 
 
 def select_identified(data: AuctionData, n: int, min_rows: int = 3) -> Selection:

@@ -9,11 +9,13 @@ rows are resampled together), re-runs the whole pipeline on each replicate — f
 marginal, mechanism, functionals — and reads every quantity from the same replicates, so the
 intervals of a revenue, of a difference and the revenue-equivalence test agree with each other.
 
-The interval of a quantity θ is θ̂ ± z·SE, SE² = sd_skip(θ*)² + e²: sd_skip the standard
-deviation of the replicates within 5 robust SDs (IQR/1.349) of their median
-(:func:`latent.estimate.specification.skipped_sd`, which also explains why) and e the Monte
-Carlo standard error of θ̂ when θ̂ is simulated (0 when it is an exact functional of the
-estimated law). Replicates set aside are counted.
+The interval of a smooth quantity θ is θ̂ ± z·SE, SE² = sd_skip(θ*)² + e²: sd_skip the
+standard deviation of the replicates within 5 robust SDs (IQR/1.349) of their median
+(:func:`skipped_sd`; :func:`latent.estimate.specification.revenue_equivalence` explains why)
+and e the Monte Carlo standard error of θ̂ when θ̂ is simulated (0 when it is an exact
+functional of the estimated law); a fitted optimum's is bias-corrected, a maximiser's (the
+reserve) is the percentile interval (:meth:`Replicates.interval`). Replicates set aside are
+counted.
 """
 
 from __future__ import annotations
@@ -24,11 +26,24 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from latent.estimate.specification import skipped_sd
 from numerics.results import Result
 from numerics.validate import seed_sequence
 
-__all__ = ["Replicates", "auction_bootstrap"]
+__all__ = ["Replicates", "auction_bootstrap", "skipped_sd"]
+
+
+def skipped_sd(x: np.ndarray, k: float = 5.0) -> tuple[float, int]:
+    """Standard deviation of the values within ``k`` robust SDs (IQR/1.349) of the median,
+    and how many were set aside.
+
+    >>> sd, out = skipped_sd(np.r_[np.linspace(-1.0, 1.0, 99), 1e6]); round(sd, 3), out
+    (0.586, 1)
+    """
+    x = np.asarray(x, float)
+    q1, med, q3 = np.quantile(x, [0.25, 0.5, 0.75])
+    robust = (q3 - q1) / (2 * float(stats.norm.ppf(0.75)))
+    keep = np.abs(x - med) <= k * robust if robust > 0 else np.ones(x.size, bool)
+    return float(np.std(x[keep], ddof=1)), int(x.size - keep.sum())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,34 +63,66 @@ class Replicates(Result):
     first_stage: bool
     mc_se: dict | None = None  # Monte Carlo standard error of a simulated point estimate
 
-    def se(self, key: str) -> tuple[float, int]:
-        """Bootstrap SE of ``key`` with the point's Monte Carlo SE folded in, and how many
-        replicates were set aside (beyond 5 robust SDs)."""
+    def _kept(self, key: str) -> tuple[np.ndarray, float, int]:
+        """Finite replicates within 5 robust SDs of their median, their SD, and how many were
+        set aside (non-finite or beyond)."""
         d = np.asarray(self.draws[key], float)
         d = d[np.isfinite(d)]
-        sd, skipped = skipped_sd(d) if d.size >= 3 else (float("nan"), 0)
-        mc = 0.0 if not self.mc_se else float(self.mc_se.get(key, 0.0))
-        return float(np.hypot(sd, mc)), skipped + int(self.n_boot - d.size)
+        if d.size < 3:
+            return d, float("nan"), int(self.n_boot - d.size)
+        sd, skipped = skipped_sd(d)
+        q1, med, q3 = np.quantile(d, [0.25, 0.5, 0.75])
+        robust = (q3 - q1) / 1.3489795003921634
+        kept = d[np.abs(d - med) <= 5 * robust] if robust > 0 else d
+        return kept, sd, skipped + int(self.n_boot - d.size)
 
-    def interval(self, key: str, level: float = 0.05) -> tuple[float, float]:
-        """θ̂ ± z_(1−level/2)·SE (see the module docstring)."""
+    def se(self, key: str) -> tuple[float, int]:
+        """Bootstrap SE of ``key`` with the point's Monte Carlo SE folded in, and how many
+        replicates were set aside (beyond 5 robust SDs, or degenerate)."""
+        _, sd, skipped = self._kept(key)
+        mc = 0.0 if not self.mc_se else float(self.mc_se.get(key, 0.0))
+        return float(np.hypot(sd, mc)), skipped
+
+    def interval(self, key: str, level: float = 0.05, kind: str = "normal"
+                 ) -> tuple[float, float]:
+        """The (1 − level) interval of ``key``.
+
+        ``kind``: ``"normal"`` θ̂ ± z·SE; ``"bias_corrected"`` (2θ̂ − mean θ*) ± z·SE, for an
+        estimate biased by fitting to the same data (the optimal mechanism's revenue: a
+        maximum over mechanisms is biased up, and the replicates estimate by how much);
+        ``"percentile"`` the replicates' quantiles, for a non-smooth functional (the reserve,
+        a maximiser), whose law the normal approximation misses (measured in
+        tests/test_estimate_rho_intervals.py).
+        """
+        v = float(self.point[key])
+        if kind == "percentile":
+            d = np.asarray(self.draws[key], float)
+            d = d[np.isfinite(d)]
+            lo, hi = np.quantile(d, [level / 2, 1 - level / 2])
+            return float(lo), float(hi)
         se, _ = self.se(key)
         z = float(stats.norm.ppf(1 - level / 2))
-        v = float(self.point[key])
+        if kind == "bias_corrected":
+            kept, _, _ = self._kept(key)
+            v = 2 * v - float(np.mean(kept))
+        elif kind != "normal":
+            raise ValueError(f"kind={kind!r}: one of normal, bias_corrected, percentile")
         return (v - z * se, v + z * se)
 
-    def method(self, key: str) -> str:
+    def method(self, key: str, kind: str = "normal") -> str:
         """How the interval of ``key`` was made, in words (for the report)."""
         _, skipped = self.se(key)
         mc = bool(self.mc_se and self.mc_se.get(key))
-        return (f"auction bootstrap of the whole pipeline ({self.n_boot} resamples of "
-                f"{self.clusters} auctions"
-                + ("; first stage re-estimated" if self.first_stage else "")
-                + "; GPV, marginal and mechanism re-estimated): estimate ± z·SE"
-                + ("; Monte Carlo error of the estimate folded into the SE" if mc else
-                   "; the estimate is an exact functional of the estimated law (no Monte "
-                   "Carlo error)")
-                + (f"; {skipped} replicates beyond 5 robust SDs set aside from the SE"
+        shape = {"normal": "estimate ± z·SE",
+                 "bias_corrected": "bias-corrected estimate (2·estimate − mean of the "
+                                   "replicates) ± z·SE",
+                 "percentile": "percentile interval of the replicates"}[kind]
+        return (f"auction bootstrap, {self.n_boot} resamples of {self.clusters} auctions"
+                + (", first stage re-estimated" if self.first_stage else "")
+                + ": " + shape + "; every step of the pipeline re-run on each resample"
+                + ("; the estimate's Monte Carlo error folded into the SE" if mc else
+                   "; the estimate is an exact functional of the estimated law")
+                + (f"; {skipped} replicates beyond 5 robust SDs or degenerate set aside"
                    if skipped else ""))
 
     def to_dict(self) -> dict:

@@ -36,8 +36,9 @@ MECH_VALUE = 10
 # Profiles per Monte Carlo revenue batch (latent.estimate.revenue.mc_revenue's default).
 REVENUE_BATCH = 1 << 16
 # Defaults of the options this module reads (as in latent.estimate.pipeline.EstimateOptions).
-DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data_boot": 30,
-            "tests": True, "spec_boot": 199, "perm": 499, "factor_model": False,
+DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data_boot": 199,
+            "tests": True, "perm": 499, "mechanism": "myerson", "lowest_wins": False,
+            "buyer_value": None, "factor_model": False,
             "factor_samples": None, "factor_boot": 9, "n_boot": 1000, "grades": (1, 2, 3),
             "lp_grid": 6, "lp_max_bidders": 5, "asymmetric": False, "spectrum": "auto",
             "bids": "values", "grid": None, "max_work": None, "max_memory": None}
@@ -97,10 +98,13 @@ def check_cost(selections: Sequence, options) -> None:
     * ``samples``: the Monte Carlo grade spectrum, pick–freeze evaluations per sample × N
       values (nothing when the spectrum is the exact grid's, :func:`spectrum_on_grid`);
     * ``revenue_samples``: Monte Carlo revenue of the mechanism and second price, N values
-      each; ``data_boot`` re-estimates it (a fifth of the samples) per resample;
-    * ``perm``: the independence and cross-fitted (two folds) permutation tests, one σ1/σ2 per
-      fold and shuffle (and the symmetry test with ``asymmetric``); ``spec_boot``: the
-      revenue-equivalence bootstrap (GPV re-run per resample for first-price bids);
+      each, when the revenues are simulated (not for Myerson or second price with symmetric
+      bidders, which are exact functionals of the estimated law);
+    * ``data_boot``: the auction bootstrap of the whole pipeline (GPV re-run per resample for
+      first-price bids, the law re-estimated, the revenues re-computed: exactly, or by Monte
+      Carlo on a twentieth of ``revenue_samples``);
+    * ``perm``: the independence permutation test (identified slots: the slot test and the
+      cross-fitted ρ, one σ1/σ2 per fold and shuffle, and the symmetry test);
     * ``factor_samples``/``factor_boot``: the latent-factor branch when requested;
     * ``lp_grid``: the exact grade-restricted LP for N ≤ ``lp_max_bidders``.
 
@@ -119,22 +123,26 @@ def check_cost(selections: Sequence, options) -> None:
         first_price = opts["bids"] == "first-price"
         factor = opts["factor_model"] or opts["factor_samples"] is not None
         f_samples = opts["factor_samples"] or min(100_000, max(20_000, 20 * rows))
+        exact = (not opts["asymmetric"] and str(opts["mechanism"]).replace("-", "_") in
+                 ("myerson", "second_price")
+                 and not (opts["lowest_wins"] and opts["buyer_value"] is not None))
+        mc = 0.0 if exact else 1.0
+        per_replicate = (rows * n * (20 if first_price else 4)
+                         + mc * max(2000, opts["revenue_samples"] // 20) * rev)
         parts = [
-            ("n_boot", opts["n_boot"], (1.0 + opts["n_boot"]) * eig, "spectral ρ bootstrap"),
+            ("n_boot", opts["n_boot"], (1.0 + opts["n_boot"]) * eig * opts["asymmetric"],
+             "spectral ρ bootstrap"),
             ("samples", opts["samples"],
              0.0 if spectrum_on_grid(n, opts["spectrum"], opts["grid"]) else
              float(opts["samples"]) * per * n * MECH_VALUE, "Monte Carlo spectrum"),
             ("revenue_samples", opts["revenue_samples"],
-             float(opts["revenue_samples"]) * rev, "Monte Carlo revenue"),
-            ("data_boot", opts["data_boot"],
-             float(opts["data_boot"]) * (max(2, opts["revenue_samples"] // 5) * rev
-                                         + rows * n * MECH_VALUE), "revenue data bootstrap"),
+             mc * float(opts["revenue_samples"]) * rev, "Monte Carlo revenue"),
+            ("data_boot", opts["data_boot"], float(opts["data_boot"]) * per_replicate,
+             "auction bootstrap of the pipeline"),
             ("perm", opts["perm"],
-             (3.0 + opts["asymmetric"]) * (1 + opts["perm"]) * eig * opts["tests"],
+             (1 + opts["perm"]) * (rows * n * 4 + (3.0 + opts["asymmetric"]) * eig
+                                   * opts["asymmetric"] * opts["tests"]),
              "permutation tests"),
-            ("spec_boot", opts["spec_boot"],
-             float(opts["spec_boot"]) * rows * n * (20 if first_price else 2) * opts["tests"],
-             "revenue-equivalence bootstrap"),
             ("factor_samples", f_samples,
              float(f_samples) * n * MECH_VALUE * 10 * (2 + opts["factor_boot"]) * factor,
              "latent-factor model"),
@@ -153,7 +161,7 @@ def check_cost(selections: Sequence, options) -> None:
                       max_memory=max_memory)
         memory_budget("perm", opts["perm"], 8.0 * (opts["perm"] + 4 * rows * n),
                       max_memory=max_memory)
-        memory_budget("spec_boot", opts["spec_boot"], 8.0 * (opts["spec_boot"] + 4 * rows * n),
+        memory_budget("data_boot", opts["data_boot"], 8.0 * (opts["data_boot"] + 8 * rows * n),
                       max_memory=max_memory)
         memory_budget("revenue_samples", opts["revenue_samples"],
                       8.0 * 8 * min(opts["revenue_samples"], REVENUE_BATCH) * n,

@@ -21,16 +21,28 @@ its own, labelled as such.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from latent.data.empirical import compressed_atoms, marginals_from, must_buy_value
+from latent.data.tails import tail_gates
 from latent.estimate.bootstrap import Replicates, auction_bootstrap
 from latent.estimate.functionals import iid_myerson_revenue, iid_second_price, monopoly_price
+from latent.estimate.report import (
+    Observed,
+    ProcurementPart,
+    RevenueLine,
+    RevenuePart,
+    estimate_of,
+)
 from latent.estimate.revenue import mc_revenue, procurement_mc
+from latent.estimate.specification import SpecTestResult, equivalence_test
 from numerics.mechanisms import SecondPrice, make_mechanism
+from numerics.results import ConfidenceInterval, Estimate
 
-__all__ = ["EXACT_MECHANISMS", "group_functionals", "ipv_replicates", "is_exact"]
+__all__ = ["EXACT_MECHANISMS", "IPVBlock", "group_functionals", "ipv_block", "ipv_line",
+           "ipv_replicates", "is_exact"]
 
 EXACT_MECHANISMS = ("myerson", "second_price")
 Z95 = 1.959963984540054
@@ -162,3 +174,230 @@ def ipv_replicates(observed: np.ndarray, n: int, opts, to_values, *, seed,
         observed, group_functionals(n, opts, to_values, max(2000, opts.revenue_samples // 20)),
         n_boot=opts.data_boot, seed=seed, clusters=clusters, resample=resample,
         point_functionals=group_functionals(n, opts, to_values, opts.revenue_samples))
+
+
+# ------------------------------------------------------------------ the block's report parts
+
+# The interval of each number (see Replicates.interval): the optimal mechanism's revenue and its
+# gain over second price are maxima fitted to the same data (biased up: bias-corrected), the
+# reserve is a maximiser (percentile); the rest are smooth functionals (normal).
+KINDS = {"mechanism": "bias_corrected", "difference": "bias_corrected", "reserve": "percentile"}
+# Procurement: pseudo-costs below the cost support's lower bound in more than this share of a
+# group's bids withhold its IPV cost numbers (a few can be kernel noise at the lower boundary).
+NEGATIVE_COST_SHARE = 0.05
+
+
+def ipv_line(reps: Replicates, key: str, units: str, level: float, withheld: str = ""
+             ) -> RevenueLine:
+    """One number of the block with its interval on the quantity (or withheld).
+
+    >>> r = Replicates(point={"m": 1.0}, draws={"m": np.linspace(0.9, 1.1, 99)}, n_boot=99,
+    ...                clusters=50, first_stage=False)
+    >>> ci = ipv_line(r, "m", "u", 0.05).estimate.ci; bool(ci.low < 1.0 < ci.high)
+    True
+    """
+    value = float(reps.point[key])
+    kind = KINDS.get(key, "normal")
+    mc = None if not reps.mc_se or not reps.mc_se.get(key) else ConfidenceInterval(
+        low=value - Z95 * reps.mc_se[key], high=value + Z95 * reps.mc_se[key])
+    if reps.n_boot < 2:
+        est = Estimate(value=value, ci=None, n=reps.clusters,
+                       method="no interval: data_boot = 0 (the bootstrap was not run)")
+    else:
+        est = Estimate(value=value, ci=ConfidenceInterval.of(reps.interval(key, level, kind),
+                                                             level=1 - level),
+                       n=reps.clusters, method=reps.method(key, kind))
+    return RevenueLine(estimate=est, units=units, mc_error=mc, withheld=withheld)
+
+
+def _negative_costs(values: np.ndarray, opts) -> tuple[dict | None, str, str]:
+    """Pseudo-costs below the cost support's lower bound: (accounting, caveat, withholding
+    reason or '')."""
+    if not (opts.lowest_wins and opts.bids == "first-price"):
+        return None, "", ""
+    bound = opts.cost_lower_bound
+    below = int(np.count_nonzero(values < bound))
+    share = below / values.size
+    acct = {"lower_bound": bound, "below": below, "bids": int(values.size), "share": share,
+            "threshold": NEGATIVE_COST_SHARE}
+    if not below:
+        return acct, "", ""
+    msg = (f"{below} of {values.size} pseudo-costs ({share:.1%}) lie below the cost support's "
+           f"lower bound {bound:g}")
+    if share <= NEGATIVE_COST_SHARE:
+        return acct, msg, ""
+    return acct, msg, (msg + f" (more than {NEGATIVE_COST_SHARE:.0%}): the GPV inversion does "
+                       "not rationalise these bids as costs")
+
+
+def _gates(values: np.ndarray, reps: Replicates, opts, gpv) -> tuple[list, dict, dict]:
+    """(caveats for the block's top, withheld reason by key, diagnostics for --json)."""
+    caveats, withheld = [], {}
+    if gpv is not None and gpv.monotonicity_rejected:
+        caveats.append(f"the GPV check that the inverse bid function increases REJECTS (p = "
+                       f"{gpv.monotonicity_pvalue:.2g} < {gpv.level}): no symmetric IPV "
+                       "first-price equilibrium rationalises these bids; every number of this "
+                       "block rests on a rejected model")
+    negative, msg, why = _negative_costs(values, opts)
+    if msg:
+        caveats.append(msg)
+    if why:
+        withheld.update(dict.fromkeys(("mechanism", "second_price", "difference"), why))
+    points = {"reserve": reps.point["reserve"]} if "reserve" in reps.point else None
+    if points and not np.isfinite(points["reserve"]):
+        withheld["reserve"] = "no reserve: no value has a positive virtual value"
+        points = None
+    # costs: the tail that matters is the right tail of the costs above the support's bound
+    sample = values if negative is None else values[values >= opts.cost_lower_bound]
+    gates = tail_gates(sample if sample.size else values, points=points)
+    money = [g.reason for g in (gates.mean, gates.top1_share) if g.withhold]
+    if money:
+        for key in ("mechanism", "second_price", "difference"):
+            withheld.setdefault(key, "; ".join(money))
+    if gates.variance.withhold and not money:
+        caveats.append(gates.variance.reason + ": the intervals below may undercover")
+    for g in gates.points:
+        if g.withhold:
+            withheld[g.name] = g.reason
+    by_reason: dict[str, list[str]] = {}
+    for key, reason in withheld.items():
+        by_reason.setdefault(reason, []).append(key.replace("_", " "))
+    caveats += [f"withheld ({', '.join(keys)}): {reason}" for reason, keys in by_reason.items()]
+    return caveats, withheld, {"tail": gates.to_dict(), "negative_costs": negative}
+
+
+@dataclass(frozen=True, kw_only=True)
+class IPVBlock:
+    """The independent-private-values block of one bidder count, every number from one set of
+    auction-bootstrap replicates (see the module docstring)."""
+
+    revenue: RevenuePart
+    observed_win: Observed
+    observed_second: Observed
+    equivalence: SpecTestResult | None
+    procurement: ProcurementPart | None
+    diagnostics: dict
+    replicates: Replicates
+
+
+def _observed_parts(reps: Replicates, opts, level: float) -> tuple[Observed, Observed]:
+    lowest, first_price = opts.lowest_wins, opts.bids == "first-price"
+    kind = "observed first-price bids" if first_price else "observed bids"
+    if lowest:
+        labels = (f"observed mean lowest bid ({kind})", f"observed mean second-lowest bid "
+                  f"({kind})")
+    elif first_price:
+        labels = ("observed mean winning first-price bid (observed revenue)",
+                  "observed mean second-highest first-price bid (observed bids; not a "
+                  "second-price revenue: first-price bids are shaded)")
+    else:
+        labels = ("observed mean highest bid (observed bids)",
+                  "observed mean second-highest bid (observed bids)")
+    return tuple(Observed(estimate=ipv_line(reps, key, "", level).estimate, label=label)
+                 for key, label in zip(("observed_win", "observed_second"), labels,
+                                       strict=True))
+
+
+def _procurement_part(lines, observed, costs, opts, n, units, marginals, seed) -> ProcurementPart:
+    must = opts.buyer_value is None
+    if must:
+        one = Estimate(value=1.0, ci=None, method="exact: the buyer must buy")
+        buy_opt = buy_rsp = one
+        gain = None
+        value = must_buy_value(costs, opts.asymmetric)
+    else:
+        value = opts.buyer_value
+        mech = make_mechanism(opts.mechanism, n, valuation=marginals)
+        mc = procurement_mc({"optimal": mech, "rsp": SecondPrice(n)}, marginals, value,
+                            opts.revenue_samples, seed)
+        how = "Monte Carlo 95% CI given the estimated marginals"
+        buy_opt = estimate_of(mc["optimal"]["purchase"], how)
+        buy_rsp = estimate_of(mc["rsp"]["purchase"], how)
+        gain = estimate_of(mc["optimal - rsp"]["surplus"], how + ", common random numbers")
+    d = lines["difference"]
+    savings = Estimate(value=-d.estimate.value, ci=None if d.estimate.ci is None else (
+        -d.estimate.ci.high, -d.estimate.ci.low), n=d.estimate.n, method=d.estimate.method)
+    rule = ("optimal = buy from the seller with the lowest ironed virtual cost c + F(c)/f(c) "
+            "(Myerson's rule for procurement), "
+            + ("always (no buyer value: the buyer must buy, so the cost-minimising mechanism "
+               "is the lowest-virtual-cost rule with no maximum price; for symmetric regular "
+               "costs it costs the same as the reverse second-price auction)" if must else
+               "if it is at most the buyer's value V; for symmetric costs this is the reverse "
+               "second-price auction with maximum price p*")
+            + "; reverse second price = the lowest cost wins and is paid the second-lowest cost"
+            + ("" if must else " or V if lower"))
+    max_price = None if must or opts.asymmetric else value - float(
+        marginals[0].monopoly_price())
+    win, second = observed
+    return ProcurementPart(
+        buyer_value=opts.buyer_value, value_used=value, max_price=max_price,
+        optimal_cost=lines["mechanism"].estimate, optimal_purchase=buy_opt,
+        reverse_second_price_cost=lines["second_price"].estimate,
+        reverse_second_price_purchase=buy_rsp, savings=savings, surplus_gain=gain,
+        observed_lowest=win.estimate, observed_second_lowest=second.estimate, rule=rule,
+        units=units, observed_label=("observed first-price bids" if opts.bids == "first-price"
+                                     else "observed bids"))
+
+
+def ipv_block(observed: np.ndarray, values: np.ndarray, n: int, opts, to_values, *, seed,
+              units: str, clusters=None, resample=None, gpv=None, marginals=None,
+              mc_seed: int = 0) -> IPVBlock:
+    """Every number of the IPV block of one bidder count, with its interval or withheld.
+
+    Parameters
+    ----------
+    observed, values : ndarray
+        The group's observed bids and the values (costs) made from them by ``to_values``.
+    n : int
+        Bidders per auction.
+    opts : EstimateOptions
+    to_values : callable
+        Observed bids → values: re-run on every bootstrap replicate.
+    seed : SeedSequence
+        The bootstrap's stream.
+    units : str
+        The data's units label.
+    clusters, resample : optional
+        See :func:`latent.estimate.bootstrap.auction_bootstrap`.
+    gpv : GPVGroup, optional
+        The GPV diagnostics (a rejected monotonicity check goes to the block's top).
+    marginals : tuple, optional
+        The estimated marginals (procurement with a buyer value: purchase probabilities).
+    mc_seed : int
+        The Monte Carlo stream of the purchase probabilities (buyer value only).
+
+    Returns
+    -------
+    IPVBlock
+    """
+    reps = ipv_replicates(observed, n, opts, to_values, seed=seed, clusters=clusters,
+                          resample=resample)
+    caveats, withheld, diagnostics = _gates(values, reps, opts, gpv)
+    kind = "cost" if opts.lowest_wins else "revenue"
+    u = f"expected {'cost to the buyer' if opts.lowest_wins else 'revenue'}, {units}"
+    lines = {key: ipv_line(reps, key, u, opts.level, withheld.get(key, ""))
+             for key in ("mechanism", "second_price", "difference")}
+    reserve = None if "reserve" not in reps.point else ipv_line(
+        reps, "reserve", f"value, {units}", opts.level, withheld.get("reserve", ""))
+    note = (f"IPV {kind}s under the product of the estimated marginals, "
+            + ("exact functionals of the estimated law" if is_exact(opts) else
+               "Monte Carlo on the estimated marginals (its error folded into the interval "
+               "and shown apart as 'Monte Carlo error alone')")
+            + "; each interval is on the quantity: an auction bootstrap that re-runs the "
+              "whole pipeline (first stage, GPV, marginal, mechanism) on every resample; the "
+              "mechanism is fitted to the same data, so its revenue is biased up and its "
+              "interval is bias-corrected")
+    revenue = RevenuePart(mechanism=lines["mechanism"], second_price=lines["second_price"],
+                          difference=lines["difference"], reserve=reserve, note=note, units=u,
+                          caveats=tuple(caveats))
+    observed_parts = _observed_parts(reps, opts, opts.level)
+    fmt = "first_price" if opts.bids == "first-price" else "second_price"
+    equivalence = None
+    if opts.tests and reps.n_boot >= 19:
+        equivalence = equivalence_test(reps, fmt=fmt, level=opts.level,
+                                       lowest_wins=opts.lowest_wins)
+    procurement = None if not opts.lowest_wins else _procurement_part(
+        lines, observed_parts, values, opts, n, units, marginals, mc_seed)
+    return IPVBlock(revenue=revenue, observed_win=observed_parts[0],
+                    observed_second=observed_parts[1], equivalence=equivalence,
+                    procurement=procurement, diagnostics=diagnostics, replicates=reps)

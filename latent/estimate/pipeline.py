@@ -67,42 +67,37 @@ from latent.estimate.cost import (
     grid_affordable,
     spectrum_on_grid,
 )
+from latent.estimate.exchangeable import canonical_rows, exchangeable_inference
+from latent.estimate.ipv_revenue import ipv_block
 from latent.estimate.report import (
     EstimateReport,
     ExactPart,
     ExactPoint,
     FactorPart,
     GroupReport,
-    Observed,
-    ProcurementPart,
-    RevenueLine,
-    RevenuePart,
     SpecTests,
     TruncationPart,
     Unavailable,
-    estimate_of,
     format_report,
-)
-from latent.estimate.revenue import (
-    bootstrap_revenue,
-    mc_revenue,
-    observed_order_stat,
-    procurement_mc,
 )
 from latent.estimate.specification import (
     SpecTestResult,
     bias_corrected_rho,
-    iid_second_price_revenue,
     independence_test,
-    revenue_equivalence,
     symmetry_test,
 )
 from latent.estimate.truncation import truncation_losses
 from numerics.lp.grade_restricted import frontier
 from numerics.lp.optimal import TypeSpace
-from numerics.mechanisms import SecondPrice, make_mechanism
-from numerics.results import ConfidenceInterval, Estimate
-from numerics.validate import choice, finite_float, positive_int, seed_sequence
+from numerics.mechanisms import make_mechanism
+from numerics.validate import (
+    choice,
+    finite_float,
+    memory_budget,
+    positive_int,
+    seed_sequence,
+    work_budget,
+)
 
 __all__ = ["EstimateOptions", "EstimateReport", "estimate_rho", "format_report"]
 
@@ -132,9 +127,8 @@ class EstimateOptions:
     samples: int = 20_000
     max_grade: int = 4
     revenue_samples: int = 100_000
-    data_boot: int = 30
+    data_boot: int = 199
     tests: bool = True
-    spec_boot: int = 199
     perm: int = 499
     level: float = 0.05
     factor_model: bool = False
@@ -145,6 +139,7 @@ class EstimateOptions:
     lp_grid: int = 6
     lp_max_bidders: int = 5
     buyer_value: float | None = None
+    cost_lower_bound: float = 0.0
     decimal: str | None = None
     keep_extreme_bids: bool = False
     covariates: tuple[str, ...] = ()
@@ -175,7 +170,7 @@ _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", 
             "decimal": (".", ",")}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
-         "chunksize": 1, "bidders": 2, "grid": 2, "spec_boot": 19, "perm": 19,
+         "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
          "factor_samples": 1000, "factor_boot": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
 _BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids")
@@ -194,6 +189,10 @@ def validate_options(options: dict) -> EstimateOptions:
     """
     known = [f.name for f in fields(EstimateOptions)]
     for name in options:
+        if name == "spec_boot":
+            raise TypeError("estimate_rho(): spec_boot is merged into data_boot: one auction "
+                            "bootstrap of the whole pipeline gives every interval and the "
+                            "revenue-equivalence test")
         if name not in known:
             close = [k for k in known if k.startswith(name[:4]) or name.startswith(k[:4])]
             hint = f" (did you mean {', '.join(close)}?)" if close else (
@@ -225,6 +224,8 @@ def validate_options(options: dict) -> EstimateOptions:
         o["bandwidth"] = finite_float("bandwidth", o["bandwidth"], low=0.0, low_open=True)
     if o.get("buyer_value") is not None:
         o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
+    if "cost_lower_bound" in o:
+        o["cost_lower_bound"] = finite_float("cost_lower_bound", o["cost_lower_bound"])
     if "level" in o:
         o["level"] = finite_float("level", o["level"], low=0.0, high=0.5, low_open=True)
     if o.get("where") is not None:
@@ -344,74 +345,42 @@ def _exact_lp(marginal, n: int, opts: EstimateOptions) -> ExactPart | Unavailabl
              "fields and loss are in data units")
 
 
-def _line(r, units: str, interval=None, boot: int | None = None) -> RevenueLine:
-    return RevenueLine(estimate=estimate_of(r), units=units,
-                       data_interval=ConfidenceInterval.of(interval),
-                       data_boot=boot if interval is not None else None)
+def _spectral(matrix: np.ndarray, opts: EstimateOptions, seed: int, test_seeds):
+    """Spectral ρ and the independence test. Identified (asymmetric) slots: σ1/σ2 of the slot
+    covariance with its bootstrap and the slot permutation test. Exchangeable bidders (no
+    identities): the order-invariant statistics of :mod:`latent.estimate.exchangeable` — one
+    set of permutation draws gives the test and the interval, which agree by construction."""
+    s_ind = test_seeds[1] if opts.tests else seed
+    if opts.asymmetric:
+        return (spectral_rho(matrix, n_boot=opts.n_boot, seed=seed),
+                _run(independence_test, matrix, n_perm=opts.perm, level=opts.level,
+                     seed=s_ind) if opts.tests else None)
+    try:
+        inf = exchangeable_inference(matrix, n_draws=opts.perm, level=opts.level, seed=s_ind)
+    except ValueError as exc:
+        return Unavailable(reason=f"spectral ρ: {exc}"), (
+            Unavailable(reason=str(exc)) if opts.tests else None)
+    test = SpecTestResult(
+        test="independence", null="bidders' values independent (ρ = 1, r = 0)",
+        statistic=inf.statistic, p_value=inf.p_value, estimate=inf.icc,
+        interval=tuple(inf.icc_interval), level=inf.level, rejected=inf.rejected,
+        reason=inf.reason, method=inf.method, n_auctions=inf.n_auctions,
+        n_resamples=inf.n_draws, seed=inf.seed)
+    return inf, (test if opts.tests else None)
 
 
-def _procurement(matrix, observed, marginals, mech, n, value, opts, seeds, first_price,
-                 units) -> tuple[ProcurementPart, RevenuePart]:
-    mc = procurement_mc({"optimal": mech, "rsp": SecondPrice(n)}, marginals, value,
-                        opts.revenue_samples, seeds[1])
-    must = opts.buyer_value is None
-    boot = {}
-    if opts.data_boot >= 2 and must:
-        rev = bootstrap_revenue(value - matrix, opts.mechanism, opts.asymmetric, opts.data_boot,
-                                max(2, opts.revenue_samples // 5), seeds[3])
-        boot = {"mechanism": (value - rev["mechanism"][1], value - rev["mechanism"][0]),
-                "second_price": (value - rev["second_price"][1],
-                                 value - rev["second_price"][0]),
-                "difference": (-rev["difference"][1], -rev["difference"][0])}
-    max_price = None
-    if not must and not opts.asymmetric:
-        max_price = value - float(marginals[0].monopoly_price())
-    label = "observed first-price bids" if first_price else "observed bids"
-    obs_low = estimate_of(observed_order_stat(observed, 1, lowest=True), "normal 95% CI over "
-                          "auctions")
-    obs_second = estimate_of(observed_order_stat(observed, 2, lowest=True), "normal 95% CI over "
-                             "auctions")
-    rule = ("optimal = buy from the seller with the lowest ironed virtual cost c + F(c)/f(c) "
-            "(Myerson's rule for procurement), "
-            + ("always (no buyer value: the buyer must buy, so the cost-minimising mechanism "
-               "is the lowest-virtual-cost rule with no maximum price; for symmetric regular "
-               "costs it costs the same as the reverse second-price auction)" if must else
-               "if it is at most the buyer's value V; for symmetric costs this is the reverse "
-               "second-price auction with maximum price p*")
-            + "; reverse second price = the lowest cost wins and is paid the second-lowest cost"
-            + ("" if must else " or V if lower"))
-    savings = Estimate(value=mc["optimal - rsp"]["cost"].mean * -1,
-                       ci=(-mc["optimal - rsp"]["cost"].ci[1], -mc["optimal - rsp"]["cost"].ci[0]),
-                       n=mc["optimal - rsp"]["cost"].samples,
-                       method="normal 95% CI, common random numbers")
-    gain = None if must else estimate_of(mc["optimal - rsp"]["surplus"],
-                                         "normal 95% CI, common random numbers")
-    cost_units = f"expected cost to the buyer, {units}"
-    part = ProcurementPart(
-        buyer_value=opts.buyer_value, value_used=value, max_price=max_price,
-        optimal_cost=estimate_of(mc["optimal"]["cost"]),
-        optimal_purchase=estimate_of(mc["optimal"]["purchase"]),
-        reverse_second_price_cost=estimate_of(mc["rsp"]["cost"]),
-        reverse_second_price_purchase=estimate_of(mc["rsp"]["purchase"]),
-        savings=savings, surplus_gain=gain, observed_lowest=obs_low,
-        observed_second_lowest=obs_second, rule=rule, units=units, observed_label=label)
-    note = ("Monte Carlo under the product of the estimated cost marginals: 'ci' is "
-            "conditional on the marginals"
-            + ("; 'data_interval' (row bootstrap, marginals and mechanism re-estimated) "
-               "includes their estimation error" if boot else
-               "; no data-bootstrap interval with a buyer value (purchase probability varies)"
-               if not must else "")
-            + "; 'mechanism' is the optimal mechanism's expected cost, 'second_price' the "
-              "reverse second-price auction's, 'difference' optimal − reverse second price")
-    revenue = RevenuePart(
-        mechanism=_line(mc["optimal"]["cost"], cost_units, boot.get("mechanism"),
-                        opts.data_boot),
-        second_price=_line(mc["rsp"]["cost"], cost_units, boot.get("second_price"),
-                           opts.data_boot),
-        difference=_line(mc["optimal - rsp"]["cost"], cost_units, boot.get("difference"),
-                         opts.data_boot),
-        note=note, units=cost_units)
-    return part, revenue
+def _to_values(n: int, opts: EstimateOptions):
+    """Observed bids → values (costs): the identity, or GPV for first-price bids (re-run on
+    every bootstrap replicate)."""
+    if opts.bids != "first-price":
+        return lambda b: b
+    bandwidth = opts.bandwidth or "silverman"
+
+    def gpv(b: np.ndarray) -> np.ndarray:
+        r = gpv_pseudo_values(b, n, bandwidth=bandwidth, lowest_wins=opts.lowest_wins)
+        return r.pseudo_value.reshape(b.shape)
+
+    return gpv
 
 
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
@@ -421,14 +390,13 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             first_stage: FirstStage | None = None) -> GroupReport:
     """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
     with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
-    ``first_stage``: the homogenisation regression, re-run in the revenue-equivalence
-    bootstrap."""
+    ``first_stage``: the homogenisation regression, re-run in the auction bootstrap."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
+    test_seeds = test_ss.spawn(4) if opts.tests else ()  # equivalence, independence, ρ̃, symmetry
     matrix = sel.matrix
     observed = matrix if observed is None else observed
-    first_price = opts.bids == "first-price"  # observed holds bids, matrix pseudo-values
     warnings = []
     if matrix.shape[0] < opts.min_auctions:
         warnings.append(f"only {matrix.shape[0]} rows: estimates will be very noisy")
@@ -446,8 +414,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             f"{gpv.monotonicity_pvalue:.2g} < {gpv.level}): the symmetric IPV first-price "
             f"equilibrium model is rejected for N = {n}; its pseudo-values, revenues and "
             "truncation numbers rest on a rejected model")
-    spectral = spectral_rho(matrix, n_boot=opts.n_boot, seed=seeds[0])  # sign-invariant
-    value = None
+    spectral, independence = _spectral(matrix, opts, seeds[0], test_seeds)
     engine_units = units
     if opts.lowest_wins:
         value = opts.buyer_value if opts.buyer_value is not None else must_buy_value(
@@ -456,25 +423,24 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             raise DataError(f"--buyer-value {value:.6g} is below every cost: the buyer never "
                             "buys")
         engine = value - matrix
-        engine_units = (f"buyer surplus V·P(buy) − cost with V = {value:.6g} "
-                        + ("(buyer value)" if opts.buyer_value is not None else
-                           "(must buy: the smallest V at which the optimal mechanism always "
-                           "buys)") + f", {units}")
     else:
         engine = matrix
     marginals = marginals_from(engine, opts.asymmetric)
     k = auto_grid(n, opts.grid)
     grid_marginals = marginals
-    if opts.lowest_wins and opts.buyer_value is None:
+    if opts.lowest_wins:
         # the grid parts get their own must-buy V (from the grid laws): the fine law's V is
         # set by its top atom's virtual cost and would swamp the grid values' resolution
-        grid_value = must_buy_value(matrix, opts.asymmetric, (k, opts.lp_grid))
+        grid_value = opts.buyer_value if opts.buyer_value is not None else must_buy_value(
+            matrix, opts.asymmetric, (k, opts.lp_grid))
         grid_marginals = marginals_from(grid_value - matrix, opts.asymmetric)
-        engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} (must buy: "
-                        f"the smallest V at which the optimal mechanism for the grid law "
-                        f"always buys = the largest virtual cost c + F(c)/f(c) of the {k}- and "
-                        f"{opts.lp_grid}-point quantile grid laws of the costs; their top atoms "
-                        f"are quantiles, so no single cost sets V), {units}")
+        engine_units = (f"buyer surplus V·P(buy) − cost with V = {grid_value:.6g} "
+                        + ("(buyer value)" if opts.buyer_value is not None else
+                           f"(must buy: the smallest V at which the optimal mechanism for the "
+                           f"grid law always buys = the largest virtual cost c + F(c)/f(c) of "
+                           f"the {k}- and {opts.lp_grid}-point quantile grid laws of the "
+                           f"costs; their top atoms are quantiles, so no single cost sets V)")
+                        + f", {units}")
     try:
         mech = make_mechanism(opts.mechanism, n, valuation=marginals)
     except ValueError as exc:
@@ -483,34 +449,51 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         warnings.append(f"{mech.name} is not dominant-strategy truthful: its revenue is "
                         "computed as if the estimated values were reported (for first_price "
                         "without an equilibrium bid function, an overstatement)")
-    procurement = None
-    if opts.lowest_wins:
-        procurement, revenue = _procurement(matrix, observed, marginals, mech, n, value, opts,
-                                            seeds, first_price, units)
-        observed_win = Observed(estimate=procurement.observed_lowest, label=(
-            f"observed mean lowest bid ({procurement.observed_label})"))
-        observed_second = Observed(estimate=procurement.observed_second_lowest, label=(
-            f"observed mean second-lowest bid ({procurement.observed_label})"))
-    else:
-        revenue = _revenue(engine, marginals, mech, n, opts, seeds, units)
-        if first_price:
-            observed_win = Observed(estimate=estimate_of(observed_order_stat(observed, 1),
-                                                         "normal 95% CI over auctions"),
-                                    label="observed mean winning first-price bid (observed "
-                                          "revenue)")
-            observed_second = Observed(
-                estimate=estimate_of(observed_order_stat(observed, 2),
-                                     "normal 95% CI over auctions"),
-                label="observed mean second-highest first-price bid (observed bids; not a "
-                      "second-price revenue: first-price bids are shaded)")
-        else:
-            observed_win = Observed(estimate=estimate_of(observed_order_stat(observed, 1),
-                                                         "normal 95% CI over auctions"),
-                                    label="observed mean highest bid (observed bids)")
-            observed_second = Observed(
-                estimate=estimate_of(observed_order_stat(observed, 2),
-                                     "normal 95% CI over auctions"),
-                label="observed mean second-highest bid (observed bids)")
+    resample = (None if first_stage is None or sel.auction_index is None else
+                first_stage_resampler(first_stage, sel.auction_index, observed))
+    clusters = sel.auction_index if sel.auctions_subsampled else None
+    block = ipv_block(observed, matrix, n, opts, _to_values(n, opts),
+                      seed=np.random.SeedSequence(seeds[3]), units=units, clusters=clusters,
+                      resample=resample, gpv=gpv, marginals=marginals, mc_seed=seeds[1])
+    spectrum, note, trunc = _spectrum_and_truncation(n, k, opts, marginals, grid_marginals,
+                                                     mech, seeds[2], engine_units)
+    tests = None if not opts.tests else SpecTests(
+        revenue_equivalence=block.equivalence or Unavailable(
+            reason=f"data_boot = {opts.data_boot} < 19 bootstrap replicates"),
+        independence=independence or Unavailable(reason="spectral ρ unavailable"),
+        symmetry=(_run(symmetry_test, matrix, n_perm=opts.perm, level=opts.level,
+                       seed=test_seeds[3]) if opts.asymmetric else None),
+        spectral=(_run(bias_corrected_rho, matrix, n_perm=opts.perm,
+                       confidence=1 - opts.level, seed=test_seeds[2])
+                  if opts.asymmetric else None))
+    warnings += _interval_warnings(block)
+    selection = sel.to_dict()
+    if total_auctions is not None:
+        selection["auctions_not_used"] = total_auctions - sel.auctions_used
+    return GroupReport(
+        n_bidders=n, selection=selection, values_from=values_from, spectral=spectral,
+        marginals=_marginal_summary(marginals_from(matrix, opts.asymmetric), matrix,
+                                    sel.bidders, opts.lowest_wins),
+        mechanism=mech.name, spectrum=spectrum, spectrum_note=note,
+        rho=None if spectrum is None else spectrum.rho(), revenue=block.revenue,
+        observed_second_price=block.observed_second, observed_winning_bid=block.observed_win,
+        truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
+        procurement=block.procurement, warnings=tuple(warnings), gpv=gpv, tests=tests,
+        diagnostics=block.diagnostics,
+        factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
+
+
+def _run(fn, *args, **kw):
+    """A specification test, or Unavailable with its refusal."""
+    try:
+        return fn(*args, **kw)
+    except ValueError as exc:
+        return Unavailable(reason=str(exc))
+
+
+def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, engine_units):
+    """The grade spectrum of the mechanism's allocation (exact on the grid when affordable,
+    else Monte Carlo) and the truncation part on the K-point grid."""
     use_grid = spectrum_on_grid(n, opts.spectrum, opts.grid)
     trunc = Unavailable(reason=f"no affordable grid for N = {n}: K = {k} points per bidder "
                         f"(need K ≥ 3 and K^N·N ≤ {8 * GRID_CELLS:.1e} table entries)")
@@ -527,51 +510,26 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             note = (f"exact for the {k}-point quantile grid per bidder, mechanism rebuilt for "
                     "the grid law; allocation rules are indicators, so the grid spectrum "
                     "converges to the continuous one only at O(1/K)")
+    single = marginals[0] if all(m is marginals[0] for m in marginals) else list(marginals)
     if spectrum is None and opts.spectrum != "grid" and opts.target_rel_ci is not None:
-        single = marginals[0] if all(m is marginals[0] for m in marginals) else list(marginals)
         spectrum, note = adaptive_allocation_spectrum(  # --target-rel-ci: adaptive budget
             mech, single, n, max_grade=opts.max_grade, samples=opts.samples,
-            target_rel_ci=opts.target_rel_ci, seed=seeds[2])
+            target_rel_ci=opts.target_rel_ci, seed=seed)
     elif spectrum is None and opts.spectrum != "grid":
-        single = marginals[0] if all(m is marginals[0] for m in marginals) else list(marginals)
         spectrum = grade_spectrum_mc(
             lambda v: mech.allocation(v[:, :, None])[:, :, 0], single, n,
-            max_grade=min(opts.max_grade, n), samples=opts.samples, seed=seeds[2],
+            max_grade=min(opts.max_grade, n), samples=opts.samples, seed=seed,
             progress=opts.progress)
         note = (f"Monte Carlo pick–freeze, {opts.samples} samples, under the estimated "
                 "marginals; CIs are Monte Carlo error given those marginals")
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
-    resample = (None if first_stage is None or sel.auction_index is None else
-                first_stage_resampler(first_stage, sel.auction_index, observed))
-    tests = None if test_ss is None else spec_tests(matrix, observed, n, opts, test_ss,
-                                                    resample)
-    warnings += _interval_warnings(revenue, observed_win, observed_second)
-    names = sel.bidders
-    selection = sel.to_dict()
-    if total_auctions is not None:
-        selection["auctions_not_used"] = total_auctions - sel.auctions_used
-    return GroupReport(
-        n_bidders=n, selection=selection, values_from=values_from, spectral=spectral,
-        marginals=_marginal_summary(marginals_from(matrix, opts.asymmetric), matrix, names,
-                                    opts.lowest_wins),
-        mechanism=mech.name,
-        spectrum=spectrum, spectrum_note=note,
-        rho=None if spectrum is None else spectrum.rho(), revenue=revenue,
-        observed_second_price=observed_second, observed_winning_bid=observed_win,
-        truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
-        procurement=procurement, warnings=tuple(warnings), gpv=gpv, tests=tests,
-        factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
+    return spectrum, note, trunc
 
 
-def _interval_warnings(revenue: RevenuePart, *observed: Observed) -> list[str]:
-    """One warning per printed mean whose normal interval crossed 0 for a nonnegative
-    quantity (replaced by a percentile bootstrap interval; see :mod:`latent.data.tails`)."""
-    pairs = [(f"{revenue.units}, {key.replace('_', ' ')}", getattr(revenue, key).estimate)
-             for key in ("mechanism", "second_price", "difference")]
-    pairs += [(o.label, o.estimate) for o in observed]
-    mark = " — warning: "
-    return [f"{label}: {e.method.split(mark, 1)[1]}" for label, e in pairs if mark in e.method]
+def _interval_warnings(block) -> list[str]:
+    """The block's caveats (withheld numbers, rejected checks) as group warnings too."""
+    return list(block.revenue.caveats)
 
 
 def first_stage_resampler(first_stage: FirstStage, auctions: np.ndarray,
@@ -598,60 +556,6 @@ def first_stage_resampler(first_stage: FirstStage, auctions: np.ndarray,
         return raw[rows] * first_stage.factors(counts)[auctions[rows]][:, None]
 
     return resample
-
-
-def spec_tests(values: np.ndarray, observed: np.ndarray, n: int, opts: EstimateOptions,
-               ss: np.random.SeedSequence, resample=None) -> SpecTests:
-    """Step 4b: the specification tests of one bidder count (see :class:`SpecTests`).
-
-    Revenue equivalence compares the model's second-price revenue (exact for the pooled
-    values' empirical law: the expected second-highest of N iid draws) with the observed mean
-    price: the winning bid of first-price data (GPV re-run on every bootstrap resample of
-    auctions), the second-highest bid of bids taken as values (ascending or second-price data).
-    Costs (``lowest_wins``) enter negated, so the price is the second-lowest (or lowest) cost.
-    ``resample`` (:func:`first_stage_resampler`): each bootstrap replicate re-estimates the
-    homogenisation regression too, so the interval includes that first stage's noise.
-    Independence: permutation test of σ1/σ2 on the values, and the cross-fitted σ1/σ2 as the
-    headline spectral ρ. Symmetry: only with ``asymmetric`` (identified bidder slots).
-    """
-    s_rev, s_ind, s_bc, s_sym = ss.spawn(4)
-    sign = -1.0 if opts.lowest_wins else 1.0
-    first_price = opts.bids == "first-price"
-    bandwidth = opts.bandwidth or "silverman"
-
-    def model(b, _rng):
-        pv = gpv_pseudo_values(b, n, bandwidth=bandwidth).pseudo_value if first_price else b
-        return iid_second_price_revenue(pv, n)
-
-    def run(fn, *args, **kw):
-        try:
-            return fn(*args, **kw)
-        except ValueError as exc:
-            return Unavailable(reason=str(exc))
-
-    fmt = "first_price" if first_price else "second_price"
-    signed = None if resample is None else (lambda rows, rng: sign * resample(rows, rng))
-    rev = run(revenue_equivalence, sign * observed, model, fmt=fmt, n_boot=opts.spec_boot,
-              level=opts.level, seed=s_rev, resample=signed)
-    if opts.lowest_wins and isinstance(rev, SpecTestResult):  # say it in costs, not −costs
-        k = 0 if first_price else 1
-        obs = float(np.mean(np.sort(observed, axis=1)[:, k]))
-        lo, hi = rev.interval
-        price = "mean lowest bid" if first_price else "mean second-lowest cost"
-        rev = replace(rev, statistic=-rev.statistic, estimate=-rev.estimate,
-                      interval=(-hi, -lo), null=f"symmetric IPV: model cost = observed {price}",
-                      reason=(f"model cost {obs - rev.estimate:.4g} vs observed {price} "
-                              f"{obs:.4g}: difference {-rev.estimate:.4g} [{-hi:.4g}, {-lo:.4g}] "
-                              + ("excludes 0: symmetric IPV rejected" if rev.rejected
-                                 else "includes 0")))
-    return SpecTests(
-        revenue_equivalence=rev,
-        independence=run(independence_test, values, n_perm=opts.perm, level=opts.level,
-                         seed=s_ind),
-        symmetry=(run(symmetry_test, values, n_perm=opts.perm, level=opts.level, seed=s_sym)
-                  if opts.asymmetric else None),
-        spectral=run(bias_corrected_rho, values, n_perm=opts.perm, confidence=1 - opts.level,
-                     seed=s_bc))
 
 
 def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: SpecTests | None,
@@ -705,24 +609,18 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
                       intervals=intervals, units=units)
 
 
-def _revenue(matrix, marginals, mech, n, opts, seeds, units) -> RevenuePart:
-    rev = mc_revenue({"mechanism": mech, "second_price": SecondPrice(n)}, marginals,
-                     opts.revenue_samples, seeds[1])
-    boot = {}
-    if opts.data_boot >= 2:
-        boot = bootstrap_revenue(matrix, opts.mechanism, opts.asymmetric, opts.data_boot,
-                                 max(2, opts.revenue_samples // 5), seeds[3])
-    u = f"expected revenue, {units}"
-    return RevenuePart(
-        mechanism=_line(rev["mechanism"], u, boot.get("mechanism"), opts.data_boot),
-        second_price=_line(rev["second_price"], u, boot.get("second_price"), opts.data_boot),
-        difference=_line(rev["mechanism - second_price"], u, boot.get("difference"),
-                         opts.data_boot),
-        note="Monte Carlo under the product of the estimated marginals: 'ci' is conditional "
-             "on the marginals; 'data_interval' (row bootstrap, marginals and mechanism "
-             "re-estimated) includes their estimation error; both are in-sample (mechanism "
-             "fitted on the same data: optimistic)",
-        units=u)
+def _subsample_cost(data, n: int, opts: EstimateOptions) -> None:
+    """Refuse ``subsample`` before its rows are drawn: every auction with more than N bidders
+    contributes ``subsample`` rows of N bids (and the selection keeps a few working copies).
+
+    >>> d = AuctionData.from_auctions([])
+    >>> _subsample_cost(d, 2, EstimateOptions(subsample=10**9))   # no auction: nothing drawn
+    """
+    sizes = data.auction_sizes
+    rows = int(np.count_nonzero(sizes == n)) + int(np.count_nonzero(sizes > n)) * opts.subsample
+    memory_budget("subsample", opts.subsample, 8.0 * 6 * rows * n, max_memory=opts.max_memory)
+    work_budget("subsample", opts.subsample, float(rows) * n * 40, max_work=opts.max_work,
+                what=f"evaluations ({rows} rows of {n} bids to draw and analyse)")
 
 
 def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]:
@@ -734,6 +632,7 @@ def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]
         if opts.asymmetric:
             return [select_identified(data, n)], {}
         if opts.subsample:
+            _subsample_cost(data, n, opts)
             return [select_subsample(data, n, _int_seed(ss), opts.subsample)], {}
         return [select_exact(data, n)], {}
     if opts.asymmetric:
@@ -858,15 +757,13 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
     if opts.bids != "first-price":
         return sel, ("costs as bid (lowest wins)" if opts.lowest_wins else
                      "bids taken as values"), None
-    sign = -1.0 if opts.lowest_wins else 1.0  # procurement: invert the cost side, c = b − …
     try:
-        r = gpv_pseudo_values(sign * sel.matrix, sel.n_bidders,
-                              bandwidth=opts.bandwidth or "silverman")
+        r = gpv_pseudo_values(sel.matrix, sel.n_bidders, bandwidth=opts.bandwidth or "silverman",
+                              lowest_wins=opts.lowest_wins)
     except ValueError as exc:
         raise DataError(f"--bids first-price, N = {sel.n_bidders}: {exc}") from None
     g = r.groups[0]
-    pv = r.pseudo_value.reshape(sel.matrix.shape)
-    out = replace(sel, matrix=sign * pv)
+    out = replace(sel, matrix=r.pseudo_value.reshape(sel.matrix.shape))
     formula = ("pseudo-costs c = b − (1 − G(b))/((N−1)g(b))" if opts.lowest_wins else
                "pseudo-values v = b + G(b)/((N−1)g(b))")
     what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
@@ -917,6 +814,8 @@ def estimate_rho(data, **options) -> EstimateReport:
                disable=(not sys.stderr.isatty()) if opts.progress is None else not opts.progress)
     groups = []
     for sel, ss in zip(bar, group_ss[:len(selections)], strict=True):
+        if not opts.asymmetric:  # no bidder identities: the order within a row means nothing
+            sel = replace(sel, matrix=canonical_rows(sel.matrix))
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=sel.matrix if values is not sel else None, units=units,

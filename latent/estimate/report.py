@@ -18,6 +18,7 @@ from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
+from latent.estimate.exchangeable import ExchangeableInference
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
@@ -262,36 +263,60 @@ def _factor_cost_lines(f: FactorPart, rv: FactorCosts, iv: dict) -> list[str]:
 
 @dataclass(frozen=True, kw_only=True)
 class RevenueLine(_Keyed, Result):
-    """One mechanism's expected revenue (or cost): the Monte Carlo estimate and, when run, the
-    data-bootstrap interval (marginals and mechanism re-estimated on resampled auctions).
+    """One number of the IPV block (a revenue, a cost, a difference, a reserve): the estimate
+    with its interval on the quantity (``estimate.ci``: the auction bootstrap of the whole
+    pipeline, :mod:`latent.estimate.bootstrap`), the Monte Carlo error of a simulated estimate
+    on its own (``mc_error``, labelled as such; None when the estimate is an exact functional
+    of the estimated law), or ``withheld`` with the reason instead of a number.
 
     >>> line = RevenueLine(estimate=Estimate(1.0, (0.9, 1.1), 100), units="data units")
-    >>> line["mean"], line.to_dict()["ci"], "data_interval" in line
-    (1.0, [0.9, 1.1], False)
+    >>> line["value"], line.to_dict()["ci"]["low"], "mc_error" in line
+    (1.0, 0.9, False)
+    >>> RevenueLine(estimate=Estimate(1.0), units="u", withheld="tail").to_dict()["value"] is None
+    True
     """
 
     estimate: Estimate
     units: str
-    data_interval: ConfidenceInterval | None = None
-    data_boot: int | None = None
+    mc_error: ConfidenceInterval | None = None
+    withheld: str = ""
 
     def to_dict(self) -> dict:
+        if self.withheld:
+            return {"value": None, "ci": None, "withheld": self.withheld, "units": self.units}
         out = _estimate_dict(self.estimate)
         out["units"] = self.units
-        if self.data_interval is not None:
-            out["data_interval"] = self.data_interval.to_dict()
-            out["data_boot"] = self.data_boot
+        if self.mc_error is not None:
+            out["mc_error"] = {**self.mc_error.to_dict(),
+                               "method": "Monte Carlo error of the estimate given the estimated "
+                                         "marginals (not an interval on the quantity)"}
         return out
+
+    def text(self) -> str:
+        """The number as printed: value [interval] (how), or 'withheld: reason'."""
+        if self.withheld:
+            return f"withheld: {self.withheld}"
+        e = self.estimate
+        mc = "" if self.mc_error is None else (
+            f"; Monte Carlo error alone [{self.mc_error.low:.4g}, {self.mc_error.high:.4g}]")
+        return f"{_num(e.value, e.ci)} ({_short_method(e.method)}{mc})"
+
+
+def _short_method(method: str) -> str:
+    """The first clause of an interval's method, for the text report."""
+    return method.split(":", 1)[0]
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevenuePart(_Keyed, Result):
-    """Revenues (procurement: expected costs to the buyer) of the mechanism and of second price.
+    """Revenues (procurement: expected costs to the buyer) of the mechanism and of second price,
+    their difference and (Myerson, symmetric bidders) the reserve; ``caveats``: what the IPV
+    block must say at its top (a rejected GPV monotonicity check, withheld numbers and why).
 
     >>> e = RevenueLine(estimate=Estimate(1.0, (0.9, 1.1), 100), units="u")
     >>> sorted(RevenuePart(mechanism=e, second_price=e, difference=e, note="", units="u"
     ...                    ).to_dict())
-    ['difference', 'mechanism', 'note', 'second_price', 'units']
+    ['caveats', 'difference', 'mechanism', 'note', 'reserve', 'second_price', 'units']
     """
 
     mechanism: RevenueLine
@@ -299,11 +324,15 @@ class RevenuePart(_Keyed, Result):
     difference: RevenueLine
     note: str
     units: str
+    reserve: RevenueLine | None = None
+    caveats: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"mechanism": self.mechanism.to_dict(),
                 "second_price": self.second_price.to_dict(),
-                "difference": self.difference.to_dict(), "note": self.note, "units": self.units}
+                "difference": self.difference.to_dict(),
+                "reserve": None if self.reserve is None else self.reserve.to_dict(),
+                "caveats": list(self.caveats), "note": self.note, "units": self.units}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -441,6 +470,20 @@ class ProcurementPart(_Keyed, Result):
                 "observed_label": self.observed_label, "rule": self.rule, "units": self.units}
 
 
+def _spectral_dict(sp) -> dict:
+    """The JSON of spectral ρ: one interval under ``rho_ci`` (exchangeable bidders: the
+    order-invariant estimate whose interval and independence test come from the same draws)."""
+    if isinstance(sp, ExchangeableInference):
+        return {"rho": jsonable(sp.rho), "rho_ci": [sp.rho_interval.low, sp.rho_interval.high],
+                "icc": sp.icc, "icc_ci": [sp.icc_interval.low, sp.icc_interval.high],
+                "confidence": 1.0 - sp.level, "p_value": sp.p_value,
+                "independence_rejected": sp.rejected, "n_auctions": sp.n_auctions,
+                "n_draws": sp.n_draws, "ci_method": sp.method,
+                "order": "bids sorted within each auction before anything is computed; every "
+                         "statistic is symmetric in an auction's bids (no bidder identities)"}
+    return sp.to_dict()
+
+
 @dataclass(frozen=True, kw_only=True)
 class GroupReport(Result):
     """Everything estimated for one bidder count N."""
@@ -465,6 +508,7 @@ class GroupReport(Result):
     gpv: GPVGroup | None = None
     tests: SpecTests | None = None
     factor: FactorPart | Unavailable | None = None
+    diagnostics: dict | None = None  # the IPV block's tail gates and negative-cost count
 
     @property
     def ipv_caveat(self) -> str | None:
@@ -491,7 +535,8 @@ class GroupReport(Result):
             "tests": None if self.tests is None else self.tests.to_dict(),
             "factor_model": None if self.factor is None else self.factor.to_dict(),
             "gpv": None if self.gpv is None else self.gpv.to_dict(),
-            "spectral_rho": self.spectral.to_dict(),
+            "spectral_rho": _spectral_dict(self.spectral),
+            "diagnostics": self.diagnostics,
             "marginals": list(self.marginals), "mechanism": self.mechanism,
             "grade_spectrum": None if self.spectrum is None else self.spectrum.to_dict(),
             "spectrum_note": self.spectrum_note,
@@ -518,10 +563,13 @@ class GroupReport(Result):
 
         sp = self.spectral
         bc = None if self.tests is None else self.tests.spectral
-        if isinstance(bc, BiasCorrectedRho):
+        if isinstance(sp, ExchangeableInference):
+            add("spectral_rho", sp.rho, tuple(sp.rho_interval), "ratio")
+            add("intraclass_correlation", sp.icc, tuple(sp.icc_interval), "correlation")
+        elif isinstance(bc, BiasCorrectedRho):
             add("spectral_rho", bc.rho, bc.interval, "ratio")
             add("spectral_rho_plain", sp.rho, sp.rho_ci, "ratio")
-        else:
+        elif isinstance(sp, SpectralRho):
             add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
         if self.rho is not None:
             add("grade_decay_rho", self.rho.rho, self.rho.rho_ci, "ratio")
@@ -531,9 +579,15 @@ class GroupReport(Result):
                 add(f"W_{r}", s.energies[r], None if s.energies_ci is None else
                     s.energies_ci[r], "allocation variance")
         kind = "cost" if self.procurement is not None else "revenue"
-        for key in ("mechanism", "second_price", "difference"):
+        for key in ("mechanism", "second_price", "difference", "reserve"):
             line = getattr(self.revenue, key)
-            add(f"{kind}_{key}", line.estimate.value, line.estimate.ci, self.revenue.units)
+            if line is None:
+                continue
+            name = "reserve" if key == "reserve" else f"{kind}_{key}"
+            if line.withheld:
+                add(name, None, None, line.units)
+            else:
+                add(name, line.estimate.value, line.estimate.ci, line.units)
         for name, o in (("observed_second_price", self.observed_second_price),
                         ("observed_winning_bid", self.observed_winning_bid)):
             add(name, o.estimate.value, o.estimate.ci, self.units)
@@ -665,6 +719,28 @@ class EstimateReport(Result):
         return format_report(self)
 
 
+def _spectral_lines(g: GroupReport) -> list[str]:
+    sp = g.spectral
+    bc = None if g.tests is None else g.tests.spectral
+    if isinstance(sp, ExchangeableInference):
+        return [f"  spectral ρ = σ1/σ2 of the exchangeable slot covariance = "
+                f"{_num(sp.rho, tuple(sp.rho_interval))}, intraclass correlation r = "
+                f"{_num(sp.icc, tuple(sp.icc_interval))} ({int(round((1 - sp.level) * 100))}% "
+                f"intervals from the independence test's {sp.n_draws} permutations: they agree "
+                f"with it by construction; bids sorted within each auction, every statistic "
+                f"symmetric in them, so the order of a row's bids does not matter)"]
+    if isinstance(sp, Unavailable):
+        return [f"  spectral ρ: not available ({sp.reason})"]
+    if isinstance(bc, BiasCorrectedRho):
+        return [f"  spectral ρ = σ1/σ2 (bias-corrected, cross-fitted) = "
+                f"{_num(bc.rho, bc.interval)} ({int(bc.confidence * 100)}% interval "
+                f"calibrated on the permutation null; 1 = independent slots; identified "
+                f"bidders as slots)"]
+    return [f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
+            f"{sp.n_boot} resamples over rows; identified bidders as slots)"
+            + ("" if bc is None else f"; bias correction not run: {bc.reason}")]
+
+
 def _spectrum_lines(g: GroupReport) -> list[str]:
     s = g.spectrum
     if s is None:
@@ -737,20 +813,20 @@ def _procurement_lines(g: GroupReport) -> list[str]:
           + ("n/a" if p.max_price is None else f"{p.max_price:.6g}")
           + " (solves p + F(p)/f(p) = V)")
     out.append(f"    {bv}")
-    e = p.optimal_cost
-    out.append(f"    expected cost to the buyer, optimal mechanism: {_num(e.value, e.ci)} "
-               f"(MC CI), purchase probability {p.optimal_purchase.value:.4f}")
-    e = p.reverse_second_price_cost
-    line = g.revenue.second_price
-    extra = "" if line.data_interval is None else (
-        f"; data-bootstrap interval [{line.data_interval.low:.4g}, "
-        f"{line.data_interval.high:.4g}] ({line.data_boot} reps)")
+    purchase = ("" if p.buyer_value is None else
+                f", purchase probability {p.optimal_purchase.value:.4f} (Monte Carlo)")
+    out.append(f"    expected cost to the buyer, optimal mechanism: "
+               f"{g.revenue.mechanism.text()}{purchase}")
+    purchase = ("" if p.buyer_value is None else
+                f", purchase probability {p.reverse_second_price_purchase.value:.4f} "
+                "(Monte Carlo)")
     out.append("    expected cost to the buyer, reverse second price"
                + ("" if p.buyer_value is None else " (maximum price V)")
-               + f": {_num(e.value, e.ci)} (MC CI){extra}, purchase probability "
-               f"{p.reverse_second_price_purchase.value:.4f}")
-    out.append(f"    savings of the optimal mechanism (reverse second-price cost − optimal "
-               f"cost): {_num(p.savings.value, p.savings.ci)}")
+               + f": {g.revenue.second_price.text()}{purchase}")
+    d = g.revenue.difference
+    out.append("    savings of the optimal mechanism (reverse second-price cost − optimal "
+               "cost): " + (f"withheld: {d.withheld}" if d.withheld else
+                            _num(p.savings.value, p.savings.ci)))
     if p.surplus_gain is not None:
         out.append(f"    buyer surplus gain (V·P(buy) − cost, optimal − reverse second price): "
                    f"{_num(p.surplus_gain.value, p.surplus_gain.ci)}")
@@ -829,18 +905,7 @@ def format_report(rep: EstimateReport) -> str:
         if g.gpv is not None:
             lines += _gpv_lines(g.gpv, g.procurement is not None)
         lines.append(f"  marginals, spectral ρ and revenues below are of the {g.values_kind}")
-        sp = g.spectral
-        bc = None if g.tests is None else g.tests.spectral
-        if isinstance(bc, BiasCorrectedRho):
-            lines.append(f"  spectral ρ = σ1/σ2 (bias-corrected, cross-fitted) = "
-                         f"{_num(bc.rho, bc.interval)} ({int(bc.confidence * 100)}% interval "
-                         f"calibrated on the permutation null; 1 = independent slots)")
-            lines.append(f"    rho_plain = {_num(sp.rho, sp.rho_ci)} (plain σ1/σ2, ≥ 1 and "
-                         "biased up; its percentile bootstrap interval cannot cover 1)")
-        else:
-            lines.append(f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
-                         f"{sp.n_boot} resamples over rows)"
-                         + ("" if bc is None else f"; bias correction not run: {bc.reason}"))
+        lines += _spectral_lines(g)
         if g.tests is not None:
             lines += _test_lines(g.tests)
         if isinstance(g.factor, FactorPart):
@@ -849,6 +914,7 @@ def format_report(rep: EstimateReport) -> str:
             lines.append(f"  correlated values: factor model not fitted ({g.factor.reason})")
         lines += _spectrum_lines(g)
         rv = g.revenue
+        lines += [f"  IPV block — {c}" for c in rv.caveats]
         if g.procurement is not None:
             lines += _procurement_lines(g)
             if g.ipv_caveat:
@@ -856,12 +922,9 @@ def format_report(rep: EstimateReport) -> str:
         else:
             for key, label in (("mechanism", g.mechanism), ("second_price", "second price"),
                                ("difference", f"{g.mechanism} − second price")):
-                line = getattr(rv, key)
-                iv = line.data_interval
-                extra = "" if iv is None else (f"; data-bootstrap interval [{iv.low:.4g}, "
-                                               f"{iv.high:.4g}] ({line.data_boot} reps)")
-                e = line.estimate
-                lines.append(f"  revenue {label}: {_num(e.value, e.ci)} (MC CI){extra}")
+                lines.append(f"  revenue {label}: {getattr(rv, key).text()}")
+            if rv.reserve is not None:
+                lines.append(f"  reserve ({g.mechanism}): {rv.reserve.text()}")
             lines.append(f"    ({rv.note})")
             if g.ipv_caveat:
                 lines.append(f"    WARNING (revenues above): {g.ipv_caveat}")

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from latent.estimate.bootstrap import Replicates, auction_bootstrap
 from numerics.results import Result
 from numerics.seeding import seed_label
 from numerics.validate import seed_sequence
@@ -46,8 +47,8 @@ __all__ = [
     "bias_corrected_rho",
     "independence_test",
     "iid_second_price_revenue",
+    "equivalence_test",
     "revenue_equivalence",
-    "skipped_sd",
     "spectral_ratio",
     "symmetry_test",
 ]
@@ -359,20 +360,6 @@ def iid_second_price_revenue(values, n_bidders: int) -> float:
     return float(np.sum(v * np.diff(np.concatenate([[0.0], h]))))
 
 
-def skipped_sd(x: np.ndarray, k: float = 5.0) -> tuple[float, int]:
-    """Standard deviation of the values within ``k`` robust SDs (IQR/1.349) of the median,
-    and how many were set aside.
-
-    >>> sd, out = skipped_sd(np.r_[np.linspace(-1.0, 1.0, 99), 1e6]); round(sd, 3), out
-    (0.586, 1)
-    """
-    x = np.asarray(x, float)
-    q1, med, q3 = np.quantile(x, [0.25, 0.5, 0.75])
-    robust = (q3 - q1) / (2 * float(stats.norm.ppf(0.75)))
-    keep = np.abs(x - med) <= k * robust if robust > 0 else np.ones(x.size, bool)
-    return float(np.std(x[keep], ddof=1)), int(x.size - keep.sum())
-
-
 def _observed_price(bids: np.ndarray, fmt: str) -> np.ndarray:
     """The price paid in each auction: the top bid (first price) or second bid (second price)."""
     k = bids.shape[1] - (1 if fmt == "first_price" else 2)
@@ -430,40 +417,59 @@ def revenue_equivalence(bids, model_revenue: Callable[[np.ndarray, np.random.Gen
         raise ValueError("model_revenue must be a callable (bids, rng) -> revenue")
     n_boot = _check_count(n_boot, "n_boot", 19)
     level = _check_level(level)
-    n = b.shape[0]
+
+    def functionals(sample: np.ndarray, rng: np.random.Generator) -> dict:
+        model = float(model_revenue(sample, rng))
+        if not math.isfinite(model):
+            raise ValueError("model_revenue returned a non-finite revenue")
+        return {"equivalence": model - float(_observed_price(sample, fmt).mean()),
+                "model": model}
+
     ss = seed_sequence(seed)
-    rows_ss, model_ss = ss.spawn(2)
-    model_streams = model_ss.spawn(n_boot + 1)
-    model0 = float(model_revenue(b, np.random.default_rng(model_streams[0])))
-    observed0 = float(_observed_price(b, fmt).mean())
-    d0 = model0 - observed0
-    rng = np.random.default_rng(rows_ss)
-    reps = np.empty(n_boot)
-    for k in range(n_boot):
-        rows = rng.integers(0, n, n)
-        sample = b[rows] if resample is None else np.asarray(resample(rows, rng), float)
-        reps[k] = (float(model_revenue(sample, np.random.default_rng(model_streams[k + 1])))
-                   - float(_observed_price(sample, fmt).mean()))
-    if not np.all(np.isfinite(reps)) or not math.isfinite(d0):
+    reps = auction_bootstrap(b, functionals, n_boot=n_boot, seed=ss, resample=resample)
+    if np.isnan(reps.draws["equivalence"]).any():
         raise ValueError("model_revenue returned a non-finite revenue")
-    se, skipped = skipped_sd(reps)
+    return equivalence_test(reps, fmt=fmt, level=level, seed=seed_label(ss))
+
+
+def equivalence_test(reps: Replicates, *, fmt: str, level: float = 0.05,
+                     lowest_wins: bool = False, seed=None) -> SpecTestResult:
+    """The revenue-equivalence test read off auction-bootstrap replicates of
+    D = model − observed (key ``"equivalence"``; ``"model"`` or ``"second_price"`` the model's
+    revenue): the interval D ± z·SE (SE from :meth:`Replicates.se`, see
+    :func:`revenue_equivalence` for why), rejected when it excludes 0. ``lowest_wins``: D is a
+    cost difference (model reverse second-price cost − observed mean lowest price).
+
+    >>> reps = Replicates(point={"equivalence": 0.3, "model": 1.3},
+    ...                   draws={"equivalence": np.array([0.2, 0.3, 0.4] * 20)}, n_boot=60,
+    ...                   clusters=50, first_stage=False)
+    >>> t = equivalence_test(reps, fmt="second_price"); t.rejected, round(t.interval[0], 3)
+    (True, 0.14)
+    """
+    d0 = float(reps.point["equivalence"])
+    model0 = float(reps.point.get("model", reps.point.get("second_price", math.nan)))
+    observed0 = model0 - d0
+    se, skipped = reps.se("equivalence")
     z = float(stats.norm.ppf(1 - level / 2))
     lo, hi = d0 - z * se, d0 + z * se
     p = float(2 * stats.norm.sf(abs(d0) / se)) if se > 0 else float(d0 == 0)
     rejected = not lo <= 0.0 <= hi
-    price = "mean winning bid" if fmt == "first_price" else "mean second-highest bid"
-    reason = (f"model revenue {model0:.4g} vs observed {price} {observed0:.4g}: difference "
+    price = (("mean lowest bid" if fmt == "first_price" else "mean second-lowest cost")
+             if lowest_wins else
+             "mean winning bid" if fmt == "first_price" else "mean second-highest bid")
+    what = "cost" if lowest_wins else "revenue"
+    reason = (f"model {what} {model0:.4g} vs observed {price} {observed0:.4g}: difference "
               f"{d0:.4g} [{lo:.4g}, {hi:.4g}] "
               + ("excludes 0: symmetric IPV rejected" if rejected else "includes 0")
-              + (f"; {skipped} of {n_boot} bootstrap replicates beyond 5 robust SDs set aside "
-                 "from the SE" if skipped else ""))
+              + (f"; {skipped} of {reps.n_boot} bootstrap replicates beyond 5 robust SDs set "
+                 "aside from the SE" if skipped else ""))
     return SpecTestResult(
         test="revenue_equivalence",
-        null=f"symmetric IPV: model revenue = observed {price} ({fmt.replace('_', '-')} data)",
+        null=f"symmetric IPV: model {what} = observed {price} ({fmt.replace('_', '-')} data)",
         statistic=d0, p_value=p, estimate=d0, interval=(lo, hi), level=level,
         rejected=bool(rejected), reason=reason,
         method="auction bootstrap of the whole pipeline (model re-estimated per resample"
-               + ("" if resample is None else ", first stage re-estimated") + "), normal "
+               + ("" if not reps.first_stage else ", first stage re-estimated") + "), normal "
                "interval of model − observed with the bootstrap SE (replicates beyond 5 robust "
                "SDs of the median set aside)",
-        n_auctions=n, n_resamples=n_boot, seed=seed_label(ss))
+        n_auctions=reps.clusters, n_resamples=reps.n_boot, seed=seed)
