@@ -43,9 +43,10 @@ def test_uniform_two_bidders_against_closed_forms(tmp_path):
     lo, hi = g.observed_second_price["ci"]
     assert lo < 1 / 3 < hi  # E min(U1, U2) = 1/3, a genuine i.i.d. CI
     assert g.revenue["difference"]["ci"][0] > 0  # reserve price helps: 5/12 > 1/3
-    lo, hi = g.revenue["mechanism"]["data_interval"]  # includes the marginals' estimation
-    assert lo < 5 / 12 < hi and hi - lo > g.revenue["mechanism"]["ci"][1] - g.revenue[
-        "mechanism"]["ci"][0]
+    lo, hi = g.revenue["mechanism"]["ci"]  # the auction bootstrap: the marginal's estimation
+    assert lo < 5 / 12 < hi
+    assert "auction bootstrap" in g.revenue["mechanism"]["ci_method"]
+    assert "mc_error" not in g.revenue["mechanism"]  # exact functional: no Monte Carlo
     # Grid: the mechanism is Myerson for the grid law, so Rev(x) is the exact optimum there.
     vals, probs = grid_law(marginals_from(v)[0], 8)
     law = ([Fraction(float(a)) for a in vals], [Fraction(float(p)) for p in probs])
@@ -58,7 +59,7 @@ def test_uniform_two_bidders_against_closed_forms(tmp_path):
     e = g.exact
     assert e["available"] and e["points"][0]["revenue_float"] <= e["rev_star_float"] + 1e-9
     assert g.spectrum.exact and g.spectrum.n_inputs == 2
-    assert g.spectral.rho_ci[0] >= 1.0 and g.spectral.rho < 1.2  # iid slots: σ1 ≈ σ2
+    assert g.spectral.rho_interval.low == 1.0 and g.spectral.rho < 1.2  # iid: σ1 ≈ σ2
 
 
 def test_common_factor_gives_large_spectral_rho(tmp_path):
@@ -66,7 +67,7 @@ def test_common_factor_gives_large_spectral_rho(tmp_path):
     z = rng.random((3000, 1)) * 10
     v = z + 0.2 * rng.random((3000, 3))
     rep = estimate_rho(write_wide(tmp_path / "f.csv", v), seed=1, **FAST)
-    assert rep.groups[0].spectral.rho_ci[0] > 20
+    assert rep.groups[0].spectral.rho_interval.low > 20
 
 
 def test_mc_revenue_ci_coverage():
@@ -163,4 +164,5 @@ def test_many_bidders_use_monte_carlo_spectrum_with_cis(tmp_path):
     assert lo < 1 - 1 / 14 < hi  # Σ_i Var x_i = Σ_i P(i wins)(1 − P(i wins)) = 13/14
     assert not g.truncation["available"] and "grid" in g.truncation["reason"]
     assert not g.exact["available"] and "lp-max-bidders" in g.exact["reason"]
-    assert "data_interval" not in g.revenue["mechanism"]
+    assert g.revenue["mechanism"]["ci"] is None  # data_boot=0: no interval, and it says so
+    assert "no interval" in g.revenue["mechanism"]["ci_method"]

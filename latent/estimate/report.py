@@ -287,7 +287,7 @@ class RevenueLine(_Keyed, Result):
         out = _estimate_dict(self.estimate)
         out["units"] = self.units
         if self.mc_error is not None:
-            out["mc_error"] = {**self.mc_error.to_dict(),
+            out["mc_error"] = {"ci": self.mc_error.to_dict(),
                                "method": "Monte Carlo error of the estimate given the estimated "
                                          "marginals (not an interval on the quantity)"}
         return out
