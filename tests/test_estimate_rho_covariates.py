@@ -66,6 +66,10 @@ def test_first_price_with_covariates_recovers_beta_and_value_quantiles():
     assert "fixed effects region: 3 levels" in text
     d = rep.to_dict()
     assert d["homogenisation"]["n_auctions"] == 1000
+    # fixed effects: the JSON says the unit is the auction's fitted bid, scale 1
+    assert d["homogenisation"]["scale"] == 1.0
+    assert d["homogenisation"]["unit"].startswith("multiples of the auction's fitted bid")
+    assert "no unit" in d["homogenisation"]["scale_rule"]
     assert {r["term"] for r in d["homogenisation"]["coefficients"]} >= set(BETA)
 
 

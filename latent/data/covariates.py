@@ -31,9 +31,9 @@ bid that is unremarkable among raw bids can be far out once its auction's covari
 out. Its auction is dropped whole (dropping one bid would change that auction's N), the count
 and the rule are warned about, and the regression is re-fitted once without those auctions.
 25 is the reader's rule for raw log bids (:data:`latent.data.reader.EXTREME_SDS`), applied to
-residuals; a tighter rule would trim honest heavy tails: for a Pareto ε (exponential log ε)
-more than 6 robust SDs out holds for 0.7% of the bids whatever the tail index, more than 25 for
-about 1e-8.
+residuals; a tighter rule would trim honest heavy tails: for bids taken as values with a
+Pareto ε (exponential log ε) more than 6 robust SDs out holds for 0.7% of the bids whatever the
+tail index, more than 25 for about 1e-8.
 
 The same applies to procurement costs (lowest wins): log-costs are homogenised the same way.
 """
@@ -492,8 +492,16 @@ class FirstStage:
         # the largest block last (absorbed)
         order = sorted(range(len(self.blocks)),
                        key=lambda i: self.blocks[i][1] - self.blocks[i][0])
+        ordered = [codes[i] for i in order]
+        sizes = [self.blocks[i][1] - self.blocks[i][0] for i in order]
+        # per pair of blocks (j before i): each auction's cell of their cross table, or a
+        # last, discarded cell when either is at its reference level
+        pairs = [[np.where((ci >= 0) & (cj >= 0), cj * si + ci, sj * si)
+                  for cj, sj in zip(ordered[:i], sizes[:i], strict=True)]
+                 for i, (ci, si) in enumerate(zip(ordered, sizes, strict=True))]
         cache = {"count": count, "mean": np.divide(total, count, out=np.zeros(k), where=seen),
-                 "dense": d, "dense_removed": removed[dense],
+                 "dense": d, "dense_removed": removed[dense], "pairs": pairs,
+                 "dense_x": np.ascontiguousarray(d[:, removed[dense]]),
                  "codes": [codes[i] for i in order],
                  "indicators": [_indicator(codes[i], self.blocks[i][1] - self.blocks[i][0])
                                 for i in order],
@@ -517,10 +525,9 @@ class FirstStage:
             sums = ind @ stacked  # per level of this block: Σ w·x, Σ w, Σ w·mean
             rows = [sums[:, :q].T]  # dense × block
             cd = codes[i]
-            for cj, sj in zip(codes[:i], sizes[:i], strict=True):
-                both = (cd >= 0) & (cj >= 0)
-                rows.append(np.bincount(cj[both] * size + cd[both], weights=w[both],
-                                        minlength=sj * size).reshape(sj, size))
+            for pair, sj in zip(c["pairs"][i], sizes[:i], strict=True):
+                rows.append(np.bincount(pair, weights=w, minlength=sj * size + 1)[:-1]
+                            .reshape(sj, size))  # cross counts of two blocks' levels
             for r, block in enumerate(rows):
                 parts[r].append(block)
             parts.append([b.T for b in rows] + [np.diag(sums[:, q])])
@@ -539,11 +546,11 @@ class FirstStage:
             beta[keep] = inv * (r[keep] - m[keep][:, rest] @ beta[rest])
         else:
             beta = np.linalg.lstsq(m, r, rcond=None)[0]
-        part = d[:, c["dense_removed"]] @ beta[:q][c["dense_removed"]]
+        part = c["dense_x"] @ beta[:q][c["dense_removed"]]
         at = q
         for cd, size, rem in zip(codes, sizes, c["block_removed"], strict=True):
-            if rem:
-                part = part + np.where(cd >= 0, np.append(beta[at:at + size], 0.0)[cd], 0.0)
+            if rem:  # code −1 (the reference level) picks the appended 0
+                part += np.append(beta[at:at + size], 0.0)[cd]
             at += size
         total_w = float(np.sum(w))
         shift = float(np.sum(w * part)) / total_w
