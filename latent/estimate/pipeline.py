@@ -774,9 +774,10 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     selection. Auctions with a missing covariate, a non-positive bid or (unless
     ``keep_extreme_bids``) a bid with an extreme log residual are dropped whole and counted:
     the residual screen (:func:`latent.data.covariates.homogenize_bids`, 25 robust SDs of the
-    log residuals) is the one that matters with covariates; the reader's screen of raw log bids
-    (25 robust SDs, at least 25 e-folds, of the raw log bids) stays as a guard against absurd
-    numbers and is far looser, since the raw spread includes the covariates'. Also returns the
+    log residuals) is the one that matters with covariates; the reader's screen (more than 25
+    robust SDs of the raw log bids from their median, the SD at least one e-fold) stays as a
+    guard against absurd numbers and is far looser, since the raw spread includes the
+    covariates'. Also returns the
     regression as a :class:`FirstStage` for the bootstrap, its auctions numbered as in the
     returned data (auctions in the regression but dropped from the data come after them).
 
