@@ -89,8 +89,8 @@ def add_arguments(p) -> None:
                    help="keep bids far outside the rest (default: a positive bid more than 25 "
                         "robust SDs of the log-bids from their median, e.g. one 1e200 among "
                         "bids near 1, is a data error: its auction is dropped and counted; with "
-                        "--covariates/--fixed-effects the same rule also applies to the log "
-                        "residuals of the homogenisation regression)")
+                        "--covariates/--fixed-effects also a bid more than 15 robust SDs from the "
+                        "median log residual of the homogenisation regression)")
     d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
                    help="homogenise bids (costs) by auction-level columns: col or log(col) "
                         "(Haile-Hong-Shum: log bid regressed on them; long data)")

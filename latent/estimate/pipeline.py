@@ -773,7 +773,7 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     ``first_stage_n`` is off, dummies for the auctions' N (kept in the homogenised bids), before
     selection. Auctions with a missing covariate, a non-positive bid or (unless
     ``keep_extreme_bids``) a bid with an extreme log residual are dropped whole and counted:
-    the residual screen (:func:`latent.data.covariates.homogenize_bids`, 25 robust SDs of the
+    the residual screen (:func:`latent.data.covariates.homogenize_bids`, 15 robust SDs of the
     log residuals) is the one that matters with covariates; the reader's screen (more than 25
     robust SDs of the raw log bids from their median, the SD at least one e-fold) stays as a
     guard against absurd numbers and is far looser, since the raw spread includes the
