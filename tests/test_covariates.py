@@ -73,25 +73,46 @@ def test_fit_reports_regression_and_scale():
     h = fit(df)
     t = h.to_frame()
     assert t.columns.tolist() == ["term", "estimate", "std_error", "ci_low", "ci_high",
-                                  "p_value"]
-    assert t.term.tolist() == ["const", *TRUE]
+                                  "p_value", "role"]
+    assert t.term.tolist() == ["const", *TRUE, "N=3", "N=5"]
+    assert t.role.tolist() == ["intercept", "covariate", "covariate", *["fixed effect"] * 3,
+                               "bidder count", "bidder count"]
     assert h.n_auctions == 500 and h.n_bids == len(df)
     assert 0.5 < h.r_squared < 1
-    # The scale is the geometric mean of the bids, and of the homogenised bids (OLS residuals
-    # average zero with an intercept).
+    # With fixed effects the unit is the auction's fitted bid: b̃ = b / exp(const + x'β̂ + γ̄),
+    # γ̄ the mean N effect over the bids (recomputed here from the printed coefficients).
+    est = t.set_index("term")["estimate"]
+    n = df.groupby("auction_id")["bid"].transform("size")
+    gamma = n.map({2: 0.0, 3: est["N=3"], 5: est["N=5"]})
+    fitted = (est["const"] + est["log(tract_size)"] * np.log(df.tract_size)
+              + est["year"] * df.year + df.region.map({0: 0.0, **{k: est[f"region[{k}]"]
+                                                                  for k in (1, 2, 3)}}))
+    np.testing.assert_allclose(h.homogenized_bid, df.bid / np.exp(fitted + gamma.mean()),
+                               rtol=1e-9)
+    assert h.scale == 1.0 and h.per_fitted_bid
+    assert np.exp(np.log(h.homogenized_bid).mean()) == pytest.approx(1.0)
+    d = json.loads(json.dumps(h.to_dict()))
+    assert d["n_auctions"] == 500 and "no unit" in d["scale_rule"]
+    assert d["unit"].startswith("multiples of the auction's fitted bid")
+    assert "cluster" in d["std_errors"] and "bidder-count dummies" in d["method"]
+    assert [r["role"] for r in d["coefficients"]][-1] == "bidder count"
+    # Covariates only: bids at the average auction, in the data's units; the scale is the
+    # geometric mean of the bids, and of the homogenised bids.
+    h = homogenize_bids(df, covariates=["log(tract_size)", "year"])
     assert h.scale == pytest.approx(np.exp(np.log(df.bid).mean()))
     assert np.exp(np.log(h.homogenized_bid).mean()) == pytest.approx(h.scale)
-    d = json.loads(json.dumps(h.to_dict()))
-    assert d["n_auctions"] == 500 and "geometric mean" in d["scale_rule"]
-    assert "cluster" in d["std_errors"]
+    assert "geometric mean of the bids" in h.to_dict()["scale_rule"] and not h.per_fitted_bid
 
 
-def test_homogenised_bids_carry_no_covariate_signal():
+def test_homogenised_bids_carry_no_covariate_signal_but_keep_the_n_effects():
     df = simulate(400, [33, 0])
     h = fit(df)
     df2 = df.assign(bid=h.homogenized_bid)
     t = fit(df2).to_frame().set_index("term")["estimate"]
-    assert np.allclose(t.drop("const"), 0.0, atol=1e-10)
+    assert np.allclose(t.drop(["const", "N=3", "N=5"]), 0.0, atol=1e-10)
+    t0 = h.to_frame().set_index("term")["estimate"]
+    assert np.allclose(t[["N=3", "N=5"]], t0[["N=3", "N=5"]], atol=1e-10)
+    assert t0["N=5"] > t0["N=3"] > 0  # less shading in larger auctions
 
 
 def test_pseudo_values_of_homogenised_bids_recover_the_eps_law():
@@ -100,13 +121,14 @@ def test_pseudo_values_of_homogenised_bids_recover_the_eps_law():
     hb = h.bids_frame()
     r = gpv_from_frame(pd.DataFrame({"auction_id": hb.auction, "bid": hb.homogenized_bid}))
     assert [g.n_bidders for g in r.groups] == [2, 3, 5] and not r.monotonicity_rejected
-    # b̃ = b · exp(−(x − x̄)'β̂) ≈ exp(x̄'β) β_N(ε): pseudo-values are ε times exp(x̄'β̂), x̄ the
-    # mean over bids of the covariates in the simulation's coordinates.
+    # b̃ · exp(mean log b) = b · exp(−(x − x̄)'β̂) ≈ exp(x̄'β) β_N(ε): pseudo-values are ε times
+    # exp(x̄'β̂), x̄ the mean over bids of the covariates in the simulation's coordinates.
     est = h.to_frame().set_index("term")["estimate"]
     xbar = (est["log(tract_size)"] * np.log(df.tract_size).mean()
             + est["year"] * (df.year - 2000).mean()
             + sum(est[f"region[{k}]"] * (df.region == k).mean() for k in (1, 2, 3)))
-    pv = r.pseudo_value / np.exp(xbar)
+    # (the fixed effects make b̃ a multiple of the fitted bid: × exp(mean log b) back to bids)
+    pv = r.pseudo_value * np.exp(np.log(df.bid).mean()) / np.exp(xbar)
     rel = np.abs(np.quantile(pv, TAU) / EPS.ppf(TAU) - 1)
     assert rel.max() < 0.05, rel.round(3)
     # Without homogenising, the covariates' spread lands in the "values".

@@ -53,17 +53,23 @@ def test_first_price_with_covariates_recovers_beta_and_value_quantiles():
         assert t.loc[term, "ci_low"] < beta < t.loc[term, "ci_high"], (term, t.loc[term])
     assert t.loc["region[1]", "ci_low"] < 0.3 < t.loc["region[1]", "ci_high"]
     assert h.n_auctions == 1000
-    # values in homogenised units: exp(x̄'β) · ε with x̄ the mean log-shifter over bids
-    unit = np.exp(np.mean(np.log(shift)))  # every auction has 3 bids: mean over bids
+    # with fixed effects the homogenised unit is the auction's fitted bid: values are
+    # exp(x̄'β − mean log b) · ε, x̄'β the mean log-shifter over bids
+    unit = np.exp(np.mean(np.log(shift)) - np.mean(np.log(df["bid"])))  # 3 bids per auction
     m = rep.groups[0].marginals[0]
     # median of ε is 0.5; the GPV inversion is within a few per cent there (1000 auctions)
     assert m["median"] / unit == pytest.approx(0.5, abs=0.05)
-    assert "homogenised units" in rep.units and f"{h.scale:.6g}" in rep.units
+    assert rep.units.startswith("homogenised units (bid ÷ its auction's fitted bid")
+    assert h.scale == 1.0 and "N dummies" not in rep.units  # one N: no dummy
     text = str(rep)
     assert "homogenisation (Haile–Hong–Shum)" in text and "log(size)" in text
     assert "fixed effects region: 3 levels" in text
     d = rep.to_dict()
     assert d["homogenisation"]["n_auctions"] == 1000
+    # fixed effects: the JSON says the unit is the auction's fitted bid, scale 1
+    assert d["homogenisation"]["scale"] == 1.0
+    assert d["homogenisation"]["unit"].startswith("multiples of the auction's fitted bid")
+    assert "no unit" in d["homogenisation"]["scale_rule"]
     assert {r["term"] for r in d["homogenisation"]["coefficients"]} >= set(BETA)
 
 
@@ -75,7 +81,7 @@ def test_procurement_costs_are_homogenised_too():
     t = rep.homogenisation.to_frame().set_index("term")
     for term, beta in BETA.items():
         assert t.loc[term, "ci_low"] < beta < t.loc[term, "ci_high"]
-    assert rep.units.startswith("cost units (homogenised units (costs at the average auction")
+    assert rep.units.startswith("cost units (homogenised units (cost ÷ its auction's fitted cost")
     # homogenised costs of one auction: shift̄ · (1 + ε), so max/min over all ≤ 2 (up to β̂ noise)
     m = rep.groups[0].marginals[0]
     assert m["max"] / m["min"] < 2.3

@@ -92,13 +92,18 @@ def add_arguments(p) -> None:
     d.add_argument("--keep-extreme-bids", action="store_true",
                    help="keep bids far outside the rest (default: a positive bid more than 25 "
                         "robust SDs of the log-bids from their median, e.g. one 1e200 among "
-                        "bids near 1, is a data error: its auction is dropped and counted)")
+                        "bids near 1, is a data error: its auction is dropped and counted; with "
+                        "--covariates/--fixed-effects also a bid more than 15 robust SDs from the "
+                        "median log residual of the homogenisation regression)")
     d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
                    help="homogenise bids (costs) by auction-level columns: col or log(col) "
                         "(Haile-Hong-Shum: log bid regressed on them; long data)")
     d.add_argument("--fixed-effects", metavar="COL[,COL...]",
                    help="categorical auction-level columns entered as dummies in that "
                         "regression (e.g. a currency)")
+    d.add_argument("--no-first-stage-n", action="store_true",
+                   help="leave the bidder-count dummies out of that regression (default: in, "
+                        "their effects kept in the homogenised bids)")
     d.add_argument("--bids", choices=["values", "first-price"], default="values",
                    help="values (default) or first-price bids (GPV inversion)")
     d.add_argument("--bandwidth", metavar="H|RULE",
@@ -187,6 +192,7 @@ def run(args) -> int:
             buyer_value=args.buyer_value, decimal=args.decimal,
             keep_extreme_bids=args.keep_extreme_bids,
             covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
+            first_stage_n=not args.no_first_stage_n,
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,

@@ -144,6 +144,7 @@ class EstimateOptions:
     keep_extreme_bids: bool = False
     covariates: tuple[str, ...] = ()
     fixed_effects: tuple[str, ...] = ()
+    first_stage_n: bool = True  # N dummies in the homogenisation regression (covariates.py)
     chunksize: int = CHUNK_ROWS
     seed: object = 0
     progress: bool | None = None
@@ -173,7 +174,8 @@ _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "ma
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
          "factor_samples": 1000, "factor_boot": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
-_BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids")
+_BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids",
+          "first_stage_n")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -667,8 +669,15 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
 def homogenise(data: AuctionData, opts: EstimateOptions
                ) -> tuple[AuctionData, Homogenization | None, FirstStage | None]:
     """Step 2 (with ``covariates``/``fixed_effects``): Haile–Hong–Shum homogenisation of the
-    long data's bids (costs with ``lowest_wins``) by the auction-level columns, before
-    selection; auctions with a missing covariate are dropped and counted. Also returns the
+    long data's bids (costs with ``lowest_wins``) by the auction-level columns and, unless
+    ``first_stage_n`` is off, dummies for the auctions' N (kept in the homogenised bids), before
+    selection. Auctions with a missing covariate, a non-positive bid or (unless
+    ``keep_extreme_bids``) a bid with an extreme log residual are dropped whole and counted:
+    the residual screen (:func:`latent.data.covariates.homogenize_bids`, 15 robust SDs of the
+    log residuals) is the one that matters with covariates; the reader's screen (more than 25
+    robust SDs of the raw log bids from their median, the SD at least one e-fold) stays as a
+    guard against absurd numbers and is far looser, since the raw spread includes the
+    covariates'. Also returns the
     regression as a :class:`FirstStage` for the bootstrap, its auctions numbered as in the
     returned data (auctions in the regression but dropped from the data come after them).
 
@@ -685,15 +694,18 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     idx = np.repeat(np.arange(data.n_auctions), data.auction_sizes)
     frame = data.covariates.iloc[idx].reset_index(drop=True)
     frame["__auction__"], frame["__bid__"] = idx, data.bids
+    keep = {"screen_sds": None} if opts.keep_extreme_bids else {}  # else the default rule
     try:
         with catch_warnings():
             simplefilter("ignore", UserWarning)  # repeated in h.warnings
             simplefilter("ignore", RuntimeWarning)  # NaN SEs: said in the report
             h = homogenize_bids(frame, covariates=opts.covariates,
                                 fixed_effects=opts.fixed_effects, auction_col="__auction__",
-                                bid_col="__bid__", drop_nonpositive=True)
+                                bid_col="__bid__", drop_nonpositive=True,
+                                n_dummies=opts.first_stage_n, **keep)
     except ValueError as exc:
-        raise DataError(str(exc)) from None
+        raise DataError(str(exc).replace("n_dummies=False", "first_stage_n=False, "
+                                         "--no-first-stage-n")) from None
     used = np.zeros(len(idx), bool)
     used[h.row] = True
     # whole auctions only (covariates are auction-level, so a dropped row drops its auction)
@@ -703,10 +715,16 @@ def homogenise(data: AuctionData, opts: EstimateOptions
     bids[h.row] = h.homogenized_bid
     sizes = data.auction_sizes[keep_auction]
     dropped = dict(data.dropped)
-    for reason, count in h.dropped.items():  # a dropped row drops its whole auction
-        n_auc = len(np.unique(idx[~used]))
-        dropped[f"{reason.replace('bid', what[:-1])} (log needs > 0; its whole auction "
-                f"dropped for homogenisation: {n_auc} auctions in all)"] = count
+    screened = h.screening.get("auctions_dropped", 0)
+    n_auc = len(np.unique(idx[~used])) - screened
+    for reason, count in h.dropped.items():
+        if reason.startswith("extreme log residual"):
+            dropped[f"auction with an extreme log residual after homogenisation "
+                    f"({h.screening['rule']}; {count} {what} in all)"] = screened
+            continue
+        why = "log needs > 0; " if "non-positive" in reason else ""
+        dropped[f"{reason.replace('bid', what[:-1])} ({why}its whole auction dropped for "
+                f"homogenisation: {n_auc} auctions in all)"] = count
     out = replace(data, auction_ids=data.auction_ids[keep_auction],
                   offsets=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
                   bids=bids[keep_row], bidder_codes=data.bidder_codes[keep_row],
@@ -722,7 +740,9 @@ def homogenise(data: AuctionData, opts: EstimateOptions
 
 
 def homogenised_units(h: Homogenization, opts: EstimateOptions) -> str:
-    """The label of every number after homogenisation.
+    """The label of every number after homogenisation: bids at the average auction in the
+    data's units (covariates only), or multiples of the auction's fitted bid (with fixed
+    effects, whose levels, e.g. currencies, leave the average auction without a unit).
 
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": [1, 1, 2, 2, 3, 3], "x": [0., 0., 1., 1., 2., 2.],
@@ -732,7 +752,12 @@ def homogenised_units(h: Homogenization, opts: EstimateOptions) -> str:
     'homogenised units (bids at the average auction: × scale 2.82'
     """
     what = "costs" if opts.lowest_wins else "bids"
-    on = ", ".join(list(opts.covariates) + [f"fixed effects {c}" for c in opts.fixed_effects])
+    on = ", ".join(list(opts.covariates) + [f"fixed effects {c}" for c in opts.fixed_effects]
+                   + (["N dummies (N effects kept)"] if "bidder count" in h.roles else []))
+    if h.per_fitted_bid:
+        return (f"homogenised units ({what[:-1]} ÷ its auction's fitted {what[:-1]} exp(const "
+                f"+ x'β̂ + mean N effect): a pure number, geometric mean 1 over the {what}; "
+                f"log {what[:-1]} regressed on {on})")
     return (f"homogenised units ({what} at the average auction: × scale {h.scale:.6g} = "
             f"exp(mean log {what[:-1]}) in the data's units; log {what[:-1]} regressed on {on})")
 

@@ -863,20 +863,35 @@ def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
            f"errors {h.cov_type}",
            f"  {'term':<32} {'coef':>10} {'s.e.':>10}   {int(h.confidence * 100)}% CI"]
     fe: dict[str, int] = {}
-    for t, c, se, lo, hi in zip(h.terms, h.coef, h.std_error, h.ci_low, h.ci_high,
-                                strict=True):
-        if t.endswith("]") and "[" in t:  # a fixed-effect dummy: counted, listed in --json
-            fe[t[:t.index("[")]] = fe.get(t[:t.index("[")], 0) + 1
+    roles = h.roles or tuple("fixed effect" if t.endswith("]") and "[" in t else "covariate"
+                             for t in h.terms)
+    blocks = {k: name for name, first, stop in h.blocks for k in range(first, stop)}
+    n_rows = []
+    for j, (t, c, se, lo, hi, role) in enumerate(zip(h.terms, h.coef, h.std_error, h.ci_low,
+                                                     h.ci_high, roles, strict=True)):
+        if role == "fixed effect":  # a fixed-effect dummy: counted, listed in --json
+            col = blocks.get(j, t[:t.index("[")] if "[" in t else t)
+            fe[col] = fe.get(col, 0) + 1
             continue
-        out.append(f"  {t[:32]:<32} {c:>10.4g} {se:>10.3g}   [{lo:.4g}, {hi:.4g}]")
+        line = f"  {t[:32]:<32} {c:>10.4g} {se:>10.3g}   [{lo:.4g}, {hi:.4g}]"
+        (n_rows if role == "bidder count" else out).append(line)
+    if n_rows:
+        out.append("  N effects (bidder-count dummies, relative to the smallest N; kept in the "
+                   f"homogenised {what}s: GPV inverts each N on its own):")
+        out += n_rows
     out += [f"  fixed effects {col}: {k + 1} levels ({k} dummies; coefficients in --json)"
             for col, k in fe.items()]
     if not np.all(np.isfinite(h.std_error)):
         out.append("  note: s.e. nan = the clustered covariance is singular (typically a "
                    "fixed-effect level seen in a single auction); the point estimates and "
                    "the homogenised bids are unaffected")
-    out.append(f"  every later number is in homogenised units: {what}s at the average auction "
-               f"= exp(residual) × scale {h.scale:.6g} ({h.scale_rule})")
+    unit = h.unit.replace("bid", what) if costs else h.unit
+    out.append(f"  every later number is in homogenised units: {unit}; scale "
+               f"{h.scale:.6g} ({h.scale_rule})")
+    if h.screening.get("auctions_dropped"):
+        out.append(f"  screened after homogenisation: {h.screening['bids_flagged']} {what}s, "
+                   f"{h.screening['auctions_dropped']} auctions dropped "
+                   f"({h.screening['rule']})")
     out += [f"  warning: {w}" for w in h.warnings]
     return out
 
