@@ -42,18 +42,18 @@ def test_revenue_equivalence_not_rejected_beyond_nominal_rate_when_correct():
     Binomial(20, 0.05), P(≥ 4) = 0.016; we allow 3."""
     rejected = []
     for seed in range(20):
-        rep = run(first_price_frame(500, seed=100 + seed), seed=seed, spec_boot=199, perm=99)
+        rep = run(first_price_frame(500, seed=100 + seed), seed=seed, data_boot=199, perm=99)
         rejected.append(rep.groups[0].tests.revenue_equivalence.rejected)
     assert stats.binom(20, 0.05).sf(3) < 0.02
     assert sum(rejected) <= 3, rejected
 
 
 def test_unmodelled_heterogeneity_is_rejected_and_flagged():
-    rep = run(first_price_frame(800, seed=1, hetero=0.5), spec_boot=199, perm=199)
+    rep = run(first_price_frame(800, seed=1, hetero=0.5), data_boot=199, perm=199)
     g = rep.groups[0]
     assert g.tests.revenue_equivalence.rejected
     assert g.tests.independence.rejected
-    assert g.tests.spectral.rho > 1.5  # heavy-tailed levels: its interval is wide here
+    assert g.spectral.rho_interval.low > 1.0  # agrees with the independence test
     assert "independent values" in g.ipv_caveat
     text = str(rep)
     assert "WARNING (revenues above): the data reject" in text
@@ -64,14 +64,16 @@ def test_unmodelled_heterogeneity_is_rejected_and_flagged():
 
 
 def test_correct_model_one_seed_headline_rho_covers_one():
-    rep = run(first_price_frame(600, seed=2), spec_boot=99, perm=199)
+    """Smoke (one seed): independent values, the headline ρ interval contains 1 and is the
+    one row of the frame (no plain σ1/σ2 beside it)."""
+    rep = run(first_price_frame(600, seed=2), data_boot=99, perm=199)
     g = rep.groups[0]
     assert not g.tests.independence.rejected and g.ipv_caveat is None
-    lo, hi = g.tests.spectral.interval
-    assert lo < 1.0 < hi
+    lo, hi = g.spectral.rho_interval
+    assert lo <= 1.0 <= hi
     row = rep.to_frame().set_index("quantity").loc["spectral_rho"]
-    assert row["value"] == pytest.approx(g.tests.spectral.rho)
-    assert "spectral_rho_plain" in rep.to_frame()["quantity"].tolist()
+    assert row["value"] == pytest.approx(g.spectral.rho)
+    assert "spectral_rho_plain" not in rep.to_frame()["quantity"].tolist()
 
 
 def test_symmetry_with_asymmetric_bidders():
@@ -90,22 +92,22 @@ def test_symmetry_with_asymmetric_bidders():
 def test_second_price_and_procurement_data_get_revenue_equivalence():
     rng = np.random.default_rng(np.random.SeedSequence(4))
     v = rng.random((500, 3))
-    t = estimate_rho(v, spec_boot=99, perm=99, **FAST).groups[0].tests.revenue_equivalence
+    opts = {**FAST, "data_boot": 99, "perm": 99}
+    t = estimate_rho(v, **opts).groups[0].tests.revenue_equivalence
     assert not t.rejected and "second-highest" in t.reason
-    c = estimate_rho(1 + v, lowest_wins=True, spec_boot=99, perm=99,
-                     **FAST).groups[0].tests.revenue_equivalence
+    c = estimate_rho(1 + v, lowest_wins=True, **opts).groups[0].tests.revenue_equivalence
     assert not c.rejected
 
 
 def test_same_seed_same_numbers_and_no_tests():
     df = first_price_frame(200, seed=5)
-    a = run(df, spec_boot=49, perm=49).to_dict()["groups"][0]["tests"]
-    b = run(df, spec_boot=49, perm=49).to_dict()["groups"][0]["tests"]
+    a = run(df, data_boot=49, perm=49).to_dict()["groups"][0]["tests"]
+    b = run(df, data_boot=49, perm=49).to_dict()["groups"][0]["tests"]
     assert a == b
     assert run(df, tests=False).groups[0].tests is None
 
 
-@pytest.mark.parametrize("flags, needle", [(["--spec-boot", "5"], "--spec-boot"),
+@pytest.mark.parametrize("flags, needle", [(["--data-boot", "-1"], "--data-boot"),
                                            (["--perm", "1"], "--perm"),
                                            (["--level", "0.7"], "--level"),
                                            (["--level", "x"], "--level"),
@@ -128,10 +130,9 @@ def test_json_has_tests(tmp_path, capsys):
     first_price_frame(300, seed=6).to_csv(p, index=False)
     assert run_cli([str(p), "--format", "long", "--bid-col", "bid", "--bidder-col", "bidder",
                     "--auction-col", "auction_id", "--covariates", "log(size)",
-                    "--bids", "first-price", "--bidders", "3", "--json", "--spec-boot", "49",
+                    "--bids", "first-price", "--bidders", "3", "--json", "--data-boot", "49",
                     "--perm", "49", "--boot", "50", "--revenue-samples", "3000",
-                    "--samples", "300", "--grid", "6", "--lp-grid", "4",
-                    "--data-boot", "0"]) == 0
+                    "--samples", "300", "--grid", "6", "--lp-grid", "4"]) == 0
     d = json.loads(capsys.readouterr().out)["groups"][0]["tests"]
     assert {"revenue_equivalence", "independence", "symmetry",
             "spectral_rho_bias_corrected", "rejected_assumptions"} <= set(d)
@@ -140,7 +141,7 @@ def test_json_has_tests(tmp_path, capsys):
 def test_factor_branch_runs_when_independence_is_rejected_and_recovers_the_share():
     """v = y·ε with log y ~ N(0, 0.5²), ε ~ U[0, 1]: log bids = log y + log ε + const, so the
     common share of log-bid variance is 0.25 / (0.25 + Var log ε = 1) = 0.2."""
-    rep = run(first_price_frame(1000, seed=11, hetero=0.5), spec_boot=99, perm=199,
+    rep = run(first_price_frame(1000, seed=11, hetero=0.5), data_boot=99, perm=199,
               factor_boot=3, factor_samples=20_000)
     g = rep.groups[0]
     assert g.tests.independence.rejected
@@ -161,8 +162,8 @@ def test_factor_branch_runs_when_independence_is_rejected_and_recovers_the_share
 
 def test_factor_branch_off_when_independent_unless_asked():
     df = first_price_frame(300, seed=12)
-    assert run(df, spec_boot=49, perm=99).groups[0].factor is None
-    f = run(df, spec_boot=49, perm=99, factor_model=True, factor_boot=0,
+    assert run(df, data_boot=49, perm=99).groups[0].factor is None
+    f = run(df, data_boot=49, perm=99, factor_model=True, factor_boot=0,
             factor_samples=5000).groups[0].factor
     assert f.why == "requested with --factor-model" and f.model.variance_share_ci[0] < 0.05
     assert f.intervals.reason == "--factor-boot 0"
@@ -171,8 +172,8 @@ def test_factor_branch_off_when_independent_unless_asked():
 def test_procurement_factor_branch_reports_share_and_costs():
     rng = np.random.default_rng(np.random.SeedSequence(13))
     c = rng.lognormal(0, 0.7, (400, 1)) * rng.lognormal(0, 0.3, (400, 3))
-    f = estimate_rho(c, lowest_wins=True, spec_boot=49, perm=99, factor_boot=0,
-                     **FAST).groups[0].factor
+    f = estimate_rho(c, lowest_wins=True, factor_boot=0,
+                     **{**FAST, "data_boot": 49, "perm": 99}).groups[0].factor
     share = 0.49 / (0.49 + 0.09)
     # 400 auctions: the bootstrap sd of the share is about 0.015; allow 4 sd
     assert f.model.variance_share == pytest.approx(share, abs=0.06)
@@ -193,7 +194,7 @@ def test_worldbank_with_currency_fixed_effects_rejects_independence(shared_data)
                        auction_col="contract", bidder_col="bidder.name",
                        bid_col="evaluated.price.amount", lowest_wins=True,
                        bids="first-price", fixed_effects="evaluated.price.currency",
-                       bidders=2, spec_boot=49, perm=199, **FAST)
+                       bidders=2, **{**FAST, "data_boot": 49, "perm": 199})
     assert rep.homogenisation.r_squared > 0.5
     g = rep.groups[0]
     assert g.tests.independence.rejected and g.ipv_caveat is not None

@@ -34,6 +34,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from numerics.results import ConfidenceInterval, Result, jsonable
 from numerics.seeding import seed_label
@@ -47,6 +48,7 @@ __all__ = [
     "exchangeable_covariance",
     "exchangeable_inference",
     "exchangeable_summary",
+    "normal_scores",
     "rho_from_icc",
 ]
 
@@ -89,6 +91,26 @@ def canonical_rows(matrix) -> np.ndarray:
     # −x sorted ascending puts NaN last and the largest bid first; + 0.0 turns −0.0 into 0.0,
     # the one pair of equal floats whose relative order a sort could otherwise keep.
     return -np.sort(-x, axis=1) + 0.0
+
+
+def normal_scores(matrix) -> np.ndarray:
+    """Each value replaced by the normal quantile of its rank among all the values (van der
+    Waerden scores, ties averaged): Φ⁻¹((rank − ½)/n), same shape.
+
+    Statistics of the scores depend on the values only through their pooled ranks, so they are
+    the same for bids, GPV pseudo-values (an increasing function of the bids within a bidder
+    count), logs or homogenised levels, and a few huge values cannot dominate them: on
+    first-price bids with an auction factor left in them (pseudo-values with an exploding upper
+    tail) the permutation test of the levels' intraclass correlation had a critical |t| of 4.9
+    and missed a correlation of 0.3 (p = 0.17); on the scores it rejects. Independence is
+    invariant to increasing maps, so the test's null and its exactness are unchanged.
+
+    >>> normal_scores(np.array([[1.0, 100.0], [2.0, 3.0]])).round(3).tolist()
+    [[-1.15, 1.15], [-0.319, 0.319]]
+    """
+    x = np.asarray(matrix, float)
+    ranks = stats.rankdata(x.ravel(), method="average").reshape(x.shape)
+    return stats.norm.ppf((ranks - 0.5) / x.size)
 
 
 def _canonical(values, name: str) -> np.ndarray:

@@ -67,7 +67,11 @@ from latent.estimate.cost import (
     grid_affordable,
     spectrum_on_grid,
 )
-from latent.estimate.exchangeable import canonical_rows, exchangeable_inference
+from latent.estimate.exchangeable import (
+    canonical_rows,
+    exchangeable_inference,
+    normal_scores,
+)
 from latent.estimate.ipv_revenue import ipv_block
 from latent.estimate.report import (
     EstimateReport,
@@ -350,15 +354,19 @@ def _exact_lp(marginal, n: int, opts: EstimateOptions) -> ExactPart | Unavailabl
 def _spectral(matrix: np.ndarray, opts: EstimateOptions, seed: int, test_seeds):
     """Spectral ρ and the independence test. Identified (asymmetric) slots: σ1/σ2 of the slot
     covariance with its bootstrap and the slot permutation test. Exchangeable bidders (no
-    identities): the order-invariant statistics of :mod:`latent.estimate.exchangeable` — one
-    set of permutation draws gives the test and the interval, which agree by construction."""
+    identities): the order-invariant statistics of :mod:`latent.estimate.exchangeable` on the
+    values' normal scores (rank-based: Gaussian-copula scale) — one set of permutation draws
+    gives the test and the interval, which agree by construction."""
     s_ind = test_seeds[1] if opts.tests else seed
     if opts.asymmetric:
         return (spectral_rho(matrix, n_boot=opts.n_boot, seed=seed),
                 _run(independence_test, matrix, n_perm=opts.perm, level=opts.level,
                      seed=s_ind) if opts.tests else None)
     try:
-        inf = exchangeable_inference(matrix, n_draws=opts.perm, level=opts.level, seed=s_ind)
+        # on the values' normal scores: rank-based, so the same for bids and pseudo-values,
+        # and robust to the heavy upper tails real pseudo-values have (normal_scores says why)
+        inf = exchangeable_inference(normal_scores(matrix), n_draws=opts.perm,
+                                     level=opts.level, seed=s_ind)
     except ValueError as exc:
         return Unavailable(reason=f"spectral ρ: {exc}"), (
             Unavailable(reason=str(exc)) if opts.tests else None)

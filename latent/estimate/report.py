@@ -479,6 +479,8 @@ def _spectral_dict(sp) -> dict:
                 "confidence": 1.0 - sp.level, "p_value": sp.p_value,
                 "independence_rejected": sp.rejected, "n_auctions": sp.n_auctions,
                 "n_draws": sp.n_draws, "ci_method": sp.method,
+                "scale": "normal scores of the values' pooled ranks (van der Waerden): "
+                         "rank-based, invariant to increasing maps of the values",
                 "order": "bids sorted within each auction before anything is computed; every "
                          "statistic is symmetric in an auction's bids (no bidder identities)"}
     return sp.to_dict()
@@ -723,7 +725,9 @@ def _spectral_lines(g: GroupReport) -> list[str]:
     sp = g.spectral
     bc = None if g.tests is None else g.tests.spectral
     if isinstance(sp, ExchangeableInference):
-        return [f"  spectral ρ = σ1/σ2 of the exchangeable slot covariance = "
+        return [f"  spectral ρ = σ1/σ2 of the exchangeable slot covariance of the values' normal "
+                f"scores (rank-based: the same for bids and pseudo-values, robust to heavy "
+                f"tails) = "
                 f"{_num(sp.rho, tuple(sp.rho_interval))}, intraclass correlation r = "
                 f"{_num(sp.icc, tuple(sp.icc_interval))} ({int(round((1 - sp.level) * 100))}% "
                 f"intervals from the independence test's {sp.n_draws} permutations: they agree "
