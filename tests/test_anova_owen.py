@@ -133,11 +133,11 @@ def test_budget_and_proposal():
     assert owen_evaluations_per_sample(6, 3, 2, ["cross"]) == 14 + 4
     p = set_proposal(3, 6, np.arange(1.0, 7.0))
     assert p.sets.shape == (20, 3) and abs(p.prob.sum() - 1) < 1e-12 and p.prob.min() > 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="fewer than 2 samples per replicate"):
         grade_spectrum_owen(g6, stats.uniform(), 6, evaluations=100)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 2 replicates"):
         grade_spectrum_owen(g6, stats.uniform(), 6, replicates=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="estimator must be one of"):
         grade_spectrum_owen(g6, stats.uniform(), 6, estimator="other")
 
 

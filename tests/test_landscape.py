@@ -98,7 +98,7 @@ def test_gsp_allocation_follows_the_contract_and_one_slot_equals_second_price():
     v = np.random.default_rng(np.random.SeedSequence(1)).random((7, 4, 1))
     x = make_mechanism("gsp", 4, 3).allocation(v)
     assert x.shape == (7, 4, 3) and np.all(x.sum(axis=1) <= 1) and np.all(x.sum(axis=2) <= 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2 click-through rates for 3 slots"):
         make_mechanism("gsp", 4, 3, ctrs=(1.0, 0.5))
     g = format_spectrum(FORMATS["gsp"].with_(n=3, m=1), 500, 3, seed=4)
     sp = format_spectrum(FORMATS["second_price"], 500, 3, seed=4)

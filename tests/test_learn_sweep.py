@@ -112,7 +112,7 @@ def test_optuna_missing_falls_back_to_random_search(monkeypatch):
     with pytest.warns(UserWarning):
         con = run_sweep(cfg, iid(Uniform(), 3))
     assert {t["sampler"] for t in trials(con)} == {"random"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown sampler 'grid'"):
         make_sampler(SweepConfig(sampler="grid", **CFG))
 
 
