@@ -12,9 +12,13 @@ when it reaches a threshold chosen from the binomial law itself (``scipy.stats.b
 small to meet them; ``min_seeds`` gives the smallest such ``n``. Each interval or test decision
 counted must come from its own seed: a count over intervals that share a seed is not binomial.
 
->>> r = rate_rule(min_seeds(0.95, 0.90), 0.95, 0.90)
->>> r.false_fail <= FALSE_FAIL and r.false_pass <= FALSE_PASS
-True
+>>> print(rate_rule(min_seeds(0.95, 0.90), 0.95, 0.90))
+accept ≥ 393 of 425 (P(fail | 0.95) = 0.0091, P(pass | 0.9) = 0.0488)
+>>> print(rate_rule(min_seeds(0.05, 0.10, rates=2), 0.05, 0.10, rates=2))
+accept ≤ 36 of 470 (P(fail | 0.05) = 0.0049, P(pass | 0.1) = 0.0493)
+>>> rate_rule(100, 0.95, 0.90)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+ValueError: 100 seeds are too few: accept ≥ 89 of 100 (P(fail | 0.95) = ..., P(pass | 0.9) = 0.7030)
 """
 
 from __future__ import annotations
@@ -63,8 +67,8 @@ def _lower_rule(n: int, nominal: float, bad: float, false_fail: float) -> tuple[
 
 
 def rate_rule(n: int, nominal: float, bad: float, rates: int = 1) -> Rule:
-    """The acceptance rule for a count over ``n`` seeds; ``AssertionError`` if ``n`` is too
-    small for both error bounds (``rates`` rates checked in one test share ``FALSE_FAIL``)."""
+    """The acceptance rule for a count over ``n`` seeds; ``ValueError`` if ``n`` is too small
+    for both error bounds (``rates`` rates checked in one test share ``FALSE_FAIL``)."""
     ff = FALSE_FAIL / rates
     if bad < nominal:
         t, fail, fpass = _lower_rule(n, nominal, bad, ff)
@@ -72,7 +76,8 @@ def rate_rule(n: int, nominal: float, bad: float, rates: int = 1) -> Rule:
         t, fail, fpass = _lower_rule(n, 1 - nominal, 1 - bad, ff)
         t = n - t
     rule = Rule(n, nominal, bad, t, fail, fpass)
-    assert fail <= ff and fpass <= FALSE_PASS, f"{n} seeds are too few: {rule}"
+    if fail > ff or fpass > FALSE_PASS:
+        raise ValueError(f"{n} seeds are too few: {rule}")
     return rule
 
 
@@ -85,7 +90,7 @@ def min_seeds(nominal: float, bad: float, rates: int = 1) -> int:
         try:
             rate_rule(n, nominal, bad, rates)
             return n
-        except AssertionError:
+        except ValueError:
             n += 1
 
 
