@@ -48,6 +48,7 @@ def test_exact_expectation_by_enumeration():
     assert exact["optimal"] >= exact["weakest_type"] >= exact["vcg"]
 
 
+@pytest.mark.slow
 def test_ci_covers_the_exact_mean_over_seeds():
     model = _single_item()
     samplers = [mixture_sampler([(1, v) for v in V1]), mixture_sampler([(1, v) for v in V2])]
