@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from stat_rules import assert_size, min_seeds
 
 from latent.data.covariates import FirstStage, homogenize_bids
@@ -71,6 +72,7 @@ def test_weighted_refit_equals_the_regression_on_duplicated_auctions():
     assert np.allclose(got, h2.homogenized_bid, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_size_with_a_re_estimated_first_stage_over_seeds():
     """Correct model: size 5%. Measured on 1000 seeds (99
     resamples, binomial SE 0.7%): 5.7% with the first stage re-estimated (no replicate set
