@@ -7,7 +7,7 @@ class UnsupportedExpression(ValueError):
     """A sympy construct the SMT translations do not accept (floats, divisions, …)."""
 
 
-class ProofError(AssertionError):
+class ProofError(Exception):
     """A theorem was not proved; carries the solver's status and, if any, a countermodel."""
 
     def __init__(self, name: str, status: str, countermodel=None, reason: str | None = None):

@@ -34,7 +34,7 @@ def test_proves_nonlinear_statement():
 def test_false_lemma_rejected_with_countermodel():
     # Deliberately false: x² > x fails on [0, 1].
     t = theorem("false_lemma", {"x_nonneg": x >= 0}, x**2 > x)
-    with pytest.raises(ProofError) as info:
+    with pytest.raises(ProofError, match=r"false_lemma: not proved \(sat\) countermodel") as info:
         prove(t)
     cm = info.value.countermodel
     assert info.value.status == "sat" and cm is not None
@@ -50,12 +50,12 @@ def test_check_theorem_records_failure_instead_of_raising():
 
 def test_division_refused():
     # z3's division is total: x/x = 1 would be "provable" only by trusting 0/0; we refuse it.
-    with pytest.raises(UnsupportedExpression):
+    with pytest.raises(UnsupportedExpression, match="power 1/x"):
         prove(theorem("div", {"x_pos": x > 0, "y_pos": y > 0}, y / x > 0))
 
 
 def test_floats_refused():
-    with pytest.raises(UnsupportedExpression):
+    with pytest.raises(UnsupportedExpression, match="float constant"):
         prove(theorem("flt", {"x_pos": x > 0}, sp.Float(0.5) * x < x))
 
 
@@ -65,7 +65,7 @@ def test_unknown_is_a_failure(monkeypatch):
         return SatResult(solver, "unknown", 0.0, reason="timeout")
 
     monkeypatch.setattr(kernel_mod, "check_sat", unknown)
-    with pytest.raises(ProofError) as info:
+    with pytest.raises(ProofError, match=r"not proved \(unknown\) timeout") as info:
         prove(theorem("t", {"x_pos": x > 0}, x + 1 > 1))
     assert info.value.status == "unknown" and info.value.reason == "timeout"
 
@@ -146,9 +146,10 @@ def test_proof_records_only_two_unsat_verdicts_from_the_right_solvers():
             Proof(theorem=t, z3=unsat["z3"], cvc5=SatResult(solver="cvc5", status=bad, seconds=0))
     with pytest.raises(ValueError, match="comes from 'cvc5'"):
         Proof(theorem=t, z3=unsat["cvc5"], cvc5=unsat["cvc5"])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="a Proof is of a Theorem, not str"):
         Proof(theorem="t", z3=unsat["z3"], cvc5=unsat["cvc5"])
     # what the kernel does not enforce (documented): a hand-built receipt with unsat verdicts
     fake = Proof(theorem=t, z3=unsat["z3"], cvc5=unsat["cvc5"])
-    with pytest.raises(ProofError):  # ... is exposed by re-running the kernel on its theorem
+    # ... is exposed by re-running the kernel on its theorem
+    with pytest.raises(ProofError, match=r"t: not proved \(sat\)"):
         prove(fake.theorem)

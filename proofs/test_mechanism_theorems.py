@@ -8,7 +8,7 @@ from itertools import product
 import mpmath
 import pytest
 
-from proofs import check_theorem, prove
+from proofs import ProofError, check_theorem, prove
 from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
 from proofs.evidence import CHECKERS, Evidence
 from proofs.farkas import SystemBuilder, check_farkas, check_point, decide_feasibility
@@ -142,7 +142,8 @@ def test_revenue_grade_identity():
 def test_seed002_payments():
     assert prove(weakest_type_infimum()).z3.unsat
     assert prove(optimal_payment_ic_ir(4)).cvc5.unsat
-    with pytest.raises(AssertionError):  # a price above 4 is not IR on the type space
+    # a price above 4 is not IR on the type space
+    with pytest.raises(ProofError, match=r"optimal_payment_ic_ir: not proved \(sat\)"):
         prove(optimal_payment_ic_ir(F(9, 2)))
 
 
@@ -163,7 +164,7 @@ def test_evidence_names_its_checker_and_guards_the_kernel_verdict():
         Evidence(checker="trust me", holds=True)
     with pytest.raises(ValueError, match="kernel Proof"):
         Evidence(checker="z3+cvc5", holds=True)  # a kernel verdict without a Proof
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="holds must be a bool, not int"):
         Evidence(checker="sympy", holds=1)
     proof = prove(vickrey_truthful(2))
     with pytest.raises(ValueError, match="does not carry"):

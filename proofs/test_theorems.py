@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from proofs import check_theorem, companion, prove
+from proofs import ProofError, check_theorem, companion, prove
 from proofs.kernel import decide
+from proofs.mutants import Mutant, mutants
+from proofs.solvers import model_satisfies
 from proofs.statement import Hypothesis, Theorem
 
 SEED_NAMES = [
@@ -38,9 +40,15 @@ def test_theorem_proved_and_audited(checks, name):
     assert a.non_vacuous, "hypotheses have no model"
     assert a.mutants_refuted == len(a.mutants) >= 3
     assert a.weakenings_proved == a.weakenings_total
-    # Every countermodel in the audit really satisfies the hypotheses and breaks the mutant.
-    for m in a.mutants:
-        assert m.countermodel is not None
+    # Every countermodel in the audit really satisfies the hypotheses and breaks the mutant,
+    # evaluated exactly in sympy (not by the solver that found it).
+    t = BY_NAME[name]
+    candidates = mutants(t.conclusion) + [Mutant(k, alt) for k, alt in t.must_fail]
+    for m, got in zip(candidates, a.mutants, strict=True):
+        assert got.statement == str(m.statement) and got.countermodel is not None
+        cm = {k: sp.sympify(v.split(" ≈ ")[0]) for k, v in got.countermodel.items()}
+        hyps = [h.relation for h in t.hypotheses]
+        assert model_satisfies([*hyps, sp.Not(m.statement)], cm), (m, got.countermodel)
 
 
 @pytest.mark.parametrize("name", ["latent_deficit_bounded", "latent_beats_vcg_deficit"])
@@ -49,7 +57,7 @@ def test_seed_statement_false_without_added_gap_positive(checks, name):
     assert [h.name for h in t.added] == ["gap_positive"]
     cm = checks[name].audit.stated_countermodel
     assert cm is not None and sp.Rational(cm["gap"]) <= 0
-    with pytest.raises(AssertionError):
+    with pytest.raises(ProofError, match=rf"{name}: not proved \(sat\)"):
         prove(t.without("gap_positive"))
 
 

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
+from stat_rules import assert_coverage, min_seeds
 
 from latent.anova import evaluations_per_sample, grade_spectrum_mc, grade_spectrum_quad
 from latent.anova.testfunctions import (
@@ -27,12 +28,14 @@ def within(est, ci, truth, k=4.0 / 1.96):
     return abs(est - truth) <= k * half + 1e-15
 
 
-def test_ci_coverage_over_100_seeds():
+@pytest.mark.slow
+def test_ci_coverage_over_seeds():
     a = [0.0, 1.0, 2.0, 4.0]
     truth = sobol_g_energies(a)
     var = truth[1:].sum()
     hits = np.zeros(5, dtype=int)
-    for seed in range(100):
+    seeds = min_seeds(0.95, 0.90, rates=hits.size)
+    for seed in range(seeds):
         s = grade_spectrum_mc(lambda x: sobol_g(x, a), U, 4, max_grade=3, samples=600,
                               seed=seed, progress=False)
         for r in range(1, 4):
@@ -40,21 +43,23 @@ def test_ci_coverage_over_100_seeds():
             hits[r - 1] += lo <= truth[r] <= hi
         hits[3] += s.variance_ci[0] <= var <= s.variance_ci[1]
         hits[4] += s.tail_ci[0] <= truth[4] <= s.tail_ci[1]
-    assert np.all(hits >= 90), hits
+    assert_coverage(hits, seeds)
 
 
-def test_qmc_replicate_ci_coverage_over_100_seeds():
+@pytest.mark.slow
+def test_qmc_replicate_ci_coverage_over_seeds():
     a = [0.0, 1.0, 2.0, 4.0]
     truth = sobol_g_energies(a)
     hits = np.zeros(3, dtype=int)
-    for seed in range(100):
+    seeds = min_seeds(0.95, 0.90, rates=hits.size)
+    for seed in range(seeds):
         s = grade_spectrum_mc(lambda x: sobol_g(x, a), U, 4, max_grade=3, samples=16 * 32,
                               seed=seed, qmc=True, progress=False)
         assert s.samples == 512 and "replicates" in s.ci_method
         for r in range(1, 4):
             lo, hi = s.energies_ci[r]
             hits[r - 1] += lo <= truth[r] <= hi
-    assert np.all(hits >= 90), hits
+    assert_coverage(hits, seeds)
 
 
 def test_sobol_g_d10_all_quantities():
@@ -130,17 +135,24 @@ def test_reproducible_and_seed_sensitive():
     assert runs[0].energies != runs[2].energies
 
 
-def test_geometric_rho_ci_coverage_and_quad():
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the grade-decay rho interval covers rho = 2 in 375 of "
+                   "425 seeds (88%) at 4000 samples: below its nominal 95%")
+def test_geometric_rho_ci_coverage():
     rho, n = 2.0, 6
     f = geometric_function(rho, n)
     hits = 0
-    for seed in range(40):
+    seeds = min_seeds(0.95, 0.90)
+    for seed in range(seeds):
         fit = grade_spectrum_mc(f, U, n, max_grade=4, samples=4000, seed=seed,
                                 progress=False).rho()
         hits += fit.rho_ci[0] <= rho <= fit.rho_ci[1]
-    assert hits >= 34, hits  # nominal 95%: 38 of 40 expected
-    q = grade_spectrum_quad(f, None, n, nodes=2)
-    assert q.rho().rho == pytest.approx(rho, rel=1e-10)
+    assert_coverage(hits, seeds)
+
+
+def test_geometric_rho_by_quadrature():
+    q = grade_spectrum_quad(geometric_function(2.0, 6), None, 6, nodes=2)
+    assert q.rho().rho == pytest.approx(2.0, rel=1e-10)
 
 
 def test_bad_inputs():

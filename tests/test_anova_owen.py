@@ -1,9 +1,11 @@
 """Same-set grade estimators (latent.anova.owen): unbiasedness, interval coverage, executors.
 
-Coverage: 100 seeds, nominal 95 % intervals, each interval must cover the closed form in at
-least 89 of 100 runs. If the true coverage were exactly 95 %, P(≤ 88 of 100) = 0.43 %
-(binomial), so a failure means an interval is too narrow, not bad luck. Unbiasedness: the mean
-over the same 100 independent runs must be within 4 standard errors of the truth.
+Coverage: nominal 95 % intervals, each quantity's count of covering runs (one seed per run)
+accepted by the rule of tests/stat_rules.py, which fails a correct interval with probability
+≤ 1 % and passes a 90 % one with probability ≤ 5 %. Unbiasedness: the mean over the same
+independent runs must be within 4 standard errors of the truth. The sequential-stopping runs
+cost too much for that rule: their coverage check is a smoke test (89 of 100 seeds, which a
+90 % interval passes with probability 0.70).
 
 The intervals are Student-t over the replicate means (4 by default), so they are asymptotic in
 the replicate length: the products a_u·b_u are skewed, and with short replicates high grades
@@ -20,6 +22,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from scipy import stats
+from stat_rules import assert_coverage, min_seeds
 
 from latent.anova.owen import (
     OwenReplicate,
@@ -32,8 +35,8 @@ from latent.anova.owen import (
 from latent.anova.testfunctions import sobol_g, sobol_g_energies
 from numerics.engine import EngineConfig
 
-SEEDS = range(100)
-MIN_COVERED = 89
+SMOKE_SEEDS = range(100)  # the adaptive runs only: see the module docstring
+SMOKE_MIN_COVERED = 89
 G_A = np.array([0.0, 0.5, 1.0, 2.0, 4.5, 9.0])
 
 
@@ -58,7 +61,7 @@ def winner_energies(n: int, max_grade: int) -> np.ndarray:
 
 def _runs(f, n, truth_w, truth_tail, **kw):
     est, covered = [], []
-    for seed in SEEDS:
+    for seed in range(min_seeds(0.95, 0.90, rates=len(truth_w) + 2)):
         s = grade_spectrum_owen(f, stats.uniform(), n, seed=seed, **kw)
         vals = [*s.energies, s.tail, s.variance]
         cis = [*s.energies_ci, s.tail_ci, s.variance_ci]
@@ -69,12 +72,14 @@ def _runs(f, n, truth_w, truth_tail, **kw):
 
 
 def _check(est, covered, truth):
-    assert np.all(covered >= MIN_COVERED), f"coverage per 100: {covered.tolist()}"
+    assert_coverage(covered, len(est))
     se = est.std(0, ddof=1) / math.sqrt(len(est))
     assert np.all(np.abs(est.mean(0) - truth) <= 4 * se + 1e-12), (est.mean(0), truth, se)
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="W_4's interval covers 507 of 560 seeds (90.5%) at "
+                   "48 000 evaluations (W_0..W_3, tail, variance: 523-538); the rule needs 516")
 def test_sobol_g_every_grade_covers_and_is_unbiased():
     e = sobol_g_energies(G_A)
     est, covered, truth = _runs(g6, 6, e[:5], e[5:].sum(), max_grade=4, evaluations=48_000)
@@ -133,19 +138,20 @@ def test_budget_and_proposal():
     assert owen_evaluations_per_sample(6, 3, 2, ["cross"]) == 14 + 4
     p = set_proposal(3, 6, np.arange(1.0, 7.0))
     assert p.sets.shape == (20, 3) and abs(p.prob.sum() - 1) < 1e-12 and p.prob.min() > 0
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="fewer than 2 samples per replicate"):
         grade_spectrum_owen(g6, stats.uniform(), 6, evaluations=100)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 2 replicates"):
         grade_spectrum_owen(g6, stats.uniform(), 6, replicates=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="estimator must be one of"):
         grade_spectrum_owen(g6, stats.uniform(), 6, estimator="other")
 
 
 def _adaptive_runs(f, n, truth, target, budget, **kw):
-    """100 adaptive runs: per grade, how many CIs cover the truth and how many were resolved;
-    every run must keep its budget and say 'resolved' exactly when the target was met."""
+    """100 adaptive runs (smoke for coverage): per grade, how many CIs cover the truth and how
+    many were resolved; every run must keep its budget and say 'resolved' exactly when the
+    target was met."""
     covered, resolved = np.zeros(len(truth) - 1, int), np.zeros(len(truth) - 1, int)
-    for seed in SEEDS:
+    for seed in SMOKE_SEEDS:
         s = adaptive_spectrum(f, stats.uniform(), n, target_rel_ci=target,
                               max_evaluations=budget, seed=seed, **kw)
         assert s.evaluations <= budget and s.target_rel_ci == target
@@ -163,19 +169,20 @@ def _adaptive_runs(f, n, truth, target, budget, **kw):
 @pytest.mark.slow
 def test_adaptive_winner_meets_target_and_covers():
     """Winner indicator (closed-form shares), N = 5, W_1…W_3 to ±10 %: sequential stopping
-    keeps the nominal coverage (measured 95, 97, 93 of 100)."""
+    keeps the nominal coverage (measured 95, 97, 93 of 100; smoke: 100 seeds)."""
     w, _ = winner_energies(5, 3)
     covered, resolved = _adaptive_runs(winner, 5, w, 0.1, 1_000_000, max_grade=3)
-    assert np.all(covered >= MIN_COVERED), covered.tolist()
+    assert np.all(covered >= SMOKE_MIN_COVERED), covered.tolist()
     assert resolved.min() >= 90, resolved.tolist()  # the budget suffices almost always
 
 
 @pytest.mark.slow
 def test_adaptive_sobol_g_meets_target_and_covers():
-    """Sobol' G, d = 6, W_1…W_3 to ±10 % (measured coverage 96, 90, 93 of 100)."""
+    """Sobol' G, d = 6, W_1…W_3 to ±10 % (measured coverage 96, 90, 93 of 100; smoke: 100
+    seeds)."""
     e = sobol_g_energies(G_A)
     covered, resolved = _adaptive_runs(g6, 6, e[:4], 0.1, 2_000_000, max_grade=3)
-    assert np.all(covered >= MIN_COVERED), covered.tolist()
+    assert np.all(covered >= SMOKE_MIN_COVERED), covered.tolist()
     assert resolved.min() == 100, resolved.tolist()
 
 

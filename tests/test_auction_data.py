@@ -155,7 +155,7 @@ def _long_with_covariates(n=40):
 
 def test_wide_with_covariates_is_refused_naming_columns_and_flags(tmp_path):
     p = _write(tmp_path, _long_with_covariates())
-    with pytest.raises(DataError) as exc:
+    with pytest.raises(DataError, match="refusing to read as wide") as exc:
         read_auctions(p)
     msg = str(exc.value)
     assert "\n" not in msg and "refusing to read as wide" in msg
@@ -368,7 +368,7 @@ def test_fuzz_wide_with_a_covariate_column_is_refused_naming_it(tmp_path, n_bidd
         lines.append(f"{k}," + ",".join(cells))
     p = tmp_path / "wide_cov.csv"
     p.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError) as exc:
+    with pytest.raises(DataError, match="--format long") as exc:
         read_auctions(p)
     msg = str(exc.value)
     assert f"{name} (" in msg and "--format long" in msg and "\n" not in msg

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate
+from stat_rules import assert_coverage, min_seeds
 
 from numerics.audit import AuditResult, AuditTask, RegretSearch, audit_batch, support_grid
 from numerics.engine import EngineConfig, run
@@ -114,12 +115,11 @@ def test_ci_coverage_over_repeated_seeds():
     n, truth = 3, 0.5  # second price, U[0,1], n = 3: (n−1)/(n+1)
     mech, prof = make_mechanism("second_price", n), iid(Uniform(), n)
     hits = 0
-    reps = 80
+    reps = min_seeds(0.95, 0.90)
     for seed in range(reps):
         r = audit(mech, prof, n=400, seed=1000 + seed, search=None)
         hits += r.revenue.ci[0] <= truth <= r.revenue.ci[1]
-    # nominal 95%: P(fewer than 68 of 80) < 1e-3 under Binomial(80, 0.95)
-    assert hits >= 68
+    assert_coverage(hits, reps)
 
 
 def test_hetero_reserve_one_matches_seed_baseline_formula():

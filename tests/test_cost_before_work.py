@@ -271,7 +271,7 @@ def test_lazy_seed_plan_is_bit_identical_to_the_eager_spawn(seed):
                               np.random.default_rng(ref).random(3))
     assert np.array_equal(plan[-1][0].generate_state(4), eager[-1].generate_state(4))
     assert [s.spawn_key for s, _ in plan[2:4]] == [eager[2].spawn_key, eager[3].spawn_key]
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError, match="batch 11 of a plan of 11"):
         plan[11]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -92,7 +93,7 @@ BAD = [
 
 @pytest.mark.parametrize("mutate, field", BAD)
 def test_bad_instances_name_the_field(mutate, field):
-    with pytest.raises(InstanceError) as err:
+    with pytest.raises(InstanceError, match=re.escape(field)) as err:
         parse_instance(_bad(mutate))
     msg = str(err.value)
     assert "\n" not in msg and (msg.startswith(field + ":") or msg.startswith(field + "[")), msg
@@ -287,7 +288,7 @@ def test_load_instance_reads_the_example():
 
 
 def test_cli_help_has_a_runnable_example(capsys):
-    with pytest.raises(SystemExit) as ex:
+    with pytest.raises(SystemExit, match="^0$") as ex:
         main(["efficient", "--help"])
     assert ex.value.code == 0
     assert "python -m latent efficient examples/efficient_seed002_section3.json" in (

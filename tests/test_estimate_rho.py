@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from stat_rules import assert_coverage, min_seeds
 
 from latent.anova.rho import spectral_rho
 from latent.data.empirical import grid_law, marginals_from
@@ -72,23 +73,24 @@ def test_common_factor_gives_large_spectral_rho(tmp_path):
 
 def test_mc_revenue_ci_coverage():
     """The revenue CI covers the closed form (n−1)/(n+1) in about 95% of seeds."""
-    hits = 0
-    for s in range(60):
+    hits, seeds = 0, min_seeds(0.95, 0.90)
+    for s in range(seeds):
         r = mc_revenue({"sp": SecondPrice(3)}, (Uniform(),) * 3, 1500, seed=s)["sp"]
         hits += r.ci[0] < 0.5 < r.ci[1]
-    assert hits >= 52
+    assert_coverage(hits, seeds)
 
 
+@pytest.mark.slow
 def test_spectral_rho_bootstrap_coverage():
     """Gaussian slots with covariance eigenvalues (4, 1, 1/4): σ1/σ2 = 4."""
     q, _ = np.linalg.qr(_rng(7).normal(size=(3, 3)))
     root = q @ np.diag([2.0, 1.0, 0.5])
-    hits = 0
-    for s in range(30):
+    hits, seeds = 0, min_seeds(0.95, 0.90)
+    for s in range(seeds):
         x = _rng(100 + s).normal(size=(600, 3)) @ root.T
         lo, hi = spectral_rho(x, n_boot=200, seed=s).rho_ci
         hits += lo < 4.0 < hi
-    assert hits >= 24
+    assert_coverage(hits, seeds)
 
 
 def test_same_seed_same_numbers_and_seed_matters(tmp_path):

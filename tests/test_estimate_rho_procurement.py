@@ -137,7 +137,7 @@ def test_typed_report_frame_plot_and_json_keys():
     assert isinstance(rep, EstimateReport)
     g = rep.groups[0]
     assert isinstance(g.revenue, RevenuePart)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="'note'"):
         g.revenue.note = "x"
     assert g.revenue.mechanism.estimate.ci.level == 0.95
     d = g.to_dict()

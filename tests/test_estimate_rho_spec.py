@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 
 from latent.cli.estimate_rho import run_cli
 from latent.estimate.pipeline import estimate_rho
@@ -37,14 +36,16 @@ def run(df, **kw):
 
 
 @pytest.mark.slow
-def test_revenue_equivalence_not_rejected_beyond_nominal_rate_when_correct():
-    """20 seeds at level 0.05: under a correct model the rejection count is (at most)
-    Binomial(20, 0.05), P(≥ 4) = 0.016; we allow 3."""
+def test_smoke_revenue_equivalence_mostly_not_rejected_when_correct():
+    """smoke: 20 seeds through the whole first-price pipeline with a covariate, at most 3
+    rejections at level 0.05. This cannot tell a size of 5% from 10% (it passes a 10% test
+    87% of the time); the size itself is asserted by the rule of tests/stat_rules.py in
+    test_specification.py (first-price pseudo-values) and
+    test_revenue_equivalence_first_stage.py (re-estimated first stage)."""
     rejected = []
     for seed in range(20):
         rep = run(first_price_frame(500, seed=100 + seed), seed=seed, data_boot=199, perm=99)
         rejected.append(rep.groups[0].tests.revenue_equivalence.rejected)
-    assert stats.binom(20, 0.05).sf(3) < 0.02
     assert sum(rejected) <= 3, rejected
 
 

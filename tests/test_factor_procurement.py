@@ -50,11 +50,12 @@ def test_closed_form_matches_a_large_independent_monte_carlo():
     assert abs(mc.mean() - TRUE_FACTOR) < 4 * mc.std() / math.sqrt(mc.size)
 
 
-def test_reverse_second_price_cost_under_the_fitted_factor_model_covers_the_truth():
-    """The estimate is within 3 bootstrap standard errors of the true expected cost (the
-    re-fitted bootstrap carries the estimation noise; its 19-resample percentile interval is
-    read as ±1.96 SE); the Monte Carlo CI given the fit covers the fitted model's own expected
-    cost, computed by a second, independent simulation of the fitted model."""
+def test_smoke_reverse_second_price_cost_under_the_fitted_factor_model_covers_the_truth():
+    """smoke (one seed): the estimate is within 3 bootstrap standard errors of the true
+    expected cost (the re-fitted bootstrap carries the estimation noise; its 19-resample
+    percentile interval is read as ±1.96 SE); the Monte Carlo CI given the fit covers the
+    fitted model's own expected cost, computed by a second, independent simulation of the
+    fitted model."""
     x = np.log(_factor_costs(_rng(2)))
     m = fit_factor_model(x, n_boot=99, rho_samples=2000, seed=3)
     r = factor_costs(m, 3, samples=100_000, train_samples=5000, seed=4)

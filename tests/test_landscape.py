@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pytest
+from stat_rules import assert_coverage, min_seeds
 
 from latent.anova import grade_spectrum_grid
 from latent.studies.formats import FORMATS, UnlimitedPostedPrice, build
@@ -61,14 +62,16 @@ def test_second_price_two_bidders_ratio_two_to_one_on_every_grid():
         assert s.energies[2] == pytest.approx(1 / 6 - 1 / (6 * k * k), abs=1e-12)
 
 
+@pytest.mark.slow
 def test_second_price_two_bidders_mc_covers_exact_energies_and_coverage():
     # Summed over both outputs: W_1 = 2·(1/12 + 1/12) = 1/3, W_2 = 2·(1/4 − 1/6) = 1/6.
-    hits = 0
-    for seed in range(20):
+    # Each grade's coverage is counted over independent seeds, one spectrum per seed.
+    seeds = min_seeds(0.95, 0.90, rates=2)
+    hits = np.zeros(2, dtype=int)
+    for seed in range(seeds):
         s = format_spectrum(FORMATS["second_price"].with_(n=2), 300, 2, seed=seed)
-        hits += s.energies_ci[1][0] < 1 / 3 < s.energies_ci[1][1]
-        hits += s.energies_ci[2][0] < 1 / 6 < s.energies_ci[2][1]
-    assert hits >= 34  # 40 intervals at 95%: P(fewer than 34) < 1%
+        hits += [s.energies_ci[r][0] < w < s.energies_ci[r][1] for r, w in ((1, 1 / 3), (2, 1 / 6))]
+    assert_coverage(hits, seeds)
 
 
 def test_rank_based_rules_have_the_same_spectrum_under_every_continuous_law():
@@ -98,7 +101,7 @@ def test_gsp_allocation_follows_the_contract_and_one_slot_equals_second_price():
     v = np.random.default_rng(np.random.SeedSequence(1)).random((7, 4, 1))
     x = make_mechanism("gsp", 4, 3).allocation(v)
     assert x.shape == (7, 4, 3) and np.all(x.sum(axis=1) <= 1) and np.all(x.sum(axis=2) <= 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="2 click-through rates for 3 slots"):
         make_mechanism("gsp", 4, 3, ctrs=(1.0, 0.5))
     g = format_spectrum(FORMATS["gsp"].with_(n=3, m=1), 500, 3, seed=4)
     sp = format_spectrum(FORMATS["second_price"], 500, 3, seed=4)

@@ -216,9 +216,9 @@ def test_family_build_roundtrip_and_start_is_myerson_reserve():
     assert np.allclose(th, [0, 0, -0.5, -0.5, -0.5], atol=1e-6)
     mech = fam.build(th)
     assert mech.weights == (1.0, 1.0, 1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown family 'nope'"):
         Family("nope", prof).build([0.0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="weights must be positive"):
         AffineMaximizer((1.0, -1.0), (0.0, 0.0))
 
 

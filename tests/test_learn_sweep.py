@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from stat_rules import assert_coverage, min_seeds
 
 from latent.__main__ import main
 from numerics.learn import Family, SweepConfig, evaluate, export, fit, run_sweep, trials
@@ -65,12 +66,9 @@ def test_evaluation_ci_covers_exact_revenue_over_seeds():
     """Second price, reserve ½, two U[0,1] bidders: revenue 5/12 exactly."""
     mech = ReserveSecondPrice((0.5, 0.5))
     prof = iid(Uniform(), 2)
-    hits = sum(
-        evaluate(mech, prof, 2000, 0, seed=s).revenue.ci[0] <= 5 / 12
-        <= evaluate(mech, prof, 2000, 0, seed=s).revenue.ci[1]
-        for s in range(60)
-    )
-    assert hits >= 51  # 95% nominal; P(Bin(60, .95) ≤ 50) < 1%
+    seeds = min_seeds(0.95, 0.90)
+    cis = (evaluate(mech, prof, 2000, 0, seed=s).revenue.ci for s in range(seeds))
+    assert_coverage(sum(lo <= 5 / 12 <= hi for lo, hi in cis), seeds)
 
 
 CFG = dict(values="uniform", bidders=3, train=3000, valid=3000, maxiter=25,
@@ -112,7 +110,7 @@ def test_optuna_missing_falls_back_to_random_search(monkeypatch):
     with pytest.warns(UserWarning):
         con = run_sweep(cfg, iid(Uniform(), 3))
     assert {t["sampler"] for t in trials(con)} == {"random"}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown sampler 'grid'"):
         make_sampler(SweepConfig(sampler="grid", **CFG))
 
 

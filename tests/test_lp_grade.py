@@ -86,9 +86,9 @@ def test_discretize_grids():
     assert len(vals) == 4 and probs == [F(1, 4)] * 4
     assert abs(float(vals[1]) - stats.expon().ppf(3 / 8)) < 1e-4
     assert parse_grid("discrete:3,1,3:1/4,1/2,1/4", 5) == ([1, 3], [H, H])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="as many probabilities as values"):
         parse_grid("discrete:1,2:1/2", 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="sum to 0.833333, not 1"):
         parse_grid("discrete:1,2:1/2,1/3", 3)
 
 

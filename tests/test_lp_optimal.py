@@ -145,11 +145,11 @@ def test_unit_demand_not_above_additive():
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="probabilities must be positive and sum to 1"):
         TypeSpace(((1,), (2,)), (F(1, 2), F(1, 3)))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="need 0 < p < 1"):
         yao_optimal(2, 2, F(3, 2), 1, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="reduced form needs iid agents"):
         optimal_mechanism([single([1, 2], [H, H]), single([1, 3], [H, H])], formulation="reduced")
 
 

@@ -267,13 +267,13 @@ def test_gsp_one_slot_is_second_price_and_not_truthful_with_two():
 
 def test_registry_and_errors():
     assert {"myerson", "second_price", "vcg", "gsp", "pairwise", "menu"} <= set(MECHANISMS)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown mechanism 'nosuch'"):
         make_mechanism("nosuch", 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"needs the value distribution \(valuation="):
         make_mechanism("myerson", 2)  # needs the distribution
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="menu: one buyer only"):
         make_mechanism("menu", 2, 2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"unknown parameters \['bogus'\]"):
         make_mechanism("second_price", 2, bogus=1)
     m = make_mechanism(
         "callable",

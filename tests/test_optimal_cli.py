@@ -82,7 +82,7 @@ def test_optimal_discrete_json(capsys):
     ],
 )
 def test_bad_input_one_line_exit_2(capsys, argv):
-    with pytest.raises(SystemExit) as exc:
+    with pytest.raises(SystemExit, match="^2$") as exc:
         raise SystemExit(main(argv))
     assert exc.value.code == 2
     err = capsys.readouterr().err

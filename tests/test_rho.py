@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from stat_rules import assert_coverage, min_seeds
 
 from latent.anova.rho import grade_decay_rho, spectral_rho
 from latent.anova.testfunctions import sobol_g_energies
@@ -49,13 +50,14 @@ def test_estimated_energies_ci_coverage_over_seeds():
     se = 0.05 * truth
     cov = np.diag(se**2)
     hits = ratio_hits = 0
-    for seed in range(100):
+    seeds = min_seeds(0.95, 0.90, rates=2)
+    for seed in range(seeds):
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         w = truth + rng.normal(size=4) * se
         fit = grade_decay_rho(np.concatenate([[0.0], w]), cov)
         hits += fit.rho_ci[0] <= rho <= fit.rho_ci[1]
         ratio_hits += fit.ratios_ci[0][0] <= rho <= fit.ratios_ci[0][1]
-    assert hits >= 90 and ratio_hits >= 90, (hits, ratio_hits)
+    assert_coverage([hits, ratio_hits], seeds)
 
 
 def test_spectral_rho_one_factor_model():

@@ -1,7 +1,7 @@
 """Specification tests on simulated data with known truth: size over seeds, power, oracles.
 
-Rates over S seeds are binomial: under H0 the rejection count is Bin(S, α), so a rate is
-accepted within α ± 3·sqrt(α(1 − α)/S) (a false alarm of this check has probability ≈ 0.3%).
+Rates over S seeds are binomial: sizes and coverages are accepted by the rule of
+tests/stat_rules.py (at most 5% chance to pass a test of size 10% or an interval covering 90%).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 from scipy import signal, stats
+from stat_rules import assert_coverage, assert_size, min_seeds
 
 from latent.estimate.specification import (
     bias_corrected_rho,
@@ -27,11 +28,6 @@ def _rng(*key) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(list(key)))
 
 
-def _band(alpha: float, s: int) -> tuple[float, float]:
-    h = 3 * math.sqrt(alpha * (1 - alpha) / s)
-    return alpha - h, alpha + h
-
-
 def _factor(rng, n, n_slots, sd_y=0.6, sd_e=0.3):
     return rng.lognormal(0, sd_y, (n, 1)) * rng.lognormal(0, sd_e, (n, n_slots))
 
@@ -41,7 +37,7 @@ def _factor(rng, n, n_slots, sd_y=0.6, sd_e=0.3):
 @pytest.mark.slow
 def test_independence_size_over_seeds():
     """iid slots (uniform, and lognormal with unequal slot scales): rejection ≈ 5%."""
-    s = 200
+    s = min_seeds(0.05, 0.10, rates=2)
     for law in ("uniform", "lognormal_unequal"):
         rej = 0
         for k in range(s):
@@ -51,8 +47,7 @@ def test_independence_size_over_seeds():
             else:
                 v = rng.lognormal(0, 0.5, (150, 3)) * np.array([1.0, 2.0, 3.0])
             rej += independence_test(v, n_perm=99, seed=k).rejected
-        lo, hi = _band(0.05, s)
-        assert lo <= rej / s <= hi, (law, rej / s)
+        assert_size(rej, s, rates=2, what=f"size ({law})")
 
 
 def test_independence_power_on_factor_data():
@@ -83,7 +78,7 @@ def test_spectral_ratio_is_sigma1_over_sigma2():
 def test_bias_corrected_rho_covers_one_on_iid_data():
     """iid slots, true ρ = 1: the interval covers 1 at ≈ 95% (measured 0.93 on 200 seeds; the
     plain σ1/σ2 is > 1 in every sample, so a percentile interval around it never covers 1)."""
-    s = 200
+    s = min_seeds(0.95, 0.90)
     cover = 0
     plain_above_one = 0
     for k in range(s):
@@ -91,17 +86,18 @@ def test_bias_corrected_rho_covers_one_on_iid_data():
         r = bias_corrected_rho(v, n_perm=199, seed=k)
         cover += r.interval[0] <= 1.0 <= r.interval[1]
         plain_above_one += r.rho_plain > 1.0
-    lo, hi = _band(0.95, s)
-    assert lo <= cover / s <= hi, cover / s
+    assert_coverage(cover, s)
     assert plain_above_one == s
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="covers rho = 4 in 392 of 425 seeds (92.2%), one short "
+                   "of the rule's 393: below the nominal 95%")
 def test_bias_corrected_rho_covers_truth_under_gaussian_factor():
     """x = z·1 + e (Gaussian), population ρ = (N σz² + σe²)/σe² = 1 + N σz²/σe² = 4.
     Measured coverage 0.93 (100 seeds; 0.87 at ρ = 1.75, where the cross-fit's O(1/n)
     downward bias is largest relative to its spread, 0.96 at ρ = 13)."""
-    s, n_slots, sz, se = 100, 3, 1.0, 1.0
+    s, n_slots, sz, se = min_seeds(0.95, 0.90), 3, 1.0, 1.0
     true = 1 + n_slots * sz**2 / se**2
     cover = 0
     for k in range(s):
@@ -109,7 +105,7 @@ def test_bias_corrected_rho_covers_truth_under_gaussian_factor():
         v = sz * rng.normal(size=(300, 1)) + se * rng.normal(size=(300, n_slots))
         r = bias_corrected_rho(v, n_perm=199, seed=k)
         cover += r.interval[0] <= true <= r.interval[1]
-    assert cover / s >= 0.88, cover / s
+    assert_coverage(cover, s)
 
 
 # ---- symmetry --------------------------------------------------------------------------------
@@ -118,7 +114,7 @@ def test_bias_corrected_rho_covers_truth_under_gaussian_factor():
 def test_symmetry_size_iid_and_exchangeable_dependent():
     """Symmetric slots: ≈ 5% rejection, also when values share a common factor (the within-
     auction label permutation is exact under exchangeability)."""
-    s = 200
+    s = min_seeds(0.05, 0.10, rates=4)
     for kind in ("iid", "factor"):
         for method in ("anderson", "ks"):
             rej = 0
@@ -126,8 +122,7 @@ def test_symmetry_size_iid_and_exchangeable_dependent():
                 rng = _rng(7, k)
                 v = rng.random((100, 3)) if kind == "iid" else _factor(rng, 100, 3)
                 rej += symmetry_test(v, method=method, n_perm=99, seed=k).rejected
-            lo, hi = _band(0.05, s)
-            assert lo <= rej / s <= hi, (kind, method, rej / s)
+            assert_size(rej, s, rates=4, what=f"size ({kind}, {method})")
 
 
 def test_symmetry_power_on_asymmetric_slots():
@@ -179,19 +174,19 @@ def _fp_model(b, rng):
 @pytest.mark.slow
 def test_revenue_equivalence_size_correctly_specified():
     """Symmetric IPV, U[0,1] values, N = 3: second-price bids = values; first-price bids
-    b = 2v/3 with GPV pseudo-values (reflected kernel). Rejection ≤ α + 3 binomial SE.
+    b = 2v/3 with GPV pseudo-values (reflected kernel).
     (Measured on 1000 seeds of this design, 99 resamples: the normal interval with the
     skipped-sd bootstrap SE rejects 4.7% (second price) and 5.3% (first price), SE 0.7%; the
     percentile interval used before rejected ≈ 7% — its end points from few resamples are
     noisy.)"""
-    s = 150
+    s = min_seeds(0.05, 0.10, rates=2)
     for fmt, model in (("second_price", _sp_model), ("first_price", _fp_model)):
         rej = 0
         for k in range(s):
             v = _rng(10, k).random((200, 3))
             b = v if fmt == "second_price" else 2 * v / 3
             rej += revenue_equivalence(b, model, fmt=fmt, n_boot=99, seed=k).rejected
-        assert rej / s <= _band(0.05, s)[1], (fmt, rej / s)
+        assert_size(rej, s, rates=2, what=f"size ({fmt})")
 
 
 def test_revenue_equivalence_rejects_unmodelled_heterogeneity():

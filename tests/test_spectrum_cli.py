@@ -43,6 +43,8 @@ def test_grid_sobol_g_matches_discrete_product_formula(capsys):
 
 
 def test_mc_json_covers_closed_form_and_is_seeded(capsys):
+    """smoke (one seed): the CLI's MC energies lie near the closed form; coverage over seeds is
+    asserted on the library function in test_anova_mc.py."""
     args = ("--function", "latent.anova.testfunctions:sobol_g", "--inputs", "6", "--method", "mc",
             "--samples", "20000", "--max-grade", "3", "--seed", "7")
     out = run_json(capsys, *args)

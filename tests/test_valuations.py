@@ -4,6 +4,7 @@ solution of the tangency equations, exact discrete ironing, sampling against the
 from __future__ import annotations
 
 import csv
+import re
 from fractions import Fraction
 
 import mpmath as mp
@@ -200,20 +201,20 @@ def test_bundle_values():
 
 
 @pytest.mark.parametrize(
-    "bad",
+    "bad, message",
     [
-        "",
-        "uniform:2:1",
-        "exponential:-1",
-        "beta:1",
-        "discrete:1,2:0.5",
-        "mixture:uniform",
-        "nosuch",
-        "uniform:x",
+        ("", "empty valuation spec"),
+        ("uniform:2:1", "uniform: need A < B"),
+        ("exponential:-1", "exponential: rate must be positive"),
+        ("beta:1", "beta: expected 2..2 parameters"),
+        ("discrete:1,2:0.5", "discrete: need equally many values and probabilities"),
+        ("mixture:uniform", "mixture: term 'uniform' must look like WEIGHT"),
+        ("nosuch", "unknown distribution 'nosuch'"),
+        ("uniform:x", "not a number: 'x'"),
     ],
 )
-def test_bad_specs_raise(bad):
-    with pytest.raises(ValueError):
+def test_bad_specs_raise(bad, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         parse_valuation(bad)
 
 
