@@ -94,10 +94,13 @@ def min_seeds(nominal: float, bad: float, rates: int = 1) -> int:
             n += 1
 
 
-def assert_coverage(hits, n: int, nominal: float = 0.95, rates: int = 1, what: str = ""):
+def assert_coverage(hits, n: int, nominal: float = 0.95, rates: int = 1, what: str = "",
+                    bad: float | None = None):
     """Each count in ``hits`` (intervals covering the truth, of ``n`` seeds) passes the rule
-    against coverage ``nominal − OFF``; ``rates`` defaults to the number of counts given."""
-    _assert_counts(hits, n, nominal, nominal - OFF, rates, what or "coverage")
+    against coverage ``bad`` (default ``nominal − OFF``); ``rates`` defaults to the number of
+    counts given."""
+    _assert_counts(hits, n, nominal, nominal - OFF if bad is None else bad, rates,
+                   what or "coverage")
 
 
 def assert_size(rejections, n: int, alpha: float = 0.05, rates: int = 1, what: str = ""):

@@ -181,7 +181,10 @@ def ipv_replicates(observed: np.ndarray, n: int, opts, to_values, *, seed,
 # The interval of each number (see Replicates.interval): the optimal mechanism's revenue and its
 # gain over second price are maxima fitted to the same data (biased up: bias-corrected), the
 # reserve is a maximiser (percentile); the rest are smooth functionals (normal).
-KINDS = {"mechanism": "bias_corrected", "difference": "bias_corrected", "reserve": "percentile"}
+KINDS = {"mechanism": "bias_corrected", "difference": "bias_corrected", "reserve": "percentile",
+         # observed mean prices: means of nonnegative, often heavy-tailed bids, whose percentile
+         # interval stays in [min, max] (a normal one went below 0 on the World Bank file)
+         "observed_win": "percentile", "observed_second": "percentile"}
 # Procurement: pseudo-costs below the cost support's lower bound in more than this share of a
 # group's bids withhold its IPV cost numbers (a few can be kernel noise at the lower boundary).
 NEGATIVE_COST_SHARE = 0.05

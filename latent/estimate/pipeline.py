@@ -465,8 +465,14 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     block = ipv_block(observed, matrix, n, opts, _to_values(n, opts),
                       seed=np.random.SeedSequence(seeds[3]), units=units, clusters=clusters,
                       resample=resample, gpv=gpv, marginals=marginals, mc_seed=seeds[1])
-    spectrum, note, trunc = _spectrum_and_truncation(n, k, opts, marginals, grid_marginals,
-                                                     mech, seeds[2], engine_units)
+    withheld = block.revenue.mechanism.withheld
+    what = "costs" if opts.lowest_wins else "revenues"
+    # the grid's revenues and the LP's are functionals of the same estimated law: withheld too
+    spectrum, note, trunc = _spectrum_and_truncation(
+        n, k, opts, marginals, grid_marginals, mech, seeds[2], engine_units,
+        withheld=withheld and f"withheld with the IPV {what}: {withheld}")
+    exact = (_exact_lp(grid_marginals[0], n, opts) if not withheld else
+             Unavailable(reason=f"withheld with the IPV {what}: {withheld}"))
     tests = None if not opts.tests else SpecTests(
         revenue_equivalence=block.equivalence or Unavailable(
             reason=f"data_boot = {opts.data_boot} < 19 bootstrap replicates"),
@@ -487,7 +493,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         mechanism=mech.name, spectrum=spectrum, spectrum_note=note,
         rho=None if spectrum is None else spectrum.rho(), revenue=block.revenue,
         observed_second_price=block.observed_second, observed_winning_bid=block.observed_win,
-        truncation=trunc, exact=_exact_lp(grid_marginals[0], n, opts), units=engine_units,
+        truncation=trunc, exact=exact, units=engine_units,
         procurement=block.procurement, warnings=tuple(warnings), gpv=gpv, tests=tests,
         diagnostics=block.diagnostics,
         factor=factor_branch(observed, n, opts, tests, ss.spawn(1)[0], units))
@@ -501,9 +507,11 @@ def _run(fn, *args, **kw):
         return Unavailable(reason=str(exc))
 
 
-def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, engine_units):
+def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, engine_units,
+                             withheld: str = ""):
     """The grade spectrum of the mechanism's allocation (exact on the grid when affordable,
-    else Monte Carlo) and the truncation part on the K-point grid."""
+    else Monte Carlo) and the truncation part on the K-point grid (Unavailable with
+    ``withheld`` as the reason when the IPV revenues are withheld)."""
     use_grid = spectrum_on_grid(n, opts.spectrum, opts.grid)
     trunc = Unavailable(reason=f"no affordable grid for N = {n}: K = {k} points per bidder "
                         f"(need K ≥ 3 and K^N·N ≤ {8 * GRID_CELLS:.1e} table entries)")
@@ -512,9 +520,12 @@ def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, 
         vals, probs, laws = grid_laws(grid_marginals, k)
         gmech = make_mechanism(opts.mechanism, n, valuation=laws)
         x = allocation_table(gmech, vals)
-        full, points = truncation_losses(x, vals, probs, opts.grades)
-        trunc = TruncationPart(grid_points=k, revenue_full=full, points=tuple(points),
-                               units=engine_units)
+        if withheld:
+            trunc = Unavailable(reason=withheld)
+        else:
+            full, points = truncation_losses(x, vals, probs, opts.grades)
+            trunc = TruncationPart(grid_points=k, revenue_full=full, points=tuple(points),
+                                   units=engine_units)
         if use_grid:
             spectrum = grade_spectrum_grid(x, probs, n_inputs=n)
             note = (f"exact for the {k}-point quantile grid per bidder, mechanism rebuilt for "
