@@ -43,8 +43,10 @@ class FunctionTable:
         return self.otherwise
 
     def __str__(self) -> str:
+        # Entries equal to the default are left out: they say nothing the default does not.
         cells = [f"{','.join(map(str, k))}↦{v}" for k, v in sorted(self.entries.items(),
-                                                                      key=lambda kv: kv[0])]
+                                                                      key=lambda kv: kv[0])
+                 if self.otherwise is None or v != self.otherwise]
         if self.otherwise is not None:
             cells.append(f"else↦{self.otherwise}")
         return "[" + ", ".join(cells) + "]"
