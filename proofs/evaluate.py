@@ -119,7 +119,7 @@ def value(expr: sp.Basic, model: Mapping[str, object], bound: Mapping | None = N
             for k in range(int(lo), int(hi) + 1):
                 env[e.var] = sp.Integer(k)
                 results.append(_truth(go(e.body)))
-            env.pop(e.var)
+            env.pop(e.var, None)
             if outer is not None:
                 env[e.var] = outer
             return all(results) if isinstance(e, Every) else any(results)

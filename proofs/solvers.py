@@ -88,9 +88,8 @@ def check_sat(
     formulas = [sp.sympify(f) for f in formulas]
     logic = logic_of(formulas)
     if solver == "z3":
-        result = _check_z3(formulas, timeout_ms, logic)
-        if result.sat and logic != "QF_NRA":
-            result = _small_model(formulas, timeout_ms, logic) or result
+        small = _small_model(formulas, timeout_ms, logic) if quantified(formulas) else None
+        result = small or _check_z3(formulas, timeout_ms, logic)
     elif solver == "cvc5":
         result = _check_cvc5(formulas, timeout_ms, logic)
     else:
@@ -200,20 +199,20 @@ def _check_z3(formulas, timeout_ms, logic="QF_NRA") -> SatResult:
 
 
 TABLE_SPAN = 8  # integer arguments tabulated per function: a countermodel's n stays small
-SMALL = (3, 6)  # bounds tried on every integer of a satisfiable parametric query
+SMALL = 4  # bound tried first on every free integer of a parametric query
+SMALL_MS = 1_000  # time given to the bounded query before the query runs unbounded
 
 
 def _small_model(formulas, timeout_ms, logic) -> SatResult | None:
-    """A model with every integer in [−1, B] for the first B of :data:`SMALL` that has one:
-    a countermodel at n = 3 reads better than one at n = 149424, and its quantifiers expand."""
+    """A model with every free integer in [−1, :data:`SMALL`], or None: a countermodel at
+    n = 3 reads better than one at n = 149424, its quantifiers expand for the exact re-check,
+    and model-based instantiation finds it sooner. A model of the bounded query is a model of
+    the query; when there is none, the caller decides the unbounded query."""
     ints = sorted({s for f in formulas for s in f.free_symbols if s.is_integer},
                   key=lambda s: s.name)
-    for bound in SMALL:
-        box = [sp.And(-1 <= s, s <= bound) for s in ints]
-        r = _check_z3(list(formulas) + box, timeout_ms, logic)
-        if r.sat:
-            return r
-    return None
+    box = [sp.And(-1 <= s, s <= SMALL) for s in ints]
+    r = _check_z3(list(formulas) + box, min(timeout_ms, SMALL_MS), logic)
+    return r if r.sat else None
 
 
 def _z3_table(m, decl, ints, ctx) -> FunctionTable:
@@ -221,7 +220,7 @@ def _z3_table(m, decl, ints, ctx) -> FunctionTable:
     range the model's integers span (widened by one), plus z3's listed entries and default."""
     entries: dict[tuple, sp.Expr] = {}
     otherwise = None
-    interp = m[decl]
+    interp = m[decl] if any(d.name() == decl.name() for d in m.decls()) else None
     if interp is not None:
         *listed, default = interp.as_list()
         for row in listed:
