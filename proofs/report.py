@@ -86,7 +86,30 @@ def render_text(checks: Sequence[TheoremCheck], grounds: Sequence[Grounding]) ->
 
 def mechanism_summary(results: Sequence[MechanismResult]) -> str:
     ok = sum(r.proved and r.ok for r in results)
-    return f"{ok}/{len(results)} mechanism theorems proved and audited"
+    every_n = sum(r.proved and r.ok and r.for_every_n for r in results)
+    return (f"{ok}/{len(results)} mechanism theorems proved and audited, "
+            f"{every_n} of them for every number of bidders")
+
+
+def _short(model: dict | None) -> str:
+    """A countermodel without its function tables (the JSON has them): the numbers, n first."""
+    if not model:
+        return "{}"
+    simple = {k: v for k, v in model.items() if not str(v).startswith("[")}
+    order = sorted(simple, key=lambda k: (k not in ("n", "K"), k))
+    return "{" + ", ".join(f"{k}: {simple[k]}" for k in order) + "}"
+
+
+def _proof_line(r: MechanismResult) -> str | None:
+    rec = r.proof_record
+    if not rec:
+        return None
+    parts = [f"bidders: {r.bidders}", f"logic {rec['logic']}"]
+    if rec["rule"] == "induction":
+        parts.append("by induction: " + ", ".join(rec["steps"]))
+    if rec["lemmas"]:
+        parts.append("cites " + ", ".join(rec["lemmas"]))
+    return " · ".join(parts)
 
 
 def _mech_audit(r: MechanismResult) -> str:
@@ -96,7 +119,14 @@ def _mech_audit(r: MechanismResult) -> str:
         if a.get("redundant_hypotheses"):
             parts.append("redundant: " + ", ".join(a["redundant_hypotheses"]))
         for label, cm in a.get("must_fail", {}).items():
-            parts.append(f"{label} refuted at {cm}")
+            parts.append(f"{label} refuted at {_short(cm)}")
+        for v in a.get("variants", []):
+            at = f" at {_short(v['countermodel'])}" if v["countermodel"] else ""
+            parts.append(f"variant {v['name']} {v['outcome']}{at} (expected {v['expected']})")
+        for c in a.get("instances", []):
+            parts.append(f"instance {c['family']}: t_1 = {c['threshold_1']}, free of b_i for "
+                         f"n = {c['bidders_checked'][0]}..{c['bidders_checked'][-1]}: "
+                         f"{'yes' if c['free_of_own_bid'] else 'NO'}")
         return "; ".join(parts)
     parts = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and v]
     bad = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and not v]
@@ -115,6 +145,9 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
         out.append(f"      {status} · {r.method} · {r.seconds * 1e3:.0f} ms"
                    + (f" · {verdict}" if verdict else ""))
         out.append(f"      {r.reading}")
+        proof_line = _proof_line(r)
+        if proof_line:
+            out.append(f"      {proof_line}")
         detail = _mech_audit(r)
         if detail:
             out.append(f"      audit: {detail}")
@@ -184,6 +217,9 @@ def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
         lines.append(rf"\item[\texttt{{{latex_escape(r.name)}}}] {latex_escape(r.reading)}. "
                      rf"Method: {latex_escape(r.method)}; status: {status}"
                      + (rf" ({latex_escape(verdict)})" if verdict else "") + ".")
+        proof_line = _proof_line(r)
+        if proof_line:
+            lines.append(latex_escape(proof_line) + ".")
         detail = _mech_audit(r)
         if detail:
             lines.append(rf"Audit: {latex_escape(detail)}.")
