@@ -247,18 +247,22 @@ def refutation_query(theorem: Theorem, conclusion: sp.Basic | None = None,
 
 
 def decide(theorem: Theorem, solver: str = "z3", *, conclusion: sp.Basic | None = None,
-           timeout_ms: int = DEFAULT_TIMEOUT_MS, premises: Sequence[sp.Basic] = ()) -> SatResult:
-    """One solver's verdict on premises ∧ hypotheses ∧ ¬conclusion (``unsat`` means proved)."""
+           timeout_ms: int = DEFAULT_TIMEOUT_MS, premises: Sequence[sp.Basic] = (),
+           logic: str | None = None) -> SatResult:
+    """One solver's verdict on premises ∧ hypotheses ∧ ¬conclusion (``unsat`` means proved);
+    ``logic="QF_LRA"`` for a linear statement (see :func:`proofs.solvers.check_sat`)."""
     return check_sat(refutation_query(theorem, conclusion, premises), solver=solver,
-                     timeout_ms=timeout_ms)
+                     timeout_ms=timeout_ms, logic=logic)
 
 
 def prove(theorem: Theorem, *, by: Sequence = (),
-          timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Proof:
+          timeout_ms: int = DEFAULT_TIMEOUT_MS, logic: str | None = None) -> Proof:
     """Prove with z3, re-check with cvc5; raise :class:`ProofError` unless both say unsat.
 
     ``by`` cites proved lemmas (a :class:`Proof`, or ``proof.at({...})`` for an instance):
-    their statements enter the query as hypotheses and the proof records them.
+    their statements enter the query as hypotheses and the proof records them. ``logic``:
+    ``"QF_LRA"`` for a linear real statement (by default the solvers' logic is chosen from
+    the statement).
 
     >>> from proofs.statement import theorem, reals
     >>> e, r = reals("e r")
@@ -271,11 +275,11 @@ def prove(theorem: Theorem, *, by: Sequence = (),
     """
     cited = tuple(_cite(lemma) for lemma in by)
     premises = [c.formula for c in cited]
-    by_z3 = decide(theorem, "z3", timeout_ms=timeout_ms, premises=premises)
+    by_z3 = decide(theorem, "z3", timeout_ms=timeout_ms, premises=premises, logic=logic)
     if not by_z3.unsat:
         raise ProofError(theorem.name, by_z3.status,
                          by_z3.model_str() if by_z3.sat else None, by_z3.reason)
-    by_cvc5 = decide(theorem, "cvc5", timeout_ms=timeout_ms, premises=premises)
+    by_cvc5 = decide(theorem, "cvc5", timeout_ms=timeout_ms, premises=premises, logic=logic)
     if not by_cvc5.unsat:
         raise ProofError(theorem.name, f"cvc5 {by_cvc5.status}",
                          by_cvc5.model_str() if by_cvc5.sat else None, by_cvc5.reason)

@@ -75,8 +75,12 @@ def check_sat(
     *,
     solver: str = "z3",
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    logic: str | None = None,
 ) -> SatResult:
     """Decide satisfiability of the conjunction of sympy ``formulas`` over the reals.
+
+    ``logic`` may be ``"QF_LRA"`` for a linear query (the simplex instead of nlsat: large
+    piecewise-linear instances that nlsat times out on); by default :func:`logic_of` decides.
 
     >>> x = sp.Symbol("x", real=True)
     >>> check_sat([x * x < 0]).status, check_sat([x * x < 0], solver="cvc5").status
@@ -86,7 +90,12 @@ def check_sat(
     ('sat', True)
     """
     formulas = [sp.sympify(f) for f in formulas]
-    logic = logic_of(formulas)
+    if logic is None:
+        logic = logic_of(formulas)
+    elif logic == "QF_LRA" and (is_parametric(formulas) or _nonlinear(formulas)):
+        raise ValueError("QF_LRA asked for a query that is not linear real arithmetic")
+    elif logic != "QF_LRA":
+        raise ValueError(f"only QF_LRA may be asked for (a linear query), not {logic!r}")
     if solver == "z3":
         small = _small_model(formulas, timeout_ms, logic) if quantified(formulas) else None
         result = small or _check_z3(formulas, timeout_ms, logic)
@@ -283,7 +292,7 @@ def _check_cvc5(formulas, timeout_ms, logic="QF_NRA") -> SatResult:
     if answer.isUnsat():
         return SatResult("cvc5", "unsat", dt, logic=logic)
     if answer.isSat():
-        if logic != "QF_NRA":  # cvc5 refutes nothing here (z3's models are the ones checked)
+        if logic not in ("QF_NRA", "QF_LRA"):  # z3's models are the ones checked here
             return SatResult("cvc5", "sat", dt, logic=logic)
         model = {}
         for name, const in tr.consts.items():
