@@ -54,9 +54,10 @@ class _Bounded(Boolean):
                 f"{printer._print(self.body)})")
 
     def _latex(self, printer) -> str:
-        return (rf"{self.latex_text} {printer._print(self.var)} \in "
+        # Parenthesised: inside a conjunction the scope of the quantifier must be visible.
+        return (rf"\left({self.latex_text} {printer._print(self.var)} \in "
                 rf"[{printer._print(self.lo)}, {printer._print(self.hi)}]\colon "
-                rf"{printer._print(self.body)}")
+                rf"{printer._print(self.body)}\right)")
 
     def _eval_subs(self, old, new):
         if old == self.var:
