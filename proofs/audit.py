@@ -124,13 +124,14 @@ def audit(theorem: Theorem, proof: Proof | None = None, *,
     """
     t0 = time.perf_counter()
     premises = _premises(proof)
-    vac = check_sat(premises + [h.relation for h in theorem.hypotheses], timeout_ms=timeout_ms)
+    vac = check_sat(premises + [h.relation for h in theorem.hypotheses], timeout_ms=timeout_ms,
+                    expect_sat=True)
     vacuity_model = vac.model_str() if vac.sat else None
 
     hyp_audits = []
     for h in theorem.hypotheses:
         weaker = theorem.without(h.name)
-        r = decide(weaker, timeout_ms=timeout_ms, premises=premises)
+        r = decide(weaker, timeout_ms=timeout_ms, premises=premises, expect_sat=True)
         if r.sat:
             hyp_audits.append(HypothesisAudit(h.name, h.added, True, r.model_str(), h.reason))
         elif r.unsat:
@@ -144,14 +145,15 @@ def audit(theorem: Theorem, proof: Proof | None = None, *,
     stated_cm = None
     if theorem.added:
         stated_only = Theorem(theorem.name, theorem.stated, theorem.conclusion)
-        r = decide(stated_only, timeout_ms=timeout_ms, premises=premises)
+        r = decide(stated_only, timeout_ms=timeout_ms, premises=premises, expect_sat=True)
         stated_cm = r.model_str() if r.sat else None
 
     mutant_audits = []
     candidates = mutants(theorem.conclusion) + [Mutant(label, alt)
                                                 for label, alt in theorem.must_fail]
     for m in candidates:
-        r = decide(theorem, conclusion=m.statement, timeout_ms=timeout_ms, premises=premises)
+        r = decide(theorem, conclusion=m.statement, timeout_ms=timeout_ms, premises=premises,
+                   expect_sat=True)
         mutant_audits.append(MutantAudit(m.kind, str(m.statement), r.sat,
                                          r.model_str() if r.sat else None))
     weak = weakenings(theorem.conclusion)

@@ -248,11 +248,12 @@ def refutation_query(theorem: Theorem, conclusion: sp.Basic | None = None,
 
 def decide(theorem: Theorem, solver: str = "z3", *, conclusion: sp.Basic | None = None,
            timeout_ms: int = DEFAULT_TIMEOUT_MS, premises: Sequence[sp.Basic] = (),
-           logic: str | None = None) -> SatResult:
+           logic: str | None = None, expect_sat: bool = False) -> SatResult:
     """One solver's verdict on premises ∧ hypotheses ∧ ¬conclusion (``unsat`` means proved);
-    ``logic="QF_LRA"`` for a linear statement (see :func:`proofs.solvers.check_sat`)."""
+    ``logic="QF_LRA"`` for a linear statement, ``expect_sat`` when a countermodel is sought
+    (see :func:`proofs.solvers.check_sat`)."""
     return check_sat(refutation_query(theorem, conclusion, premises), solver=solver,
-                     timeout_ms=timeout_ms, logic=logic)
+                     timeout_ms=timeout_ms, logic=logic, expect_sat=expect_sat)
 
 
 def prove(theorem: Theorem, *, by: Sequence = (),

@@ -13,6 +13,7 @@ import sympy as sp
 
 from proofs.check import TheoremCheck, check_all
 from proofs.grounding import Grounding, groundings
+from proofs.lemmas import check_lemmas
 from proofs.mechanism_theorems import MechanismResult, mechanism_results
 from proofs.solvers import DEFAULT_TIMEOUT_MS, solver_versions
 from proofs.statement import Theorem
@@ -136,6 +137,20 @@ def _mech_audit(r: MechanismResult) -> str:
     return text
 
 
+def render_lemmas_text(lemmas: Sequence[TheoremCheck]) -> str:
+    """The section of :data:`proofs.lemmas.LEMMAS` (empty when there are none)."""
+    if not lemmas:
+        return ""
+    out = ["", "Your lemmas (proofs/lemmas.py):"]
+    for c in lemmas:
+        cites = [x.proof.theorem.name for x in c.proof.lemmas] if c.proof else []
+        out.append(f"  {c.theorem.name}: {'proved' if c.ok else 'NOT PROVED'}"
+                   + (f" · cites {', '.join(cites)}" if cites else "")
+                   + (f" · {_audit_cell(c)}" if c.audit else f" · {c.error}"))
+    out.append(f"{sum(c.ok for c in lemmas)}/{len(lemmas)} lemmas proved and audited")
+    return "\n".join(out)
+
+
 def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
     out = ["", "Mechanism theorems (beyond the scalar surrogates):"]
     for r in results:
@@ -159,9 +174,11 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
     return "\n".join(out)
 
 
-def render_json(checks, grounds, seconds: float, mechanisms=()) -> str:
+def render_json(checks, grounds, seconds: float, mechanisms=(), lemmas=()) -> str:
     return json.dumps({
         "theorems": [c.to_dict() for c in checks],
+        "lemmas": [dict(c.to_dict(), cites=[x.proof.theorem.name for x in c.proof.lemmas]
+                        if c.proof else []) for c in lemmas],
         "grounding": [g.to_dict() for g in grounds],
         "mechanism_theorems": [m.to_dict() for m in mechanisms],
         "mechanism_summary": mechanism_summary(mechanisms) if mechanisms else None,
@@ -228,7 +245,8 @@ def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results) -> int:
+def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results,
+         lemmas_fn=check_lemmas) -> int:
     parser = argparse.ArgumentParser(
         prog="mechanism_design_proof.py",
         description="Prove (z3), re-check (cvc5) and audit the companion file's theorems.",
@@ -257,10 +275,11 @@ def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results
     t0 = time.perf_counter()
     checks = check_all(selected, timeout_ms=args.timeout)
     grounds = groundings()
+    lemmas = () if args.only else lemmas_fn()
     mechanisms = () if (args.no_mechanisms or args.only) else mechanisms_fn()
     seconds = time.perf_counter() - t0
     if args.json:
-        print(render_json(checks, grounds, seconds, mechanisms))
+        print(render_json(checks, grounds, seconds, mechanisms, lemmas))
     elif args.latex:
         text = render_latex(checks, grounds)
         if mechanisms:
@@ -272,10 +291,12 @@ def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results
                 fh.write(text)
     else:
         print(render_text(checks, grounds))
+        if lemmas:
+            print(render_lemmas_text(lemmas))
         if mechanisms:
             print(render_mechanisms_text(mechanisms))
         print(f"checked in {seconds:.1f} s; z3 {solver_versions()['z3']}, "
               f"cvc5 {solver_versions()['cvc5']}")
     all_ok = (all(c.ok for c in checks) and all(g.holds for g in grounds)
-              and all(m.proved and m.ok for m in mechanisms))
+              and all(c.ok for c in lemmas) and all(m.proved and m.ok for m in mechanisms))
     return 0 if all_ok else 1

@@ -76,9 +76,12 @@ def check_sat(
     solver: str = "z3",
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     logic: str | None = None,
+    expect_sat: bool = False,
 ) -> SatResult:
     """Decide satisfiability of the conjunction of sympy ``formulas`` over the reals.
 
+    ``expect_sat`` (audits looking for a model) skips the quick unbounded try of a quantified
+    query and starts with the bounded search; the answer does not depend on it, only the time.
     ``logic`` may be ``"QF_LRA"`` for a linear query (the simplex instead of nlsat: large
     piecewise-linear instances that nlsat times out on); by default :func:`logic_of` decides.
 
@@ -97,8 +100,16 @@ def check_sat(
     elif logic != "QF_LRA":
         raise ValueError(f"only QF_LRA may be asked for (a linear query), not {logic!r}")
     if solver == "z3":
-        small = _small_model(formulas, timeout_ms, logic) if quantified(formulas) else None
-        result = small or _check_z3(formulas, timeout_ms, logic)
+        result = None
+        if quantified(formulas):
+            # A quick unbounded try settles the true statements (most proofs take
+            # milliseconds); what it does not settle goes to the bounded search for a small
+            # model, and only then to the unbounded query with the whole time limit.
+            quick = None if expect_sat else _check_z3(formulas, min(timeout_ms, QUICK_MS),
+                                                      logic)
+            result = quick if quick is not None and quick.unsat else _small_model(
+                formulas, timeout_ms, logic)
+        result = result or _check_z3(formulas, timeout_ms, logic)
     elif solver == "cvc5":
         result = _check_cvc5(formulas, timeout_ms, logic)
     else:
@@ -209,7 +220,8 @@ def _check_z3(formulas, timeout_ms, logic="QF_NRA") -> SatResult:
 
 TABLE_SPAN = 8  # integer arguments tabulated per function: a countermodel's n stays small
 SMALL = 4  # bound tried first on every free integer of a parametric query
-SMALL_MS = 1_000  # time given to the bounded query before the query runs unbounded
+SMALL_MS = 2_000  # time given to the bounded query before the query runs unbounded
+QUICK_MS = 300  # time given to a quantified query before the bounded search is tried
 
 
 def _small_model(formulas, timeout_ms, logic) -> SatResult | None:
