@@ -19,6 +19,7 @@ from proofs.auction_any_n import Variant
 from proofs.check import TheoremCheck, check_theorem
 from proofs.errors import ProofError
 from proofs.kernel import Cited, Proof, prove
+from proofs.step_rules import pay_your_bid_steps, step_rule_truthful
 from proofs.threshold_families import Certificate, certificates
 
 AUDIT_MS = 2_000
@@ -106,7 +107,7 @@ def any_n_checks() -> tuple[AnyN, ...]:
     -------
     tuple of AnyN
         other_max_invariant, threshold_core, threshold_truthful_any_n, vickrey_truthful_any_n,
-        others_welfare_invariant, vcg_clarke_any_n.
+        others_welfare_invariant, vcg_clarke_any_n, step_rule_truthful_any_k.
 
     Raises
     ------
@@ -126,8 +127,10 @@ def any_n_checks() -> tuple[AnyN, ...]:
     own_bid, lowest, second = A.variants()
     welfare = checked(G.others_welfare_invariant(), induction=True)
     vcg = checked(G.vcg_any_n(), by=[welfare.proof])
+    steps = checked(step_rule_truthful(), induction=True)
     return (AnyN(key), AnyN(core),
             AnyN(threshold, (decide_variant(own_bid),), certificates()),
             AnyN(vickrey, (decide_variant(lowest, by=[key.proof]),
                            decide_variant(second))),
-            AnyN(welfare), AnyN(vcg))
+            AnyN(welfare), AnyN(vcg),
+            AnyN(steps, (decide_variant(pay_your_bid_steps()),)))

@@ -15,6 +15,7 @@ from proofs.errors import ProofError
 from proofs.evaluate import holds
 from proofs.kernel import Cited, decide, prove, prove_by_induction, recheck, refutation_query
 from proofs.quantifiers import Every
+from proofs.step_rules import pay_your_bid_steps, step_rule_truthful
 from proofs.vickrey import vickrey_truthful
 
 
@@ -159,3 +160,11 @@ def test_citation_respects_sorts(chain):
         chain["key"].at({A.n: A.v})
     with pytest.raises(ValueError, match="not a free symbol"):
         chain["key"].at({A.j: A.i})
+
+
+def test_step_rules_truthful_for_every_k_and_pay_your_bid_refuted():
+    proof = prove_by_induction(step_rule_truthful())
+    assert [p.theorem.name for p in proof.steps] == ["step_rule_truthful_any_k/base",
+                                                     "step_rule_truthful_any_k/step"]
+    refuted = decide_variant(pay_your_bid_steps())
+    assert refuted.outcome == "refuted" and int(refuted.countermodel["K"]) >= 1

@@ -70,9 +70,9 @@ def test_text_report_last_line():
     assert "mechanism theorems proved and audited" in lines[-2]
     n_ok, n_all = lines[-2].split()[0].split("/")
     assert n_ok == n_all
-    # ends with how many hold for every number of bidders: the six kernel theorems and lemmas
-    # for every n, and Myerson's reserve (symbolic n)
-    assert lines[-2].endswith("7 of them for every number of bidders")
+    # ends with how many hold for every number of bidders: the seven kernel theorems and
+    # lemmas for every n, and Myerson's reserve (symbolic n)
+    assert lines[-2].endswith("8 of them for every number of bidders")
     assert "latent_deficit_bounded: added gap_positive" in proc.stdout
 
 
