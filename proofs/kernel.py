@@ -318,7 +318,12 @@ def induction_steps(theorem: Theorem) -> tuple[Theorem, Theorem]:
     goal = theorem.conclusion
     if not isinstance(goal, Every):
         raise ValueError(f"{theorem.name}: induction needs a conclusion Every(k, lo, hi, P)")
-    k = sp.Symbol(f"{goal.var.name}_ind", integer=True)
+    taken = {s.name for h in theorem.hypotheses for s in h.relation.free_symbols}
+    taken |= {s.name for s in goal.free_symbols} | {q.var.name for q in goal.atoms(Bounded)}
+    name = f"{goal.var.name}_ind"
+    while name in taken:  # fresh: a hypothesis must not constrain the induction variable
+        name += "_"
+    k = sp.Symbol(name, integer=True)
     base = replace(theorem, name=f"{theorem.name}/base",
                    conclusion=goal.body.xreplace({goal.var: goal.lo}), must_fail=())
     step_hyps = theorem.hypotheses + (
