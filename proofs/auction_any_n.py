@@ -74,8 +74,8 @@ def wins(bid, top, first) -> sp.Basic:
     """Second price's allocation for bidder i: above the highest other bid, or equal to it
     with a lower index than every other bidder who bids it.
 
-    >>> wins(v, h, k)
-    (v > h) | ((i < k) & Eq(h, v))
+    >>> wins(v, h, k).subs({v: 2, h: 1}), wins(v, h, k).subs({v: 1, h: 1, i: 2, k: 1})
+    (True, False)
     """
     return sp.Or(bid > top, sp.And(sp.Eq(bid, top), i < first))
 
