@@ -8,6 +8,10 @@ countermodel that forces it*, and the report says so. Beside the surrogate calib
 report prints exact grounding computations in real models (uniform bilateral trade; n iid
 U[0,1] bidders).
 
+The report's second section proves theorems about mechanisms, several for every number of
+bidders (second price, threshold rules, VCG with Clarke pivot, step rules: :mod:`proofs.any_n`),
+each citing the lemmas it builds on, and ends with how many hold for every n.
+
 The theorems themselves are data in :mod:`proofs.companion`; this script prints their report.
 Run ``python mechanism_design_proof.py`` (table), ``--json`` or ``--latex``.
 

@@ -9,11 +9,12 @@
 from proofs.audit import Audit, audit, minimal_core
 from proofs.check import TheoremCheck, check_all, check_theorem
 from proofs.errors import ProofError, UnsupportedExpression
-from proofs.kernel import Proof, prove
+from proofs.kernel import Cited, Proof, prove, prove_by_induction, recheck
+from proofs.quantifiers import Every, Some, functions, ints
 from proofs.statement import Hypothesis, Theorem, reals, theorem
 
 __all__ = [
-    "Audit", "Hypothesis", "Proof", "ProofError", "Theorem", "TheoremCheck",
-    "UnsupportedExpression", "audit", "check_all", "check_theorem", "minimal_core", "prove",
-    "reals", "theorem",
+    "Audit", "Cited", "Every", "Hypothesis", "Proof", "ProofError", "Some", "Theorem",
+    "TheoremCheck", "UnsupportedExpression", "audit", "check_all", "check_theorem", "functions",
+    "ints", "minimal_core", "prove", "prove_by_induction", "reals", "recheck", "theorem",
 ]

@@ -71,6 +71,11 @@ class Audit:
                 and self.weakenings_proved == self.weakenings_total and added_ok)
 
 
+def _premises(proof: Proof | None) -> list[sp.Basic]:
+    """The statements of the lemmas a proof cites: every audit query keeps them."""
+    return [c.formula for c in proof.lemmas] if proof is not None else []
+
+
 def _unsat_both(formulas, timeout_ms) -> bool | None:
     """True if z3 and cvc5 both say unsat, False if z3 has a (sympy-checked) model."""
     r = check_sat(formulas, solver="z3", timeout_ms=timeout_ms)
@@ -81,7 +86,8 @@ def _unsat_both(formulas, timeout_ms) -> bool | None:
     return check_sat(formulas, solver="cvc5", timeout_ms=timeout_ms).unsat or None
 
 
-def minimal_core(theorem: Theorem, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> tuple[str, ...]:
+def minimal_core(theorem: Theorem, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+                 premises=(), necessary: dict | None = None) -> tuple[str, ...]:
     """A deletion-minimal subset of hypotheses that still proves the conclusion (z3).
 
     >>> from proofs.statement import theorem, reals
@@ -90,9 +96,16 @@ def minimal_core(theorem: Theorem, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> tupl
     ('b',)
     """
     core = list(theorem.hypotheses)
+    if necessary is not None:
+        # Each necessary hypothesis stays in every core; if they prove the conclusion alone,
+        # they are the core (one query instead of one per hypothesis).
+        kept = [h for h in core if necessary.get(h.name) is not False]
+        query = list(premises) + [g.relation for g in kept] + [sp.Not(theorem.conclusion)]
+        if check_sat(query, timeout_ms=timeout_ms).unsat:
+            return tuple(h.name for h in kept)
     for h in list(core):
         trial = [g for g in core if g is not h]
-        query = [g.relation for g in trial] + [sp.Not(theorem.conclusion)]
+        query = list(premises) + [g.relation for g in trial] + [sp.Not(theorem.conclusion)]
         if check_sat(query, timeout_ms=timeout_ms).unsat:
             core = trial
     return tuple(h.name for h in core)
@@ -110,18 +123,20 @@ def audit(theorem: Theorem, proof: Proof | None = None, *,
     (True, (), True)
     """
     t0 = time.perf_counter()
-    vac = check_sat([h.relation for h in theorem.hypotheses], timeout_ms=timeout_ms)
+    premises = _premises(proof)
+    vac = check_sat(premises + [h.relation for h in theorem.hypotheses], timeout_ms=timeout_ms,
+                    expect_sat=True)
     vacuity_model = vac.model_str() if vac.sat else None
 
     hyp_audits = []
     for h in theorem.hypotheses:
         weaker = theorem.without(h.name)
-        r = decide(weaker, timeout_ms=timeout_ms)
+        r = decide(weaker, timeout_ms=timeout_ms, premises=premises, expect_sat=True)
         if r.sat:
             hyp_audits.append(HypothesisAudit(h.name, h.added, True, r.model_str(), h.reason))
         elif r.unsat:
             # Redundancy is itself a theorem: have cvc5 confirm it.
-            confirmed = decide(weaker, "cvc5", timeout_ms=timeout_ms).unsat
+            confirmed = decide(weaker, "cvc5", timeout_ms=timeout_ms, premises=premises).unsat
             hyp_audits.append(HypothesisAudit(h.name, h.added, False if confirmed else None,
                                               None, h.reason))
         else:
@@ -130,26 +145,29 @@ def audit(theorem: Theorem, proof: Proof | None = None, *,
     stated_cm = None
     if theorem.added:
         stated_only = Theorem(theorem.name, theorem.stated, theorem.conclusion)
-        r = decide(stated_only, timeout_ms=timeout_ms)
+        r = decide(stated_only, timeout_ms=timeout_ms, premises=premises, expect_sat=True)
         stated_cm = r.model_str() if r.sat else None
 
     mutant_audits = []
     candidates = mutants(theorem.conclusion) + [Mutant(label, alt)
                                                 for label, alt in theorem.must_fail]
     for m in candidates:
-        r = decide(theorem, conclusion=m.statement, timeout_ms=timeout_ms)
+        r = decide(theorem, conclusion=m.statement, timeout_ms=timeout_ms, premises=premises,
+                   expect_sat=True)
         mutant_audits.append(MutantAudit(m.kind, str(m.statement), r.sat,
                                          r.model_str() if r.sat else None))
     weak = weakenings(theorem.conclusion)
     weak_ok = sum(bool(_unsat_both(
-        [h.relation for h in theorem.hypotheses] + [sp.Not(w.statement)], timeout_ms))
+        premises + [h.relation for h in theorem.hypotheses] + [sp.Not(w.statement)],
+        timeout_ms))
         for w in weak)
 
     return Audit(
         vacuity_model=vacuity_model,
         hypotheses=tuple(hyp_audits),
         stated_countermodel=stated_cm,
-        core=minimal_core(theorem, timeout_ms),
+        core=minimal_core(theorem, timeout_ms, premises,
+                          {h.name: h.necessary for h in hyp_audits}),
         mutants=tuple(mutant_audits),
         weakenings_proved=weak_ok,
         weakenings_total=len(weak),

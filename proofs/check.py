@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from proofs.audit import Audit, audit
 from proofs.errors import ProofError, UnsupportedExpression
-from proofs.kernel import Proof, prove
+from proofs.kernel import Proof, prove, prove_by_induction
 from proofs.solvers import DEFAULT_TIMEOUT_MS
 from proofs.statement import Theorem
 
@@ -77,8 +77,14 @@ def _relation(theorem: Theorem, name: str):
 
 
 def check_theorem(theorem: Theorem, *, timeout_ms: int = DEFAULT_TIMEOUT_MS,
-                  with_audit: bool = True) -> TheoremCheck:
+                  with_audit: bool = True, by=(), induction: bool = False,
+                  audit_timeout_ms: int | None = None) -> TheoremCheck:
     """Prove and audit one theorem; never raises for a failed proof (it is recorded).
+
+    ``by`` cites lemmas (see :func:`proofs.kernel.prove`); ``induction`` proves a conclusion
+    ``Every(k, lo, hi, P)`` by the kernel's induction rule, and then the audit runs on the
+    step (the statement the solvers decided). ``audit_timeout_ms`` bounds each audit query
+    (default: ``timeout_ms``).
 
     >>> from proofs.statement import theorem, reals
     >>> x, = reals("x")
@@ -89,14 +95,19 @@ def check_theorem(theorem: Theorem, *, timeout_ms: int = DEFAULT_TIMEOUT_MS,
     t0 = time.perf_counter()
     proof, error = None, None
     try:
-        proof = prove(theorem, timeout_ms=timeout_ms)
+        if induction:
+            proof = prove_by_induction(theorem, by=by, timeout_ms=timeout_ms)
+        else:
+            proof = prove(theorem, by=by, timeout_ms=timeout_ms)
     except ProofError as exc:
         error = str(exc)
     except UnsupportedExpression as exc:
         error = f"{theorem.name}: {exc}"
     result_audit = None
     if with_audit and error is None:
-        result_audit = audit(theorem, proof, timeout_ms=timeout_ms)
+        audited, receipt = (proof.steps[-1].theorem, proof.steps[-1]) if induction else \
+            (theorem, proof)
+        result_audit = audit(audited, receipt, timeout_ms=audit_timeout_ms or timeout_ms)
     return TheoremCheck(theorem, proof, error, result_audit, time.perf_counter() - t0)
 
 

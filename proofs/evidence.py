@@ -5,7 +5,8 @@ A claim in :mod:`proofs.mechanism_theorems` is established by one of four checke
 checked. Nothing else sets a mechanism theorem's verdict.
 
 * ``"z3+cvc5"`` — the kernel (:func:`proofs.kernel.prove`): hypotheses ∧ ¬conclusion unsat for
-  z3 and for cvc5; the evidence carries the :class:`~proofs.kernel.Proof`.
+  z3 and for cvc5 (with the statements of the lemmas it cites as hypotheses); the evidence
+  carries the :class:`~proofs.kernel.Proof` and so its dependency tree.
 * ``"farkas"`` — a feasible point or a Farkas certificate of infeasibility, produced by z3 and
   checked in ``Fraction`` arithmetic without any solver (:mod:`numerics.lp.farkas`).
 * ``"enumeration"`` — every type profile of a finite instance enumerated in ``Fraction``
@@ -22,7 +23,8 @@ from proofs.kernel import Proof
 
 CHECKERS: Mapping[str, tuple[str, str]] = {
     # checker: (label in the report, what is trusted)
-    "z3+cvc5": ("z3+cvc5", "the kernel: z3 (QF_NRA) and cvc5 both answer unsat"),
+    "z3+cvc5": ("z3+cvc5", "the kernel: z3 and cvc5 both answer unsat (QF_NRA; UFLIRA for "
+                           "statements over n bidders), with the lemmas it cites as premises"),
     "farkas": ("Farkas (exact)",
                "a point or Farkas certificate checked in Fractions, no solver trusted"),
     "enumeration": ("enumeration (exact)", "exact enumeration of a finite instance in Fractions"),

@@ -2,8 +2,11 @@
 
 Each result carries its evidence and its audit, whatever the method:
 
-* kernel theorems (z3 + cvc5, audited): Vickrey truthfulness and IR for N = 2, 3, 4;
-  Prasad–Balcan–Sandholm's
+* kernel theorems for every number of bidders (z3 + cvc5 in ``UFLIRA``, audited, each citing
+  the lemmas it builds on: :mod:`proofs.any_n`): second price, threshold rules (with the learned
+  families as instances), VCG with Clarke pivot; their key lemmas;
+* kernel theorems (z3 + cvc5, audited): Vickrey truthfulness and IR for N = 2, 3, 4 (instances
+  beside the parametric theorem); Prasad–Balcan–Sandholm's
   weakest-type infimum and optimal payments over a disconnected type space;
 * exact LP feasibility with Farkas certificates (:mod:`proofs.bilateral`): Myerson–Satterthwaite
   decided on finite grids, with the constraint families each impossibility needs, and a
@@ -12,9 +15,9 @@ Each result carries its evidence and its audit, whatever the method:
 * symbolic sympy identities: Myerson's reserve 1/2 for n iid U[0,1]; revenue is a grade-≤1
   functional.
 
-Every family is a finite instance or a finite family of instances; nothing beyond what is
-checked is claimed. Each result's verdict is its :class:`~proofs.evidence.Evidence`, which names
-the checker it trusts.
+Each result says for how many bidders it holds (``bidders``: a number, or ``"any"``). Nothing
+beyond what is checked is claimed. Each result's verdict is its
+:class:`~proofs.evidence.Evidence`, which names the checker it trusts.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from proofs.any_n import AnyN, any_n_checks
 from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
 from proofs.check import TheoremCheck, check_theorem
 from proofs.evidence import Evidence
@@ -53,6 +57,22 @@ class MechanismResult:
     audit: dict = field(default_factory=dict)
     seconds: float = 0.0
     check: TheoremCheck | None = None  # for kernel theorems: the check with its audit
+    bidders: int | str | None = None  # how many bidders (agents) it is about; "any": every n
+
+    @property
+    def for_every_n(self) -> bool:
+        return self.bidders == "any"
+
+    @property
+    def proof_record(self) -> dict:
+        """For kernel theorems: the logic, the lemmas cited and the induction steps."""
+        proof = self.evidence.proof
+        if proof is None:
+            return {}
+        return {"logic": proof.logic, "rule": proof.rule,
+                "lemmas": [c.proof.theorem.name for c in proof.lemmas],
+                "steps": [p.theorem.name for p in proof.steps],
+                "dependency_tree": proof.tree()}
 
     @property
     def proved(self) -> bool:
@@ -65,15 +85,17 @@ class MechanismResult:
 
     @property
     def ok(self) -> bool:
+        flags = all(v for k, v in self.audit.items() if k.endswith("_ok"))
         if self.check is not None:
-            return self.check.ok
-        return self.proved and all(v for k, v in self.audit.items() if k.endswith("_ok"))
+            return self.check.ok and flags
+        return self.proved and flags
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "method": self.method, "reading": self.reading,
              "source": self.source, "status": "proved" if self.proved else "not proved",
+             "bidders": self.bidders,
              "evidence": dict(self.evidence.details), "audit": self.audit,
-             "seconds": self.seconds, "checker": self.evidence.to_dict()}
+             "seconds": self.seconds, "checker": self.evidence.to_dict(), **self.proof_record}
         if self.check is not None:
             d["theorem"] = self.check.to_dict()
         return d
@@ -85,8 +107,12 @@ def _timed(fn: Callable[[], MechanismResult]) -> MechanismResult:
     return replace(res, seconds=time.perf_counter() - t0)
 
 
-def _kernel(theorem) -> MechanismResult:
-    c = check_theorem(theorem)
+def _kernel(theorem, bidders=None) -> MechanismResult:
+    return _from_check(check_theorem(theorem), bidders)
+
+
+def _from_check(c: TheoremCheck, bidders=None) -> MechanismResult:
+    theorem = c.theorem
     a = c.audit
     audit = {}
     if a is not None:
@@ -97,7 +123,19 @@ def _kernel(theorem) -> MechanismResult:
     return MechanismResult(name=theorem.name, reading=theorem.reading, source=theorem.source,
                            evidence=Evidence(checker="z3+cvc5", holds=c.proof is not None,
                                              proof=c.proof),
-                           audit=audit, seconds=c.seconds, check=c)
+                           audit=audit, seconds=c.seconds, check=c, bidders=bidders)
+
+
+def _any_n(r: AnyN) -> MechanismResult:
+    res = _from_check(r.check, "any")
+    audit = dict(res.audit)
+    if r.variants:
+        audit["variants"] = [v.to_dict() for v in r.variants]
+        audit["variants_ok"] = all(v.ok for v in r.variants)
+    if r.instances:
+        audit["instances"] = [c.to_dict() for c in r.instances]
+        audit["instances_ok"] = all(c.free_of_own_bid for c in r.instances)
+    return replace(res, audit=audit)
 
 
 def _fmt(x: Fraction) -> str:
@@ -199,10 +237,12 @@ def mechanism_results() -> tuple[MechanismResult, ...]:
     >>> r.proved, r.evidence.checker, dict(r.evidence.details)
     (True, 'enumeration', {'deficit': '1/4', 'expected_gains': '1/4'})
     """
-    out = [_timed(lambda n=n: _kernel(vickrey_truthful(n))) for n in (2, 3, 4)]
-    out.append(_timed(_myerson))
-    out += [_timed(lambda g=g: _ms(*g)) for g in MS_GRIDS]
-    out += [_timed(lambda g=g: _vcg(*g)) for g in MS_GRIDS]
-    out += [_timed(lambda t=t: _kernel(t)) for t in seed002_theorems()]
-    out += [_timed(lambda nk=nk: _grade(*nk)) for nk in ((2, 2), (2, 3), (3, 2))]
+    out = [_any_n(r) for r in any_n_checks()]
+    out += [_timed(lambda n=n: _kernel(vickrey_truthful(n), n)) for n in (2, 3, 4)]
+    out.append(replace(_timed(_myerson), bidders="any"))
+    out += [replace(_timed(lambda g=g: _ms(*g)), bidders=2) for g in MS_GRIDS]
+    out += [replace(_timed(lambda g=g: _vcg(*g)), bidders=2) for g in MS_GRIDS]
+    out += [_timed(lambda t=t: _kernel(t, 3)) for t in seed002_theorems()]
+    out += [replace(_timed(lambda nk=nk: _grade(*nk)), bidders=nk[0])
+            for nk in ((2, 2), (2, 3), (3, 2))]
     return tuple(out)

@@ -13,6 +13,7 @@ import sympy as sp
 
 from proofs.check import TheoremCheck, check_all
 from proofs.grounding import Grounding, groundings
+from proofs.lemmas import check_lemmas
 from proofs.mechanism_theorems import MechanismResult, mechanism_results
 from proofs.solvers import DEFAULT_TIMEOUT_MS, solver_versions
 from proofs.statement import Theorem
@@ -86,7 +87,30 @@ def render_text(checks: Sequence[TheoremCheck], grounds: Sequence[Grounding]) ->
 
 def mechanism_summary(results: Sequence[MechanismResult]) -> str:
     ok = sum(r.proved and r.ok for r in results)
-    return f"{ok}/{len(results)} mechanism theorems proved and audited"
+    every_n = sum(r.proved and r.ok and r.for_every_n for r in results)
+    return (f"{ok}/{len(results)} mechanism theorems proved and audited, "
+            f"{every_n} of them for every number of bidders")
+
+
+def _short(model: dict | None) -> str:
+    """A countermodel without its function tables (the JSON has them): the numbers, n first."""
+    if not model:
+        return "{}"
+    simple = {k: v for k, v in model.items() if not str(v).startswith("[")}
+    order = sorted(simple, key=lambda k: (k not in ("n", "K"), k))
+    return "{" + ", ".join(f"{k}: {simple[k]}" for k in order) + "}"
+
+
+def _proof_line(r: MechanismResult) -> str | None:
+    rec = r.proof_record
+    if not rec:
+        return None
+    parts = [f"bidders: {r.bidders}", f"logic {rec['logic']}"]
+    if rec["rule"] == "induction":
+        parts.append("by induction: " + ", ".join(rec["steps"]))
+    if rec["lemmas"]:
+        parts.append("cites " + ", ".join(rec["lemmas"]))
+    return " · ".join(parts)
 
 
 def _mech_audit(r: MechanismResult) -> str:
@@ -96,7 +120,14 @@ def _mech_audit(r: MechanismResult) -> str:
         if a.get("redundant_hypotheses"):
             parts.append("redundant: " + ", ".join(a["redundant_hypotheses"]))
         for label, cm in a.get("must_fail", {}).items():
-            parts.append(f"{label} refuted at {cm}")
+            parts.append(f"{label} refuted at {_short(cm)}")
+        for v in a.get("variants", []):
+            at = f" at {_short(v['countermodel'])}" if v["countermodel"] else ""
+            parts.append(f"variant {v['name']} {v['outcome']}{at} (expected {v['expected']})")
+        for c in a.get("instances", []):
+            parts.append(f"instance {c['family']}: t_1 = {c['threshold_1']}, free of b_i for "
+                         f"n = {c['bidders_checked'][0]}..{c['bidders_checked'][-1]}: "
+                         f"{'yes' if c['free_of_own_bid'] else 'NO'}")
         return "; ".join(parts)
     parts = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and v]
     bad = [k.removesuffix("_ok") for k, v in a.items() if k.endswith("_ok") and not v]
@@ -104,6 +135,20 @@ def _mech_audit(r: MechanismResult) -> str:
     if bad:
         text += "; FAILED: " + ", ".join(bad)
     return text
+
+
+def render_lemmas_text(lemmas: Sequence[TheoremCheck]) -> str:
+    """The section of :data:`proofs.lemmas.LEMMAS` (empty when there are none)."""
+    if not lemmas:
+        return ""
+    out = ["", "Your lemmas (proofs/lemmas.py):"]
+    for c in lemmas:
+        cites = [x.proof.theorem.name for x in c.proof.lemmas] if c.proof else []
+        out.append(f"  {c.theorem.name}: {'proved' if c.ok else 'NOT PROVED'}"
+                   + (f" · cites {', '.join(cites)}" if cites else "")
+                   + (f" · {_audit_cell(c)}" if c.audit else f" · {c.error}"))
+    out.append(f"{sum(c.ok for c in lemmas)}/{len(lemmas)} lemmas proved and audited")
+    return "\n".join(out)
 
 
 def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
@@ -115,6 +160,9 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
         out.append(f"      {status} · {r.method} · {r.seconds * 1e3:.0f} ms"
                    + (f" · {verdict}" if verdict else ""))
         out.append(f"      {r.reading}")
+        proof_line = _proof_line(r)
+        if proof_line:
+            out.append(f"      {proof_line}")
         detail = _mech_audit(r)
         if detail:
             out.append(f"      audit: {detail}")
@@ -126,9 +174,11 @@ def render_mechanisms_text(results: Sequence[MechanismResult]) -> str:
     return "\n".join(out)
 
 
-def render_json(checks, grounds, seconds: float, mechanisms=()) -> str:
+def render_json(checks, grounds, seconds: float, mechanisms=(), lemmas=()) -> str:
     return json.dumps({
         "theorems": [c.to_dict() for c in checks],
+        "lemmas": [dict(c.to_dict(), cites=[x.proof.theorem.name for x in c.proof.lemmas]
+                        if c.proof else []) for c in lemmas],
         "grounding": [g.to_dict() for g in grounds],
         "mechanism_theorems": [m.to_dict() for m in mechanisms],
         "mechanism_summary": mechanism_summary(mechanisms) if mechanisms else None,
@@ -184,6 +234,9 @@ def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
         lines.append(rf"\item[\texttt{{{latex_escape(r.name)}}}] {latex_escape(r.reading)}. "
                      rf"Method: {latex_escape(r.method)}; status: {status}"
                      + (rf" ({latex_escape(verdict)})" if verdict else "") + ".")
+        proof_line = _proof_line(r)
+        if proof_line:
+            lines.append(latex_escape(proof_line) + ".")
         detail = _mech_audit(r)
         if detail:
             lines.append(rf"Audit: {latex_escape(detail)}.")
@@ -192,7 +245,8 @@ def render_mechanisms_latex(results: Sequence[MechanismResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results) -> int:
+def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results,
+         lemmas_fn=check_lemmas) -> int:
     parser = argparse.ArgumentParser(
         prog="mechanism_design_proof.py",
         description="Prove (z3), re-check (cvc5) and audit the companion file's theorems.",
@@ -221,10 +275,11 @@ def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results
     t0 = time.perf_counter()
     checks = check_all(selected, timeout_ms=args.timeout)
     grounds = groundings()
+    lemmas = () if args.only else lemmas_fn()
     mechanisms = () if (args.no_mechanisms or args.only) else mechanisms_fn()
     seconds = time.perf_counter() - t0
     if args.json:
-        print(render_json(checks, grounds, seconds, mechanisms))
+        print(render_json(checks, grounds, seconds, mechanisms, lemmas))
     elif args.latex:
         text = render_latex(checks, grounds)
         if mechanisms:
@@ -236,10 +291,12 @@ def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results
                 fh.write(text)
     else:
         print(render_text(checks, grounds))
+        if lemmas:
+            print(render_lemmas_text(lemmas))
         if mechanisms:
             print(render_mechanisms_text(mechanisms))
         print(f"checked in {seconds:.1f} s; z3 {solver_versions()['z3']}, "
               f"cvc5 {solver_versions()['cvc5']}")
     all_ok = (all(c.ok for c in checks) and all(g.holds for g in grounds)
-              and all(m.proved and m.ok for m in mechanisms))
+              and all(c.ok for c in lemmas) and all(m.proved and m.ok for m in mechanisms))
     return 0 if all_ok else 1

@@ -1,7 +1,10 @@
-"""sympy → z3 translation (real arithmetic only).
+"""sympy → z3 translation: real arithmetic, and for parametric statements integer indices,
+uninterpreted functions and bounded quantifiers (:mod:`proofs.quantifiers`).
 
 Divisions must be written multiplied out: z3's division is total (``x/0`` has a value), so a
 statement with ``1/x`` could be "proved" by a model where x = 0. Floats are refused: exactness.
+An expression sympy knows to be an integer is built in z3's integer sort (so ``b(j - 1)`` has
+an integer argument); z3 itself lifts integers into reals where the two meet.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from fractions import Fraction
 
 import sympy as sp
 import z3
+from sympy.core.function import AppliedUndef
 
 from proofs.errors import UnsupportedExpression
+from proofs.quantifiers import Every, Some
 
 _REL = {
     sp.Eq: lambda a, b: a == b,
@@ -34,24 +39,50 @@ def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None,
     If(0 >= x, 0, x) >= -1/3 + 1/2*x
     """
     cache = {} if symbols is None else symbols
+    bound: dict[sp.Symbol, z3.ArithRef] = {}
 
-    def go(e):
+    def go(e, want_int=False):
         if isinstance(e, sp.Symbol):
+            if e in bound:
+                return bound[e]
             if e not in cache:
-                cache[e] = z3.Real(e.name, ctx)
+                cache[e] = (z3.Int if e.is_integer else z3.Real)(e.name, ctx)
             return cache[e]
+        if isinstance(e, AppliedUndef):
+            f = type(e)
+            if f not in cache:
+                sorts = [z3.IntSort(ctx) if a.is_integer else z3.RealSort(ctx) for a in e.args]
+                cache[f] = z3.Function(f.__name__, *sorts, z3.RealSort(ctx))
+            return cache[f](*[go(a, bool(a.is_integer)) for a in e.args])
+        if isinstance(e, Every | Some):
+            v = z3.Int(e.var.name, ctx)
+            outer = bound.get(e.var)
+            bound[e.var] = v
+            try:
+                body = go(e.body)
+                in_range = z3.And(go(e.lo, True) <= v, v <= go(e.hi, True))
+            finally:
+                if outer is None:
+                    del bound[e.var]
+                else:
+                    bound[e.var] = outer
+            if isinstance(e, Every):
+                return z3.ForAll([v], z3.Implies(in_range, body))
+            return z3.Exists([v], z3.And(in_range, body))
         if e is sp.true or e == sp.true:
             return z3.BoolVal(True, ctx)
         if e is sp.false or e == sp.false:
             return z3.BoolVal(False, ctx)
+        if isinstance(e, sp.Integer) and want_int:
+            return z3.IntVal(int(e), ctx)
         if isinstance(e, sp.Rational):  # Integer included
             return z3.RealVal(Fraction(int(e.p), int(e.q)), ctx)
         if isinstance(e, sp.Float):
             raise UnsupportedExpression(f"float constant {e}: write it as a Rational")
         if isinstance(e, sp.Add):
-            return z3.Sum([go(a) for a in e.args])
+            return z3.Sum([go(a, bool(e.is_integer)) for a in e.args])
         if isinstance(e, sp.Mul):
-            return z3.Product([go(a) for a in e.args])
+            return z3.Product([go(a, bool(e.is_integer)) for a in e.args])
         if isinstance(e, sp.Pow):
             base, exp = e.args
             if exp.is_Integer and int(exp) >= 0:
@@ -81,7 +112,8 @@ def to_z3(expr: sp.Basic, symbols: dict[sp.Symbol, z3.ArithRef] | None = None,
             return out
         for rel, make in _REL.items():
             if isinstance(e, rel):
-                return make(go(e.lhs), go(e.rhs))
+                as_int = bool(e.lhs.is_integer and e.rhs.is_integer)
+                return make(go(e.lhs, as_int), go(e.rhs, as_int))
         if isinstance(e, sp.And):
             return z3.And([go(a) for a in e.args])
         if isinstance(e, sp.Or):

@@ -61,7 +61,7 @@ def test_floats_refused():
 
 def test_unknown_is_a_failure(monkeypatch):
     # A solver that gives up must never count as a proof (bool(z3.unknown) is True!).
-    def unknown(formulas, solver="z3", timeout_ms=0):
+    def unknown(formulas, solver="z3", timeout_ms=0, **_):
         return SatResult(solver, "unknown", 0.0, reason="timeout")
 
     monkeypatch.setattr(kernel_mod, "check_sat", unknown)
@@ -73,7 +73,7 @@ def test_unknown_is_a_failure(monkeypatch):
 def test_cvc5_disagreement_is_a_failure(monkeypatch):
     real = kernel_mod.check_sat
 
-    def cvc5_says_sat(formulas, solver="z3", timeout_ms=0):
+    def cvc5_says_sat(formulas, solver="z3", timeout_ms=0, **_):
         if solver == "cvc5":
             return SatResult("cvc5", "sat", 0.0, model={})
         return real(formulas, solver=solver, timeout_ms=timeout_ms)
@@ -111,7 +111,7 @@ def test_max_min_abs_piecewise(solver):
 
 def test_broken_checker_is_caught_by_the_audit(monkeypatch):
     # A "checker" that answers unsat to everything proves every mutant: the audit must notice.
-    def always_unsat(formulas, solver="z3", timeout_ms=0):
+    def always_unsat(formulas, solver="z3", timeout_ms=0, **_):
         return SatResult(solver, "unsat", 0.0)
 
     t = theorem("t", {"x_pos": x > 0}, 2 * x > x)

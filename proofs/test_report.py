@@ -12,6 +12,7 @@ import pytest
 import mechanism_design_proof as mdp
 from proofs import companion, reals, theorem
 from proofs.evidence import CHECKERS, Evidence
+from proofs.lemmas import Lemma, check_lemmas
 from proofs.mechanism_theorems import MechanismResult
 from proofs.report import latex_escape
 from proofs.report import main as report_main
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _run(*args):
     return subprocess.run([sys.executable, str(ROOT / "mechanism_design_proof.py"), *args],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +67,12 @@ def test_text_report_last_line():
     assert proc.returncode == 0
     lines = proc.stdout.strip().splitlines()
     assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in lines
-    assert lines[-2].endswith("mechanism theorems proved and audited")
+    assert "mechanism theorems proved and audited" in lines[-2]
     n_ok, n_all = lines[-2].split()[0].split("/")
     assert n_ok == n_all
+    # ends with how many hold for every number of bidders: the seven kernel theorems and
+    # lemmas for every n, and Myerson's reserve (symbolic n)
+    assert lines[-2].endswith("8 of them for every number of bidders")
     assert "latent_deficit_bounded: added gap_positive" in proc.stdout
 
 
@@ -94,6 +98,22 @@ def test_failing_theorem_gives_nonzero_exit(capsys):
     assert "2/3 theorems proved" in capsys.readouterr().out
 
 
+def test_lemma_section_proves_in_order_and_fails_loudly(capsys):
+    x, = reals("x")
+    pos = Lemma(theorem("x_pos", {"x_pos": x > 0}, 2 * x > x))
+    uses = Lemma(theorem("x_sq_pos", {"x_pos": x > 0}, x * x + x > x), by=("x_pos",))
+    assert report_main(mdp.THEOREMS[:1], ["--no-mechanisms"],
+                       lemmas_fn=lambda: check_lemmas((pos, uses))) == 0
+    out = capsys.readouterr().out
+    assert "x_sq_pos: proved · cites x_pos" in out and "2/2 lemmas proved and audited" in out
+    bad = Lemma(theorem("x_big", {"x_pos": x > 0}, x > 2), by=("x_pos",))
+    assert report_main(mdp.THEOREMS[:1], ["--no-mechanisms"],
+                       lemmas_fn=lambda: check_lemmas((pos, bad))) == 1
+    assert "x_big: NOT PROVED" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="cites \\['nowhere'\\]"):
+        check_lemmas((Lemma(pos.theorem, by=("nowhere",)),))
+
+
 def test_failing_mechanism_theorem_gives_nonzero_exit():
     def broken():
         return (MechanismResult(name="broken", reading="a claim that failed", source="test",
@@ -106,6 +126,22 @@ def test_json_mechanism_section(report_json):
     mech = {m["name"]: m for m in report_json["mechanism_theorems"]}
     assert all(m["status"] == "proved" for m in mech.values())
     assert {"vickrey_truthful_n2", "vickrey_truthful_n3", "vickrey_truthful_n4"} <= set(mech)
+    every_n = {n for n, m in mech.items() if m["bidders"] == "any"}
+    assert {"vickrey_truthful_any_n", "threshold_truthful_any_n", "vcg_clarke_any_n",
+            "other_max_invariant", "others_welfare_invariant"} <= every_n
+    assert all(isinstance(m["bidders"], int) for n, m in mech.items() if n not in every_n)
+    vick = mech["vickrey_truthful_any_n"]
+    assert vick["logic"] == "UFLIRA"
+    assert vick["lemmas"] == ["other_max_invariant", "threshold_truthful_any_n"]
+    assert vick["dependency_tree"]["lemmas"][1]["lemmas"][0]["name"] == "threshold_core"
+    assert mech["others_welfare_invariant"]["rule"] == "induction"
+    assert mech["vcg_clarke_any_n"]["audit"]["must_fail"]["pivot_with_own_report"]["n"]
+    families = {c["family"] for c in mech["threshold_truthful_any_n"]["audit"]["instances"]}
+    assert families == {"reserve_second_price", "affine_maximizer", "lookahead",
+                        "sequential_posted_price", "posted_price"}
+    variants = {v["name"]: v for v in vick["audit"]["variants"]}
+    assert int(variants["pays_lowest_other_bid"]["countermodel"]["n"]) >= 3
+    assert all(v["outcome"] == v["expected"] for v in variants.values())
     verdicts = {n: m["evidence"]["verdict"] for n, m in mech.items() if "verdict" in m["evidence"]}
     assert "impossible" in verdicts.values() and "possible" in verdicts.values()
     # every result names the checker it trusts; the old "method" key is its label

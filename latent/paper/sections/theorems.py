@@ -6,6 +6,8 @@ certificates are typeset assignments, never Python reprs.
 
 from __future__ import annotations
 
+import sympy as sp
+
 from latent.paper.base import Context, Section, dumps
 from latent.paper.latex import escape, table
 from latent.paper.maths import assignment, latex, prose, statement, value
@@ -16,14 +18,26 @@ from proofs.grounding import groundings
 from proofs.mechanism_theorems import MS_GRIDS, mechanism_results
 from proofs.myerson_symbolic import optimal_reserve_uniform
 from proofs.report import mechanism_summary, summary_line
+from proofs.statement import Hypothesis
+
+
+def lead(mechanisms) -> str:
+    """The section's opening paragraph, with the counts of this run."""
+    every_n = sum(m.for_every_n and m.proved and m.ok for m in mechanisms)
+    return LEAD.replace("NUMBER", str(len(mechanisms))).replace("EVERY_N", str(every_n))
+
 
 LEAD = (
     r"\emph{What is shown.} The 16 scalar theorems of the companion file of \emph{Latent "
-    r"Mechanism Design} (Nagy) and 25 theorems about actual mechanisms, each proved in "
+    r"Mechanism Design} (Nagy) and NUMBER theorems about actual mechanisms (EVERY_N of them "
+    r"for every number of bidders), each proved in "
     r"this run, with the audit of its statement. \emph{From which command.} "
     r"\texttt{python mechanism\_design\_proof.py} (the same checks, as a report) or "
     r"\texttt{python -m latent appendix}. \emph{What it means.} z3 proves each statement "
-    r"over the reals (QF\_NRA) and cvc5 re-checks it from an independent translation; the "
+    r"over the reals (QF\_NRA), or for every number of bidders with the bids an "
+    r"uninterpreted function and bounded quantifiers (UFLIRA), and cvc5 re-checks it from an "
+    r"independent translation; a theorem may cite proved lemmas, which enter its query as "
+    r"hypotheses (its dependency tree is printed with it); the "
     r"audit shows that the hypotheses can hold together, which ones the proof needs (a "
     r"countermodel for each necessary one), which were added to the source's statement and "
     r"why, and that every mutant of the conclusion is refuted. "
@@ -173,10 +187,61 @@ def _myerson_item(r) -> str:
     ])
 
 
+def _numbers(model) -> dict:
+    """A countermodel's numbers (function tables stay in the JSON: they would not fit)."""
+    return {k: v for k, v in (model or {}).items() if not str(v).startswith("[")}
+
+
+def _proof_record(r) -> str | None:
+    rec = r.proof_record
+    if not rec:
+        return None
+    parts = [f"bidders: {escape(str(r.bidders))}", f"logic {escape(rec['logic'])}"]
+    if rec["rule"] == "induction":
+        parts.append("by induction (kernel rule), steps " + _names(rec["steps"]))
+    if rec["lemmas"]:
+        parts.append("cites " + _names(rec["lemmas"]))
+    return r"\emph{Proof:} " + "; ".join(parts) + "."
+
+
+def _extras(a: dict) -> list[str]:
+    out = []
+    for v in a.get("variants", []):
+        at = (f" at {assignment(_numbers(v['countermodel']))}" if v["countermodel"] else "")
+        out.append(rf"\emph{{Variant}} {_tt(v['name'])} ({prose(v['reading'])}): "
+                   rf"{escape(v['outcome'])}{at}, as expected ({prose(v['why'])}).")
+    inst = a.get("instances", [])
+    if inst:
+        out.append(r"\emph{Instances} (thresholds $t_i$ free of $b_i$ for $n = 2, \dots, 6$, "
+                   r"checked in sympy; matched against the numeric families by a test): "
+                   + ", ".join(_tt(c["family"]) + (" yes" if c["free_of_own_bid"] else
+                                                   r" \textbf{no}") for c in inst) + ".")
+    return out
+
+
+LONG = 70  # characters of LaTeX beyond which a conjunctive hypothesis is set one part a line
+
+
+def _lines(hypotheses) -> list[Hypothesis]:
+    """The hypotheses for display: a long conjunction (a definition by axioms over n bidders)
+    one conjunct a line, named on its first, so that no line runs into the margin."""
+    out = []
+    for h in hypotheses:
+        parts = list(h.relation.args) if isinstance(h.relation, sp.And) else [h.relation]
+        if len(parts) == 1 or len(latex(h.relation)) <= LONG:
+            out.append(h)
+            continue
+        out += [Hypothesis(h.name if k == 0 else "", part) for k, part in enumerate(parts)]
+    return out
+
+
 def _kernel_item(r) -> str:
     t, a = r.check.theorem, r.check.audit
     lines = [rf"\item[{_tt(r.name)}] ({escape(r.source)}) {prose(r.reading)}.",
-             statement(t.hypotheses, t.conclusion, alternatives=t.must_fail)]
+             statement(_lines(t.hypotheses), t.conclusion, alternatives=t.must_fail)]
+    record = _proof_record(r)
+    if record:
+        lines.append(record)
     audit = ["proved by z3 and cvc5" if r.proved and r.ok else r"\textbf{not proved}"]
     if a is not None:
         audit.append(f"mutants refuted {a.mutants_refuted}/{len(a.mutants)}")
@@ -186,8 +251,9 @@ def _kernel_item(r) -> str:
         for m in a.mutants:
             if m.kind in alternatives:
                 audit.append(rf"the nearby claim {_tt(m.kind)} (set after ``not'') is "
-                             rf"refuted at {assignment(m.countermodel)}")
+                             rf"refuted at {assignment(_numbers(m.countermodel))}")
     lines.append(r"\emph{Audit:} " + "; ".join(audit) + ".")
+    lines += _extras(r.audit)
     return "\n".join(lines)
 
 
@@ -239,7 +305,7 @@ def theorems_section(ctx: Context) -> Section:
     mech_tex, mech_problems = _mechanisms(mechanisms)
     problems += mech_problems
     tex = "\n\n".join([
-        LEAD,
+        lead(mechanisms),
         _summary(checks),
         r"\begin{description}" + "\n" + "\n\n".join(_theorem_item(c) for c in checks) + "\n"
         + r"\end{description}",
