@@ -127,7 +127,7 @@ def test_buyer_value_gives_the_maximum_price_and_a_fitted_one_near_it():
 def test_pipeline_reports_factor_costs_in_text_json_and_frame():
     c = _factor_costs(_rng(10), 600)
     rep = estimate_rho(c, lowest_wins=True, n_boot=50, revenue_samples=20_000, samples=500,
-                       spec_boot=49, perm=99, factor_boot=3, data_boot=0, grid=8, lp_grid=4)
+                       data_boot=49, perm=99, factor_boot=3, grid=8, lp_grid=4)
     g = rep.groups[0]
     assert g.tests.independence.rejected
     assert isinstance(g.factor.revenues, FactorCosts)
@@ -170,7 +170,7 @@ def test_first_price_procurement_bids_are_inverted_on_the_cost_side(n):
 def test_pipeline_with_a_buyer_value_prints_maximum_prices_and_purchase_probabilities():
     c = _factor_costs(_rng(12), 600)
     rep = estimate_rho(c, lowest_wins=True, buyer_value=1.5, factor_model=True,
-                       n_boot=50, revenue_samples=20_000, samples=500, spec_boot=49, perm=99,
+                       n_boot=50, revenue_samples=20_000, samples=500, perm=99,
                        factor_boot=0, data_boot=0, grid=8, lp_grid=4, factor_samples=20_000)
     f = rep.groups[0].factor.revenues
     assert f.buyer_value == 1.5 and set(f.costs) == {"reverse_second_price", "myerson",

@@ -90,7 +90,7 @@ def test_rejects_unmodelled_auction_heterogeneity():
 def test_pipeline_says_the_first_stage_is_re_estimated():
     rep = estimate_rho(_frame(3), format="long", covariates="x", fixed_effects="region",
                        bidders=3, n_boot=50, revenue_samples=2000, samples=300, grid=8,
-                       lp_grid=4, data_boot=0, spec_boot=49, perm=99, progress=False)
+                       lp_grid=4, data_boot=49, perm=99, progress=False)
     rev = rep.groups[0].tests.revenue_equivalence
     assert "first stage re-estimated" in rev.method
     assert rev.interval[0] < rev.estimate < rev.interval[1]
