@@ -21,6 +21,7 @@ from numerics.validate import (
     choice,
     finite_float,
     memory_budget,
+    number_list,
     positive_int,
     size_budget,
     size_float,
@@ -107,20 +108,6 @@ class DesignReport(Result):
                            f"{p.repaired_revenue!r}, ratio {p.ratio!r}, interim monotone: "
                            f"{p.monotone}")
         return "\n".join(out)
-
-
-def _numbers(name: str, xs) -> list[float]:
-    if isinstance(xs, str):
-        try:
-            xs = [float(x) for x in xs.split(",") if x.strip()]
-        except ValueError:
-            raise ValueError(f"{name}={xs!r}: comma-separated numbers") from None
-    elif isinstance(xs, int | float):
-        xs = [xs]
-    out = [finite_float(name, x) for x in xs]
-    if not out:  # an empty list would silently measure nothing
-        raise ValueError(f"{name}={xs!r}: give at least one number")
-    return out
 
 
 def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bins,
@@ -211,8 +198,8 @@ def design(
         parse_valuation(values)
     except ValueError as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
-    params = None if params is None else _numbers("params", params)
-    lambdas = DEFAULT_LAMBDAS if lambdas is None else tuple(_numbers("lambdas", lambdas))
+    params = None if params is None else list(number_list("params", params))
+    lambdas = DEFAULT_LAMBDAS if lambdas is None else number_list("lambdas", lambdas)
     if not isinstance(frontier, bool):
         raise TypeError(f"frontier={frontier!r}: must be True or False")
     scale_samples = positive_int("scale_samples", scale_samples, minimum=100)

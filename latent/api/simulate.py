@@ -17,7 +17,7 @@ from latent.results import Result, jsonable
 from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
-from numerics.mechanisms import enumerated_assignments, make_mechanism
+from numerics.mechanisms import enumerated_assignments, gsp_ctrs, make_mechanism
 from numerics.seeding import fresh_sequence, seed_label, stable_seed
 from numerics.validate import (
     choice,
@@ -165,12 +165,8 @@ def _mechanism(mechanism, profile, bidders, items, reserve, price, ctrs, pairwis
         params["reserve"] = finite_float("reserve", reserve)
     if price is not None:
         params["price"] = finite_float("price", price)
-    if ctrs is not None:
-        try:
-            parts = ctrs.split(",") if isinstance(ctrs, str) else ctrs
-            params["ctrs"] = tuple(finite_float("ctrs", float(c)) for c in parts)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"ctrs={ctrs!r}: {exc}") from None
+    if ctrs is not None:  # checked here, so that a bad rate is blamed on ctrs
+        params["ctrs"] = gsp_ctrs(ctrs, items)
     if mechanism == "pairwise":
         params.update(reserve=bool(pairwise_reserve), ironed=bool(ironed))
     try:

@@ -39,7 +39,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--synergy", type=float, default=0.0, help="bundle bonus (complements)")
     parser.add_argument("--reserve", type=float, default=None, help="second_price reserve")
     parser.add_argument("--price", type=float, default=None, help="posted_price/lottery price")
-    parser.add_argument("--ctrs", default=None, help="gsp click-through rates, e.g. 1,0.6,0.3")
+    parser.add_argument("--ctrs", default=None,
+                        help="gsp click-through rates, e.g. 1,0.6,0.3: each in [0, 1], "
+                             "non-increasing (slot 1 is the best)")
     parser.add_argument("--pairwise-reserve", action="store_true", help="pairwise: ψ > 0 needed")
     parser.add_argument("--ironed", action="store_true", help="pairwise: use ironed ψ")
     parser.add_argument("--samples", type=int, default=10000, metavar="S")
