@@ -96,3 +96,35 @@ def test_gsp_valid_rates_give_the_textbook_revenue():
     sim = latent.simulate("gsp", ctrs="1,0.5", bidders=3, samples=20_000, regret=False,
                           executor="inline", seed=3)
     assert sim.revenue.ci.low < 5 / 8 < sim.revenue.ci.high
+
+
+# --- Monte Carlo spectra: the label says the level the intervals were made at ---
+
+@pytest.mark.parametrize("estimator", ["mc", "owen"])
+def test_spectrum_intervals_are_labelled_with_their_level(estimator):
+    from scipy import stats
+
+    from latent.anova.mc import grade_spectrum_mc
+    from latent.anova.owen import grade_spectrum_owen
+
+    def f(x):
+        return x[:, 0] * x[:, 1] + x[:, 0]
+
+    def run(level):
+        if estimator == "mc":
+            return grade_spectrum_mc(f, stats.uniform(), 2, samples=2000, seed=1,
+                                     confidence=level)
+        return grade_spectrum_owen(f, stats.uniform(), 2, evaluations=20_000, seed=1,
+                                   confidence=level)
+
+    lo, hi = run(0.8), run(0.95)
+    assert lo.level == 0.8 and hi.level == 0.95
+    cis = [*lo.energies_ci, *lo.first_order_ci, *lo.total_ci, lo.variance_ci, lo.tail_ci]
+    assert {c.level for c in cis} == {0.8}
+    # same draws, so the half widths scale exactly as the quantiles (normal for mc,
+    # Student t with replicates − 1 degrees of freedom for owen's 4 replicates)
+    q = (stats.norm.ppf if estimator == "mc" else stats.t(3).ppf)
+    ratio = q(0.9) / q(0.975)
+    for a, b in zip(lo.energies_ci[1:], hi.energies_ci[1:], strict=True):
+        assert (a.high - a.low) / (b.high - b.low) == pytest.approx(ratio, rel=1e-9)
+    assert "80%" in lo.ci_method
