@@ -128,3 +128,32 @@ def test_spectrum_intervals_are_labelled_with_their_level(estimator):
     for a, b in zip(lo.energies_ci[1:], hi.energies_ci[1:], strict=True):
         assert (a.high - a.low) / (b.high - b.low) == pytest.approx(ratio, rel=1e-9)
     assert "80%" in lo.ci_method
+
+
+# --- optimal: values beyond the float LP's range ---
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--a", "1", "--b", "1e308"], "--b 1e+308: values up to 1e+308, beyond 1e+15"),
+    (["--a", "1e16", "--b", "2e16"], "--a 1e+16: values up to 1e+16, beyond 1e+15"),
+    (["--setting", "discrete", "--values", "discrete:1,1e300:1/2,1/2"],
+     "--values 'discrete:1,1e300:1/2,1/2': values up to 1e+300"),
+])
+def test_optimal_refuses_values_beyond_the_float_lp(capsys, argv, expected):
+    _refused(capsys, ["optimal", *argv], expected)
+
+
+def test_optimal_api_refuses_huge_values():
+    with pytest.raises(ValueError, match=r"^b=1e\+308: values up to 1e\+308, beyond 1e\+15: "
+                                         r"the LP is solved in floats first; rescale"):
+        latent.optimal(a=1, b=1e308)
+
+
+def test_optimal_reports_a_failed_expost_lp_instead_of_crashing():
+    # b/a = 1e12 is within the accepted range, but HiGHS finds the ex-post (DSIC) LP
+    # unbounded there: the comparison says so (it raised IndexError before)
+    r = latent.optimal(a=1, b=10**12)
+    # BIC, verified: posting b on each of the 2 items, sold when one of 2 bidders is high
+    # (probability 3/4), is optimal at this spread: 2 · b · 3/4
+    assert r.revenue == 2 * 10**12 * 3 // 4
+    dsic = r.comparison["dsic"]
+    assert dsic.certificate.status != "verified"
