@@ -157,3 +157,39 @@ def test_optimal_reports_a_failed_expost_lp_instead_of_crashing():
     assert r.revenue == 2 * 10**12 * 3 // 4
     dsic = r.comparison["dsic"]
     assert dsic.certificate.status != "verified"
+
+
+# --- the companion script: one line, exit 2, before the proofs run ---
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--latex", "missing_dir/t.tex"], "--latex missing_dir/t.tex: folder 'missing_dir' does "
+                                       "not exist"),
+    (["--latex=missing_dir/t.tex"], "--latex missing_dir/t.tex: folder 'missing_dir'"),
+    (["--bogus"], "unrecognized arguments: --bogus (see mechanism_design_proof.py --help)"),
+    (["--timeout", "x"], "argument --timeout: invalid int value: 'x'"),
+])
+def test_companion_script_refuses_in_one_line(capsys, tmp_path, monkeypatch, argv, expected):
+    import argparse
+
+    import mechanism_design_proof
+
+    monkeypatch.chdir(tmp_path)
+    error = argparse.ArgumentParser.error
+    assert mechanism_design_proof.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: " + expected), err
+    assert argparse.ArgumentParser.error is error  # the one-line errors were for that call
+    assert not list(tmp_path.iterdir())
+
+
+def test_companion_script_as_a_process_prints_one_line():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, str(root / "mechanism_design_proof.py"), "--bogus"],
+                         capture_output=True, text=True, cwd=root, timeout=120)
+    assert res.returncode == 2
+    assert res.stderr == ("error: unrecognized arguments: --bogus (see "
+                          "mechanism_design_proof.py --help)\n")
