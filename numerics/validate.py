@@ -108,6 +108,10 @@ def number_list(name: str, values, *, low: float | None = None, high: float | No
     Traceback (most recent call last):
     ...
     ValueError: ctrs=[-1, 0.5]: rate 1 = -1: must be ≥ 0.0 (numbers in [0, 1])
+    >>> number_list("lambdas", [float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: lambdas=nan: must be a finite number (finite numbers)
     """
     items = values
     if isinstance(values, str):
@@ -116,16 +120,21 @@ def number_list(name: str, values, *, low: float | None = None, high: float | No
         items = [values]
     elif not isinstance(values, Iterable):
         raise TypeError(f"{name}={values!r}: {accepted}, as a list or 'a,b,…'")
+    items = list(items)
     out = []
     for k, x in enumerate(items, start=1):
+        # one number is reported as itself (``lambdas=nan: …``), one of several by position
+        label, shown = (name, "") if len(items) == 1 else (f"{what} {k}", f"{name}={values!r}: ")
         try:
-            v = float(x) if isinstance(x, str) else x
-            out.append(finite_float(f"{what} {k}", v, low=low, high=high))
+            if isinstance(x, str):
+                try:
+                    x = float(x)
+                except ValueError:
+                    raise ValueError(f"{label}={x!r}: not a number") from None
+            out.append(finite_float(label, x, low=low, high=high))
         except (TypeError, ValueError) as exc:
-            detail = str(exc).replace(f"{what} {k}=", f"{what} {k} = ", 1)
-            if isinstance(x, str) and detail.startswith("could not convert"):
-                detail = f"{what} {k} = {x!r}: not a number"
-            raise ValueError(f"{name}={values!r}: {detail} ({accepted})") from None
+            detail = str(exc) if shown == "" else str(exc).replace(f"{label}=", f"{label} = ", 1)
+            raise ValueError(f"{shown}{detail} ({accepted})") from None
     if not out:  # an empty list would silently measure nothing
         raise ValueError(f"{name}={values!r}: give at least one number ({accepted})")
     if nonincreasing:

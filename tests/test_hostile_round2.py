@@ -12,10 +12,11 @@ from latent.__main__ import main
 
 
 def _refused(capsys, argv, expected: str) -> str:
-    """Run ``python -m latent ARGV`` in-process: exit 2, exactly one stderr line, which starts
-    with ``error: `` + ``expected``."""
+    """Run ``python -m latent ARGV`` in-process: exit 2, nothing on stdout, exactly one stderr
+    line, which starts with ``error: `` + ``expected``."""
     assert main(argv) == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert not out, out
     assert err.count("\n") == 1, err
     assert err.startswith("error: " + expected), err
     return err
@@ -71,9 +72,7 @@ def test_every_subcommand_names_the_law_parameter(capsys, argv, flag):
 
 @pytest.mark.parametrize(("ctrs", "expected"), [
     ("-1,0.5", "rate 1 = -1.0: must be ≥ 0.0 (click-through rates: numbers in [0, 1]"),
-    ("nan", "rate 1 = nan: must be a finite number"),
     ("inf,1", "rate 1 = inf: must be a finite number"),
-    ("1.5", "rate 1 = 1.5: must be ≤ 1.0"),
     ("0.5,1", "rate 2 = 1 is larger than rate 1 = 0.5: must be non-increasing"),
     ("a,b", "rate 1 = 'a': not a number"),
     (",", "give at least one number"),
@@ -82,6 +81,16 @@ def test_gsp_click_through_rates_are_checked(capsys, ctrs, expected):
     argv = ["simulate", "--mechanism", "gsp", "--values", "uniform", "--bidders", "3",
             "--samples", "100", "--no-regret", "--executor", "inline", "--quiet"]
     _refused(capsys, [*argv, f"--ctrs={ctrs}"], f"--ctrs {ctrs!r}: {expected}")
+
+
+@pytest.mark.parametrize(("ctrs", "expected"), [
+    ("nan", "--ctrs nan: must be a finite number (click-through rates"),
+    ("1.5", "--ctrs 1.5: must be ≤ 1.0 (click-through rates"),
+])
+def test_one_gsp_rate_is_reported_as_itself(capsys, ctrs, expected):
+    argv = ["simulate", "--mechanism", "gsp", "--values", "uniform", "--bidders", "3",
+            "--samples", "100", "--no-regret", "--executor", "inline", "--quiet"]
+    _refused(capsys, [*argv, f"--ctrs={ctrs}"], expected)
 
 
 def test_gsp_negative_rates_refused_by_the_api():
@@ -193,3 +202,33 @@ def test_companion_script_as_a_process_prints_one_line():
     assert res.returncode == 2
     assert res.stderr == ("error: unrecognized arguments: --bogus (see "
                           "mechanism_design_proof.py --help)\n")
+
+
+# --- spectrum of a function that overflows or leaves its domain: refused by name ---
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--function", "numpy:exp", "--marginal", "uniform:0:1000", "--method", "grid",
+      "--json"], "--function 'numpy:exp': returned 1.009e+190 at (62.5, 437.5) (80 of 128 "
+                 "values non-finite or beyond 1e+150)"),
+    (["--function", "numpy:log", "--marginal", "uniform:-1:0", "--method", "grid"],
+     "--function 'numpy:log': returned nan at (-0.9375, -0.9375) (128 of 128 values"),
+    (["--function", "numpy:log", "--marginal", "uniform:-1:0", "--method", "mc"],
+     "--function 'numpy:log': returned nan at"),
+    (["--function", "numpy:exp", "--marginal", "uniform:0:1000", "--method", "quad"],
+     "--function 'numpy:exp': returned"),
+    (["--function", "numpy:sum", "--method", "grid"],
+     "--function 'numpy:sum': returned shape () for a batch of 64 points"),
+])
+def test_spectrum_refuses_non_finite_function_values(capsys, argv, expected):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning may escape before the refusal
+        _refused(capsys, ["spectrum", "--inputs", "2", *argv], expected)  # and no JSON
+
+
+def test_spectrum_api_refuses_non_finite_values():
+    import numpy as np
+
+    with pytest.raises(ValueError, match=r"^function='log': returned nan at"):
+        latent.spectrum(np.log, inputs=2, marginal="uniform:-1:0", method="grid", grid=4)

@@ -36,7 +36,7 @@ from numerics.validate import (
     size_float,
     work_budget,
 )
-from numerics.valuations import parse_valuation
+from numerics.valuations import MAX_VALUE_SCALE, parse_valuation
 
 __all__ = ["METHODS", "load_function", "spectrum"]
 
@@ -69,22 +69,41 @@ def load_function(spec: str) -> Callable:
 
 @dataclasses.dataclass(frozen=True)
 class _Guarded:
-    """``f`` whose failures are reported as bad input naming ``label`` (not a traceback); a
+    """``f`` whose failures are reported as bad input naming the argument ``name`` (given as
+    ``label``), not as a traceback, and whose values must be finite and below
+    :data:`~numerics.valuations.MAX_VALUE_SCALE` (their squares are summed): numpy's overflow
+    and domain warnings inside ``f`` are not printed, the refusal says what went wrong. A
     class, not a closure, so that it pickles to worker processes (``executor``)."""
 
     f: Callable
     label: str
+    name: str = "function"
 
     def __call__(self, x):
         try:
-            return self.f(x)
+            with np.errstate(all="ignore"):  # judged below, by the values returned
+                y = self.f(x)
         except Exception as exc:  # any error of user code is a ValueError naming it
-            raise ValueError(f"{self.label} failed on a ({', '.join(map(str, x.shape))}) "
-                             f"batch: {type(exc).__name__}: {exc}") from exc
-
-
-def _guarded(f: Callable, label: str) -> Callable:
-    return _Guarded(f, label)
+            raise ValueError(f"{self.name}={self.label!r}: failed on a "
+                             f"({', '.join(map(str, x.shape))}) batch: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        arr = np.asarray(y)
+        if arr.ndim == 0 or arr.shape[0] != x.shape[0]:
+            raise ValueError(f"{self.name}={self.label!r}: returned shape {arr.shape} for a "
+                             f"batch of {x.shape[0]} points; it must return (batch,) or "
+                             "(batch, outputs): one row per point")
+        if arr.dtype.kind in "biuf":  # anything else is refused where it is used
+            with np.errstate(all="ignore"):
+                bad = ~(np.abs(arr) <= MAX_VALUE_SCALE)  # NaN, ±inf, or squares overflow
+            if bad.any():
+                at = np.unravel_index(int(np.argmax(bad)), bad.shape)
+                point = ", ".join(f"{v:.4g}" for v in np.ravel(x[at[0]]))
+                raise ValueError(
+                    f"{self.name}={self.label!r}: returned {float(arr[at]):.4g} at ({point}) "
+                    f"({int(bad.sum())} of {bad.size} values non-finite or beyond "
+                    f"{MAX_VALUE_SCALE:g}): overflow, or inputs outside its domain; choose "
+                    "a marginal on which it is finite and moderate (rescale it)")
+        return y
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,9 +145,9 @@ def _mechanism_rule(mechanism, values, bidders, items):
     else:
         raise TypeError(f"mechanism={mechanism!r}: a mechanism name or an object with "
                         ".allocation")
-    label = f"allocation of {getattr(mech, 'name', mechanism)!r}"
+    label = getattr(mech, "name", str(mechanism))
     # exact winner determination values every assignment of the items per profile
-    return (_guarded(_Allocation(mech), label), val, n, m,
+    return (_Guarded(_Allocation(mech), label, "mechanism"), val, n, m,
             size_float(enumerated_assignments(mech, n, m)))
 
 
@@ -262,9 +281,9 @@ def spectrum(
             raise ValueError("inputs: function needs inputs N ≥ 1")
         n = positive_int("inputs", inputs)
         if isinstance(function, str):
-            f = _guarded(load_function(function), function)
+            f = _Guarded(load_function(function), function)
         elif callable(function):
-            f = _guarded(function, getattr(function, "__name__", "function"))
+            f = _Guarded(function, getattr(function, "__name__", "function"))
         else:
             raise TypeError(f"function={function!r}: a callable or 'pkg.module:name'")
         law, m = _marginal("marginal", marginal), 1
