@@ -232,3 +232,37 @@ def test_spectrum_api_refuses_non_finite_values():
 
     with pytest.raises(ValueError, match=r"^function='log': returned nan at"):
         latent.spectrum(np.log, inputs=2, marginal="uniform:-1:0", method="grid", grid=4)
+
+
+# --- VCG by assignment: costed per profile, and no (N+1)^M enumeration behind unit demand ---
+
+def test_unit_demand_vcg_is_costed_per_solver_run(capsys):
+    # 3 bidders × 30 unit-demand items: 4 assignment problems per outcome; the misreport
+    # search makes 595 200 outcomes of 100 profiles (ran > 120 s with no refusal)
+    _refused(capsys, ["simulate", "--mechanism", "vcg", "--values", "uniform", "--bidders", "3",
+                      "--items", "30", "--item-kind", "unit_demand", "--samples", "100",
+                      "--executor", "inline", "--quiet", "--max-work", "1e10"],
+             "--regret-grid 64: too large: about 2.92e+10 evaluations (100 samples × 3 "
+             "bidders searched × 64 grid points × 31 moves")
+    err_line = _refused(capsys, ["simulate", "--mechanism", "vcg", "--values", "uniform",
+                                 "--bidders", "3", "--items", "30", "--item-kind",
+                                 "unit_demand", "--samples", "10000", "--no-regret",
+                                 "--executor", "inline", "--quiet", "--max-work", "1e8"],
+                        "--samples 10000: too large")
+    assert "per outcome (vcg_assignment)" in err_line
+
+
+def test_unit_demand_assignments_without_enumerating_all_maps():
+    import itertools
+
+    import numpy as np
+
+    from numerics.mechanisms.multi import _assignments, enumerated_assignments
+
+    for n, m in [(2, 3), (3, 4), (1, 3), (4, 2)]:
+        every = itertools.product(range(-1, n), repeat=m)
+        oracle = [a for a in every if len([i for i in a if i >= 0])
+                  == len({i for i in a if i >= 0})]
+        assert np.array_equal(_assignments(n, m, True), np.asarray(oracle))  # same order
+    # 3 × 30: 27 061 unit-demand assignments, welfare by the assignment solver instead
+    assert enumerated_assignments(None, 3, 30, "unit_demand") == 0
