@@ -266,3 +266,12 @@ def test_unit_demand_assignments_without_enumerating_all_maps():
         assert np.array_equal(_assignments(n, m, True), np.asarray(oracle))  # same order
     # 3 × 30: 27 061 unit-demand assignments, welfare by the assignment solver instead
     assert enumerated_assignments(None, 3, 30, "unit_demand") == 0
+
+
+def test_spectrum_digits_are_costed_as_mpmath_products(capsys):
+    # grid 200, N = 3 at 50 digits: 4.8e9 mpmath products of ~7 us each (ran past 120 s and
+    # held 2.8 GB; the model counted each as one float operation)
+    _refused(capsys, ["spectrum", "--function", "latent.anova.testfunctions:ishigami",
+                      "--inputs", "3", "--method", "grid", "--grid", "200", "--digits", "50"],
+             "--digits 50: too large: about 3.4e+12 evaluations (4.82e+09 mpmath products "
+             "at 50 digits)")
