@@ -275,3 +275,27 @@ def test_spectrum_digits_are_costed_as_mpmath_products(capsys):
                       "--inputs", "3", "--method", "grid", "--grid", "200", "--digits", "50"],
              "--digits 50: too large: about 3.4e+12 evaluations (4.82e+09 mpmath products "
              "at 50 digits)")
+
+
+# --- files: the same mistake, the same kind of error (a ValueError naming the argument) ---
+
+def test_missing_instance_and_unwritable_appendix_are_value_errors(tmp_path):
+    from latent.data.reader import DataError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match=r"^instance='missing\.json': no such file or dir"):
+        latent.efficient("missing.json")
+    with pytest.raises(ValueError, match=r"^out='.*file/sub': not a directory"):
+        latent.appendix(out=str(blocker / "sub"), no_pdf=True)
+    with pytest.raises(DataError, match="no such file: missing.csv"):
+        latent.estimate_rho("missing.csv")  # the convention the others now follow
+
+
+def test_efficient_honours_max_memory(capsys):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "examples" / "efficient_seed002_section3.json"
+    _refused(capsys, ["efficient", str(example), "--max-memory", "1"],
+             f"--instance {str(example)!r}: too large: about 2.5e+06 bytes held at once, more "
+             "than --max-memory 1")
