@@ -299,3 +299,39 @@ def test_efficient_honours_max_memory(capsys):
     _refused(capsys, ["efficient", str(example), "--max-memory", "1"],
              f"--instance {str(example)!r}: too large: about 2.5e+06 bytes held at once, more "
              "than --max-memory 1")
+
+
+# --- learn --sampler optuna: refused naming the extra when it is missing ---
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_learn_optuna_sampler_is_what_runs(monkeypatch, capsys, installed):
+    import sys
+
+    import latent.api.learn as api_learn
+
+    monkeypatch.setattr(api_learn, "optuna_available", lambda: installed)
+    monkeypatch.setitem(sys.modules, "optuna", None)  # importing it fails either way
+    # without the extra: refused before any work; "installed" but unimportable: refused when
+    # the sweep builds its sampler (never a random search stored as an optuna study)
+    _refused(capsys, ["learn", "--values", "uniform", "--bidders", "2", "--trials", "1",
+                      "--families", "posted_price", "--train", "300", "--valid", "300",
+                      "--test-samples", "300", "--regret-samples", "0", "--no-baselines",
+                      "--sampler", "optuna", "--quiet"],
+             "--sampler 'optuna': Optuna is not installed (the optional extra: pip install "
+             "'.[learn]'); install it or use sampler 'random'")
+
+
+# --- argument kinds and the argument a refusal blames ---
+
+def test_lists_given_as_numbers_are_named():
+    with pytest.raises(TypeError, match=r"^formats=3: a format name, 'a,b' or a list of names"):
+        latent.landscape(formats=3)
+    with pytest.raises(TypeError, match=r"^families=3: a family name, 'a,b' or a list"):
+        latent.learn(values="uniform", bidders=2, families=3)
+
+
+def test_design_blames_bins_not_scale_bidders():
+    with pytest.raises(ValueError, match=r"^bins=1000000000000: too large: .*lower bins or"):
+        latent.design(bins=10**12, scale_bidders=4)
+    with pytest.raises(ValueError, match=r"^scale_bidders=10000000000: too large"):
+        latent.design(bins=16, scale_bidders=10**10)

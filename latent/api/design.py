@@ -128,8 +128,11 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
         check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
                             max_memory=max_memory)
     if scale_n is not None:
-        size_budget("scale_bidders", scale_n, 2.0 * size_float(scale_n)
-                    * (bins * bins + size_float(scale_n)), max_work=max_work)
+        # per sample: N × (bins² + N); the refusal names the larger of the two factors
+        size = ("bins", bins) if size_float(bins) ** 2 > scale_n else ("scale_bidders", scale_n)
+        size_budget(*size, 2.0 * size_float(scale_n) * (size_float(bins) ** 2
+                                                         + size_float(scale_n)),
+                    max_work=max_work)
         scale_n = size_float(scale_n)
         work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
                     * (bins * bins + scale_n), max_work=max_work, lower=("scale_bidders",))

@@ -196,9 +196,9 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
                 what="evaluations (exact LPs of the allocation and component graphs)")
     work_budget("samples", samples, per * samples, max_work=max_work,
                 what=f"evaluations ({per:.3g} per draw: exact LPs of every agent)")
-    # held at once: the exact LPs of one profile (rational cells), then the draws' results
-    memory_budget("instance", name, per / LP_CELL * LP_CELL_BYTES, max_memory=max_memory)
+    # held at once: the draws' results, and the exact LPs of one profile (rational cells)
     memory_budget("samples", samples, BYTES_PER_DRAW * samples, max_memory=max_memory)
+    memory_budget("instance", name, per / LP_CELL * LP_CELL_BYTES, max_memory=max_memory)
     rules = ("optimal", "vcg", "weakest_type") if verify_all else ("optimal",)
     results = tuple(agent_payments(model, i, rules)
                     for i in tqdm(chosen, desc="agents", disable=not progress, leave=False))
