@@ -335,3 +335,28 @@ def test_design_blames_bins_not_scale_bidders():
         latent.design(bins=10**12, scale_bidders=4)
     with pytest.raises(ValueError, match=r"^scale_bidders=10000000000: too large"):
         latent.design(bins=16, scale_bidders=10**10)
+
+
+# --- simulate: what the message names ---
+
+def test_simulate_callable_and_out_folder(capsys, tmp_path):
+    base = ["simulate", "--values", "uniform", "--bidders", "2", "--samples", "100",
+            "--executor", "inline", "--quiet"]
+    _refused(capsys, [*base, "--mechanism", "callable"],
+             "--mechanism 'callable': callable: needs allocation= and payments= functions")
+    _refused(capsys, [*base, "--mechanism", "second_price", "--out", str(tmp_path)],
+             f"--out {tmp_path}: is a folder; name a file in it")
+    _refused(capsys, [*base, "--mechanism", "second_price", "--out",
+                      str(tmp_path / "no" / "x.csv")],
+             f"--out {tmp_path / 'no' / 'x.csv'}: folder")
+    assert not list(tmp_path.iterdir())  # no temporary .part file left behind
+
+
+def test_atomic_path_names_the_target_not_the_temporary_file(tmp_path):
+    from numerics.atomic import atomic_path
+
+    with pytest.raises(IsADirectoryError, match=r"Is a directory: '.*'") as info:
+        with atomic_path(tmp_path) as tmp:
+            open(tmp, "w").close()
+    assert info.value.filename == str(tmp_path)
+    assert not [p for p in tmp_path.parent.iterdir() if p.name.endswith(".part")]

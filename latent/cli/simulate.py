@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 
 from latent.api.simulate import ITEM_KINDS, simulate
-from latent.cli.common import add_budget_arguments, budget, call_api, print_json
+from latent.cli.common import (
+    add_budget_arguments,
+    budget,
+    call_api,
+    check_out_path,
+    print_json,
+)
 from numerics.atomic import atomic_path
 from numerics.engine import EXECUTORS
 from numerics.mechanisms import MECHANISMS
@@ -71,6 +77,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    check_out_path("--out", args.out)  # before the simulation, not after it
     executor = args.executor
     if args.engine is not None:
         print("warning: --engine is deprecated; use --executor", file=sys.stderr)

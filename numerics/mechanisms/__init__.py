@@ -124,6 +124,10 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
         opts = params.pop("options", None)
         return Menu(**({"options": tuple(opts)} if opts else {}), kind=kind, synergy=synergy)
     if key == "callable":
+        if "allocation" not in params or "payments" not in params:
+            raise ValueError("callable: needs allocation= and payments= functions, so it is "
+                             "for the Python API (pass a CallableMechanism as mechanism=); "
+                             "from the command line choose a named mechanism")
         return CallableMechanism(
             params.pop("allocation"), params.pop("payments"), kind=kind, synergy=synergy
         )
