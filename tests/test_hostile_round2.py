@@ -360,3 +360,15 @@ def test_atomic_path_names_the_target_not_the_temporary_file(tmp_path):
             open(tmp, "w").close()
     assert info.value.filename == str(tmp_path)
     assert not [p for p in tmp_path.parent.iterdir() if p.name.endswith(".part")]
+
+
+# --- found by the hostile harness ---
+
+def test_harness_findings(capsys):
+    # a law whose quantile grid is one point: design blamed no flag
+    _refused(capsys, ["design", "--bidders", "2", "--grid", "6", "--lp-grid", "3", "--values",
+                      "lognormal:0:1e-320"],
+             "--values 'lognormal:0:1e-320': every candidate is a constant rule")
+    # latent-factor sigmas whose squares overflow: a traceback in the audit
+    _refused(capsys, [*SIM, "--values", "latent:1:1:1e308"],
+             "--values 'latent:1:1:1e308': latent: SIGMA_EPS=1e+308: must be ≤ 1e+150")

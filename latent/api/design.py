@@ -212,7 +212,11 @@ def design(
     seed = stable_seed(seed)
     _check_cost(bidders, grid, len(fams) * (len(params) if params is not None else 20),
                 frontier, lp_grid, scale_bidders, scale_samples, bins, max_work, max_memory)
-    res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
+    try:
+        res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
+    except ValueError as exc:  # no candidate left: the given params, else the law, made it so
+        name, given = ("params", params) if params is not None else ("values", values)
+        raise ValueError(f"{name}={given!r}: {exc}") from None
     fr = None
     if frontier:
         try:

@@ -249,7 +249,7 @@ def _parse_valuation(spec: str) -> Valuation:
 
 
 LATENT_FORM = "latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]] with integers D ≥ 1, W_SEED ≥ 0 and " \
-    "SIGMA_Z, SIGMA_EPS ≥ 0"
+    f"SIGMA_Z, SIGMA_EPS in [0, {MAX_VALUE_SCALE:g}]"
 
 
 def parse_profile(
@@ -278,8 +278,11 @@ def parse_profile(
         try:
             nums = [_num(p) for p in parts]
             d = positive_int("D", nums[0]) if len(nums) > 0 else 1
-            sz = finite_float("SIGMA_Z", nums[1], low=0.0) if len(nums) > 1 else 1.0
-            se = finite_float("SIGMA_EPS", nums[2], low=0.0) if len(nums) > 2 else 0.05
+            # values are w·z + ε: sigmas beyond MAX_VALUE_SCALE overflow their squares
+            sz = finite_float("SIGMA_Z", nums[1], low=0.0, high=MAX_VALUE_SCALE) \
+                if len(nums) > 1 else 1.0
+            se = finite_float("SIGMA_EPS", nums[2], low=0.0, high=MAX_VALUE_SCALE) \
+                if len(nums) > 2 else 0.05
             ws = positive_int("W_SEED", nums[3], minimum=0) if len(nums) > 3 else int(seed)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"latent: {exc} ({LATENT_FORM})") from None
