@@ -30,8 +30,8 @@ import numpy as np
 
 __all__ = ["MAX_INT", "MAX_WORK", "MEMORY_FRACTION", "MEMORY_SLACK", "MIN_SAMPLES", "choice",
            "default_max_memory", "enforce_memory_limit", "finite_float", "machine_memory",
-           "max_workers", "memory_budget", "parse_size", "positive_int", "probability",
-           "seed_sequence", "size_budget", "size_float", "work_budget"]
+           "max_workers", "memory_budget", "number_list", "parse_size", "positive_int",
+           "probability", "seed_sequence", "size_budget", "size_float", "work_budget"]
 
 # Elementary evaluations (one value of one input through a mechanism or function) a call may
 # ask for unless told otherwise: about ten minutes of one core at the engine's ~10^8 per second.
@@ -93,6 +93,57 @@ def finite_float(name: str, value, *, low: float | None = None, high: float | No
     if high is not None and v > high:
         raise ValueError(f"{name}={value!r}: must be ≤ {high}")
     return v
+
+
+def number_list(name: str, values, *, low: float | None = None, high: float | None = None,
+                nonincreasing: bool = False, what: str = "entry",
+                accepted: str = "finite numbers") -> tuple[float, ...]:
+    """At least one finite number in [low, high] (non-increasing when asked) from a sequence,
+    a single number or a comma-separated string (the command lines' ``1,0.6,0.3``); the
+    refusal names the argument, the ``what`` at fault (counted from 1) and ``accepted``.
+
+    >>> number_list("ctrs", "1,0.5", low=0.0, high=1.0)
+    (1.0, 0.5)
+    >>> number_list("ctrs", [-1, 0.5], low=0.0, what="rate", accepted="numbers in [0, 1]")
+    Traceback (most recent call last):
+    ...
+    ValueError: ctrs=[-1, 0.5]: rate 1 = -1: must be ≥ 0.0 (numbers in [0, 1])
+    >>> number_list("lambdas", [float("nan")])
+    Traceback (most recent call last):
+    ...
+    ValueError: lambdas=nan: must be a finite number (finite numbers)
+    """
+    items = values
+    if isinstance(values, str):
+        items = [x for x in values.split(",") if x.strip()]
+    elif isinstance(values, numbers.Real) and not isinstance(values, bool):
+        items = [values]
+    elif not isinstance(values, Iterable):
+        raise TypeError(f"{name}={values!r}: {accepted}, as a list or 'a,b,…'")
+    items = list(items)
+    out = []
+    for k, x in enumerate(items, start=1):
+        # one number is reported as itself (``lambdas=nan: …``), one of several by position
+        label, shown = (name, "") if len(items) == 1 else (f"{what} {k}", f"{name}={values!r}: ")
+        try:
+            if isinstance(x, str):
+                try:
+                    x = float(x)
+                except ValueError:
+                    raise ValueError(f"{label}={x!r}: not a number") from None
+            out.append(finite_float(label, x, low=low, high=high))
+        except (TypeError, ValueError) as exc:
+            detail = str(exc) if shown == "" else str(exc).replace(f"{label}=", f"{label} = ", 1)
+            raise ValueError(f"{shown}{detail} ({accepted})") from None
+    if not out:  # an empty list would silently measure nothing
+        raise ValueError(f"{name}={values!r}: give at least one number ({accepted})")
+    if nonincreasing:
+        for k in range(1, len(out)):
+            if out[k] > out[k - 1]:
+                raise ValueError(f"{name}={values!r}: {what} {k + 1} = {out[k]:g} is larger "
+                                 f"than {what} {k} = {out[k - 1]:g}: must be non-increasing "
+                                 f"({accepted})")
+    return tuple(out)
 
 
 def probability(name: str, value) -> float:

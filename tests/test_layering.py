@@ -3,7 +3,8 @@
 Arrows point one way: ``latent → numerics``, ``latent → proofs`` (the appendix only),
 ``proofs → numerics.lp`` at most; ``numerics`` knows nothing of ``latent`` or ``proofs``.
 Inside ``latent``: the estimators (``anova``, ``data``, ``estimate``) never import the studies,
-the appendix or the command lines; only ``cli`` (and the ``python -m`` shims) import ``cli``.
+the appendix or the command lines; ``api`` (the user's entry points, composing studies and
+appendix) is imported only by ``cli``; only ``cli`` (and the ``python -m`` shims) import ``cli``.
 No import cycles, no private name taken from another module, and function-local imports only
 for optional or heavy plotting dependencies.
 """
@@ -104,6 +105,11 @@ def _layer_violation(src: str, dst: str) -> str | None:
         return "estimators never import studies, the appendix or the command lines"
     if _within(src, "latent.studies") and _within(dst, "latent.paper", "latent.cli"):
         return "studies never import the appendix or the command lines"
+    # latent.api composes the studies and the appendix for the user: only the command lines
+    # (and the package's lazy entry points) stand above it
+    if _within(dst, "latent.api") and not (_within(src, "latent.api", "latent.cli")
+                                           or src == "latent"):
+        return "only the command lines import latent.api (it is the top of the library)"
     if _within(dst, "latent.cli") and not (_within(src, "latent.cli")
                                              or src in ("latent.__main__", "latent.estimate_rho")):
         return "only the command lines (and the python -m shims) import latent.cli"
@@ -113,6 +119,15 @@ def _layer_violation(src: str, dst: str) -> str | None:
 def test_graph_was_read():
     assert len(SOURCES) > 80
     assert sum(len(v) for v in GRAPH.values()) > 200
+
+
+def test_api_is_ranked_above_the_studies_and_the_appendix():
+    # the rule that would have caught latent.studies.seed004 importing latent.api.simulate
+    assert _layer_violation("latent.studies.seed004", "latent.api.simulate")
+    assert _layer_violation("latent.paper.sections.seed004", "latent.api.common")
+    assert _layer_violation("latent.anova.mc", "latent.api.spectrum")
+    assert not _layer_violation("latent.cli.simulate", "latent.api.simulate")
+    assert not _layer_violation("latent.api.simulate", "latent.studies.formats")
 
 
 def test_no_upward_import():

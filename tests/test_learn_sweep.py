@@ -102,14 +102,15 @@ def test_export_csv_and_json(tmp_path):
     assert js[1]["family"] == "posted_price" and len(js[1]["theta"]) == 1
 
 
-def test_optuna_missing_falls_back_to_random_search(monkeypatch):
+def test_optuna_missing_is_refused_not_replaced(monkeypatch):
+    # a random search stored under a study that says optuna would misrecord what ran
     monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna → ImportError
     cfg = SweepConfig(trials=2, sampler="optuna", **CFG)
-    with pytest.warns(UserWarning, match="optuna is not installed"):
-        assert make_sampler(cfg) is None
-    with pytest.warns(UserWarning):
-        con = run_sweep(cfg, iid(Uniform(), 3))
-    assert {t["sampler"] for t in trials(con)} == {"random"}
+    with pytest.raises(ValueError, match=r"^sampler='optuna': Optuna is not installed \(the "
+                                         r"optional extra: pip install '\.\[learn\]'\)"):
+        make_sampler(cfg)
+    with pytest.raises(ValueError, match="Optuna is not installed"):
+        run_sweep(cfg, iid(Uniform(), 3))
     with pytest.raises(ValueError, match="unknown sampler 'grid'"):
         make_sampler(SweepConfig(sampler="grid", **CFG))
 

@@ -83,7 +83,8 @@ def test_random_asymmetric_bidders_lp_equals_myerson(v1, w1, v2, w2):
 
 
 def test_yao_two_items_closed_forms():
-    # DESIGN §7 / RegretNet baseline: n = 2, (p, a, b) = (1/2, 1, 2): r_D = 3.125, r_B = 3.1875.
+    # Yao's bi-valued setting (Yao, EC 2017; the RegretNet benchmark): n = 2,
+    # (p, a, b) = (1/2, 1, 2): r_D = 3.125, r_B = 3.1875.
     bic = yao_optimal(2, 2, H, 1, 2, ic="bic")
     dsic = yao_optimal(2, 2, H, 1, 2, ic="dsic")
     assert bic.certificate.ok and dsic.certificate.ok

@@ -1,4 +1,5 @@
-"""Mechanisms against independent oracles: DESIGN §7 closed forms (exact sympy / mpmath sums),
+"""Mechanisms against independent oracles: closed forms of Myerson (1981) and of the order
+statistics of uniform values (exact sympy / mpmath sums),
 Manelli–Vincent, revenue equivalence, exact enumeration for discrete laws, brute-force welfare."""
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from scipy import stats
 from tqdm import tqdm
 
 from latent.anova.marginals import quantile_functions
-from latent.anova.spectrum import GradeSpectrum
+from latent.anova.spectrum import GradeSpectrum, spectrum_from_means
 from numerics.validate import seed_sequence
 
 
@@ -325,51 +325,18 @@ def _assemble(core, first, per_out_sum, n, R, samples, per_sample, seed, confide
     z = (stats.t.ppf(0.5 + confidence / 2, qmc_reps - 1) if qmc_reps > 1
          else stats.norm.ppf(0.5 + confidence / 2))
     mean, cov = core.mean_cov()
-    se = np.sqrt(np.maximum(np.diag(cov), 0))
-    var, w = mean[0], mean[1:2 + R]
-    energies = tuple(float(x) for x in w)
-    ci = tuple((float(x - z * e), float(x + z * e)) for x, e in zip(w, se[1:2 + R],
-                                                                    strict=True))
-    # Tail W_{>R} = Var − Σ W_r: a linear contrast of the core means.
-    c = np.zeros(len(mean))
-    c[0], c[2:2 + R] = 1.0, -1.0
-    tail, tail_se = float(c @ mean), float(math.sqrt(max(c @ cov @ c, 0)))
-
-    def ratio(num_idx, moments_mean, moments_cov, den_idx):
-        x, v = moments_mean[num_idx], moments_mean[den_idx]
-        if not v > 0:  # constant f: indices and mean dimension are undefined
-            return float("nan"), (float("nan"), float("nan"))
-        rr = x / v
-        g = np.array([1 / v, -x / v**2])
-        sub = moments_cov[np.ix_([num_idx, den_idx], [num_idx, den_idx])]
-        h = z * math.sqrt(max(g @ sub @ g, 0))
-        return float(rr), (float(rr - h), float(rr + h))
-
-    md, md_ci = ratio(2 + R, mean, cov, 0)
-    fm, fc = first.mean_cov()
-    s1 = [ratio(j, fm, fc, 2 * n) for j in range(n)]
-    st = [ratio(n + j, fm, fc, 2 * n) for j in range(n)]
-    w_cov = cov[2:2 + R, 2:2 + R]
     per_output = None
     if per_out_sum.shape[1] > 1:
         po = per_out_sum / samples
         per_output = tuple(tuple(float(x) for x in po[1:, k]) for k in range(po.shape[1]))
     notes = [f"grades ≥ 3 from {L} random subsets per sample and world"
              + (" (importance-sampled after a pilot)" if adaptive else "")] if R >= 3 else []
-    if not var > 0:
-        notes.append("f is constant on the sample: variance 0, indices undefined")
     if block is not None and block > 1:
         notes.append(f"each input is a block of {block} columns")
-    return GradeSpectrum(
-        method="mc", n_inputs=n, energies=energies, variance=float(var),
-        mean_dimension=md, first_order=tuple(x for x, _ in s1), total=tuple(x for x, _ in st),
-        energies_ci=ci, energies_cov=tuple(tuple(float(v) for v in row) for row in w_cov),
-        variance_ci=(float(var - z * se[0]), float(var + z * se[0])), mean_dimension_ci=md_ci,
-        first_order_ci=tuple(c for _, c in s1), total_ci=tuple(c for _, c in st), tail=tail,
-        tail_ci=(tail - z * tail_se, tail + z * tail_se), per_output=per_output,
-        evaluations=samples * per_sample, samples=samples, seed=seed,
+    return spectrum_from_means(
+        "mc", n, R, mean, cov, z=z, level=confidence, indices=first.mean_cov(), notes=notes,
+        per_output=per_output, evaluations=samples * per_sample, samples=samples, seed=seed,
         ci_method=(f"Student-t {confidence:.0%} CI over {qmc_reps} independently scrambled "
                    "Sobol' replicates (delta method for ratios)" if qmc_reps else
                    f"normal {confidence:.0%} CI on means of i.i.d. per-sample estimates "
-                   "(delta method for ratios)"),
-        notes=tuple(notes))
+                   "(delta method for ratios)"))

@@ -66,7 +66,7 @@ import numpy as np
 from scipy import stats
 
 from latent.anova.marginals import quantile_functions
-from latent.anova.spectrum import GradeSpectrum
+from latent.anova.spectrum import GradeSpectrum, spectrum_from_means
 from numerics.engine import EngineConfig, Run, run, run_each, session
 from numerics.seeding import fresh_sequence, seed_label
 
@@ -489,36 +489,10 @@ def grade_spectrum_owen(
 
 def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, confidence, L,
               qmc, weighted) -> GradeSpectrum:
+    # columns of x (one row per replicate): Var, W_0, W_1…W_R (one per plan), Σ τ̄_j,
+    # first-order (N), total (N) — the layout of latent.anova.spectrum.spectrum_from_means
     k = x.shape[0]
     z = stats.t.ppf(0.5 + confidence / 2, k - 1)
-    mean = x.mean(0)
-    cov = np.cov(x, rowvar=False) / k  # covariance of the mean over replicates
-    # rows of the energy vector W_0…W_R as linear combinations of the per-sample columns
-    # columns: Var, W_0, W_1, W_2…W_R (one per plan), Σ τ̄_j, first-order (N), total (N)
-    energy_cols = list(range(1, R + 2))
-    tau_col = R + 2
-    w = mean[energy_cols]
-    w_cov = cov[np.ix_(energy_cols, energy_cols)]
-    se = np.sqrt(np.maximum(np.diag(w_cov), 0))
-    ci = tuple((float(v - z * e), float(v + z * e)) for v, e in zip(w, se, strict=True))
-    c = np.zeros(len(mean))
-    c[0] = 1.0
-    c[energy_cols[1:]] -= 1.0
-    tail, tail_se = float(c @ mean), math.sqrt(max(float(c @ cov @ c), 0.0))
-    var, var_se = float(mean[0]), math.sqrt(max(cov[0, 0], 0.0))
-
-    def ratio(i):
-        num, den = mean[i], mean[0]
-        if not den > 0:
-            return float("nan"), (float("nan"), float("nan"))
-        q = num / den
-        grad = np.array([1 / den, -num / den**2])
-        h = z * math.sqrt(max(grad @ cov[np.ix_([i, 0], [i, 0])] @ grad, 0.0))
-        return float(q), (float(q - h), float(q + h))
-
-    md, md_ci = ratio(tau_col)
-    s1 = [ratio(tau_col + 1 + j) for j in range(n)]
-    st = [ratio(tau_col + 1 + n + j) for j in range(n)]
     notes = []
     if plans:
         sets = any(p.proposal is not None for p in plans)
@@ -528,22 +502,12 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
                         if sets else "")
                      + (f" (pilot: {pilot_samples} plain-MC samples, discarded)"
                         if pilot_samples else ""))
-    if not var > 0:
-        notes.append("f is constant on the sample: variance 0, indices undefined")
-    return GradeSpectrum(
-        method="owen", n_inputs=n, energies=tuple(float(v) for v in w), variance=var,
-        mean_dimension=md, first_order=tuple(v for v, _ in s1), total=tuple(v for v, _ in st),
-        energies_ci=ci,
-        energies_cov=tuple(tuple(float(v) for v in row) for row in w_cov[1:, 1:]),
-        variance_ci=(var - z * var_se, var + z * var_se), mean_dimension_ci=md_ci,
-        first_order_ci=tuple(c for _, c in s1), total_ci=tuple(c for _, c in st),
-        tail=tail, tail_ci=(tail - z * tail_se, tail + z * tail_se),
-        evaluations=k * m * per_sample + pilot_evals, samples=k * m,
-        seed=seed, level=confidence,
+    return spectrum_from_means(
+        "owen", n, R, x.mean(0), np.cov(x, rowvar=False) / k, z=z, level=confidence,
+        notes=notes, evaluations=k * m * per_sample + pilot_evals, samples=k * m, seed=seed,
         ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
-                   + " (delta method for ratios)"),
-        notes=tuple(notes))
+                   + " (delta method for ratios)"))
 
 
 def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int, ...]:

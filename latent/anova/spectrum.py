@@ -8,6 +8,7 @@ the grade-decay fit of :mod:`latent.anova.rho`.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -333,3 +334,61 @@ def spectrum_from_subsets(subsets, n_inputs: int, method: str, **extra) -> Grade
                          mean_dimension=md, first_order=tuple(first), total=tuple(total),
                          per_output=per_output, energies_mp=energies_mp, **extra)
 
+
+
+def _delta_ratio(mean, cov, num: int, den: int, z: float) -> tuple[float, tuple[float, float]]:
+    """mean[num] / mean[den] and its interval ± z·se by the delta method (NaN when the
+    denominator, a variance, is not positive: constant f has no indices)."""
+    x, v = mean[num], mean[den]
+    if not v > 0:
+        return float("nan"), (float("nan"), float("nan"))
+    q = x / v
+    g = np.array([1 / v, -x / v**2])
+    h = z * math.sqrt(max(float(g @ cov[np.ix_([num, den], [num, den])] @ g), 0.0))
+    return float(q), (float(q - h), float(q + h))
+
+
+def spectrum_from_means(method: str, n_inputs: int, max_grade: int, mean, cov, *, z: float,
+                        level: float, indices=None, notes=(), **extra) -> GradeSpectrum:
+    """An estimated spectrum from the mean of per-sample (or per-replicate) estimates and the
+    covariance of that mean: every interval is ± ``z``·se at confidence ``level`` (the one
+    place where Monte Carlo spectra are assembled, so that their label and their width agree).
+
+    Columns of ``mean``: Var, W_0, W_1…W_R, Σ_j τ_j (the mean dimension's numerator), then the
+    N first-order and N total-index numerators, unless ``indices`` = (mean, cov) gives those
+    separately as [first-order (N), total (N), Var]. The tail W_{>R} = Var − Σ_{r≥1} W_r is a
+    linear contrast of the means. ``extra``: the other :class:`GradeSpectrum` fields.
+
+    >>> s = spectrum_from_means("mc", 1, 1, [1.0, 0.0, 1.0, 1.0, 1.0, 1.0], np.eye(6) * 1e-4,
+    ...                         z=1.0, level=0.68)
+    >>> s.energies, s.energies_ci[1]
+    ((0.0, 1.0), ConfidenceInterval(low=0.99, high=1.01, level=0.68))
+    """
+    n, r = int(n_inputs), int(max_grade)
+    mean, cov = np.asarray(mean, dtype=float), np.asarray(cov, dtype=float)
+    se = np.sqrt(np.maximum(np.diag(cov), 0))
+    w = mean[1:2 + r]
+    ci = tuple((float(x - z * e), float(x + z * e)) for x, e in zip(w, se[1:2 + r], strict=True))
+    c = np.zeros(len(mean))
+    c[0], c[2:2 + r] = 1.0, -1.0
+    tail, tail_se = float(c @ mean), math.sqrt(max(float(c @ cov @ c), 0.0))
+    var = float(mean[0])
+    md, md_ci = _delta_ratio(mean, cov, 2 + r, 0, z)
+    if indices is None:
+        im, ic, at, den = mean, cov, 3 + r, 0
+    else:
+        im, ic, at, den = np.asarray(indices[0]), np.asarray(indices[1]), 0, 2 * n
+    s1 = [_delta_ratio(im, ic, at + j, den, z) for j in range(n)]
+    st = [_delta_ratio(im, ic, at + n + j, den, z) for j in range(n)]
+    notes = list(notes)
+    if not var > 0:
+        notes.append("f is constant on the sample: variance 0, indices undefined")
+    return GradeSpectrum(
+        method=method, n_inputs=n, energies=tuple(float(x) for x in w), variance=var,
+        mean_dimension=md, first_order=tuple(x for x, _ in s1), total=tuple(x for x, _ in st),
+        energies_ci=ci,
+        energies_cov=tuple(tuple(float(v) for v in row) for row in cov[2:2 + r, 2:2 + r]),
+        variance_ci=(float(var - z * se[0]), float(var + z * se[0])), mean_dimension_ci=md_ci,
+        first_order_ci=tuple(x for _, x in s1), total_ci=tuple(x for _, x in st), tail=tail,
+        tail_ci=(tail - z * tail_se, tail + z * tail_se), level=level, notes=tuple(notes),
+        **extra)

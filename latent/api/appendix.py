@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latent.api.common import int_seed
+from latent.api.common import int_seed, path_error
 from latent.paper import AppendixResult, build_appendix
 from numerics.validate import finite_float, parse_size
 
@@ -38,6 +38,10 @@ def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pd
         raise ValueError(f"out={str(out)!r}: an empty path (name the output folder)")
     if Path(out).exists() and not Path(out).is_dir():
         raise ValueError(f"out={str(out)!r}: exists and is not a folder")
+    try:  # before any work: a path under a file, or in a read-only place, is bad input
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise path_error("out", out, exc) from None
     if data_dir is not None:
         if not isinstance(data_dir, str | Path):
             raise TypeError(f"data_dir={data_dir!r}: a folder path or None")

@@ -15,7 +15,25 @@ import numpy as np
 from numerics.lp.discretize import parse_grid
 from numerics.validate import seed_sequence
 
-__all__ = ["format_exact", "fraction", "int_seed", "value_grid"]
+__all__ = ["PathError", "format_exact", "fraction", "int_seed", "path_error", "value_grid"]
+
+
+class PathError(ValueError):
+    """A file or folder argument that cannot be read or written: a ``ValueError`` naming the
+    argument, as :class:`latent.data.reader.DataError` is for ``estimate_rho``'s data file
+    (the same mistake gets the same kind of error from every entry point)."""
+
+
+def path_error(name: str, value, exc: OSError) -> PathError:
+    """The :class:`PathError` for ``exc`` raised while reading or writing ``value``.
+
+    >>> path_error("instance", "missing.json", FileNotFoundError(2, "No such file or directory",
+    ...                                                          "missing.json"))
+    PathError("instance='missing.json': no such file or directory")
+    """
+    what = (exc.strerror or type(exc).__name__).lower()
+    where = f" ({exc.filename})" if exc.filename not in (None, str(value)) else ""
+    return PathError(f"{name}={str(value)!r}: {what}{where}")
 
 
 def fraction(name: str, value, *, low=None, high=None) -> Fraction:

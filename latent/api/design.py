@@ -21,6 +21,7 @@ from numerics.validate import (
     choice,
     finite_float,
     memory_budget,
+    number_list,
     positive_int,
     size_budget,
     size_float,
@@ -109,20 +110,6 @@ class DesignReport(Result):
         return "\n".join(out)
 
 
-def _numbers(name: str, xs) -> list[float]:
-    if isinstance(xs, str):
-        try:
-            xs = [float(x) for x in xs.split(",") if x.strip()]
-        except ValueError:
-            raise ValueError(f"{name}={xs!r}: comma-separated numbers") from None
-    elif isinstance(xs, int | float):
-        xs = [xs]
-    out = [finite_float(name, x) for x in xs]
-    if not out:  # an empty list would silently measure nothing
-        raise ValueError(f"{name}={xs!r}: give at least one number")
-    return out
-
-
 def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bins,
                 max_work, max_memory) -> None:
     """Refuse before any work what would exceed ``max_work`` or ``max_memory``. Each candidate
@@ -141,8 +128,11 @@ def _check_cost(n, k, candidates, frontier, lp_grid, scale_n, scale_samples, bin
         check_frontier_cost("lp_grid", lp_grid, n, lp_grid, 1, n, max_work=max_work,
                             max_memory=max_memory)
     if scale_n is not None:
-        size_budget("scale_bidders", scale_n, 2.0 * size_float(scale_n)
-                    * (bins * bins + size_float(scale_n)), max_work=max_work)
+        # per sample: N × (bins² + N); the refusal names the larger of the two factors
+        size = ("bins", bins) if size_float(bins) ** 2 > scale_n else ("scale_bidders", scale_n)
+        size_budget(*size, 2.0 * size_float(scale_n) * (size_float(bins) ** 2
+                                                         + size_float(scale_n)),
+                    max_work=max_work)
         scale_n = size_float(scale_n)
         work_budget("scale_samples", scale_samples, 2.0 * scale_samples * scale_n
                     * (bins * bins + scale_n), max_work=max_work, lower=("scale_bidders",))
@@ -211,8 +201,8 @@ def design(
         parse_valuation(values)
     except ValueError as exc:
         raise ValueError(f"values={values!r}: {exc}") from None
-    params = None if params is None else _numbers("params", params)
-    lambdas = DEFAULT_LAMBDAS if lambdas is None else tuple(_numbers("lambdas", lambdas))
+    params = None if params is None else list(number_list("params", params))
+    lambdas = DEFAULT_LAMBDAS if lambdas is None else number_list("lambdas", lambdas)
     if not isinstance(frontier, bool):
         raise TypeError(f"frontier={frontier!r}: must be True or False")
     scale_samples = positive_int("scale_samples", scale_samples, minimum=100)
@@ -222,7 +212,11 @@ def design(
     seed = stable_seed(seed)
     _check_cost(bidders, grid, len(fams) * (len(params) if params is not None else 20),
                 frontier, lp_grid, scale_bidders, scale_samples, bins, max_work, max_memory)
-    res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
+    try:
+        res = design_family(bidders, values, fams, params, lambdas, grid, measure, rho_cap)
+    except ValueError as exc:  # no candidate left: the given params, else the law, made it so
+        name, given = ("params", params) if params is not None else ("values", values)
+        raise ValueError(f"{name}={given!r}: {exc}") from None
     fr = None
     if frontier:
         try:

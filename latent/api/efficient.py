@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from latent.api.common import format_exact
+from latent.api.common import format_exact, path_error
 from numerics.efficient import AgentPayments, InstanceError, Model, agent_payments, load_instance
 from numerics.efficient.revenue import RevenueEstimate, expected_revenue, samplers_from_instance
 from numerics.results import Result, jsonable, new_axes
@@ -31,6 +31,8 @@ RULES = ("vcg", "weakest_type", "optimal")
 # Evaluations per (variable × constraint) of one exact rational LP: the seed-002 example's
 # profile (about 11 000 such cells over its LPs) takes 60 ms ≈ 6·10^6 evaluations.
 LP_CELL = 500
+# Bytes per cell of those LPs: a Fraction coefficient and its share of the row/column lists.
+LP_CELL_BYTES = 200
 # Bytes kept per Monte Carlo draw: one Python float per rule, and the list slots.
 BYTES_PER_DRAW = 3 * 32
 
@@ -180,6 +182,8 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
             model = load_instance(instance)
         except UnicodeDecodeError:
             raise ValueError(f"instance={str(instance)!r}: not a text file") from None
+        except OSError as exc:  # missing, a folder, unreadable: bad input, as for estimate_rho
+            raise path_error("instance", instance, exc) from None
         name = str(instance)
     else:
         raise TypeError(f"instance={instance!r}: a file path or a numerics.efficient.Model")
@@ -192,7 +196,9 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
                 what="evaluations (exact LPs of the allocation and component graphs)")
     work_budget("samples", samples, per * samples, max_work=max_work,
                 what=f"evaluations ({per:.3g} per draw: exact LPs of every agent)")
+    # held at once: the draws' results, and the exact LPs of one profile (rational cells)
     memory_budget("samples", samples, BYTES_PER_DRAW * samples, max_memory=max_memory)
+    memory_budget("instance", name, per / LP_CELL * LP_CELL_BYTES, max_memory=max_memory)
     rules = ("optimal", "vcg", "weakest_type") if verify_all else ("optimal",)
     results = tuple(agent_payments(model, i, rules)
                     for i in tqdm(chosen, desc="agents", disable=not progress, leave=False))

@@ -9,6 +9,8 @@ the exact LP optimum row. Returns a :class:`~latent.studies.landscape.LandscapeR
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from latent.anova.mc import evaluations_per_sample
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format
 from latent.studies.landscape import FULL, QUICK, TASTE_SEED, LandscapeResult
@@ -68,8 +70,11 @@ def _keys(formats, smoothness) -> list:
         keys = list(FORMATS)
     elif isinstance(formats, str):
         keys = [k.strip() for k in formats.split(",") if k.strip()]
-    else:
+    elif isinstance(formats, Iterable):
         keys = list(formats)
+    else:
+        raise TypeError(f"formats={formats!r}: a format name, 'a,b' or a list of names "
+                        f"(from {', '.join(FORMATS)})")
     unknown = [k for k in keys if not isinstance(k, Format) and k not in FORMATS]
     if unknown or not keys:
         name = "smoothness" if smoothness is not None else "formats"

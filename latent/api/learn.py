@@ -9,6 +9,7 @@ samples and audit the best of each on a held-out sample.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +21,7 @@ from latent.api.common import int_seed
 from numerics.learn import FAMILIES, Family, SweepConfig, export
 from numerics.learn import learn as run_learn
 from numerics.learn.pipeline import LearnReport, baselines
-from numerics.learn.sweep import connect
+from numerics.learn.sweep import OPTUNA_MISSING, connect, optuna_available
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import (
     choice,
@@ -146,6 +147,9 @@ def _fmt(est) -> str:
 
 
 def _families(families) -> tuple:
+    if not isinstance(families, str | Iterable):
+        raise TypeError(f"families={families!r}: a family name, 'a,b' or a list of names "
+                        f"(from {', '.join(FAMILIES)})")
     raw = families.split(",") if isinstance(families, str) else list(families)
     fams = tuple(f.strip() for f in raw if isinstance(f, str) and f.strip())
     bad = [f for f in raw if not isinstance(f, str) or f.strip() not in FAMILIES and f.strip()]
@@ -230,6 +234,8 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     workers = positive_int("workers", workers, maximum=max_workers())
     taste_seed = positive_int("taste_seed", taste_seed, minimum=0)
     sampler = choice("sampler", sampler, SAMPLERS)
+    if sampler == "optuna" and not optuna_available():  # never a random search stored as optuna
+        raise ValueError(f"sampler='optuna': {OPTUNA_MISSING}")
     fams = _families(families)
     if not isinstance(storage, str):
         raise TypeError(f"storage={storage!r}: a string, sqlite:///FILE.db or ':memory:'")

@@ -43,6 +43,20 @@ MAX_DISCRETE_PROFILES = 20_000
 # Evaluations per (variable × row × bidder × word²) of the Yao LP and its exact certificate:
 # calibrated on 2 items, p = 1/2, a = 1, b = 2, where 1000 bidders take about 4 s.
 YAO_CELL = 0.1
+# The largest value the LPs accept: they are solved in floats (HiGHS) before the exact
+# certificate, and HiGHS reads numbers from 1e20 on as infinite (1e308 overflowed converting
+# the rationals to floats); the LP is linear in the values, so rescaling loses nothing.
+MAX_LP_VALUE = Fraction(10**15)
+
+
+def _lp_values(name: str, spec, values) -> None:
+    """Refuse values beyond :data:`MAX_LP_VALUE`, naming ``name`` (its ``spec`` as given)."""
+    big = max(values, default=0)
+    if big > MAX_LP_VALUE:
+        shown = repr(spec) if isinstance(spec, str) else f"{float(big):.3g}"
+        raise ValueError(f"{name}={shown}: values up to {float(big):.3g}, beyond "
+                         f"{float(MAX_LP_VALUE):.0e}: the LP is solved in floats first; "
+                         "rescale the values (revenue scales with them)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,6 +169,8 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
         if values is not None:
             raise ValueError(f"values={values!r}: only used with setting='discrete' (the Yao "
                              "setting takes p, a, b)")
+        for name, given in (("a", a), ("b", b)):
+            _lp_values(name, given, [fraction(name, given, low=0)])
         p, a, b = fraction("p", p, low=0, high=1), fraction("a", a, low=0), fraction("b", b,
                                                                                     low=0)
         if items <= MAX_YAO_BIC_ITEMS:
@@ -212,6 +228,7 @@ def _discrete(n, m, values, ic, unit_demand, formulation, do_certify, bundling_s
         raise ValueError(f"values={values!r}: must be discrete:V1,V2,...:P1,P2,... for the "
                          "optimal LP")
     vals, probs = value_grid("values", values, 1)
+    _lp_values("values", values, vals)
     # K^M types and (K^M)^N profiles, compared in logarithms (never enumerated when too many)
     if n * m * math.log(len(vals)) > math.log(MAX_DISCRETE_PROFILES):
         raise ValueError(

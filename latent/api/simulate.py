@@ -17,7 +17,7 @@ from latent.results import Result, jsonable
 from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
-from numerics.mechanisms import enumerated_assignments, make_mechanism
+from numerics.mechanisms import enumerated_assignments, gsp_ctrs, make_mechanism
 from numerics.seeding import fresh_sequence, seed_label, stable_seed
 from numerics.validate import (
     choice,
@@ -165,12 +165,8 @@ def _mechanism(mechanism, profile, bidders, items, reserve, price, ctrs, pairwis
         params["reserve"] = finite_float("reserve", reserve)
     if price is not None:
         params["price"] = finite_float("price", price)
-    if ctrs is not None:
-        try:
-            parts = ctrs.split(",") if isinstance(ctrs, str) else ctrs
-            params["ctrs"] = tuple(finite_float("ctrs", float(c)) for c in parts)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"ctrs={ctrs!r}: {exc}") from None
+    if ctrs is not None:  # checked here, so that a bad rate is blamed on ctrs
+        params["ctrs"] = gsp_ctrs(ctrs, items)
     if mechanism == "pairwise":
         params.update(reserve=bool(pairwise_reserve), ironed=bool(ironed))
     try:
@@ -257,10 +253,17 @@ def simulate(
     batch = batch_size or (2048 if search else 65536)
     # Cost before work: every profile's values once, and the misreport search's grid points
     # (refine rounds each) per bidder; held at once: a batch of the search's candidate bids.
+    # a mechanism that solves a problem per profile (VCG by assignment) costs more than its
+    # N·M values per outcome (Mechanism.profile_cost)
+    solver = float(getattr(mech, "profile_cost", lambda: 0.0)())
+    per_outcome = max(float(bidders) * items, solver)
+    solved = f", {solver:.3g} per outcome ({getattr(mech, 'name', 'mechanism')})" \
+        if solver > float(bidders) * items else ""
     size_budget(*(("bidders", bidders) if bidders >= items else ("items", items)),
-                float(bidders) * items, max_work=max_work)
-    work_budget("samples", samples, float(samples) * bidders * items, max_work=max_work,
-                what=f"evaluations ({samples} samples × {bidders} bidders × {items} items)",
+                per_outcome, max_work=max_work)
+    work_budget("samples", samples, float(samples) * per_outcome, max_work=max_work,
+                what=f"evaluations ({samples} samples × {bidders} bidders × {items} "
+                     f"items{solved})",
                 lower=("bidders", "items") if items > 1 else ("bidders",))
     if search:
         # numerics.audit.bidder_regret: for each bidder, every grid point (and refinement
@@ -272,10 +275,10 @@ def simulate(
         per_value = 1 if items == 1 else ITEM_SEARCH_COST
         costlier = f" × {per_value} (multi-item cost per value)" if per_value > 1 else ""
         work_budget("regret_grid", regret_grid, float(samples) * bidders * regret_grid * moves
-                    * bidders * items * per_value, max_work=max_work,
+                    * max(float(bidders) * items * per_value, solver), max_work=max_work,
                     what=f"evaluations ({samples} samples × {bidders} bidders searched × "
                          f"{regret_grid} grid points × {moves} moves × {bidders * items} "
-                         f"values{costlier})",
+                         f"values{costlier}{solved})",
                     lower=("samples", "items") if items > 1 else ("samples",))
     if search:
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid

@@ -36,7 +36,7 @@ from numerics.validate import (
     size_float,
     work_budget,
 )
-from numerics.valuations import parse_valuation
+from numerics.valuations import MAX_VALUE_SCALE, parse_valuation
 
 __all__ = ["METHODS", "load_function", "spectrum"]
 
@@ -69,22 +69,41 @@ def load_function(spec: str) -> Callable:
 
 @dataclasses.dataclass(frozen=True)
 class _Guarded:
-    """``f`` whose failures are reported as bad input naming ``label`` (not a traceback); a
+    """``f`` whose failures are reported as bad input naming the argument ``name`` (given as
+    ``label``), not as a traceback, and whose values must be finite and below
+    :data:`~numerics.valuations.MAX_VALUE_SCALE` (their squares are summed): numpy's overflow
+    and domain warnings inside ``f`` are not printed, the refusal says what went wrong. A
     class, not a closure, so that it pickles to worker processes (``executor``)."""
 
     f: Callable
     label: str
+    name: str = "function"
 
     def __call__(self, x):
         try:
-            return self.f(x)
+            with np.errstate(all="ignore"):  # judged below, by the values returned
+                y = self.f(x)
         except Exception as exc:  # any error of user code is a ValueError naming it
-            raise ValueError(f"{self.label} failed on a ({', '.join(map(str, x.shape))}) "
-                             f"batch: {type(exc).__name__}: {exc}") from exc
-
-
-def _guarded(f: Callable, label: str) -> Callable:
-    return _Guarded(f, label)
+            raise ValueError(f"{self.name}={self.label!r}: failed on a "
+                             f"({', '.join(map(str, x.shape))}) batch: "
+                             f"{type(exc).__name__}: {exc}") from exc
+        arr = np.asarray(y)
+        if arr.ndim == 0 or arr.shape[0] != x.shape[0]:
+            raise ValueError(f"{self.name}={self.label!r}: returned shape {arr.shape} for a "
+                             f"batch of {x.shape[0]} points; it must return (batch,) or "
+                             "(batch, outputs): one row per point")
+        if arr.dtype.kind in "biuf":  # anything else is refused where it is used
+            with np.errstate(all="ignore"):
+                bad = ~(np.abs(arr) <= MAX_VALUE_SCALE)  # NaN, ±inf, or squares overflow
+            if bad.any():
+                at = np.unravel_index(int(np.argmax(bad)), bad.shape)
+                point = ", ".join(f"{v:.4g}" for v in np.ravel(x[at[0]]))
+                raise ValueError(
+                    f"{self.name}={self.label!r}: returned {float(arr[at]):.4g} at ({point}) "
+                    f"({int(bad.sum())} of {bad.size} values non-finite or beyond "
+                    f"{MAX_VALUE_SCALE:g}): overflow, or inputs outside its domain; choose "
+                    "a marginal on which it is finite and moderate (rescale it)")
+        return y
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,9 +145,9 @@ def _mechanism_rule(mechanism, values, bidders, items):
     else:
         raise TypeError(f"mechanism={mechanism!r}: a mechanism name or an object with "
                         ".allocation")
-    label = f"allocation of {getattr(mech, 'name', mechanism)!r}"
+    label = getattr(mech, "name", str(mechanism))
     # exact winner determination values every assignment of the items per profile
-    return (_guarded(_Allocation(mech), label), val, n, m,
+    return (_Guarded(_Allocation(mech), label, "mechanism"), val, n, m,
             size_float(enumerated_assignments(mech, n, m)))
 
 
@@ -137,15 +156,25 @@ def _names(prefix: str | None, n: int) -> tuple[str, ...] | None:
     return None if prefix is None else tuple(f"{prefix}{i + 1}" for i in range(n))
 
 
+# One mpmath product at moderate precision is a Python call: measured 6.7 us at 50 digits
+# (ishigami, grid 40, N = 3: 7.9e6 products in 53 s on a loaded core), 700 evaluations at the
+# cost models' 1e8 per second; its words² limb products dominate only at thousands of digits.
+# Each table entry held as an mpf object (with the transform's working copies): measured
+# 830 bytes at 50 digits (53 MB for 64 000 entries).
+MP_PRODUCT = 700.0
+MP_ENTRY_BYTES = 800.0
+
+
 def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_grade: int,
                 digits: int | None, max_work, max_memory, size: str = "inputs") -> None:
     """Refuse before any evaluation when the request is larger than ``max_work`` or would hold
     more than ``max_memory``: Monte Carlo costs samples × (evaluations per sample) × N·M input
     values, a grid or quadrature grid^N profiles × N·M (compared in logarithms: grid^N can have
     thousands of digits). With ``digits`` the grid's transform runs in mpmath: grid^N·grid·N
-    products along the axes and grid³·N for the bases, each costing about (digits/50)² float
-    operations (schoolbook products; measured 5 s for grid 4, N = 3, 40 000 digits), and every
-    one of the grid^N table entries holds digits·log2(10)/8 bytes."""
+    products along the axes and grid³·N for the bases, each costing :data:`MP_PRODUCT` plus
+    (digits/50)² limb products (schoolbook; measured 5 s for grid 4, N = 3, 40 000 digits), and
+    every one of the grid^N table entries holds :data:`MP_ENTRY_BYTES` plus digits·log2(10)/8
+    bytes per copy."""
     if method == "mc":
         per = evaluations_per_sample(n, min(max_grade, n), max(n, 1))  # R ≤ N is estimated
         size_budget(*((size, n) if n * n >= m else ("items", m)), per * n * m,
@@ -163,9 +192,11 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
     if digits is not None:
         ops = (profiles * grid * n + size_float(grid) ** 3 * n) * m
         words = 1 + size_float(digits) / 50
-        work_budget("digits", digits, ops * words * words, max_work=max_work,
-                    what=f"float operations ({ops:.3g} products at {digits} digits)")
-        memory_budget("digits", digits, 3 * profiles * m * (64 + size_float(digits) * 0.42),
+        work_budget("digits", digits, ops * (MP_PRODUCT + words * words), max_work=max_work,
+                    what=f"evaluations ({ops:.3g} mpmath products at {digits} digits)",
+                    lower=("grid", "inputs"))
+        memory_budget("digits", digits, profiles * m * (MP_ENTRY_BYTES
+                                                        + 3 * size_float(digits) * 0.42),
                       max_memory=max_memory)
     else:
         memory_budget("grid", grid, 8.0 * 4 * profiles * (n + m), max_memory=max_memory)
@@ -262,9 +293,9 @@ def spectrum(
             raise ValueError("inputs: function needs inputs N ≥ 1")
         n = positive_int("inputs", inputs)
         if isinstance(function, str):
-            f = _guarded(load_function(function), function)
+            f = _Guarded(load_function(function), function)
         elif callable(function):
-            f = _guarded(function, getattr(function, "__name__", "function"))
+            f = _Guarded(function, getattr(function, "__name__", "function"))
         else:
             raise TypeError(f"function={function!r}: a callable or 'pkg.module:name'")
         law, m = _marginal("marginal", marginal), 1

@@ -49,9 +49,25 @@ def check_plot_path(path: str | None) -> str | None:
     if suffix not in formats:
         raise UsageError(f"--plot {path}: unknown image format {suffix!r} (use one of "
                          f"{', '.join(sorted(formats))})")
+    return check_out_path("--plot", path)
+
+
+def check_out_path(flag: str, path: str | None) -> str | None:
+    """An output file named by ``flag``, checked before any work: not a folder, in a folder
+    that exists.
+
+    >>> check_out_path("--out", ".")
+    Traceback (most recent call last):
+    ...
+    latent.cli.common.UsageError: --out .: is a folder; name a file in it
+    """
+    if path is None:
+        return None
+    if Path(path).is_dir():
+        raise UsageError(f"{flag} {path}: is a folder; name a file in it")
     parent = Path(path).parent
     if not parent.is_dir():
-        raise UsageError(f"--plot {path}: folder {str(parent)!r} does not exist")
+        raise UsageError(f"{flag} {path}: folder {str(parent)!r} does not exist")
     return path
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import sys
 
 from latent.api.simulate import ITEM_KINDS, simulate
-from latent.cli.common import add_budget_arguments, budget, call_api, print_json
+from latent.cli.common import (
+    add_budget_arguments,
+    budget,
+    call_api,
+    check_out_path,
+    print_json,
+)
 from numerics.atomic import atomic_path
 from numerics.engine import EXECUTORS
 from numerics.mechanisms import MECHANISMS
@@ -39,7 +45,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--synergy", type=float, default=0.0, help="bundle bonus (complements)")
     parser.add_argument("--reserve", type=float, default=None, help="second_price reserve")
     parser.add_argument("--price", type=float, default=None, help="posted_price/lottery price")
-    parser.add_argument("--ctrs", default=None, help="gsp click-through rates, e.g. 1,0.6,0.3")
+    parser.add_argument("--ctrs", default=None,
+                        help="gsp click-through rates, e.g. 1,0.6,0.3: each in [0, 1], "
+                             "non-increasing (slot 1 is the best)")
     parser.add_argument("--pairwise-reserve", action="store_true", help="pairwise: ψ > 0 needed")
     parser.add_argument("--ironed", action="store_true", help="pairwise: use ironed ψ")
     parser.add_argument("--samples", type=int, default=10000, metavar="S")
@@ -69,6 +77,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    check_out_path("--out", args.out)  # before the simulation, not after it
     executor = args.executor
     if args.engine is not None:
         print("warning: --engine is deprecated; use --executor", file=sys.stderr)

@@ -22,12 +22,12 @@ sweeps are not bit-reproducible; one process, interrupted and resumed, is.)
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import os
 import sqlite3
 import time
 import urllib.parse
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,8 +165,8 @@ class _OptunaSampler:
 
 
 def make_sampler(cfg: SweepConfig):
-    """None for random search; an Optuna sampler when asked for and importable (else a warning
-    and random search).
+    """None for random search; an Optuna sampler when asked for (a ValueError naming the
+    missing extra when Optuna is not installed: the study records the sampler it ran).
 
     >>> make_sampler(SweepConfig("uniform", 2)) is None
     True
@@ -177,10 +177,18 @@ def make_sampler(cfg: SweepConfig):
         raise ValueError(f"unknown sampler {cfg.sampler!r} (random or optuna)")
     try:  # optuna is an optional extra (``pip install .[learn]``): imported only when asked for
         import optuna
-    except ImportError:
-        warnings.warn("optuna is not installed: using random search instead", stacklevel=2)
-        return None
+    except ImportError:  # a random search would be stored as an optuna study: refuse
+        raise ValueError(f"sampler='optuna': {OPTUNA_MISSING}") from None
     return _OptunaSampler(optuna, cfg)
+
+
+OPTUNA_MISSING = ("Optuna is not installed (the optional extra: pip install '.[learn]'); "
+                  "install it or use sampler 'random'")
+
+
+def optuna_available() -> bool:
+    """Whether the optional Optuna extra can be imported (checked without importing it)."""
+    return importlib.util.find_spec("optuna") is not None
 
 
 # Seconds a writer waits for another process's write to finish (several sweeps may share one

@@ -171,9 +171,10 @@ def yao_optimal(
             res.revenue_float,
         )
         by_k: dict = {}
-        for t, xs, pk in zip(
-            ts.types, res.interim_allocation[0], res.interim_payment[0], strict=True
-        ):
+        # a failed solve has no interim rule (reported by its status, as the reduced LP's)
+        rules = zip(ts.types, res.interim_allocation[0], res.interim_payment[0], strict=True) \
+            if res.interim_allocation else ()
+        for t, xs, pk in rules:
             k = sum(1 for v in t if v == b)
             hi = [x for v, x in zip(t, xs, strict=True) if v == b]
             lo = [x for v, x in zip(t, xs, strict=True) if v == a]

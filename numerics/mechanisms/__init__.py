@@ -29,6 +29,7 @@ from numerics.mechanisms.single import (
     SecondPrice,
     equilibrium_bid_table,
 )
+from numerics.validate import number_list
 
 MECHANISMS = (
     "posted_price",
@@ -46,6 +47,7 @@ MECHANISMS = (
 )
 
 __all__ = [
+    "CTR_RULE",
     "GSP",
     "MECHANISMS",
     "CallableMechanism",
@@ -65,6 +67,7 @@ __all__ = [
     "enumerated_assignments",
     "as_profile",
     "equilibrium_bid_table",
+    "gsp_ctrs",
     "make_mechanism",
     "marginals_of",
     "optimal_welfare",
@@ -114,13 +117,17 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
     if key == "vcg_enum":
         return VCGEnumeration(n_bidders, n_items, kind, synergy)
     if key == "gsp":
-        return GSP(n_bidders, _gsp_ctrs(params.pop("ctrs", None), n_items))
+        return GSP(n_bidders, gsp_ctrs(params.pop("ctrs", None), n_items))
     if key == "menu":
         if n_bidders != 1:
             raise ValueError("menu: one buyer only (--bidders 1)")
         opts = params.pop("options", None)
         return Menu(**({"options": tuple(opts)} if opts else {}), kind=kind, synergy=synergy)
     if key == "callable":
+        if "allocation" not in params or "payments" not in params:
+            raise ValueError("callable: needs allocation= and payments= functions, so it is "
+                             "for the Python API (pass a CallableMechanism as mechanism=); "
+                             "from the command line choose a named mechanism")
         return CallableMechanism(
             params.pop("allocation"), params.pop("payments"), kind=kind, synergy=synergy
         )
@@ -134,19 +141,31 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
     return ItemWise(single)
 
 
-def _gsp_ctrs(ctrs, n_items: int) -> tuple:
-    """Click-through rates of GSP's slots: one slot per item of the contract's (batch, N, M).
+CTR_RULE = "click-through rates: numbers in [0, 1], non-increasing (slot 1 is the best)"
 
-    Default α_k = 1/k (k = 1…M). Given ``ctrs`` fix the slot count; with M > 1 they must number M.
 
-    >>> _gsp_ctrs(None, 3), _gsp_ctrs((1.0, 0.4), 1)
+def gsp_ctrs(ctrs, n_items: int = 1) -> tuple:
+    """Click-through rates of GSP's slots (a sequence or ``"1,0.6,0.3"``): one slot per item
+    of the contract's (batch, N, M). Each is the probability that the ad in its slot is
+    clicked, so in [0, 1]; slots are ranked, so the rates do not increase (GSP gives the
+    highest bid slot 1, and its welfare benchmark matches values to slots in that order: with
+    increasing rates both would be wrong numbers, not merely a different auction). Default
+    α_k = 1/k (k = 1…M). Given ``ctrs`` fix the slot count; with M > 1 they must number M.
+
+    >>> gsp_ctrs(None, 3), gsp_ctrs("1,0.4")
     ((1.0, 0.5, 0.3333333333333333), (1.0, 0.4))
+    >>> gsp_ctrs([-1, 0.5])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ctrs=[-1, 0.5]: rate 1 = -1: must be ≥ 0.0 (click-through rates: ...)
     """
     if ctrs is None:
         return tuple(1.0 / k for k in range(1, n_items + 1))
-    ctrs = tuple(float(c) for c in ctrs)
+    ctrs = number_list("ctrs", ctrs, low=0.0, high=1.0, nonincreasing=True, what="rate",
+                       accepted=CTR_RULE)
     if n_items > 1 and len(ctrs) != n_items:
-        raise ValueError(f"gsp: {len(ctrs)} click-through rates for {n_items} slots (items)")
+        raise ValueError(f"ctrs={ctrs!r}: {len(ctrs)} click-through rates for {n_items} slots "
+                         "(items); give one per item")
     return ctrs
 
 

@@ -51,6 +51,12 @@ class Mechanism:
         default). The regret audit then moves one item's auction per misreport of that item."""
         return None
 
+    def profile_cost(self) -> float:
+        """Cost of one profile's outcome in elementary evaluations (the unit of the cost
+        models, about 10^-8 s), when it is more than its N·M values: a solver run per profile
+        (0, the default, when the outcome is vectorised over the batch)."""
+        return 0.0
+
     def allocation(self, v) -> np.ndarray:
         return self.outcome(as_profile(v))[0]
 

@@ -28,6 +28,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import stats
 
+from numerics.validate import finite_float, positive_int
 from numerics.valuations.base import Valuation
 from numerics.valuations.ironing import IronedInterval, ironed_intervals, upper_hull
 from numerics.valuations.profiles import (
@@ -74,9 +75,13 @@ __all__ = [
 
 def _num(s: str) -> float:
     try:
-        return float(Fraction(s.strip()))
+        x = Fraction(s.strip())
     except (ValueError, ZeroDivisionError) as exc:
         raise ValueError(f"not a number: {s!r}") from exc
+    try:
+        return float(x)
+    except OverflowError:  # 1e999: beyond a float; the parameter checks refuse ±inf by name
+        return math.inf if x > 0 else -math.inf
 
 
 def hetero() -> Mixture:
@@ -151,6 +156,35 @@ def parse_valuation(spec: str) -> Valuation:
     return law
 
 
+# The parameters of each law and what they must be, as the refusals state them.
+LAW_FORMS = {
+    "uniform": "uniform[:A:B] with A < B",
+    "exponential": "exponential[:RATE] with RATE > 0",
+    "beta": "beta:A:B with A > 0 and B > 0",
+    "lognormal": f"lognormal:MU:SIGMA with SIGMA > 0 and |MU| ≤ {math.log(MAX_VALUE_SCALE):.0f}",
+    "truncnorm": "truncnorm:MU:SIGMA:LO:HI with SIGMA > 0 and LO < HI",
+    "censnorm": "censnorm:SIGMA with SIGMA > 0",
+}
+
+
+def _law_params(name: str, args: list[str], names: tuple[str, ...], k_min: int = -1,
+                positive: tuple[str, ...] = ()) -> list[float]:
+    """The parameters ``args`` of law ``name`` as finite floats (``k_min`` to ``len(names)``
+    of them; all when ``k_min`` is -1), those in ``positive`` > 0: else a ValueError naming the
+    law, the parameter and the law's accepted form (:data:`LAW_FORMS`)."""
+    form = LAW_FORMS.get(name, name)
+    if not (len(names) if k_min < 0 else k_min) <= len(args) <= len(names):
+        raise ValueError(f"{name}: expected {form}, got {len(args)} parameter(s)")
+    out = []
+    for label, text in zip(names, args, strict=False):
+        try:
+            out.append(finite_float(label, _num(text), low=0.0 if label in positive else None,
+                                    low_open=True))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc} ({form})") from None
+    return out
+
+
 def _parse_valuation(spec: str) -> Valuation:
     spec = spec.strip()
     if not spec:
@@ -159,36 +193,34 @@ def _parse_valuation(spec: str) -> Valuation:
     name = name.lower()
     args = rest.split(":") if rest else []
 
-    def want(k_min, k_max):
-        if not k_min <= len(args) <= k_max:
-            raise ValueError(f"{name}: expected {k_min}..{k_max} parameters, got {spec!r}")
-        return [_num(a) for a in args]
-
     if name == "uniform":
-        a = want(0, 2)
+        a = _law_params(name, args, ("A", "B"), 0)
         lo, hi = (a + [0.0, 1.0][len(a) :]) if len(a) != 1 else (0.0, a[0])
         if not hi > lo:
-            raise ValueError("uniform: need A < B")
+            raise ValueError(f"uniform: A={lo:g}, B={hi:g}: need A < B ({LAW_FORMS[name]})")
         return Uniform(lo, hi)
     if name in ("exponential", "exp"):
-        (rate,) = want(0, 1) or [1.0]
-        if rate <= 0:
-            raise ValueError("exponential: rate must be positive")
+        (rate,) = _law_params("exponential", args, ("RATE",), 0, ("RATE",)) or [1.0]
         return Exponential(rate)
     if name == "beta":
-        a, b = want(2, 2)
+        a, b = _law_params(name, args, ("A", "B"), positive=("A", "B"))
         return ScipyValuation(stats.beta(a, b), spec)
     if name == "lognormal":
-        mu, sigma = want(2, 2)
+        mu, sigma = _law_params(name, args, ("MU", "SIGMA"), positive=("SIGMA",))
+        if abs(mu) > math.log(MAX_VALUE_SCALE):  # exp(MU) is the median: beyond 1e±150
+            raise ValueError(f"lognormal: MU={mu:g}: values of about e^MU overflow "
+                             f"({LAW_FORMS[name]})")
         return ScipyValuation(stats.lognorm(s=sigma, scale=math.exp(mu)), spec)
     if name == "truncnorm":
-        mu, sigma, lo, hi = want(4, 4)
-        if sigma <= 0 or not hi > lo:
-            raise ValueError("truncnorm: need SIGMA > 0 and LO < HI")
+        mu, sigma, lo, hi = _law_params(name, args, ("MU", "SIGMA", "LO", "HI"),
+                                        positive=("SIGMA",))
+        if not hi > lo:
+            raise ValueError(f"truncnorm: LO={lo:g}, HI={hi:g}: need LO < HI "
+                             f"({LAW_FORMS[name]})")
         a, b = (lo - mu) / sigma, (hi - mu) / sigma
         return ScipyValuation(stats.truncnorm(a, b, mu, sigma), spec)
     if name == "censnorm":
-        (sigma,) = want(1, 1)
+        (sigma,) = _law_params(name, args, ("SIGMA",), positive=("SIGMA",))
         return Censored(ScipyValuation(stats.norm(0.0, sigma), f"norm:0:{sigma}"), 0.0)
     if name == "discrete":
         if len(args) != 2:
@@ -210,12 +242,16 @@ def _parse_valuation(spec: str) -> Valuation:
             comps.append(parse_valuation(sub))
         return Mixture(tuple(comps), tuple(weights))
     if name == "hetero":
-        want(0, 0)
+        _law_params(name, args, ())
         return hetero()
     raise ValueError(
         f"unknown distribution {name!r} (try uniform, exponential, beta, lognormal, "
         "truncnorm, censnorm, discrete, empirical, mixture, hetero)"
     )
+
+
+LATENT_FORM = "latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]] with integers D ≥ 1, W_SEED ≥ 0 and " \
+    f"SIGMA_Z, SIGMA_EPS in [0, {MAX_VALUE_SCALE:g}]"
 
 
 def parse_profile(
@@ -239,13 +275,19 @@ def parse_profile(
         if n_items != 1:
             raise ValueError("latent: the latent-factor model is single-item")
         parts = spec.split(":")[1:]
-        nums = [_num(p) for p in parts]
-        d = int(nums[0]) if len(nums) > 0 else 1
-        sz = nums[1] if len(nums) > 1 else 1.0
-        se = nums[2] if len(nums) > 2 else 0.05
-        ws = int(nums[3]) if len(nums) > 3 else int(seed)
-        if d < 1 or sz < 0 or se < 0:
-            raise ValueError("latent: need D ≥ 1 and non-negative sigmas")
+        if len(parts) > 4:
+            raise ValueError(f"latent: expected {LATENT_FORM}, got {len(parts)} parameters")
+        try:
+            nums = [_num(p) for p in parts]
+            d = positive_int("D", nums[0]) if len(nums) > 0 else 1
+            # values are w·z + ε: sigmas beyond MAX_VALUE_SCALE overflow their squares
+            sz = finite_float("SIGMA_Z", nums[1], low=0.0, high=MAX_VALUE_SCALE) \
+                if len(nums) > 1 else 1.0
+            se = finite_float("SIGMA_EPS", nums[2], low=0.0, high=MAX_VALUE_SCALE) \
+                if len(nums) > 2 else 0.05
+            ws = positive_int("W_SEED", nums[3], minimum=0) if len(nums) > 3 else int(seed)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"latent: {exc} ({LATENT_FORM})") from None
         return LatentFactorProfile(n_bidders, d, sz, se, ws)
     specs = [s for s in spec.split(";") if s.strip()]
     if len(specs) == 1:

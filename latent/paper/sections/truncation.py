@@ -9,7 +9,8 @@ from latent.studies.truncation import frontier_at_scale
 
 LEAD = (
     r"\emph{What is shown.} What truncating a revenue-optimal allocation rule at ANOVA grade "
-    r"$R$ costs in revenue, under two definitions (DESIGN \S 6). \emph{Exact:} "
+    r"$R$ costs in revenue, under two definitions (after the grade-$R$ truncation theorem of "
+    r"Nagy, \emph{Latent Compression}). \emph{Exact:} "
     r"$\mathrm{Rev}^* - \mathrm{Rev}^{(R)}$, where $\mathrm{Rev}^{(R)}$ is the best revenue "
     r"of a feasible, BIC, IR allocation rule of grade at most $R$ on the discretised type "
     r"grid, an exact LP certified in rationals (Table~\ref{tab:frontier-exact}). \emph{At "
