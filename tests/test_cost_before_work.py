@@ -53,7 +53,7 @@ CASES = [
      "--scale-samples"),
     (["estimate_rho", "SMALL", "--spectrum", "mc", "--samples", BIG], "--samples"),
     # measured: an immediate MemoryError traceback
-    (["estimate_rho", "SMALL", "--boot", BIG], "--boot"),
+    (["estimate_rho", "SMALL", "--data-boot", BIG], "--data-boot"),
     (["learn", "--values", "uniform", "--bidders", "2", "--trials", "1", "--train", BIG],
      "--train"),
     (["design", "--bidders", "1", "--grid", "100000"], "--grid"),
@@ -176,8 +176,8 @@ def test_refused_as_its_own_process(case):
 
 def test_cost_refusals_name_the_flag_that_raises_the_limit(replays):
     # a work refusal says what to lower and which flag raises the limit, in flag terms
-    _, stderr, _ = replays[[flag for _, flag in CASES].index("--boot")]
-    assert "evaluations" in stderr and "lower --boot or raise --max-work" in stderr
+    _, stderr, _ = replays[[flag for _, flag in CASES].index("--data-boot")]
+    assert "evaluations" in stderr and "lower --data-boot or raise --max-work" in stderr
     _, stderr, _ = replays[len(CASES) - 1]
     assert "bytes held at once" in stderr and "lower --samples or raise --max-memory" in stderr
 
@@ -231,8 +231,8 @@ def test_api_keywords_mirror_the_flags():
         efficient(EXAMPLE, samples=3, max_work=2 * per)
     with pytest.raises(ValueError, match=r"^samples=1000: too large.*max_memory"):
         efficient(EXAMPLE, samples=1000, max_memory="1k")
-    with pytest.raises(ValueError, match=r"^n_boot=.*spectral"):
-        latent.estimate_rho(np.random.default_rng(1).random((50, 3)), n_boot=10**6,
+    with pytest.raises(ValueError, match=r"^data_boot=.*auction bootstrap"):
+        latent.estimate_rho(np.random.default_rng(1).random((50, 3)), data_boot=10**6,
                             max_work=1e6)
     for fn, kwargs in ((latent.frontier, {"bidders": 3, "grid": 30}),
                        (latent.optimal, {"bidders": 300}),

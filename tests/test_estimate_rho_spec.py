@@ -143,7 +143,7 @@ def test_factor_branch_runs_when_independence_is_rejected_and_recovers_the_share
     """v = y·ε with log y ~ N(0, 0.5²), ε ~ U[0, 1]: log bids = log y + log ε + const, so the
     common share of log-bid variance is 0.25 / (0.25 + Var log ε = 1) = 0.2."""
     rep = run(first_price_frame(1000, seed=11, hetero=0.5), data_boot=99, perm=199,
-              factor_boot=3, factor_samples=20_000)
+              factor_boot=19, factor_samples=20_000)
     g = rep.groups[0]
     assert g.tests.independence.rejected
     f = g.factor

@@ -127,7 +127,7 @@ def test_buyer_value_gives_the_maximum_price_and_a_fitted_one_near_it():
 def test_pipeline_reports_factor_costs_in_text_json_and_frame():
     c = _factor_costs(_rng(10), 600)
     rep = estimate_rho(c, lowest_wins=True, n_boot=50, revenue_samples=20_000, samples=500,
-                       data_boot=49, perm=99, factor_boot=3, grid=8, lp_grid=4)
+                       data_boot=49, perm=99, factor_boot=19, grid=8, lp_grid=4)
     g = rep.groups[0]
     assert g.tests.independence.rejected
     assert isinstance(g.factor.revenues, FactorCosts)

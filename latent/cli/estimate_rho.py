@@ -159,9 +159,11 @@ def add_arguments(p) -> None:
     f.add_argument("--factor-samples", type=int, metavar="S",
                    help="Monte Carlo auctions for its revenues (default 20 per auction, "
                         "20000-100000)")
-    f.add_argument("--factor-boot", type=int, default=9, metavar="B",
-                   help="re-fitted bootstrap replications of its revenues (default 9; 0 = "
-                        "none)")
+    f.add_argument("--factor-boot", type=int, default=0, metavar="B",
+                   help="re-fitted bootstrap replications of its revenues: 0 (default: its "
+                        "numbers carry only their Monte Carlo error given the fit, labelled as "
+                        "such) or at least 19 (an interval on the revenue; each re-fits the "
+                        "model)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -39,7 +39,7 @@ REVENUE_BATCH = 1 << 16
 DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data_boot": 199,
             "tests": True, "perm": 499, "mechanism": "myerson", "lowest_wins": False,
             "buyer_value": None, "factor_model": False,
-            "factor_samples": None, "factor_boot": 9, "n_boot": 1000, "grades": (1, 2, 3),
+            "factor_samples": None, "factor_boot": 0, "n_boot": 1000, "grades": (1, 2, 3),
             "lp_grid": 6, "lp_max_bidders": 5, "asymmetric": False, "spectrum": "auto",
             "bids": "values", "grid": None, "max_work": None, "max_memory": None}
 
@@ -157,8 +157,9 @@ def check_cost(selections: Sequence, options) -> None:
         if not opts["asymmetric"] and 2 <= n <= opts["lp_max_bidders"]:
             check_frontier_cost("lp_grid", opts["lp_grid"], n, opts["lp_grid"], 1,
                                 len(opts["grades"]), max_work=max_work, max_memory=max_memory)
-        memory_budget("n_boot", opts["n_boot"], 8.0 * (opts["n_boot"] + 4 * rows * n),
-                      max_memory=max_memory)
+        if opts["asymmetric"]:  # σ1/σ2's bootstrap: identified slots only
+            memory_budget("n_boot", opts["n_boot"], 8.0 * (opts["n_boot"] + 4 * rows * n),
+                          max_memory=max_memory)
         memory_budget("perm", opts["perm"], 8.0 * (opts["perm"] + 4 * rows * n),
                       max_memory=max_memory)
         memory_budget("data_boot", opts["data_boot"], 8.0 * (opts["data_boot"] + 8 * rows * n),

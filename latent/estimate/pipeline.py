@@ -137,7 +137,7 @@ class EstimateOptions:
     level: float = 0.05
     factor_model: bool = False
     factor_samples: int | None = None
-    factor_boot: int = 9
+    factor_boot: int = 0
     n_boot: int = 1000
     grades: tuple[int, ...] = (1, 2, 3)
     lp_grid: int = 6
@@ -252,6 +252,9 @@ def validate_options(options: dict) -> EstimateOptions:
         o["seed"] = o["seed"] if isinstance(o["seed"], int) else ss
     o["target_rel_ci"] = check_target(o.get("target_rel_ci"))  # adaptive spectrum step
     opts = EstimateOptions(**o)
+    if 0 < opts.factor_boot < 19:
+        raise ValueError(f"factor_boot={opts.factor_boot}: 0 (no re-fitted interval) or at least "
+                         "19 re-fits (a bootstrap of fewer replicates is not an interval)")
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
     if (opts.covariates or opts.fixed_effects) and opts.normalize:

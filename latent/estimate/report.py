@@ -207,9 +207,7 @@ def _factor_lines(f: FactorPart) -> list[str]:
         return out + _factor_cost_lines(f, rv, iv)
 
     def line(label, e, key=None):
-        extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}]"
-                 if key in iv else "")
-        return f"    {label}: {_num(e.mean, e.ci)} (MC CI given the fit){extra}"
+        return f"    {label}: {_factor_num(e, iv.get(key))}"
 
     out.append(f"    revenues with N = {rv.n_bidders} under the fitted correlated model, in "
                f"{f.units}:")
@@ -227,6 +225,16 @@ def _factor_lines(f: FactorPart) -> list[str]:
     return out
 
 
+def _factor_num(e, interval) -> str:
+    """A factor-model revenue or cost: the re-fitted bootstrap interval on the quantity when
+    computed (``--factor-boot``), the Monte Carlo error given the fit labelled as such."""
+    mc = f"Monte Carlo error alone, given the fit [{_num(e.ci[0])}, {_num(e.ci[1])}]"
+    if interval is None:
+        return (f"{_num(e.mean)} (no interval on the quantity: --factor-boot 0 re-fits; "
+                f"{mc})")
+    return (f"{_num(e.mean, interval)} (bootstrap of auctions, model re-fitted on each; {mc})")
+
+
 _COST_NAMES = {"reverse_second_price": "reverse second price",
                "myerson": "Myerson on the marginals (lowest ironed virtual cost c + F(c)/f(c))",
                "max_price": "reverse second price with a fitted maximum price"}
@@ -242,12 +250,9 @@ def _factor_cost_lines(f: FactorPart, rv: FactorCosts, iv: dict) -> list[str]:
                             f"; fitted maximum price {rv.fitted_max_price:.6g} (training "
                             "draws)")))
     for key, e in rv.costs.items():
-        extra = (f"; bootstrap interval [{iv[key][0]:.4g}, {iv[key][1]:.4g}] "
-                 "(model re-fitted)" if key in iv else "")
         buy = ("" if rv.buyer_value is None else
                f", purchase probability {rv.purchase[key].mean:.4f}")
-        out.append(f"    {_COST_NAMES[key]}: {_num(e.mean, e.ci)} (MC CI given the fit)"
-                   f"{extra}{buy}")
+        out.append(f"    {_COST_NAMES[key]}: {_factor_num(e, iv.get(key))}{buy}")
     best = _COST_NAMES[rv.best]
     out.append(f"    the mechanism a buyer should run when costs are correlated: {best} "
                f"(savings against reverse second price = "
@@ -270,7 +275,7 @@ class RevenueLine(_Keyed, Result):
     of the estimated law), or ``withheld`` with the reason instead of a number.
 
     >>> line = RevenueLine(estimate=Estimate(1.0, (0.9, 1.1), 100), units="data units")
-    >>> line["value"], line.to_dict()["ci"]["low"], "mc_error" in line
+    >>> line["value"], line.to_dict()["ci"][0], "mc_error" in line
     (1.0, 0.9, False)
     >>> RevenueLine(estimate=Estimate(1.0), units="u", withheld="tail").to_dict()["value"] is None
     True

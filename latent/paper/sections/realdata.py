@@ -92,7 +92,7 @@ def realdata_section(ctx: Context) -> Section:
         return Section("Rho from real data", escape(
             "No data folder was available to this run (pass --data-dir): section omitted."))
     fast = dict(n_boot=200, revenue_samples=20_000, samples=2_000, grid=8, lp_grid=4,
-                data_boot=49, perm=99, factor_boot=3,
+                data_boot=49, perm=99, factor_boot=0,
                 progress=False) if ctx.quick else dict(progress=False)
     rows, data, problems, prov = [], {}, [], []
     for fname, label, provenance, opts in DATASETS:
