@@ -34,7 +34,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 # simple-fpa logs every continuous covariate (np.log(c) in its formula): size enters as log

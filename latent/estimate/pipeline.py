@@ -485,7 +485,6 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         spectral=(_run(bias_corrected_rho, matrix, n_perm=opts.perm,
                        confidence=1 - opts.level, seed=test_seeds[2])
                   if opts.asymmetric else None))
-    warnings += _interval_warnings(block)
     selection = sel.to_dict()
     if total_auctions is not None:
         selection["auctions_not_used"] = total_auctions - sel.auctions_used
@@ -549,11 +548,6 @@ def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, 
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
     return spectrum, note, trunc
-
-
-def _interval_warnings(block) -> list[str]:
-    """The block's caveats (withheld numbers, rejected checks) as group warnings too."""
-    return list(block.revenue.caveats)
 
 
 def first_stage_resampler(first_stage: FirstStage, auctions: np.ndarray,
