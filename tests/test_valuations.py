@@ -204,9 +204,9 @@ def test_bundle_values():
     "bad, message",
     [
         ("", "empty valuation spec"),
-        ("uniform:2:1", "uniform: need A < B"),
-        ("exponential:-1", "exponential: rate must be positive"),
-        ("beta:1", "beta: expected 2..2 parameters"),
+        ("uniform:2:1", "uniform: A=2, B=1: need A < B (uniform[:A:B] with A < B)"),
+        ("exponential:-1", "exponential: RATE=-1.0: must be > 0.0"),
+        ("beta:1", "beta: expected beta:A:B with A > 0 and B > 0, got 1 parameter(s)"),
         ("discrete:1,2:0.5", "discrete: need equally many values and probabilities"),
         ("mixture:uniform", "mixture: term 'uniform' must look like WEIGHT"),
         ("nosuch", "unknown distribution 'nosuch'"),

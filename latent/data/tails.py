@@ -246,9 +246,9 @@ def tail_index(x, *, method: str = "hill", level: float = 0.95) -> TailIndex | N
     :func:`_hill`); ``gpd``: a generalised Pareto law fitted to the exceedances over the 90th
     percentile, profile-likelihood interval. Coverage at nominal 95%, n = 3000, α = 1.5, 2, 3
     (Hill over 400 seeds, GPD over 200; tests/test_tails_index.py checks the Hill rows and the
-    GPD on Lomax): Hill 94.5–95% on Pareto, 92.5–94.5% on |Student t|, 93.5–95% on Fréchet, but
+    GPD on Lomax): Hill 94.5–95% on Pareto, 92.5–94.5% on abs(Student t), 93.5–95% on Fréchet, but
     92.5%, 87% and 58% on Lomax (Pareto − 1: the √n rule leaves a bias of the order of the
-    interval); GPD 95–97.5% on Pareto and Lomax (exact there), 90–96.5% on |Student t|, 92% on
+    interval); GPD 95–97.5% on Pareto and Lomax (exact there), 90–96.5% on abs(Student t), 92% on
     Fréchet α = 1.5, at 80× the cost. Neither covers everywhere: read the interval as
     conditional on a Pareto-like tail above the threshold.
 

@@ -101,7 +101,7 @@ def normal_scores(matrix) -> np.ndarray:
     the same for bids, GPV pseudo-values (an increasing function of the bids within a bidder
     count), logs or homogenised levels, and a few huge values cannot dominate them: on
     first-price bids with an auction factor left in them (pseudo-values with an exploding upper
-    tail) the permutation test of the levels' intraclass correlation had a critical |t| of 4.9
+    tail) the permutation test of the levels' intraclass correlation had a critical abs(t) of 4.9
     and missed a correlation of 0.3 (p = 0.17); on the scores it rejects. Independence is
     invariant to increasing maps, so the test's null and its exactness are unchanged.
 
