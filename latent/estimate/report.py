@@ -475,9 +475,17 @@ class ProcurementPart(_Keyed, Result):
                 "observed_label": self.observed_label, "rule": self.rule, "units": self.units}
 
 
-def _spectral_dict(sp) -> dict:
+def _spectral_dict(sp, bc=None) -> dict:
     """The JSON of spectral ρ: one interval under ``rho_ci`` (exchangeable bidders: the
-    order-invariant estimate whose interval and independence test come from the same draws)."""
+    order-invariant estimate whose interval and independence test come from the same draws;
+    identified bidders: the cross-fitted ρ with its permutation-calibrated interval when it
+    was computed — the plain σ1/σ2's percentile interval cannot cover 1 and is not printed)."""
+    if isinstance(bc, BiasCorrectedRho) and isinstance(sp, SpectralRho):
+        return {"rho": jsonable(bc.rho), "rho_ci": [jsonable(bc.interval[0]),
+                                                   jsonable(bc.interval[1])],
+                "confidence": bc.confidence, "rho_plain": jsonable(sp.rho),
+                "eigenvalues": list(sp.eigenvalues), "n_rows": sp.n_rows,
+                "ci_method": bc.method}
     if isinstance(sp, ExchangeableInference):
         return {"rho": jsonable(sp.rho), "rho_ci": [sp.rho_interval.low, sp.rho_interval.high],
                 "icc": sp.icc, "icc_ci": [sp.icc_interval.low, sp.icc_interval.high],
@@ -542,7 +550,8 @@ class GroupReport(Result):
             "tests": None if self.tests is None else self.tests.to_dict(),
             "factor_model": None if self.factor is None else self.factor.to_dict(),
             "gpv": None if self.gpv is None else self.gpv.to_dict(),
-            "spectral_rho": _spectral_dict(self.spectral),
+            "spectral_rho": _spectral_dict(
+                self.spectral, None if self.tests is None else self.tests.spectral),
             "diagnostics": self.diagnostics,
             "marginals": list(self.marginals), "mechanism": self.mechanism,
             "grade_spectrum": None if self.spectrum is None else self.spectrum.to_dict(),
@@ -575,7 +584,6 @@ class GroupReport(Result):
             add("intraclass_correlation", sp.icc, tuple(sp.icc_interval), "correlation")
         elif isinstance(bc, BiasCorrectedRho):
             add("spectral_rho", bc.rho, bc.interval, "ratio")
-            add("spectral_rho_plain", sp.rho, sp.rho_ci, "ratio")
         elif isinstance(sp, SpectralRho):
             add("spectral_rho", sp.rho, sp.rho_ci, "ratio")
         if self.rho is not None:
