@@ -136,10 +136,12 @@ def statement(hypotheses: Iterable, conclusion, *, names: bool = True,
     for k, part in enumerate(_conjuncts(exprs[-1])):
         lines.append((arrow if k == 0 else r"\wedge\quad") + rf" & {latex(part)}")
     for (label, _), alt in zip(alternatives, alts, strict=True):
+        # The label on a line of its own (\intertext does not widen the columns): beside the
+        # claim, the widest claim plus the longest label ran into the margin.
+        said = rf"\intertext{{\small refuted: \ttfamily {escape(label)}}}"
         for k, part in enumerate(_conjuncts(alt)):
-            tag = rf"&& \text{{\small refuted: \ttfamily {escape(label)}}}" if k == 0 else ""
-            lines.append((r"\text{not}\quad" if k == 0 else r"\wedge\quad")
-                         + rf" & {latex(part)} {tag}")
+            lines.append((said + r"\text{not}\quad" if k == 0 else r"\wedge\quad")
+                         + rf" & {latex(part)}")
     out = "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
     if defs:  # a block of its own: the names column above would widen it
         where = [(r"\text{where}\quad" if k == 0 else "") + rf" & {latex(sym)} = {latex(pw)}"
