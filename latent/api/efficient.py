@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from latent.api.common import format_exact, path_error
 from numerics.efficient import AgentPayments, InstanceError, Model, agent_payments, load_instance
-from numerics.efficient.revenue import RevenueEstimate, expected_revenue, samplers_from_instance
+from numerics.efficient.revenue import ExpectedRevenue, expected_revenue, samplers_from_instance
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import memory_budget, positive_int, seed_sequence, work_budget
 from numerics.valuations import parse_valuation
@@ -67,7 +67,7 @@ class EfficientResult(Result):
     model: Model
     agents: tuple[AgentPayments, ...]
     revenue: dict
-    expected_revenue: RevenueEstimate | None = None
+    expected_revenue: ExpectedRevenue | None = None
 
     @property
     def payments(self) -> dict:

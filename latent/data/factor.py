@@ -45,7 +45,7 @@ import pandas as pd
 from scipy.integrate import cumulative_trapezoid
 
 from latent.data.empirical import must_buy_value
-from latent.data.tails import mean_interval
+from latent.data.tails import mean_estimate
 from numerics.learn.optimise import Family, fit
 from numerics.mechanisms import Myerson, SecondPrice
 from numerics.results import Estimate, Result, jsonable
@@ -614,8 +614,7 @@ def _mc(x: np.ndarray, nonnegative: bool = True) -> Estimate:
     """Mean of Monte Carlo draws with the package's interval rule (normal, or percentile
     bootstrap with a warning for a nonnegative quantity whose normal interval crosses 0);
     ``nonnegative=False`` for differences."""
-    m, ci, method, warning = mean_interval(x, nonnegative=nonnegative)
-    return Estimate(m, ci, int(x.size), method + (f" — warning: {warning}" if warning else ""))
+    return mean_estimate(x, nonnegative=nonnegative)
 
 
 def factor_revenues(model: FactorModel, n_bidders: int, *, samples: int = 100_000,

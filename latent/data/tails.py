@@ -27,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
+from numerics.results import Estimate
+from numerics.stats import mean_ci
 from numerics.validate import choice, finite_float, probability, seed_sequence
 
 __all__ = ["TAIL_METHODS", "TOP1_THRESHOLD", "TailGate", "TailGates", "TailIndex", "hill_index",
-           "mean_interval", "tail_gates", "tail_index", "tail_note", "top_share"]
+           "mean_estimate", "mean_interval", "tail_gates", "tail_index", "tail_note", "top_share"]
 
-Z95 = 1.959963984540054
 BOOT = 499  # percentile-bootstrap resamples when the normal interval crosses 0
 _CHUNK = 4_000_000  # resampled elements per chunk
 
@@ -97,10 +98,9 @@ def mean_interval(x, *, nonnegative: bool | None = None, n_boot: int = BOOT,
     """
     x = np.asarray(x, float).ravel()
     n = x.size
-    m = float(x.mean())
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
-    half = Z95 * sd / math.sqrt(max(n, 1))
-    lo, hi = m - half, m + half
+    normal = mean_ci(x)
+    m, half = normal.mean, normal.half_width
+    lo, hi = normal.ci
     negative = int(np.sum(x < 0))
     if nonnegative is False or not lo < 0:
         return m, (lo, hi), "normal 95% CI", ""
@@ -125,6 +125,30 @@ def mean_interval(x, *, nonnegative: bool | None = None, n_boot: int = BOOT,
                + (f"; {note}" if note else ""))
     return m, (lo, hi), f"percentile bootstrap 95% ({n_boot} resamples; the normal interval " \
         "crossed 0)", warning
+
+
+def mean_estimate(x, *, nonnegative: bool | None = None) -> Estimate:
+    """:func:`mean_interval` as an :class:`~numerics.results.Estimate`, its warning (if any)
+    said in the method: what the estimates from data report as a Monte Carlo mean.
+
+    Parameters
+    ----------
+    x : array_like
+        iid draws (a revenue, a cost, a bid, or a difference of two).
+    nonnegative : bool or None
+        As in :func:`mean_interval`; ``False`` for a difference.
+
+    Returns
+    -------
+    Estimate
+        ``value``, 95% ``ci``, ``n`` draws and the ``method`` of the interval.
+
+    >>> e = mean_estimate([1.0, 2.0, 3.0]); e.value, e.n, e.method
+    (2.0, 3, 'normal 95% CI')
+    """
+    x = np.asarray(x, float).ravel()
+    m, ci, method, warning = mean_interval(x, nonnegative=nonnegative)
+    return Estimate(m, ci, int(x.size), method + (f" — warning: {warning}" if warning else ""))
 
 
 # --- the upper-tail index with its interval, and the gates it sets --------------------------

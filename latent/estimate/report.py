@@ -63,19 +63,17 @@ class _Keyed:
         return key in self.to_dict()
 
 
-def estimate_of(r, method: str = "normal 95% CI, i.i.d. profiles from the estimated "
-                                 "marginals") -> Estimate:
-    """An :class:`Estimate` from a Monte Carlo mean (anything with ``mean``, ``ci``, ``samples``).
+def estimate_of(r: Estimate, method: str = "normal 95% CI, i.i.d. profiles from the "
+                                         "estimated marginals") -> Estimate:
+    """A Monte Carlo mean (:func:`latent.data.tails.mean_estimate`) relabelled with what it is
+    a mean of; a warning in its method (the normal interval crossed 0 and was replaced) is kept.
 
-    >>> from latent.estimate.revenue import RevenueEstimate
-    >>> estimate_of(RevenueEstimate(1.0, (0.9, 1.1), 10)).ci.high
-    1.1
+    >>> estimate_of(Estimate(1.0, (0.9, 1.1), 10), "revenue").method
+    'revenue'
     """
-    warning = getattr(r, "warning", "")
-    if warning:  # the normal interval crossed 0: say which interval replaced it, and why
-        method = f"{r.method} — warning: {warning}"
-    return Estimate(value=float(r.mean), ci=ConfidenceInterval.of(r.ci), n=int(r.samples),
-                    method=method)
+    if " — warning: " in r.method:  # say which interval replaced the normal one, and why
+        method = r.method
+    return Estimate(value=float(r.value), ci=r.ci, n=r.n, method=method)
 
 
 def _estimate_dict(e: Estimate) -> dict:

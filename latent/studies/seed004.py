@@ -18,6 +18,7 @@ from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EngineConfig, run
 from numerics.mechanisms import CallableMechanism, make_mechanism
 from numerics.seeding import fresh_sequence, stable_seed
+from numerics.stats import mean_ci
 from numerics.valuations import Exponential, LatentFactorProfile, Uniform, hetero, iid
 
 N = 4
@@ -186,7 +187,7 @@ def reproduce(samples: int = 1_000_000, regret_samples: int = 20_000, seed: int 
                     regret_samples,
                 )
                 sr = seed_regret(mech, v)
-                half = 1.96 * sr.std() / np.sqrt(sr.size)
+                seeded = mean_ci(sr)
                 row[name] = {
                     "revenue": big.revenue.to_dict(),
                     "efficiency": big.efficiency.to_dict(),
@@ -195,7 +196,7 @@ def reproduce(samples: int = 1_000_000, regret_samples: int = 20_000, seed: int 
                     "regret_resolution": reg.regret_resolution,
                     "seed_style_regret": {
                         "mean": float(sr.mean()),
-                        "ci": [float(sr.mean() - half), float(sr.mean() + half)],
+                        "ci": list(seeded.ci),
                     },
                 }
                 if verbose:

@@ -8,17 +8,16 @@ Randomness comes only from ``numpy.random.SeedSequence``: same seed, same number
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
-from scipy import stats
 
 from numerics.efficient.instance import InstanceError, bundle_name, bundle_of, number
 from numerics.efficient.model import Model
 from numerics.efficient.payments import NEG_INF, agent_payments
+from numerics.stats import mean_ci
 
 RULES = ("vcg", "weakest_type", "optimal")
 GRID = 10**6  # draws are rounded to 6 decimals: exact, short rationals keep the LPs cheap
@@ -61,7 +60,7 @@ def mixture_sampler(components: Sequence[tuple[float, Sequence]]) -> Sampler:
 
 
 @dataclass(frozen=True)
-class RevenueEstimate:
+class ExpectedRevenue:
     """Mean revenue per rule with a ``level`` t-interval; ``rejected`` draws fell outside Θ."""
 
     n_samples: int
@@ -119,7 +118,7 @@ def expected_revenue(
     level: float = 0.95,
     progress=None,
     max_tries: int = 1000,
-) -> RevenueEstimate:
+) -> ExpectedRevenue:
     """Monte Carlo ``E[revenue]`` with each agent's type drawn by ``samplers[i]`` (``None``
     keeps the report); draws outside Θ_i are redrawn and counted in ``rejected``.
 
@@ -149,9 +148,8 @@ def expected_revenue(
         if NEG_INF in values[r] or len(x) < 2:
             ci[r] = (mean[r], mean[r])
             continue
-        half = float(stats.t.ppf(0.5 + level / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x)))
-        ci[r] = (mean[r] - half, mean[r] + half)
-    return RevenueEstimate(n_samples, mean, ci, level, rejected,
+        ci[r] = tuple(mean_ci(x, level, student=True).ci)  # few draws: Student's t
+    return ExpectedRevenue(n_samples, mean, ci, level, rejected,
                            ss.entropy if isinstance(seed, np.random.SeedSequence) else seed)
 
 
