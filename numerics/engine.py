@@ -34,6 +34,7 @@ import numpy as np
 from tqdm import tqdm
 
 from numerics.seeding import fresh_sequence
+from numerics.validate import positive_int
 
 EXECUTORS = ("inline", "local", "dask")
 # batches queued per worker: hides the scheduler round trip; memory stays bounded because a
@@ -69,8 +70,8 @@ class EngineConfig:
     def __post_init__(self):
         if self.executor not in EXECUTORS:
             raise ValueError(f"executor={self.executor!r}: choose one of {', '.join(EXECUTORS)}")
-        if self.workers < 1 or self.batch_size < 1:
-            raise ValueError("workers and batch_size must be positive")
+        positive_int("workers", self.workers)
+        positive_int("batch_size", self.batch_size)
 
     @property
     def scheduler_address(self) -> str | None:
@@ -101,8 +102,7 @@ class BatchPlan(Sequence):
     """
 
     def __init__(self, n_samples: int, batch_size: int, seed):
-        if n_samples < 1:
-            raise ValueError("n_samples must be positive")
+        positive_int("n_samples", n_samples)
         self.n_samples, self.batch_size = int(n_samples), int(batch_size)
         self.root = fresh_sequence(seed)
         self._len = -(-self.n_samples // self.batch_size)

@@ -45,7 +45,7 @@ def test_batch_plan_is_deterministic_and_complete():
         x.generate_state(2).tolist() == y.generate_state(2).tolist()
         for (x, _), (y, _) in zip(a, b, strict=True)
     )
-    with pytest.raises(ValueError, match="n_samples must be positive"):
+    with pytest.raises(ValueError, match="n_samples=0: must be an integer ≥ 1"):
         batch_plan(0, 10, 1)
 
 
@@ -76,7 +76,7 @@ def test_samples_regenerate_the_run():
 def test_bad_config():
     with pytest.raises(ValueError, match="executor='spark': choose one of"):
         EngineConfig("spark")
-    with pytest.raises(ValueError, match="workers and batch_size must be positive"):
+    with pytest.raises(ValueError, match="workers=0: must be an integer ≥ 1"):
         EngineConfig(workers=0)
 
 

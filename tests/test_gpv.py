@@ -304,7 +304,7 @@ def test_bandwidth_rules_and_given_bandwidth():
 @pytest.mark.parametrize("kwargs,match", [
     (dict(bids=np.ones((50, 1))), "n_bidders"),
     (dict(bids=np.linspace(0, 1, 50), n_bidders=1), "n_bidders"),
-    (dict(bids=np.linspace(0, 1, 50), n_bidders=2.0), "n_bidders"),
+    (dict(bids=np.linspace(0, 1, 50), n_bidders=2.5), "n_bidders=2.5: must be an integer"),
     (dict(bids=np.linspace(0, 1, 50)), "n_bidders"),
     (dict(bids=np.linspace(0, 1, 50).reshape(25, 2), n_bidders=3), "bids"),
     (dict(bids=np.r_[np.linspace(0, 1, 50), np.nan], n_bidders=2), "bids"),

@@ -50,7 +50,7 @@ from numerics.learn.optimise import Family, fit
 from numerics.mechanisms import Myerson, SecondPrice
 from numerics.results import Estimate, Result, jsonable
 from numerics.seeding import seed_label
-from numerics.validate import seed_sequence
+from numerics.validate import positive_int, probability, seed_sequence
 from numerics.valuations import Discrete
 
 __all__ = [
@@ -160,10 +160,8 @@ def variance_share(log_bids, *, n_boot: int = 999, confidence: float = 0.95,
     (0.37, True)
     """
     x, _ = _clean(log_bids)
-    if int(n_boot) != n_boot or n_boot < 19:
-        raise ValueError(f"n_boot must be an integer ≥ 19, got {n_boot}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    n_boot = positive_int("n_boot", n_boot, minimum=19)
+    confidence = probability("confidence", confidence)
     st = _pair_stats(x)
     n = st[:, 0]
     per = np.column_stack([n, n * n, n * st[:, 1], st[:, 1], st[:, 2], st[:, 3]])
@@ -389,8 +387,7 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     if bids != "values" and not np.all(np.isfinite(x)):
         raise ValueError("log_bids: first-price inversion needs the same number of bidders in "
                          "every auction (the bid function depends on N): split by N first")
-    if int(rho_samples) != rho_samples or rho_samples < 100:
-        raise ValueError(f"rho_samples must be an integer ≥ 100, got {rho_samples}")
+    rho_samples = positive_int("rho_samples", rho_samples, minimum=100)
     ss = seed_sequence(seed)
     boot_ss, rho_ss = ss.spawn(2)
     share, ci, cov, var = variance_share(x, n_boot=n_boot, confidence=confidence, seed=boot_ss)
@@ -398,8 +395,7 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     counts = ok.sum(axis=1)
     if rho_bidders is None:
         rho_bidders = int(np.bincount(counts).argmax())
-    if int(rho_bidders) != rho_bidders or rho_bidders < 2:
-        raise ValueError(f"rho_bidders must be an integer ≥ 2, got {rho_bidders}")
+    rho_bidders = positive_int("rho_bidders", rho_bidders, minimum=2)
     mu = float(np.nanmean(x))
     xc = np.where(ok, x - mu, 0.0)
     # per bid: weight n_a − 1 (its pairs) and the sum of the other bids of its auction
@@ -563,13 +559,9 @@ class FactorRevenues(Result):
 
 
 def _check_sizes(n_bidders, samples, train_samples) -> int:
-    if int(n_bidders) != n_bidders or n_bidders < 2:
-        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
-    if int(samples) != samples or samples < 100:
-        raise ValueError(f"samples must be an integer ≥ 100, got {samples}")
-    if int(train_samples) != train_samples or train_samples < 100:
-        raise ValueError(f"train_samples must be an integer ≥ 100, got {train_samples}")
-    return int(n_bidders)
+    positive_int("samples", samples, minimum=100)
+    positive_int("train_samples", train_samples, minimum=100)
+    return positive_int("n_bidders", n_bidders, minimum=2)
 
 
 def _outcome(mech, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -802,12 +794,9 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 49, samples: i
     True
     """
     x, _ = _clean(log_bids)
-    if int(n_boot) != n_boot or n_boot < 2:
-        raise ValueError(f"n_boot must be an integer ≥ 2, got {n_boot}")
-    if int(n_bidders) != n_bidders or n_bidders < 2:
-        raise ValueError(f"n_bidders must be an integer ≥ 2, got {n_bidders}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    n_boot = positive_int("n_boot", n_boot, minimum=2)
+    n_bidders = positive_int("n_bidders", n_bidders, minimum=2)
+    confidence = probability("confidence", confidence)
     n = int(n_bidders)
     rows_ss, *rep_ss = seed_sequence(seed).spawn(int(n_boot) + 1)
     rng = np.random.default_rng(rows_ss)

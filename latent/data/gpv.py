@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, signal, stats
 
+from numerics.validate import finite_float, positive_int, probability
+
 # Triweight kernel K(u) = 35/32 (1 − u²)³ on [−1, 1], GPV's choice: compact support, so "within
 # h of the ends" is exactly where the boundary bias lives (GPV trim within ρ_K h / 2 of the ends,
 # ρ_K = 2 the length of the kernel's support), and smooth enough (two continuous derivatives)
@@ -284,9 +286,7 @@ def _resolve_bandwidth(bids: np.ndarray, bandwidth) -> tuple[float, str]:
     except (TypeError, ValueError):
         raise ValueError(f"bandwidth {bandwidth!r}: use one of {', '.join(BANDWIDTH_RULES)} "
                          "or a positive number") from None
-    if not (math.isfinite(h) and h > 0):
-        raise ValueError(f"bandwidth {bandwidth!r}: must be a positive number")
-    return h, "given"
+    return finite_float("bandwidth", h, low=0.0, low_open=True), "given"
 
 
 def _monotonicity_test(grid: np.ndarray, dens: np.ndarray, cdf: np.ndarray, n_bidders: int,
@@ -425,15 +425,15 @@ def resolve_scale(bids: np.ndarray, scale: str, bandwidth) -> str:
     return "levels"
 
 
-def _check_common(n_bidders, level, min_bids) -> None:
-    if isinstance(n_bidders, bool) or not isinstance(n_bidders, (int, np.integer)):
-        raise ValueError(f"n_bidders {n_bidders!r}: must be an integer ≥ 2")
-    if n_bidders < 2:
-        raise ValueError(f"n_bidders = {n_bidders}: GPV inversion needs at least 2 bidders")
-    if not 0 < level < 1:
-        raise ValueError(f"level = {level!r}: the test's size must be in (0, 1)")
-    if int(min_bids) < 3:
-        raise ValueError(f"min_bids = {min_bids!r}: must be at least 3")
+def _check_common(n_bidders, level, min_bids) -> int:
+    """The bidder count as an int (GPV inversion needs at least 2; ``level`` is the size of the
+    monotonicity test)."""
+    try:
+        probability("level", level)
+        positive_int("min_bids", min_bids, minimum=3)
+        return positive_int("n_bidders", n_bidders, minimum=2)
+    except TypeError as exc:  # a string or None: refused as a value, like the checks above
+        raise ValueError(str(exc)) from None
 
 
 def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
@@ -487,7 +487,7 @@ def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
             n_auctions = int(pd.unique(auction_ids).size)
     else:
         raise ValueError(f"bids: expected a 1-D or 2-D array, got {b.ndim} dimensions")
-    _check_common(n_bidders, level, min_bids)
+    n_bidders = _check_common(n_bidders, level, min_bids)
     if not np.all(np.isfinite(b)):
         raise ValueError(f"bids: {int((~np.isfinite(b)).sum())} non-finite (NaN or ±inf) "
                          "value(s); drop them first")

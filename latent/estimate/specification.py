@@ -39,7 +39,7 @@ from scipy import stats
 from latent.estimate.bootstrap import Replicates, auction_bootstrap
 from numerics.results import Result
 from numerics.seeding import seed_label
-from numerics.validate import seed_sequence
+from numerics.validate import positive_int, probability, seed_sequence
 
 __all__ = [
     "BiasCorrectedRho",
@@ -116,15 +116,11 @@ def _check_spread(x: np.ndarray, name: str) -> None:
 
 
 def _check_level(level: float, name: str = "level") -> float:
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"{name} must be in (0, 1), got {level}")
-    return float(level)
+    return probability(name, level)
 
 
 def _check_count(n: int, name: str, minimum: int = 1) -> int:
-    if int(n) != n or n < minimum:
-        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {n}")
-    return int(n)
+    return positive_int(name, n, minimum=minimum)
 
 
 def spectral_ratio(values) -> float:
