@@ -26,22 +26,22 @@ same F for every observed n.
 **Estimation and inference.** The empirical CDFs of the bid order statistics replace G; the
 plain min and max are biased inwards (a min over noisy estimates falls below the min of their
 means: with 100 five-bidder auctions the top bid's empirical CDF is 0 where the true one is
-10⁻⁴, which puts F_U at 0). Haile and Tamer smooth the min and max with a tuning parameter; this
-module instead reports half-median-unbiased bounds (Chernozhukov, Lee and Rosen 2013): each
-component moved outwards by the bootstrap median of the critical statistic below, with the plain
-ones kept beside them. Confidence bands come from the auction
-bootstrap (auctions resampled whole, within each bidder count): every component bound j gets a
-band G_j ± c·s_j on its own CDF scale (s_j = √(max(Ĝ_j(1 − Ĝ_j), 1/m)/m), m the number of
-n-bidder auctions), mapped through φ⁻¹; the band of F_U is the min of the components' upper
-ends, that of F_L the max of their lower ends. The critical value c is the bootstrap quantile
-of the largest one-sided standardised deviation over every component — at each grid point
-(pointwise bands) or over the whole grid (uniform bands) — each side at level/2, so the two
-bands cover F between them with probability at least 1 − level (asymptotically), because F
-lies below every component upper bound and above every component lower bound at once.
+10⁻⁴, which puts F_U at 0). Haile and Tamer smooth the min and max with a tuning parameter;
+this module instead reports half-median-unbiased bounds (Chernozhukov, Lee and Rosen 2013):
+each component moved outwards by the bootstrap median of the critical statistic below, with the
+plain ones kept beside them. Confidence bands come from the auction bootstrap (auctions
+resampled whole, within each bidder count): every component bound j gets a band G_j ± c·s_j on
+its own CDF scale (s_j = 1/√m, m the number of n-bidder auctions: a Kolmogorov–Smirnov-type
+band), mapped through φ⁻¹; the band of F_U is the min of the components' upper ends, that of
+F_L the max of their lower ends. The critical value c is the bootstrap quantile of the largest
+one-sided standardised deviation over every component — at each grid point (pointwise bands) or
+over the whole grid (uniform bands) — each side at level/2, so the two bands cover F between
+them with probability at least 1 − level (asymptotically), because F lies below every component
+upper bound and above every component lower bound at once.
 
-**Reserve prices** (Haile and Tamer 2003, section 5). The seller's expected profit from a
-reserve r is proportional to π(r) = (r − v0)(1 − F(r)) (v0 the seller's value), maximised at
-Myerson's optimal reserve. With F between the bounds, π_L(r) = (r − v0)(1 − F_U(r)) ≤ π(r) ≤
+**Reserve prices** (Haile and Tamer 2003, section 5). Myerson's optimal reserve, the same for
+every number of bidders, maximises π(r) = (r − v0)(1 − F(r)) (v0 the seller's value; for a
+regular F its first-order condition is r − (1 − F(r))/f(r) = v0). With F between the bounds, π_L(r) = (r − v0)(1 − F_U(r)) ≤ π(r) ≤
 π_U(r) = (r − v0)(1 − F_L(r)), and the optimal reserve lies in {r : π_U(r) ≥ max π_L}. The
 expected revenue gain of a reserve r over none with n bidders in an ascending (second-price)
 auction is g(r) = r(1 − F(r)^n) − a − ∫_a^r (1 − F_(2))(t) dt (a the lowest grid point,
@@ -535,9 +535,12 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
 
 
 def _scale(g: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """s_j(v) = √(max(Ĝ(1 − Ĝ), 1/m)/m): the binomial SD of an empirical CDF of m auctions,
-    floored where Ĝ is 0 or 1 (a band must still open there)."""
-    return np.sqrt(np.maximum(g * (1 - g), 1.0 / m[:, None]) / m[:, None])
+    """s_j = 1/√m_j, the same at every grid point (an unweighted, Kolmogorov–Smirnov-type band
+    per component): weighting by the binomial SD √(Ĝ(1 − Ĝ)/m) instead under-covered badly
+    where Ĝ is small (200 simulated auctions, increment 0, no dropouts: 24 of 100 seeds
+    outside the 95% uniform band against 5 unweighted), since an underestimate of G also
+    shrinks its estimated SD."""
+    return np.broadcast_to(1.0 / np.sqrt(m[:, None]), g.shape)
 
 
 def _bands(groups, grid, g_up, g_lo, up_pairs, lo_pairs, level, n_boot, seed):
