@@ -41,13 +41,13 @@ upper bound and above every component lower bound at once.
 
 **Reserve prices** (Haile and Tamer 2003, section 5). Myerson's optimal reserve, the same for
 every number of bidders, maximises π(r) = (r − v0)(1 − F(r)) (v0 the seller's value; for a
-regular F its first-order condition is r − (1 − F(r))/f(r) = v0). With F between the bounds, π_L(r) = (r − v0)(1 − F_U(r)) ≤ π(r) ≤
-π_U(r) = (r − v0)(1 − F_L(r)), and the optimal reserve lies in {r : π_U(r) ≥ max π_L}. The
-expected revenue gain of a reserve r over none with n bidders in an ascending (second-price)
-auction is g(r) = r(1 − F(r)^n) − a − ∫_a^r (1 − F_(2))(t) dt (a the lowest grid point,
-F_(2) = nF^(n−1) − (n−1)F^n the CDF of the second-highest value); its sharp bounds over the
-CDFs between F_L and F_U are computed on the grid, and the gain of the optimal reserve, max_r
-g(r), lies between their maxima.
+regular F its first-order condition is r − (1 − F(r))/f(r) = v0). With F between the bounds,
+π_L(r) = (r − v0)(1 − F_U(r)) ≤ π(r) ≤ π_U(r) = (r − v0)(1 − F_L(r)), and the optimal reserve
+lies in {r : π_U(r) ≥ max π_L}. The expected revenue gain of a reserve r over none with n
+bidders in an ascending (second-price) auction is g(r) = r(1 − F(r)^n) − a − ∫_a^r (1 −
+F_(2))(t) dt (a the lowest grid point, F_(2) = nF^(n−1) − (n−1)F^n the CDF of the
+second-highest value); its sharp bounds over the CDFs between F_L and F_U are computed on the
+grid, and the gain of the optimal reserve, max_r g(r), lies between their maxima.
 
 References
 ----------

@@ -105,8 +105,8 @@ def increments_of(data: AuctionData, increment) -> object:
     return values
 
 
-def ascending_part(data: AuctionData, bidder_counts, *, increment=None, level: float = 0.05,
-                   n_boot: int = 199, seed=0,
+def ascending_part(data: AuctionData, bidder_counts, *, bound_counts=None, increment=None,
+                   level: float = 0.05, n_boot: int = 199, seed=0,
                    spectrum: Callable | None = None, max_work=None) -> AscendingPart:
     """Haile–Tamer bounds from the auctions of ``bidder_counts`` and, per count N, the
     revenues, reserve and (with ``spectrum``) ρ on the two bound laws.
@@ -116,7 +116,10 @@ def ascending_part(data: AuctionData, bidder_counts, *, increment=None, level: f
     data : AuctionData
         The data read by the pipeline (each bidder's highest bid per auction).
     bidder_counts : sequence of int
-        The N whose auctions give the bounds and whose numbers are reported.
+        The N whose numbers on the bound laws are reported.
+    bound_counts : sequence of int, optional
+        The N whose auctions give the bounds (default ``bidder_counts``): every N with enough
+        auctions tightens them, since F is the same for every N under exogenous entry.
     increment : None, float, str
         The bid increment: a number, a schedule (``"ebay"``) or an auction-level column.
     level : float
@@ -135,7 +138,8 @@ def ascending_part(data: AuctionData, bidder_counts, *, increment=None, level: f
     ns = sorted({int(n) for n in bidder_counts})
     inc = increments_of(data, increment)
     sizes = data.auction_sizes
-    keep = np.flatnonzero(np.isin(sizes, ns))
+    used = ns if bound_counts is None else sorted({int(n) for n in bound_counts})
+    keep = np.flatnonzero(np.isin(sizes, used))
     rows = [data.bids[data.offsets[k]:data.offsets[k + 1]] for k in keep]
     if isinstance(inc, np.ndarray):
         inc = inc[keep]

@@ -897,8 +897,10 @@ def estimate_rho(data, **options) -> EstimateReport:
 
 
 def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
-    """Step 5 (``bids="ascending"``): Haile–Tamer bounds and the report's numbers on the two
-    bound laws (:mod:`latent.estimate.ascending`), ρ from the same spectrum step as a group's."""
+    """Step 5 (``bids="ascending"``): Haile–Tamer bounds from the auctions of every N with
+    ``min_auctions`` auctions (only ``bidders`` when given; not capped by ``max_groups``) and
+    the report's numbers on the two bound laws for the analysed N
+    (:mod:`latent.estimate.ascending`), ρ from the same spectrum step as a group's."""
     boot_ss, spec_ss = ss.spawn(2)
 
     def rho(n, law):
@@ -908,6 +910,10 @@ def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
                                                   marginals, mech, _int_seed(spec_ss), "")
         return None if spectrum is None else spectrum.rho()
 
-    return ascending_part(data, ns, increment=opts.increment, level=opts.level,
+    sizes = data.sizes()
+    counts = ns if opts.bidders is not None else [n for n, c in sizes.items()
+                                                  if c >= opts.min_auctions]
+    return ascending_part(data, ns, bound_counts=counts, increment=opts.increment,
+                          level=opts.level,
                           n_boot=opts.data_boot, seed=boot_ss, spectrum=rho,
                           max_work=opts.max_work)
