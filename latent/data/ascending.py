@@ -29,15 +29,21 @@ means: with 100 five-bidder auctions the top bid's empirical CDF is 0 where the 
 10⁻⁴, which puts F_U at 0). Haile and Tamer smooth the min and max with a tuning parameter;
 this module instead reports half-median-unbiased bounds (Chernozhukov, Lee and Rosen 2013):
 each component moved outwards by the bootstrap median of the critical statistic below, with the
-plain ones kept beside them. Confidence bands come from the auction bootstrap (auctions
-resampled whole, within each bidder count): every component bound j gets a band G_j ± c·s_j on
-its own CDF scale (s_j = 1/√m, m the number of n-bidder auctions: a Kolmogorov–Smirnov-type
-band), mapped through φ⁻¹; the band of F_U is the min of the components' upper ends, that of
-F_L the max of their lower ends. The critical value c is the bootstrap quantile of the largest
-one-sided standardised deviation over every component — at each grid point (pointwise bands) or
-over the whole grid (uniform bands) — each side at level/2, so the two bands cover F between
-them with probability at least 1 − level (asymptotically), because F lies below every component
-upper bound and above every component lower bound at once.
+plain ones kept beside them.
+
+Confidence bands (``bands="exact"``, the default) are finite-sample: each side of the band has
+level/2, split evenly (Bonferroni) over its component bounds; a component's uniform band is
+Ĝ_j ± √(log(J/a)/(2m)) (a = level/(2J), m its number of auctions: the one-sided
+Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant), its pointwise band the one-sided
+Clopper–Pearson limit at a, each mapped through φ⁻¹; the band of F_U is the min of the
+components' upper ends, that of F_L the max of their lower ends, and they cover F together with
+probability at least 1 − level for every sample size, because F lies below every component's
+upper bound and above every component's lower bound at once. ``bands="bootstrap"`` instead
+takes the critical value from the auction bootstrap (auctions resampled whole within each
+bidder count; the largest one-sided deviation over every component, scaled by 1/√m, at each
+grid point or over the grid): asymptotically valid, but measured at 388 of 425 seeds (91%)
+inside its 95% uniform band with 200 simulated auctions (about 50 per bidder count) in the
+case where the bounds are sharp, against the exact bands' guarantee.
 
 **Reserve prices** (Haile and Tamer 2003, section 5). Myerson's optimal reserve, the same for
 every number of bidders, maximises π(r) = (r − v0)(1 − F(r)) (v0 the seller's value; for a
@@ -90,6 +96,7 @@ EBAY_INCREMENTS = ((0.0, 0.05), (1.0, 0.25), (5.0, 0.5), (25.0, 1.0), (100.0, 2.
                    (250.0, 5.0), (500.0, 10.0), (1000.0, 25.0), (2500.0, 50.0),
                    (5000.0, 100.0))
 INCREMENT_RULES = ("ebay",)
+BANDS = ("exact", "bootstrap")
 REFERENCES = ("Haile, P. A., and E. Tamer (2003), Inference with an incomplete model of "
               "English auctions, Journal of Political Economy 111(1), 1-51",
               "Chernozhukov, V., S. Lee, and A. M. Rosen (2013), Intersection bounds: "
@@ -397,8 +404,9 @@ def _reserve_part(grid, lower, upper, band_lo, band_hi, ns, v0) -> dict:
 
 
 def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
-                       n_boot: int = 199, min_auctions: int = 1, seller_value: float = 0.0,
-                       seed=0, max_work: float | None = None) -> AscendingBounds:
+                       n_boot: int = 199, bands: str = "exact", min_auctions: int = 1,
+                       seller_value: float = 0.0, seed=0,
+                       max_work: float | None = None) -> AscendingBounds:
     """Haile–Tamer (2003) bounds on the value CDF from the bids of ascending auctions.
 
     Parameters
@@ -415,8 +423,14 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     level : float
         1 − the confidence level of the bands (each side at level/2).
     n_boot : int
-        Auction-bootstrap replicates for the bands (0: no bands; the band ends then equal the
-        bounds).
+        Auction-bootstrap replicates for the half-median-unbiased bounds and, with
+        ``bands="bootstrap"``, the bands (0: plain bounds; no bootstrap bands).
+    bands : str
+        ``"exact"`` (default): finite-sample bands with guaranteed coverage — uniform from the
+        Dvoretzky–Kiefer–Wolfowitz inequality with Massart's constant, pointwise from
+        Clopper–Pearson limits, each with a Bonferroni split over the component bounds; or
+        ``"bootstrap"``: the auction-bootstrap bands of the module doc (asymptotic; measured to
+        under-cover with about 50 auctions per bidder count when the bounds are sharp).
     min_auctions : int
         Bidder counts n with fewer auctions are left out (counted in ``skipped``).
     seller_value : float
@@ -454,6 +468,8 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     """
     level = probability("level", level)
     n_boot = positive_int("n_boot", n_boot, minimum=0)
+    if bands not in BANDS:
+        raise ValueError(f"bands={bands!r}: choose one of {', '.join(BANDS)}")
     min_auctions = positive_int("min_auctions", min_auctions)
     v0 = finite_float("seller_value", seller_value)
     rows = _auctions(bids)
@@ -503,12 +519,14 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     lo_orders = [(n - 1, n) for n, _ in lo_pairs]
     upper_plain = _to_parent(g_up, up_orders).min(axis=0)
     lower_plain = _to_parent(g_lo, lo_orders).max(axis=0)
-    bands = _bands(groups, grid_v, g_up, g_lo, up_pairs, lo_pairs, level, n_boot, seed)
-    if bands is None:
+    boot = _bands(groups, grid_v, g_up, g_lo, up_pairs, lo_pairs, level, n_boot, seed)
+    if boot is None:
         lower, upper = lower_plain, upper_plain
         lp = hp = lu = hu = None
     else:
-        lp, hp, lu, hu, lower, upper = bands
+        lp, hp, lu, hu, lower, upper = boot
+    if bands == "exact":
+        lp, hp, lu, hu = _exact_bands(g_up, g_lo, up_pairs, lo_pairs, level)
     crossings = int(np.count_nonzero(lower > upper + 1e-12))
     reserve = _reserve_part(grid_v, lower, upper, lu, hu, [n for n in use if n >= 2], v0)
     inc = (increment if isinstance(increment, str) else
@@ -520,11 +538,15 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
               "smoothed) and, with the bootstrap, half-median-unbiased (each component "
               "moved outwards by the bootstrap median of the largest standardised deviation at "
               "that point, as Chernozhukov, Lee and Rosen 2013 correct intersection bounds); "
-              + (f"bands from {n_boot} auction-bootstrap replicates (auctions "
-                               "resampled within each n), one-sided critical values of the "
-                               "largest standardised deviation over every component bound, "
-                               f"each side at {level / 2:g}" if bands is not None else
-                               "no bands (n_boot = 0)"))
+              + ("finite-sample bands, each side at level " f"{level / 2:g} split evenly over "
+                 "the component bounds (Bonferroni): uniform from the one-sided "
+                 "Dvoretzky–Kiefer–Wolfowitz–Massart inequality, pointwise from one-sided "
+                 "Clopper–Pearson limits" if bands == "exact" else
+                 f"bands from {n_boot} auction-bootstrap replicates (auctions "
+                 "resampled within each n), one-sided critical values of the "
+                 "largest standardised deviation over every component bound, "
+                 f"each side at {level / 2:g}" if boot is not None else
+                 "no bands (n_boot = 0)"))
     return AscendingBounds(
         grid=grid_v, lower=lower, upper=upper, lower_plain=lower_plain, upper_plain=upper_plain,
         lower_pointwise=lower if lp is None else lp, upper_pointwise=upper if hp is None else hp,
@@ -532,6 +554,33 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         level=level, n_boot=n_boot, bidder_counts={n: counts[n] for n in use},
         skipped=skipped, increment=inc, crossings=crossings, seller_value=v0,
         reserve=reserve, method=method)
+
+
+def _exact_bands(g_up, g_lo, up_pairs, lo_pairs, level):
+    """Finite-sample band ends (lower pointwise, upper pointwise, lower uniform, upper
+    uniform). Each side has level/2, split over its J components: a component's one-sided
+    uniform band is Ĝ ± ε, ε = √(log(J/a)/(2m)), a = level/(2J) (P(sup (G − Ĝ) > ε) ≤
+    exp(−2mε²), Massart 1990), its pointwise one the one-sided Clopper–Pearson limit at a; F
+    is below every component's upper end and above every lower end at once with probability
+    ≥ 1 − level."""
+    def side(g, pairs, orders, upper):
+        m = np.array([p[-1] for p in pairs], float)[:, None]
+        a = level / 2 / len(pairs)
+        eps = np.sqrt(np.log(1 / a) / (2 * m))
+        k = np.rint(g * m)
+        if upper:
+            point = np.where(k >= m, 1.0, special.betaincinv(k + 1, np.maximum(m - k, 1),
+                                                             1 - a))
+            unif = np.clip(g + eps, 0, 1)
+            return (_to_parent(point, orders).min(axis=0),
+                    _to_parent(unif, orders).min(axis=0))
+        point = np.where(k <= 0, 0.0, special.betaincinv(np.maximum(k, 1), m - k + 1, a))
+        unif = np.clip(g - eps, 0, 1)
+        return _to_parent(point, orders).max(axis=0), _to_parent(unif, orders).max(axis=0)
+
+    hp, hu = side(g_up, up_pairs, [(i, n) for i, n, _ in up_pairs], True)
+    lp, lu = side(g_lo, lo_pairs, [(n - 1, n) for n, _ in lo_pairs], False)
+    return lp, hp, lu, hu
 
 
 def _scale(g: np.ndarray, m: np.ndarray) -> np.ndarray:
