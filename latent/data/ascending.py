@@ -182,8 +182,8 @@ def _increments(increment, prices: np.ndarray) -> np.ndarray:
     bad = ~(np.isfinite(d) & (d >= 0))
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"increment: auction {k + 1} has increment {d[k]!r}: must be a finite "
-                         "number ≥ 0")
+        raise ValueError(f"increment: auction {k + 1} has increment {float(d[k])!r}: must be "
+                         "a finite number ≥ 0")
     return d
 
 
@@ -237,8 +237,12 @@ class AscendingBounds(Result):
     ends of the (1 − level) pointwise and uniform confidence bands (F ≥ lower end, F ≤ upper
     end); ``bidder_counts``: auctions used per n; ``skipped``: bidder counts left out and why;
     ``crossings``: grid points where the estimated F_L exceeds F_U (a sign against the model or
-    of noise); ``reserve``: bounds on the optimal reserve and on the revenue gain it brings
-    (per n), from the estimated bounds and, conservatively, from the uniform band.
+    of noise); ``band_crossings``: grid points where even the uniform band's lower end exceeds
+    its upper end — no CDF fits inside the band, so the model (independent private values, the
+    same F for every n, the two assumptions, every bidder's bid observed) is rejected at
+    ``level`` (:attr:`rejected`); ``reserve``: bounds on the optimal reserve and on the
+    revenue gain it brings (per n), from the estimated bounds and, conservatively, from the
+    uniform band.
     """
 
     grid: np.ndarray
@@ -256,10 +260,16 @@ class AscendingBounds(Result):
     skipped: dict
     increment: str
     crossings: int
+    band_crossings: int
     seller_value: float
     reserve: dict
     method: str
     references: tuple[str, ...] = REFERENCES
+
+    @property
+    def rejected(self) -> bool:
+        """True when the uniform band is empty somewhere: the model is rejected at ``level``."""
+        return self.band_crossings > 0
 
     def law(self, which: str) -> Discrete:
         """The bound CDF ``"lower"`` (F_L: the stochastically largest values the data allow) or
@@ -288,6 +298,7 @@ class AscendingBounds(Result):
             "bidder_counts": {str(k): v for k, v in self.bidder_counts.items()},
             "skipped": {str(k): v for k, v in self.skipped.items()},
             "increment": self.increment, "crossings": self.crossings,
+            "band_crossings": self.band_crossings, "rejected": self.rejected,
             "seller_value": self.seller_value, "reserve": self.reserve, "method": self.method,
             "references": list(self.references)})
 
@@ -329,7 +340,15 @@ class AscendingBounds(Result):
                          f"  {1 - self.level:.0%} uniform band [{self.lower_uniform[k]:.3f}, "
                          f"{self.upper_uniform[k]:.3f}]")
         if self.crossings:
-            lines.append(f"  the estimated bounds cross at {self.crossings} grid points")
+            lines.append(f"  the estimated bounds cross at {self.crossings} of {self.grid.size} "
+                         "grid points (where they cross, the report uses the smaller as F_L)")
+        if self.rejected:
+            lines.append(f"  MODEL REJECTED at {self.level:g}: the {1 - self.level:.0%} uniform "
+                         f"band is empty at {self.band_crossings} grid points (no value CDF fits "
+                         "the bids: private values, the same F for every n, the two bidding "
+                         "assumptions or the observation of every bidder fails, e.g. under a "
+                         "binding reserve price or auction heterogeneity); the numbers below "
+                         "are not interpretable as bounds")
         r = self.reserve["optimal_reserve"]
         if r["set"] is None:
             lines.append("  optimal reserve: not bounded on the grid")
@@ -347,15 +366,18 @@ class AscendingBounds(Result):
 
 
 def _reserve_set(grid, f_low, f_high, v0) -> tuple[float, float] | None:
-    """Hull of {r ≥ v0 : π_U(r) ≥ max π_L} with π from the CDF bounds (HT 2003, section 5)."""
+    """Hull of {r ≥ v0 : π_U(r) ≥ max π_L} with π from the CDF bounds (HT 2003, section 5);
+    where estimated bounds cross, the pointwise smaller one is taken as F_L (the set is then
+    never empty: it holds the maximiser of π_L)."""
     ok = grid >= v0
     if not ok.any():
         return None
+    lo, hi = np.minimum(f_low, f_high)[ok], np.maximum(f_low, f_high)[ok]
     r = grid[ok]
-    pi_l = (r - v0) * (1 - f_high[ok])
-    pi_u = (r - v0) * (1 - f_low[ok])
+    pi_l = (r - v0) * (1 - hi)
+    pi_u = (r - v0) * (1 - lo)
     inside = r[pi_u >= pi_l.max()]
-    return (float(inside.min()), float(inside.max())) if inside.size else None
+    return (float(inside.min()), float(inside.max()))
 
 
 def _gain_bounds(grid, f_low, f_high, n: int, n_c: int = 41) -> tuple[float, float]:
@@ -363,27 +385,31 @@ def _gain_bounds(grid, f_low, f_high, n: int, n_c: int = 41) -> tuple[float, flo
     n bidders, over the CDFs F_L ≤ F ≤ F_U (module doc). g(r) = r(1 − F(r)^n) − a − ∫_a^r
     (1 − F_(2)(F(t))) dt grows as F(r) falls and as F(t), t < r, rises: the lowest g(r) takes
     F(r) = F_U(r), F(t) = F_L(t); the highest takes F(r) = c and F(t) = min(F_U(t), c), the
-    best c in [F_L(r), F_U(r)] (monotone either way)."""
-    lo, hi = np.minimum(f_low, f_high), np.maximum(f_low, f_high)
+    best of ``n_c`` values c in [F_L(r), F_U(r)] (monotone either way). F is constant between
+    grid points."""
+    lo = np.maximum.accumulate(np.minimum(f_low, f_high))
+    hi = np.maximum.accumulate(np.maximum(f_low, f_high))
     a = grid[0]
     dt = np.diff(grid)
 
-    def second(f):
-        return n * f ** (n - 1) - (n - 1) * f ** n
+    def tail(f):  # 1 − F_(2), the second-highest value's survival function
+        return 1 - (n * f ** (n - 1) - (n - 1) * f ** n)
 
-    # ∫_a^{grid[k]} (1 − F_(2)) with F constant on [grid[j], grid[j+1])
-    cum_lo = np.concatenate([[0.0], np.cumsum((1 - second(lo[:-1])) * dt)])
-    g_low = grid * (1 - hi ** n) - a - cum_lo
-    c = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, n_c)[None, :]  # K × C
+    def cum(f):  # ∫_a^{grid[k]} of tail(F), F = f[j] on [grid[j], grid[j+1])
+        return np.concatenate([[0.0], np.cumsum(tail(f[:-1]) * dt)])
+
+    g_low = grid * (1 - hi ** n) - a - cum(lo)
+    cum_hi = cum(hi)
+    k = np.arange(grid.size)
     best = np.full(grid.size, -np.inf)
-    for j in range(n_c):
-        cj = c[:, j]  # for reserve index k: F(t) = min(F_U(t), c_k) for t < r_k
-        f = np.minimum(hi[None, :-1], cj[:, None])  # K × (K−1)
-        integrand = (1 - second(f)) * dt[None, :]
-        mask = np.arange(grid.size - 1)[None, :] < np.arange(grid.size)[:, None]
-        integral = np.sum(integrand * mask, axis=1)
-        best = np.maximum(best, grid * (1 - cj ** n) - a - integral)
-    return float(g_low.max()), float(best.max())
+    for frac in np.linspace(0.0, 1.0, n_c):
+        c = lo + (hi - lo) * frac  # F(r_k) = c_k; F(t) = min(F_U(t), c_k) below r_k
+        # F_U is non-decreasing: it is below c_k up to index t_k, and c_k from there on
+        t = np.minimum(np.searchsorted(hi, c, side="left"), k)
+        integral = cum_hi[t] + tail(c) * (grid - grid[t])
+        best = np.maximum(best, grid * (1 - c ** n) - a - integral)
+    # a reserve at or below the lowest value gains nothing, so max_r g(r) ≥ 0 for every F
+    return max(float(g_low.max()), 0.0), max(float(best.max()), 0.0)
 
 
 def _reserve_part(grid, lower, upper, band_lo, band_hi, ns, v0) -> dict:
@@ -478,8 +504,10 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     prices = np.array([r.max() if r.size else np.nan for r in rows])
     has = np.isfinite(prices)
     deltas = np.zeros(len(rows))
-    deltas[has] = _increments(increment if isinstance(increment, str | numbers.Real)
-                              else np.asarray(increment, float)[has], prices[has])
+    if isinstance(increment, str | numbers.Real):
+        deltas[has] = _increments(increment, prices[has])
+    else:  # one per auction, checked (count, values) before any is used
+        deltas = np.where(has, _increments(increment, np.where(has, prices, 0.0)), 0.0)
     sizes = np.array([r.size for r in rows])
     counts = {int(n): int(c) for n, c in zip(*np.unique(sizes[sizes > 0], return_counts=True),
                                               strict=True)}
@@ -527,7 +555,19 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         lp, hp, lu, hu, lower, upper = boot
     if bands == "exact":
         lp, hp, lu, hu = _exact_bands(g_up, g_lo, up_pairs, lo_pairs, level)
+    # F is non-decreasing, so F(v) ≤ F_U(w) for every w ≥ v and F(v) ≥ F_L(w) for w ≤ v: the
+    # running min from the right (max from the left) is still a bound, and never looser (the
+    # pointwise bootstrap corrections can make the raw ones non-monotone)
+    def up(f):
+        return None if f is None else np.minimum.accumulate(f[::-1])[::-1]
+
+    def down(f):
+        return None if f is None else np.maximum.accumulate(f)
+
+    upper, upper_plain, hp, hu = up(upper), up(upper_plain), up(hp), up(hu)
+    lower, lower_plain, lp, lu = down(lower), down(lower_plain), down(lp), down(lu)
     crossings = int(np.count_nonzero(lower > upper + 1e-12))
+    band_cross = 0 if lu is None else int(np.count_nonzero(lu > hu + 1e-12))
     reserve = _reserve_part(grid_v, lower, upper, lu, hu, [n for n in use if n >= 2], v0)
     inc = (increment if isinstance(increment, str) else
            f"{float(increment):g}" if isinstance(increment, numbers.Real) else
@@ -552,7 +592,8 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         lower_pointwise=lower if lp is None else lp, upper_pointwise=upper if hp is None else hp,
         lower_uniform=lower if lu is None else lu, upper_uniform=upper if hu is None else hu,
         level=level, n_boot=n_boot, bidder_counts={n: counts[n] for n in use},
-        skipped=skipped, increment=inc, crossings=crossings, seller_value=v0,
+        skipped=skipped, increment=inc, crossings=crossings, band_crossings=band_cross,
+        seller_value=v0,
         reserve=reserve, method=method)
 
 
