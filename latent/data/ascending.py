@@ -408,8 +408,14 @@ def _gain_bounds(grid, f_low, f_high, n: int, n_c: int = 41) -> tuple[float, flo
         t = np.minimum(np.searchsorted(hi, c, side="left"), k)
         integral = cum_hi[t] + tail(c) * (grid - grid[t])
         best = np.maximum(best, grid * (1 - c ** n) - a - integral)
-    # a reserve at or below the lowest value gains nothing, so max_r g(r) ≥ 0 for every F
-    return max(float(g_low.max()), 0.0), max(float(best.max()), 0.0)
+    # a reserve at or below the lowest value gains nothing, so max_r g(r) ≥ 0 for every F;
+    # rounding of the cumulative sums (~1e-16 of the grid's span) is not a gain either
+    tol = 1e-9 * float(grid[-1] - grid[0] or 1.0)
+
+    def clean(x):
+        return 0.0 if x < tol else float(x)
+
+    return clean(g_low.max()), clean(best.max())
 
 
 def _reserve_part(grid, lower, upper, band_lo, band_hi, ns, v0) -> dict:
