@@ -279,7 +279,10 @@ class AscendingBounds(Result):
         >>> sum(b.law("upper").probs)
         1.0
         """
-        f = {"lower": self.lower, "upper": self.upper}.get(which)
+        # where the estimated bounds cross, the pointwise smaller CDF is taken as F_L, so the
+        # "lower" law always dominates the "upper" one stochastically
+        f = {"lower": np.minimum(self.lower, self.upper),
+             "upper": np.maximum(self.lower, self.upper)}.get(which)
         if f is None:
             raise ValueError(f"which={which!r}: choose one of lower, upper")
         cdf = np.maximum.accumulate(np.clip(f, 0.0, 1.0))

@@ -62,11 +62,12 @@ class AscendingPart(Result):
 
     def lines(self) -> list[str]:
         out = ["", "ascending auctions: " + str(self.bounds).replace("\n", "\n  ")]
+        caveat = "(model rejected: not bounds) " if self.bounds.rejected else ""
         for n, d in self.per_n.items():
             lo, hi = d["lower_law"], d["upper_law"]
             rho = d["rho_range"]
             out.append(
-                f"  N = {n} on the bound laws F_L / F_U: Myerson revenue {lo['myerson']:.4g} / "
+                f"  {caveat}N = {n} on the bound laws F_L / F_U: Myerson revenue {lo['myerson']:.4g} / "
                 f"{hi['myerson']:.4g}, second price {lo['second_price']:.4g} / "
                 f"{hi['second_price']:.4g}, reserve {lo['reserve']:.4g} / {hi['reserve']:.4g}; "
                 + ("ρ range " + (f"[{rho[0]:.3g}, {rho[1]:.3g}]" if rho else "unavailable")))
