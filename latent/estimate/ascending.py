@@ -68,8 +68,8 @@ class AscendingPart(Result):
             rho = d["rho_range"]
             out.append(
                 f"  {caveat}N = {n} on the bound laws F_L / F_U: Myerson revenue "
-                f"{lo['myerson']:.4g} / {hi['myerson']:.4g}, second price {lo['second_price']:.4g} / "
-                f"{hi['second_price']:.4g}, reserve {lo['reserve']:.4g} / {hi['reserve']:.4g}; "
+                f"{lo['myerson']:.4g} / {hi['myerson']:.4g}, second price "
+                f"{lo['second_price']:.4g} / {hi['second_price']:.4g}, reserve {lo['reserve']:.4g} / {hi['reserve']:.4g}; "
                 + ("ρ range " + (f"[{rho[0]:.3g}, {rho[1]:.3g}]" if rho else "unavailable")))
         out.append(f"  ({self.note})")
         return out
