@@ -66,11 +66,11 @@ class AscendingPart(Result):
         for n, d in self.per_n.items():
             lo, hi = d["lower_law"], d["upper_law"]
             rho = d["rho_range"]
-            out.append(
-                f"  {caveat}N = {n} on the bound laws F_L / F_U: Myerson revenue "
-                f"{lo['myerson']:.4g} / {hi['myerson']:.4g}, second price "
-                f"{lo['second_price']:.4g} / {hi['second_price']:.4g}, reserve {lo['reserve']:.4g} / {hi['reserve']:.4g}; "
-                + ("ρ range " + (f"[{rho[0]:.3g}, {rho[1]:.3g}]" if rho else "unavailable")))
+            span = "unavailable" if not rho else f"[{rho[0]:.3g}, {rho[1]:.3g}]"
+            out.append(f"  {caveat}N = {n} on the bound laws F_L / F_U: Myerson revenue "
+                       f"{lo['myerson']:.4g} / {hi['myerson']:.4g}, second price "
+                       f"{lo['second_price']:.4g} / {hi['second_price']:.4g}, reserve "
+                       f"{lo['reserve']:.4g} / {hi['reserve']:.4g}; ρ range {span}")
         out.append(f"  ({self.note})")
         return out
 
