@@ -178,6 +178,12 @@ def test_pipeline_block_and_json():
     assert per["lower_law"]["second_price"] >= per["upper_law"]["second_price"]
     assert per["lower_law"]["myerson"] >= per["upper_law"]["myerson"]
     assert per["rho_range"][0] <= per["rho_range"][1]
+    rho_laws = sorted([per["lower_law"]["rho"], per["upper_law"]["rho"]])
+    assert per["rho_range"] == pytest.approx(rho_laws)
+    shares = per["energy_share_ranges"]
+    assert len(shares) == 3 and all(a <= b for a, b in shares)
+    assert shares[0][0] == pytest.approx(min(per["lower_law"]["energy_shares"][0],
+                                             per["upper_law"]["energy_shares"][0]))
     assert "not a sharp identified set" in str(rep)
 
 

@@ -41,7 +41,8 @@ RANGE_NOTE = ("ρ, the grade spectrum and the revenues are evaluated on the two 
 @dataclass(frozen=True, kw_only=True)
 class AscendingPart(Result):
     """The Haile–Tamer block: the bounds and, per bidder count N analysed, the report's numbers
-    on the two bound laws (``per_n``: N → {"lower_law": …, "upper_law": …, "rho_range": …})."""
+    on the two bound laws (``per_n``: N → {"lower_law": …, "upper_law": …, "rho_range": …,
+    "energy_share_ranges": …})."""
 
     bounds: AscendingBounds
     per_n: dict
@@ -71,6 +72,10 @@ class AscendingPart(Result):
                        f"{lo['myerson']:.4g} / {hi['myerson']:.4g}, second price "
                        f"{lo['second_price']:.4g} / {hi['second_price']:.4g}, reserve "
                        f"{lo['reserve']:.4g} / {hi['reserve']:.4g}; ρ range {span}")
+            if d["energy_share_ranges"]:
+                out.append("    grade spectrum W_r/Var range: " + ", ".join(
+                    f"r={r} [{a:.3g}, {b:.3g}]"
+                    for r, (a, b) in enumerate(d["energy_share_ranges"], start=1)))
         out.append(f"  ({self.note})")
         return out
 
@@ -129,7 +134,8 @@ def ascending_part(data: AuctionData, bidder_counts, *, bound_counts=None, incre
         Auction-bootstrap replicates (< 19: no bands).
     seed : int, SeedSequence or Generator
     spectrum : callable, optional
-        ``spectrum(n, law) -> RhoFit | None``: the pipeline's ρ for N iid bidders with that law.
+        ``spectrum(n, law) -> GradeSpectrum | None``: the pipeline's grade spectrum of the
+        mechanism for N iid bidders with that law (its ρ and energy shares are reported).
     max_work : float, optional
 
     Returns
@@ -154,15 +160,24 @@ def ascending_part(data: AuctionData, bidder_counts, *, bound_counts=None, incre
     per_n = {}
     for n in ns:
         entry = {}
-        rhos = []
+        rhos, shares = [], []
         for key, law in laws.items():
-            fit = spectrum(n, law) if spectrum is not None else None
-            rho = None if fit is None else float(fit.rho)
+            spec = spectrum(n, law) if spectrum is not None else None
+            rho = None if spec is None else float(spec.rho().rho)
             if rho is not None and np.isfinite(rho):
                 rhos.append(rho)
+            if spec is not None:
+                shares.append(np.asarray(spec.shares(), float))
             entry[key] = {"myerson": iid_myerson_revenue(law, n),
                           "second_price": iid_second_price(law, n),
-                          "reserve": monopoly_price(law), "rho": rho}
+                          "reserve": monopoly_price(law), "rho": rho,
+                          "energy_shares": None if spec is None else spec.shares()}
         entry["rho_range"] = [min(rhos), max(rhos)] if len(rhos) == 2 else None
+        # W_r/Var per grade r = 1, 2, …: the smaller and the larger over the two laws
+        k = min((x.size for x in shares), default=0)
+        entry["energy_share_ranges"] = (
+            [[float(min(a, b)), float(max(a, b))]
+             for a, b in zip(shares[0][:k], shares[1][:k], strict=True)]
+            if len(shares) == 2 else None)
         per_n[n] = entry
     return AscendingPart(bounds=bounds, per_n=per_n)

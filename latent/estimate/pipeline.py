@@ -903,17 +903,16 @@ def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
     (:mod:`latent.estimate.ascending`), ρ from the same spectrum step as a group's."""
     boot_ss, spec_ss = ss.spawn(2)
 
-    def rho(n, law):
+    def spectrum(n, law):
         marginals = (law,) * n
         mech = make_mechanism(opts.mechanism, n, valuation=marginals)
-        spectrum, _, _ = _spectrum_and_truncation(n, auto_grid(n, opts.grid), opts, marginals,
-                                                  marginals, mech, _int_seed(spec_ss), "")
-        return None if spectrum is None else spectrum.rho()
+        return _spectrum_and_truncation(n, auto_grid(n, opts.grid), opts, marginals,
+                                        marginals, mech, _int_seed(spec_ss), "")[0]
 
     sizes = data.sizes()
     counts = ns if opts.bidders is not None else [n for n, c in sizes.items()
                                                   if c >= opts.min_auctions]
     return ascending_part(data, ns, bound_counts=counts, increment=opts.increment,
                           level=opts.level,
-                          n_boot=opts.data_boot, seed=boot_ss, spectrum=rho,
+                          n_boot=opts.data_boot, seed=boot_ss, spectrum=spectrum,
                           max_work=opts.max_work)
