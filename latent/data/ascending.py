@@ -710,11 +710,17 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
     Parameters
     ----------
     auctions : int
+        Number of auctions.
     sizes : sequence of int ≥ 2
+        The bidder counts N, drawn uniformly.
     increment : float ≥ 0
+        Δ, the price step.
     dropout : float in [0, 1]
+        Probability that a bidder stops early.
     law : str
+        ``"uniform"`` or ``"lognormal"``.
     seed : int, SeedSequence or Generator
+        Seeds every draw.
 
     Returns
     -------

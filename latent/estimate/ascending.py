@@ -133,10 +133,12 @@ def ascending_part(data: AuctionData, bidder_counts, *, bound_counts=None, incre
     n_boot : int
         Auction-bootstrap replicates (< 19: no bands).
     seed : int, SeedSequence or Generator
+        Seeds the bootstrap.
     spectrum : callable, optional
         ``spectrum(n, law) -> GradeSpectrum | None``: the pipeline's grade spectrum of the
         mechanism for N iid bidders with that law (its ρ and energy shares are reported).
     max_work : float, optional
+        Refuse a bootstrap costing more (default :data:`numerics.validate.MAX_WORK`).
 
     Returns
     -------
