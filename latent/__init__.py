@@ -19,6 +19,9 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`appendix`          the paper appendix (LaTeX, figures, data)
 ========================  ==================================================================
 
+:func:`haile_tamer_bounds` gives bounds on the value CDF from ascending-auction bids (also
+``estimate_rho(bids="ascending")``).
+
 The building blocks stay importable: :mod:`latent.anova` (grade decomposition and ρ),
 :mod:`latent.data` (auction data), :mod:`latent.estimate` (the estimate_rho pipeline),
 :mod:`latent.studies`, :mod:`latent.paper`, and the numerical core :mod:`numerics`.
@@ -37,6 +40,7 @@ _API = {
     "spectrum": "latent.api.spectrum",
     "simulate": "latent.api.simulate",
     "estimate_rho": "latent.estimate.pipeline",
+    "haile_tamer_bounds": "latent.data.ascending",
     "landscape": "latent.api.landscape",
     "design": "latent.api.design",
     "optimal": "latent.api.optimal",

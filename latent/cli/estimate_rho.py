@@ -45,7 +45,9 @@ examples:
       --bidder-col bidder.name --auction-col contract --lowest-wins --normalize median
   python -m latent.estimate_rho bids.csv --format long --auction-col tract \\
       --bidder-col firm --bid-col bidamt --bids first-price
-  python -m latent.estimate_rho swiss.csv --bid-col pb --bidders 4 --asymmetric"""
+  python -m latent.estimate_rho swiss.csv --bid-col pb --bidders 4 --asymmetric
+  python -m latent.estimate_rho ebay.csv --auction-col auctionid \
+      --where "item=Xbox game console" --bids ascending --increment ebay"""
 
 
 def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.ArgumentParser:
@@ -104,8 +106,14 @@ def add_arguments(p) -> None:
     d.add_argument("--no-first-stage-n", action="store_true",
                    help="leave the bidder-count dummies out of that regression (default: in, "
                         "their effects kept in the homogenised bids)")
-    d.add_argument("--bids", choices=["values", "first-price"], default="values",
-                   help="values (default) or first-price bids (GPV inversion)")
+    d.add_argument("--bids", choices=["values", "first-price", "ascending"], default="values",
+                   help="values (default), first-price bids (GPV inversion) or ascending "
+                        "(English) auction bids: Haile-Tamer bounds on the value CDF, the "
+                        "optimal reserve and its revenue gain, ρ as a range")
+    d.add_argument("--increment", metavar="DELTA|COL|ebay",
+                   help="with --bids ascending: the minimum bid increment, a number (data "
+                        "units), an auction-level column, or ebay (eBay's increment table "
+                        "applied to each auction's price); default 0")
     d.add_argument("--bandwidth", metavar="H|RULE",
                    help="GPV kernel bandwidth: a number (bid units) or a rule, silverman "
                         "(default) or scott")
@@ -182,6 +190,16 @@ def _where(items) -> dict | None:
     return out or None
 
 
+def _increment(text):
+    """--increment: a number when it reads as one, else a column or schedule name."""
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 _FLAGS = {"n_boot": "--boot"}  # API keywords whose flag has another name
 
 
@@ -197,7 +215,8 @@ def run(args) -> int:
             first_stage_n=not args.no_first_stage_n,
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
-            bandwidth=args.bandwidth, mechanism=args.mechanism, spectrum=args.spectrum,
+            bandwidth=args.bandwidth, increment=_increment(args.increment),
+            mechanism=args.mechanism, spectrum=args.spectrum,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             target_rel_ci=args.target_rel_ci,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,

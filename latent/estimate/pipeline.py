@@ -41,6 +41,7 @@ from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
 from latent.anova.rho import spectral_rho
+from latent.data.ascending import INCREMENT_RULES
 from latent.data.covariates import FirstStage, Homogenization, homogenize_bids
 from latent.data.empirical import (
     allocation_table,
@@ -60,6 +61,7 @@ from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.tails import hill_index
 from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
+from latent.estimate.ascending import ascending_part
 from latent.estimate.cost import (
     GRID_CELLS,
     auto_grid,
@@ -125,6 +127,7 @@ class EstimateOptions:
     max_groups: int = 6
     bids: str = "values"
     bandwidth: float | str | None = None
+    increment: float | str | None = None  # bids="ascending": latent.estimate.ascending
     mechanism: str = "myerson"
     spectrum: str = "auto"
     grid: int | None = None
@@ -171,7 +174,7 @@ def _seed_label(seed):
 
 
 _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
-            "bids": ("values", "first-price"), "spectrum": ("auto", "grid", "mc"),
+            "bids": ("values", "first-price", "ascending"), "spectrum": ("auto", "grid", "mc"),
             "decimal": (".", ",")}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
@@ -255,12 +258,29 @@ def validate_options(options: dict) -> EstimateOptions:
     if 0 < opts.factor_boot < 19:
         raise ValueError(f"factor_boot={opts.factor_boot}: 0 (no re-fitted interval) or at least "
                          "19 re-fits (a bootstrap of fewer replicates is not an interval)")
+    _check_ascending(opts)
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
     if (opts.covariates or opts.fixed_effects) and opts.normalize:
         raise ValueError(f"normalize={opts.normalize!r}: not with covariates/fixed_effects "
                          "(homogenisation already puts every auction on one scale)")
     return opts
+
+
+def _check_ascending(opts: EstimateOptions) -> None:
+    """``increment`` only with ``bids="ascending"``: a number ≥ 0, a schedule or a column."""
+    if opts.bids == "ascending" and opts.lowest_wins:
+        raise ValueError("bids='ascending': not with lowest_wins (bounds for descending "
+                         "procurement auctions are not implemented)")
+    if opts.increment is None:
+        return
+    if opts.bids != "ascending":
+        raise ValueError(f"increment={opts.increment!r}: only with bids='ascending'")
+    if not isinstance(opts.increment, str):
+        finite_float("increment", opts.increment, low=0.0)
+    elif not opts.increment.strip():
+        raise ValueError(f"increment={opts.increment!r}: a number ≥ 0, one of "
+                         f"{', '.join(INCREMENT_RULES)} or an auction-level column name")
 
 
 def _names(name: str, value) -> tuple[str, ...]:
@@ -795,6 +815,10 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
     >>> values_from_bids(sel, EstimateOptions())[1]
     'bids taken as values'
     """
+    if opts.bids == "ascending":
+        return sel, ("ascending bids taken as values: each is only a lower bound on its "
+                     "bidder's value (the bounds the data identify are in the ascending "
+                     "block)"), None
     if opts.bids != "first-price":
         return sel, ("costs as bid (lowest wins)" if opts.lowest_wins else
                      "bids taken as values"), None
@@ -862,9 +886,33 @@ def estimate_rho(data, **options) -> EstimateReport:
                               observed=sel.matrix if values is not sel else None, units=units,
                               gpv=gpv, first_stage=first_stage))
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
+    asc = (None if opts.bids != "ascending" else
+           _ascending(data, [s.n_bidders for s in selections], opts, root.spawn(1)[0]))
     return EstimateReport(
         source=data.source, format=data.format, auctions_read=data.n_auctions,
         dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
         groups=tuple(groups), skipped_sizes=skipped, options=opts.to_dict(),
         seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
-        covariate_columns=cov, homogenisation=homog)
+        covariate_columns=cov, homogenisation=homog, ascending=asc)
+
+
+def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
+    """Step 5 (``bids="ascending"``): Haile–Tamer bounds from the auctions of every N with
+    ``min_auctions`` auctions (only ``bidders`` when given; not capped by ``max_groups``) and
+    the report's numbers on the two bound laws for the analysed N
+    (:mod:`latent.estimate.ascending`), ρ from the same spectrum step as a group's."""
+    boot_ss, spec_ss = ss.spawn(2)
+
+    def spectrum(n, law):
+        marginals = (law,) * n
+        mech = make_mechanism(opts.mechanism, n, valuation=marginals)
+        return _spectrum_and_truncation(n, auto_grid(n, opts.grid), opts, marginals,
+                                        marginals, mech, _int_seed(spec_ss), "")[0]
+
+    sizes = data.sizes()
+    counts = ns if opts.bidders is not None else [n for n, c in sizes.items()
+                                                  if c >= opts.min_auctions]
+    return ascending_part(data, ns, bound_counts=counts, increment=opts.increment,
+                          level=opts.level,
+                          n_boot=opts.data_boot, seed=boot_ss, spectrum=spectrum,
+                          max_work=opts.max_work)

@@ -18,6 +18,7 @@ from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
+from latent.estimate.ascending import AscendingPart
 from latent.estimate.exchangeable import ExchangeableInference
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
@@ -682,6 +683,7 @@ class EstimateReport(Result):
     covariate_columns: tuple[str, ...] = ()
     homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
+    ascending: AscendingPart | None = None  # bids="ascending": Haile–Tamer bounds
 
     def to_dict(self) -> dict:
         return {
@@ -696,6 +698,7 @@ class EstimateReport(Result):
             "homogenisation": (None if self.homogenisation is None
                                else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
+            "ascending": None if self.ascending is None else self.ascending.to_dict(),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -964,6 +967,8 @@ def format_report(rep: EstimateReport) -> str:
         if g.ipv_caveat:
             lines.append(f"    WARNING (truncation numbers above): {g.ipv_caveat}")
         lines += [f"  warning: {w}" for w in g.warnings]
+    if rep.ascending is not None:
+        lines += rep.ascending.lines()
     lines.append("")
     lines.append("definitions of the truncation revenue loss:")
     lines += [f"  {k}: {v}" for k, v in rep.definitions.items()]
