@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latent.api.common import int_seed, path_error
+from latent.api.common import int_seed, negated_keyword, path_error
 from latent.paper import AppendixResult, build_appendix
 from numerics.validate import finite_float, parse_size
 
@@ -18,8 +18,9 @@ __all__ = ["DEFAULT_SEED", "AppendixResult", "appendix"]
 DEFAULT_SEED = 2026  # the seed of the published appendix; the command line uses it too
 
 
-def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pdf: bool = False,
-             progress: bool = False, max_work=None, max_memory=None) -> AppendixResult:
+def appendix(out, *, quick: bool = False, seed=DEFAULT_SEED, data_dir=None, pdf: bool = True,
+             progress: bool = False, max_work=None, max_memory=None,
+             no_pdf: bool | None = None) -> AppendixResult:
     """Compute every theorem, table and figure of the appendix into the folder ``out``
     (created if absent): ``appendix.tex`` (to ``\\input`` in a paper), the standalone PDF when
     pdflatex is installed (``no_pdf`` skips it), ``figures/``, ``data/`` and
@@ -32,6 +33,7 @@ def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pd
     ``RuntimeError`` when pdflatex fails; a section whose check fails is reported in the result
     (``ok`` is False), not raised.
     """
+    pdf = negated_keyword("appendix", "no_pdf", no_pdf, "pdf", pdf, True)
     if not isinstance(out, str | Path):
         raise TypeError(f"out={out!r}: a folder path")
     if not str(out).strip():
@@ -52,5 +54,5 @@ def appendix(out, *, quick: bool = True, seed=DEFAULT_SEED, data_dir=None, no_pd
     parse_size("max_memory", max_memory)
     return build_appendix(out, quick=bool(quick), seed=int_seed(seed),
                           data_dir=Path(data_dir) if data_dir is not None else None,
-                          compile=not no_pdf, progress=bool(progress),
+                          compile=pdf, progress=bool(progress),
                           limits={"max_work": max_work, "max_memory": max_memory})

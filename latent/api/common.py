@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -15,7 +16,8 @@ import numpy as np
 from numerics.lp.discretize import parse_grid
 from numerics.validate import seed_sequence
 
-__all__ = ["PathError", "format_exact", "fraction", "int_seed", "path_error", "value_grid"]
+__all__ = ["PathError", "format_exact", "fraction", "int_seed", "negated_keyword", "path_error",
+           "value_grid"]
 
 
 class PathError(ValueError):
@@ -34,6 +36,32 @@ def path_error(name: str, value, exc: OSError) -> PathError:
     what = (exc.strerror or type(exc).__name__).lower()
     where = f" ({exc.filename})" if exc.filename not in (None, str(value)) else ""
     return PathError(f"{name}={str(value)!r}: {what}{where}")
+
+
+def negated_keyword(function: str, old: str, old_value, new: str, new_value: bool,
+                    default: bool) -> bool:
+    """The value of the keyword ``new`` when a caller may still pass its deprecated negation
+    ``old`` (``no_x=True`` for ``x=False``: the command line's ``--no-x`` is ``x=False``, so the
+    Python keyword is ``x``). ``old_value`` None means not passed. A passed ``old`` warns
+    (``DeprecationWarning`` naming ``new``); both passed and disagreeing is a ``ValueError``.
+
+    >>> negated_keyword("learn", "no_baselines", None, "baselines", False, True)
+    False
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     negated_keyword("learn", "no_baselines", True, "baselines", True, True)
+    False
+    """
+    if old_value is None:
+        return bool(new_value)
+    warnings.warn(f"{function}({old}=...) is deprecated; use {new}={not old_value!r}",
+                  DeprecationWarning, stacklevel=3)
+    if not isinstance(old_value, bool):
+        raise TypeError(f"{old}={old_value!r}: must be True or False (better: {new}=...)")
+    if new_value is not default and bool(new_value) == bool(old_value):
+        raise ValueError(f"{old}={old_value!r} contradicts {new}={new_value!r}; pass only {new}")
+    return not old_value
 
 
 def fraction(name: str, value, *, low=None, high=None) -> Fraction:

@@ -17,10 +17,11 @@ from tqdm import tqdm
 
 from latent.anova import GradeSpectrum, grade_spectrum_mc
 from latent.anova.mc import evaluations_per_sample
-from latent.api.common import int_seed
+from latent.api.common import int_seed, negated_keyword
 from numerics.learn import FAMILIES, Family, SweepConfig, export
 from numerics.learn import learn as run_learn
-from numerics.learn.pipeline import LearnReport, baselines
+from numerics.learn.pipeline import LearnReport
+from numerics.learn.pipeline import baselines as baseline_mechanisms
 from numerics.learn.sweep import OPTUNA_MISSING, connect, optuna_available
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import (
@@ -197,10 +198,11 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
 def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
           storage: str = ":memory:", sampler: str = "random", train: int = 20_000,
           valid: int = 50_000, test_samples: int = 100_000, regret_samples: int = 2_000,
-          no_baselines: bool = False, spectrum: bool = False, spectrum_samples: int = 20_000,
+          baselines: bool = True, spectrum: bool = False, spectrum_samples: int = 20_000,
           export_csv: str | None = None, export_json: str | None = None, seed=0,
           taste_seed: int = 0, workers: int = 1, progress: bool = False,
-          max_work: float | None = None, max_memory: float | str | None = None) -> LearnResult:
+          max_work: float | None = None, max_memory: float | str | None = None,
+          no_baselines: bool | None = None) -> LearnResult:
     """Optimise single-item mechanism families that are dominant-strategy truthful and ex-post
     IR for every parameter value (second price with per-bidder reserves, affine maximizers,
     the lookahead auction, posted and sequential posted prices) on samples of ``values``
@@ -224,6 +226,8 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     >>> len(r.evaluations), r.to_dict()["n_trials"]
     (1, 1)
     """
+    baselines = negated_keyword("learn", "no_baselines", no_baselines, "baselines", baselines,
+                                True)
     bidders = positive_int("bidders", bidders)
     trials = positive_int("trials", trials, minimum=0)
     train = positive_int("train", train, minimum=2)
@@ -242,7 +246,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     if (export_csv or export_json) and storage == ":memory:":
         raise ValueError("export_csv/export_json: need a storage='sqlite:///FILE.db'")
     master = int_seed(seed)
-    _check_cost(bidders, trials, len(fams) + (0 if no_baselines else 2), train, valid,
+    _check_cost(bidders, trials, len(fams) + (2 if baselines else 0), train, valid,
                 test_samples, regret_samples, spectrum_samples if spectrum else 0, max_work,
                 max_memory)
     if not isinstance(values, str):
@@ -264,7 +268,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     bar = tqdm(total=trials, desc="trials", leave=False) if progress else None
     try:
         report = run_learn(cfg, profile, storage, test_samples, regret_samples,
-                           not no_baselines, workers,
+                           baselines, workers,
                            progress=(lambda k: bar.update(1)) if bar else None)
     finally:
         if bar:
@@ -275,7 +279,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
         con.close()
     spectra = {}
     if spectrum:
-        base = baselines(profile)
+        base = baseline_mechanisms(profile)
         for e in report.evaluations:
             mech = (base[e.mechanism] if e.mechanism in base
                     else Family(e.mechanism, profile).build(report.best[e.mechanism]["theta"]))

@@ -1,22 +1,20 @@
-"""Conventions shared by every CLI: one-line errors with exit status 2, JSON output, and the
-translation of the Python API's argument errors into the flags' names."""
+"""Conventions shared by every CLI: one-line errors with exit status 2 and the translation of
+the Python API's argument errors into the flags' names.
+
+Standard library only (and :mod:`numerics.limits`): the parsers are built from this module, so
+``--help`` imports no numerical package. What needs them (JSON of results, the end of every
+command) is :mod:`latent.cli.output`, loaded when a command runs."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-from matplotlib.backend_bases import FigureCanvasBase
 
 from latent.cli import entry
-from numerics.atomic import atomic_path
-from numerics.results import jsonable
-from numerics.validate import MAX_WORK, MEMORY_FRACTION, MEMORY_SLACK, enforce_memory_limit
+from numerics.limits import MAX_WORK, MEMORY_FRACTION, MEMORY_SLACK, enforce_memory_limit
 
 EXIT_USAGE = 2
 _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
@@ -24,11 +22,6 @@ _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
 
 class UsageError(Exception):
     """Bad input from the user: reported as one line on stderr, exit status 2."""
-
-
-def print_json(obj: Any) -> None:
-    json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=False, default=str)
-    sys.stdout.write("\n")
 
 
 def check_plot_path(path: str | None) -> str | None:
@@ -44,6 +37,9 @@ def check_plot_path(path: str | None) -> str | None:
     """
     if path is None:
         return None
+    # matplotlib only when a plot is asked for: importing it costs more than the command line
+    from matplotlib.backend_bases import FigureCanvasBase
+
     formats = FigureCanvasBase.get_supported_filetypes()
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in formats:
@@ -96,21 +92,6 @@ def add_budget_arguments(parser) -> None:
 def budget(args) -> dict:
     """The API keywords of :func:`add_budget_arguments`' flags."""
     return {"max_work": args.max_work, "max_memory": args.max_memory}
-
-
-def emit(result, *, json_output: bool, plot: str | None = None, ax=None) -> int:
-    """The end of every command: save the figure (``ax``, or ``result.plot()``) to ``plot``,
-    then print ``--json`` or the text. Returns the exit status 0."""
-    if plot:
-        figure = (ax if ax is not None else result.plot()).figure
-        with atomic_path(plot) as tmp:  # Ctrl-C while saving leaves no half image
-            figure.savefig(tmp, dpi=120)
-        print(f"plot written to {plot}", file=sys.stderr)
-    if json_output:
-        print_json(result)
-    else:
-        print(result)
-    return 0
 
 
 def fail(message: str) -> int:
