@@ -37,7 +37,8 @@ EPILOG = """Example:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
-    parser.add_argument("--bidders", type=int, required=True, metavar="N")
+    parser.add_argument("--bidders", type=int, required=True, metavar="N",
+                        help="number of bidders (required)")
     parser.add_argument("--trials", type=int, default=10, metavar="T",
                         help="sweep trials (families in turn; default 10)")
     parser.add_argument("--families", default=",".join(FAMILIES),
