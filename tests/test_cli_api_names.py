@@ -17,36 +17,9 @@ import pytest
 
 import latent
 from latent.__main__ import build_parser
+from latent.cli.choices import CLI_ONLY, CLI_ONLY_OF, PYTHON_ONLY, PYTHON_ONLY_OF
 from latent.cli.estimate_rho import build_parser as estimate_rho_parser
 
-# Flags that only make sense on a command line (every subcommand that has them), and why.
-CLI_ONLY = {
-    "help": "argparse's own",
-    "json": "prints result.to_dict() as JSON; in Python the result is the object itself",
-    "quiet": "turns the progress output off; in Python progress is off unless progress=True",
-    "plot": "writes result.plot() to a file; in Python: result.plot().figure.savefig(path)",
-}
-# Flags of one subcommand only.
-CLI_ONLY_OF = {
-    ("simulate", "out"): "writes the simulated bids as CSV; in Python keep_bids=True, then "
-                         "sim.bids.to_csv(path)",
-    ("landscape", "out"): "writes landscape.csv and landscape.json into a folder; in Python "
-                          "result.to_csv(path) and result.to_dict()",
-    ("landscape", "list"): "prints the formats and exits",
-    ("landscape", "quick"): "the default size, spelled out; the opposite of --full (full=False)",
-    ("landscape", "rev_samples"): "deprecated alias of --revenue-samples (warns)",
-}
-# Keywords with no flag, and why.
-PYTHON_ONLY = {
-    "progress": "the command line shows progress on a terminal unless --quiet",
-}
-PYTHON_ONLY_OF = {
-    ("simulate", "keep_bids"): "the command line sets it with --out FILE",
-    ("estimate_rho", "grades"): "the truncation grades R (1, 2, 3 on the command line)",
-    ("estimate_rho", "chunksize"): "rows read at a time: a memory knob of the Python reader",
-    ("learn", "no_baselines"): "deprecated spelling of baselines=False (warns)",
-    ("appendix", "no_pdf"): "deprecated spelling of pdf=False (warns)",
-}
 # Flags spelled differently from their keyword because the keyword's name cannot be a flag's.
 SPELLED = {("design", "lambdas"): "--lambda"}  # `lambda` is a Python keyword
 

@@ -145,9 +145,9 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     '--inputs: function needs inputs N ≥ 1'
     >>> flag_message("lambdas=[nan]: bad", {"lambdas": "--lambda"})
     '--lambda [nan]: bad'
-    >>> flag_message("n_boot=9: too large: …, more than max_work=5; lower n_boot or raise "
-    ...              "max_work (--max-work)", {"n_boot": "--boot"})
-    '--boot 9: too large: …, more than --max-work 5; lower --boot or raise --max-work'
+    >>> flag_message("lambdas=9: too large: …, more than max_work=5; lower lambdas or raise "
+    ...              "max_work (--max-work)", {"lambdas": "--lambda"})
+    '--lambda 9: too large: …, more than --max-work 5; lower --lambda or raise --max-work'
     >>> flag_message("samples=9: too large: …; lower samples (or bidders, n_items) or raise "
     ...              "max_work (--max-work)", {"n_items": "--items"})
     '--samples 9: too large: …; lower --samples (or --bidders, --items) or raise --max-work'

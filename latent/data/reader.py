@@ -640,14 +640,15 @@ WHERE_VALUES = 1000
 
 def _filter(chunk: pd.DataFrame, where, dropped: Counter,
             seen: dict[str, Counter] | None = None) -> pd.DataFrame:
-    for col, value in (where or {}).items():
-        labels = chunk[col].astype("string").str.strip()
-        if seen is not None:  # the values this column has (before any filter) and how often
+    if seen is not None:  # the values each column has (before any filter) and how often
+        for col in where or {}:
             have = seen.setdefault(col, Counter())
+            labels = chunk[col].astype("string").str.strip()
             for label, count in labels.value_counts(dropna=True).items():
                 if label in have or len(have) < WHERE_VALUES:
                     have[label] += int(count)
-        keep = labels == str(value)
+    for col, value in (where or {}).items():
+        keep = chunk[col].astype("string").str.strip() == str(value)
         keep = keep.fillna(False).to_numpy(dtype=bool)
         if (~keep).any():
             dropped[f"filtered out by {col}={value}"] += int((~keep).sum())
