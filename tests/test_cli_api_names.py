@@ -222,3 +222,33 @@ def test_fraction_defaults_compare_exactly():
     p = subparsers()["optimal"]
     assert p.get_default("p") == Fraction(1, 2) == inspect.signature(
         latent.optimal).parameters["p"].default
+
+
+def _public_api_functions():
+    import importlib
+    import pkgutil
+
+    import latent.api
+
+    for info in pkgutil.iter_modules(latent.api.__path__):
+        module = importlib.import_module(f"latent.api.{info.name}")
+        for name, obj in vars(module).items():
+            if inspect.isfunction(obj) and obj.__module__ == module.__name__ \
+                    and not name.startswith("_"):
+                yield f"{module.__name__}.{name}", obj
+    yield "latent.estimate_rho", latent.estimate_rho
+
+
+@pytest.mark.parametrize(("name", "function"), list(_public_api_functions()),
+                         ids=lambda x: x if isinstance(x, str) else "")
+def test_public_functions_have_numpydoc_sections(name, function):
+    doc = inspect.getdoc(function) or ""
+    for section in ("Parameters", "Returns", "Examples"):
+        assert f"\n{section}\n{'-' * len(section)}\n" in doc, f"{name}: no {section} section"
+    documented = set()
+    block = doc.split("\nParameters\n----------\n")[1].split("\n\n")[0]
+    for line in block.splitlines():
+        if line and not line.startswith(" "):
+            documented |= {n.strip().lstrip("*") for n in line.split(" : ")[0].split(",")}
+    params = {p for p, v in inspect.signature(function).parameters.items()}
+    assert params <= documented, f"{name}: undocumented {sorted(params - documented)}"

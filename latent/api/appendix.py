@@ -21,17 +21,62 @@ DEFAULT_SEED = 2026  # the seed of the published appendix; the command line uses
 def appendix(out, *, quick: bool = False, seed=DEFAULT_SEED, data_dir=None, pdf: bool = True,
              progress: bool = False, max_work=None, max_memory=None,
              no_pdf: bool | None = None) -> AppendixResult:
-    """Compute every theorem, table and figure of the appendix into the folder ``out``
-    (created if absent): ``appendix.tex`` (to ``\\input`` in a paper), the standalone PDF when
-    pdflatex is installed (``no_pdf`` skips it), ``figures/``, ``data/`` and
-    ``manifest.json``. ``quick``: small samples and grids (a few minutes). ``seed``: int,
-    SeedSequence or Generator; outputs are deterministic for a seed. ``data_dir``: a folder
-    with the real auction CSVs (the data section is skipped without it). ``progress``:
-    progress output on stderr. ``max_work``/``max_memory``: the cost limits of the real-data
-    section's estimates (the one part whose size depends on the input; see
-    :func:`latent.estimate_rho`); the other sections' sizes are fixed by ``quick``. Raises
-    ``RuntimeError`` when pdflatex fails; a section whose check fails is reported in the result
-    (``ok`` is False), not raised.
+    """Compute every theorem, table and figure of the paper appendix into the folder ``out``.
+
+    Writes ``appendix.tex`` (to ``\\input`` in a paper), the standalone PDF when pdflatex is
+    installed, ``figures/``, ``data/`` and ``manifest.json``; the same seed gives the same files.
+    The Python form of ``python -m latent appendix --out OUT``: every keyword is the flag of the
+    same name (``--no-pdf`` is ``pdf=False``), with the same default (the full appendix).
+
+    Parameters
+    ----------
+    out : str or pathlib.Path
+        Output folder (created if absent).
+    quick : bool
+        Small samples and grids (what CI runs, about 30 s on 2 cores); default the full run.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Master seed (default: the published appendix's).
+    data_dir : str or pathlib.Path, optional
+        A folder with the real auction CSVs; without it the real-data section is skipped and
+        says so.
+    pdf : bool
+        Run pdflatex (when installed).
+    progress : bool
+        Progress output on stderr.
+    max_work : float, optional
+        Cost limit of the real-data section's estimates (the one part sized by its input; see
+        :func:`latent.estimate_rho`).
+    max_memory : float or str, optional
+        Memory limit of those estimates (``"4G"``).
+    no_pdf : bool, optional
+        Deprecated spelling of ``pdf=False`` (warns; removed in the next release).
+
+    Returns
+    -------
+    AppendixResult
+        The files written and every section's checks; ``ok`` is False when one failed.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named (``out`` is a file, ``data_dir`` is not a folder …).
+    TypeError
+        An argument of the wrong kind.
+    RuntimeError
+        pdflatex failed (a section whose check fails is reported in the result, not raised).
+
+    Examples
+    --------
+    >>> import inspect
+    >>> inspect.signature(appendix).parameters["quick"].default
+    False
+    >>> import pathlib, tempfile
+    >>> blocker = pathlib.Path(tempfile.mkdtemp()) / "a_file"
+    >>> _ = blocker.write_text("x")
+    >>> appendix(blocker, quick=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: out='...a_file': exists and is not a folder
     """
     pdf = negated_keyword("appendix", "no_pdf", no_pdf, "pdf", pdf, True)
     if not isinstance(out, str | Path):
