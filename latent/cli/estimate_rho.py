@@ -56,6 +56,7 @@ def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.Argume
     p = Parser(prog=prog, description=DESCRIPTION, epilog=EPILOG,
                formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(p)
+    p.set_defaults(command=NAME)  # as the subcommand of python -m latent has it
     return p
 
 
