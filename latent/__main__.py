@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _subcommands():
     for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "common":
+        if info.name.startswith("_") or info.name in cli.HELPERS:
             continue
         module = importlib.import_module(f"latent.cli.{info.name}")
         if hasattr(module, "NAME") and hasattr(module, "run"):

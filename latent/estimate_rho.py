@@ -12,13 +12,13 @@ from latent.cli import entry
 
 if __name__ == "__main__":
     entry.install_early()  # Ctrl-C during the imports below: one line, exit 130
+    # the parser first; the analysis (numpy, scipy, pandas) only when it runs, not for --help
+    from latent.cli.estimate_rho import run_cli
 
-from latent.cli.estimate_rho import run_cli  # noqa: E402
-from latent.estimate.pipeline import estimate_rho  # noqa: E402
-
-if __name__ == "__main__":
     entry.exit_process(run_cli(enforce_limits=True))
 else:
+    from latent.estimate.pipeline import estimate_rho
+
     # A module may replace itself in sys.modules; the import system then binds the replacement
     # as the package attribute, so the submodule never shadows the API function.
     sys.modules[__name__] = estimate_rho

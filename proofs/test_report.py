@@ -74,6 +74,11 @@ def test_text_report_last_line():
     # lemmas for every n, and Myerson's reserve (symbolic n)
     assert lines[-2].endswith("8 of them for every number of bidders")
     assert "latent_deficit_bounded: added gap_positive" in proc.stdout
+    # the README quotes the report's summary lines as they are printed, and its last line's form
+    readme = (ROOT / "README.md").read_text()
+    assert f"`{lines[-2]}`" in readme
+    assert "`16/16 theorems proved by z3 and cvc5, 0 axioms`" in readme
+    assert lines[-1].startswith("checked in ") and "`checked in … s; z3 …, cvc5 …`" in readme
 
 
 def test_latex_output(tmp_path):

@@ -64,7 +64,19 @@ def _api(name, kwargs):
     return {"raised": None, "message": "", "stderr": err.getvalue()}
 
 
+def _load_everything() -> None:
+    """Import every entry point and the command lines' output module before any case: the
+    parsers import none of them (``--help`` stays light), and the first case to need one would
+    otherwise spend its time limit importing the numerical stack."""
+    import latent
+    import latent.cli.output  # noqa: F401
+
+    for name in latent.__all__:
+        getattr(latent, name)
+
+
 def main() -> None:
+    _load_everything()
     signal.signal(signal.SIGALRM, _alarm)
     for line in sys.stdin:
         case = json.loads(line)

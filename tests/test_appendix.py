@@ -37,7 +37,7 @@ def quick(tmp_path_factory):
     data = SHARED_DATA if SHARED_DATA.is_dir() else None  # section 6 runs when data is there
     # Through the public API (latent.appendix -> latent.paper.build_appendix).
     return latent.appendix(out, quick=True, seed=7, data_dir=data,
-                           no_pdf=shutil.which("pdflatex") is None)
+                           pdf=shutil.which("pdflatex") is not None)
 
 
 def test_api_result_types(quick):

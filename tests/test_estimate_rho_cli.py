@@ -11,7 +11,7 @@ import pytest
 
 from latent.cli.estimate_rho import run_cli
 
-FAST = ["--boot", "50", "--revenue-samples", "5000", "--samples", "500", "--grid", "6",
+FAST = ["--n-boot", "50", "--revenue-samples", "5000", "--samples", "500", "--grid", "6",
         "--lp-grid", "4", "--quiet"]
 
 
@@ -88,7 +88,8 @@ def test_bad_flags(good_csv, capsys):
     assert "invalid choice" in _error([str(good_csv), "--format", "tall"], capsys)
     assert "--bidders 1: must be an integer ≥ 2" in _error([str(good_csv), "--bidders", "1"],
                                                            capsys)
-    assert "--boot 1: must be an integer ≥ 2" in _error([str(good_csv), "--boot", "1"], capsys)
+    assert "--n-boot 1: must be an integer ≥ 2" in _error([str(good_csv), "--n-boot", "1"],
+                                                          capsys)
     assert "--bandwidth -1.0: must be > 0" in _error([str(good_csv), "--bandwidth", "-1"],
                                                      capsys)
     assert "only meaningful with lowest_wins" in _error([str(good_csv), "--buyer-value", "2"],

@@ -18,7 +18,7 @@ from latent.estimate.pipeline import estimate_rho, validate_options
 
 FAST = dict(n_boot=50, revenue_samples=4000, samples=400, grid=8, lp_grid=4, data_boot=0,
             progress=False)
-FAST_CLI = ["--boot", "50", "--revenue-samples", "4000", "--samples", "400", "--grid", "8",
+FAST_CLI = ["--n-boot", "50", "--revenue-samples", "4000", "--samples", "400", "--grid", "8",
             "--lp-grid", "4", "--data-boot", "0", "--quiet"]
 BETA = {"log(size)": 0.8, "year": -0.05}
 

@@ -73,7 +73,7 @@ def test_cli_bad_bandwidth_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--bandwidth" in err
     assert run_cli([str(p), "--bids", "first-price", "--bandwidth", "scott", "--json",
-                    "--boot", "50", "--revenue-samples", "2000", "--samples", "300",
+                    "--n-boot", "50", "--revenue-samples", "2000", "--samples", "300",
                     "--grid", "6", "--lp-grid", "4", "--data-boot", "0"]) == 0
     assert json.loads(capsys.readouterr().out)["groups"][0]["gpv"]["bandwidth_rule"] == "scott"
 

@@ -132,7 +132,7 @@ def test_json_has_tests(tmp_path, capsys):
     assert run_cli([str(p), "--format", "long", "--bid-col", "bid", "--bidder-col", "bidder",
                     "--auction-col", "auction_id", "--covariates", "log(size)",
                     "--bids", "first-price", "--bidders", "3", "--json", "--data-boot", "49",
-                    "--perm", "49", "--boot", "50", "--revenue-samples", "3000",
+                    "--perm", "49", "--n-boot", "50", "--revenue-samples", "3000",
                     "--samples", "300", "--grid", "6", "--lp-grid", "4"]) == 0
     d = json.loads(capsys.readouterr().out)["groups"][0]["tests"]
     assert {"revenue_equivalence", "independence", "symmetry",

@@ -71,7 +71,7 @@ def _cli(*argv):
 
 def test_cli_runs_to_the_end_with_the_warning(tmp_path):
     _, dirty = _files(tmp_path)
-    p = _cli(str(dirty), "--boot", "50", "--revenue-samples", "2000", "--samples", "500",
+    p = _cli(str(dirty), "--n-boot", "50", "--revenue-samples", "2000", "--samples", "500",
              "--data-boot", "0", "--no-tests", "--quiet")
     assert p.returncode == 0, p.stderr
     assert "RuntimeWarning" not in p.stderr and "Traceback" not in p.stderr
@@ -100,7 +100,7 @@ def test_bids_at_an_absurd_scale_are_refused_with_the_reason(tmp_path, scale):
 @pytest.mark.parametrize("extreme", ["1e200", "1e100"])
 def test_kept_extreme_bids_give_one_line_or_numbers_never_numpy_warnings(tmp_path, extreme):
     _, dirty = _files(tmp_path, extreme=extreme)
-    p = _cli(str(dirty), "--keep-extreme-bids", "--boot", "50", "--revenue-samples", "2000",
+    p = _cli(str(dirty), "--keep-extreme-bids", "--n-boot", "50", "--revenue-samples", "2000",
              "--samples", "500", "--data-boot", "0", "--no-tests", "--quiet")
     assert "Warning" not in p.stderr and "Traceback" not in p.stderr, p.stderr
     if extreme == "1e200":  # squares overflow: refused with the reason

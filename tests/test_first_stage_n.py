@@ -127,7 +127,7 @@ def test_cli_flag(tmp_path, capsys):
     f.frame.to_csv(p, index=False)
     args = [str(p), "--format", "long", "--bid-col", "bid", "--bidder-col", "bidder",
             "--auction-col", "auction_id", "--covariates", "log(size),age", "--bidders", "3",
-            "--boot", "20", "--revenue-samples", "1000", "--samples", "200", "--grid", "6",
+            "--n-boot", "20", "--revenue-samples", "1000", "--samples", "200", "--grid", "6",
             "--lp-grid", "3", "--data-boot", "0", "--no-tests", "--quiet", "--json"]
     for flag, has_n in (([], True), (["--no-first-stage-n"], False)):
         assert run_cli([*args, *flag]) == 0

@@ -53,15 +53,16 @@ BASE = {
                "posted_price", "--train", "300", "--valid", "300", "--test-samples", "300",
                "--regret-samples", "0", "--no-baselines"],
               dict(values="uniform", bidders=2, trials=1, families="posted_price", train=300,
-                   valid=300, test_samples=300, regret_samples=0, no_baselines=True)),
-    "appendix": (["--out", "OUT", "--quick", "--no-pdf"], dict(out="OUT", no_pdf=True)),
-    "estimate_rho": (["DATA", "--boot", "20", "--samples", "300", "--revenue-samples", "500",
+                   valid=300, test_samples=300, regret_samples=0, baselines=False)),
+    "appendix": (["--out", "OUT", "--quick", "--no-pdf"],
+                 dict(out="OUT", quick=True, pdf=False)),
+    "estimate_rho": (["DATA", "--n-boot", "20", "--samples", "300", "--revenue-samples", "500",
                       "--data-boot", "0", "--no-tests", "--grid", "6", "--lp-max-bidders",
                       "2"],
                      dict(data="DATA", n_boot=20, samples=300, revenue_samples=500,
                           data_boot=0, tests=False, grid=6, lp_max_bidders=2)),
 }
-API_NAME = {"estimate_rho": {"boot": "n_boot"}, "landscape": {"rev_samples": None},
+API_NAME = {"landscape": {"rev_samples": None},
             "simulate": {"regret_grid": "regret_grid"}}
 # options for which a negative number is meaningful
 # (a reserve or posted price below the values' support is a legal no-op; latent-factor values

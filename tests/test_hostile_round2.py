@@ -287,7 +287,7 @@ def test_missing_instance_and_unwritable_appendix_are_value_errors(tmp_path):
     with pytest.raises(ValueError, match=r"^instance='missing\.json': no such file or dir"):
         latent.efficient("missing.json")
     with pytest.raises(ValueError, match=r"^out='.*file/sub': not a directory"):
-        latent.appendix(out=str(blocker / "sub"), no_pdf=True)
+        latent.appendix(out=str(blocker / "sub"), pdf=False)
     with pytest.raises(DataError, match="no such file: missing.csv"):
         latent.estimate_rho("missing.csv")  # the convention the others now follow
 

@@ -116,7 +116,7 @@ def test_estimate_rho_with_a_plot(tmp_path):
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
     code, out, err = _interrupt(
         ["latent.estimate_rho", str(tmp_path / "d.csv"), "--samples", "5000000",
-         "--revenue-samples", "5000000", "--data-boot", "500", "--boot", "100000", "--quiet",
+         "--revenue-samples", "5000000", "--data-boot", "500", "--n-boot", "100000", "--quiet",
          "--plot", str(tmp_path / "p.png")], tmp_path, 2.0)
     _check(code, err)
     assert not (tmp_path / "p.png").exists() and not _leftovers(tmp_path)

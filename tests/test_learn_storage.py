@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG = dict(values="uniform", bidders=3, families=("reserve_second_price", "posted_price",
                                                    "lookahead"), train=2000, valid=2000)
 SMALL = dict(values="uniform", bidders=2, trials=1, families="posted_price", train=500,
-             valid=500, test_samples=2000, regret_samples=0, no_baselines=True)
+             valid=500, test_samples=2000, regret_samples=0, baselines=False)
 
 
 def _env():

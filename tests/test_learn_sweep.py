@@ -175,7 +175,7 @@ def test_study_keyed_by_everything_that_changes_its_meaning(tmp_path):
 
     storage = f"sqlite:///{tmp_path / 'runs.db'}"
     common = dict(values="uniform", bidders=2, trials=1, train=300, test_samples=1000,
-                  regret_samples=0, no_baselines=True, storage=storage, seed=3)
+                  regret_samples=0, baselines=False, storage=storage, seed=3)
     first = latent.learn(families=["posted_price"], valid=300, **common)
     second = latent.learn(families=["reserve_second_price"], valid=300, **common)
     third = latent.learn(families=["posted_price"], valid=400, **common)
@@ -190,7 +190,7 @@ def test_latent_factor_tastes_do_not_depend_on_the_sampling_seed():
     import latent
 
     kw = dict(values="latent:2", bidders=3, trials=1, families=["posted_price"], train=300,
-              valid=300, test_samples=1000, regret_samples=0, no_baselines=True)
+              valid=300, test_samples=1000, regret_samples=0, baselines=False)
     a, b = latent.learn(seed=1, **kw), latent.learn(seed=2, **kw)
     c = latent.learn(seed=1, taste_seed=5, **kw)
     assert a.to_dict()["profile"] == b.to_dict()["profile"] != c.to_dict()["profile"]

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import numbers
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -15,7 +16,8 @@ import numpy as np
 from numerics.lp.discretize import parse_grid
 from numerics.validate import seed_sequence
 
-__all__ = ["PathError", "format_exact", "fraction", "int_seed", "path_error", "value_grid"]
+__all__ = ["PathError", "format_exact", "fraction", "int_seed", "negated_keyword", "path_error",
+           "value_grid"]
 
 
 class PathError(ValueError):
@@ -27,6 +29,22 @@ class PathError(ValueError):
 def path_error(name: str, value, exc: OSError) -> PathError:
     """The :class:`PathError` for ``exc`` raised while reading or writing ``value``.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name.
+    value : str or pathlib.Path
+        The path it was given.
+    exc : OSError
+        The error reading or writing it raised.
+
+    Returns
+    -------
+    PathError
+        A ``ValueError`` whose message names the argument and what went wrong.
+
+    Examples
+    --------
     >>> path_error("instance", "missing.json", FileNotFoundError(2, "No such file or directory",
     ...                                                          "missing.json"))
     PathError("instance='missing.json': no such file or directory")
@@ -36,10 +54,87 @@ def path_error(name: str, value, exc: OSError) -> PathError:
     return PathError(f"{name}={str(value)!r}: {what}{where}")
 
 
+def negated_keyword(function: str, old: str, old_value, new: str, new_value: bool,
+                    default: bool) -> bool:
+    """The value of the keyword ``new`` when a caller may still pass its deprecated negation
+    ``old`` (``no_x=True`` for ``x=False``: the command line's ``--no-x`` is ``x=False``, so the
+    Python keyword is ``x``). ``old_value`` None means not passed. A passed ``old`` warns
+    (``DeprecationWarning`` naming ``new``); both passed and disagreeing is a ``ValueError``.
+
+    Parameters
+    ----------
+    function : str
+        The function's name (for the warning).
+    old : str
+        The deprecated keyword (``"no_baselines"``).
+    old_value : bool or None
+        What the caller passed for it (None: nothing).
+    new : str
+        The keyword that replaces it (``"baselines"``).
+    new_value : bool
+        What the caller passed (or the default) for ``new``.
+    default : bool
+        ``new``'s default.
+
+    Returns
+    -------
+    bool
+        The value of ``new``.
+
+    Raises
+    ------
+    TypeError
+        ``old_value`` is not a bool.
+    ValueError
+        ``old`` and ``new`` were both passed and disagree.
+
+    Examples
+    --------
+    >>> negated_keyword("learn", "no_baselines", None, "baselines", False, True)
+    False
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     negated_keyword("learn", "no_baselines", True, "baselines", True, True)
+    False
+    """
+    if old_value is None:
+        return bool(new_value)
+    warnings.warn(f"{function}({old}=...) is deprecated; use {new}={not old_value!r}",
+                  DeprecationWarning, stacklevel=3)
+    if not isinstance(old_value, bool):
+        raise TypeError(f"{old}={old_value!r}: must be True or False (better: {new}=...)")
+    if new_value is not default and bool(new_value) == bool(old_value):
+        raise ValueError(f"{old}={old_value!r} contradicts {new}={new_value!r}; pass only {new}")
+    return not old_value
+
+
 def fraction(name: str, value, *, low=None, high=None) -> Fraction:
     """An exact rational from a Fraction, an int, a decimal or ``"p/q"`` string, or a finite
     float (taken exactly); in [low, high] when given.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name (for the error).
+    value : Fraction, int, float or str
+        The number.
+    low, high : Fraction, optional
+        Bounds, inclusive.
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    ValueError
+        Not a number, infinite, a zero denominator, or out of bounds.
+    TypeError
+        Not a number at all (a bool, a list …).
+
+    Examples
+    --------
     >>> fraction("a", "3/2"), fraction("b", 0.25)
     (Fraction(3, 2), Fraction(1, 4))
     >>> fraction("p", "1/0")
@@ -75,6 +170,29 @@ def value_grid(name: str, spec, k: int):
     """``(values, probabilities)`` of a value law on a K-point grid (exact for ``discrete:…``),
     every failure a ``ValueError`` naming the argument.
 
+    Parameters
+    ----------
+    name : str
+        The argument's name (for the error).
+    spec : str
+        A value law (``"uniform"``, ``"discrete:1,2:1/2,1/2"`` …).
+    k : int
+        Grid points.
+
+    Returns
+    -------
+    tuple of (list, list)
+        The values and their probabilities.
+
+    Raises
+    ------
+    ValueError
+        A law that cannot be parsed or discretised.
+    TypeError
+        ``spec`` is not a string.
+
+    Examples
+    --------
     >>> value_grid("values", "discrete:1,2:1/2,1/2", 4)[0]
     [Fraction(1, 1), Fraction(2, 1)]
     >>> value_grid("values", "discrete:1,2:1/0,1", 4)
@@ -97,6 +215,24 @@ def int_seed(seed, name: str = "seed") -> int:
     """An integer master seed for code seeded by integers: an int ≥ 0 is kept as is (so the
     API and the command line agree); a SeedSequence or Generator gives a derived int.
 
+    Parameters
+    ----------
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        The seed.
+    name : str
+        The argument's name (for the error).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        A negative int or another kind of seed.
+
+    Examples
+    --------
     >>> int_seed(3), int_seed(np.random.SeedSequence(3)) == int_seed(np.random.SeedSequence(3))
     (3, True)
     """
@@ -109,6 +245,17 @@ def int_seed(seed, name: str = "seed") -> int:
 def format_exact(x) -> str:
     """A number as the command lines print it: ``p/q`` for exact rationals, ±inf, else str.
 
+    Parameters
+    ----------
+    x : Fraction, int or float
+        The number.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
     >>> format_exact(Fraction(6, 4)), format_exact(Fraction(2)), format_exact(float("-inf"))
     ('3/2', '2', '-inf')
     """

@@ -159,20 +159,64 @@ def design(
     max_work: float | None = None,
     max_memory: float | str | None = None,
 ) -> DesignReport:
-    """Measure a family of single-item mechanisms exactly on a ``grid``-point quantile grid per
-    bidder and solve max Rev + λ·c for each λ in ``lambdas`` (keywords = the flags of
-    ``python -m latent design``; ``lambdas`` is the repeatable ``--lambda``).
+    """Revenue and compressibility of single-item mechanism families, their Pareto front, and the
+    maximiser of Rev + λ·c for each λ.
 
-    ``families``: ``reserve`` (second price with reserve r), ``posted`` (one-unit posted price
-    p), ``unlimited`` (posted price, unlimited supply); a list or ``"a,b"``. ``params``:
-    reserves/prices (default 20 quantiles of F in [0, 0.95]). ``measure``: ``rho`` (ρ capped
-    at ``rho_cap``) or ``share`` (W_1/Var). ``frontier=True`` adds the exact revenue–grade
-    frontier (LP on ``lp_grid`` points per bidder); ``scale_bidders=N`` adds Myerson's
-    repaired-truncation frontier at N bidders (``scale_samples`` profiles, ``bins`` quantile
-    bins, ``seed``: an int, a ``SeedSequence`` or a ``Generator``). ``max_work``
-    (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is
-    refused before it starts.
+    Each family is measured exactly on a ``grid``-point quantile grid per bidder. The Python form
+    of ``python -m latent design``: every keyword is the flag of the same name (``lambdas`` is the
+    repeatable ``--lambda``, also spelled ``--lambdas``), with the same default.
 
+    Parameters
+    ----------
+    bidders : int
+        Number of bidders N (the grid has K^N points).
+    values : str
+        Value law of every bidder.
+    families : str or list of str
+        ``reserve`` (second price with reserve r), ``posted`` (one-unit posted price p),
+        ``unlimited`` (posted price, unlimited supply); ``"a,b"`` or a list.
+    params : str or list of float, optional
+        Reserves/prices (default: 20 quantiles of F in [0, 0.95]).
+    lambdas : list of float, optional
+        Weights λ on compressibility.
+    measure : {"rho", "share"}
+        Compressibility c: ρ capped at ``rho_cap``, or the grade-1 share W_1/Var.
+    rho_cap : float
+        The cap on ρ (grade-1 rules have ρ = ∞).
+    grid : int
+        Grid points K per bidder.
+    frontier : bool
+        Add the exact revenue–grade frontier (grade-restricted LP on ``lp_grid`` points).
+    lp_grid : int
+        Grid points per bidder of that LP.
+    scale_bidders : int, optional
+        Add Myerson's repaired-truncation frontier at this many bidders (Monte Carlo).
+    scale_samples : int
+        Profiles of that frontier.
+    bins : int
+        Quantile bins of that truncation.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed of ``scale_bidders`` (the rest is exact).
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations.
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+
+    Returns
+    -------
+    DesignReport
+        The families' (revenue, c) points, the Pareto front, the choices per λ and the optional
+        frontiers; ``to_dict()``, ``to_frame()``, ``choices_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named, or a request above ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> import latent
     >>> rep = latent.design(bidders=2, grid=8, lambdas=[0.0], params=[0.0, 0.5])
     >>> rep.choices_frame()[["family", "parameter"]].values.tolist()

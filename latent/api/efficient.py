@@ -43,6 +43,18 @@ def profile_work(model: Model) -> float:
     more, each edge an exact LP over one of the |P_i| pieces of Θ_i with dim_i + 1 variables
     and the piece's constraints plus |O| efficiency rows.
 
+    Parameters
+    ----------
+    model : numerics.efficient.Model
+        A loaded instance.
+
+    Returns
+    -------
+    float
+        Elementary evaluations (the unit of ``max_work``).
+
+    Examples
+    --------
     >>> from numerics.efficient.instance import seed_section3
     >>> profile_work(seed_section3()) > 10**6
     True
@@ -156,19 +168,50 @@ def _select(model: Model, agent) -> list[int]:
 def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 0, seed=0,
               progress: bool = False, max_work: float | None = None,
               max_memory: float | str | None = None) -> EfficientResult:
-    """The revenue-optimal efficient mechanism of an instance (a ``.json``/``.toml`` file, see
-    ``docs/efficient_instance_format.md``, or a loaded :class:`numerics.efficient.Model`):
-    edge costs are exact rational LPs, payments come from shortest paths on the allocation and
-    component graphs (the characterisations of the *Latent mechanism design* papers on general
-    type spaces).
+    """The revenue-optimal efficient mechanism of an instance on general (disconnected) type spaces:
+    VCG, weakest-type and optimal payments, exact, with their IC/IR verification.
 
-    ``agent``: only this agent (1-based index or name). ``verify_all``: also verify VCG and
-    weakest-type payments exactly. ``samples``: Monte Carlo draws from the instance's
-    ``distribution`` fields for the expected revenue (``seed``: int, SeedSequence or Generator).
-    ``progress``: progress bars on stderr. ``max_work`` (evaluations, see :func:`profile_work`)
-    and ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is refused before
-    any LP is solved.
+    Edge costs are exact rational LPs; payments come from shortest paths on the allocation and
+    component graphs. The Python form of ``python -m latent efficient INSTANCE``: every keyword is
+    the flag of the same name, with the same default.
 
+    Parameters
+    ----------
+    instance : str, pathlib.Path or numerics.efficient.Model
+        A ``.json``/``.toml`` instance file (format: ``docs/efficient_instance_format.md``) or a
+        loaded model.
+    agent : int or str, optional
+        Only this agent (1-based index or name).
+    verify_all : bool
+        Also verify the VCG and weakest-type payments exactly (slower).
+    samples : int
+        Monte Carlo draws from the instance's ``distribution`` fields for the expected revenue.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Seed of those draws.
+    progress : bool
+        Progress bars on stderr.
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations (:func:`profile_work`), before
+        any LP is solved.
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+
+    Returns
+    -------
+    EfficientResult
+        Per agent: allocation, the three payments (``Fraction``), graphs and verification;
+        ``revenue`` per rule; ``to_dict()``, ``to_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        An unreadable or invalid instance file (a :class:`~latent.api.common.PathError` names
+        it), a bad argument, or a request above ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> from pathlib import Path
     >>> ex = Path(__file__).parents[2] / "examples" / "efficient_seed002_section3.json"
     >>> efficient(ex, agent=1).revenue["optimal"]

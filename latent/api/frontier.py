@@ -134,17 +134,51 @@ def frontier(*, bidders: int, values: str = "uniform", grid: int = 8, items: int
              grades=None, certify: str = "auto", progress: bool = False,
              max_work: float | None = None,
              max_memory: float | str | None = None) -> FrontierResult:
-    """Rev^(R), the best revenue of a feasible, BIC, IR mechanism whose allocation rule has
-    ANOVA grade ≤ R, for R in ``grades`` (default 1..N), against the optimum Rev* (Myerson's
-    for one item, the reduced Border LP for several), for ``bidders`` iid bidders whose values
-    (per item, additive) are discretised to ``grid`` points (exact for ``discrete:…`` laws).
-    This is the truncation revenue loss of the *Latent mechanism design* paper on the grid.
+    """The exact revenue–grade frontier: Rev^(R), the best revenue of a feasible, BIC, IR mechanism
+    whose allocation rule has ANOVA grade ≤ R, against the optimum Rev*.
 
-    ``certify``: exact certificates ``"always"``, ``"never"`` or ``"auto"`` (LPs with at most
-    3000 rows). ``progress``: a progress bar over the grades on stderr. ``max_work``
-    (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the LPs: a larger request is
-    refused before they are built (:func:`numerics.lpcost.check_frontier_cost`).
+    For ``bidders`` iid bidders whose values (per item, additive) are discretised to ``grid``
+    points (exact for ``discrete:…`` laws); Rev* is Myerson's for one item, the reduced Border LP
+    for several. This is the truncation revenue loss of the *Latent mechanism design* paper on the
+    grid. The LPs are deterministic (no seed). The Python form of ``python -m latent frontier``:
+    every keyword is the flag of the same name, with the same default.
 
+    Parameters
+    ----------
+    bidders : int
+        Number of bidders N (required).
+    values : str
+        Value law per item (as in :func:`latent.simulate`, or ``discrete:…``).
+    grid : int
+        Grid points K per bidder and item.
+    items : int
+        Number of items M (additive).
+    grades : str or list of int, optional
+        The grades R (``"1,2"`` or a list; default 1..N).
+    certify : {"auto", "always", "never"}
+        Exact certificates; ``"auto"``: for LPs with at most 3000 rows.
+    progress : bool
+        A progress bar over the grades on stderr.
+    max_work : float, optional
+        Refuse LPs estimated above this many evaluations, before they are built.
+    max_memory : float or str, optional
+        Refuse LPs estimated to hold more bytes at once (``"4G"``).
+
+    Returns
+    -------
+    FrontierResult
+        Rev^(R) per grade (exact ``"p/q"`` when certified), Rev*, ratios and losses;
+        ``to_dict()``, ``to_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named, or LPs above ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> f = frontier(bidders=3, values="discrete:1,2,3:1/3,1/3,1/3", grid=3)
     >>> f.revenues[-1] == f.optimum, f.to_frame()["grade"].tolist()
     (True, [1, 2, 3])

@@ -41,6 +41,22 @@ def parse_lp(lp) -> tuple[int, int, int] | None:
     """The LP row's sizes (N bidders, M items, K grid points per item) from ``"N,M,K"``, a
     triple, or None / ``"none"`` (no LP row).
 
+    Parameters
+    ----------
+    lp : str, tuple of int or None
+        ``"N,M,K"``, ``(N, M, K)``, ``"none"`` or None.
+
+    Returns
+    -------
+    tuple of int or None
+
+    Raises
+    ------
+    ValueError
+        Not three positive integers nor none.
+
+    Examples
+    --------
     >>> parse_lp("3,2,3"), parse_lp("none")
     ((3, 2, 3), None)
     >>> parse_lp("3,2")
@@ -106,23 +122,72 @@ def landscape(
     max_memory: float | str | None = None,
     target_rel_ci: float | None = None,
 ) -> LandscapeResult:
-    """Measure grade spectra, ρ, revenue and efficiency of auction formats (keywords = the
-    flags of ``python -m latent landscape``).
+    """Measure the grade spectra, ρ, revenue and efficiency of auction formats, beside what the
+    *Latent mechanism design* papers claim for them.
 
-    ``formats``: format keys (a list or ``"a,b"``; default all, see
-    :data:`latent.studies.formats.FORMATS`); ``values``: one law or a list (each format runs
-    under each); ``smoothness``: one format under smooth and rough laws side by side;
-    ``bidders``/``items`` override the sizes. Sample sizes default to the quick set (``full``
-    for the large one). ``lp``: the exact LP optimum row ``"N,M,K"`` or None. ``executor``: where
-    the spectrum's chunks of ``batch_size`` samples run: ``inline`` (this process), ``local`` or
-    ``dask`` (``workers`` workers); the same seed gives the same numbers on each. ``seed``: an int,
-    a ``SeedSequence`` or a ``Generator``; ``taste_seed`` fixes the latent-factor model's tastes
-    (never ``seed``). ``max_work``: requests estimated above this many evaluations, or holding
-    more than ``max_memory`` bytes (``"4G"``) at once, are refused before they run.
-    ``target_rel_ci`` (in (0, 1]): each spectrum samples in chunks until every grade's CI half
-    width is ≤ target_rel_ci·W_r or its ``samples`` are spent, and reports the unresolved
-    grades (:func:`latent.anova.owen.adaptive_spectrum`); None = fixed ``samples`` as before.
+    The Python form of ``python -m latent landscape``: every keyword is the flag of the same name
+    (dashes as underscores), with the same default.
 
+    Parameters
+    ----------
+    formats : str or list of str, optional
+        Format keys (``"a,b"`` or a list; default all, see :data:`latent.studies.formats.FORMATS`).
+    values : str or list of str, optional
+        One value law or several (each format runs under each).
+    smoothness : str, optional
+        Run this one format under smooth and rough laws side by side.
+    bidders : int, optional
+        Override N of every format.
+    items : int, optional
+        Override M of the multi-item formats.
+    full : bool
+        The large sample sizes (default: the quick set).
+    samples : int, optional
+        Monte Carlo samples of each spectrum (the budget with ``target_rel_ci``).
+    revenue_samples : int, optional
+        Monte Carlo profiles behind revenue and efficiency.
+    max_grade : int, optional
+        Highest grade estimated.
+    lp : str, tuple of int or None
+        The exact LP optimum row ``"N,M,K"`` (:func:`parse_lp`), or None to skip it.
+    executor : {"inline", "local", "dask"}
+        Where the spectrum's chunks run; the same seed gives the same numbers on each.
+    workers : int
+        Workers of ``"local"``/``"dask"``.
+    scheduler : str, optional
+        Address of a dask scheduler (default: a LocalCluster).
+    batch_size : int
+        Samples per chunk.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers.
+    taste_seed : int
+        Seed of the latent-factor model's tastes (never ``seed``).
+    progress : bool, optional
+        A progress bar on stderr.
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations.
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+    target_rel_ci : float, optional
+        In (0, 1]: each spectrum samples in chunks until every grade's CI half width is ≤
+        target_rel_ci·W_r or its ``samples`` are spent, and reports the unresolved grades.
+
+    Returns
+    -------
+    LandscapeResult
+        One row per format × law (measured and claimed); ``to_dict()``, ``to_frame()``,
+        ``to_csv()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named (an unknown format lists the known ones), or a request above
+        ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
     >>> res.to_frame()[["format", "W_1", "W_2"]].shape, res.rows[0].rho_text()

@@ -17,10 +17,11 @@ from tqdm import tqdm
 
 from latent.anova import GradeSpectrum, grade_spectrum_mc
 from latent.anova.mc import evaluations_per_sample
-from latent.api.common import int_seed
+from latent.api.common import int_seed, negated_keyword
 from numerics.learn import FAMILIES, Family, SweepConfig, export
 from numerics.learn import learn as run_learn
-from numerics.learn.pipeline import LearnReport, baselines
+from numerics.learn.pipeline import LearnReport
+from numerics.learn.pipeline import baselines as baseline_mechanisms
 from numerics.learn.sweep import OPTUNA_MISSING, connect, optuna_available
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import (
@@ -50,6 +51,25 @@ def allocation_spectrum(mech, profile, samples: int = 20_000, seed=0,
     """Monte Carlo grade spectrum of x(v) (vector of the N allocation probabilities) with the
     bidders' values drawn independently from the profile's marginals.
 
+    Parameters
+    ----------
+    mech : mechanism object
+        A single-item mechanism of :mod:`numerics.learn` or :mod:`numerics.mechanisms`.
+    profile : value profile
+        The bidders' laws (their marginals are used, independently).
+    samples : int
+        Monte Carlo samples.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers.
+    max_grade : int
+        Highest grade estimated (at most the number of bidders).
+
+    Returns
+    -------
+    GradeSpectrum
+
+    Examples
+    --------
     >>> from numerics.learn import ReserveSecondPrice
     >>> from numerics.valuations import Uniform, iid
     >>> s = allocation_spectrum(ReserveSecondPrice((0.5, 0.5)), iid(Uniform(), 2), 2000, 1)
@@ -197,33 +217,88 @@ def _check_cost(bidders, trials, n_mechs, train, valid, test_samples, regret_sam
 def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
           storage: str = ":memory:", sampler: str = "random", train: int = 20_000,
           valid: int = 50_000, test_samples: int = 100_000, regret_samples: int = 2_000,
-          no_baselines: bool = False, spectrum: bool = False, spectrum_samples: int = 20_000,
+          baselines: bool = True, spectrum: bool = False, spectrum_samples: int = 20_000,
           export_csv: str | None = None, export_json: str | None = None, seed=0,
           taste_seed: int = 0, workers: int = 1, progress: bool = False,
-          max_work: float | None = None, max_memory: float | str | None = None) -> LearnResult:
-    """Optimise single-item mechanism families that are dominant-strategy truthful and ex-post
-    IR for every parameter value (second price with per-bidder reserves, affine maximizers,
-    the lookahead auction, posted and sequential posted prices) on samples of ``values``
-    (as in :func:`latent.simulate`: uniform, exponential, latent:…, one spec per bidder
-    separated by ';'), then audit the best trial of each family on a held-out test sample next
-    to Vickrey and Myerson on the marginals (``no_baselines`` skips them).
+          max_work: float | None = None, max_memory: float | str | None = None,
+          no_baselines: bool | None = None) -> LearnResult:
+    """Optimise truthful-by-construction single-item mechanism families on samples and audit the
+    best of each on a held-out sample.
 
-    A sweep of ``trials`` trials (families in turn; optimiser hyperparameters by random search,
-    or Optuna with ``sampler="optuna"`` when installed) fits on ``train`` profiles, scores on
-    ``valid`` ones and logs every trial to ``storage`` (``sqlite:///FILE.db``: resumable;
-    ``export_csv``/``export_json`` write the trials). ``spectrum`` adds the grade spectrum and
-    ρ of each allocation rule (``spectrum_samples`` Monte Carlo draws). ``seed``: int,
-    SeedSequence or Generator; the latent-factor model's tastes come from ``taste_seed`` (or
-    W_SEED in the law), never from ``seed``. ``workers``: processes for the held-out audit.
-    ``progress``: a bar over the trials on stderr. ``max_work`` (evaluations) and
-    ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is refused before any
-    sample is drawn.
+    The families (second price with per-bidder reserves, affine maximizers, the lookahead auction,
+    posted and sequential posted prices) are threshold rules: dominant-strategy truthful and
+    ex-post IR for every parameter. A sweep of ``trials`` trials (families in turn; hyperparameters
+    by random search, or Optuna) fits on ``train`` profiles, scores on ``valid`` ones and logs
+    every trial to ``storage``; the best trial of each family is audited on ``test_samples``
+    profiles next to Vickrey and Myerson on the marginals. The Python form of
+    ``python -m latent learn``: every keyword is the flag of the same name (``--no-baselines`` is
+    ``baselines=False``), with the same default.
 
+    Parameters
+    ----------
+    values : str
+        Value law, as in :func:`latent.simulate` (``"uniform"``, ``"latent:1:1:0.05:1"``, one
+        law per bidder separated by ``;`` …); required.
+    bidders : int
+        Number of bidders; required.
+    trials : int
+        Sweep trials.
+    families : str or sequence of str
+        A subset of :data:`numerics.learn.FAMILIES` (``"a,b"`` or a list).
+    storage : str
+        ``"sqlite:///FILE.db"`` (resumable: a rerun skips logged trials) or ``":memory:"``.
+    sampler : {"random", "optuna"}
+        Hyperparameter search (``"optuna"``: the optional ``learn`` extra).
+    train, valid, test_samples : int
+        Training, validation and held-out test profiles.
+    regret_samples : int
+        Profiles of the regret search (0 skips it).
+    baselines : bool
+        Audit Vickrey and Myerson beside the learned mechanisms.
+    spectrum : bool
+        Add the grade spectrum and ρ of each allocation rule.
+    spectrum_samples : int
+        Monte Carlo samples of that spectrum.
+    export_csv, export_json : str, optional
+        Write the trials there (needs a ``sqlite:///`` storage).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers.
+    taste_seed : int
+        Seed of the latent-factor model's tastes (or W_SEED in the law), never ``seed``.
+    workers : int
+        Processes of the held-out audit.
+    progress : bool
+        A progress bar over the trials on stderr.
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations, before any sample is drawn.
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+    no_baselines : bool, optional
+        Deprecated spelling of ``baselines=False`` (warns; removed in the next release).
+
+    Returns
+    -------
+    LearnResult
+        Held-out evaluations with CIs, the best trials, optional spectra; ``to_dict()``,
+        ``to_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named (an unopenable storage, an unknown family), or a request above
+        ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> r = learn(values="uniform", bidders=2, trials=1, families=["posted_price"], train=500,
-    ...           valid=500, test_samples=2000, regret_samples=0, no_baselines=True)
+    ...           valid=500, test_samples=2000, regret_samples=0, baselines=False)
     >>> len(r.evaluations), r.to_dict()["n_trials"]
     (1, 1)
     """
+    baselines = negated_keyword("learn", "no_baselines", no_baselines, "baselines", baselines,
+                                True)
     bidders = positive_int("bidders", bidders)
     trials = positive_int("trials", trials, minimum=0)
     train = positive_int("train", train, minimum=2)
@@ -242,7 +317,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     if (export_csv or export_json) and storage == ":memory:":
         raise ValueError("export_csv/export_json: need a storage='sqlite:///FILE.db'")
     master = int_seed(seed)
-    _check_cost(bidders, trials, len(fams) + (0 if no_baselines else 2), train, valid,
+    _check_cost(bidders, trials, len(fams) + (2 if baselines else 0), train, valid,
                 test_samples, regret_samples, spectrum_samples if spectrum else 0, max_work,
                 max_memory)
     if not isinstance(values, str):
@@ -264,7 +339,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     bar = tqdm(total=trials, desc="trials", leave=False) if progress else None
     try:
         report = run_learn(cfg, profile, storage, test_samples, regret_samples,
-                           not no_baselines, workers,
+                           baselines, workers,
                            progress=(lambda k: bar.update(1)) if bar else None)
     finally:
         if bar:
@@ -275,7 +350,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
         con.close()
     spectra = {}
     if spectrum:
-        base = baselines(profile)
+        base = baseline_mechanisms(profile)
         for e in report.evaluations:
             mech = (base[e.mechanism] if e.mechanism in base
                     else Family(e.mechanism, profile).build(report.best[e.mechanism]["theta"]))

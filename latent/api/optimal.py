@@ -142,18 +142,60 @@ def optimal(*, setting: str = "yao", bidders: int = 2, items: int = 2, p=Fractio
             unit_demand: bool = False, formulation: str = "auto", certify: str = "auto",
             bundling_shift: bool = False, max_work: float | None = None,
             max_memory: float | str | None = None) -> OptimalReport:
-    """Revenue-optimal IR mechanism among BIC (default) or DSIC ones for ``bidders`` iid
-    additive (or unit-demand) buyers and ``items`` iid items, solved as an LP and certified in
-    exact rationals (the revenue is a proven optimum when ``certificate == "verified"``).
+    """The revenue-optimal IR mechanism among BIC (default) or DSIC ones, solved as an LP and
+    certified in exact rationals.
 
-    ``setting="yao"``: values in {a, b} with P(a) = p (Yao's bi-valued setting); both the BIC
-    and the DSIC optimum are reported when the ex-post LP is small enough.
-    ``setting="discrete"``: each item's value ~ ``values="discrete:V1,V2:P1,P2"``.
-    Compared with item-wise Myerson, grand-bundle Myerson and VCG (all exact). ``certify``:
-    ``"never"`` skips the exact certificate (``"auto"`` and ``"always"`` certify).
-    ``max_work`` (evaluations) and ``max_memory`` (bytes, or ``"4G"``) bound the request: a
-    larger one is refused before the LP is built.
+    For ``bidders`` iid additive (or unit-demand) buyers and ``items`` iid items; the revenue is a
+    proven optimum when ``certificate == "verified"``. Compared with item-wise Myerson,
+    grand-bundle Myerson and VCG (all exact). The Python form of ``python -m latent optimal``:
+    every keyword is the flag of the same name, with the same default.
 
+    Parameters
+    ----------
+    setting : {"yao", "discrete"}
+        ``"yao"``: values in {a, b} with P(a) = p (Yao's bi-valued setting; both the BIC and the
+        DSIC optimum are reported when the ex-post LP is small enough); ``"discrete"``: each
+        item's value drawn from ``values``.
+    bidders : int
+        Number of bidders n.
+    items : int
+        Number of items m.
+    p : Fraction, int, float or str
+        P(value = a) in the ``"yao"`` setting (exact: ``"1/2"`` or ``Fraction(1, 2)``).
+    a, b : Fraction, int, float or str
+        The low and the high value of the ``"yao"`` setting.
+    values : str, optional
+        ``"discrete:V1,V2:P1,P2"`` (setting ``"discrete"``).
+    dsic : bool
+        Optimise over DSIC mechanisms.
+    unit_demand : bool
+        Unit-demand buyers (ex-post LP).
+    formulation : {"auto", "reduced", "expost"}
+        The reduced (Border, symmetric) or the ex-post LP; ``"auto"`` picks by setting.
+    certify : {"auto", "always", "never"}
+        ``"never"`` skips the exact certificate (``"auto"`` and ``"always"`` certify).
+    bundling_shift : bool
+        One bidder: the smallest value shift from which grand bundling is optimal.
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations (before the LP is built).
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+
+    Returns
+    -------
+    OptimalReport
+        Exact revenue (``Fraction``), certificate, interim rules and benchmarks;
+        ``to_dict()``, ``to_frame()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named, or a request above ``max_work``/``max_memory``.
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> r = optimal(bidders=2, items=2, p="1/2", a=1, b=2)
     >>> r.revenue, r.to_dict()["comparison"]["dsic"]["revenue"]
     (Fraction(51, 16), '25/8')

@@ -52,6 +52,18 @@ def bids_frame(values: np.ndarray) -> pd.DataFrame:
     """Profiles (S, N, M) as the wide table ``auction_id, bidder_1, …`` (``bidder_i_item_m``
     for M > 1 items), auction ids 1…S — the layout ``estimate_rho`` reads.
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Profiles, shape (S, N, M).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per auction.
+
+    Examples
+    --------
     >>> bids_frame(np.array([[[0.5], [0.25]]])).to_dict("records")
     [{'auction_id': 1, 'bidder_1': 0.5, 'bidder_2': 0.25}]
     """
@@ -203,21 +215,84 @@ def simulate(
     max_work: float | None = None,
     max_memory: float | None = None,
 ) -> Simulation:
-    """Simulate ``samples`` auctions and audit the mechanism (keywords = the flags of
-    ``python -m latent simulate``).
+    """Simulate ``samples`` auctions and audit the mechanism: revenue, welfare, efficiency, regret,
+    IR, feasibility and monotonicity, each mean with a 95% CI.
 
-    ``mechanism``: a name of :func:`numerics.mechanisms.make_mechanism` (with ``reserve``,
-    ``price``, ``ctrs``, ``pairwise_reserve``, ``ironed``) or a mechanism object. ``values``: a
-    law (``uniform``, ``beta:2:5``, ``hetero``, ``latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED]``, one law
-    per bidder separated by ``;`` …) or a profile object; the latent-factor tastes come from
-    ``taste_seed`` (or W_SEED in the law), never from ``seed``. ``seed``: an int, a
-    ``SeedSequence`` or a ``Generator``; the numbers are identical for every ``executor``
-    (``inline``, ``local`` with ``workers`` processes, ``dask``) and worker count.
-    ``regret=False`` skips the misreport search (``regret_grid`` points, ``refine`` rounds).
-    ``keep_bids=True`` keeps the simulated profiles in ``.bids`` (a wide DataFrame).
-    ``max_work`` (evaluations) and ``max_memory`` (bytes held at once) bound the request; it is
-    refused before it runs when the estimate is larger (defaults: ``numerics.validate``).
+    The Python form of ``python -m latent simulate``: every keyword is the flag of the same name
+    (``--no-regret`` is ``regret=False``), with the same default.
 
+    Parameters
+    ----------
+    mechanism : str or mechanism object
+        A name of :func:`numerics.mechanisms.make_mechanism` (``"second_price"``, ``"myerson"``,
+        ``"vcg"``, …) or a mechanism object.
+    values : str or profile object
+        A value law (``"uniform"``, ``"beta:2:5"``, ``"hetero"``,
+        ``"latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED]"``, one law per bidder separated by ``;`` …) or a
+        profile object.
+    bidders : int
+        Number of bidders.
+    items : int
+        Number of items.
+    item_kind : {"additive", "unit_demand", "complements"}
+        Valuations over several items.
+    synergy : float
+        Bundle bonus (``item_kind="complements"``).
+    reserve : float, optional
+        Reserve price of ``second_price``.
+    price : float, optional
+        Price of ``posted_price`` and ``lottery``.
+    ctrs : str or sequence of float, optional
+        GSP click-through rates, non-increasing in [0, 1] (``"1,0.6,0.3"``).
+    pairwise_reserve : bool
+        ``pairwise``: a positive virtual value is needed to win.
+    ironed : bool
+        ``pairwise``: use ironed virtual values.
+    taste_seed : int
+        Seed of the latent-factor model's tastes (or W_SEED in the law), never ``seed``: the
+        same law names the same model at every seed.
+    samples : int
+        Auctions simulated.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers, on every executor and worker count.
+    executor : {"inline", "local", "dask"}
+        Where the chunks run.
+    workers : int
+        Processes of the ``"local"``/``"dask"`` executor.
+    scheduler : str, optional
+        Address of a dask scheduler.
+    batch_size : int, optional
+        Profiles per chunk (default 2048 with the regret search, else 65536).
+    regret : bool
+        Search each bidder's best misreport (ex-post regret); False skips it.
+    regret_grid : int
+        Misreport grid points of that search.
+    refine : int
+        Local refinement rounds of that search.
+    keep_bids : bool
+        Keep the simulated profiles as ``.bids`` (a wide DataFrame; the CLI's ``--out``).
+    progress : bool, optional
+        A progress bar on stderr (None: when stderr is a terminal).
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations.
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``).
+
+    Returns
+    -------
+    Simulation
+        Each metric an estimate with its CI; ``to_dict()``, ``to_frame()``, ``bids``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named, or a request above ``max_work``/``max_memory`` (refused before it
+        runs).
+    TypeError
+        An argument of the wrong kind.
+
+    Examples
+    --------
     >>> import latent
     >>> sim = latent.simulate("second_price", bidders=2, samples=2000, regret=False, seed=1)
     >>> bool(sim.revenue.ci.low < 1 / 3 < sim.revenue.ci.high), sim.to_frame().shape

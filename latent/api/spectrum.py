@@ -48,6 +48,23 @@ INDICATOR_NOTE = ("allocation rules are indicators (discontinuous): grid/quad sp
 def load_function(spec: str) -> Callable:
     """The callable named ``pkg.module:name`` (the command line's ``--function``).
 
+    Parameters
+    ----------
+    spec : str
+        ``"pkg.module:name"``.
+
+    Returns
+    -------
+    callable
+
+    Raises
+    ------
+    ValueError
+        A spec of another form, a module that cannot be imported, or a name it lacks (or that
+        is not callable).
+
+    Examples
+    --------
     >>> load_function("latent.anova.testfunctions:ishigami").__name__
     'ishigami'
     >>> load_function("nomodule")
@@ -229,29 +246,82 @@ def spectrum(
 ) -> GradeSpectrum:
     """Grade spectrum W_0…W_R, variance, mean dimension, Sobol' indices S1/ST and ρ.
 
-    Give ``function`` (a vectorised callable (batch, N) → (batch,) or (batch, outputs), or the
-    string ``"pkg.module:name"``) with ``inputs`` N and a ``marginal`` law per input; or
-    ``mechanism`` (a name of :func:`numerics.mechanisms.make_mechanism` or a mechanism object)
-    with ``bidders``, ``items`` and ``values``: f is then the allocation rule, one input per
-    bidder (her value vector). ``method``: ``"mc"`` (cross pick–freeze Monte Carlo with normal
-    CIs; ``qmc=True`` for randomised QMC), ``"grid"`` (exact on ``grid`` midpoint quantiles per
-    input; ``digits`` for mpmath), ``"quad"`` (Gauss–Legendre, ``grid`` nodes per input, for
-    smooth f) or ``"auto"`` (= ``"mc"``: unbiased for any f, with CIs). ``seed``: an int, a
-    ``SeedSequence`` or a ``Generator``. ``names``: one label per input (default x1…xN, or
-    bidder_1…bidder_N for a mechanism). ``max_work``: the largest number of elementary
-    evaluations (input values through f) the call may ask for (default
-    :data:`numerics.validate.MAX_WORK`); ``max_memory``: the most bytes it may hold at once
-    (``"4G"``; default half the machine's memory); a larger request is refused before it runs.
+    The Python form of ``python -m latent spectrum``: every keyword is the flag of the same name
+    (dashes as underscores), with the same default.
 
-    ``target_rel_ci`` (in (0, 1]): sample adaptively until every grade 1…``max_grade`` has a
-    CI half width ≤ target_rel_ci·W_r, or the budget is spent: ``samples`` pick–freeze samples,
-    and no more than ``max_work`` evaluations (:func:`latent.anova.owen.adaptive_spectrum`:
-    same-set estimators on 8 scrambled-Sobol' replicates, lengthened in chunks). The result's
-    ``resolved`` / ``unresolved`` (and text, ``to_dict()``, ``to_frame()``) say which grades
-    met the target. Its chunks run on ``executor`` ("inline", "local" with ``workers``
-    processes, or "dask" at ``scheduler``, else a LocalCluster): the same seed gives the same
-    numbers on every executor.
+    Parameters
+    ----------
+    function : callable or str, optional
+        A vectorised f: an array (batch, N) → (batch,) or (batch, outputs); or ``"pkg.module:name"``
+        (:func:`load_function`). Give it with ``inputs`` and ``marginal``, or give ``mechanism``.
+    mechanism : str or mechanism object, optional
+        Decompose this mechanism's allocation rule x_im(v) instead: a name of
+        :func:`numerics.mechanisms.make_mechanism` or a mechanism object; one input per bidder
+        (her value vector over ``items``).
+    values : str
+        Value law of every bidder (with ``mechanism``), e.g. ``"uniform"``, ``"beta:2:5"``.
+    bidders : int, optional
+        Number of bidders N (with ``mechanism``).
+    items : int
+        Number of items M (with ``mechanism``).
+    inputs : int, optional
+        Number of inputs N (with ``function``).
+    marginal : str
+        Law of every input (with ``function``), e.g. ``"uniform"`` or ``"uniform:-3.14:3.14"``.
+    names : list of str, optional
+        One label per input (default x1…xN, or bidder_1…bidder_N for a mechanism).
+    method : {"auto", "mc", "grid", "quad"}
+        ``"mc"``: cross pick–freeze Monte Carlo with normal CIs (``qmc=True`` for randomised QMC);
+        ``"grid"``: exact on ``grid`` midpoint quantiles per input (``digits`` for mpmath);
+        ``"quad"``: Gauss–Legendre with ``grid`` nodes per input, for smooth f; ``"auto"``: the
+        default Monte Carlo estimator (unbiased for any f, with CIs).
+    grid : int
+        Points (grid) or nodes (quad) per input.
+    samples : int
+        Monte Carlo samples (the budget with ``target_rel_ci``).
+    max_grade : int
+        Highest grade R the Monte Carlo estimates.
+    qmc : bool
+        Randomised QMC for ``"mc"`` (scrambled Sobol' replicates, t-interval CIs).
+    digits : int, optional
+        ``"grid"`` only: compute in mpmath at this many digits.
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers.
+    progress : bool, optional
+        A progress bar on stderr (None: when stderr is a terminal).
+    max_work : float, optional
+        Refuse a request estimated above this many elementary evaluations (input values through
+        f; default :data:`numerics.validate.MAX_WORK`).
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``; default half the
+        machine's memory).
+    target_rel_ci : float, optional
+        In (0, 1]: sample adaptively until every grade 1…``max_grade`` has a CI half width ≤
+        target_rel_ci·W_r, or ``samples``/``max_work`` are spent (same-set estimators on 8
+        scrambled-Sobol' replicates, lengthened in chunks); the result says which grades met it.
+    executor : {"inline", "local", "dask"}
+        Where the adaptive run's chunks run; the same seed gives the same numbers on each.
+    workers : int
+        Processes of the ``"local"`` or ``"dask"`` executor.
+    scheduler : str, optional
+        Address of a dask scheduler (default: a LocalCluster).
 
+    Returns
+    -------
+    GradeSpectrum
+        Energies by grade with CIs, Sobol' indices, the ρ fit; ``to_dict()``, ``to_frame()``,
+        ``indices_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad argument, named (``max_grade=0: must be an integer ≥ 1``), or a request above
+        ``max_work``/``max_memory`` (refused before it runs).
+    TypeError
+        An argument of the wrong kind, or neither or both of ``function`` and ``mechanism``.
+
+    Examples
+    --------
     >>> import latent
     >>> s = latent.spectrum(lambda x: x[:, 0] * x[:, 1], inputs=2, method="grid", grid=4)
     >>> s.to_frame()["grade"].tolist(), s.input_names

@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from latent.api.appendix import DEFAULT_SEED, appendix
+import latent
+from latent.cli.choices import APPENDIX_SEED, QUICK_HELP, REQUIREMENTS
 from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import flag_error
-from latent.paper import QUICK_HELP, REQUIREMENTS
 
 NAME = "appendix"
 HELP = "regenerate the paper appendix (LaTeX, PDF, figures, data, manifest)"
@@ -25,7 +25,7 @@ def add_arguments(p):
     p.add_argument("--out", required=True, help="output folder (created if absent)")
     p.add_argument("--quick", action="store_true",
                    help=QUICK_HELP)
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+    p.add_argument("--seed", type=int, default=APPENDIX_SEED,
                    help="master seed (default %(default)s)")
     p.add_argument("--data-dir", default=None,
                    help="folder with the real auction CSVs of the real-data section (eBay, "
@@ -38,8 +38,8 @@ def add_arguments(p):
 
 def run(args) -> int:
     try:
-        result = appendix(args.out, quick=args.quick, seed=args.seed,
-                          data_dir=args.data_dir, no_pdf=args.no_pdf,
+        result = latent.appendix(args.out, quick=args.quick, seed=args.seed,
+                                 data_dir=args.data_dir, pdf=not args.no_pdf,
                           progress=not args.quiet, **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc

@@ -1,22 +1,22 @@
-"""Conventions shared by every CLI: one-line errors with exit status 2, JSON output, and the
-translation of the Python API's argument errors into the flags' names."""
+"""Conventions shared by every CLI: one-line errors with exit status 2 and the translation of
+the Python API's argument errors into the flags' names.
+
+Standard library only (and :mod:`numerics.limits`): the parsers are built from this module, so
+``--help`` imports no numerical package. What needs them (JSON of results, the end of every
+command) is :mod:`latent.cli.output`, loaded when a command runs."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
-from matplotlib.backend_bases import FigureCanvasBase
-
+import latent
+from latent import cli
 from latent.cli import entry
-from numerics.atomic import atomic_path
-from numerics.results import jsonable
-from numerics.validate import MAX_WORK, MEMORY_FRACTION, MEMORY_SLACK, enforce_memory_limit
+from numerics.limits import MAX_WORK, MEMORY_FRACTION, MEMORY_SLACK, enforce_memory_limit
 
 EXIT_USAGE = 2
 _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
@@ -24,11 +24,6 @@ _ARGUMENT = re.compile(r"([a-z][a-z0-9_]*)(=|:)")
 
 class UsageError(Exception):
     """Bad input from the user: reported as one line on stderr, exit status 2."""
-
-
-def print_json(obj: Any) -> None:
-    json.dump(jsonable(obj), sys.stdout, indent=2, allow_nan=False, default=str)
-    sys.stdout.write("\n")
 
 
 def check_plot_path(path: str | None) -> str | None:
@@ -44,6 +39,9 @@ def check_plot_path(path: str | None) -> str | None:
     """
     if path is None:
         return None
+    # matplotlib only when a plot is asked for: importing it costs more than the command line
+    from matplotlib.backend_bases import FigureCanvasBase
+
     formats = FigureCanvasBase.get_supported_filetypes()
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in formats:
@@ -98,21 +96,6 @@ def budget(args) -> dict:
     return {"max_work": args.max_work, "max_memory": args.max_memory}
 
 
-def emit(result, *, json_output: bool, plot: str | None = None, ax=None) -> int:
-    """The end of every command: save the figure (``ax``, or ``result.plot()``) to ``plot``,
-    then print ``--json`` or the text. Returns the exit status 0."""
-    if plot:
-        figure = (ax if ax is not None else result.plot()).figure
-        with atomic_path(plot) as tmp:  # Ctrl-C while saving leaves no half image
-            figure.savefig(tmp, dpi=120)
-        print(f"plot written to {plot}", file=sys.stderr)
-    if json_output:
-        print_json(result)
-    else:
-        print(result)
-    return 0
-
-
 def fail(message: str) -> int:
     """Print ``error: message`` on stderr (one line) and return the usage exit status."""
     print(f"error: {' '.join(str(message).split())}", file=sys.stderr)
@@ -129,6 +112,9 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     run is removed after it, so an in-process call leaves its caller as it found it."""
     restore = entry.install_late()
     if enforce_limits:
+        # the command's modules first (numpy, pandas … hold ~300 MB of VmData once imported):
+        # the limit then counts from the heap they leave, not from the bare parser's
+        preload(getattr(args, "command", None))
         enforce_memory_limit(getattr(args, "max_memory", None))
     try:
         check_plot_path(getattr(args, "plot", None))  # before the work, not after it
@@ -151,6 +137,15 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
         restore()
 
 
+def preload(command: str | None) -> None:
+    """Import what running ``command`` (a subcommand, also the name of its ``latent`` function)
+    needs: its API module and :mod:`latent.cli.output`. The parsers import neither (``--help``
+    stays light); a command line loads them before it limits its own memory."""
+    if command and command in latent.__all__:
+        getattr(latent, command)
+    cli.output  # noqa: B018 - the attribute access is the (lazy) import
+
+
 _ALSO = re.compile(r"\(or ([a-z_]+(?:, [a-z_]+)*)\)")  # work_budget's ``lower`` names
 
 
@@ -164,9 +159,9 @@ def flag_message(message: str, flags: Mapping[str, str] | None = None) -> str:
     '--inputs: function needs inputs N ≥ 1'
     >>> flag_message("lambdas=[nan]: bad", {"lambdas": "--lambda"})
     '--lambda [nan]: bad'
-    >>> flag_message("n_boot=9: too large: …, more than max_work=5; lower n_boot or raise "
-    ...              "max_work (--max-work)", {"n_boot": "--boot"})
-    '--boot 9: too large: …, more than --max-work 5; lower --boot or raise --max-work'
+    >>> flag_message("lambdas=9: too large: …, more than max_work=5; lower lambdas or raise "
+    ...              "max_work (--max-work)", {"lambdas": "--lambda"})
+    '--lambda 9: too large: …, more than --max-work 5; lower --lambda or raise --max-work'
     >>> flag_message("samples=9: too large: …; lower samples (or bidders, n_items) or raise "
     ...              "max_work (--max-work)", {"n_items": "--items"})
     '--samples 9: too large: …; lower --samples (or --bidders, --items) or raise --max-work'

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from latent.api.design import design
-from latent.cli.common import add_budget_arguments, budget, call_api, emit
-from latent.studies.design import MEASURES
+import latent
+from latent import cli
+from latent.cli.choices import MEASURES
+from latent.cli.common import add_budget_arguments, budget, call_api
 
 NAME = "design"
 HELP = "design for compressibility: (revenue, rho) of a mechanism family, Pareto frontier, "\
@@ -35,10 +36,13 @@ def add_arguments(p) -> None:
                    help="comma-separated: reserve, posted, unlimited")
     p.add_argument("--params", default=None,
                    help="comma-separated reserves/prices (default: 20 quantiles of F in [0,.95])")
-    p.add_argument("--lambda", dest="lambdas", type=float, action="append", default=None,
-                   metavar="L", help="weight on compressibility (repeatable)")
-    p.add_argument("--measure", choices=MEASURES, default="rho")
-    p.add_argument("--rho-cap", type=float, default=10.0)
+    p.add_argument("--lambdas", "--lambda", dest="lambdas", type=float, action="append",
+                   default=None, metavar="L",
+                   help="weight on compressibility (repeatable: --lambda 0 --lambda 0.1)")
+    p.add_argument("--measure", choices=MEASURES, default="rho",
+                   help="compressibility c: rho (capped at --rho-cap) or share (W_1/Var)")
+    p.add_argument("--rho-cap", type=float, default=10.0,
+                   help="cap on rho in c (grade-1 rules have rho = inf; default 10)")
     p.add_argument("--grid", type=int, default=24, help="grid points K per bidder")
     p.add_argument("--frontier", action="store_true", help="exact revenue-grade LP frontier")
     p.add_argument("--lp-grid", type=int, default=4, help="grid points per bidder for the LP")
@@ -46,18 +50,19 @@ def add_arguments(p) -> None:
                    help="also the repaired-truncation frontier of Myerson at N bidders (MC)")
     p.add_argument("--scale-samples", type=int, default=20000, help="profiles (estimate, eval)")
     p.add_argument("--bins", type=int, default=16, help="quantile bins for the truncation")
-    p.add_argument("--plot", default=None, metavar="PNG")
+    p.add_argument("--plot", default=None, metavar="PNG", help="plot the families and front")
     p.add_argument("--seed", type=int, default=0, help="seed of --scale-bidders (rest is exact)")
-    p.add_argument("--quiet", action="store_true")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--quiet", action="store_true",
+                   help="accepted as by every subcommand (design prints no progress)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     add_budget_arguments(p)
 
 
 def run(args) -> int:
     rep = call_api(
-        design, {"lambdas": "--lambda"}, bidders=args.bidders, values=args.values,
+        latent.design, {"lambdas": "--lambda"}, bidders=args.bidders, values=args.values,
         families=args.families, params=args.params, lambdas=args.lambdas, measure=args.measure,
         rho_cap=args.rho_cap, grid=args.grid, frontier=args.frontier, lp_grid=args.lp_grid,
         scale_bidders=args.scale_bidders, scale_samples=args.scale_samples, bins=args.bins,
         seed=args.seed, **budget(args))
-    return emit(rep, json_output=args.json, plot=args.plot)
+    return cli.output.emit(rep, json_output=args.json, plot=args.plot)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latent.api.efficient import efficient
-from latent.cli.common import add_budget_arguments, budget, emit
+import latent
+from latent import cli
+from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import flag_error
 
 NAME = "efficient"
@@ -59,9 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        result = efficient(args.instance, agent=args.agent, verify_all=args.verify_all,
+        result = latent.efficient(args.instance, agent=args.agent, verify_all=args.verify_all,
                            samples=args.samples, seed=args.seed,
                            progress=not args.quiet and sys.stderr.isatty(), **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from None
-    return emit(result, json_output=args.json, plot=args.plot)
+    return cli.output.emit(result, json_output=args.json, plot=args.plot)

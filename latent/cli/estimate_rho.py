@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import latent
+from latent import cli
 from latent.cli import entry
 from latent.cli.common import (
     UsageError,
@@ -12,11 +14,9 @@ from latent.cli.common import (
     budget,
     fail,
     flag_message,
-    print_json,
     run_guarded,
 )
-from latent.data.reader import DataError
-from latent.estimate.pipeline import estimate_rho
+from latent.cli.flags import DeprecatedAlias
 from numerics.atomic import atomic_path
 
 NAME = "estimate_rho"
@@ -58,11 +58,12 @@ def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.Argume
     p = Parser(prog=prog, description=DESCRIPTION, epilog=EPILOG,
                formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(p)
+    p.set_defaults(command=NAME)  # as the subcommand of python -m latent has it
     return p
 
 
 def add_arguments(p) -> None:
-    p.add_argument("csv", metavar="data.csv", help="auction bids, wide or long")
+    p.add_argument("data", metavar="data.csv", help="auction bids, wide or long")
     d = p.add_argument_group("reading the data")
     d.add_argument("--format", choices=["auto", "wide", "long"], default="auto",
                    help="auto: long if the header names bid and bidder columns; wide only if "
@@ -72,8 +73,9 @@ def add_arguments(p) -> None:
     d.add_argument("--bidder-col", help="bidder column (long)")
     d.add_argument("--bid-col", help="bid column (long)")
     d.add_argument("--item-col", help="item column (long, multi-item data)")
-    d.add_argument("--where", action="append", default=[], metavar="COL=VALUE",
-                   help="keep rows whose COL equals VALUE (repeatable)")
+    d.add_argument("--where", action="append", default=None, metavar="COL=VALUE",
+                   help="keep rows whose COL equals VALUE (repeatable; an unmatched VALUE is "
+                        "refused with the values COL has, nearest first)")
     d.add_argument("--lowest-wins", action="store_true",
                    help="procurement: bids are costs, the lowest wins; every money number is "
                         "reported as a cost to the buyer in the data's units")
@@ -97,10 +99,10 @@ def add_arguments(p) -> None:
                         "bids near 1, is a data error: its auction is dropped and counted; with "
                         "--covariates/--fixed-effects also a bid more than 15 robust SDs from the "
                         "median log residual of the homogenisation regression)")
-    d.add_argument("--covariates", metavar="EXPR[,EXPR...]",
+    d.add_argument("--covariates", metavar="EXPR[,EXPR...]", default=(),
                    help="homogenise bids (costs) by auction-level columns: col or log(col) "
                         "(Haile-Hong-Shum: log bid regressed on them; long data)")
-    d.add_argument("--fixed-effects", metavar="COL[,COL...]",
+    d.add_argument("--fixed-effects", metavar="COL[,COL...]", default=(),
                    help="categorical auction-level columns entered as dummies in that "
                         "regression (e.g. a currency)")
     d.add_argument("--no-first-stage-n", action="store_true",
@@ -125,15 +127,21 @@ def add_arguments(p) -> None:
                         "N-subsets of each (seeded)")
     s.add_argument("--asymmetric", action="store_true",
                    help="with --bidders N: slots = the N most frequent bidders, one marginal each")
-    s.add_argument("--min-auctions", type=int, default=30, help="default 30")
+    s.add_argument("--min-auctions", type=int, default=30,
+                   help="fewest auctions of a bidder count N to analyse it (default 30)")
     s.add_argument("--max-groups", type=int, default=6, help="at most this many N (default 6)")
     m = p.add_argument_group("analysis")
     m.add_argument("--mechanism", default="myerson",
                    help="engine mechanism (default myerson: optimal for the estimated marginals)")
-    m.add_argument("--spectrum", choices=["auto", "grid", "mc"], default="auto")
+    m.add_argument("--spectrum", choices=["auto", "grid", "mc"], default="auto",
+                   help="grade spectrum of the mechanism: grid (exact on a K-point quantile "
+                        "grid, O(1/K) bias for indicators), mc (Monte Carlo with CIs) or auto "
+                        "(grid when K^N is affordable, else mc; default)")
     m.add_argument("--grid", type=int, metavar="K", help="grid points per bidder (default auto)")
-    m.add_argument("--samples", type=int, default=20_000, help="Monte Carlo spectrum samples")
-    m.add_argument("--max-grade", type=int, default=4, help="highest Monte Carlo grade")
+    m.add_argument("--samples", type=int, default=20_000,
+                   help="Monte Carlo spectrum samples (default 20000)")
+    m.add_argument("--max-grade", type=int, default=4,
+                   help="highest Monte Carlo grade (default 4)")
     m.add_argument("--target-rel-ci", type=float, default=None, metavar="T",
                    help="Monte Carlo spectrum: sample in chunks until every grade has CI half "
                         "width <= T*W_r (0 < T <= 1) or --samples is spent (default: fixed "
@@ -147,12 +155,16 @@ def add_arguments(p) -> None:
                         "marginal, mechanism re-run on each): every revenue, cost and reserve "
                         "interval and the revenue-equivalence test (0 = no intervals; "
                         "default 199)")
-    m.add_argument("--boot", type=int, default=1000,
-                   help="bootstrap resamples of σ1/σ2 with identified bidders (--asymmetric)")
+    m.add_argument("--n-boot", type=int, default=1000, metavar="B",
+                   help="bootstrap resamples of σ1/σ2 with identified bidders (--asymmetric; "
+                        "default 1000)")
+    m.add_argument("--boot", dest="n_boot", type=int, action=DeprecatedAlias, new="--n-boot")
     m.add_argument("--lp-grid", type=int, default=6, metavar="K",
                    help="grid points per bidder of the exact LP (default 6)")
-    m.add_argument("--lp-max-bidders", type=int, default=5,
-                   help="largest N for the exact grade-restricted LP (default 5)")
+    m.add_argument("--lp-max-bidders", type=int, default=5, metavar="N",
+                   help="largest bidder count N for the exact grade-restricted LP (the "
+                        "truncation loss in its exact sense; the LP grows like "
+                        "C(K+N-2, N-1); default 5)")
     t = p.add_argument_group("specification tests (revenue equivalence, independence, symmetry)")
     t.add_argument("--no-tests", action="store_true", help="skip the specification tests")
     t.add_argument("--perm", type=int, default=499, metavar="P",
@@ -180,16 +192,6 @@ def add_arguments(p) -> None:
     add_budget_arguments(p)
 
 
-def _where(items) -> dict | None:
-    out = {}
-    for it in items:
-        col, eq, val = it.partition("=")
-        if not eq or not col:
-            raise UsageError(f"--where {it!r}: expected COL=VALUE")
-        out[col.strip()] = val.strip()
-    return out or None
-
-
 def _increment(text):
     """--increment: a number when it reads as one, else a column or schedule name."""
     if text is None:
@@ -200,18 +202,18 @@ def _increment(text):
         return text
 
 
-_FLAGS = {"n_boot": "--boot"}  # API keywords whose flag has another name
+_FLAGS = {"data": "data.csv"}  # API keywords whose flag has another name
 
 
 def run(args) -> int:
     try:
-        rep = estimate_rho(
-            args.csv, format=args.format, auction_col=args.auction_col,
+        rep = latent.estimate_rho(
+            args.data, format=args.format, auction_col=args.auction_col,
             bidder_col=args.bidder_col, bid_col=args.bid_col, item_col=args.item_col,
-            where=_where(args.where), lowest_wins=args.lowest_wins, normalize=args.normalize,
+            where=args.where, lowest_wins=args.lowest_wins, normalize=args.normalize,
             buyer_value=args.buyer_value, decimal=args.decimal,
             keep_extreme_bids=args.keep_extreme_bids,
-            covariates=args.covariates or (), fixed_effects=args.fixed_effects or (),
+            covariates=args.covariates, fixed_effects=args.fixed_effects,
             first_stage_n=not args.no_first_stage_n,
             bidders=args.bidders, subsample=args.subsample, asymmetric=args.asymmetric,
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
@@ -219,13 +221,13 @@ def run(args) -> int:
             mechanism=args.mechanism, spectrum=args.spectrum,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             target_rel_ci=args.target_rel_ci,
-            revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.boot,
+            revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.n_boot,
             lp_grid=args.lp_grid, lp_max_bidders=args.lp_max_bidders, seed=args.seed,
             tests=not args.no_tests, perm=args.perm, cost_lower_bound=args.cost_lower_bound,
             level=args.level, factor_model=args.factor_model,
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             progress=False if (args.quiet or args.json) else None, **budget(args))
-    except (DataError, ValueError, TypeError) as exc:
+    except (ValueError, TypeError) as exc:  # DataError is a ValueError
         raise UsageError(flag_message(str(exc), _FLAGS)) from None
     if args.plot:
         ax = rep.plot()
@@ -233,7 +235,7 @@ def run(args) -> int:
             ax.figure.savefig(tmp, dpi=120)
         print(f"plot written to {args.plot}", file=sys.stderr)
     if args.json:
-        print_json(rep)
+        cli.output.print_json(rep)
     else:
         print(rep)
     return 0

@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from latent.api.frontier import frontier
-from latent.cli.common import add_budget_arguments, budget, emit
+import latent
+from latent import cli
+from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "frontier"
@@ -57,9 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     try:
-        result = frontier(bidders=args.bidders, values=args.values, grid=args.grid,
+        result = latent.frontier(bidders=args.bidders, values=args.values, grid=args.grid,
                           items=args.items, grades=args.grades, certify=args.certify,
                           progress=not args.quiet and sys.stderr.isatty(), **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc
-    return emit(result, json_output=args.json, plot=args.plot)
+    return cli.output.emit(result, json_output=args.json, plot=args.plot)

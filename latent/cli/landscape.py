@@ -6,12 +6,11 @@ import json
 import os
 import sys
 
-from latent.api.landscape import landscape
-from latent.cli.common import UsageError, add_budget_arguments, budget, call_api, emit
-from latent.studies.formats import FORMATS
+import latent
+from latent import cli
+from latent.cli.choices import EXECUTORS
+from latent.cli.common import UsageError, add_budget_arguments, budget, call_api
 from numerics.atomic import atomic_path, write_text
-from numerics.engine import EXECUTORS
-from numerics.results import jsonable
 
 NAME = "landscape"
 HELP = ("measured grade spectra, rho, revenue and efficiency of auction formats vs the papers' "
@@ -50,7 +49,9 @@ def add_arguments(p) -> None:
     size.add_argument("--quick", action="store_true", help="small samples (default)")
     size.add_argument("--full", action="store_true", help="large samples")
     p.add_argument("--samples", type=int, default=None, help="Monte Carlo samples (spectrum)")
-    p.add_argument("--revenue-samples", type=int, default=None, help="profiles for revenue")
+    p.add_argument("--revenue-samples", type=int, default=None,
+                   help="Monte Carlo profiles behind revenue and efficiency (default: the "
+                        "format's, larger with --full)")
     p.add_argument("--rev-samples", type=int, default=None, dest="rev_samples",
                    help="deprecated alias of --revenue-samples")
     p.add_argument("--max-grade", type=int, default=None, help="highest grade estimated")
@@ -63,7 +64,7 @@ def add_arguments(p) -> None:
                         "(default 3,2,3; 'none' to skip)")
     p.add_argument("--executor", choices=EXECUTORS, default="inline",
                    help="where spectrum chunks run (inline = this process; same numbers on each)")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--workers", type=int, default=2, help="local/dask workers (default 2)")
     p.add_argument("--scheduler", default=None, help="dask scheduler address (else LocalCluster)")
     p.add_argument("--batch-size", type=int, default=2000, help="samples per chunk")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
@@ -78,8 +79,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     if args.list:
-        for k, f in FORMATS.items():
-            print(f"{k:18s} {f.label} (N={f.n}, M={f.m}, {f.values})")
+        print(cli.output.format_list())
         return 0
     revenue_samples = args.revenue_samples
     if args.rev_samples is not None:
@@ -89,7 +89,7 @@ def run(args) -> int:
                              f"--revenue-samples {revenue_samples}; give one of them")
         revenue_samples = args.rev_samples
     res = call_api(
-        landscape, formats=args.formats, values=args.values, smoothness=args.smoothness,
+        latent.landscape, formats=args.formats, values=args.values, smoothness=args.smoothness,
         bidders=args.bidders, items=args.items, full=args.full, samples=args.samples,
         revenue_samples=revenue_samples, max_grade=args.max_grade, lp=args.lp,
         executor=args.executor, workers=args.workers, scheduler=args.scheduler,
@@ -101,7 +101,7 @@ def run(args) -> int:
         with atomic_path(os.path.join(args.out, "landscape.csv")) as tmp:
             res.to_csv(tmp)
         write_text(os.path.join(args.out, "landscape.json"),
-                   json.dumps(jsonable(res), indent=2, allow_nan=False, default=str))
+                   json.dumps(cli.output.jsonable(res), indent=2, allow_nan=False, default=str))
     if args.out:
         print(f"wrote {args.out}/landscape.csv and landscape.json", file=sys.stderr)
-    return emit(res, json_output=args.json, plot=args.plot)
+    return cli.output.emit(res, json_output=args.json, plot=args.plot)

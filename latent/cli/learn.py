@@ -6,10 +6,11 @@ from __future__ import annotations
 import sys
 import warnings
 
-from latent.api.learn import learn
-from latent.cli.common import add_budget_arguments, budget, emit
+import latent
+from latent import cli
+from latent.cli.choices import FAMILIES
+from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import flag_error
-from numerics.learn import FAMILIES
 
 NAME = "learn"
 HELP = "optimise DSIC auction families (reserves, affine maximizers, lookahead, posted prices)"
@@ -36,7 +37,8 @@ EPILOG = """Example:
 
 def add_arguments(parser) -> None:
     parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
-    parser.add_argument("--bidders", type=int, required=True, metavar="N")
+    parser.add_argument("--bidders", type=int, required=True, metavar="N",
+                        help="number of bidders (required)")
     parser.add_argument("--trials", type=int, default=10, metavar="T",
                         help="sweep trials (families in turn; default 10)")
     parser.add_argument("--families", default=",".join(FAMILIES),
@@ -54,7 +56,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-baselines", action="store_true", help="skip Vickrey and Myerson")
     parser.add_argument("--spectrum", action="store_true",
                         help="grade spectrum and ρ of each allocation rule")
-    parser.add_argument("--spectrum-samples", type=int, default=20_000)
+    parser.add_argument("--spectrum-samples", type=int, default=20_000,
+                        help="Monte Carlo samples of --spectrum (default 20000)")
     parser.add_argument("--export-csv", default=None, metavar="FILE.csv", help="trials as CSV")
     parser.add_argument("--export-json", default=None, metavar="FILE.json",
                         help="trials as JSON")
@@ -73,11 +76,11 @@ def run(args) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            result = learn(
+            result = latent.learn(
                 values=args.values, bidders=args.bidders, trials=args.trials,
                 families=args.families, storage=args.storage, sampler=args.sampler,
                 train=args.train, valid=args.valid, test_samples=args.test_samples,
-                regret_samples=args.regret_samples, no_baselines=args.no_baselines,
+                regret_samples=args.regret_samples, baselines=not args.no_baselines,
                 spectrum=args.spectrum, spectrum_samples=args.spectrum_samples,
                 export_csv=args.export_csv, export_json=args.export_json, seed=args.seed,
                 taste_seed=args.taste_seed,
@@ -87,4 +90,4 @@ def run(args) -> int:
             raise flag_error(exc) from exc
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
-    return emit(result, json_output=args.json, plot=args.plot)
+    return cli.output.emit(result, json_output=args.json, plot=args.plot)

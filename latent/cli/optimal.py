@@ -6,8 +6,9 @@ from __future__ import annotations
 import argparse
 from fractions import Fraction
 
-from latent.api.optimal import optimal
-from latent.cli.common import add_budget_arguments, budget, print_json
+import latent
+from latent import cli
+from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import DeprecatedAlias, flag_error
 
 NAME = "optimal"
@@ -44,7 +45,8 @@ def _fraction(text: str) -> Fraction:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--setting", choices=["yao", "discrete"], default="yao")
+    parser.add_argument("--setting", choices=["yao", "discrete"], default="yao",
+                        help="yao (bi-valued a/b) or discrete (--values); default yao")
     parser.add_argument("--bidders", type=int, default=2, help="number of bidders n")
     parser.add_argument("--items", type=int, default=2, help="number of items m")
     parser.add_argument("--p", type=_fraction, default=Fraction(1, 2), help="P(value = a)")
@@ -53,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--values", default=None, help="discrete:V1,..:P1,.. (setting discrete)")
     parser.add_argument("--dsic", action="store_true", help="optimise over DSIC mechanisms")
     parser.add_argument("--unit-demand", action="store_true", help="unit-demand buyers")
-    parser.add_argument("--formulation", choices=["auto", "reduced", "expost"], default="auto")
+    parser.add_argument("--formulation", choices=["auto", "reduced", "expost"], default="auto",
+                        help="reduced (Border, symmetric) or expost LP; auto picks by setting")
     parser.add_argument("--certify", choices=["auto", "always", "never"], default="auto",
                         help="exact certificate (never: skip it; auto = always here)")
     parser.add_argument(
@@ -61,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="one bidder: smallest value shift from which grand bundling is optimal",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument("--quiet", action="store_true",
+                        help="accepted as by every subcommand (optimal prints no progress)")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_budget_arguments(parser)
     parser.add_argument("--agents", dest="bidders", type=int, action=DeprecatedAlias,
@@ -74,15 +78,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     try:
-        result = optimal(setting=args.setting, bidders=args.bidders, items=args.items, p=args.p,
-                         a=args.a, b=args.b, values=args.values, dsic=args.dsic,
-                         unit_demand=args.unit_demand, formulation=args.formulation,
-                         certify=args.certify, bundling_shift=args.bundling_shift,
-                         **budget(args))
+        result = latent.optimal(setting=args.setting, bidders=args.bidders, items=args.items,
+                                p=args.p, a=args.a, b=args.b, values=args.values, dsic=args.dsic,
+                                unit_demand=args.unit_demand,
+                                formulation=args.formulation, certify=args.certify,
+                                bundling_shift=args.bundling_shift, **budget(args))
     except ValueError as exc:
         raise flag_error(exc) from exc
     if args.json:
-        print_json(result.to_dict())
+        cli.output.print_json(result.to_dict())
     else:
         print(result)
     return 0

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from latent.api.simulate import ITEM_KINDS, simulate
-from latent.cli.common import (
-    add_budget_arguments,
-    budget,
-    call_api,
-    check_out_path,
-    print_json,
-)
+import latent
+from latent import cli
+from latent.cli.choices import EXECUTORS, ITEM_KINDS, MECHANISMS
+from latent.cli.common import add_budget_arguments, budget, call_api, check_out_path
+from latent.cli.flags import DeprecatedAlias
 from numerics.atomic import atomic_path
-from numerics.engine import EXECUTORS
-from numerics.mechanisms import MECHANISMS
 
 NAME = "simulate"
 HELP = "simulate an auction mechanism and audit revenue, welfare, efficiency, regret and IR"
@@ -37,11 +32,16 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--mechanism", required=True, help=f"one of: {', '.join(MECHANISMS)}")
-    parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
-    parser.add_argument("--bidders", type=int, required=True, metavar="N")
-    parser.add_argument("--items", type=int, default=1, metavar="M")
-    parser.add_argument("--item-kind", default="additive", choices=ITEM_KINDS)
+    parser.add_argument("--mechanism", default="second_price",
+                        help=f"one of: {', '.join(MECHANISMS)} (default second_price)")
+    parser.add_argument("--values", default="uniform", metavar="DIST",
+                        help="value distribution (default uniform; see above)")
+    parser.add_argument("--bidders", type=int, default=3, metavar="N",
+                        help="number of bidders (default 3)")
+    parser.add_argument("--items", type=int, default=1, metavar="M",
+                        help="number of items (default 1)")
+    parser.add_argument("--item-kind", default="additive", choices=ITEM_KINDS,
+                        help="valuations over several items (default additive)")
     parser.add_argument("--synergy", type=float, default=0.0, help="bundle bonus (complements)")
     parser.add_argument("--reserve", type=float, default=None, help="second_price reserve")
     parser.add_argument("--price", type=float, default=None, help="posted_price/lottery price")
@@ -50,18 +50,21 @@ def add_arguments(parser) -> None:
                              "non-increasing (slot 1 is the best)")
     parser.add_argument("--pairwise-reserve", action="store_true", help="pairwise: ψ > 0 needed")
     parser.add_argument("--ironed", action="store_true", help="pairwise: use ironed ψ")
-    parser.add_argument("--samples", type=int, default=10000, metavar="S")
+    parser.add_argument("--samples", type=int, default=10000, metavar="S",
+                        help="auctions simulated (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     parser.add_argument("--taste-seed", type=int, default=0, metavar="K",
                         help="seed of the latent-factor tastes w (default 0; fixed model)")
-    parser.add_argument("--executor", choices=EXECUTORS, default=None,
+    parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="inline (this process), local (--workers processes) or dask "
                              "(default local)")
-    parser.add_argument("--engine", choices=EXECUTORS, default=None,
-                        help="deprecated alias of --executor")
-    parser.add_argument("--workers", type=int, default=1, metavar="W")
+    parser.add_argument("--engine", dest="executor", choices=EXECUTORS, action=DeprecatedAlias,
+                        new="--executor")
+    parser.add_argument("--workers", type=int, default=1, metavar="W",
+                        help="processes of the local/dask executor (default 1)")
     parser.add_argument("--scheduler", default=None, metavar="ADDR", help="dask scheduler address")
-    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="profiles per chunk (default 2048 with the regret search, else 65536)")
     parser.add_argument("--regret-grid", type=int, default=64, help="misreport grid points")
     parser.add_argument("--refine", type=int, default=2, help="local refinement rounds")
     parser.add_argument("--no-regret", action="store_true", help="skip the regret search")
@@ -78,17 +81,13 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     check_out_path("--out", args.out)  # before the simulation, not after it
-    executor = args.executor
-    if args.engine is not None:
-        print("warning: --engine is deprecated; use --executor", file=sys.stderr)
-        executor = executor or args.engine
     sim = call_api(
-        simulate, mechanism=args.mechanism, values=args.values, bidders=args.bidders,
+        latent.simulate, mechanism=args.mechanism, values=args.values, bidders=args.bidders,
         items=args.items, item_kind=args.item_kind, synergy=args.synergy, reserve=args.reserve,
         price=args.price, ctrs=args.ctrs, pairwise_reserve=args.pairwise_reserve,
         ironed=args.ironed, taste_seed=args.taste_seed, samples=args.samples, seed=args.seed,
         **budget(args),
-        executor=executor or "local", workers=args.workers, scheduler=args.scheduler,
+        executor=args.executor, workers=args.workers, scheduler=args.scheduler,
         batch_size=args.batch_size, regret=not args.no_regret, regret_grid=args.regret_grid,
         refine=args.refine, keep_bids=bool(args.out),
         progress=False if (args.quiet or args.json) else None)
@@ -99,7 +98,7 @@ def run(args) -> int:
         out = sim.to_dict()
         if args.out:
             out["out"] = args.out
-        print_json(out)
+        cli.output.print_json(out)
         return 0
     print(sim)
     if args.out:

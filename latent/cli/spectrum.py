@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-from latent.api.spectrum import METHODS, spectrum
-from latent.cli.common import add_budget_arguments, budget, call_api, emit
-from numerics.engine import EXECUTORS
+import latent
+from latent import cli
+from latent.cli.choices import EXECUTORS, METHODS
+from latent.cli.common import add_budget_arguments, budget, call_api
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -26,7 +27,7 @@ examples:
   python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 20 --method mc \\
       --samples 20000 --max-grade 3 --seed 1 --json
   python -m latent spectrum --mechanism second_price --bidders 4 --values uniform --method mc
-  python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 6 \
+  python -m latent spectrum --function latent.anova.testfunctions:sobol_g --inputs 6 \\
       --target-rel-ci 0.1 --max-grade 4 --samples 200000 --executor local --workers 2
   python -m latent spectrum --function latent.anova.testfunctions:ishigami --inputs 3 \\
       --marginal uniform:-3.141592653589793:3.141592653589793 --method quad --grid 30"""
@@ -46,7 +47,9 @@ def add_arguments(p) -> None:
     p.add_argument("--values", default="uniform", help="value distribution (with --mechanism)")
     p.add_argument("--names", metavar="A,B,…",
                    help="comma-separated input names (default x1…xN, or bidder_1…bidder_N)")
-    p.add_argument("--method", choices=METHODS, default="mc")
+    p.add_argument("--method", choices=METHODS, default="auto",
+                   help="grid, mc (Monte Carlo with CIs), quad (Gauss-Legendre, smooth f) or "
+                        "auto (= mc; default)")
     p.add_argument("--grid", type=int, default=8, metavar="K",
                    help="points per axis for grid, nodes per axis for quad (default 8)")
     p.add_argument("--samples", type=int, default=10_000, help="Monte Carlo samples")
@@ -74,7 +77,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     s = call_api(
-        spectrum, function=args.function, mechanism=args.mechanism, values=args.values,
+        latent.spectrum, function=args.function, mechanism=args.mechanism, values=args.values,
         bidders=args.bidders, items=args.items, inputs=args.inputs, marginal=args.marginal,
         names=args.names.split(",") if args.names else None, method=args.method,
         grid=args.grid, samples=args.samples, max_grade=args.max_grade, qmc=args.qmc,
@@ -84,5 +87,5 @@ def run(args) -> int:
         scheduler=args.scheduler)
     ax = s.plot(title=f"Grade spectrum: {args.mechanism or args.function}") if args.plot \
         else None
-    emit(s, json_output=args.json, plot=args.plot, ax=ax)
+    cli.output.emit(s, json_output=args.json, plot=args.plot, ax=ax)
     return 0 if math.isfinite(s.variance) else 1

@@ -32,6 +32,7 @@ warns about the atom this creates (e.g. one bid per odd-sized auction exactly at
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections import Counter
@@ -632,7 +633,20 @@ def read_auctions(
                    keep_extreme)
 
 
-def _filter(chunk: pd.DataFrame, where, dropped: Counter) -> pd.DataFrame:
+# distinct values of a --where column remembered for the "no row matches" message: enough to
+# list a column's goods or categories, bounded for a column of ids
+WHERE_VALUES = 1000
+
+
+def _filter(chunk: pd.DataFrame, where, dropped: Counter,
+            seen: dict[str, Counter] | None = None) -> pd.DataFrame:
+    if seen is not None:  # the values each column has (before any filter) and how often
+        for col in where or {}:
+            have = seen.setdefault(col, Counter())
+            labels = chunk[col].astype("string").str.strip()
+            for label, count in labels.value_counts(dropna=True).items():
+                if label in have or len(have) < WHERE_VALUES:
+                    have[label] += int(count)
     for col, value in (where or {}).items():
         keep = chunk[col].astype("string").str.strip() == str(value)
         keep = keep.fillna(False).to_numpy(dtype=bool)
@@ -640,6 +654,37 @@ def _filter(chunk: pd.DataFrame, where, dropped: Counter) -> pd.DataFrame:
             dropped[f"filtered out by {col}={value}"] += int((~keep).sum())
             chunk = chunk[keep]
     return chunk
+
+
+def no_match(where: dict, seen: dict[str, Counter]) -> str:
+    """The error when no row passes ``where``: for each condition whose value the column does
+    not have, the values it has, nearest first (close spellings, then values containing the
+    asked one, then the rest by frequency).
+
+    >>> no_match({"item": "Xbox"}, {"item": Counter({"Cartier wristwatch": 5,
+    ...                                             "Xbox game console": 3, "Palm Pilot": 9})})
+    "no row matches where item='Xbox' (item has 3 values, nearest first: 'Xbox game console', \
+'Palm Pilot', 'Cartier wristwatch')"
+    """
+    parts = []
+    for col, value in where.items():
+        have = seen.get(col, Counter())
+        if str(value) in have:
+            continue
+        by_count = [label for label, _ in have.most_common()]
+        close = difflib.get_close_matches(str(value), by_count, n=8, cutoff=0.6)
+        within = [v for v in by_count if str(value).lower() in v.lower() and v not in close]
+        order = close + within + [v for v in by_count if v not in close and v not in within]
+        shown = ", ".join(repr(v) for v in order[:8])
+        more = f", … ({len(order) - 8} more)" if len(order) > 8 else ""
+        count = f"{len(order)}{'+' if len(order) >= WHERE_VALUES else ''}"
+        parts.append(f"where {col}={str(value)!r} ({col} has {count} values, nearest first: "
+                     f"{shown}{more})" if order else f"where {col}={str(value)!r} ({col} is "
+                     "empty)")
+    if not parts:
+        return (f"no row matches all of {where} at once (each condition alone matches some "
+                "rows)")
+    return "no row matches " + "; ".join(parts)
 
 
 class _Codes:
@@ -691,11 +736,12 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
     a_codes, b_codes, i_codes = _Codes(), _Codes(), _Codes()
     parts, covs, varying = [], [], set()
     offset, repeated, kept = 0, 0, 0
+    seen: dict[str, Counter] = {}
     for chunk in chunk_iter(usecols, dtype):
         if not len(chunk):
             continue
         rows = len(chunk)
-        chunk = _filter(chunk, where, dropped)
+        chunk = _filter(chunk, where, dropped, seen)
         kept += len(chunk)
         ac_all = a_codes(chunk[a_col])
         bc_all = b_codes(chunk[b_col])
@@ -734,7 +780,7 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
     if not offset:
         raise DataError("no data rows")
     if where and not kept:
-        raise DataError(f"no row matches {where}")
+        raise DataError(no_match(where, seen))
     if not parts:
         raise DataError("no usable auction (no row with a valid auction id, bidder and bid)")
     # one column at a time (memory: the kept bids, ~20 bytes each, plus one sort index)
@@ -800,9 +846,11 @@ def _read_wide(header, chunk_iter, numbers, auction_col, where, forced, dropped)
         raise DataError("wide bidder × item columns must give every bidder the same items")
     first = True
     a_list, b_list, v_list, labels = [], [], [], []
-    counter = 0
+    counter, kept = 0, 0
+    seen: dict[str, Counter] = {}
     for chunk in chunk_iter(None, {id_col: str} if id_col else None):
-        chunk = _filter(chunk, where, dropped)
+        chunk = _filter(chunk, where, dropped, seen)
+        kept += len(chunk)
         if first and not forced:
             problems = wide_problems(chunk.iloc[:5000][[c for c in chunk.columns
                                                         if c not in where_cols]], id_col,
@@ -836,6 +884,8 @@ def _read_wide(header, chunk_iter, numbers, auction_col, where, forced, dropped)
         b_list.append(j)
         v_list.append(vals[r, j])
         labels.extend(ids.tolist())
+    if where and not kept:
+        raise DataError(no_match(where, seen))
     if not v_list or not any(len(v) for v in v_list):
         raise DataError(_nothing_left(dropped))
     a = np.concatenate(a_list)

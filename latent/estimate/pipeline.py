@@ -238,10 +238,7 @@ def validate_options(options: dict) -> EstimateOptions:
     if "level" in o:
         o["level"] = finite_float("level", o["level"], low=0.0, high=0.5, low_open=True)
     if o.get("where") is not None:
-        w = o["where"]
-        if not isinstance(w, dict) or not all(isinstance(k, str) for k in w):
-            raise TypeError(f"where={w!r}: must be a dict column → value")
-        o["where"] = {k: str(v) for k, v in w.items()}
+        o["where"] = where_conditions(o["where"])
     if "grades" in o:
         try:
             o["grades"] = tuple(positive_int("grades", r) for r in o["grades"])
@@ -281,6 +278,38 @@ def _check_ascending(opts: EstimateOptions) -> None:
     elif not opts.increment.strip():
         raise ValueError(f"increment={opts.increment!r}: a number ≥ 0, one of "
                          f"{', '.join(INCREMENT_RULES)} or an auction-level column name")
+
+
+def where_conditions(where) -> dict[str, str] | None:
+    """``where`` as the dict column → value the reader takes: from a dict, a ``"COL=VALUE"``
+    string (the command line's ``--where``) or a list of them; anything else a ``TypeError``,
+    a string without ``=`` a ``ValueError``, both naming ``where``.
+
+    >>> where_conditions("item=Xbox game console")
+    {'item': 'Xbox game console'}
+    >>> where_conditions(["item=Xbox", "auction_type = 7 day auction"])
+    {'item': 'Xbox', 'auction_type': '7 day auction'}
+    >>> where_conditions("item")
+    Traceback (most recent call last):
+    ...
+    ValueError: where='item': expected COL=VALUE (a string, a list of them, or a dict)
+    """
+    if isinstance(where, dict):
+        if not all(isinstance(k, str) for k in where):
+            raise TypeError(f"where={where!r}: a dict's keys must be column names (str)")
+        return {k: str(v) for k, v in where.items()} or None
+    items = [where] if isinstance(where, str) else where
+    if not isinstance(items, list | tuple) or not all(isinstance(it, str) for it in items):
+        raise TypeError(f"where={where!r}: a COL=VALUE string, a list of them, or a dict "
+                        "column → value")
+    out = {}
+    for it in items:
+        col, eq, val = it.partition("=")
+        if not eq or not col.strip():
+            raise ValueError(f"where={it!r}: expected COL=VALUE (a string, a list of them, or "
+                             "a dict)")
+        out[col.strip()] = val.strip()
+    return out or None
 
 
 def _names(name: str, value) -> tuple[str, ...]:
@@ -702,6 +731,73 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
                          keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory)
 
 
+# Above this ratio between the 90th and the 10th percentile of the auctions' price scale (the
+# auction-level factor of the log bids, :func:`auction_scale_spread`) the data likely pool
+# goods, models or currencies of different prices. Measured: the eBay file's three goods 6.4
+# (Xbox alone 3.1, Palm Pilot 1.6, Cartier watches of many models 10.7); independent bids
+# 1.0-1.4 whatever their law; a latent factor with log-sd 0.5 3.6.
+SCALE_SPREAD = 5.0
+_Z90 = 1.2815515655446004  # the standard normal's 90th percentile
+
+
+def auction_scale_spread(data: AuctionData) -> float | None:
+    """How far the auctions' price scales spread: with log bids ``log b_kj = a_k + e_kj``, the
+    variance of the auction factor ``a_k`` is the between-auction variance of the auctions'
+    mean log bids less what independent ``e_kj`` explain (the within-auction variance over
+    n_k); returned as the ratio of its 90th to 10th percentile, ``exp(2·1.2816·sd(a))``, for a
+    normal ``a``. Independent bids give about 1 whatever their law (a wide law alone does not
+    count). None with fewer than 10 auctions of 2 positive bids, or multi-item bids.
+
+    >>> d = read_data(np.array([[1.0, 2.0, 3.0]] * 10 + [[100.0, 200.0, 300.0]] * 10),
+    ...               EstimateOptions())
+    >>> round(auction_scale_spread(d))  # sd(a)² = ln(100)²·5/19 − Var(ln 1, ln 2, ln 3)/3
+    403
+    """
+    if data.bids.ndim > 1:
+        return None
+    counts = np.diff(data.offsets)
+    auction = np.repeat(np.arange(counts.size), counts)
+    pos = data.bids > 0
+    logs, auction = np.log(data.bids[pos]), auction[pos]
+    n = np.bincount(auction, minlength=counts.size)
+    keep = n >= 2
+    if keep.sum() < 10:
+        return None
+    total = np.bincount(auction, weights=logs, minlength=counts.size)
+    mean = np.divide(total, n, out=np.zeros(counts.size), where=n > 0)
+    within = np.bincount(auction, weights=(logs - mean[auction]) ** 2, minlength=counts.size)
+    v_within = within[keep].sum() / (n[keep] - 1).sum()
+    v_between = np.var(mean[keep], ddof=1)
+    v_scale = max(v_between - v_within * float(np.mean(1.0 / n[keep])), 0.0)
+    return float(np.exp(2.0 * _Z90 * np.sqrt(v_scale)))
+
+
+def scale_hint(data: AuctionData, opts: EstimateOptions) -> AuctionData:
+    """``data`` with a warning when its auctions' price scales spread wider than
+    :data:`SCALE_SPREAD` (:func:`auction_scale_spread`) and nothing puts them on one scale
+    (``covariates``, ``fixed_effects``, ``normalize``) or selects one good (``where``).
+
+    >>> d = read_data(np.array([[1.0, 2.0, 3.0]] * 10 + [[100.0, 200.0, 300.0]] * 10),
+    ...               EstimateOptions())
+    >>> scale_hint(d, EstimateOptions()).warnings[-1][:46]
+    'auction price scales differ: their 10th to 90t'
+    >>> scale_hint(d, EstimateOptions(normalize="median")) is d
+    True
+    """
+    if opts.covariates or opts.fixed_effects or opts.normalize or opts.where:
+        return data
+    spread = auction_scale_spread(data)
+    if spread is None or not spread > SCALE_SPREAD:
+        return data
+    hint = (f"auction price scales differ: their 10th to 90th percentile span {spread:.3g}×, "
+            "more than independent bids explain, as when the data pool goods, models or "
+            "currencies of different prices (a taste common to an auction's bidders does it "
+            "too); the common scale then drives the bid covariance and ρ. Put the auctions on "
+            "one scale with --covariates/--fixed-effects or --normalize median, or analyse one "
+            "good with --where COL=VALUE (Python: covariates=, normalize=, where=)")
+    return replace(data, warnings=(*data.warnings, hint))
+
+
 def homogenise(data: AuctionData, opts: EstimateOptions
                ) -> tuple[AuctionData, Homogenization | None, FirstStage | None]:
     """Step 2 (with ``covariates``/``fixed_effects``): Haile–Hong–Shum homogenisation of the
@@ -840,11 +936,147 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
                     "bidders it is an approximation" if opts.asymmetric else "")), g
 
 
-def estimate_rho(data, **options) -> EstimateReport:
-    """Run the whole analysis; ``data`` is a CSV path, a pandas DataFrame (wide or long, as a
-    file would be) or a 2-D array (wide: rows auctions, columns bidders, NaN = absent);
-    ``options`` are the fields of :class:`EstimateOptions` (CLI flags with underscores).
+def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_col=None,
+                 item_col=None, where=None, lowest_wins=False, normalize=None, bidders=None,
+                 subsample=0, asymmetric=False, min_auctions=30, max_groups=6, bids="values",
+                 bandwidth=None, increment=None, mechanism="myerson", spectrum="auto", grid=None,
+                 samples=20_000, max_grade=4, revenue_samples=100_000, data_boot=199,
+                 tests=True, perm=499, level=0.05, factor_model=False, factor_samples=None,
+                 factor_boot=0, n_boot=1000, grades=(1, 2, 3), lp_grid=6, lp_max_bidders=5,
+                 buyer_value=None, cost_lower_bound=0.0, decimal=None, keep_extreme_bids=False,
+                 covariates=(), fixed_effects=(), first_stage_n=True, chunksize=CHUNK_ROWS,
+                 seed=0, progress=None, max_work=None, max_memory=None, target_rel_ci=None,
+                 **unknown) -> EstimateReport:
+    """ρ, revenues and the truncation revenue loss from auction data, per bidder count N.
 
+    The Python form of ``python -m latent.estimate_rho data.csv``: every keyword is the flag
+    of the same name with underscores (``--auction-col`` is ``auction_col``, ``--no-tests`` is
+    ``tests=False``); the defaults are the command line's.
+
+    Parameters
+    ----------
+    data : str, pathlib.Path, pandas.DataFrame or numpy.ndarray
+        A CSV path, a DataFrame (wide or long, as a file would be) or a 2-D array (wide:
+        rows are auctions, columns bidders, NaN = absent).
+    format : {"auto", "wide", "long"}
+        ``auto``: long if the header names bid and bidder columns; wide only if every other
+        column looks like a bid.
+    auction_col, bidder_col, bid_col, item_col : str, optional
+        The auction id, bidder, bid and item columns (long data; ``auction_col`` is optional
+        in wide data).
+    where : str, list of str or dict, optional
+        Keep the rows whose column equals a value: ``"item=Xbox game console"``, a list of
+        such strings, or a dict ``{"item": "Xbox game console"}``. A value no row has is
+        refused with the values the column has, nearest first.
+    lowest_wins : bool
+        Procurement: the bids are costs, the lowest wins; every money number is a cost to the
+        buyer.
+    normalize : {"median", "mean", "max"}, optional
+        Divide each auction's bids by its median, mean or max (puts auctions of different
+        goods on one scale; not with ``covariates``).
+    bidders : int, optional
+        Analyse auctions with this many bidders only (default: every N with enough auctions).
+    subsample : int
+        With ``bidders``: also use larger auctions, this many random N-subsets of each.
+    asymmetric : bool
+        With ``bidders``: the slots are the N most frequent bidders, one marginal each.
+    min_auctions : int
+        Fewest auctions of a bidder count to analyse it.
+    max_groups : int
+        At most this many bidder counts.
+    bids : {"values", "first-price", "ascending"}
+        The bids are values, first-price bids inverted to pseudo-values (GPV), or the
+        highest bids of open ascending auctions (bounds on the value law: Haile–Tamer).
+    bandwidth : float or {"silverman", "scott"}, optional
+        GPV kernel bandwidth in bid units, or a rule (default silverman).
+    increment : float or str, optional
+        ``bids="ascending"`` only: the minimum bid increment, as a number, an auction-level
+        column name or a named schedule (``"ebay"``); the Haile–Tamer bounds use it.
+    mechanism : str
+        The engine mechanism analysed (default ``"myerson"``: optimal for the estimated
+        marginals).
+    spectrum : {"auto", "grid", "mc"}
+        Grade spectrum of the mechanism: exact on a quantile grid, Monte Carlo, or grid when
+        affordable.
+    grid : int, optional
+        Grid points per bidder (default chosen from N).
+    samples : int
+        Monte Carlo spectrum samples (the budget with ``target_rel_ci``).
+    max_grade : int
+        Highest Monte Carlo grade.
+    revenue_samples : int
+        Monte Carlo profiles of a simulated revenue.
+    data_boot : int
+        Auction-bootstrap resamples of the whole pipeline (0: no revenue intervals).
+    tests : bool
+        Run the specification tests (revenue equivalence, independence, symmetry).
+    perm : int
+        Permutations of the independence test (also spectral ρ's interval).
+    level : float
+        Significance level of the tests, in (0, 0.5].
+    factor_model : bool
+        Fit the latent-factor model even when independence is not rejected.
+    factor_samples : int, optional
+        Monte Carlo auctions for the factor model's revenues.
+    factor_boot : int
+        Re-fitted bootstrap replications of the factor model's revenues (0, or at least 19).
+    n_boot : int
+        Bootstrap resamples of σ1/σ2 with identified bidders (``asymmetric``).
+    grades : tuple of int
+        Truncation grades R of the revenue loss (Python only).
+    lp_grid : int
+        Grid points per bidder of the exact grade-restricted LP.
+    lp_max_bidders : int
+        Largest N for that LP (it grows like C(K+N−2, N−1)).
+    buyer_value : float, optional
+        With ``lowest_wins``: the buyer's value of the good (gives the optimal maximum price).
+    cost_lower_bound : float
+        With ``lowest_wins`` and first-price bids: the lower end of the cost support.
+    decimal : {".", ","}, optional
+        Decimal separator when numbers like 1,234 are ambiguous (default: detected).
+    keep_extreme_bids : bool
+        Keep bids far outside the rest (default: such a bid drops its auction, counted).
+    covariates : str or sequence of str
+        Auction-level columns (``col`` or ``log(col)``) that homogenise the bids
+        (Haile–Hong–Shum first stage; a comma-separated string or a list).
+    fixed_effects : str or sequence of str
+        Categorical auction-level columns entered as dummies in that regression.
+    first_stage_n : bool
+        Bidder-count dummies in that regression.
+    chunksize : int
+        Rows read at a time from a CSV (Python only).
+    seed : int, numpy.random.SeedSequence or numpy.random.Generator
+        Same seed, same numbers.
+    progress : bool, optional
+        A progress bar on stderr (None: when stderr is a terminal).
+    max_work : float, optional
+        Refuse a request estimated above this many evaluations (default 5e10).
+    max_memory : float or str, optional
+        Refuse a request estimated to hold more bytes at once (``"4G"``; default half of the
+        machine's memory).
+    target_rel_ci : float, optional
+        Adaptive Monte Carlo spectrum: sample until every grade's CI half width is at most
+        this share of W_r, or ``samples`` are spent.
+    **unknown
+        Never accepted: any other keyword is a ``TypeError`` naming the nearest option.
+
+    Returns
+    -------
+    EstimateReport
+        One :class:`~latent.estimate.report.GroupReport` per bidder count (``groups``), the
+        data accounting and the options; ``to_dict()``, ``to_frame()``, ``plot()``.
+
+    Raises
+    ------
+    ValueError
+        A bad option value, naming the option; unreadable or unusable data
+        (:class:`latent.data.reader.DataError`, a ``ValueError``), or a request above
+        ``max_work``/``max_memory``.
+    TypeError
+        An unknown keyword or a value of the wrong kind.
+
+    Examples
+    --------
     >>> rng = np.random.default_rng(np.random.SeedSequence(3))
     >>> rep = estimate_rho(rng.random((200, 2)), n_boot=50, revenue_samples=2000, samples=500,
     ...                    grid=8)
@@ -855,10 +1087,11 @@ def estimate_rho(data, **options) -> EstimateReport:
     ...
     ValueError: samples=1: must be an integer ≥ 2
     """
-    opts = validate_options(options)
+    options = {k: v for k, v in locals().items() if k not in ("data", "unknown")}
+    opts = validate_options({**options, **unknown})
     if opts.mechanism.replace("-", "_") in ("menu", "callable", "gsp"):
         raise DataError(f"--mechanism {opts.mechanism}: not a single-item auction of N bidders")
-    data = read_data(data, opts)
+    data = scale_hint(read_data(data, opts), opts)
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
