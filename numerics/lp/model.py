@@ -9,6 +9,8 @@ solves the float image; its duals are returned with the sign convention of the m
 
 from __future__ import annotations
 
+import functools
+import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -135,25 +137,50 @@ class SparseRows:
             shape=(self.n_rows, self.n_cols),
         )
 
+    @functools.cached_property
+    def _integer_rows(self) -> tuple[list, list, int]:
+        """Each row times L/… : integer coefficients over one common denominator L (rows as
+        (column list, integer list)), so that products with a vector cost integer sums and one
+        reduction per result instead of a gcd per term (why: exact certificate checks)."""
+        big = math.lcm(1, *(a.denominator for a in self.data))
+        ints = [a.numerator * (big // a.denominator) for a in self.data]
+        rows = [(self.indices[self.indptr[r]:self.indptr[r + 1]].tolist(),
+                 ints[self.indptr[r]:self.indptr[r + 1]]) for r in range(self.n_rows)]
+        return rows, ints, big
+
     def dot(self, x) -> list[Fraction]:
-        """Exact product with a vector of Fractions."""
-        out = []
-        for r in range(self.n_rows):
-            idx, dat = self.row(r)
-            out.append(sum((a * x[j] for j, a in zip(idx.tolist(), dat, strict=True)), Q(0)))
-        return out
+        """Exact product with a vector of Fractions (or ints).
+
+        >>> m = SparseRows.from_dicts([{0: Fraction(1, 2), 1: 3}], 2)
+        >>> m.dot([Fraction(2, 3), 1])
+        [Fraction(10, 3)]
+        """
+        xs, den = _common(x)
+        rows, _, big = self._integer_rows
+        return [Q(sum(a * xs[j] for j, a in zip(idx, dat, strict=True)), big * den)
+                for idx, dat in rows]
 
     def tdot(self, y) -> list[Fraction]:
-        """Exact product Aᵀ y."""
-        out = [Q(0)] * self.n_cols
-        for r in range(self.n_rows):
-            if y[r] == 0:
-                continue
-            idx, dat = self.row(r)
-            yr = y[r]
-            for j, a in zip(idx.tolist(), dat, strict=True):
-                out[j] += a * yr
-        return out
+        """Exact product Aᵀ y.
+
+        >>> m = SparseRows.from_dicts([{0: Fraction(1, 2), 1: 3}, {1: 1}], 2)
+        >>> m.tdot([Fraction(2, 3), Fraction(1, 4)])
+        [Fraction(1, 3), Fraction(9, 4)]
+        """
+        ys, den = _common(y)
+        rows, _, big = self._integer_rows
+        out = [0] * self.n_cols
+        for (idx, dat), yr in zip(rows, ys, strict=True):
+            if yr:
+                for j, a in zip(idx, dat, strict=True):
+                    out[j] += a * yr
+        return [Q(v, big * den) for v in out]
+
+
+def _common(x) -> tuple[list[int], int]:
+    """A vector of Fractions (or ints) as integers over their common denominator."""
+    den = math.lcm(1, *(v.denominator for v in x))
+    return [v.numerator * (den // v.denominator) for v in x], den
 
 
 @dataclass(frozen=True)
