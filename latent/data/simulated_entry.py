@@ -76,7 +76,8 @@ def crra_equilibrium_bids(values, n_bidders: int, theta: float, cdf, lower: floa
 class EntryDesign:
     """A simulated file and its truth.
 
-    ``frame``: one row per bid (``auction_id``, ``n_bidders``, ``bid``, ``value``).
+    ``frame``: one row per bid (``auction_id``, ``bidder``, ``n_bidders``, ``bid``,
+    ``value``).
     ``value`` is the bidder's value (private-value designs) or v(s, s) = E[V | s_i = s,
     highest rival signal = s], what a correct GPV inversion recovers (common values).
     ``theta``, ``selective``, ``common``: the design's parameters; ``value_quantile(alpha, n)``
@@ -157,6 +158,8 @@ def simulate_entry_design(auctions: int = 2000, *, sizes=(2, 3, 4), theta: float
     # values: c_N s (N − 1)/N with v(s, s) = c_N s.
     value = u * top * c
     bid = value * (nb - 1) / (nb - 1 + theta)
-    frame = pd.DataFrame({"auction_id": aid, "n_bidders": nb, "bid": bid, "value": value})
+    slot = np.arange(aid.size) - np.repeat(np.cumsum(n) - n, n)
+    frame = pd.DataFrame({"auction_id": aid, "bidder": slot, "n_bidders": nb, "bid": bid,
+                          "value": value})
     return EntryDesign(frame=frame, theta=theta, selective=selective, common=common,
                        min_n=int(sz[0]))

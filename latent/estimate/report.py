@@ -18,7 +18,9 @@ from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
+from latent.estimate.entry import EntryTest
 from latent.estimate.exchangeable import ExchangeableInference
+from latent.estimate.risk_aversion import CRRAEstimate
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
@@ -684,6 +686,8 @@ class EstimateReport(Result):
     covariate_columns: tuple[str, ...] = ()
     homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
+    entry: EntryTest | Unavailable | None = None  # value laws equal across N?
+    risk_aversion: CRRAEstimate | None = None  # CRRA θ from the variation in N
 
     def to_dict(self) -> dict:
         return {
@@ -698,6 +702,9 @@ class EstimateReport(Result):
             "homogenisation": (None if self.homogenisation is None
                                else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
+            "entry_test": None if self.entry is None else self.entry.to_dict(),
+            "risk_aversion": (None if self.risk_aversion is None
+                              else self.risk_aversion.to_dict()),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -927,6 +934,13 @@ def format_report(rep: EstimateReport) -> str:
     lines += [f"  warning: {w}" for w in rep.data_warnings]
     if rep.homogenisation is not None:
         lines += _homogenisation_lines(rep.homogenisation, rep.lowest_wins)
+    if rep.risk_aversion is not None:
+        lines += [""] + rep.risk_aversion.lines()
+    if isinstance(rep.entry, EntryTest):
+        lines += [""] + rep.entry.lines()
+    elif rep.entry is not None:
+        lines += ["", f"exogenous entry (value laws equal across N): not tested "
+                      f"({rep.entry.reason})"]
     for g in rep.groups:
         sel = g.selection
         lines.append("")
