@@ -318,7 +318,8 @@ class EntryTest(Result):
                f"{', '.join(map(str, self.n_bidders))}; Haile–Hong–Shum): {verdict}, "
                f"{self.kind} statistic {self.statistic:.4g}, p = {self.p_value:.3g} "
                f"(level {self.level}; centred auction bootstrap, {self.n_boot} resamples "
-               f"within each N, inversion re-run)"]
+               f"within each N, inversion re-run"
+               + (f"; CRRA θ = {self.theta:.4g} in the inversion)" if self.theta != 1 else ")")]
         mid = int(np.argmin(np.abs(np.asarray(self.alphas) - 0.5)))
         out.append("  median value by N: " + ", ".join(
             f"N={n}: {q[mid]:.4g} ± {1.96 * s[mid]:.2g}"
