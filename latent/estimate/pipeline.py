@@ -727,10 +727,15 @@ def across_n(selections: list[Selection], opts: EstimateOptions, ss
     if opts.data_boot < 19:
         return Unavailable(reason=f"--data-boot {opts.data_boot} < 19 (its p-value comes from "
                                   "the auction bootstrap)"), risk, theta
-    test = entry_test(groups, bids=opts.bids, theta=theta, n_boot=opts.data_boot,
-                      level=opts.level, lowest_wins=opts.lowest_wins, min_auctions=2,
-                      bandwidth=opts.bandwidth or "silverman", max_work=opts.max_work,
-                      seed=entry_ss)
+    try:
+        test = entry_test(groups, bids=opts.bids, theta=theta, n_boot=opts.data_boot,
+                          level=opts.level, lowest_wins=opts.lowest_wins, min_auctions=2,
+                          bandwidth=opts.bandwidth or "silverman", max_work=opts.max_work,
+                          seed=entry_ss)
+    except ValueError as exc:
+        if "too large" in str(exc):  # the cost limit: the user's to lift, not a data fact
+            raise
+        return Unavailable(reason=str(exc)), risk, theta
     return test, risk, theta
 
 
