@@ -133,6 +133,7 @@ def test_entry_test_size_under_exogenous_entry():
         for kind in counts:  # both statistics from the same replicates
             counts[kind] += t.p_values[kind] < 0.05
     rule = rate_rule(n, 0.05, 0.15, rates=2)
+    print(f"entry test size: {counts} of {n}")
     assert all(rule.accepts(c) for c in counts.values()), f"size {counts} of {n}; {rule}"
 
 
@@ -147,6 +148,7 @@ def test_entry_test_power(design):
         t = entry_test(d.frame, n_boot=49, seed=s)
         hits += t.rejected
         slopes.append(t.slope)
+    print(f"entry test power against {design}: {hits} of {n}")
     assert_coverage(hits, n, nominal=0.95, bad=0.8, what=f"power against {design}")
     # the direction the verdict names: values fall with N (common), rise with it (selective)
     assert np.sign(np.median(slopes)) == (-1 if "common" in design else 1)
@@ -160,6 +162,7 @@ def test_crra_interval_covers_theta():
         e = estimate_crra(d.frame, n_boot=39, seed=s)
         hits += e.theta_ci[0] <= 0.5 <= e.theta_ci[1]
         rejections += e.risk_neutral_rejected
+    print(f"CRRA θ = 0.5: interval covers {hits} of {n}, θ = 1 rejected {rejections} of {n}")
     assert_coverage(hits, n, nominal=0.95, bad=0.85, what="CRRA θ interval, θ = 0.5")
     assert rejections == n  # power against θ = 0.5: every seed (measured 30/30 at θ = 0.7)
 
@@ -177,6 +180,7 @@ def test_risk_neutrality_size_and_power():
     for s in range(m):
         d = simulate_entry_design(AUCTIONS, sizes=SIZES, theta=0.8, seed=50_000 + s)
         power += estimate_crra(d.frame, n_boot=39, seed=s).risk_neutral_rejected
+    print(f"risk neutrality: size {size} of {n}, power at θ = 0.8 {power} of {m}")
     assert_coverage(power, m, nominal=0.95, bad=0.8, what="power against θ = 0.8")
 
 
