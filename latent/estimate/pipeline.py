@@ -705,6 +705,11 @@ def across_n(selections: list[Selection], opts: EstimateOptions, ss
     """
     groups = {sel.n_bidders: sel.matrix for sel in selections}
     entry_ss, crra_ss = ss.spawn(2)
+    if len(groups) > 1 and (opts.risk_aversion or (opts.tests and opts.entry_test)):
+        # the estimators' own estimate, named by this pipeline's option (--data-boot)
+        work_budget("data_boot", opts.data_boot, float(max(opts.data_boot, 19) + 1) * sum(
+            m.size for m in groups.values()) * 40, max_work=opts.max_work,
+            what="elementary operations (bootstrap of the inversion across N)")
     risk = None
     theta = 1.0 if opts.crra is None else opts.crra
     if opts.risk_aversion == "crra":
