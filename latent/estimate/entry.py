@@ -23,7 +23,7 @@ bidders (θ < 1: CRRA bidders, :mod:`latent.estimate.risk_aversion`). With bids 
 The statistic (a Cramér–von Mises-type distance between quantile functions, or a
 Kolmogorov–Smirnov-type maximum) is
 
-    T_cvm = mean_α Σ_N (v_N(α) − v̄(α))² / σ²_N(α),   T_ks = max_(N, α) |v_N(α) − v̄(α)| / σ_N(α),
+    T_cvm = mean_α Σ_N (v_N(α) − v̄(α))² / σ²_N(α),   T_ks = max_(N, α) abs(v_N(α) − v̄(α)) / σ_N(α),
 
 σ_N(α) the bootstrap standard error of v̂_N(α) (fixed weights, the same in every replicate) and
 v̄(α) the inverse-variance weighted mean over N: studentised, so that the noisy ends of a
