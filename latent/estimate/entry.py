@@ -162,8 +162,7 @@ def bid_groups(data, *, auction_col: str = "auction_id", bid_col: str = "bid",
     >>> {n: m.shape for n, m in bid_groups(df, min_auctions=1).items()}
     {2: (1, 2), 3: (1, 3)}
     """
-    min_auctions = positive_int("min_auctions", min_auctions, minimum=2 if min_auctions != 1
-                                else 1)
+    min_auctions = positive_int("min_auctions", min_auctions, minimum=1)
     if isinstance(data, Mapping):
         out = {}
         for n, m in data.items():
