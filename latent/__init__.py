@@ -10,6 +10,8 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`spectrum`          grade spectrum of a function or an auction's allocation rule
 :func:`simulate`          Monte Carlo revenue, welfare and incentive audit of a mechanism
 :func:`estimate_rho`      ρ, revenues and truncation loss from auction data
+:func:`entry_test`        is N exogenous? value laws compared across bidder counts
+:func:`estimate_crra`     CRRA risk aversion from first-price bids at several N
 :func:`landscape`         the ρ-landscape of auction formats
 :func:`design`            design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
 :func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
@@ -41,6 +43,8 @@ _API = {
     "simulate": "latent.api.simulate",
     "estimate_rho": "latent.estimate.pipeline",
     "haile_tamer_bounds": "latent.data.ascending",
+    "entry_test": "latent.estimate.entry",
+    "estimate_crra": "latent.estimate.risk_aversion",
     "landscape": "latent.api.landscape",
     "design": "latent.api.design",
     "optimal": "latent.api.optimal",

@@ -172,6 +172,18 @@ def add_arguments(p) -> None:
                         "ρ interval (and, with --asymmetric, of the symmetry test; default 499)")
     t.add_argument("--level", type=float, default=0.05,
                    help="significance level of the tests (default 0.05)")
+    t.add_argument("--no-entry-test", action="store_true",
+                   help="skip the exogenous-entry test (value laws equal across the analysed "
+                        "N, Haile-Hong-Shum; run by default when two or more N are analysed, "
+                        "p-value from --data-boot resamples)")
+    r = p.add_argument_group("risk aversion (first-price bids; CRRA u(x) = x^θ, θ = 1 risk "
+                             "neutral)")
+    r.add_argument("--risk-aversion", choices=["crra"],
+                   help="crra: estimate θ from the value quantiles' agreement across two or "
+                        "more N (Guerre-Perrigne-Vuong), with an interval and a test of risk "
+                        "neutrality; every inversion then uses the estimate")
+    r.add_argument("--crra", type=float, metavar="THETA",
+                   help="assume CRRA θ in (0, 1] for the inversion (v = b + θ·G/((N−1)g))")
     f = p.add_argument_group("correlated values (latent-factor model, when independence is "
                              "rejected)")
     f.add_argument("--factor-model", action="store_true",
@@ -226,6 +238,8 @@ def run(args) -> int:
             tests=not args.no_tests, perm=args.perm, cost_lower_bound=args.cost_lower_bound,
             level=args.level, factor_model=args.factor_model,
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
+            entry_test=not args.no_entry_test, risk_aversion=args.risk_aversion,
+            crra=args.crra,
             progress=False if (args.quiet or args.json) else None, **budget(args))
     except (ValueError, TypeError) as exc:  # DataError is a ValueError
         raise UsageError(flag_message(str(exc), _FLAGS)) from None

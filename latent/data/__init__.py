@@ -7,4 +7,6 @@
 * :mod:`latent.data.empirical` — empirical marginals, quantile grids, GPV pseudo-values;
 * :mod:`latent.data.ascending` — ascending (English) auctions: Haile–Tamer bounds on the value
   CDF, the optimal reserve and its revenue gain, a simulator with early dropouts.
+* :mod:`latent.data.simulated_entry` — simulated first-price auctions with CRRA bidders,
+  selective entry or common values (known truth).
 """

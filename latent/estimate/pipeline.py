@@ -69,6 +69,7 @@ from latent.estimate.cost import (
     grid_affordable,
     spectrum_on_grid,
 )
+from latent.estimate.entry import EntryTest, entry_test
 from latent.estimate.exchangeable import (
     canonical_rows,
     exchangeable_inference,
@@ -86,6 +87,7 @@ from latent.estimate.report import (
     Unavailable,
     format_report,
 )
+from latent.estimate.risk_aversion import CRRAEstimate, estimate_crra
 from latent.estimate.specification import (
     SpecTestResult,
     bias_corrected_rho,
@@ -158,6 +160,9 @@ class EstimateOptions:
     max_work: float | None = None  # cost limits: latent.estimate.cost
     max_memory: float | str | None = None
     target_rel_ci: float | None = None  # adaptive grade spectrum (latent.estimate.adaptive)
+    entry_test: bool = True  # value laws equal across N? (latent.estimate.entry)
+    risk_aversion: str | None = None  # "crra": estimate θ (latent.estimate.risk_aversion)
+    crra: float | None = None  # assume CRRA θ in (0, 1] for the inversion
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -175,14 +180,14 @@ def _seed_label(seed):
 
 _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
             "bids": ("values", "first-price", "ascending"), "spectrum": ("auto", "grid", "mc"),
-            "decimal": (".", ",")}
+            "decimal": (".", ","), "risk_aversion": ("crra",)}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
          "factor_samples": 1000, "factor_boot": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
 _BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids",
-          "first_stage_n")
+          "first_stage_n", "entry_test")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -233,6 +238,8 @@ def validate_options(options: dict) -> EstimateOptions:
         o["bandwidth"] = finite_float("bandwidth", o["bandwidth"], low=0.0, low_open=True)
     if o.get("buyer_value") is not None:
         o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
+    if o.get("crra") is not None:
+        o["crra"] = finite_float("crra", o["crra"], low=0.0, high=1.0, low_open=True)
     if "cost_lower_bound" in o:
         o["cost_lower_bound"] = finite_float("cost_lower_bound", o["cost_lower_bound"])
     if "level" in o:
@@ -256,6 +263,7 @@ def validate_options(options: dict) -> EstimateOptions:
         raise ValueError(f"factor_boot={opts.factor_boot}: 0 (no re-fitted interval) or at least "
                          "19 re-fits (a bootstrap of fewer replicates is not an interval)")
     _check_ascending(opts)
+    _check_risk_options(opts)
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
     if (opts.covariates or opts.fixed_effects) and opts.normalize:
@@ -310,6 +318,19 @@ def where_conditions(where) -> dict[str, str] | None:
                              "a dict)")
         out[col.strip()] = val.strip()
     return out or None
+def _check_risk_options(opts: EstimateOptions) -> None:
+    """``risk_aversion``/``crra`` need first-price bids, and not both."""
+    for name in ("risk_aversion", "crra"):
+        if getattr(opts, name) is not None and opts.bids != "first-price":
+            raise ValueError(f"{name}={getattr(opts, name)!r}: risk aversion changes the "
+                             "inversion of first-price bids; give bids='first-price' "
+                             "(--bids first-price)")
+    if opts.risk_aversion is not None and opts.crra is not None:
+        raise ValueError(f"crra={opts.crra!r}: assumes θ, risk_aversion='crra' estimates it; "
+                         "give one of them")
+    if opts.risk_aversion is not None and (opts.lowest_wins or opts.asymmetric):
+        raise ValueError("risk_aversion='crra': estimated for symmetric bidders selling "
+                         "(not with lowest_wins or asymmetric); assume a θ with crra instead")
 
 
 def _names(name: str, value) -> tuple[str, ...]:
@@ -438,9 +459,12 @@ def _to_values(n: int, opts: EstimateOptions):
         return lambda b: b
     bandwidth = opts.bandwidth or "silverman"
 
+    theta = 1.0 if opts.crra is None else opts.crra
+
     def gpv(b: np.ndarray) -> np.ndarray:
         r = gpv_pseudo_values(b, n, bandwidth=bandwidth, lowest_wins=opts.lowest_wins)
-        return r.pseudo_value.reshape(b.shape)
+        # CRRA u(x) = x^θ scales the GPV ratio by θ (latent.estimate.risk_aversion)
+        return (b.ravel() + theta * (r.pseudo_value - b.ravel())).reshape(b.shape)
 
     return gpv
 
@@ -717,6 +741,56 @@ def _selections(data, opts: EstimateOptions, ss) -> tuple[list[Selection], dict]
     return [select_exact(data, n) for n in sorted(ok[:opts.max_groups])], skipped
 
 
+def across_n(selections: list[Selection], opts: EstimateOptions, ss
+             ) -> tuple[EntryTest | Unavailable | None, CRRAEstimate | None, float]:
+    """Step 3b, the blocks that compare bidder counts: the entry test
+    (:mod:`latent.estimate.entry`) and, with ``risk_aversion='crra'``, the CRRA estimate
+    (:mod:`latent.estimate.risk_aversion`); and the θ every later inversion uses.
+
+    >>> across_n([], EstimateOptions(tests=False), np.random.SeedSequence(0))
+    (None, None, 1.0)
+    """
+    groups = {sel.n_bidders: sel.matrix for sel in selections}
+    entry_ss, crra_ss = ss.spawn(2)
+    if len(groups) > 1 and (opts.risk_aversion or (opts.tests and opts.entry_test)):
+        # the estimators' own estimate, named by this pipeline's option (--data-boot)
+        work_budget("data_boot", opts.data_boot, float(max(opts.data_boot, 19) + 1) * sum(
+            m.size for m in groups.values()) * 40, max_work=opts.max_work,
+            what="elementary operations (bootstrap of the inversion across N)")
+    risk = None
+    theta = 1.0 if opts.crra is None else opts.crra
+    if opts.risk_aversion == "crra":
+        if len(groups) < 2:
+            raise DataError(f"--risk-aversion crra: θ is identified from the variation in N, "
+                            f"and only N = {', '.join(map(str, groups))} is analysed (lower "
+                            "--min-auctions, drop --bidders)")
+        try:
+            risk = estimate_crra(groups, n_boot=max(opts.data_boot, 19), level=opts.level,
+                                 bandwidth=opts.bandwidth or "silverman", min_auctions=2,
+                                 max_work=opts.max_work, seed=crra_ss)
+        except ValueError as exc:
+            raise DataError(f"--risk-aversion crra: {exc}") from None
+        theta = min(max(risk.theta, 1e-3), 1.0)  # clipped as the estimate's warning says
+    if not (opts.tests and opts.entry_test) or opts.asymmetric:
+        return None, risk, theta
+    if len(groups) < 2:
+        return Unavailable(reason=f"only N = {', '.join(map(str, groups))} analysed: the test "
+                                  "compares bidder counts"), risk, theta
+    if opts.data_boot < 19:
+        return Unavailable(reason=f"--data-boot {opts.data_boot} < 19 (its p-value comes from "
+                                  "the auction bootstrap)"), risk, theta
+    try:
+        test = entry_test(groups, bids=opts.bids, theta=theta, n_boot=opts.data_boot,
+                          level=opts.level, lowest_wins=opts.lowest_wins, min_auctions=2,
+                          bandwidth=opts.bandwidth or "silverman", max_work=opts.max_work,
+                          seed=entry_ss)
+    except ValueError as exc:
+        if "too large" in str(exc):  # the cost limit: the user's to lift, not a data fact
+            raise
+        return Unavailable(reason=str(exc)), risk, theta
+    return test, risk, theta
+
+
 def read_data(data, opts: EstimateOptions) -> AuctionData:
     """Step 1: the bids, cleaned and accounted for (a path, a DataFrame or a 2-D array).
 
@@ -924,9 +998,14 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
     except ValueError as exc:
         raise DataError(f"--bids first-price, N = {sel.n_bidders}: {exc}") from None
     g = r.groups[0]
-    out = replace(sel, matrix=r.pseudo_value.reshape(sel.matrix.shape))
+    theta = 1.0 if opts.crra is None else opts.crra
+    b = sel.matrix.ravel()
+    out = replace(sel, matrix=(b + theta * (r.pseudo_value - b)).reshape(sel.matrix.shape))
     formula = ("pseudo-costs c = b − (1 − G(b))/((N−1)g(b))" if opts.lowest_wins else
                "pseudo-values v = b + G(b)/((N−1)g(b))")
+    if opts.crra is not None:  # CRRA: the ratio scaled by θ (latent.estimate.risk_aversion)
+        formula = formula.replace(" − (1", f" − {theta:.4g}·(1").replace(
+            " + G(b)", f" + {theta:.4g}·G(b)") + f" (CRRA u(x) = x^θ, θ = {theta:.4g})"
     what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
     return out, (f"GPV {formula} from the observed first-price bids of the N = {sel.n_bidders} "
                  f"auctions: triweight kernel reflected at the bid sample's ends, bandwidth "
@@ -941,7 +1020,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
                  subsample=0, asymmetric=False, min_auctions=30, max_groups=6, bids="values",
                  bandwidth=None, increment=None, mechanism="myerson", spectrum="auto", grid=None,
                  samples=20_000, max_grade=4, revenue_samples=100_000, data_boot=199,
-                 tests=True, perm=499, level=0.05, factor_model=False, factor_samples=None,
+                 tests=True, perm=499, level=0.05, entry_test=True, risk_aversion=None,
+                 crra=None, factor_model=False, factor_samples=None,
                  factor_boot=0, n_boot=1000, grades=(1, 2, 3), lp_grid=6, lp_max_bidders=5,
                  buyer_value=None, cost_lower_bound=0.0, decimal=None, keep_extreme_bids=False,
                  covariates=(), fixed_effects=(), first_stage_n=True, chunksize=CHUNK_ROWS,
@@ -1014,6 +1094,15 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
         Permutations of the independence test (also spectral ρ's interval).
     level : float
         Significance level of the tests, in (0, 0.5].
+    entry_test : bool
+        With two or more N analysed: test that the value laws are equal across N (exogenous
+        entry with private values; Haile, Hong and Shum), p-value by the auction bootstrap.
+    risk_aversion : {"crra"}, optional
+        First-price bids: estimate the CRRA coefficient θ (u(x) = x^θ) from the agreement of
+        the value quantiles across N (Guerre, Perrigne and Vuong 2009), with an interval and a
+        test of risk neutrality; every inversion then uses θ̂.
+    crra : float, optional
+        First-price bids: assume this θ in (0, 1] for the inversion (1 = risk neutral).
     factor_model : bool
         Fit the latent-factor model even when independence is not rejected.
     factor_samples : int, optional
@@ -1102,6 +1191,10 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     selections, skipped = _selections(data, opts, sel_ss)
     group_ss = root.spawn(max(64, len(selections)))
     check_cost(selections, opts)  # refuse before any estimate: latent.estimate.cost
+    entry, risk, theta = across_n(selections, opts, root.spawn(1)[0])
+    options = opts.to_dict()
+    if theta != 1.0:  # every inversion below uses the assumed or estimated θ
+        opts = replace(opts, crra=theta)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:
@@ -1124,7 +1217,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     return EstimateReport(
         source=data.source, format=data.format, auctions_read=data.n_auctions,
         dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
-        groups=tuple(groups), skipped_sizes=skipped, options=opts.to_dict(),
+        groups=tuple(groups), skipped_sizes=skipped, options=options, entry=entry,
+        risk_aversion=risk,
         seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
         covariate_columns=cov, homogenisation=homog, ascending=asc)
 

@@ -19,7 +19,9 @@ from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
 from latent.estimate.ascending import AscendingPart
+from latent.estimate.entry import EntryTest
 from latent.estimate.exchangeable import ExchangeableInference
+from latent.estimate.risk_aversion import CRRAEstimate
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
 
@@ -684,6 +686,8 @@ class EstimateReport(Result):
     homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
     ascending: AscendingPart | None = None  # bids="ascending": Haile–Tamer bounds
+    entry: EntryTest | Unavailable | None = None  # value laws equal across N?
+    risk_aversion: CRRAEstimate | None = None  # CRRA θ from the variation in N
 
     def to_dict(self) -> dict:
         return {
@@ -699,6 +703,9 @@ class EstimateReport(Result):
                                else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
             "ascending": None if self.ascending is None else self.ascending.to_dict(),
+            "entry_test": None if self.entry is None else self.entry.to_dict(),
+            "risk_aversion": (None if self.risk_aversion is None
+                              else self.risk_aversion.to_dict()),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -928,6 +935,13 @@ def format_report(rep: EstimateReport) -> str:
     lines += [f"  warning: {w}" for w in rep.data_warnings]
     if rep.homogenisation is not None:
         lines += _homogenisation_lines(rep.homogenisation, rep.lowest_wins)
+    if rep.risk_aversion is not None:
+        lines += [""] + rep.risk_aversion.lines()
+    if isinstance(rep.entry, EntryTest):
+        lines += [""] + rep.entry.lines()
+    elif rep.entry is not None:
+        lines += ["", f"exogenous entry (value laws equal across N): not tested "
+                      f"({rep.entry.reason})"]
     for g in rep.groups:
         sel = g.selection
         lines.append("")
