@@ -14,7 +14,7 @@ from latent.cli.common import (
 )
 from numerics.atomic import atomic_path
 from numerics.engine import EXECUTORS
-from numerics.mechanisms import MECHANISMS
+from numerics.registry import MECHANISMS, VALUATIONS
 
 NAME = "simulate"
 HELP = "simulate an auction mechanism and audit revenue, welfare, efficiency, regret and IR"
@@ -25,10 +25,8 @@ violation rates. Every mean has a 95% CI (iid profiles). The same --seed gives t
 on every executor and worker count. The latent-factor model's tastes w come from --taste-seed
 (or W_SEED in the law), not from --seed: the same law means the same model at every seed.
 
-Distributions (--values): uniform[:A:B], exponential[:RATE], beta:A:B, lognormal:MU:SIGMA,
-truncnorm:MU:SIGMA:LO:HI, censnorm:SIGMA, discrete:V1,V2:P1,P2, empirical:FILE.csv[:COL],
-mixture:W1*SPEC1+W2*SPEC2, hetero, latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED], or one spec per bidder
-separated by ';'."""
+Distributions (--values): the laws listed under --values, latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED],
+or one spec per bidder separated by ';'."""
 EPILOG = """Example:
   python -m latent simulate --mechanism myerson --values uniform --bidders 4 \\
       --samples 20000 --seed 1 --json
@@ -37,8 +35,10 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--mechanism", required=True, help=f"one of: {', '.join(MECHANISMS)}")
-    parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
+    # the registries' names, read as the parser is built: registered names are listed too
+    parser.add_argument("--mechanism", required=True, help=MECHANISMS.choices_help())
+    parser.add_argument("--values", required=True, metavar="DIST",
+                        help=f"value distribution: {VALUATIONS.forms_help()}")
     parser.add_argument("--bidders", type=int, required=True, metavar="N")
     parser.add_argument("--items", type=int, default=1, metavar="M")
     parser.add_argument("--item-kind", default="additive", choices=ITEM_KINDS)
