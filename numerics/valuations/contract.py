@@ -16,7 +16,7 @@ import numpy as np
 
 from numerics.registry import ContractError
 
-__all__ = ["check_valuation"]
+__all__ = ["check_valuation", "warned"]
 
 # Probabilities the check evaluates: both ends (quantile(0) and quantile(1.0) must not warn),
 # the far tails, and a regular grid.
@@ -152,6 +152,18 @@ def check_valuation(law, *, name: str | None = None):
     return law
 
 
+def warned(exc: BaseException) -> str:
+    """What a warning raised as an error says: numpy's floating-point ones (raised as
+    FloatingPointError under ``np.errstate(all="raise")``) by their text, others by type.
+
+    >>> warned(FloatingPointError("divide by zero encountered in log"))
+    'numpy warned: divide by zero encountered in log'
+    """
+    if isinstance(exc, FloatingPointError):
+        return f"numpy warned: {exc}"
+    return f"it warned {type(exc).__name__}: {exc}"
+
+
 def _call(fail, what: str, thunk):
     """``thunk()`` with every warning an error; a failure is the refusal, naming ``what``."""
     with warnings.catch_warnings(), np.errstate(all="raise"):
@@ -159,8 +171,7 @@ def _call(fail, what: str, thunk):
         try:
             return thunk()
         except (FloatingPointError, Warning) as exc:
-            raise fail(f"{what} must not warn on valid input; it raised "
-                       f"{type(exc).__name__}: {exc}") from None
+            raise fail(f"{what} must not warn on valid input; {warned(exc)}") from None
         except Exception as exc:  # the user's law failed: say where, not a traceback
             raise fail(f"{what} raised {type(exc).__name__}: {exc}") from None
 
