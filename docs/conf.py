@@ -7,6 +7,8 @@ The reference documents the public areas only (the ``latent`` functions and thei
 ``numerics`` contracts and registries, the ``proofs`` kernel); test modules are never imported,
 so the build needs only the ``docs`` extra (no pytest)."""
 
+import ast
+import importlib
 import importlib.metadata
 from pathlib import Path
 
@@ -30,7 +32,7 @@ myst_enable_extensions = ["dollarmath", "colon_fence"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]
 
-autodoc_default_options = {"member-order": "bysource", "show-inheritance": False}
+autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "description"
 autodoc_preserve_defaults = True
 napoleon_numpy_docstring = True
@@ -41,10 +43,10 @@ add_module_names = False
 # Every cross-reference must resolve: a name that renders as plain text is a broken link.
 nitpicky = True
 
-# Third-party references resolve through the projects' own inventories. The build machines
-# have no network access, so each mapping falls back on a local inventory
-# (docs/inventories/*.inv, written by docs/inventories/make.py from the names this reference
-# uses, each checked importable); with network access the published inventory is used.
+# Third-party references resolve through local inventories (docs/inventories/*.inv, written by
+# docs/inventories/make.py from the names this reference uses, each checked importable): the
+# build machines have no network access, and a build that depends on a download would pass or
+# fail with the network. Links point to each project's published documentation.
 _INV = Path(__file__).parent / "inventories"
 _SITES = {
     "python": "https://docs.python.org/3/",
@@ -54,17 +56,111 @@ _SITES = {
     "matplotlib": "https://matplotlib.org/stable/",
     "sympy": "https://docs.sympy.org/latest/",
 }
-intersphinx_mapping = {name: (url, (None, str(_INV / f"{name}.inv")))
-                       for name, url in _SITES.items()}
-intersphinx_timeout = 5
+intersphinx_mapping = {name: (url, str(_INV / f"{name}.inv")) for name, url in _SITES.items()}
 
-nitpick_ignore = [
-    # z3 and cvc5 publish no Sphinx inventory: their types in the proofs kernel's signatures
-    # stay plain text.
-    ("py:class", "z3.z3.ExprRef"),
-    ("py:class", "z3.z3.BoolRef"),
-    ("py:class", "z3.z3.Solver"),
-]
+# numpydoc's type vocabulary ("int, optional", "callable", "sequence of float"): words of the
+# docstrings' type lines, which Sphinx reads as class names; not types to link.
+nitpick_ignore = [("py:class", word) for word in (
+    "optional", "callable", "sequence", "mapping", "iterable", "array_like", "array-like")]
 
 html_theme = "sphinx_rtd_theme"
 html_title = "latent-mechanisms"
+
+
+# An object is documented once, under one of its names (``latent.estimate_rho``,
+# ``numerics.results.Estimate``); a reference to another of its names (the defining module's
+# ``latent.estimate.pipeline.estimate_rho``, a package's re-export ``latent.results.Estimate``)
+# resolves to that entry. The reference's target is imported and compared by identity with the
+# documented objects, so a reference to something that does not exist, or is documented
+# nowhere, still warns.
+def _imported(name: str):
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:k]))
+        except Exception:  # noqa: BLE001 - not a module: try a shorter prefix
+            continue
+        try:
+            for attr in parts[k:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            return None
+        return obj
+    return None
+
+
+_BY_IDENTITY: dict[int, str] = {}
+
+
+def _documented_as(domain, obj):
+    """The documented name of ``obj`` (any of its names), from the objects documented so far."""
+    if not _BY_IDENTITY:
+        for name, entry in domain.objects.items():
+            if entry.objtype in ("function", "class", "exception", "method", "property",
+                                 "module", "data"):
+                found = _imported(name)
+                if found is not None and not isinstance(found, int | float | str | tuple):
+                    _BY_IDENTITY.setdefault(id(found), name)
+    return _BY_IDENTITY.get(id(obj))
+
+
+def _resolve_reexport(app, env, node, contnode):
+    if node.get("refdomain") != "py":
+        return None
+    target = node["reftarget"].lstrip(".~")
+    module, cls = node.get("py:module"), node.get("py:class")
+    names = [target]
+    if module:
+        names += [f"{module}.{cls}.{target}"] if cls else []
+        names.append(f"{module}.{target}")
+    domain = env.get_domain("py")
+    for name in names:
+        if name in domain.objects:  # documented, in another context than the reference's
+            found = name
+        else:
+            obj = _imported(name)
+            if obj is None or isinstance(obj, int | float | str | tuple):
+                continue
+            found = _documented_as(domain, obj)
+        if found:
+            return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"],
+                                       found, node, contnode)
+    return None
+
+
+def _short_defaults(app, what, name, obj, options, signature, return_annotation):
+    """A dataclass signature Sphinx can parse: a default that is a long string (a field holding
+    a sentence) shown as ``...`` (in full it makes the signature unreadable, and its quotes and
+    primes confuse the parser), as is a default_factory."""
+    if not signature:
+        return None
+    # a dataclass field's default_factory shows as <factory>, which is not Python: Sphinx would
+    # fall back on splitting the signature at commas (``dict[str`` a type); shown as ``...``
+    factory = "<factory>" in signature
+    try:
+        tree = ast.parse(f"def f{signature.replace('<factory>', '...')}: pass")
+    except SyntaxError:
+        return None
+    args = tree.body[0].args
+    changed = factory
+    for default in [*args.defaults, *args.kw_defaults]:
+        if isinstance(default, ast.Constant) and isinstance(default.value, str) \
+                and len(default.value) > 40:
+            default.value, changed = ..., True
+    # an annotation left as a string (a dataclass under ``from __future__ import annotations``)
+    # is shown as the expression it names, so that its types link
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+        note = arg.annotation
+        if isinstance(note, ast.Constant) and isinstance(note.value, str):
+            try:
+                arg.annotation, changed = ast.parse(note.value, mode="eval").body, True
+            except SyntaxError:
+                pass
+    if not changed:
+        return None
+    return "(" + ast.unparse(args) + ")", return_annotation
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_reexport)
+    app.connect("autodoc-process-signature", _short_defaults)

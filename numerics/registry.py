@@ -43,7 +43,7 @@ class Entry:
     Attributes
     ----------
     name : str
-        The canonical name (:func:`normalise`).
+        The canonical name (:func:`~numerics.registry.normalise`).
     target : callable or str
         The builder, or ``"module:attribute"`` of a built-in one (imported by :meth:`load`).
     help : str
@@ -78,8 +78,8 @@ class Registry:
         What the names denote, as the error messages say it (``"mechanism"``).
     entries : iterable of Entry
         The built-in entries.
-    aliases : dict of str to str
-        Other spellings accepted for a name (not listed by :meth:`names`).
+    aliases : dict
+        Other spellings accepted for a name (alias → name; not listed by :meth:`names`).
     """
 
     def __init__(self, what: str, entries=(), aliases: dict[str, str] | None = None):
@@ -191,6 +191,8 @@ def _mechanism(name: str, help: str) -> Entry:
     return Entry(name, f"numerics.mechanisms.builtin:{name}", help)
 
 
+#: The mechanisms :func:`numerics.mechanisms.make_mechanism` builds by name (``vickrey`` is an
+#: alias of ``second_price``).
 MECHANISMS = Registry("mechanism", [
     _mechanism("posted_price", "sell to a highest bidder whose value reaches the price "
                "(price=; default the monopoly price of the value law)"),
@@ -215,6 +217,8 @@ def _law(name: str, help: str, example: str | None = None) -> Entry:
     return Entry(name, f"numerics.valuations.laws:{name}", help, example or name, text=True)
 
 
+#: The value laws :func:`numerics.valuations.parse_valuation` reads by name (``exp`` is an alias
+#: of ``exponential``).
 VALUATIONS = Registry("distribution", [
     _law("uniform", "uniform[:A:B], U[A, B] (default U[0, 1])"),
     _law("exponential", "exponential[:RATE], Exp(RATE) (default rate 1)"),

@@ -22,7 +22,7 @@ the reverse second-price auction, the savings, and the optimal maximum price p* 
 which the optimal mechanism always buys), an order-reversing map with no data-driven constant.
 
 Steps (one function each, so later stages can be wired in): reading (:func:`read_data`),
-selection of N-bidder rows (:func:`_selections`), values from bids (:func:`values_from_bids`:
+selection of N-bidder rows (``_selections``), values from bids (:func:`values_from_bids`:
 bids, or GPV pseudo-values / pseudo-costs), then :func:`analyse` per N.
 
 Randomness: one ``SeedSequence(seed)`` (an int, a SeedSequence or a Generator) spawns an
@@ -819,7 +819,8 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
 def estimate_rho(data, **options) -> EstimateReport:
     """Run the whole analysis; ``data`` is a CSV path, a pandas DataFrame (wide or long, as a
     file would be) or a 2-D array (wide: rows auctions, columns bidders, NaN = absent);
-    ``options`` are the fields of :class:`EstimateOptions` (CLI flags with underscores).
+    ``options`` are the fields of :class:`~latent.estimate.pipeline.EstimateOptions` (CLI flags
+    with underscores).
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(3))
     >>> rep = estimate_rho(rng.random((200, 2)), n_boot=50, revenue_samples=2000, samples=500,

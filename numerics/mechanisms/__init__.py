@@ -109,22 +109,24 @@ def mechanism_names() -> tuple[str, ...]:
 
 
 def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, **params):
-    """Build a mechanism by name: a built-in one or one added with :func:`register_mechanism`.
+    """Build a mechanism by name: a built-in one or one added with
+    :func:`register_mechanism`.
 
     Parameters
     ----------
     name : str
-        One of :func:`mechanism_names` (any case; dashes are read as underscores;
-        ``vickrey`` is ``second_price``).
+        One of :func:`mechanism_names` (any case; dashes are read as underscores; ``vickrey``
+        is ``second_price``).
     n_bidders, n_items : int
         N bidders and M items (at least one each).
-    valuation : Valuation, tuple of Valuation or profile model, optional
-        The value law (iid bidders), one per bidder, or a profile model with ``.marginals``;
+    valuation : Valuation or tuple of Valuation, optional
+        The value law (iid bidders) or one per bidder; a profile model with ``.marginals``
+        (:func:`~numerics.valuations.parse_profile`) will do;
         needed by the mechanisms that depend on F (``myerson``, ``first_price_bne``,
         ``pairwise``; ``posted_price``'s default price).
     **params
         The mechanism's own parameters (``reserve``, ``price``, ``ctrs``, ``options``,
-        ``kind``, ``synergy``, …; see each name's help in :data:`numerics.registry.MECHANISMS`).
+        ``kind``, ``synergy``, …; see each name's help in :data:`~numerics.registry.MECHANISMS`).
 
     Returns
     -------
@@ -165,13 +167,15 @@ def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, 
 
 def register_mechanism(name: str, factory, *, help: str, replace: bool = False,
                        valuation=None):
-    """Make ``factory`` a named mechanism: :func:`make_mechanism`, ``latent.simulate``,
+    """Make ``factory`` a named mechanism: :func:`~numerics.mechanisms.make_mechanism`,
+    ``latent.simulate``,
     ``latent.spectrum`` and the command lines' ``--mechanism`` (its help and its list of
     accepted names) all know it from then on.
 
     The factory is called as ``factory(n_bidders, n_items, valuation, **params)`` and returns a
-    :class:`Mechanism`; it is checked once at registration (:func:`check_mechanism`, with three
-    bidders and one item of uniform values), so a rule that breaks the contract is refused
+    :class:`~numerics.mechanisms.Mechanism`; it is checked once at registration
+    (:func:`~numerics.mechanisms.check_mechanism`, with three bidders and one item of uniform
+    values), so a rule that breaks the contract is refused
     here, with the requirement it breaks, rather than giving wrong numbers later.
 
     Parameters
@@ -180,8 +184,9 @@ def register_mechanism(name: str, factory, *, help: str, replace: bool = False,
         The new name (letters, digits, underscores; dashes are read as underscores). A
         built-in name cannot be taken.
     factory : callable
-        ``(n_bidders, n_items, valuation, **params) -> Mechanism``; a :class:`Mechanism`
-        subclass whose constructor takes those arguments will do.
+        ``(n_bidders, n_items, valuation, **params) -> Mechanism``; a
+        :class:`~numerics.mechanisms.Mechanism` subclass whose constructor takes those
+        arguments will do.
     help : str
         One line saying what it does and its parameters (shown by ``--help``).
     replace : bool
@@ -198,7 +203,7 @@ def register_mechanism(name: str, factory, *, help: str, replace: bool = False,
     ------
     ValueError
         A taken or malformed name, an empty help, or a factory whose mechanism breaks the
-        contract (:class:`ContractError`, naming the requirement).
+        contract (:class:`~numerics.registry.ContractError`, naming the requirement).
 
     Examples
     --------
@@ -234,7 +239,7 @@ def register_mechanism(name: str, factory, *, help: str, replace: bool = False,
 
 
 def unregister_mechanism(name: str) -> None:
-    """Remove a name added with :func:`register_mechanism` (built-ins stay).
+    """Remove a name added with :func:`~numerics.mechanisms.register_mechanism` (built-ins stay).
 
     Parameters
     ----------

@@ -84,7 +84,7 @@ def check_mechanism(mechanism, n_bidders: int, n_items: int = 1, *, name: str | 
     name : str, optional
         How the refusal names it (default its ``name`` attribute).
     profiles : numpy.ndarray, optional
-        Profiles (batch, N, M) to check on (default :func:`sample_profiles`).
+        Profiles (batch, N, M) to check on (default :func:`~numerics.mechanisms.sample_profiles`).
 
     Returns
     -------
@@ -93,7 +93,7 @@ def check_mechanism(mechanism, n_bidders: int, n_items: int = 1, *, name: str | 
 
     Raises
     ------
-    ContractError
+    ~numerics.registry.ContractError
         (a ``ValueError``) naming the mechanism and the requirement it breaks.
 
     Examples

@@ -151,13 +151,15 @@ def valuation_names() -> tuple[str, ...]:
 
 def register_valuation(name: str, factory, *, help: str, example: str | None = None,
                        text: bool = False, replace: bool = False):
-    """Make ``factory`` a named value law: :func:`parse_valuation`, :func:`parse_profile`,
+    """Make ``factory`` a named value law: :func:`~numerics.valuations.parse_valuation`,
+    :func:`~numerics.valuations.parse_profile`,
     ``latent.simulate(values=...)`` and every command line's ``--values`` know it from then on
     (``NAME:P1:P2`` in a spec, ``NAME`` alone for the defaults; per-bidder lists and mixtures
     included).
 
-    The law built from ``example`` is checked once here (:func:`check_valuation`), so a law
-    that breaks the :class:`Valuation` contract is refused with the requirement it breaks.
+    The law built from ``example`` is checked once here
+    (:func:`~numerics.valuations.check_valuation`), so a law that breaks the
+    :class:`~numerics.valuations.Valuation` contract is refused with the requirement it breaks.
 
     Parameters
     ----------
@@ -165,9 +167,9 @@ def register_valuation(name: str, factory, *, help: str, example: str | None = N
         The new name (letters, digits, underscores); a built-in name cannot be taken.
     factory : callable
         Called with the spec's parameters (``pareto:3`` → ``factory(3.0)``, fractions
-        accepted) and returns a :class:`Valuation`. A parameter it does not accept is refused
-        with the help text as the accepted form; a ``ValueError`` it raises is reported with
-        the law's name.
+        accepted) and returns a :class:`~numerics.valuations.Valuation`. A parameter it does
+        not accept is refused with the help text as the accepted form; a ``ValueError`` it
+        raises is reported with the law's name.
     help : str
         The accepted form and meaning, e.g. ``"pareto[:ALPHA], Pareto on [1, ∞)"``.
     example : str, optional
@@ -186,7 +188,7 @@ def register_valuation(name: str, factory, *, help: str, example: str | None = N
     ------
     ValueError
         A taken or malformed name, an empty help, or a law that breaks the contract
-        (:class:`ContractError`, naming the requirement).
+        (:class:`~numerics.registry.ContractError`, naming the requirement).
 
     Examples
     --------
@@ -224,7 +226,7 @@ def register_valuation(name: str, factory, *, help: str, example: str | None = N
 
 
 def unregister_valuation(name: str) -> None:
-    """Remove a name added with :func:`register_valuation` (built-ins stay).
+    """Remove a name added with :func:`~numerics.valuations.register_valuation` (built-ins stay).
 
     Parameters
     ----------

@@ -61,7 +61,7 @@ def check_valuation(law, *, name: str | None = None):
 
     Raises
     ------
-    ContractError
+    ~numerics.registry.ContractError
         (a ``ValueError``) naming the law and the requirement it breaks.
 
     Examples
