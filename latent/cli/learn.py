@@ -10,6 +10,7 @@ from latent.api.learn import learn
 from latent.cli.common import add_budget_arguments, budget, emit
 from latent.cli.flags import flag_error
 from numerics.learn import FAMILIES
+from numerics.registry import VALUATIONS
 
 NAME = "learn"
 HELP = "optimise DSIC auction families (reserves, affine maximizers, lookahead, posted prices)"
@@ -35,7 +36,8 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
+    parser.add_argument("--values", required=True, metavar="DIST",
+                        help=f"value distribution, {VALUATIONS.choices_help()}")
     parser.add_argument("--bidders", type=int, required=True, metavar="N")
     parser.add_argument("--trials", type=int, default=10, metavar="T",
                         help="sweep trials (families in turn; default 10)")
