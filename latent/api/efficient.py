@@ -165,9 +165,9 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     ``agent``: only this agent (1-based index or name). ``verify_all``: also verify VCG and
     weakest-type payments exactly. ``samples``: Monte Carlo draws from the instance's
     ``distribution`` fields for the expected revenue (``seed``: int, SeedSequence or Generator).
-    ``progress``: progress bars on stderr. ``max_work`` (evaluations, see
-    :func:`~latent.api.efficient.profile_work`) and ``max_memory`` (bytes, or ``"4G"``) bound
-    the request: a larger one is refused before any LP is solved.
+    ``progress``: progress bars on stderr. ``max_work`` (evaluations, see ``profile_work``)
+    and ``max_memory`` (bytes, or ``"4G"``) bound the request: a larger one is refused before
+    any LP is solved.
 
     >>> from pathlib import Path
     >>> ex = Path(__file__).parents[2] / "examples" / "efficient_seed002_section3.json"

@@ -63,7 +63,7 @@ class Valuation:
 
     @property
     def support(self) -> tuple[float, float]:
-        """(lo, hi) with lo < hi: the smallest interval holding all the mass (±inf allowed)."""
+        """The smallest interval (lo, hi), lo < hi, holding all the mass (±inf allowed)."""
         raise NotImplementedError
 
     # --- generic machinery -------------------------------------------------------------------
