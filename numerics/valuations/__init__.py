@@ -98,8 +98,35 @@ def parse_profile(
     synergy: float = 0.0,
     seed: int = 0,
 ):
-    """A bid-profile model from a CLI string: one spec (iid), ``A;B;…`` (per bidder) or ``latent…``.
+    """A bid-profile model from a spec string: one law (iid bidders), ``A;B;…`` (one law per
+    bidder) or ``latent…`` (the latent-factor model of correlated bidders).
 
+    Parameters
+    ----------
+    spec : str
+        A value-law spec (:func:`parse_valuation`; registered names included), one per bidder
+        separated by ``;``, or ``latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]]``.
+    n_bidders, n_items : int
+        N and M (at least one each; the latent-factor model is single-item).
+    kind : str
+        How a bidder values a bundle: ``additive``, ``unit_demand`` or ``complements``.
+    synergy : float
+        The bundle bonus of ``complements``.
+    seed : int
+        The latent-factor tastes' seed when the spec gives no W_SEED.
+
+    Returns
+    -------
+    IndependentProfile or LatentFactorProfile
+
+    Raises
+    ------
+    ValueError
+        A spec :func:`parse_valuation` refuses, as many per-bidder specs as bidders, or latent
+        parameters outside their ranges (the message gives the accepted form).
+
+    Examples
+    --------
     >>> parse_profile("uniform;exponential", 2).n_bidders
     2
     >>> parse_profile("latent:1:1:0.05:7", 4).w_seed
