@@ -24,6 +24,9 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`haile_tamer_bounds` gives bounds on the value CDF from ascending-auction bids (also
 ``estimate_rho(bids="ascending")``).
 
+Extension points: :func:`register_mechanism` and :func:`register_valuation` add a named
+mechanism or value law, which every function and command line then accepts by name.
+
 The building blocks stay importable: :mod:`latent.anova` (grade decomposition and ρ),
 :mod:`latent.data` (auction data), :mod:`latent.estimate` (the estimate_rho pipeline),
 :mod:`latent.studies`, :mod:`latent.paper`, and the numerical core :mod:`numerics`.
@@ -52,6 +55,8 @@ _API = {
     "efficient": "latent.api.efficient",
     "learn": "latent.api.learn",
     "appendix": "latent.api.appendix",
+    "register_mechanism": "numerics.mechanisms",
+    "register_valuation": "numerics.valuations",
 }
 
 __all__ = list(_API)

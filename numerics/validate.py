@@ -153,8 +153,10 @@ def probability(name: str, value) -> float:
     return v
 
 
-def choice(name: str, value, choices: Iterable[str]) -> str:
-    """One of ``choices`` (dashes and underscores are the same).
+def choice(name: str, value, choices: Iterable[str], *, unknown: str | None = None) -> str:
+    """One of ``choices`` (dashes and underscores are the same). With ``unknown`` (what the
+    choices are, e.g. ``"mechanism"``) the refusal reads ``unknown mechanism 'x': …``, for a
+    value that is itself a spec or a name within a longer argument.
 
     >>> choice("executor", "local", ["inline", "local", "dask"])
     'local'
@@ -162,6 +164,10 @@ def choice(name: str, value, choices: Iterable[str]) -> str:
     Traceback (most recent call last):
     ...
     ValueError: executor='gpu': choose one of inline, local, dask
+    >>> choice("mechanism", "nosuch", ["myerson", "vcg"], unknown="mechanism")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown mechanism 'nosuch': choose one of myerson, vcg
     """
     options = list(choices)
     if isinstance(value, str):
@@ -169,7 +175,8 @@ def choice(name: str, value, choices: Iterable[str]) -> str:
         for c in options:
             if c.replace("-", "_") == norm:
                 return c
-    raise ValueError(f"{name}={value!r}: choose one of {', '.join(options)}")
+    head = f"unknown {unknown} {value!r}" if unknown else f"{name}={value!r}"
+    raise ValueError(f"{head}: choose one of {', '.join(options)}")
 
 
 def seed_sequence(seed, name: str = "seed") -> np.random.SeedSequence:

@@ -72,6 +72,8 @@ def decide_variant(variant: Variant, by=()) -> VariantCheck:
     -------
     VariantCheck
 
+    Examples
+    --------
     >>> decide_variant(A.variants()[0]).outcome
     'refuted'
     """

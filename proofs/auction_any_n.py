@@ -56,6 +56,8 @@ def others_max(profile, top, first) -> sp.Basic:
     sympy.Basic
         The defining axioms, as one formula.
 
+    Examples
+    --------
     >>> str(others_max(b, h, k)).count("Every")
     2
     """

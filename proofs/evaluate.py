@@ -84,6 +84,8 @@ def value(expr: sp.Basic, model: Mapping[str, object], bound: Mapping | None = N
     NotEvaluable
         A function is applied outside its table, or a quantifier's range is too large.
 
+    Examples
+    --------
     >>> from proofs.quantifiers import ints, functions
     >>> j, n = ints("j n")
     >>> b, = functions("b")
@@ -174,6 +176,8 @@ def holds(formulas, model: Mapping[str, object]) -> bool:
     NotEvaluable
         As :func:`value`.
 
+    Examples
+    --------
     >>> x = sp.Symbol("x", real=True)
     >>> holds([x > 1, x < 3], {"x": sp.Integer(2)})
     True

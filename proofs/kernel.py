@@ -116,6 +116,8 @@ class Proof:
             A key is not free in the lemma, a value's sort does not fit, or a value would be
             captured by a bound variable.
 
+        Examples
+        --------
         >>> from proofs.statement import theorem, reals
         >>> x, y = reals("x y")
         >>> lemma = prove(theorem("double", {"p": x > 0}, 2 * x > x))
@@ -309,6 +311,8 @@ def induction_steps(theorem: Theorem) -> tuple[Theorem, Theorem]:
     ValueError
         The conclusion is not a bounded ∀.
 
+    Examples
+    --------
     >>> from proofs.quantifiers import ints
     >>> k, n = ints("k n")
     >>> base, step = induction_steps(Theorem("t", (), Every(k, 0, n, k >= 0)))
@@ -357,6 +361,8 @@ def prove_by_induction(theorem: Theorem, *, by: Sequence = (),
     ProofError
         The base or the step is not proved.
 
+    Examples
+    --------
     >>> from proofs.quantifiers import ints
     >>> k, n = ints("k n")
     >>> prove_by_induction(Theorem("t", (), Every(k, 0, n, k >= 0))).rule
@@ -396,6 +402,8 @@ def recheck(proof: Proof, *, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Proof:
     ProofError
         Some node of the tree is not proved any more.
 
+    Examples
+    --------
     >>> from proofs.statement import theorem, reals
     >>> x, = reals("x")
     >>> recheck(prove(theorem("t", {}, x**2 >= 0))).theorem.name

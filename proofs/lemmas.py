@@ -53,6 +53,8 @@ def check_lemmas(lemmas: Sequence[Lemma] = LEMMAS) -> tuple[TheoremCheck, ...]:
     ValueError
         A lemma cites a name that no earlier lemma has.
 
+    Examples
+    --------
     >>> check_lemmas(())
     ()
     """

@@ -106,6 +106,8 @@ def ints(names: str) -> tuple[sp.Symbol, ...]:
     tuple of sympy.Symbol
         One integer symbol per name.
 
+    Examples
+    --------
     >>> ints("n i")
     (n, i)
     """
@@ -129,6 +131,8 @@ def functions(names: str) -> tuple[UndefinedFunction, ...]:
     tuple of sympy UndefinedFunction
         One real-valued function symbol per name.
 
+    Examples
+    --------
     >>> b, = functions("b")
     >>> j, = ints("j")
     >>> b(j).is_real
@@ -151,6 +155,8 @@ def is_parametric(exprs) -> bool:
     -------
     bool
 
+    Examples
+    --------
     >>> x = sp.Symbol("x", real=True)
     >>> is_parametric([x > 0]), is_parametric([ints("n")[0] >= 2])
     (False, True)

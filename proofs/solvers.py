@@ -149,6 +149,8 @@ def logic_of(formulas: Sequence[sp.Basic]) -> str:
     str
         An SMT-LIB logic name.
 
+    Examples
+    --------
     >>> from proofs.quantifiers import Every, functions, ints
     >>> j, n = ints("j n")
     >>> b, = functions("b")

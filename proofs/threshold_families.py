@@ -136,6 +136,8 @@ def certificate(family: str, ns=NS) -> Certificate:
     KeyError
         Unknown family.
 
+    Examples
+    --------
     >>> certificate("reserve_second_price").free_of_own_bid
     True
     """

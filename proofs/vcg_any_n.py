@@ -40,6 +40,8 @@ def welfare_recursion(report, partial) -> sp.Basic:
     sympy.Basic
         The defining equations.
 
+    Examples
+    --------
     >>> str(welfare_recursion(V, S)).count("Every")
     3
     """

@@ -46,7 +46,7 @@ class FrontierResult(Result):
 
     @property
     def optimum(self) -> Fraction | float:
-        """Rev*: exact when known, else the float."""
+        """The optimal revenue Rev*, exact when known, else the float."""
         f = self.frontier
         return f.optimum if f.optimum is not None else f.optimum_float
 
@@ -56,7 +56,8 @@ class FrontierResult(Result):
 
     @property
     def revenues(self) -> list:
-        """Rev^(R) per grade: exact Fractions when certified, else floats."""
+        """The grade-restricted revenues Rev^(R), one per grade (exact Fractions when certified,
+        else floats)."""
         return [p.revenue if p.revenue is not None else p.revenue_float
                 for p in self.frontier.points]
 

@@ -11,13 +11,15 @@ and not here fails a test instead of vanishing from ``--help``.
 
 from __future__ import annotations
 
+from numerics.registry import MECHANISMS as _MECHANISM_REGISTRY
+
 __all__ = ["APPENDIX_SEED", "CLI_ONLY", "CLI_ONLY_OF", "EXECUTORS", "FAMILIES", "ITEM_KINDS",
            "MEASURES", "MECHANISMS", "METHODS", "PYTHON_ONLY", "PYTHON_ONLY_OF", "QUICK_HELP",
            "REQUIREMENTS"]
 
-# numerics.mechanisms.MECHANISMS (the names make_mechanism accepts)
-MECHANISMS = ("posted_price", "lottery", "second_price", "first_price", "first_price_bne",
-              "myerson", "vcg", "vcg_enum", "gsp", "pairwise", "menu", "callable")
+# the built-in mechanisms' names, from their registry (standard library only; the help of
+# --mechanism reads the registry itself, so names registered later are listed too)
+MECHANISMS = _MECHANISM_REGISTRY.names()
 # numerics.engine.EXECUTORS
 EXECUTORS = ("inline", "local", "dask")
 # latent.api.spectrum.METHODS

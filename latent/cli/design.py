@@ -6,6 +6,7 @@ import latent
 from latent import cli
 from latent.cli.choices import MEASURES
 from latent.cli.common import add_budget_arguments, budget, call_api
+from numerics.registry import VALUATIONS
 
 NAME = "design"
 HELP = "design for compressibility: (revenue, rho) of a mechanism family, Pareto frontier, "\
@@ -31,7 +32,7 @@ examples:
 
 def add_arguments(p) -> None:
     p.add_argument("--bidders", type=int, default=3, help="number of bidders N (grid: K^N)")
-    p.add_argument("--values", default="uniform", help="value law (numerics.valuations)")
+    p.add_argument("--values", default="uniform", help=f"value law, {VALUATIONS.choices_help()}")
     p.add_argument("--families", default="reserve,posted",
                    help="comma-separated: reserve, posted, unlimited")
     p.add_argument("--params", default=None,

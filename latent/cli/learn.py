@@ -11,6 +11,7 @@ from latent import cli
 from latent.cli.choices import FAMILIES
 from latent.cli.common import add_budget_arguments, budget
 from latent.cli.flags import flag_error
+from numerics.registry import VALUATIONS
 
 NAME = "learn"
 HELP = "optimise DSIC auction families (reserves, affine maximizers, lookahead, posted prices)"
@@ -36,7 +37,8 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--values", required=True, metavar="DIST", help="value distribution")
+    parser.add_argument("--values", required=True, metavar="DIST",
+                        help=f"value distribution, {VALUATIONS.choices_help()}")
     parser.add_argument("--bidders", type=int, required=True, metavar="N",
                         help="number of bidders (required)")
     parser.add_argument("--trials", type=int, default=10, metavar="T",

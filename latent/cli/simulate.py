@@ -6,10 +6,12 @@ import sys
 
 import latent
 from latent import cli
-from latent.cli.choices import EXECUTORS, ITEM_KINDS, MECHANISMS
+from latent.cli.choices import EXECUTORS, ITEM_KINDS
 from latent.cli.common import add_budget_arguments, budget, call_api, check_out_path
 from latent.cli.flags import DeprecatedAlias
 from numerics.atomic import atomic_path
+from numerics.registry import MECHANISMS as MECHANISM_NAMES
+from numerics.registry import VALUATIONS
 
 NAME = "simulate"
 HELP = "simulate an auction mechanism and audit revenue, welfare, efficiency, regret and IR"
@@ -20,10 +22,8 @@ violation rates. Every mean has a 95% CI (iid profiles). The same --seed gives t
 on every executor and worker count. The latent-factor model's tastes w come from --taste-seed
 (or W_SEED in the law), not from --seed: the same law means the same model at every seed.
 
-Distributions (--values): uniform[:A:B], exponential[:RATE], beta:A:B, lognormal:MU:SIGMA,
-truncnorm:MU:SIGMA:LO:HI, censnorm:SIGMA, discrete:V1,V2:P1,P2, empirical:FILE.csv[:COL],
-mixture:W1*SPEC1+W2*SPEC2, hetero, latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED], or one spec per bidder
-separated by ';'."""
+Distributions (--values): the laws listed under --values, latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED],
+or one spec per bidder separated by ';'."""
 EPILOG = """Example:
   python -m latent simulate --mechanism myerson --values uniform --bidders 4 \\
       --samples 20000 --seed 1 --json
@@ -32,10 +32,11 @@ EPILOG = """Example:
 
 
 def add_arguments(parser) -> None:
+    # the registries' names, read as the parser is built: registered names are listed too
     parser.add_argument("--mechanism", default="second_price",
-                        help=f"one of: {', '.join(MECHANISMS)} (default second_price)")
+                        help=f"{MECHANISM_NAMES.choices_help()} (default second_price)")
     parser.add_argument("--values", default="uniform", metavar="DIST",
-                        help="value distribution (default uniform; see above)")
+                        help=f"value distribution (default uniform): {VALUATIONS.forms_help()}")
     parser.add_argument("--bidders", type=int, default=3, metavar="N",
                         help="number of bidders (default 3)")
     parser.add_argument("--items", type=int, default=1, metavar="M",

@@ -8,6 +8,7 @@ import latent
 from latent import cli
 from latent.cli.choices import EXECUTORS, METHODS
 from latent.cli.common import add_budget_arguments, budget, call_api
+from numerics.registry import MECHANISMS, VALUATIONS
 
 NAME = "spectrum"
 HELP = "grade (ANOVA) spectrum W_0…W_N and grade-decay ρ of a function or an allocation rule"
@@ -37,14 +38,15 @@ def add_arguments(p) -> None:
     src = p.add_argument_group("what to decompose (one of)")
     src.add_argument("--function", metavar="PKG.MODULE:CALLABLE",
                      help="vectorised f: (batch, N) array -> (batch,) or (batch, outputs)")
-    src.add_argument("--mechanism", metavar="NAME", help="allocation rule of a mechanism "
-                     "(numerics.mechanisms.make_mechanism)")
+    src.add_argument("--mechanism", metavar="NAME", help="allocation rule of a mechanism, "
+                     + MECHANISMS.choices_help())
     p.add_argument("--inputs", type=int, help="N, number of inputs (with --function)")
     p.add_argument("--marginal", default="uniform",
                    help="marginal of every input (with --function), e.g. uniform, beta:2:5")
     p.add_argument("--bidders", type=int, help="N bidders (with --mechanism)")
     p.add_argument("--items", type=int, default=1, help="M items (with --mechanism)")
-    p.add_argument("--values", default="uniform", help="value distribution (with --mechanism)")
+    p.add_argument("--values", default="uniform", help="value distribution (with --mechanism), "
+                   + VALUATIONS.choices_help())
     p.add_argument("--names", metavar="A,B,…",
                    help="comma-separated input names (default x1…xN, or bidder_1…bidder_N)")
     p.add_argument("--method", choices=METHODS, default="auto",

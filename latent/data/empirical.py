@@ -6,8 +6,9 @@
   merged; a law with ≤ K atoms is kept exactly): the product grid of the grade spectrum, the
   truncation analysis and the exact LP.
 * First-price bids b are not values: the GPV inversion is :mod:`latent.data.gpv`.
-* :func:`mc_revenue`: expected revenue Σ_i E[p_i(v)] of mechanisms under the product of the
-  marginals, on common random numbers, with normal 95% CIs on i.i.d. profiles.
+* :func:`~latent.estimate.revenue.mc_revenue`: expected revenue Σ_i E[p_i(v)] of mechanisms
+  under the product of the marginals, on common random numbers, with normal 95% CIs on i.i.d.
+  profiles.
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ class GPVGroup:
     ``violation_rate`` is the fraction of adjacent pairs of retained (untrimmed) bids, sorted by
     bid, whose pseudo-values decrease (descriptive). The test of an increasing ξ is
     ``monotonicity_z_min`` (the most negative standardised slope of ξ̂ on the retained range,
-    see :func:`_monotonicity_test`) with its Bonferroni ``monotonicity_pvalue``;
+    see ``_monotonicity_test``) with its Bonferroni ``monotonicity_pvalue``;
     ``monotonicity_rejected`` is ``monotonicity_pvalue < level``. ``top1_share`` is the share
     of the sum of all pseudo-values (trimmed ones included) held by the largest 1% of them;
     ``max_pv_to_p99_bid`` is the largest pseudo-value over the 99th-percentile bid.

@@ -22,7 +22,7 @@ the reverse second-price auction, the savings, and the optimal maximum price p* 
 which the optimal mechanism always buys), an order-reversing map with no data-driven constant.
 
 Steps (one function each, so later stages can be wired in): reading (:func:`read_data`),
-selection of N-bidder rows (:func:`_selections`), values from bids (:func:`values_from_bids`:
+selection of N-bidder rows (``_selections``), values from bids (:func:`values_from_bids`:
 bids, or GPV pseudo-values / pseudo-costs), then :func:`analyse` per N.
 
 Randomness: one ``SeedSequence(seed)`` (an int, a SeedSequence or a Generator) spawns an

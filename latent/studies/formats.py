@@ -80,6 +80,8 @@ class Format:
 
 
 # The seed's §4.4 table, with the sizes of the quick landscape (CLI flags change them).
+#: The auction formats of the landscape by key (:class:`Format`), at the sizes of the quick
+#: landscape (the command line's flags change them).
 FORMATS: dict[str, Format] = {f.key: f for f in [
     Format("posted_unlimited", "Posted prices (unlimited supply)", "posted_unlimited", 3,
            claimed_grade="1", claimed_rho="∞", claimed_revenue="Low (no competition)"),

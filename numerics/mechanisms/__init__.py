@@ -1,15 +1,22 @@
 """Auction mechanisms as pure vectorised (allocation, payment) rules, and their registry.
 
-``make_mechanism(name, n_bidders, n_items=1, valuation=None, **params)`` builds one of
-``MECHANISMS``. ``valuation`` is a one-dimensional Valuation (iid bidders), a tuple of them (one
-per bidder), or a profile model with ``.marginals``; mechanisms that need F (Myerson, the
-first-price equilibrium, the pairwise mechanism, a default posted price) take it from there.
-Single-item mechanisms given M > 1 items run item by item (additive values).
+``make_mechanism(name, n_bidders, n_items=1, valuation=None, **params)`` builds one of the
+registered names (:func:`mechanism_names`; :func:`register_mechanism` adds one, checked
+against the :class:`Mechanism` contract by :func:`check_mechanism`). ``valuation`` is a
+one-dimensional Valuation (iid bidders), a tuple of them (one per bidder), or a profile model
+with ``.marginals``; mechanisms that need F (Myerson, the first-price equilibrium, the pairwise
+mechanism, a default posted price) take it from there. Single-item mechanisms given M > 1
+items run item by item (additive values).
 """
 
 from __future__ import annotations
 
+import inspect
+
+import numpy as np
+
 from numerics.mechanisms.base import CallableMechanism, Mechanism, as_profile
+from numerics.mechanisms.contract import check_mechanism, sample_profiles
 from numerics.mechanisms.multi import (
     GSP,
     ItemWise,
@@ -29,25 +36,13 @@ from numerics.mechanisms.single import (
     SecondPrice,
     equilibrium_bid_table,
 )
-from numerics.validate import number_list
-
-MECHANISMS = (
-    "posted_price",
-    "lottery",
-    "second_price",
-    "first_price",
-    "first_price_bne",
-    "myerson",
-    "vcg",
-    "vcg_enum",
-    "gsp",
-    "pairwise",
-    "menu",
-    "callable",
-)
+from numerics.registry import MECHANISMS, ContractError, Entry
+from numerics.validate import choice, number_list
+from numerics.valuations.univariate import Uniform
 
 __all__ = [
     "CTR_RULE",
+    "ContractError",
     "GSP",
     "MECHANISMS",
     "CallableMechanism",
@@ -64,13 +59,18 @@ __all__ = [
     "VCGAssignment",
     "VCGEnumeration",
     "assignment_count",
+    "check_mechanism",
     "enumerated_assignments",
     "as_profile",
     "equilibrium_bid_table",
     "gsp_ctrs",
     "make_mechanism",
     "marginals_of",
+    "mechanism_names",
     "optimal_welfare",
+    "register_mechanism",
+    "sample_profiles",
+    "unregister_mechanism",
 ]
 
 
@@ -92,53 +92,173 @@ def marginals_of(valuation, n_bidders: int) -> tuple:
     return marg
 
 
-def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, **params):
-    """Build a mechanism by name (see ``MECHANISMS``).
+def mechanism_names() -> tuple[str, ...]:
+    """The names :func:`make_mechanism` accepts: the built-ins, then those registered.
 
+    Returns
+    -------
+    tuple of str
+        In registration order.
+
+    Examples
+    --------
+    >>> mechanism_names()[:3]
+    ('posted_price', 'lottery', 'second_price')
+    """
+    return MECHANISMS.names()
+
+
+def make_mechanism(name: str, n_bidders: int, n_items: int = 1, valuation=None, **params):
+    """Build a mechanism by name: a built-in one or one added with
+    :func:`register_mechanism`.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`mechanism_names` (any case; dashes are read as underscores; ``vickrey``
+        is ``second_price``).
+    n_bidders, n_items : int
+        N bidders and M items (at least one each).
+    valuation : Valuation or tuple of Valuation, optional
+        The value law (iid bidders) or one per bidder; a profile model with ``.marginals``
+        (:func:`~numerics.valuations.parse_profile`) will do;
+        needed by the mechanisms that depend on F (``myerson``, ``first_price_bne``,
+        ``pairwise``; ``posted_price``'s default price).
+    **params
+        The mechanism's own parameters (``reserve``, ``price``, ``ctrs``, ``options``,
+        ``kind``, ``synergy``, …; see each name's help in :data:`~numerics.registry.MECHANISMS`).
+
+    Returns
+    -------
+    Mechanism
+        Single-item mechanisms given M > 1 items run item by item (additive values).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the accepted ones), an unknown parameter, or a
+        mechanism that does not apply (e.g. ``menu`` with two bidders).
+
+    Examples
+    --------
     >>> from numerics.valuations import Uniform
     >>> make_mechanism("myerson", 2, valuation=Uniform()).name
     'myerson'
     >>> make_mechanism("second_price", 3, 2).name
     'itemwise_second_price'
+    >>> make_mechanism("nosuch", 2)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown mechanism 'nosuch': choose one of posted_price, lottery, ...
     """
-    key = name.lower().replace("-", "_")
     if n_bidders < 1 or n_items < 1:
         raise ValueError("need at least one bidder and one item")
-    kind = params.pop("kind", getattr(valuation, "kind", "additive"))
-    synergy = params.pop("synergy", getattr(valuation, "synergy", 0.0))
-    if key in ("vickrey",):
-        key = "second_price"
-    if key == "vcg":
-        if kind == "additive":
-            return ItemWise(SecondPrice(n_bidders)) if n_items > 1 else SecondPrice(n_bidders)
-        if kind == "unit_demand":
-            return VCGAssignment(n_bidders, n_items)
-        return VCGEnumeration(n_bidders, n_items, kind, synergy)
-    if key == "vcg_enum":
-        return VCGEnumeration(n_bidders, n_items, kind, synergy)
-    if key == "gsp":
-        return GSP(n_bidders, gsp_ctrs(params.pop("ctrs", None), n_items))
-    if key == "menu":
-        if n_bidders != 1:
-            raise ValueError("menu: one buyer only (--bidders 1)")
-        opts = params.pop("options", None)
-        return Menu(**({"options": tuple(opts)} if opts else {}), kind=kind, synergy=synergy)
-    if key == "callable":
-        if "allocation" not in params or "payments" not in params:
-            raise ValueError("callable: needs allocation= and payments= functions, so it is "
-                             "for the Python API (pass a CallableMechanism as mechanism=); "
-                             "from the command line choose a named mechanism")
-        return CallableMechanism(
-            params.pop("allocation"), params.pop("payments"), kind=kind, synergy=synergy
-        )
-    single = _single(key, n_bidders, valuation, params)
-    if params:
-        raise ValueError(f"{name}: unknown parameters {sorted(params)}")
-    if n_items == 1:
-        return single
-    if kind != "additive":
-        raise ValueError(f"{name} runs item by item and needs additive values, not {kind}")
-    return ItemWise(single)
+    if name not in MECHANISMS:
+        choice("mechanism", name, MECHANISMS.names(), unknown="mechanism")
+    entry = MECHANISMS.get(name)
+    factory = entry.load()
+    if not isinstance(entry.target, str):  # a user's factory: refuse unknown keywords by name
+        try:
+            inspect.signature(factory).bind(n_bidders, n_items, valuation, **params)
+        except TypeError as exc:
+            raise ValueError(f"{entry.name}: {exc}") from None
+    return factory(n_bidders, n_items, valuation, **params)
+
+
+def register_mechanism(name: str, factory, *, help: str, replace: bool = False,
+                       valuation=None):
+    """Make ``factory`` a named mechanism: :func:`~numerics.mechanisms.make_mechanism`,
+    ``latent.simulate``,
+    ``latent.spectrum`` and the command lines' ``--mechanism`` (its help and its list of
+    accepted names) all know it from then on.
+
+    The factory is called as ``factory(n_bidders, n_items, valuation, **params)`` and returns a
+    :class:`~numerics.mechanisms.Mechanism`; it is checked once at registration
+    (:func:`~numerics.mechanisms.check_mechanism`, with three bidders and one item of uniform
+    values), so a rule that breaks the contract is refused
+    here, with the requirement it breaks, rather than giving wrong numbers later.
+
+    Parameters
+    ----------
+    name : str
+        The new name (letters, digits, underscores; dashes are read as underscores). A
+        built-in name cannot be taken.
+    factory : callable
+        ``(n_bidders, n_items, valuation, **params) -> Mechanism``; a
+        :class:`~numerics.mechanisms.Mechanism` subclass whose constructor takes those
+        arguments will do.
+    help : str
+        One line saying what it does and its parameters (shown by ``--help``).
+    replace : bool
+        Replace a name registered before (default False: that is an error).
+    valuation : Valuation, optional
+        The value law of the contract check (default U[0, 1]).
+
+    Returns
+    -------
+    callable
+        ``factory`` itself, so that this can decorate it.
+
+    Raises
+    ------
+    ValueError
+        A taken or malformed name, an empty help, or a factory whose mechanism breaks the
+        contract (:class:`~numerics.registry.ContractError`, naming the requirement).
+
+    Examples
+    --------
+    >>> def dictator(n_bidders, n_items=1, valuation=None):
+    ...     return CallableMechanism(lambda v: np.eye(v.shape[1])[[0]].T[None].repeat(
+    ...         v.shape[0], 0).repeat(v.shape[2], 2), lambda v: np.zeros(v.shape[:2]),
+    ...         name="dictator")
+    >>> register_mechanism("dictator", dictator, help="bidder 1 gets everything, free")
+    ... # doctest: +ELLIPSIS
+    <function dictator at ...>
+    >>> make_mechanism("dictator", 3).allocation(np.ones((1, 3))).ravel().tolist()
+    [1.0, 0.0, 0.0]
+    >>> unregister_mechanism("dictator")
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name={name!r}: must be a string")
+    if not callable(factory):
+        raise TypeError(f"factory={factory!r}: must be callable (n_bidders, n_items, "
+                        "valuation, **params) -> Mechanism")
+    if not isinstance(help, str) or not help.strip():
+        raise ValueError(f"help={help!r}: one line saying what the mechanism does")
+    key = MECHANISMS.check_name(name, replace=replace)  # before building anything
+    law = Uniform() if valuation is None else valuation
+    try:
+        built = factory(3, 1, law)
+    except Exception as exc:  # the user's factory: its failure is the refusal, one line
+        raise ContractError(f"{key}: factory(n_bidders=3, n_items=1, valuation) must build a "
+                            f"mechanism; it raised {type(exc).__name__}: {exc}") from None
+    check_mechanism(built, 3, 1, name=key, profiles=sample_profiles(3, 1) if valuation is None
+                    else _law_profiles(law, 3))
+    MECHANISMS.add(Entry(key, factory, help.strip()), replace=replace)
+    return factory
+
+
+def unregister_mechanism(name: str) -> None:
+    """Remove a name added with :func:`~numerics.mechanisms.register_mechanism` (built-ins stay).
+
+    Parameters
+    ----------
+    name : str
+        A registered name.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is a built-in or was not registered.
+    """
+    MECHANISMS.remove(name)
+
+
+def _law_profiles(law, n_bidders: int) -> np.ndarray:
+    """The contract check's profiles drawn from ``law`` (its quantiles of the sample
+    profiles' uniform values, so ties and extremes stay)."""
+    u = np.clip(sample_profiles(n_bidders, 1), 1e-9, 1 - 1e-9)
+    return np.asarray(law.quantile(u), dtype=float)
 
 
 CTR_RULE = "click-through rates: numbers in [0, 1], non-increasing (slot 1 is the best)"
@@ -167,32 +287,3 @@ def gsp_ctrs(ctrs, n_items: int = 1) -> tuple:
         raise ValueError(f"ctrs={ctrs!r}: {len(ctrs)} click-through rates for {n_items} slots "
                          "(items); give one per item")
     return ctrs
-
-
-def _single(key, n, valuation, params):
-    if key == "posted_price":
-        price = params.pop("price", None)
-        if price is None:
-            price = marginals_of(valuation, n)[0].monopoly_price() if valuation else 0.5
-        return PostedPrice(n, float(price))
-    if key == "lottery":
-        return Lottery(n, float(params.pop("price", 0.0)))
-    if key == "second_price":
-        r = params.pop("reserve", 0.0)
-        return SecondPrice(n, tuple(r) if isinstance(r, list | tuple) else float(r))
-    if key == "first_price":
-        return FirstPrice(n)
-    if key == "first_price_bne":
-        marg = marginals_of(valuation, n)
-        if any(m is not marg[0] for m in marg):
-            raise ValueError("first_price_bne: the symmetric equilibrium needs iid bidders")
-        return FirstPrice(n, marg[0])
-    if key == "myerson":
-        return Myerson(marginals_of(valuation, n))
-    if key == "pairwise":
-        return PairwiseGrade2(
-            marginals_of(valuation, n),
-            bool(params.pop("reserve", False)),
-            bool(params.pop("ironed", False)),
-        )
-    raise ValueError(f"unknown mechanism {key!r}; choose from {', '.join(MECHANISMS)}")

@@ -30,7 +30,37 @@ def as_profile(v) -> np.ndarray:
 
 
 class Mechanism:
-    """Base class; subclasses implement ``outcome``. ``truthful`` is the claim the audit tests."""
+    """A mechanism: a pure, vectorised map from reported profiles to (allocation, payments).
+
+    Subclasses implement :meth:`outcome`; the rest has defaults. The contract, which
+    :func:`~numerics.mechanisms.check_mechanism` tests (and
+    :func:`~numerics.mechanisms.register_mechanism` runs before it accepts a name):
+
+    * ``outcome(v)`` takes a float array v of shape (batch, N, M) — batch profiles of N
+      bidders' reported values for M items — and returns a pair ``(x, p)`` of finite float
+      arrays: the allocation x of shape (batch, N, M), with entries in [0, 1] and
+      Σ_i x[:, i, m] ≤ 1 (each item given at most once; fractions are lotteries), and the
+      payments p of shape (batch, N);
+    * it is pure and row-wise: it does not modify v, the same v gives the same outcome, and a
+      profile's outcome does not depend on the other profiles in the batch (the engine splits
+      and regroups batches freely; results must not depend on how);
+    * it does not warn (numpy's warnings included) on any valid profile, ties and all-zero or
+      all-one profiles among them: a warning in the middle of a run is noise the user cannot
+      act on.
+
+    Attributes
+    ----------
+    name : str
+        How results and messages name it.
+    truthful : bool
+        Whether it claims to be dominant-strategy truthful: the claim the incentive audit
+        (``latent.simulate``'s regret) tests.
+    kind : str
+        How a bidder values a bundle: ``additive``, ``unit_demand`` or ``complements``
+        (:func:`~numerics.valuations.bundle_value`).
+    synergy : float
+        The bundle bonus of ``complements``.
+    """
 
     name: str = "mechanism"
     truthful: bool = False
@@ -38,6 +68,8 @@ class Mechanism:
     synergy: float = 0.0
 
     def outcome(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The allocation x (batch, N, M) and payments p (batch, N) of the profiles v
+        (batch, N, M): float arrays, see the class's contract."""
         raise NotImplementedError
 
     def compact(self, v: np.ndarray):
@@ -58,9 +90,11 @@ class Mechanism:
         return 0.0
 
     def allocation(self, v) -> np.ndarray:
+        """x of the profiles v, given as (batch, N) or (batch, N, M)."""
         return self.outcome(as_profile(v))[0]
 
     def payments(self, v) -> np.ndarray:
+        """p of the profiles v, given as (batch, N) or (batch, N, M)."""
         return self.outcome(as_profile(v))[1]
 
     def value(self, v: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -68,6 +102,7 @@ class Mechanism:
         return bundle_value(v, x, self.kind, self.synergy)
 
     def to_dict(self) -> dict:
+        """Name, claim and bundle kind, for a result's JSON document."""
         return {"mechanism": self.name, "truthful_by_design": self.truthful, "kind": self.kind}
 
 

@@ -1,6 +1,8 @@
 """Value distributions and bid-profile models.
 
-Grammar of :func:`parse_valuation` (one-dimensional laws; numbers may be fractions ``a/b``)::
+Grammar of :func:`parse_valuation` (one-dimensional laws; numbers may be fractions ``a/b``;
+:func:`register_valuation` adds a name, checked against the :class:`Valuation` contract by
+:func:`check_valuation`)::
 
     uniform | uniform:A:B                  U[A, B]              (default U[0, 1])
     exponential | exponential:RATE         Exp(RATE)            (default rate 1)
@@ -21,16 +23,20 @@ latent-factor model, defaults 1, 1, 0.05, the run's seed) and per-bidder lists `
 
 from __future__ import annotations
 
-import csv
-import math
-from fractions import Fraction
+import inspect
 
-import numpy as np
-from scipy import stats
-
+from numerics.registry import VALUATIONS, ContractError, Entry
 from numerics.validate import finite_float, positive_int
 from numerics.valuations.base import Valuation
+from numerics.valuations.contract import check_valuation
 from numerics.valuations.ironing import IronedInterval, ironed_intervals, upper_hull
+from numerics.valuations.laws import (
+    LAW_FORMS,
+    MAX_VALUE_SCALE,
+    hetero,
+    number,
+    parse_valuation,
+)
 from numerics.valuations.profiles import (
     KINDS,
     IndependentProfile,
@@ -51,6 +57,9 @@ from numerics.valuations.univariate import (
 
 __all__ = [
     "KINDS",
+    "LAW_FORMS",
+    "MAX_VALUE_SCALE",
+    "ContractError",
     "Censored",
     "Discrete",
     "Exponential",
@@ -62,6 +71,7 @@ __all__ = [
     "Uniform",
     "Valuation",
     "bundle_value",
+    "check_valuation",
     "discrete_virtual_values",
     "empirical",
     "hetero",
@@ -69,185 +79,11 @@ __all__ = [
     "ironed_intervals",
     "parse_profile",
     "parse_valuation",
+    "register_valuation",
+    "unregister_valuation",
     "upper_hull",
+    "valuation_names",
 ]
-
-
-def _num(s: str) -> float:
-    try:
-        x = Fraction(s.strip())
-    except (ValueError, ZeroDivisionError) as exc:
-        raise ValueError(f"not a number: {s!r}") from exc
-    try:
-        return float(x)
-    except OverflowError:  # 1e999: beyond a float; the parameter checks refuse ±inf by name
-        return math.inf if x > 0 else -math.inf
-
-
-def hetero() -> Mixture:
-    """Seed 004's heterogeneous bidder: U[1/2,1], U[0,1/2] or Exp(1), each w.p. 1/3.
-
-    >>> round(hetero().mean, 6)
-    0.666667
-    """
-    return Mixture((Uniform(0.0, 1.0), Exponential(1.0)), (2.0 / 3.0, 1.0 / 3.0))
-
-
-def _read_column(path: str, column: str | None) -> list[float]:
-    with open(path, newline="") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        raise ValueError(f"empirical: {path} is empty")
-    header, body = rows[0], rows[1:]
-    try:
-        [float(c) for c in header]
-        body, header = rows, [str(i) for i in range(len(rows[0]))]
-    except ValueError:
-        pass
-    if column is not None:
-        if column not in header:
-            raise ValueError(f"empirical: column {column!r} not in {path}")
-        cols = [header.index(column)]
-    else:
-        cols = range(len(header))
-    for j in cols:
-        vals = []
-        for r in body:
-            try:
-                vals.append(float(r[j]))
-            except (ValueError, IndexError):
-                continue
-        if vals:
-            return vals
-    raise ValueError(f"empirical: no numeric column in {path}")
-
-
-# Values beyond this size overflow the sums of squares behind every variance and CI (and
-# revenue sums over many profiles): such a law is refused with the advice to rescale.
-MAX_VALUE_SCALE = 1e150
-
-
-def parse_valuation(spec: str) -> Valuation:
-    """Build a one-dimensional :class:`Valuation` from a CLI string (grammar in module doc).
-    A law whose values reach beyond ±1e150 (its support's ends, or its 0.01%/99.99% quantiles
-    when unbounded) is refused: squares of its values overflow, so no CI could be computed.
-
-    >>> parse_valuation("uniform:0:2").support
-    (0.0, 2.0)
-    >>> parse_valuation("mixture:2/3*uniform+1/3*exponential:1").is_regular
-    False
-    >>> parse_valuation("discrete:1,2:1/2,1/2").values
-    (1.0, 2.0)
-    >>> parse_valuation("uniform:0:1e308")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: values up to about 1e+308, beyond 1e+150: their squares overflow ...
-    """
-    law = _parse_valuation(spec)
-    ends = [x for x in law.support if math.isfinite(x)]
-    if len(ends) < 2:  # unbounded: where nearly all of its mass lies
-        with np.errstate(all="ignore"):
-            ends += [float(q) for q in np.atleast_1d(law.quantile(np.array([1e-4, 1 - 1e-4])))]
-    scale = max((abs(x) for x in ends if not math.isnan(x)), default=0.0)
-    if not scale <= MAX_VALUE_SCALE:
-        raise ValueError(f"values up to about {scale:.3g}, beyond "
-                         f"{MAX_VALUE_SCALE:g}: their squares overflow (no variance or CI "
-                         "could be computed); rescale the values")
-    return law
-
-
-# The parameters of each law and what they must be, as the refusals state them.
-LAW_FORMS = {
-    "uniform": "uniform[:A:B] with A < B",
-    "exponential": "exponential[:RATE] with RATE > 0",
-    "beta": "beta:A:B with A > 0 and B > 0",
-    "lognormal": f"lognormal:MU:SIGMA with SIGMA > 0 and |MU| ≤ {math.log(MAX_VALUE_SCALE):.0f}",
-    "truncnorm": "truncnorm:MU:SIGMA:LO:HI with SIGMA > 0 and LO < HI",
-    "censnorm": "censnorm:SIGMA with SIGMA > 0",
-}
-
-
-def _law_params(name: str, args: list[str], names: tuple[str, ...], k_min: int = -1,
-                positive: tuple[str, ...] = ()) -> list[float]:
-    """The parameters ``args`` of law ``name`` as finite floats (``k_min`` to ``len(names)``
-    of them; all when ``k_min`` is -1), those in ``positive`` > 0: else a ValueError naming the
-    law, the parameter and the law's accepted form (:data:`LAW_FORMS`)."""
-    form = LAW_FORMS.get(name, name)
-    if not (len(names) if k_min < 0 else k_min) <= len(args) <= len(names):
-        raise ValueError(f"{name}: expected {form}, got {len(args)} parameter(s)")
-    out = []
-    for label, text in zip(names, args, strict=False):
-        try:
-            out.append(finite_float(label, _num(text), low=0.0 if label in positive else None,
-                                    low_open=True))
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc} ({form})") from None
-    return out
-
-
-def _parse_valuation(spec: str) -> Valuation:
-    spec = spec.strip()
-    if not spec:
-        raise ValueError("empty valuation spec")
-    name, _, rest = spec.partition(":")
-    name = name.lower()
-    args = rest.split(":") if rest else []
-
-    if name == "uniform":
-        a = _law_params(name, args, ("A", "B"), 0)
-        lo, hi = (a + [0.0, 1.0][len(a) :]) if len(a) != 1 else (0.0, a[0])
-        if not hi > lo:
-            raise ValueError(f"uniform: A={lo:g}, B={hi:g}: need A < B ({LAW_FORMS[name]})")
-        return Uniform(lo, hi)
-    if name in ("exponential", "exp"):
-        (rate,) = _law_params("exponential", args, ("RATE",), 0, ("RATE",)) or [1.0]
-        return Exponential(rate)
-    if name == "beta":
-        a, b = _law_params(name, args, ("A", "B"), positive=("A", "B"))
-        return ScipyValuation(stats.beta(a, b), spec)
-    if name == "lognormal":
-        mu, sigma = _law_params(name, args, ("MU", "SIGMA"), positive=("SIGMA",))
-        if abs(mu) > math.log(MAX_VALUE_SCALE):  # exp(MU) is the median: beyond 1e±150
-            raise ValueError(f"lognormal: MU={mu:g}: values of about e^MU overflow "
-                             f"({LAW_FORMS[name]})")
-        return ScipyValuation(stats.lognorm(s=sigma, scale=math.exp(mu)), spec)
-    if name == "truncnorm":
-        mu, sigma, lo, hi = _law_params(name, args, ("MU", "SIGMA", "LO", "HI"),
-                                        positive=("SIGMA",))
-        if not hi > lo:
-            raise ValueError(f"truncnorm: LO={lo:g}, HI={hi:g}: need LO < HI "
-                             f"({LAW_FORMS[name]})")
-        a, b = (lo - mu) / sigma, (hi - mu) / sigma
-        return ScipyValuation(stats.truncnorm(a, b, mu, sigma), spec)
-    if name == "censnorm":
-        (sigma,) = _law_params(name, args, ("SIGMA",), positive=("SIGMA",))
-        return Censored(ScipyValuation(stats.norm(0.0, sigma), f"norm:0:{sigma}"), 0.0)
-    if name == "discrete":
-        if len(args) != 2:
-            raise ValueError("discrete: expected discrete:V1,V2,...:P1,P2,...")
-        vals = tuple(_num(x) for x in args[0].split(","))
-        probs = tuple(_num(x) for x in args[1].split(","))
-        return Discrete(vals, probs)
-    if name == "empirical":
-        if not args:
-            raise ValueError("empirical: expected empirical:FILE.csv[:COLUMN]")
-        return empirical(_read_column(args[0], args[1] if len(args) > 1 else None))
-    if name == "mixture":
-        comps, weights = [], []
-        for term in rest.split("+"):
-            w, star, sub = term.partition("*")
-            if not star:
-                raise ValueError(f"mixture: term {term!r} must look like WEIGHT*SPEC")
-            weights.append(_num(w))
-            comps.append(parse_valuation(sub))
-        return Mixture(tuple(comps), tuple(weights))
-    if name == "hetero":
-        _law_params(name, args, ())
-        return hetero()
-    raise ValueError(
-        f"unknown distribution {name!r} (try uniform, exponential, beta, lognormal, "
-        "truncnorm, censnorm, discrete, empirical, mixture, hetero)"
-    )
 
 
 LATENT_FORM = "latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]] with integers D ≥ 1, W_SEED ≥ 0 and " \
@@ -262,8 +98,35 @@ def parse_profile(
     synergy: float = 0.0,
     seed: int = 0,
 ):
-    """A bid-profile model from a CLI string: one spec (iid), ``A;B;…`` (per bidder) or ``latent…``.
+    """A bid-profile model from a spec string: one law (iid bidders), ``A;B;…`` (one law per
+    bidder) or ``latent…`` (the latent-factor model of correlated bidders).
 
+    Parameters
+    ----------
+    spec : str
+        A value-law spec (:func:`parse_valuation`; registered names included), one per bidder
+        separated by ``;``, or ``latent[:D[:SIGMA_Z[:SIGMA_EPS[:W_SEED]]]]``.
+    n_bidders, n_items : int
+        N and M (at least one each; the latent-factor model is single-item).
+    kind : str
+        How a bidder values a bundle: ``additive``, ``unit_demand`` or ``complements``.
+    synergy : float
+        The bundle bonus of ``complements``.
+    seed : int
+        The latent-factor tastes' seed when the spec gives no W_SEED.
+
+    Returns
+    -------
+    IndependentProfile or LatentFactorProfile
+
+    Raises
+    ------
+    ValueError
+        A spec :func:`parse_valuation` refuses, as many per-bidder specs as bidders, or latent
+        parameters outside their ranges (the message gives the accepted form).
+
+    Examples
+    --------
     >>> parse_profile("uniform;exponential", 2).n_bidders
     2
     >>> parse_profile("latent:1:1:0.05:7", 4).w_seed
@@ -278,7 +141,7 @@ def parse_profile(
         if len(parts) > 4:
             raise ValueError(f"latent: expected {LATENT_FORM}, got {len(parts)} parameters")
         try:
-            nums = [_num(p) for p in parts]
+            nums = [number(p) for p in parts]
             d = positive_int("D", nums[0]) if len(nums) > 0 else 1
             # values are w·z + ε: sigmas beyond MAX_VALUE_SCALE overflow their squares
             sz = finite_float("SIGMA_Z", nums[1], low=0.0, high=MAX_VALUE_SCALE) \
@@ -295,3 +158,111 @@ def parse_profile(
     if len(specs) != n_bidders:
         raise ValueError(f"{len(specs)} per-bidder specs for {n_bidders} bidders")
     return IndependentProfile(tuple(parse_valuation(s) for s in specs), n_items, kind, synergy)
+
+
+def valuation_names() -> tuple[str, ...]:
+    """The law names :func:`parse_valuation` accepts: the built-ins, then those registered.
+
+    Returns
+    -------
+    tuple of str
+        In registration order.
+
+    Examples
+    --------
+    >>> valuation_names()[:3]
+    ('uniform', 'exponential', 'beta')
+    """
+    return VALUATIONS.names()
+
+
+def register_valuation(name: str, factory, *, help: str, example: str | None = None,
+                       text: bool = False, replace: bool = False):
+    """Make ``factory`` a named value law: :func:`~numerics.valuations.parse_valuation`,
+    :func:`~numerics.valuations.parse_profile`,
+    ``latent.simulate(values=...)`` and every command line's ``--values`` know it from then on
+    (``NAME:P1:P2`` in a spec, ``NAME`` alone for the defaults; per-bidder lists and mixtures
+    included).
+
+    The law built from ``example`` is checked once here
+    (:func:`~numerics.valuations.check_valuation`), so a law that breaks the
+    :class:`~numerics.valuations.Valuation` contract is refused with the requirement it breaks.
+
+    Parameters
+    ----------
+    name : str
+        The new name (letters, digits, underscores); a built-in name cannot be taken.
+    factory : callable
+        Called with the spec's parameters (``pareto:3`` → ``factory(3.0)``, fractions
+        accepted) and returns a :class:`~numerics.valuations.Valuation`. A parameter it does
+        not accept is refused with the help text as the accepted form; a ``ValueError`` it
+        raises is reported with the law's name.
+    help : str
+        The accepted form and meaning, e.g. ``"pareto[:ALPHA], Pareto on [1, ∞)"``.
+    example : str, optional
+        A spec that builds an instance, for the contract check (default: ``name`` alone).
+    text : bool
+        Pass the parameters as the spec's strings instead of numbers (a grammar of its own).
+    replace : bool
+        Replace a name registered before (default False: that is an error).
+
+    Returns
+    -------
+    callable
+        ``factory`` itself.
+
+    Raises
+    ------
+    ValueError
+        A taken or malformed name, an empty help, or a law that breaks the contract
+        (:class:`~numerics.registry.ContractError`, naming the requirement).
+
+    Examples
+    --------
+    >>> register_valuation("unit", lambda: Uniform(0.0, 1.0), help="unit, U[0, 1] again")
+    ... # doctest: +ELLIPSIS
+    <function <lambda> at ...>
+    >>> parse_valuation("unit").mean
+    0.5
+    >>> unregister_valuation("unit")
+    """
+    if not callable(factory):
+        raise TypeError(f"factory={factory!r}: must be callable (parameters) -> Valuation")
+    if not isinstance(help, str) or not help.strip():
+        raise ValueError(f"help={help!r}: the accepted form, e.g. 'NAME:A:B, what it is'")
+    if not isinstance(text, bool):
+        raise TypeError(f"text={text!r}: must be True or False")
+    key = VALUATIONS.check_name(name, replace=replace)  # before building anything
+    example = key if example is None else example
+    if not (isinstance(example, str) and example.partition(":")[0].strip().lower() == key):
+        raise ValueError(f"example={example!r}: a spec of this law, '{key}[:P1:…]'")
+    entry = Entry(key, factory, help.strip(), example, text)
+    args = example.partition(":")[2]
+    args = args.split(":") if args else []
+    try:
+        if not text:
+            args = [number(a) for a in args]
+            inspect.signature(factory).bind(*args)
+        law = factory(*args)
+    except Exception as exc:  # the user's factory: its failure is the refusal, one line
+        raise ContractError(f"{key}: factory must build a Valuation from example={example!r}; "
+                            f"it raised {type(exc).__name__}: {exc}") from None
+    check_valuation(law, name=key)
+    VALUATIONS.add(entry, replace=replace)
+    return factory
+
+
+def unregister_valuation(name: str) -> None:
+    """Remove a name added with :func:`~numerics.valuations.register_valuation` (built-ins stay).
+
+    Parameters
+    ----------
+    name : str
+        A registered name.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is a built-in or was not registered.
+    """
+    VALUATIONS.remove(name)

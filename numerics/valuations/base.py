@@ -16,26 +16,54 @@ from numerics.valuations.ironing import apply_ironing, ironed_intervals
 
 
 class Valuation:
-    """A one-dimensional value distribution F (continuous unless ``is_discrete``)."""
+    """A one-dimensional value distribution F (continuous unless ``is_discrete``).
+
+    A subclass supplies :meth:`cdf`, :meth:`pdf`, :meth:`quantile`, :attr:`mean` and
+    :attr:`support`; this class derives sampling, virtual values, ironing and the monopoly
+    price from them. The contract, which :func:`~numerics.valuations.check_valuation` tests
+    (and :func:`~numerics.valuations.register_valuation` runs before it accepts a name):
+
+    * ``cdf(x)``, ``pdf(x)`` and ``quantile(u)`` are vectorised: an array of shape S gives a
+      float array of shape S;
+    * none of them warns on valid input (numpy's warnings included): ``quantile`` on all of
+      [0, 1], both ends included — ``quantile(1.0)`` is the support's upper end, ``inf`` for
+      an unbounded law, without a warning, since the engine samples as ``quantile(U)``;
+      ``cdf`` and ``pdf`` anywhere, outside the support too;
+    * ``quantile`` is non-decreasing, finite on (0, 1) and within the support; ``cdf`` is
+      non-decreasing in [0, 1] (0 below the support, 1 above) and inverts it:
+      F(F⁻¹(u)) ≥ u, with equality where F is continuous; ``pdf`` is finite and ≥ 0;
+    * ``mean`` is a finite float, ``support`` a pair (lo, hi) with lo < hi (±inf allowed).
+
+    Attributes
+    ----------
+    is_discrete : bool
+        True for a law with atoms only (its virtual values are the discrete ones).
+    """
 
     is_discrete: bool = False
 
     # --- to be supplied by subclasses -------------------------------------------------------
     def cdf(self, x):
+        """F(x), elementwise (an array of x's shape)."""
         raise NotImplementedError
 
     def pdf(self, x):
+        """The density f(x), elementwise (continuous laws)."""
         raise NotImplementedError
 
     def quantile(self, u):
+        """F⁻¹(u) = inf{x : F(x) ≥ u} for u in [0, 1], elementwise, without a warning at
+        u = 0 or 1."""
         raise NotImplementedError
 
     @property
     def mean(self) -> float:
+        """E[v], a finite float."""
         raise NotImplementedError
 
     @property
     def support(self) -> tuple[float, float]:
+        """The smallest interval (lo, hi), lo < hi, holding all the mass (±inf allowed)."""
         raise NotImplementedError
 
     # --- generic machinery -------------------------------------------------------------------

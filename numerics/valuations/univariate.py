@@ -208,6 +208,8 @@ def discrete_virtual_values(a: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, n
     tuple of ndarray
         (ψ, φ̄), each of the atoms' shape; φ̄ is non-decreasing.
 
+    Examples
+    --------
     >>> psi, phi = discrete_virtual_values(np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.1, 0.4]))
     >>> psi.round(3).tolist(), phi.round(3).tolist()   # the first two atoms pooled
     ([0.0, -2.0, 3.0], [-0.333, -0.333, 3.0])
