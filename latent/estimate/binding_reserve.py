@@ -57,9 +57,10 @@ _WORK_PER_BID = 200.0
 def optimal_reserve(pseudo_values, reserve: float) -> tuple[float, bool]:
     """The price p ≥ r maximising p · P(v ≥ p | v ≥ r), and whether it is above r.
 
-    Over r and the sample's values (the empirical revenue curve is highest at a data point);
-    the smallest maximiser. When it is r, the optimum of the whole value law is at or below r
-    and not identified: ``(r, False)``.
+    Over r and the sample's m values (the empirical revenue curve is highest at a data point);
+    the smallest maximiser. When it is r, or excludes fewer than √m of the values (the
+    difference from r is then within the curve's sampling noise), the optimum of the whole
+    value law is at or below r and not identified: ``(r, False)``.
 
     Examples
     --------
@@ -76,7 +77,11 @@ def optimal_reserve(pseudo_values, reserve: float) -> tuple[float, bool]:
     first = np.r_[True, v[1:] > v[:-1]]  # the first of equal values has the whole survival
     rev = np.where(first, v * survival, -np.inf)
     k = int(np.argmax(rev))
-    if rev[k] <= reserve:  # selling to everyone above r at r does at least as well
+    # k values lie below the maximiser. The curve at the smallest values is p · 1 just above
+    # r, so a maximiser excluding only a few of them (fewer than √m: within the revenue curve's
+    # sampling noise, of order 1/√m) is indistinguishable from r itself: the curve decreases
+    # from r, the optimum is at or below r.
+    if rev[k] <= reserve or k < np.sqrt(v.size):
         return float(reserve), False
     return float(v[k]), True
 

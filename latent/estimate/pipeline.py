@@ -37,6 +37,7 @@ from fractions import Fraction
 from warnings import catch_warnings, simplefilter
 
 import numpy as np
+import pandas as pd
 from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
@@ -60,6 +61,8 @@ from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.tails import hill_index
 from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
+from latent.estimate.bands import MIN_BOOT, value_quantile_band
+from latent.estimate.binding_reserve import binding_reserve
 from latent.estimate.cost import (
     GRID_CELLS,
     auto_grid,
@@ -155,6 +158,12 @@ class EstimateOptions:
     max_work: float | None = None  # cost limits: latent.estimate.cost
     max_memory: float | str | None = None
     target_rel_ci: float | None = None  # adaptive grade spectrum (latent.estimate.adaptive)
+    # binding reserve (latent.estimate.binding_reserve) and uniform bands (latent.estimate.bands)
+    reserve: float | None = None
+    reserve_col: str | None = None
+    potential_bidders: int | None = None
+    potential_bidders_col: str | None = None
+    uniform_band: bool = False
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -176,10 +185,11 @@ _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", 
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
-         "factor_samples": 1000, "factor_boot": 0}
-_STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
+         "factor_samples": 1000, "factor_boot": 0, "potential_bidders": 2}
+_STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism", "reserve_col",
+            "potential_bidders_col")
 _BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids",
-          "first_stage_n")
+          "first_stage_n", "uniform_band")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -206,8 +216,8 @@ def validate_options(options: dict) -> EstimateOptions:
             raise TypeError(f"estimate_rho() got an unknown option {name!r}{hint}")
     o = dict(options)
     for name, low in _INTS.items():
-        if name in o and not (o[name] is None and name in ("bidders", "grid",
-                                                           "factor_samples")):
+        if name in o and not (o[name] is None and name in ("bidders", "grid", "factor_samples",
+                                                           "potential_bidders")):
             o[name] = positive_int(name, o[name], minimum=low)
     for name, allowed in _CHOICES.items():
         if o.get(name) is not None:
@@ -230,6 +240,8 @@ def validate_options(options: dict) -> EstimateOptions:
         o["bandwidth"] = finite_float("bandwidth", o["bandwidth"], low=0.0, low_open=True)
     if o.get("buyer_value") is not None:
         o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
+    if o.get("reserve") is not None:
+        o["reserve"] = finite_float("reserve", o["reserve"])
     if "cost_lower_bound" in o:
         o["cost_lower_bound"] = finite_float("cost_lower_bound", o["cost_lower_bound"])
     if "level" in o:
@@ -257,10 +269,37 @@ def validate_options(options: dict) -> EstimateOptions:
                          "19 re-fits (a bootstrap of fewer replicates is not an interval)")
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
+    _check_reserve(opts)
     if (opts.covariates or opts.fixed_effects) and opts.normalize:
         raise ValueError(f"normalize={opts.normalize!r}: not with covariates/fixed_effects "
                          "(homogenisation already puts every auction on one scale)")
     return opts
+
+
+def _check_reserve(opts: EstimateOptions) -> None:
+    """The reserve options' combinations (their values are checked above)."""
+    given = opts.reserve is not None or opts.reserve_col is not None
+    if opts.reserve is not None and opts.reserve_col is not None:
+        raise ValueError("reserve, reserve_col: give one (a number for every auction, or the "
+                         "column holding each auction's reserve)")
+    if not given and (opts.potential_bidders is not None
+                      or opts.potential_bidders_col is not None):
+        raise ValueError("potential_bidders, potential_bidders_col: only with reserve or "
+                         "reserve_col (the number of potential bidders of a binding reserve)")
+    if opts.potential_bidders is not None and opts.potential_bidders_col is not None:
+        raise ValueError("potential_bidders, potential_bidders_col: give at most one")
+    if given and opts.bids != "first-price":
+        raise ValueError("reserve: the binding-reserve inversion is for first-price bids "
+                         "(bids='first-price')")
+    if given and (opts.covariates or opts.fixed_effects or opts.normalize):
+        raise ValueError("reserve: not with covariates, fixed_effects or normalize (the reserve "
+                         "would need the same rescaling as the bids; not implemented)")
+    if opts.uniform_band and opts.bids != "first-price":
+        raise ValueError("uniform_band: a band for the GPV value quantile function, with "
+                         "bids='first-price'")
+    if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
+        raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
+                         f"uniform band need at least {MIN_BOOT} resamples")
 
 
 def _names(name: str, value) -> tuple[str, ...]:
@@ -816,6 +855,53 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
                     "bidders it is an approximation" if opts.asymmetric else "")), g
 
 
+def _reserve_frame(data: AuctionData, opts: EstimateOptions):
+    """The long table (auction, bid, reserve/potential-bidder columns) the reserve block reads."""
+    idx = np.repeat(np.arange(data.n_auctions), data.auction_sizes)
+    frame = {"auction_id": idx, "bid": data.bids}
+    for col in (opts.reserve_col, opts.potential_bidders_col):
+        if col is None:
+            continue
+        if data.covariates is None or col not in data.covariates.columns:
+            have = [] if data.covariates is None else list(map(str, data.covariates.columns))
+            flag = "reserve-col" if col == opts.reserve_col else "potential-bidders-col"
+            raise DataError(f"--{flag} {col}: not an auction-level column of long data (one "
+                            f"value per auction); auction-level columns: "
+                            f"{', '.join(have) or 'none'}")
+        frame[col] = data.covariates[col].to_numpy()[idx]
+    return pd.DataFrame(frame)
+
+
+def _reserve_and_bands(data: AuctionData, selections, opts: EstimateOptions, root) -> dict:
+    """The binding-reserve block and the per-N uniform bands (None when not asked for).
+
+    Both re-use ``data_boot`` as their bootstrap size; the reader drops auctions with one bid,
+    so the reserve's bidding probability is fitted to counts truncated at 2.
+    """
+    out = {}
+    # after the groups' streams were spawned: their numbers do not change
+    b_ss, r_ss = root.spawn(2)
+    if opts.reserve is not None or opts.reserve_col is not None:
+        try:
+            out["reserve"] = binding_reserve(
+                _reserve_frame(data, opts), reserve=opts.reserve, reserve_col=opts.reserve_col,
+                potential_bidders=opts.potential_bidders,
+                potential_bidders_col=opts.potential_bidders_col,
+                lowest_wins=opts.lowest_wins, buyer_value=opts.buyer_value,
+                bandwidth=opts.bandwidth or "silverman", level=opts.level,
+                n_boot=opts.data_boot, min_bids=opts.min_auctions, min_observed=2, seed=r_ss,
+                max_work=opts.max_work)
+        except ValueError as exc:
+            raise DataError(f"reserve: {exc}") from None
+    if opts.uniform_band:
+        out["bands"] = tuple(
+            value_quantile_band(sel.matrix, sel.n_bidders, level=opts.level,
+                                n_boot=opts.data_boot, bandwidth=opts.bandwidth or "silverman",
+                                lowest_wins=opts.lowest_wins, seed=ss)
+            for sel, ss in zip(selections, b_ss.spawn(len(selections)), strict=True))
+    return out
+
+
 def estimate_rho(data, **options) -> EstimateReport:
     """Run the whole analysis; ``data`` is a CSV path, a pandas DataFrame (wide or long, as a
     file would be) or a 2-D array (wide: rows auctions, columns bidders, NaN = absent);
@@ -845,6 +931,7 @@ def estimate_rho(data, **options) -> EstimateReport:
     selections, skipped = _selections(data, opts, sel_ss)
     group_ss = root.spawn(max(64, len(selections)))
     check_cost(selections, opts)  # refuse before any estimate: latent.estimate.cost
+    extra = _reserve_and_bands(data, selections, opts, root)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:
@@ -862,7 +949,7 @@ def estimate_rho(data, **options) -> EstimateReport:
                               observed=sel.matrix if values is not sel else None, units=units,
                               gpv=gpv, first_stage=first_stage))
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
-    return EstimateReport(
+    return EstimateReport(**extra,
         source=data.source, format=data.format, auctions_read=data.n_auctions,
         dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
         groups=tuple(groups), skipped_sizes=skipped, options=opts.to_dict(),

@@ -18,6 +18,8 @@ from latent.anova.spectrum import GradeSpectrum
 from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
+from latent.estimate.bands import QuantileBand
+from latent.estimate.binding_reserve import ReserveEstimate
 from latent.estimate.exchangeable import ExchangeableInference
 from latent.estimate.specification import BiasCorrectedRho, SpecTestResult
 from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
@@ -684,6 +686,8 @@ class EstimateReport(Result):
     covariate_columns: tuple[str, ...] = ()
     homogenisation: Homogenization | None = None
     definitions: dict = field(default_factory=lambda: dict(LOSS_DEFINITIONS))
+    reserve: ReserveEstimate | None = None  # binding-reserve block
+    bands: tuple[QuantileBand, ...] | None = None  # uniform bands, one per group
 
     def to_dict(self) -> dict:
         return {
@@ -698,6 +702,9 @@ class EstimateReport(Result):
             "homogenisation": (None if self.homogenisation is None
                                else self.homogenisation.to_dict()),
             "truncation_loss_definitions": self.definitions,
+            **({} if self.reserve is None else {"binding_reserve": self.reserve.to_dict()}),
+            **({} if self.bands is None else {
+                "uniform_bands": {str(b.n_bidders): b.to_dict() for b in self.bands}}),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -913,6 +920,19 @@ def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
     return out
 
 
+def _band_lines(bands, n: int) -> list[str]:
+    """The uniform band of group N's value quantile function, at five levels."""
+    band = next((b for b in bands or () if b.n_bidders == n), None)
+    if band is None:
+        return []
+    keep = [i for i, t in enumerate(band.levels) if round(t, 2) in (0.1, 0.25, 0.5, 0.75, 0.9)]
+    return [f"  {band.what} quantiles with a uniform {1 - band.level:.0%} band over τ = "
+            f"{band.levels[0]:g}–{band.levels[-1]:g} (c = {band.critical_value:.3g}; "
+            f"{band.method}): " + "; ".join(f"τ = {band.levels[i]:g}: {band.estimate[i]:.4g} "
+                                            f"[{band.low[i]:.4g}, {band.high[i]:.4g}]"
+                                            for i in keep)]
+
+
 def format_report(rep: EstimateReport) -> str:
     """The human-readable table (every number with a CI or marked exact)."""
     lines = [f"estimate_rho: {rep.source} ({rep.format} format), {rep.auctions_read} usable "
@@ -927,6 +947,10 @@ def format_report(rep: EstimateReport) -> str:
     lines += [f"  warning: {w}" for w in rep.data_warnings]
     if rep.homogenisation is not None:
         lines += _homogenisation_lines(rep.homogenisation, rep.lowest_wins)
+    if rep.reserve is not None:
+        lines += [""] + rep.reserve.lines() + [
+            "  the per-N blocks below invert each observed N without the reserve (N bids, no "
+            "exclusion): their value numbers ignore it; this block's are the reserve's"]
     for g in rep.groups:
         sel = g.selection
         lines.append("")
@@ -966,6 +990,7 @@ def format_report(rep: EstimateReport) -> str:
         if g.ipv_caveat:
             lines.append(f"    WARNING (truncation numbers above): {g.ipv_caveat}")
         lines += [f"  warning: {w}" for w in g.warnings]
+        lines += _band_lines(rep.bands, g.n_bidders)
     lines.append("")
     lines.append("definitions of the truncation revenue loss:")
     lines += [f"  {k}: {v}" for k, v in rep.definitions.items()]
