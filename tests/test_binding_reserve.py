@@ -203,3 +203,13 @@ def test_cli_bad_reserve_flags_one_line_exit_2(reserve_csv, capsys, flags, messa
     assert run_cli([str(reserve_csv), "--quiet"] + flags) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err and "Traceback" not in err
+
+
+def test_ebay_openbid_is_refused_as_not_auction_level(shared_data, capsys):
+    """The documented eBay case: one auction's rows carry two different openbid values, so the
+    reader does not keep it as an auction-level column; one line, exit status 2, no analysis."""
+    path = shared_data / "ebay_auction.csv"
+    assert run_cli([str(path), "--auction-col", "auctionid", "--bids", "first-price",
+                    "--reserve-col", "openbid", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--reserve-col openbid: not an auction-level column" in err and "\n" not in err
