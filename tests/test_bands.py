@@ -104,5 +104,5 @@ def test_cli_uniform_band(tmp_path, capsys):
     assert "value quantiles with a uniform 95% band" in capsys.readouterr().out
     assert run_cli([str(path), "--uniform-band", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "--uniform-band: a band for the GPV value quantile function" in err
+    assert "--uniform-band True: a band for the GPV value quantile function" in err
     assert "--bids first-price" in err and "\n" not in err

@@ -280,24 +280,29 @@ def _check_reserve(opts: EstimateOptions) -> None:
     """The reserve options' combinations (their values are checked above)."""
     given = opts.reserve is not None or opts.reserve_col is not None
     if opts.reserve is not None and opts.reserve_col is not None:
-        raise ValueError("reserve, reserve_col: give one (a number for every auction, or the "
-                         "column holding each auction's reserve)")
-    if not given and (opts.potential_bidders is not None
-                      or opts.potential_bidders_col is not None):
-        raise ValueError("potential_bidders, potential_bidders_col: only with reserve or "
-                         "reserve_col (the number of potential bidders of a binding reserve)")
+        raise ValueError(f"reserve={opts.reserve!r}: give it or reserve_col, not both (a number "
+                         "for every auction, or the column holding each auction's reserve)")
     if opts.potential_bidders is not None and opts.potential_bidders_col is not None:
-        raise ValueError("potential_bidders, potential_bidders_col: give at most one")
-    if given and opts.bids != "first-price":
-        raise ValueError("reserve: the binding-reserve inversion is for first-price bids "
-                         "(bids='first-price' in Python, --bids first-price on the command line)")
-    if given and (opts.covariates or opts.fixed_effects or opts.normalize):
-        raise ValueError("reserve: not with covariates, fixed_effects or normalize (the reserve "
-                         "would need the same rescaling as the bids; not implemented)")
+        raise ValueError(f"potential_bidders={opts.potential_bidders!r}: give it or "
+                         "potential_bidders_col, not both")
+    for name in ("potential_bidders", "potential_bidders_col"):
+        if not given and getattr(opts, name) is not None:
+            raise ValueError(f"{name}={getattr(opts, name)!r}: only with reserve or reserve_col "
+                             "(the number of potential bidders of a binding reserve)")
+    first_price = ("first-price bids (bids='first-price' in Python, --bids first-price on the "
+                   "command line)")
+    for name in ("reserve", "reserve_col"):
+        if getattr(opts, name) is not None and opts.bids != "first-price":
+            raise ValueError(f"{name}={getattr(opts, name)!r}: the binding-reserve inversion "
+                             f"is for {first_price}")
+        if getattr(opts, name) is not None and (opts.covariates or opts.fixed_effects
+                                                or opts.normalize):
+            raise ValueError(f"{name}={getattr(opts, name)!r}: not with covariates, "
+                             "fixed_effects or normalize (the reserve would need the same "
+                             "rescaling as the bids; not implemented)")
     if opts.uniform_band and opts.bids != "first-price":
-        raise ValueError("uniform_band: a band for the GPV value quantile function, for "
-                         "first-price bids (bids='first-price' in Python, --bids first-price on "
-                         "the command line)")
+        raise ValueError(f"uniform_band=True: a band for the GPV value quantile function, for "
+                         f"{first_price}")
     if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
         raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
                          f"uniform band need at least {MIN_BOOT} resamples")
@@ -883,9 +888,10 @@ def _reserve_and_bands(data: AuctionData, selections, opts: EstimateOptions, roo
     # after the groups' streams were spawned: their numbers do not change
     b_ss, r_ss = root.spawn(2)
     if opts.reserve is not None or opts.reserve_col is not None:
+        frame = _reserve_frame(data, opts)  # its own one-line error
         try:
             out["reserve"] = binding_reserve(
-                _reserve_frame(data, opts), reserve=opts.reserve, reserve_col=opts.reserve_col,
+                frame, reserve=opts.reserve, reserve_col=opts.reserve_col,
                 potential_bidders=opts.potential_bidders,
                 potential_bidders_col=opts.potential_bidders_col,
                 lowest_wins=opts.lowest_wins, buyer_value=opts.buyer_value,
