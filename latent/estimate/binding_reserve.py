@@ -397,7 +397,9 @@ def binding_reserve(data, *, reserve: float | None = None, reserve_col: str | No
                     "it the buyer must buy and no maximum price is optimal)")
         cells.append(ReserveCellEstimate(
             cell=cell, excluded_share=float(reps.point["excluded"]),
-            excluded_share_ci=reps.interval("excluded", level, kind="percentile"), band=band,
+            # a smooth functional: estimate ± z·SE (the percentile interval of 49–199
+            # replicates is noisier in its ends)
+            excluded_share_ci=reps.interval("excluded", level, kind="normal"), band=band,
             optimal=opt, optimal_ci=ci, optimal_identified=ident, optimal_note=note,
             lowest_wins=bool(lowest_wins)))
     return ReserveEstimate(
