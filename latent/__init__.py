@@ -12,6 +12,9 @@ command's text) and, where a picture helps, ``plot(ax=None)``.
 :func:`estimate_rho`      ρ, revenues and truncation loss from auction data
 :func:`entry_test`        is N exogenous? value laws compared across bidder counts
 :func:`estimate_crra`     CRRA risk aversion from first-price bids at several N
+:func:`binding_reserve`   first-price bids above a binding reserve: value law above r, optimal
+                          reserve (Guerre–Perrigne–Vuong with the reserve's boundary condition)
+:func:`value_quantile_band`  GPV value quantile function with a uniform (sup-t) band
 :func:`landscape`         the ρ-landscape of auction formats
 :func:`design`            design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
 :func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
@@ -48,6 +51,8 @@ _API = {
     "haile_tamer_bounds": "latent.data.ascending",
     "entry_test": "latent.estimate.entry",
     "estimate_crra": "latent.estimate.risk_aversion",
+    "binding_reserve": "latent.estimate.binding_reserve",
+    "value_quantile_band": "latent.estimate.bands",
     "landscape": "latent.api.landscape",
     "design": "latent.api.design",
     "optimal": "latent.api.optimal",

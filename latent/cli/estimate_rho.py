@@ -116,6 +116,23 @@ def add_arguments(p) -> None:
                    help="with --bids ascending: the minimum bid increment, a number (data "
                         "units), an auction-level column, or ebay (eBay's increment table "
                         "applied to each auction's price); default 0")
+    d.add_argument("--reserve", type=float, metavar="R",
+                   help="with --bids first-price: a binding reserve price R in every auction "
+                        "(with --lowest-wins a maximum price): GPV with the reserve's boundary "
+                        "condition; values identified above R only; the value law above R "
+                        "and the optimal reserve with intervals")
+    d.add_argument("--reserve-col", metavar="COL",
+                   help="as --reserve, each auction's reserve read from COL (long data)")
+    d.add_argument("--potential-bidders", type=int, metavar="N",
+                   help="with a reserve: the number of potential bidders of every auction "
+                        "(default: the largest number of bids in an auction, an assumption "
+                        "the report states)")
+    d.add_argument("--potential-bidders-col", metavar="COL",
+                   help="with a reserve: each auction's number of potential bidders from COL")
+    d.add_argument("--uniform-band", action="store_true",
+                   help="with --bids first-price: a uniform (sup-t, auction-bootstrap, "
+                        "--data-boot resamples) confidence band for each N's value quantile "
+                        "function on τ = 0.05-0.95")
     d.add_argument("--bandwidth", metavar="H|RULE",
                    help="GPV kernel bandwidth: a number (bid units) or a rule, silverman "
                         "(default) or scott")
@@ -231,6 +248,9 @@ def run(args) -> int:
             min_auctions=args.min_auctions, max_groups=args.max_groups, bids=args.bids,
             bandwidth=args.bandwidth, increment=_increment(args.increment),
             mechanism=args.mechanism, spectrum=args.spectrum,
+            reserve=args.reserve, reserve_col=args.reserve_col,
+            potential_bidders=args.potential_bidders,
+            potential_bidders_col=args.potential_bidders_col, uniform_band=args.uniform_band,
             grid=args.grid, samples=args.samples, max_grade=args.max_grade,
             target_rel_ci=args.target_rel_ci,
             revenue_samples=args.revenue_samples, data_boot=args.data_boot, n_boot=args.n_boot,

@@ -9,4 +9,5 @@
   CDF, the optimal reserve and its revenue gain, a simulator with early dropouts.
 * :mod:`latent.data.simulated_entry` — simulated first-price auctions with CRRA bidders,
   selective entry or common values (known truth).
+* :mod:`latent.data.reserve` — GPV pseudo-values above a binding reserve price.
 """

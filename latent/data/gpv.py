@@ -142,6 +142,21 @@ def _reflected_kde(x: np.ndarray, lo: float, hi: float, h: float
     return grid, dens, cdf, left, frac
 
 
+def reflected_kde_at(x: np.ndarray, lo: float, hi: float, h: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Density and cdf, at the points ``x`` themselves, of the triweight KDE of ``x`` reflected
+    at ``lo`` and ``hi`` (bandwidth ``h``): the estimator this module inverts, for other
+    inversions (a binding reserve's, :mod:`latent.data.reserve`) that reflect at a known end.
+
+    >>> g, big_g = reflected_kde_at(np.linspace(0.0, 1.0, 2001), 0.0, 1.0, 0.2)
+    >>> bool(np.all(np.abs(g - 1) < 0.01)), round(float(big_g[1000]), 3)
+    (True, 0.5)
+    """
+    _, dens, cdf, left, frac = _reflected_kde(np.asarray(x, float), lo, hi, h)
+    return (dens[left] * (1.0 - frac) + dens[left + 1] * frac,
+            cdf[left] * (1.0 - frac) + cdf[left + 1] * frac)
+
+
 @dataclass(frozen=True)
 class GPVGroup:
     """The inversion for the auctions with one bidder count N (all numbers in bid units).

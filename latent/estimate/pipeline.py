@@ -37,6 +37,7 @@ from fractions import Fraction
 from warnings import catch_warnings, simplefilter
 
 import numpy as np
+import pandas as pd
 from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
@@ -62,6 +63,8 @@ from latent.data.selection import Selection, select_exact, select_identified, se
 from latent.data.tails import hill_index
 from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
 from latent.estimate.ascending import ascending_part
+from latent.estimate.bands import MIN_BOOT, value_quantile_band
+from latent.estimate.binding_reserve import binding_reserve
 from latent.estimate.cost import (
     GRID_CELLS,
     auto_grid,
@@ -163,6 +166,12 @@ class EstimateOptions:
     entry_test: bool = True  # value laws equal across N? (latent.estimate.entry)
     risk_aversion: str | None = None  # "crra": estimate θ (latent.estimate.risk_aversion)
     crra: float | None = None  # assume CRRA θ in (0, 1] for the inversion
+    # binding reserve (latent.estimate.binding_reserve) and uniform bands (latent.estimate.bands)
+    reserve: float | None = None
+    reserve_col: str | None = None
+    potential_bidders: int | None = None
+    potential_bidders_col: str | None = None
+    uniform_band: bool = False
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -184,10 +193,11 @@ _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", 
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
-         "factor_samples": 1000, "factor_boot": 0}
-_STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism")
+         "factor_samples": 1000, "factor_boot": 0, "potential_bidders": 2}
+_STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism", "reserve_col",
+            "potential_bidders_col")
 _BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids",
-          "first_stage_n", "entry_test")
+          "first_stage_n", "entry_test", "uniform_band")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -214,8 +224,8 @@ def validate_options(options: dict) -> EstimateOptions:
             raise TypeError(f"estimate_rho() got an unknown option {name!r}{hint}")
     o = dict(options)
     for name, low in _INTS.items():
-        if name in o and not (o[name] is None and name in ("bidders", "grid",
-                                                           "factor_samples")):
+        if name in o and not (o[name] is None and name in ("bidders", "grid", "factor_samples",
+                                                           "potential_bidders")):
             o[name] = positive_int(name, o[name], minimum=low)
     for name, allowed in _CHOICES.items():
         if o.get(name) is not None:
@@ -240,6 +250,8 @@ def validate_options(options: dict) -> EstimateOptions:
         o["buyer_value"] = finite_float("buyer_value", o["buyer_value"])
     if o.get("crra") is not None:
         o["crra"] = finite_float("crra", o["crra"], low=0.0, high=1.0, low_open=True)
+    if o.get("reserve") is not None:
+        o["reserve"] = finite_float("reserve", o["reserve"])
     if "cost_lower_bound" in o:
         o["cost_lower_bound"] = finite_float("cost_lower_bound", o["cost_lower_bound"])
     if "level" in o:
@@ -266,6 +278,7 @@ def validate_options(options: dict) -> EstimateOptions:
     _check_risk_options(opts)
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
+    _check_reserve(opts)
     if (opts.covariates or opts.fixed_effects) and opts.normalize:
         raise ValueError(f"normalize={opts.normalize!r}: not with covariates/fixed_effects "
                          "(homogenisation already puts every auction on one scale)")
@@ -331,6 +344,36 @@ def _check_risk_options(opts: EstimateOptions) -> None:
     if opts.risk_aversion is not None and (opts.lowest_wins or opts.asymmetric):
         raise ValueError("risk_aversion='crra': estimated for symmetric bidders selling "
                          "(not with lowest_wins or asymmetric); assume a θ with crra instead")
+def _check_reserve(opts: EstimateOptions) -> None:
+    """The reserve options' combinations (their values are checked above)."""
+    given = opts.reserve is not None or opts.reserve_col is not None
+    if opts.reserve is not None and opts.reserve_col is not None:
+        raise ValueError(f"reserve={opts.reserve!r}: give it or reserve_col, not both (a number "
+                         "for every auction, or the column holding each auction's reserve)")
+    if opts.potential_bidders is not None and opts.potential_bidders_col is not None:
+        raise ValueError(f"potential_bidders={opts.potential_bidders!r}: give it or "
+                         "potential_bidders_col, not both")
+    for name in ("potential_bidders", "potential_bidders_col"):
+        if not given and getattr(opts, name) is not None:
+            raise ValueError(f"{name}={getattr(opts, name)!r}: only with reserve or reserve_col "
+                             "(the number of potential bidders of a binding reserve)")
+    first_price = ("first-price bids (bids='first-price' in Python, --bids first-price on the "
+                   "command line)")
+    for name in ("reserve", "reserve_col"):
+        if getattr(opts, name) is not None and opts.bids != "first-price":
+            raise ValueError(f"{name}={getattr(opts, name)!r}: the binding-reserve inversion "
+                             f"is for {first_price}")
+        if getattr(opts, name) is not None and (opts.covariates or opts.fixed_effects
+                                                or opts.normalize):
+            raise ValueError(f"{name}={getattr(opts, name)!r}: not with covariates, "
+                             "fixed_effects or normalize (the reserve would need the same "
+                             "rescaling as the bids; not implemented)")
+    if opts.uniform_band and opts.bids != "first-price":
+        raise ValueError(f"uniform_band=True: a band for the GPV value quantile function, for "
+                         f"{first_price}")
+    if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
+        raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
+                         f"uniform band need at least {MIN_BOOT} resamples")
 
 
 def _names(name: str, value) -> tuple[str, ...]:
@@ -1015,10 +1058,60 @@ def values_from_bids(sel: Selection, opts: EstimateOptions
                     "bidders it is an approximation" if opts.asymmetric else "")), g
 
 
+def _reserve_frame(data: AuctionData, opts: EstimateOptions):
+    """The long table (auction, bid, reserve/potential-bidder columns) the reserve block reads."""
+    idx = np.repeat(np.arange(data.n_auctions), data.auction_sizes)
+    frame = {"auction_id": idx, "bid": data.bids}
+    for col in (opts.reserve_col, opts.potential_bidders_col):
+        if col is None:
+            continue
+        if data.covariates is None or col not in data.covariates.columns:
+            have = [] if data.covariates is None else list(map(str, data.covariates.columns))
+            flag = "reserve-col" if col == opts.reserve_col else "potential-bidders-col"
+            raise DataError(f"--{flag} {col}: not an auction-level column of long data (one "
+                            f"value per auction); auction-level columns: "
+                            f"{', '.join(have) or 'none'}")
+        frame[col] = data.covariates[col].to_numpy()[idx]
+    return pd.DataFrame(frame)
+
+
+def _reserve_and_bands(data: AuctionData, selections, opts: EstimateOptions, root) -> dict:
+    """The binding-reserve block and the per-N uniform bands (None when not asked for).
+
+    Both re-use ``data_boot`` as their bootstrap size; the reader drops auctions with one bid,
+    so the reserve's bidding probability is fitted to counts truncated at 2.
+    """
+    out = {}
+    # after the groups' streams were spawned: their numbers do not change
+    b_ss, r_ss = root.spawn(2)
+    if opts.reserve is not None or opts.reserve_col is not None:
+        frame = _reserve_frame(data, opts)  # its own one-line error
+        try:
+            out["reserve"] = binding_reserve(
+                frame, reserve=opts.reserve, reserve_col=opts.reserve_col,
+                potential_bidders=opts.potential_bidders,
+                potential_bidders_col=opts.potential_bidders_col,
+                lowest_wins=opts.lowest_wins, buyer_value=opts.buyer_value,
+                bandwidth=opts.bandwidth or "silverman", level=opts.level,
+                n_boot=opts.data_boot, min_bids=opts.min_auctions, min_observed=2, seed=r_ss,
+                max_work=opts.max_work)
+        except ValueError as exc:
+            raise DataError(f"reserve: {exc}") from None
+    if opts.uniform_band:
+        out["bands"] = tuple(
+            value_quantile_band(sel.matrix, sel.n_bidders, level=opts.level,
+                                n_boot=opts.data_boot, bandwidth=opts.bandwidth or "silverman",
+                                lowest_wins=opts.lowest_wins, seed=ss)
+            for sel, ss in zip(selections, b_ss.spawn(len(selections)), strict=True))
+    return out
+
+
 def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_col=None,
                  item_col=None, where=None, lowest_wins=False, normalize=None, bidders=None,
                  subsample=0, asymmetric=False, min_auctions=30, max_groups=6, bids="values",
-                 bandwidth=None, increment=None, mechanism="myerson", spectrum="auto", grid=None,
+                 bandwidth=None, increment=None, reserve=None, reserve_col=None,
+                 potential_bidders=None, potential_bidders_col=None, uniform_band=False,
+                 mechanism="myerson", spectrum="auto", grid=None,
                  samples=20_000, max_grade=4, revenue_samples=100_000, data_boot=199,
                  tests=True, perm=499, level=0.05, entry_test=True, risk_aversion=None,
                  crra=None, factor_model=False, factor_samples=None,
@@ -1072,6 +1165,20 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     increment : float or str, optional
         ``bids="ascending"`` only: the minimum bid increment, as a number, an auction-level
         column name or a named schedule (``"ebay"``); the Haile–Tamer bounds use it.
+    reserve : float, optional
+        First-price bids: a binding reserve price in every auction (with ``lowest_wins`` a
+        maximum price). GPV with the reserve's boundary condition; values are identified above
+        it only; the value law above it and the optimal reserve, with intervals.
+    reserve_col : str, optional
+        As ``reserve``, each auction's reserve read from this auction-level column.
+    potential_bidders : int, optional
+        With a reserve: the number of potential bidders of every auction (default: the largest
+        number of bids in an auction, an assumption the report states).
+    potential_bidders_col : str, optional
+        With a reserve: each auction's number of potential bidders from this column.
+    uniform_band : bool
+        First-price bids: a uniform (sup-t, auction bootstrap of ``data_boot`` resamples)
+        confidence band for each N's value quantile function on τ = 0.05–0.95.
     mechanism : str
         The engine mechanism analysed (default ``"myerson"``: optimal for the estimated
         marginals).
@@ -1195,6 +1302,7 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     options = opts.to_dict()
     if theta != 1.0:  # every inversion below uses the assumed or estimated θ
         opts = replace(opts, crra=theta)
+    extra = _reserve_and_bands(data, selections, opts, root)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:
@@ -1214,7 +1322,7 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
     asc = (None if opts.bids != "ascending" else
            _ascending(data, [s.n_bidders for s in selections], opts, root.spawn(1)[0]))
-    return EstimateReport(
+    return EstimateReport(**extra,
         source=data.source, format=data.format, auctions_read=data.n_auctions,
         dropped=dict(data.dropped), data_warnings=data.warnings, sizes=dict(data.sizes()),
         groups=tuple(groups), skipped_sizes=skipped, options=options, entry=entry,

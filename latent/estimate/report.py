@@ -19,6 +19,8 @@ from latent.data.covariates import Homogenization
 from latent.data.factor import FactorCosts, FactorModel, FactorRevenues
 from latent.data.gpv import GPVGroup
 from latent.estimate.ascending import AscendingPart
+from latent.estimate.bands import QuantileBand
+from latent.estimate.binding_reserve import ReserveEstimate
 from latent.estimate.entry import EntryTest
 from latent.estimate.exchangeable import ExchangeableInference
 from latent.estimate.risk_aversion import CRRAEstimate
@@ -688,6 +690,8 @@ class EstimateReport(Result):
     ascending: AscendingPart | None = None  # bids="ascending": Haile–Tamer bounds
     entry: EntryTest | Unavailable | None = None  # value laws equal across N?
     risk_aversion: CRRAEstimate | None = None  # CRRA θ from the variation in N
+    reserve: ReserveEstimate | None = None  # binding-reserve block
+    bands: tuple[QuantileBand, ...] | None = None  # uniform bands, one per group
 
     def to_dict(self) -> dict:
         return {
@@ -706,6 +710,9 @@ class EstimateReport(Result):
             "entry_test": None if self.entry is None else self.entry.to_dict(),
             "risk_aversion": (None if self.risk_aversion is None
                               else self.risk_aversion.to_dict()),
+            **({} if self.reserve is None else {"binding_reserve": self.reserve.to_dict()}),
+            **({} if self.bands is None else {
+                "uniform_bands": {str(b.n_bidders): b.to_dict() for b in self.bands}}),
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -921,6 +928,19 @@ def _homogenisation_lines(h: Homogenization, costs: bool) -> list[str]:
     return out
 
 
+def _band_lines(bands, n: int) -> list[str]:
+    """The uniform band of group N's value quantile function, at five levels."""
+    band = next((b for b in bands or () if b.n_bidders == n), None)
+    if band is None:
+        return []
+    keep = [i for i, t in enumerate(band.levels) if round(t, 2) in (0.1, 0.25, 0.5, 0.75, 0.9)]
+    return [f"  {band.what} quantiles with a uniform {1 - band.level:.0%} band over τ = "
+            f"{band.levels[0]:g}–{band.levels[-1]:g} (c = {band.critical_value:.3g}; "
+            f"{band.method}): " + "; ".join(f"τ = {band.levels[i]:g}: {band.estimate[i]:.4g} "
+                                            f"[{band.low[i]:.4g}, {band.high[i]:.4g}]"
+                                            for i in keep)]
+
+
 def format_report(rep: EstimateReport) -> str:
     """The human-readable table (every number with a CI or marked exact)."""
     lines = [f"estimate_rho: {rep.source} ({rep.format} format), {rep.auctions_read} usable "
@@ -942,6 +962,10 @@ def format_report(rep: EstimateReport) -> str:
     elif rep.entry is not None:
         lines += ["", f"exogenous entry (value laws equal across N): not tested "
                       f"({rep.entry.reason})"]
+    if rep.reserve is not None:
+        lines += [""] + rep.reserve.lines() + [
+            "  the per-N blocks below invert each observed N without the reserve (N bids, no "
+            "exclusion): their value numbers ignore it; this block's are the reserve's"]
     for g in rep.groups:
         sel = g.selection
         lines.append("")
@@ -981,6 +1005,7 @@ def format_report(rep: EstimateReport) -> str:
         if g.ipv_caveat:
             lines.append(f"    WARNING (truncation numbers above): {g.ipv_caveat}")
         lines += [f"  warning: {w}" for w in g.warnings]
+        lines += _band_lines(rep.bands, g.n_bidders)
     if rep.ascending is not None:
         lines += rep.ascending.lines()
     lines.append("")
