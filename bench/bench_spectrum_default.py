@@ -62,7 +62,7 @@ def main() -> None:
           + ", ".join(f"{x:.4f}" for x in truth / sobol_g_energies(A)[1:].sum()))
     print("| arm | W_1 rel. RMSE | W_2 | W_3 | W_4 | coverage W_1 | W_2 | W_3 | W_4 | s/run |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for arm in ("pick-freeze", "pick-freeze-qmc", "owen"):
+    for arm in ("pick-freeze", "pick-freeze-qmc", "owen"):  # owen = mc_spectrum's call
         est, cov, evals = [], [], []
         t = time.process_time()
         for seed in range(args.seeds):
