@@ -238,7 +238,7 @@ def test_frames_have_the_documented_shape():
     assert mc.indices_frame()["S1_ci_low"].notna().all()
     sim = latent.simulate("myerson", bidders=2, samples=500, regret_grid=8)
     t = sim.to_frame()
-    assert list(t.columns) == ["metric", "value", "ci_low", "ci_high", "n"]
+    assert list(t.columns) == ["metric", "value", "ci_low", "ci_high", "units", "n"]
     assert {"revenue", "welfare", "efficiency", "regret", "ir_violations"} <= set(t["metric"])
     assert (t["n"] == 500).all()
     res = latent.landscape("second_price,posted_unlimited", samples=200, revenue_samples=500,
