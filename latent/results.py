@@ -10,6 +10,16 @@ numerical core and the Latent layer return the same types).
 ConfidenceInterval(low=0.9, high=1.1, level=0.95)
 """
 
-from numerics.results import ConfidenceInterval, Estimate, Result, jsonable, new_axes
+from numerics.results import (
+    TEXT_WIDTH,
+    ConfidenceInterval,
+    Estimate,
+    Result,
+    frame_text,
+    jsonable,
+    new_axes,
+    short_repr,
+)
 
-__all__ = ["ConfidenceInterval", "Estimate", "Result", "jsonable", "new_axes"]
+__all__ = ["TEXT_WIDTH", "ConfidenceInterval", "Estimate", "Result", "frame_text", "jsonable",
+           "new_axes", "short_repr"]

@@ -16,6 +16,7 @@ it neither changes the backend nor opens windows.
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
 from fractions import Fraction
 from typing import Any
@@ -23,7 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ConfidenceInterval", "Estimate", "Result", "jsonable", "new_axes"]
+__all__ = ["ConfidenceInterval", "Estimate", "Result", "frame_text", "jsonable", "new_axes",
+           "short_repr"]
 
 
 def jsonable(obj: Any) -> Any:
@@ -68,10 +70,92 @@ def new_axes(ax=None):
     return Figure(figsize=(6.0, 4.0), layout="constrained").subplots()
 
 
+REPR_LIMIT = 300  # characters of a result's repr(); str() is the readable text
+TEXT_WIDTH = 100  # columns of the default table text
+
+
+def _brief(v) -> str:
+    """A short rendering of one scalar for a repr."""
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, float | np.floating):
+        return f"{float(v):.4g}"
+    if isinstance(v, Fraction):
+        return f"{v.numerator}/{v.denominator}" if v.denominator != 1 else str(v.numerator)
+    if isinstance(v, ConfidenceInterval):
+        return f"[{v.low:.4g}, {v.high:.4g}]"
+    text = str(v)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def short_repr(name: str, items) -> str:
+    """``<Name k=v …>`` from (key, value) pairs, cut to fit :data:`REPR_LIMIT` characters.
+
+    >>> short_repr("GradeSpectrum", [("method", "owen"), ("N", 3), ("rho", 0.41234)])
+    '<GradeSpectrum method=owen N=3 rho=0.4123>'
+    >>> len(short_repr("X", [("k", "v" * 40)] * 20)) <= REPR_LIMIT
+    True
+    """
+    text = f"<{name}" + "".join(f" {k}={_brief(v)}" if k else f" {_brief(v)}" for k, v in items)
+    if len(text) > REPR_LIMIT - 1:
+        text = text[:REPR_LIMIT - 2] + "…"
+    return text + ">"
+
+
 class Result:
     """Mixin of every result: ``to_dict`` from the dataclass fields (override to shape the JSON),
-    a one-row ``to_frame`` of the scalar fields (override for tidy multi-row frames).
+    a one-row ``to_frame`` of the scalar fields (override for tidy multi-row frames), a short
+    ``repr()`` (``<Name key=value …>``, under :data:`REPR_LIMIT` characters: a result can hold
+    thousands of numbers), ``str()`` as readable text (the subclass's, else the frame as a
+    table) and ``_repr_html_`` (the frame as an HTML table, for notebooks).
+
+    The short repr is installed on each subclass before ``@dataclass`` runs, which then keeps
+    it (a dataclass only adds a ``__repr__`` the class body does not define); a subclass that
+    defines its own ``__repr__``, or sets ``_dataclass_repr = True``, keeps that one.
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass(frozen=True)
+    ... class Demo(Result):
+    ...     value: float
+    ...     rows: tuple
+    >>> d = Demo(value=0.5, rows=tuple(range(1000)))
+    >>> repr(d)
+    '<Demo value=0.5>'
+    >>> print(d)
+    Demo
+     value
+       0.5
+    >>> "<table" in d._repr_html_()
+    True
     """
+
+    _dataclass_repr = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__repr__" not in cls.__dict__ and not cls.__dict__.get("_dataclass_repr", False):
+            cls.__repr__ = Result.__repr__
+
+    def _repr_items(self) -> list:
+        """(key, value) pairs of the short repr: the scalar fields, in order (override)."""
+        out = []
+        fields = dataclasses.fields(self) if dataclasses.is_dataclass(self) else ()
+        for f in fields:
+            v = getattr(self, f.name, None)
+            if isinstance(v, str | int | float | Fraction | np.number) and f.repr:
+                out.append((f.name, v))
+        return out[:8]
+
+    def __repr__(self) -> str:
+        return short_repr(type(self).__name__, self._repr_items())
+
+    def __str__(self) -> str:
+        return frame_text(type(self).__name__, self.to_frame())
+
+    def _repr_html_(self) -> str:
+        """The frame as an HTML table under the result's name (Jupyter's rich display)."""
+        return (f"<p><b>{html.escape(repr(self))}</b></p>"
+                + self.to_frame().to_html(index=False, max_rows=60, na_rep=""))
 
     def to_dict(self) -> dict:
         return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
@@ -79,6 +163,21 @@ class Result:
     def to_frame(self) -> pd.DataFrame:
         row = {k: v for k, v in self.to_dict().items() if not isinstance(v, dict | list)}
         return pd.DataFrame([row])
+
+
+def frame_text(title: str, frame: pd.DataFrame, width: int = TEXT_WIDTH) -> str:
+    """``title`` over ``frame`` as a plain table at most ``width`` columns wide (wider frames
+    wrap into column blocks), numbers to 4 significant digits, NaN as blank.
+
+    >>> print(frame_text("demo", pd.DataFrame({"grade": [1, 2], "value": [0.5, float("nan")]})))
+    demo
+     grade  value
+         1    0.5
+         2
+    """
+    body = frame.to_string(index=False, line_width=width, max_colwidth=40, na_rep="",
+                           float_format=lambda x: f"{x:.4g}")
+    return title + "\n" + "\n".join(line.rstrip() for line in body.splitlines())
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -92,6 +191,8 @@ class ConfidenceInterval(Result):
     >>> ConfidenceInterval(low=0.0, high=0.0) == (0.0, 0.0)
     True
     """
+
+    _dataclass_repr = True  # short already, and read in doctests as the pair it is
 
     low: float
     high: float

@@ -228,7 +228,7 @@ def test_frames_have_the_documented_shape():
     s = latent.spectrum(ishigami, inputs=3, marginal=PI_LAW, method="quad", grid=12,
                         names=["a", "b", "c"])
     f = s.to_frame()
-    assert list(f.columns) == ["grade", "energy", "ci_low", "ci_high", "share"]
+    assert list(f.columns) == ["grade", "value", "ci_low", "ci_high", "share", "units"]
     assert f["grade"].tolist() == [0, 1, 2, 3]
     ix = s.indices_frame()
     assert ix["name"].tolist() == ["a", "b", "c"] and {"S1", "ST", "S1_ci_low",
@@ -238,15 +238,22 @@ def test_frames_have_the_documented_shape():
     assert mc.indices_frame()["S1_ci_low"].notna().all()
     sim = latent.simulate("myerson", bidders=2, samples=500, regret_grid=8)
     t = sim.to_frame()
-    assert list(t.columns) == ["metric", "value", "ci_low", "ci_high", "n"]
+    assert list(t.columns) == ["metric", "value", "ci_low", "ci_high", "units", "n"]
     assert {"revenue", "welfare", "efficiency", "regret", "ir_violations"} <= set(t["metric"])
     assert (t["n"] == 500).all()
     res = latent.landscape("second_price,posted_unlimited", samples=200, revenue_samples=500,
                            lp=None)
-    lf = res.to_frame()
+    lf = res.to_wide_frame()
     assert len(lf) == 2 and {"W_1", "W_1_ci_low", "rho", "revenue_ci_high"} <= set(lf.columns)
     cells = [str(c) for c in lf.to_numpy().ravel()]
     assert not any(c.startswith(("[", "{", "(")) for c in cells)  # one value per cell
+    long = res.to_frame()  # long: format × quantity, the papers' claims labelled as claims
+    assert {"quantity", "value", "ci_low", "ci_high", "units", "claim"} <= set(long.columns)
+    assert set(long["format"]) == {"second_price", "posted_unlimited"}
+    sp = long[long["format"] == "second_price"].set_index("quantity")
+    assert sp.loc["W_1", "value"] == res.rows[0].spectrum.energies[1]
+    assert sp.loc["revenue", "claim"] == res.rows[0].format.claimed_revenue
+    assert not any("seed" in c for c in long.columns)
     rep = latent.design(bidders=2, grid=6, lambdas=[0, 1], params=[0.0, 0.25, 0.5])
     df = rep.to_frame()
     assert len(df) == len(rep.design.candidates) and df["pareto"].dtype == bool
@@ -297,7 +304,7 @@ def test_results_are_frozen_and_cis_are_intervals():
     with pytest.raises(TypeError, match="positional argument"):  # RhoFit is built by keyword
         RhoFit(1.0, None, (), (), (), None, 0.0, 0.0, 1.0, None, 0, 0.0, None, "x", "y")
     exact = grade_decay_rho([1.0, 0.25, 0.0625, 0.015625])
-    assert exact.to_frame()["ratio"].tolist() == pytest.approx([2.0, 2.0])
+    assert exact.to_frame()["value"].tolist() == pytest.approx([2.0, 2.0])
     assert isinstance(exact.to_dict()["rho_ci"], list)
 
 

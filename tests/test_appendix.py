@@ -46,10 +46,15 @@ def test_api_result_types(quick):
     assert d["ok"] == quick.ok and len(d["sections"]) == len(quick.sections)
     json.dumps(d)
     frame = quick.to_frame()
-    assert list(frame.columns) == ["section", "ok", "problems", "files"]
+    assert list(frame.columns) == ["section", "ok", "problems", "files", "omitted"]
     assert len(frame) == len(quick.sections)
     text = str(quick)
     assert text.splitlines()[0].startswith(quick.sections[0].title) and "appendix.tex" in text
+    assert len(repr(quick)) < 300 and "<table" in quick._repr_html_()
+    for s, line in zip(quick.sections, text.splitlines(), strict=False):
+        # an omitted section is not reported as "ok" (its .tex says it was omitted)
+        assert line.endswith(": ok") == (s.ok and s.omitted is None), line
+        assert ("section omitted" in s.tex) == (s.omitted is not None), s.title
 
 
 def test_api_bad_arguments(tmp_path):

@@ -154,7 +154,9 @@ def test_cli_table_json_and_errors(tmp_path):
     r = _cli("--formats", "second_price,posted_unlimited", "--samples", "300", "--rev-samples",
              "1000", "--out", str(tmp_path), "--plot", str(tmp_path / "s.png"))
     assert r.returncode == 0, r.stderr
-    assert "ρ seed" in r.stdout and "∞ (structural)" in r.stdout
+    assert "claimed: Large (smooth F)" in r.stdout and "∞ (structural)" in r.stdout
+    assert "seed" not in r.stdout.split("Grade energies")[0]  # claims are not called seeds
+    assert max(len(line) for line in r.stdout.splitlines()) <= 100
     assert "smallest grade reaching Rev*: 3" in r.stdout  # exact LP row, N = 3
     assert (tmp_path / "landscape.csv").exists() and (tmp_path / "s.png").exists()
     r = _cli("--formats", "second_price", "--samples", "300", "--rev-samples", "1000", "--json",

@@ -25,7 +25,7 @@ def test_adaptive_rows_report_resolved_grades():
     sp = res.rows[0].spectrum  # second price, N = 3: someone always wins, Var = 1 − 1/N
     lo, hi = sp.variance_ci
     assert lo < 2 / 3 < hi
-    frame = res.to_frame()
+    frame = res.to_wide_frame()
     assert frame["unresolved_grades"].tolist() == ["", ""]
     assert "target ±0.2·W_r: all resolved" in str(res)
 
@@ -34,7 +34,9 @@ def test_budget_reached_is_reported():
     res = latent.landscape("second_price", target_rel_ci=0.01, **{**KW, "samples": 500})
     s = res.rows[0].spectrum
     assert s.unresolved and "unresolved" in str(res)
-    assert res.to_frame()["unresolved_grades"][0] == ",".join(map(str, s.unresolved))
+    assert res.to_wide_frame()["unresolved_grades"][0] == ",".join(map(str, s.unresolved))
+    long = res.to_frame().set_index("quantity")
+    assert long.loc[f"W_{s.unresolved[0]}", "detail"].startswith("unresolved grades")
 
 
 def test_same_numbers_inline_and_local_with_block_inputs():
@@ -50,7 +52,7 @@ def test_default_is_unchanged():
     res = latent.landscape("second_price", samples=500, revenue_samples=2000, lp=None)
     assert "target_rel_ci" not in res.settings and res.rows[0].spectrum.method == "mc"
     assert "resolved_grades" not in res.rows[0].to_dict()
-    assert "unresolved_grades" not in res.to_frame().columns
+    assert "unresolved_grades" not in res.to_wide_frame().columns
 
 
 @pytest.mark.parametrize("value", ["0", "2", "inf"])

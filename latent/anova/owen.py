@@ -42,7 +42,12 @@ when the function looks symmetric.
 **Intervals.** (A, B) are ``replicates`` independently scrambled Sobol' sequences
 (scipy.stats.qmc; the sets are drawn from an independent stream per replicate); every
 estimate is a mean over one replicate, and the CI is Student-t over the replicates (valid for
-randomised QMC: the replicates are i.i.d. and each is unbiased). Few, long replicates keep
+randomised QMC: the replicates are i.i.d. and each is unbiased), its far end moved out by
+the Cornish–Fisher term of the per-sample skewness pooled within the replicates
+(:func:`skew_extension`): the high grades' products are skewed (skewness 10–15 on Sobol' G),
+and a symmetric interval then misses only on the side of the rare large values (W_4 of
+Sobol' G, d = 6, at 48 000 evaluations: 507 of 560 seeds covered, 527 with the extension;
+tests/test_anova_owen.py). Few, long replicates keep
 most of the QMC gain: :func:`grade_spectrum_owen` uses 4 by default (on Sobol' G at 22 528
 evaluations W_1's RMSE is 1.1–1.7× lower than with 8, at about the same interval width; see
 BENCHMARKS.md), :func:`adaptive_spectrum` 8 (its stopping rule reads the intervals, and 3
@@ -279,15 +284,44 @@ def make_plan(r: int, estimator: str, n: int, weights) -> GradePlan:
     return GradePlan(grade=r, estimator="cross", proposal=prop)
 
 
+def merge_moments(a, b):
+    """Pool two (count, mean, M2, M3) summaries of per-sample vectors (M_k: sums of k-th
+    powers of deviations from the mean), exactly as if computed on the union (Pébay's pairwise
+    update, so a large mean does not cancel the central moments).
+
+    >>> x = np.array([[1.0], [2.0], [4.0], [9.0]])
+    >>> def summ(v):
+    ...     d = v - v.mean(0)
+    ...     return len(v), v.mean(0), (d**2).sum(0), (d**3).sum(0)
+    >>> [np.round(np.ravel(t), 6).tolist() for t in merge_moments(summ(x[:1]), summ(x[1:]))]
+    [[4], [4.0], [38.0], [90.0]]
+    >>> [np.round(np.ravel(t), 6).tolist() for t in summ(x)]
+    [[4], [4.0], [38.0], [90.0]]
+    """
+    na, ma, m2a, m3a = a
+    nb, mb, m2b, m3b = b
+    n = na + nb
+    d = mb - ma
+    mean = ma + d * nb / n
+    m2 = m2a + m2b + d**2 * na * nb / n
+    m3 = m3a + m3b + d**3 * na * nb * (na - nb) / n**2 + 3 * d * (na * m2b - nb * m2a) / n
+    return n, mean, m2, m3
+
+
 @dataclass(frozen=True)
 class ReplicateMeans:
-    """Mergeable summary: per-replicate mean vectors, in replicate order."""
+    """Mergeable summary: per-replicate mean vectors, in replicate order, with each
+    replicate's sums of squared and cubed deviations of its per-sample values (``m2``,
+    ``m3``: the skewness that widens the intervals' far ends, see :func:`skew_extension`)."""
 
     means: tuple
     samples: int
+    m2: tuple = ()
+    m3: tuple = ()
 
     def merge(self, other: ReplicateMeans) -> ReplicateMeans:
-        return ReplicateMeans(means=self.means + other.means, samples=self.samples + other.samples)
+        return ReplicateMeans(means=self.means + other.means, samples=self.samples + other.samples,
+                              m2=self.m2 + other.m2, m3=self.m3 + other.m3)
 
 
 @dataclass(frozen=True)
@@ -341,10 +375,13 @@ class OwenReplicate:
                       for plan in self.plans]
             per_sample = np.column_stack([cols["var"], cols["w0"], cols["w1"], *grades,
                                           cols["tau"], first, tau])
-            s = per_sample.sum(0)
-            total = s if total is None else total + s
+            mb = per_sample.mean(0)
+            dev = per_sample - mb
+            part = (b, mb, (dev**2).sum(0), (dev**3).sum(0))
+            total = part if total is None else merge_moments(total, part)
             done += b
-        return ReplicateMeans(means=(total / size,), samples=size)
+        _, mean, m2, m3 = total
+        return ReplicateMeans(means=(mean,), samples=size, m2=(m2,), m3=(m3,))
 
 
 # Input floats per batch of a replicate: small enough that a batch's arrays stay in a core's
@@ -466,11 +503,12 @@ def grade_spectrum_owen(
     >>> lo, hi = s.energies_ci[3]; bool(lo < 1 / 12**3 < hi)   # W_3 = (1/12)³ exactly
     True
     """
-    root = np.random.SeedSequence(seed)
+    # an int seed s: SeedSequence(s); a SeedSequence: its own stream (spawn key included)
+    root = fresh_sequence(np.random.SeedSequence() if seed is None else seed)
     k = int(replicates)
     n, R, L, plans, weights, pilot_samples, pilot_evals, per_sample = _setup(
         f, marginals, n_inputs, max_grade, k, subsets_per_grade, estimator, pilot, evaluations,
-        np.random.SeedSequence(root.entropy, spawn_key=(2**32 - 1,)), block)
+        np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 2**32 - 1)), block)
     m = (evaluations - pilot_evals) // (k * per_sample)
     if m < 2:
         raise ValueError(f"evaluations={evaluations} leave fewer than 2 samples per replicate "
@@ -481,14 +519,97 @@ def grade_spectrum_owen(
                          subsets_per_grade=L, batch=batch, qmc=qmc, block=block)
     cfg = config or EngineConfig()
     cfg = EngineConfig(**{**cfg.to_dict(), "batch_size": m, "progress": False})
-    summary = run(task, k * m, int(root.entropy), cfg, desc="replicates")
+    plain = isinstance(root.entropy, int) and not root.spawn_key  # an int seed: as before
+    summary = run(task, k * m, int(root.entropy) if plain else root, cfg, desc="replicates")
     x = np.array(summary.means)  # (k, dim)
-    return _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed,
-                     confidence, L, qmc, weights is not None)
+    return _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed_label(seed),
+                     confidence, L, qmc, weights is not None,
+                     (np.array(summary.m2), np.array(summary.m3)))
+
+
+def skew_extension(m2, m3, samples: int, replicates: int, z: float) -> np.ndarray:
+    """How far (in standard errors) to move out the far end of each column's interval: the
+    Edgeworth (Cornish–Fisher) term of a Student-t interval, γ/(6√n)·(2z² + 1), with γ the
+    per-sample skewness pooled within the replicates and n = ``samples`` in all; signed like γ
+    (positive: the upper end moves up). A skewed mean (the products a_u·b_u of high grades
+    have per-sample skewness 10–15 with rare large values) is low when its replicates' spread
+    is small too, so the symmetric t-interval misses on that side only (Sobol' G, d = 6, W_4
+    at 48 000 evaluations: 507 of 560 seeds covered, all misses below); only the far end moves,
+    so the interval never covers less than the symmetric one.
+
+    >>> m2, m3 = np.array([[3.0, 3.0]]), np.array([[8.0, 0.0]])   # γ = (8/4) / (3/3)^1.5 = 2
+    >>> skew_extension(m2, m3, 4, 1, 1.0).round(4).tolist()   # 2 / (6·2) · 3
+    [0.5, 0.0]
+    """
+    n, k = float(samples), int(replicates)
+    var = np.sum(m2, axis=0) / max(n - k, 1.0)
+    mu3 = np.sum(m3, axis=0) / n
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant columns: no extension
+        gamma = np.where(var > 0, mu3 / np.sqrt(np.maximum(var, 0.0)) ** 3, 0.0)
+    return np.nan_to_num(gamma) / (6 * math.sqrt(n)) * (2 * z * z + 1)
+
+
+MC_REPLICATES = 4  # the default Monte Carlo spectrum's replicates (grade_spectrum_owen's)
+MC_PILOT = 0.05
+
+
+def mc_evaluations(n_inputs: int, max_grade: int, samples: int) -> int:
+    """Evaluations that buy :func:`mc_spectrum` ``samples`` (A, B) pairs (grade 2 by cross
+    products, higher grades by 2 same-set products per sample and world) and its pilot (the
+    set proposal of grades ≥ 3; grades ≤ 2 need none).
+
+    >>> mc_evaluations(6, 3, 1000), mc_evaluations(6, 2, 1000)  # 14 + 0 + 16; 5 % pilot
+    (31579, 14000)
+    """
+    r = min(int(max_grade), int(n_inputs))
+    per = owen_evaluations_per_sample(n_inputs, r, 2, ["cross", "same"])
+    return math.ceil(int(samples) * per / (1 - MC_PILOT)) if r >= 3 else int(samples) * per
+
+
+def mc_min_samples(n_inputs: int, max_grade: int) -> int:
+    """Fewest ``samples`` :func:`mc_spectrum` accepts: 2 per replicate, plus what the pilot
+    (at least 20 core samples of 2N + 2 evaluations, grades ≥ 3 only) takes of the budget.
+
+    >>> mc_min_samples(6, 2), mc_min_samples(6, 3)
+    (8, 19)
+    """
+    r = min(int(max_grade), int(n_inputs))
+    if r < 3:
+        return 2 * MC_REPLICATES
+    per = owen_evaluations_per_sample(n_inputs, r, 2, ["cross", "same"])
+    return 2 * MC_REPLICATES + math.ceil(20 * (2 * int(n_inputs) + 2) / per) + 1
+
+
+def mc_spectrum(f, marginals, n_inputs: int, *, max_grade: int = 3, samples: int = 10_000,
+                seed=None, block: int | None = None,
+                config: EngineConfig | None = None) -> GradeSpectrum:
+    """The default Monte Carlo grade spectrum (``latent.spectrum(method="mc")`` and
+    ``estimate_rho --spectrum mc``): :func:`grade_spectrum_owen` on
+    :data:`MC_REPLICATES` scrambled-Sobol' replicates, with the evaluations of about
+    ``samples`` (A, B) pairs (:func:`mc_evaluations`). On a held-out Sobol' G function
+    (d = 8) at 10⁵ evaluations its relative RMSE of W_3 is 7× lower than cross pick–freeze's
+    (:func:`latent.anova.grade_spectrum_mc`), with intervals tested at every grade
+    (bench/bench_spectrum_default.py, BENCHMARKS.md).
+
+    Raises ``ValueError`` naming ``samples`` when fewer than 2 samples per replicate remain.
+
+    >>> from scipy import stats
+    >>> s = mc_spectrum(lambda x: x[:, 0] * x[:, 1], stats.uniform(), 2, samples=4000, seed=1)
+    >>> lo, hi = s.energies_ci[2]; bool(lo < 1 / 144 < hi)   # W_2 = (1/12)²
+    True
+    """
+    least = mc_min_samples(n_inputs, max_grade)
+    if int(samples) < least:
+        raise ValueError(f"samples={samples}: the Monte Carlo spectrum needs at least {least} "
+                         f"({MC_REPLICATES} replicates of 2 samples or more, and its pilot)")
+    return grade_spectrum_owen(f, marginals, n_inputs, max_grade=max_grade,
+                               evaluations=mc_evaluations(n_inputs, max_grade, samples),
+                               seed=seed, replicates=MC_REPLICATES, pilot=MC_PILOT,
+                               block=block, config=config)
 
 
 def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, confidence, L,
-              qmc, weighted) -> GradeSpectrum:
+              qmc, weighted, moments=None) -> GradeSpectrum:
     # columns of x (one row per replicate): Var, W_0, W_1…W_R (one per plan), Σ τ̄_j,
     # first-order (N), total (N) — the layout of latent.anova.spectrum.spectrum_from_means
     k = x.shape[0]
@@ -502,12 +623,27 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
                         if sets else "")
                      + (f" (pilot: {pilot_samples} plain-MC samples, discarded)"
                         if pilot_samples else ""))
-    return spectrum_from_means(
-        "owen", n, R, x.mean(0), np.cov(x, rowvar=False) / k, z=z, level=confidence,
+    cov = np.cov(x, rowvar=False) / k
+    spec = spectrum_from_means(
+        "owen", n, R, x.mean(0), cov, z=z, level=confidence,
         notes=notes, evaluations=k * m * per_sample + pilot_evals, samples=k * m, seed=seed,
         ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
-                   + " (delta method for ratios)"))
+                   + (", far end moved out by the per-sample skewness (Cornish–Fisher); delta "
+                      "method for ratios" if moments is not None else
+                      " (delta method for ratios)")))
+    if moments is None:
+        return spec
+    shift = skew_extension(*moments, k * m, k, z)
+    se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+
+    def moved(ci, col):
+        d = shift[col] * se[col]
+        return (ci[0], ci[1] + d) if d > 0 else (ci[0] + d, ci[1])
+
+    return replace(spec, energies_ci=tuple(moved(c, 1 + r) for r, c in
+                                           enumerate(spec.energies_ci)),
+                   variance_ci=moved(spec.variance_ci, 0))
 
 
 def resolved_grades(spectrum: GradeSpectrum, target_rel_ci: float) -> tuple[int, ...]:
@@ -620,16 +756,18 @@ def adaptive_spectrum(
     # workers never wait while the intervals are checked
     runs = [Run(task=replace(task, offset=start, chunk=c), samples=k * size, seed=root,
                 batch_size=size) for c, (start, size) in enumerate(zip(starts, sizes, strict=True))]
-    means, length, chunks = None, 0, 0
+    acc, chunks = None, 0
     with session(config or EngineConfig()) as cfg, \
             closing(run_each(runs, replace(cfg, progress=False), desc="replicates")) as results:
         for size, summary in zip(sizes, results, strict=True):  # dask: one cluster, all chunks
-            x = np.array(summary.means)  # (k, dim): this chunk's means per replicate
-            means = x if means is None else (means * length + x * size) / (length + size)
-            length += size
+            # this chunk's per-replicate (k, dim) summaries, pooled with the earlier chunks'
+            part = (size, np.array(summary.means), np.array(summary.m2), np.array(summary.m3))
+            acc = part if acc is None else merge_moments(acc, part)
+            length, means = acc[0], acc[1]
             chunks += 1
             spec = _assemble(means, n, R, plans, length, per_sample, pilot_samples,
-                             pilot_evals, label, confidence, L, qmc, weights is not None)
+                             pilot_evals, label, confidence, L, qmc, weights is not None,
+                             (acc[2], acc[3]))
             done = resolved_grades(spec, target_rel_ci)
             if len(done) == R:
                 break  # closing: the next chunk's queued replicates are cancelled

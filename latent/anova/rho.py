@@ -52,7 +52,7 @@ class RhoFit(Result):
     :class:`~latent.results.ConfidenceInterval` (pairs are converted).
 
     >>> fit = grade_decay_rho([1.0, 4.0**-1, 4.0**-2, 4.0**-3])
-    >>> fit.to_frame()[["grade", "ratio"]].values.tolist()
+    >>> fit.to_frame()[["grade", "value"]].values.tolist()
     [[1.0, 2.0], [2.0, 2.0]]
     """
 
@@ -102,21 +102,26 @@ class RhoFit(Result):
         }
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per per-grade ratio ρ_r = √(W_r/W_{r+1}): grade, ratio, ci_low, ci_high."""
+        """One row per per-grade ratio ρ_r = √(W_r/W_{r+1}): grade, ``value`` (ρ_r), ci_low,
+        ci_high, ``units`` ("ratio")."""
         nan = float("nan")
         rows = []
         for k, (g, r) in enumerate(zip(self.ratio_grades, self.ratios, strict=True)):
             ci = None if self.ratios_ci is None else self.ratios_ci[k]
-            rows.append({"grade": g, "ratio": r, "ci_low": nan if ci is None else ci.low,
-                         "ci_high": nan if ci is None else ci.high})
-        return pd.DataFrame(rows, columns=["grade", "ratio", "ci_low", "ci_high"])
+            rows.append({"grade": g, "value": r, "ci_low": nan if ci is None else ci.low,
+                         "ci_high": nan if ci is None else ci.high, "units": "ratio"})
+        return pd.DataFrame(rows, columns=["grade", "value", "ci_low", "ci_high", "units"])
 
-    def __repr__(self) -> str:
-        rs = ", ".join(f"ρ_{g}={r:.4g}" for g, r in zip(self.ratio_grades, self.ratios,
-                                                        strict=True))
+    def __str__(self) -> str:
+        rs = ", ".join(f"ρ_{g} = {r:.4g}" for g, r in zip(self.ratio_grades, self.ratios,
+                                                          strict=True))
         ci = _fmt_ci(self.rho_ci, self.ci_method)
-        return (f"RhoFit(ρ={self.rho:.4g} {ci}, grades={list(self.grades)}, "
-                f"{self.verdict}, R²={self.r_squared:.4f}; {rs})")
+        return (f"grade-decay ρ = {self.rho:.4g} {ci} over grades {list(self.grades)}: "
+                f"{self.verdict}, R² = {self.r_squared:.4f}" + (f"; {rs}" if rs else ""))
+
+    def _repr_items(self) -> list:
+        return [("rho", self.rho), ("", self.rho_ci), ("verdict", self.verdict),
+                ("grades", list(self.grades))]
 
 
 def _gls(x: np.ndarray, y: np.ndarray, cov: np.ndarray | None):

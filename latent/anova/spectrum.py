@@ -50,7 +50,7 @@ class GradeSpectrum(Result):
     >>> s = spectrum_from_subsets(np.array([[1.0, 0.25], [0.25, 0.5]]), 2, "grid",
     ...                           names=("a", "b"))
     >>> s.to_frame().columns.tolist()
-    ['grade', 'energy', 'ci_low', 'ci_high', 'share']
+    ['grade', 'value', 'ci_low', 'ci_high', 'share', 'units']
     >>> s.indices_frame()[["name", "S1", "ST"]].values.tolist()
     [['a', 0.25, 0.75], ['b', 0.25, 0.75]]
     """
@@ -181,27 +181,28 @@ class GradeSpectrum(Result):
         return jsonable(out)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per grade r = 0…max_grade: grade, energy W_r, its CI, share W_r/Var (W_0:
-        the squared mean, no share); an adaptive run adds ``rel_half_width`` (CI half width /
-        abs(W_r)) and ``resolved`` (met ``target_rel_ci``; None for W_0).
+        """One row per grade r = 0…max_grade: grade, ``value`` (the energy W_r), its CI
+        (NaN when exact), share W_r/Var (W_0: the squared mean, no share), ``units`` ("f²":
+        energies are in squared units of f); an adaptive run adds ``rel_half_width`` (CI half
+        width / abs(W_r)) and ``resolved`` (met ``target_rel_ci``; None for W_0).
 
         >>> spectrum_from_subsets(np.array([[1.0, 0.25], [0.25, 0.5]]), 2, "grid").to_frame()
-           grade  energy  ci_low  ci_high  share
-        0      0     1.0     NaN      NaN    NaN
-        1      1     0.5     NaN      NaN    0.5
-        2      2     0.5     NaN      NaN    0.5
+           grade  value  ci_low  ci_high  share units
+        0      0    1.0     NaN      NaN    NaN    f²
+        1      1    0.5     NaN      NaN    0.5    f²
+        2      2    0.5     NaN      NaN    0.5    f²
         """
         rows = []
         shares = [float("nan"), *self.shares()]
         rel = self.relative_half_widths()
         for r, e in enumerate(self.energies):
             ci = None if self.energies_ci is None else self.energies_ci[r]
-            rows.append({"grade": r, "energy": e,
+            rows.append({"grade": r, "value": e, "units": "f²",
                          "ci_low": float("nan") if ci is None else ci.low,
                          "ci_high": float("nan") if ci is None else ci.high,
                          "share": shares[r], "rel_half_width": rel[r],
                          "resolved": None if r == 0 else r in (self.resolved or ())})
-        columns = ["grade", "energy", "ci_low", "ci_high", "share"]
+        columns = ["grade", "value", "ci_low", "ci_high", "share", "units"]
         if self.target_rel_ci is not None:
             columns += ["rel_half_width", "resolved"]
         return pd.DataFrame(rows, columns=columns)
@@ -233,25 +234,53 @@ class GradeSpectrum(Result):
                        f"ST = {_num(self.total[j], ct)}")
         return out
 
-    def __repr__(self) -> str:
-        lines = [f"GradeSpectrum(method={self.method}, N={self.n_inputs}, "
-                 f"variance={_num(self.variance, self.variance_ci)},"]
+    def _repr_items(self) -> list:
+        fit = self.rho()
+        return [("method", self.method), ("N", self.n_inputs), ("R", self.max_grade),
+                ("variance", self.variance), ("rho", fit.rho), ("", fit.rho_ci)]
+
+    def __str__(self) -> str:
+        """The text: a table of W_r by grade (value, CI, share of the variance), then the
+        variance, mean dimension, ρ, the Sobol' indices and the notes.
+
+        >>> print(spectrum_from_subsets(np.array([[1.0, 0.25], [0.25, 0.5]]), 2, "grid"))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Grade spectrum (grid, N = 2 inputs; exact)
+          grade  W_r  95% CI   share
+          0      1    (exact)
+          1      0.5  (exact)  50.0%
+          2      0.5  (exact)  50.0%
+          variance = 1 (exact);  mean dimension = 1.5 (exact)
+          grade-decay ρ = 1 exact over grades [1, 2]: geometric, R² = 1.0000; ρ_1 = 1
+          Sobol' indices (S1 first order, ST total):
+            x1  S1 = 0.25 (exact)  ST = 0.75 (exact)
+            x2  S1 = 0.25 (exact)  ST = 0.75 (exact)
+        """
+        how = "exact" if self.exact else f"{self.level:.0%} CIs"
+        lines = [f"Grade spectrum ({self.method}, N = {self.n_inputs} inputs; {how})"]
+        level = f"{self.level:.0%} CI"
+        rows = [("grade", "W_r", level, "share")]
+        shares = [float("nan"), *self.shares()]
         for r, e in enumerate(self.energies):
             ci = None if self.energies_ci is None else self.energies_ci[r]
-            lines.append(f"  W_{r} = {_num(e, ci)}")
+            rows.append((str(r), f"{e:.6g}", "(exact)" if ci is None else str(ci),
+                         "" if r == 0 or math.isnan(shares[r]) else f"{shares[r]:.1%}"))
         if self.max_grade < self.n_inputs:
-            lines.append(f"  W_>{self.max_grade} = {_num(self.tail, self.tail_ci)}")
-        lines.append(f"  mean dimension = {_num(self.mean_dimension, self.mean_dimension_ci)}")
+            rows.append((f">{self.max_grade}", f"{self.tail:.6g}",
+                         "(exact)" if self.tail_ci is None else str(self.tail_ci), ""))
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
+        lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+                  for row in rows]
+        lines.append(f"  variance = {_num(self.variance, self.variance_ci)};  mean dimension = "
+                     f"{_num(self.mean_dimension, self.mean_dimension_ci)}")
         if self.target_rel_ci is not None:
             lines.append(f"  target: CI half width ≤ {self.target_rel_ci:g}·W_r — resolved grades "
                          f"{list(self.resolved) or 'none'}, unresolved "
                          f"{list(self.unresolved) or 'none'}")
-        lines.append(f"  {self.rho()!r}")
+        lines.append(f"  {self.rho()}")
         lines += self.indices_text()
         lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines) + ")"
-
-    __str__ = __repr__
+        return "\n".join(lines)
 
     def plot(self, ax=None, *, title: str | None = None):
         """Log-scale plot of W_r by grade, with CIs and the fitted geometric line; returns the

@@ -70,17 +70,20 @@ class FrontierResult(Result):
         return jsonable(out)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per grade R: exact revenue (Fraction, or None when not certified), its
-        float, ratio and loss to Rev*, certificate status and LP seconds.
+        """One row per grade R: the revenue Rev^(R) as ``value`` (float) and ``value_exact``
+        (the exact rational as a ``"p/q"`` string, None when not certified), ``units``, its
+        ratio and loss to Rev*, certificate status and LP seconds.
 
         >>> frontier(bidders=2, values="discrete:1,2:1/2,1/2").to_frame().shape
-        (2, 7)
+        (2, 8)
         """
-        rows = [{"grade": p.grade, "revenue": p.revenue, "revenue_float": p.revenue_float,
-                 "ratio": p.ratio, "loss": p.loss, "certificate": p.certificate,
-                 "seconds": p.seconds} for p in self.frontier.points]
-        return pd.DataFrame(rows, columns=["grade", "revenue", "revenue_float", "ratio", "loss",
-                                           "certificate", "seconds"])
+        rows = [{"grade": p.grade, "value": float(p.revenue_float),
+                 "value_exact": None if p.revenue is None else jsonable(p.revenue),
+                 "units": "revenue per auction", "ratio": p.ratio, "loss": p.loss,
+                 "certificate": p.certificate, "seconds": p.seconds}
+                for p in self.frontier.points]
+        return pd.DataFrame(rows, columns=["grade", "value", "value_exact", "units", "ratio",
+                                           "loss", "certificate", "seconds"])
 
     def plot(self, ax=None):
         """Rev^(R) against R with Rev* dashed; returns the axes (no pyplot, no backend change).

@@ -190,7 +190,7 @@ def landscape(
     --------
     >>> import latent
     >>> res = latent.landscape("posted_unlimited", samples=300, revenue_samples=2000, lp=None)
-    >>> res.to_frame()[["format", "W_1", "W_2"]].shape, res.rows[0].rho_text()
+    >>> res.to_wide_frame()[["format", "W_1", "W_2"]].shape, res.rows[0].rho_text()
     ((1, 3), '∞ (structural)')
     """
     executor = choice("executor", executor, EXECUTORS)

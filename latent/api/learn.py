@@ -3,7 +3,7 @@ samples and audit the best of each on a held-out sample.
 
 >>> r = learn(values="uniform", bidders=2, trials=1, families="posted_price", train=500,
 ...           valid=500, test_samples=2000, regret_samples=0, seed=1)
->>> r.to_frame()["mechanism"].tolist()
+>>> r.to_frame()["mechanism"].unique().tolist()
 ['posted_price', 'vickrey', 'myerson']
 """
 
@@ -110,22 +110,29 @@ class LearnResult(Result):
         return jsonable(out)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per mechanism (held-out test sample): mean and 95% CI of revenue,
-        efficiency and regret, the IR violation rate and, with spectra, ρ and its verdict."""
+        """One row per mechanism × metric (held-out test sample): ``metric`` (revenue,
+        efficiency, regret, ir_violations and, with spectra, rho), ``value``, ``ci_low``,
+        ``ci_high`` (95%; NaN where there is none), ``units`` and ``detail`` (ρ's verdict)."""
+        nan = float("nan")
+        units = {"revenue": "value per auction", "efficiency": "share",
+                 "regret": "value per bidder", "ir_violations": "share of bidders"}
         rows = []
         for e in self.report.evaluations:
-            row = {"mechanism": e.mechanism}
-            for k in ("revenue", "efficiency", "regret"):
+            for k in ("revenue", "efficiency", "regret", "ir_violations"):
                 est = getattr(e, k)
-                row[k] = None if est is None else est.mean
-                lo, hi = (None, None) if est is None or est.ci is None else tuple(est.ci)
-                row[f"{k}_low"], row[f"{k}_high"] = lo, hi
-            row["ir_violations"] = e.ir_violations.mean
+                if est is None:
+                    continue
+                lo, hi = (nan, nan) if est.ci is None else tuple(est.ci)
+                rows.append({"mechanism": e.mechanism, "metric": k, "value": est.mean,
+                             "ci_low": lo, "ci_high": hi, "units": units[k], "detail": ""})
             if e.mechanism in self.spectra:
                 fit = self.spectra[e.mechanism].rho()
-                row["rho"], row["rho_verdict"] = fit.rho, fit.verdict
-            rows.append(row)
-        return pd.DataFrame(rows)
+                lo, hi = (nan, nan) if fit.rho_ci is None else tuple(fit.rho_ci)
+                rows.append({"mechanism": e.mechanism, "metric": "rho", "value": fit.rho,
+                             "ci_low": lo, "ci_high": hi, "units": "ratio",
+                             "detail": fit.verdict})
+        return pd.DataFrame(rows, columns=["mechanism", "metric", "value", "ci_low", "ci_high",
+                                           "units", "detail"])
 
     def plot(self, ax=None):
         """Held-out revenue of each mechanism with its 95% CI; returns the axes."""

@@ -22,7 +22,7 @@ from numerics.lp.bundling import (
 )
 from numerics.lp.optimal import OptimalResult, TypeSpace, optimal_mechanism
 from numerics.lp.yao import YaoResult, yao_optimal
-from numerics.results import Result, jsonable
+from numerics.results import Result, jsonable, new_axes
 from numerics.validate import (
     choice,
     memory_budget,
@@ -109,29 +109,91 @@ class OptimalReport(Result):
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per mechanism: the optimum, the other-IC optimum and the benchmarks, with
-        exact revenues (Fractions) where known.
+        """One row per mechanism: the optimum, the other-IC optimum and the benchmarks; their
+        revenue as ``value`` (float), ``value_exact`` (the exact rational as a ``"p/q"``
+        string, None when not certified), ``units`` and the ``certificate``.
 
-        >>> optimal(bidders=1, items=1).to_frame()[["mechanism", "revenue"]].iloc[0].tolist()
-        ['optimal BIC', Fraction(1, 1)]
+        >>> row = optimal(bidders=1, items=1).to_frame().iloc[0]
+        >>> row["mechanism"], float(row["value"]), row["value_exact"], row["units"]
+        ('optimal BIC', 1.0, '1', 'revenue per auction')
         """
         m = self.mechanism
-        rows = [{"mechanism": f"optimal {m.ic.upper()}", "revenue": m.revenue,
-                 "revenue_float": m.revenue_float, "certificate": m.certificate.status}]
+
+        def row(name, exact, value, certificate):
+            return {"mechanism": name, "value": float(value),
+                    "value_exact": None if exact is None else jsonable(Fraction(exact)),
+                    "units": "revenue per auction", "certificate": certificate}
+
+        rows = [row(f"optimal {m.ic.upper()}", m.revenue, m.revenue_float,
+                    m.certificate.status)]
         for ic, v in (self.comparison or {}).items():
             if ic != m.ic and not isinstance(v, str):
-                rows.append({"mechanism": f"optimal {ic.upper()}", "revenue": v.revenue,
-                             "revenue_float": v.revenue_float,
-                             "certificate": v.certificate.status})
+                rows.append(row(f"optimal {ic.upper()}", v.revenue, v.revenue_float,
+                                v.certificate.status))
         for name, v in m.benchmarks.items():
-            rows.append({"mechanism": name, "revenue": v, "revenue_float": float(v),
-                         "certificate": "exact"})
+            rows.append(row(name, v, float(v), "exact"))
         if self.grand_bundling is not None:
             g = self.grand_bundling
-            rows.append({"mechanism": "grand bundling", "revenue": g.bundling,
-                         "revenue_float": float(g.bundling), "certificate": g.certificate})
-        return pd.DataFrame(rows, columns=["mechanism", "revenue", "revenue_float",
+            rows.append(row("grand bundling", g.bundling, float(g.bundling), g.certificate))
+        return pd.DataFrame(rows, columns=["mechanism", "value", "value_exact", "units",
                                            "certificate"])
+
+    def _repr_items(self) -> list:
+        m = self.mechanism
+        return [("setting", self.setting), ("ic", m.ic),
+                ("revenue", m.revenue if m.revenue is not None else m.revenue_float),
+                ("certificate", m.certificate.status)]
+
+    def interim_frame(self) -> pd.DataFrame:
+        """The optimal interim rule, one row per type (of bidder 1; the rule is symmetric):
+        ``type``, the interim allocation per item (``x_high``/``x_low`` per high/low item in
+        the Yao setting, ``x_1``… in the discrete one) and the ``payment``, as floats.
+
+        >>> optimal(bidders=1, items=1).interim_frame().columns.tolist()
+        ['type', 'x_high', 'x_low', 'payment']
+        """
+        m = self.mechanism
+        nan = float("nan")
+        f = (lambda v: nan if v is None else float(v))  # noqa: E731
+        if isinstance(m, YaoResult):
+            rows = [{"type": f"k={k} high", "x_high": f(xh), "x_low": f(xl), "payment": f(p)}
+                    for k, xh, xl, p in m.interim]
+            return pd.DataFrame(rows, columns=["type", "x_high", "x_low", "payment"])
+        alloc, pay = m.interim_allocation[0], m.interim_payment[0]
+        items = len(alloc[0]) if alloc else 0
+        rows = []
+        for t, (x, p) in enumerate(zip(alloc, pay, strict=True)):
+            label = ("(" + ", ".join(str(v) for v in self.types[t]) + ")"
+                     if self.types is not None else str(t + 1))
+            rows.append({"type": label, **{f"x_{j + 1}": f(x[j]) for j in range(items)},
+                         "payment": f(p)})
+        return pd.DataFrame(rows, columns=["type", *[f"x_{j + 1}" for j in range(items)],
+                                           "payment"])
+
+    def plot(self, ax=None):
+        """The optimal interim rule by type: one group of bars per type, one bar per item's
+        interim allocation and one for the payment (:meth:`interim_frame`); returns the axes
+        (a new figure's when ``ax`` is None).
+
+        >>> ax = optimal(bidders=1, items=1).plot(); len(ax.containers)   # x_high, x_low, pay
+        3
+        """
+        frame = self.interim_frame()
+        ax = new_axes(ax)
+        series = [c for c in frame.columns if c != "type"]
+        width = 0.8 / len(series)
+        pos = range(len(frame))
+        for k, col in enumerate(series):
+            label = "payment" if col == "payment" else f"allocation {col}"
+            ax.bar([p + (k - (len(series) - 1) / 2) * width for p in pos],
+                   frame[col].fillna(0.0), width, label=label)
+        ax.set_xticks(list(pos), frame["type"].tolist())
+        ax.set_xlabel("type (bidder 1)")
+        ax.set_ylabel("interim allocation / payment")
+        m = self.mechanism
+        ax.set_title(f"Optimal {m.ic.upper()} interim rule (revenue {m.revenue_float:.4g})")
+        ax.legend(fontsize=8)
+        return ax
 
     def __str__(self) -> str:
         return _text(self.document())

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from latent.results import Result, jsonable
+from latent.results import Result, jsonable, new_axes
 from numerics.audit import AuditResult, AuditTask, RegretSearch
 from numerics.engine import EXECUTORS, EngineConfig, run
 from numerics.engine import samples as engine_samples
@@ -46,6 +46,11 @@ METRICS = (  # (attribute of AuditResult, label of the text table, unit note)
     ("monotonicity_violations", "monotonicity violations", " (share of bidders)"),
 )
 TEXT_ROWS = tuple(m for m in METRICS if m[0] != "optimal_welfare")
+UNITS = {"revenue": "value per auction", "welfare": "value per auction",
+         "optimal_welfare": "value per auction", "efficiency": "share",
+         "regret": "value per bidder", "regret_max_bidder": "value per bidder",
+         "ir_violations": "share of bidders", "feasibility_violations": "share of profiles",
+         "monotonicity_violations": "share of bidders"}
 
 
 def bids_frame(values: np.ndarray) -> pd.DataFrame:
@@ -112,7 +117,8 @@ class Simulation(Result):
         return jsonable(out)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per metric: metric, value, ci_low, ci_high, n (unmeasured metrics omitted)."""
+        """One row per metric: metric, value, ci_low, ci_high, units, n (unmeasured metrics
+        omitted)."""
         rows = []
         for attr, _, _ in METRICS:
             est = getattr(self.audit, attr)
@@ -121,8 +127,38 @@ class Simulation(Result):
             rows.append({"metric": attr, "value": est.value,
                          "ci_low": float("nan") if est.ci is None else est.ci.low,
                          "ci_high": float("nan") if est.ci is None else est.ci.high,
-                         "n": est.n})
-        return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "n"])
+                         "units": UNITS[attr], "n": est.n})
+        return pd.DataFrame(rows, columns=["metric", "value", "ci_low", "ci_high", "units",
+                                           "n"])
+
+    def _repr_items(self) -> list:
+        return [("mechanism", self.name), ("bidders", self.bidders), ("items", self.items),
+                ("values", self.values_spec), ("profiles", self.audit.n_samples),
+                ("revenue", self.audit.revenue.value), ("", self.audit.revenue.ci)]
+
+    def plot(self, ax=None):
+        """The measured metrics with their 95% CIs, one horizontal error bar per metric,
+        grouped by units (value per auction, then shares); returns the axes (a new figure's
+        when ``ax`` is None). The audit keeps running moments, not each profile's draws, so
+        the picture is of the estimates and their uncertainty, not of distributions.
+
+        >>> sim = simulate("second_price", bidders=2, samples=500, regret=False)
+        >>> len(sim.plot().containers) == len(sim.to_frame())
+        True
+        """
+        frame = self.to_frame().sort_values("units", kind="stable").reset_index(drop=True)
+        ax = new_axes(ax)
+        for k, r in frame.iterrows():
+            lo = r["value"] - r["ci_low"] if r["ci_low"] == r["ci_low"] else 0.0
+            hi = r["ci_high"] - r["value"] if r["ci_high"] == r["ci_high"] else 0.0
+            ax.errorbar([r["value"]], [k], xerr=[[max(lo, 0.0)], [max(hi, 0.0)]], fmt="o",
+                        capsize=3, color="C0" if r["units"] == UNITS["revenue"] else "C1")
+        ax.set_yticks(range(len(frame)), [f"{m} ({u})" for m, u in
+                                          zip(frame["metric"], frame["units"], strict=True)])
+        ax.invert_yaxis()
+        ax.set_xlabel("estimate with 95% CI")
+        ax.set_title(f"{self.name}: {self.bidders} bidders, {self.audit.n_samples} profiles")
+        return ax
 
     def __str__(self) -> str:
         r = self.audit
@@ -296,7 +332,7 @@ def simulate(
     >>> import latent
     >>> sim = latent.simulate("second_price", bidders=2, samples=2000, regret=False, seed=1)
     >>> bool(sim.revenue.ci.low < 1 / 3 < sim.revenue.ci.high), sim.to_frame().shape
-    (True, (6, 5))
+    (True, (6, 6))
     """
     executor = choice("executor", executor, EXECUTORS)
     samples = positive_int("samples", samples)

@@ -20,7 +20,12 @@ from latent.anova import grade_spectrum_mc, grade_spectrum_quad
 from latent.anova.grid import grid_spectrum_of
 from latent.anova.marginals import parse_marginal
 from latent.anova.mc import evaluations_per_sample
-from latent.anova.owen import adaptive_spectrum, owen_evaluations_per_sample
+from latent.anova.owen import (
+    adaptive_spectrum,
+    mc_evaluations,
+    mc_spectrum,
+    owen_evaluations_per_sample,
+)
 from latent.anova.spectrum import GradeSpectrum
 from numerics.engine import EXECUTORS, EngineConfig
 from numerics.mechanisms import enumerated_assignments, make_mechanism
@@ -40,7 +45,8 @@ from numerics.valuations import MAX_VALUE_SCALE, parse_valuation
 
 __all__ = ["METHODS", "load_function", "spectrum"]
 
-METHODS = ("auto", "grid", "mc", "quad")
+METHODS = ("auto", "grid", "mc", "pick-freeze", "quad")
+MONTE_CARLO = ("mc", "pick-freeze")
 INDICATOR_NOTE = ("allocation rules are indicators (discontinuous): grid/quad spectra converge "
                   "to the continuous one only at O(1/K)")
 
@@ -192,8 +198,10 @@ def _check_work(method: str, n: int, m: int, *, grid: int, samples: int, max_gra
     (digits/50)² limb products (schoolbook; measured 5 s for grid 4, N = 3, 40 000 digits), and
     every one of the grid^N table entries holds :data:`MP_ENTRY_BYTES` plus digits·log2(10)/8
     bytes per copy."""
-    if method == "mc":
-        per = evaluations_per_sample(n, min(max_grade, n), max(n, 1))  # R ≤ N is estimated
+    if method in MONTE_CARLO:
+        r = min(max_grade, n)  # R ≤ N is estimated; the larger of the two designs' costs
+        per = max(evaluations_per_sample(n, r, max(n, 1)),
+                  math.ceil(mc_evaluations(n, r, 1_000_000) / 1_000_000))
         size_budget(*((size, n) if n * n >= m else ("items", m)), per * n * m,
                     max_work=max_work)
         work_budget("samples", samples, float(samples) * per * n * m, max_work=max_work,
@@ -270,11 +278,15 @@ def spectrum(
         Law of every input (with ``function``), e.g. ``"uniform"`` or ``"uniform:-3.14:3.14"``.
     names : list of str, optional
         One label per input (default x1…xN, or bidder_1…bidder_N for a mechanism).
-    method : {"auto", "mc", "grid", "quad"}
-        ``"mc"``: cross pick–freeze Monte Carlo with normal CIs (``qmc=True`` for randomised QMC);
-        ``"grid"``: exact on ``grid`` midpoint quantiles per input (``digits`` for mpmath);
-        ``"quad"``: Gauss–Legendre with ``grid`` nodes per input, for smooth f; ``"auto"``: the
-        default Monte Carlo estimator (unbiased for any f, with CIs).
+    method : {"auto", "mc", "pick-freeze", "grid", "quad"}
+        ``"mc"``: Monte Carlo, the most accurate per evaluation (same-set pick–freeze products
+        on 4 scrambled-Sobol' replicates, Student-t CIs with a skewness correction at every
+        grade, :func:`latent.anova.owen.mc_spectrum`; ``samples`` (A, B) pairs);
+        ``"pick-freeze"``: the earlier default, cross pick–freeze on i.i.d. samples with normal
+        CIs (``qmc=True`` for its randomised-QMC variant; 5–60× the relative RMSE of ``"mc"`` at
+        grades ≥ 3 on the benchmark of BENCHMARKS.md); ``"grid"``: exact on ``grid`` midpoint
+        quantiles per input (``digits`` for mpmath); ``"quad"``: Gauss–Legendre with ``grid``
+        nodes per input, for smooth f; ``"auto"``: ``"mc"`` (unbiased for any f, with CIs).
     grid : int
         Points (grid) or nodes (quad) per input.
     samples : int
@@ -282,7 +294,7 @@ def spectrum(
     max_grade : int
         Highest grade R the Monte Carlo estimates.
     qmc : bool
-        Randomised QMC for ``"mc"`` (scrambled Sobol' replicates, t-interval CIs).
+        Randomised QMC for ``"pick-freeze"`` (scrambled Sobol' replicates, t-interval CIs).
     digits : int, optional
         ``"grid"`` only: compute in mpmath at this many digits.
     seed : int, numpy.random.SeedSequence or numpy.random.Generator
@@ -329,7 +341,7 @@ def spectrum(
     """
     method = choice("method", method, METHODS)
     grid = positive_int("grid", grid)
-    samples = positive_int("samples", samples, minimum=2)
+    samples = positive_int("samples", samples, minimum=2)  # "mc": checked below (needs N, R)
     max_grade = positive_int("max_grade", max_grade)
     if digits is not None:
         digits = positive_int("digits", digits)
@@ -344,8 +356,10 @@ def spectrum(
         raise ValueError("function, mechanism: give exactly one of function= or mechanism=")
     if method == "auto":
         method = "grid" if digits is not None else "mc"
-    if qmc and method != "mc":
-        raise ValueError(f"qmc=True applies to method 'mc' only, not {method!r}")
+    if qmc and method != "pick-freeze":
+        raise ValueError(f"qmc=True applies to method 'pick-freeze' only, not {method!r}"
+                         + (" (which always uses scrambled Sobol' replicates)"
+                            if method == "mc" else ""))
     if digits is not None and method != "grid":
         raise ValueError(f"digits={digits!r} applies to method 'grid' only")
     block = None
@@ -376,11 +390,11 @@ def spectrum(
             raise ValueError(f"names: {len(names)} names for {n} inputs")
     if mechanism is not None and assignments:
         evaluations = samples * evaluations_per_sample(n, min(max_grade, n), n) if \
-            method == "mc" or target_rel_ci is not None else \
+            method in MONTE_CARLO or target_rel_ci is not None else \
             math.exp(min(700.0, n * math.log(grid)))
         work_budget("items", m, evaluations * assignments * n * m, max_work=max_work,
                     what=f"evaluations ({assignments:.3g} assignments of {m} items per profile)",
-                    lower=("samples" if method == "mc" else "grid",))
+                    lower=("samples" if method in MONTE_CARLO else "grid",))
     if target_rel_ci is not None:  # adaptive budgets (see _adaptive): capped at max_work
         s = _adaptive(f, law, n, m if mechanism is not None else None, method=method,
                       samples=samples, max_grade=max_grade, target_rel_ci=target_rel_ci,
@@ -396,15 +410,20 @@ def spectrum(
     if method == "grid":
         s = grid_spectrum_of(f, law, n, grid=grid, block=block, digits=digits)
     elif method == "mc":
+        s = dataclasses.replace(mc_spectrum(f, law, n, max_grade=max_grade, samples=samples,
+                                            seed=ss, block=block), method="mc")
+    elif method == "pick-freeze":
         s = grade_spectrum_mc(f, law, n, max_grade=max_grade, samples=samples, seed=ss,
                               block=block, qmc=qmc, progress=progress)
+        s = dataclasses.replace(s, method="pick-freeze")
     else:
         if block and block > 1:
             raise ValueError(f"items={block}: method 'quad' supports one item only")
         g = f if not block else (lambda x: f(x[..., None]))
         s = grade_spectrum_quad(g, law, n, nodes=grid)
     notes = list(s.notes)
-    if mechanism is not None and method != "mc" and not any("O(1/K)" in x for x in notes):
+    if mechanism is not None and method not in MONTE_CARLO and \
+            not any("O(1/K)" in x for x in notes):
         notes.append(INDICATOR_NOTE)
     return dataclasses.replace(s, notes=tuple(notes), names=names or _names(default_names, n),
                                context=context)

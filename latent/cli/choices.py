@@ -23,7 +23,7 @@ MECHANISMS = _MECHANISM_REGISTRY.names()
 # numerics.engine.EXECUTORS
 EXECUTORS = ("inline", "local", "dask")
 # latent.api.spectrum.METHODS
-METHODS = ("auto", "grid", "mc", "quad")
+METHODS = ("auto", "grid", "mc", "pick-freeze", "quad")
 # latent.api.simulate.ITEM_KINDS
 ITEM_KINDS = ("additive", "unit_demand", "complements")
 # latent.studies.design.MEASURES

@@ -150,10 +150,11 @@ def add_arguments(p) -> None:
     m = p.add_argument_group("analysis")
     m.add_argument("--mechanism", default="myerson",
                    help="engine mechanism (default myerson: optimal for the estimated marginals)")
-    m.add_argument("--spectrum", choices=["auto", "grid", "mc"], default="auto",
-                   help="grade spectrum of the mechanism: grid (exact on a K-point quantile "
-                        "grid, O(1/K) bias for indicators), mc (Monte Carlo with CIs) or auto "
-                        "(grid when K^N is affordable, else mc; default)")
+    m.add_argument("--spectrum", choices=["auto", "grid", "mc", "pick-freeze"], default="auto",
+                   help="grade spectrum: exact grid, mc (Monte Carlo, the most accurate: "
+                   "same-set pick-freeze on scrambled Sobol' replicates), pick-freeze (the "
+                   "earlier cross pick-freeze Monte Carlo) or auto (grid when fine enough, "
+                   "else mc)")
     m.add_argument("--grid", type=int, metavar="K", help="grid points per bidder (default auto)")
     m.add_argument("--samples", type=int, default=20_000,
                    help="Monte Carlo spectrum samples (default 20000)")

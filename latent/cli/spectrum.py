@@ -16,8 +16,11 @@ DESCRIPTION = """\
 Grade spectrum of f(v_1,…,v_N) for independent inputs: W_r = Σ_{|u|=r} ‖f_u‖² (summed over
 outputs), variance, mean dimension, first-order and total Sobol' indices (S1, ST) per input
 and the grade-decay ρ (per-grade ratios and a log-linear fit). Methods: grid (exact on K
-midpoint quantiles per input, equal weights), mc (cross pick-freeze Monte Carlo with normal
-CIs; auto = mc), quad (Gauss-Legendre, for smooth f).
+midpoint quantiles per input, equal weights), mc (Monte Carlo, the most accurate per
+evaluation: same-set pick-freeze products on 4 scrambled Sobol' replicates, Student-t CIs at
+every grade; auto = mc), pick-freeze (the earlier default: cross pick-freeze on i.i.d.
+samples, normal CIs; --qmc for its randomised-QMC variant), quad (Gauss-Legendre, for smooth
+f).
 With --mechanism, f is the allocation rule x_im(v) of an auction and an input is one bidder's
 value vector (M items). Allocation rules are indicators: their grid/quad spectra converge to
 the continuous one only at O(1/K); mc is unbiased."""
@@ -50,15 +53,19 @@ def add_arguments(p) -> None:
     p.add_argument("--names", metavar="A,B,…",
                    help="comma-separated input names (default x1…xN, or bidder_1…bidder_N)")
     p.add_argument("--method", choices=METHODS, default="auto",
-                   help="grid, mc (Monte Carlo with CIs), quad (Gauss-Legendre, smooth f) or "
-                        "auto (= mc; default)")
+                   help="grid (exact on quantile midpoints), mc (Monte Carlo with CIs, the "
+                        "most accurate: same-set pick-freeze on scrambled Sobol' replicates), "
+                        "pick-freeze (the earlier cross pick-freeze Monte Carlo; --qmc for its "
+                        "RQMC variant), quad (Gauss-Legendre, smooth f) or auto (= mc; default)")
     p.add_argument("--grid", type=int, default=8, metavar="K",
                    help="points per axis for grid, nodes per axis for quad (default 8)")
-    p.add_argument("--samples", type=int, default=10_000, help="Monte Carlo samples")
+    p.add_argument("--samples", type=int, default=10_000,
+                   help="Monte Carlo samples: (A, B) pairs of the pick-freeze design")
     p.add_argument("--max-grade", type=int, default=3, metavar="R",
-                   help="highest grade estimated by mc (default 3)")
+                   help="highest grade estimated by mc / pick-freeze (default 3)")
     p.add_argument("--qmc", action="store_true",
-                   help="mc: randomised QMC (16 scrambled Sobol' replicates; t-interval CIs)")
+                   help="pick-freeze: randomised QMC (16 scrambled Sobol' replicates; "
+                   "t-interval CIs); mc always uses scrambled Sobol' replicates")
     p.add_argument("--digits", type=int, help="grid only: compute in mpmath at this precision")
     p.add_argument("--seed", type=int, default=0, help="seed of the Monte Carlo (default 0)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")

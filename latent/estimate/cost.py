@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from latent.anova.mc import evaluations_per_sample
+from latent.anova.owen import mc_evaluations
 from numerics.lpcost import check_frontier_cost
 from numerics.validate import memory_budget, work_budget
 
@@ -118,7 +119,8 @@ def check_cost(selections: Sequence, options) -> None:
     for sel in selections:
         rows, n = int(sel.matrix.shape[0]), int(sel.n_bidders)
         eig = eig_work(rows, n)
-        per = evaluations_per_sample(n, min(opts["max_grade"], n), n)
+        r = min(opts["max_grade"], n)  # the larger of the two Monte Carlo designs' costs
+        per = max(evaluations_per_sample(n, r, n), mc_evaluations(n, r, 1_000_000) / 1_000_000)
         rev = 2.0 * n * MECH_VALUE
         first_price = opts["bids"] == "first-price"
         factor = opts["factor_model"] or opts["factor_samples"] is not None

@@ -41,6 +41,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from latent.anova import grade_spectrum_grid, grade_spectrum_mc
+from latent.anova.owen import MC_REPLICATES, mc_spectrum
 from latent.anova.rho import spectral_rho
 from latent.data.ascending import INCREMENT_RULES
 from latent.data.covariates import FirstStage, Homogenization, homogenize_bids
@@ -188,8 +189,9 @@ def _seed_label(seed):
 
 
 _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
-            "bids": ("values", "first-price", "ascending"), "spectrum": ("auto", "grid", "mc"),
-            "decimal": (".", ","), "risk_aversion": ("crra",)}
+            "bids": ("values", "first-price", "ascending"),
+            "spectrum": ("auto", "grid", "mc", "pick-freeze"), "decimal": (".", ","),
+            "risk_aversion": ("crra",)}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
@@ -625,6 +627,16 @@ def _run(fn, *args, **kw):
         return Unavailable(reason=str(exc))
 
 
+@dataclass(frozen=True)
+class _FirstItemAllocation:
+    """The one-item allocation rule as f: (batch, N) values → (batch, N) (picklable)."""
+
+    mechanism: object
+
+    def __call__(self, v):
+        return self.mechanism.allocation(v[:, :, None])[:, :, 0]
+
+
 def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, engine_units,
                              withheld: str = ""):
     """The grade spectrum of the mechanism's allocation (exact on the grid when affordable,
@@ -654,13 +666,20 @@ def _spectrum_and_truncation(n, k, opts, marginals, grid_marginals, mech, seed, 
         spectrum, note = adaptive_allocation_spectrum(  # --target-rel-ci: adaptive budget
             mech, single, n, max_grade=opts.max_grade, samples=opts.samples,
             target_rel_ci=opts.target_rel_ci, seed=seed)
-    elif spectrum is None and opts.spectrum != "grid":
-        spectrum = grade_spectrum_mc(
+    elif spectrum is None and opts.spectrum == "pick-freeze":
+        spectrum = replace(grade_spectrum_mc(
             lambda v: mech.allocation(v[:, :, None])[:, :, 0], single, n,
             max_grade=min(opts.max_grade, n), samples=opts.samples, seed=seed,
-            progress=opts.progress)
-        note = (f"Monte Carlo pick–freeze, {opts.samples} samples, under the estimated "
+            progress=opts.progress), method="pick-freeze")
+        note = (f"Monte Carlo, cross pick–freeze, {opts.samples} samples, under the estimated "
                 "marginals; CIs are Monte Carlo error given those marginals")
+    elif spectrum is None and opts.spectrum != "grid":
+        spectrum = replace(mc_spectrum(
+            _FirstItemAllocation(mech), single, n, max_grade=min(opts.max_grade, n),
+            samples=opts.samples, seed=seed), method="mc")
+        note = (f"Monte Carlo, same-set pick–freeze on {MC_REPLICATES} scrambled Sobol' "
+                f"replicates, {opts.samples} samples, under the estimated marginals; CIs are "
+                "Monte Carlo error given those marginals")
     elif spectrum is None:
         note = f"--spectrum grid needs K ≥ 3 with K^N cells affordable (N = {n})"
     return spectrum, note, trunc

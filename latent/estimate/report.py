@@ -693,6 +693,12 @@ class EstimateReport(Result):
     reserve: ReserveEstimate | None = None  # binding-reserve block
     bands: tuple[QuantileBand, ...] | None = None  # uniform bands, one per group
 
+    def _repr_items(self) -> list:
+        rhos = ",".join("-" if g.rho is None else f"{g.rho.rho:.3g}" for g in self.groups)
+        return [("source", self.source), ("auctions", self.auctions_read),
+                ("groups", ",".join(f"N={g.n_bidders}" for g in self.groups)),
+                ("rho", rhos), ("units", self.units)]
+
     def to_dict(self) -> dict:
         return {
             "source": self.source, "format": self.format, "auctions_read": self.auctions_read,

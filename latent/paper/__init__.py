@@ -72,16 +72,25 @@ class AppendixResult(Result):
         return {"out": str(self.out), "ok": self.ok,
                 "pdf": None if self.pdf is None else str(self.pdf), "seconds": self.seconds,
                 "sections": [{"title": s.title, "ok": s.ok, "problems": list(s.problems),
-                              "files": sorted(s.files)} for s in self.sections]}
+                              "files": sorted(s.files), "omitted": s.omitted}
+                             for s in self.sections]}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per section: title, ok, problems (joined) and the number of files."""
+        """One row per section: title, ok, problems (joined), the number of files and why it
+        was omitted (empty when it was not)."""
         return pd.DataFrame([{"section": s.title, "ok": s.ok, "problems": "; ".join(s.problems),
-                              "files": len(s.files)} for s in self.sections],
-                            columns=["section", "ok", "problems", "files"])
+                              "files": len(s.files), "omitted": s.omitted or ""}
+                             for s in self.sections],
+                            columns=["section", "ok", "problems", "files", "omitted"])
+
+    def _repr_items(self) -> list:
+        return [("out", str(self.out)), ("ok", self.ok), ("sections", len(self.sections)),
+                ("pdf", None if self.pdf is None else self.pdf.name),
+                ("seconds", self.seconds)]
 
     def __str__(self) -> str:
-        lines = [f"{s.title}: " + ("ok" if s.ok else "FAILED: " + ", ".join(s.problems))
+        lines = [f"{s.title}: " + ("FAILED: " + ", ".join(s.problems) if not s.ok else
+                                   f"omitted ({s.omitted})" if s.omitted else "ok")
                  for s in self.sections]
         lines.append(f"wrote {self.out / 'appendix.tex'}"
                      + (f" and {self.pdf}" if self.pdf else " (pdflatex not found: no PDF)")

@@ -28,6 +28,7 @@ class Section:
     files: dict[str, str] = field(default_factory=dict)  # relative path -> text content
     ok: bool = True  # False: a check inside the section failed (the command exits non-zero)
     problems: tuple[str, ...] = ()
+    omitted: str | None = None  # why the section printed no results (its text says so too)
 
 
 def _without_timings(obj):

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 import os
+import textwrap
 import time
 import warnings
 from contextlib import closing
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from latent.anova.owen import adaptive_spectrum, owen_evaluations_per_sample
 from latent.anova.pooling import SpectrumChunks, pool_spectra
 from latent.anova.rho import RhoFit
 from latent.anova.spectrum import GradeSpectrum
-from latent.results import Result, jsonable, new_axes
+from latent.results import TEXT_WIDTH, Result, jsonable, new_axes
 from latent.studies.formats import FORMATS, SMOOTHNESS_LAWS, Format, build
 from latent.studies.knee import exact_frontier
 from numerics import engine
@@ -124,6 +125,42 @@ class LandscapeRow(Result):
                 "unresolved_grades": list(s.unresolved)}),
         }
 
+    def long_records(self) -> list[dict]:
+        """The row in long format (see :meth:`LandscapeResult.to_frame`)."""
+        s, f = self.spectrum, self.format
+        nan = float("nan")
+        base = {"format": f.key, "label": f.label, "mechanism": f.mechanism,
+                "values": f.values, "bidders": f.n, "items": f.m}
+        out = []
+
+        def add(quantity, value, ci=None, units="", claim="", detail=""):
+            out.append({**base, "quantity": quantity, "value": float(value),
+                        "ci_low": nan if ci is None else float(ci[0]),
+                        "ci_high": nan if ci is None else float(ci[1]), "units": units,
+                        "claim": claim, "detail": detail})
+
+        grade = self.measured_grade
+        add("grade", float(grade) if grade.isdigit() else nan, units="grade",
+            claim=f.claimed_grade, detail=grade)
+        r, rci = self.rho_value
+        add("rho", r, rci, "ratio", f.claimed_rho, self.rho.verdict)
+        for k, g in enumerate(self.rho.ratio_grades):
+            add(f"rho_{g}", self.rho.ratios[k],
+                None if self.rho.ratios_ci is None else self.rho.ratios_ci[k], "ratio")
+        unresolved = "" if s.target_rel_ci is None else (
+            "unresolved grades " + ",".join(map(str, s.unresolved)) if s.unresolved else
+            "resolved")
+        for g in range(1, s.max_grade + 1):
+            add(f"W_{g}", s.energies[g], s.energies_ci[g], "allocation²",
+                detail=unresolved if s.target_rel_ci is not None and g in s.unresolved else "")
+        add("tail", s.tail, s.tail_ci, "allocation²")
+        add("variance", s.variance, s.variance_ci, "allocation²")
+        add("mean_dimension", s.mean_dimension, s.mean_dimension_ci, "grade")
+        add("revenue", self.revenue.mean, self.revenue.ci, "value per auction",
+            f.claimed_revenue)
+        add("efficiency", self.efficiency.mean, self.efficiency.ci, "share")
+        return out
+
     def record(self, max_grade: int | None = None, ratio_grades=None) -> dict:
         """The row as flat numbers (one value per cell): grades, ρ ratios and CIs as columns
         (``max_grade``, ``ratio_grades``: columns to fill, NaN where this row has none)."""
@@ -163,6 +200,10 @@ class LandscapeRow(Result):
                    claimed_grade=f.claimed_grade, claimed_rho=f.claimed_rho,
                    claimed_revenue=f.claimed_revenue)
         return out
+
+
+LONG_COLUMNS = ["format", "label", "mechanism", "values", "bidders", "items", "quantity",
+                "value", "ci_low", "ci_high", "units", "claim", "detail"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -208,35 +249,54 @@ class LandscapeResult(Result):
                     "ci": "95% normal CIs (delta method for ratios)"}})
 
     def to_frame(self) -> pd.DataFrame:
+        """Long format: one row per format × law × quantity (``grade``, ``rho``, ``rho_r``,
+        ``W_r``, ``tail``, ``variance``, ``mean_dimension``, ``revenue``, ``efficiency``) with
+        ``value``, ``ci_low``, ``ci_high``, ``units``, ``claim`` (what the papers claim for
+        that quantity, as text; empty where they claim nothing) and ``detail`` (ρ's verdict,
+        the measured grade as text, unresolved grades of an adaptive run).
+        :meth:`to_wide_frame` has one row per format (the CSV of :meth:`to_csv`).
+        """
+        rows = [rec for r in self.rows for rec in r.long_records()]
+        return pd.DataFrame(rows, columns=LONG_COLUMNS)
+
+    def to_wide_frame(self) -> pd.DataFrame:
         """One row per format × law: identification, measured grade, ρ and per-grade ratios,
         W_r, variance, tail, mean dimension, revenue, efficiency (each with ci_low/ci_high
-        columns), sizes and the papers' claims.
+        columns), sizes and the papers' claims (``claimed_grade``, ``claimed_rho``,
+        ``claimed_revenue``).
         """
         top = max((r.spectrum.max_grade for r in self.rows), default=0)
         ratios = sorted({g for r in self.rows for g in r.rho.ratio_grades})
         return pd.DataFrame([r.record(top, ratios) for r in self.rows])
 
+    def _repr_items(self) -> list:
+        return [("formats", ",".join(r.format.key for r in self.rows)), ("seed", self.seed),
+                ("exact_lp", self.exact is not None)]
+
     def __str__(self) -> str:
-        lines = ["Table of auction formats (Latent mechanism design papers): claimed (seed) vs "
-                 "measured (95% CIs; grades over bidders)", self.table()]
+        wrap = partial(textwrap.fill, width=TEXT_WIDTH, subsequent_indent="  ")
+        lines = ["Auction formats: the papers' claims beside the measurements (95% CIs; "
+                 "grades over bidders)", "", self.table()]
         if self.exact is not None:
-            lines.append(self.exact_text())
+            lines += ["", wrap(self.exact_text())]
         lines += ["", "Grade energies W_r (95% CIs):", self.spectra_table(), "",
-                  f"settings: {self.settings}"]
-        lines += [f"note: {line}" for line in sorted({r.input_note for r in self.rows})]
+                  wrap("settings: " + ", ".join(f"{k} = {v}" for k, v in
+                                                self.settings.items()))]
+        lines += [wrap(f"note: {line}") for line in sorted({r.input_note for r in self.rows})]
         latent = [r for r in self.rows if r.format.values.startswith("latent")]
         if latent:
             w = build(latent[0].format, self.settings.get("taste_seed", TASTE_SEED)).profile.w
-            lines.append(f"note: latent-factor tastes w = {np.round(w.ravel(), 4).tolist()} "
-                         f"(taste seed {self.settings.get('taste_seed', TASTE_SEED)}; fixed, "
-                         "not drawn from --seed)")
+            lines.append(wrap(f"note: latent-factor tastes w = "
+                              f"{np.round(w.ravel(), 4).tolist()} (taste seed "
+                              f"{self.settings.get('taste_seed', TASTE_SEED)}; fixed, not "
+                              "drawn from --seed)"))
         return "\n".join(lines)
 
     def table(self) -> str:
-        """The measured table with the seed's claimed columns beside it."""
-        head = ["format", "values", "N×M", "grade seed", "grade meas.", "ρ seed", "ρ measured",
-                "ρ_1 [CI]", "revenue [CI]", "efficiency [CI]", "revenue seed"]
-        lines = []
+        """One block per format: the papers' claim beside the measurement for the grade, ρ and
+        the revenue, then the efficiency (each line within :data:`TEXT_WIDTH` columns, long
+        claims wrapped)."""
+        out = []
         for r in self.rows:
             f = r.format
             if r.rho.ratios and not r.structurally_additive:
@@ -244,14 +304,16 @@ class LandscapeResult(Result):
                 rho1 = _fmt(r.rho.ratios[0], c) if r.rho.ratio_grades[0] == 1 else "n/a"
             else:
                 rho1 = "∞" if r.structurally_additive else "n/a"
-            lines.append([f.label, f.values, f"{f.n}×{f.m}", f.claimed_grade, r.measured_grade,
-                          f.claimed_rho, r.rho_text(), rho1, _fmt(r.revenue.mean, r.revenue.ci),
-                          _fmt(r.efficiency.mean, r.efficiency.ci), f.claimed_revenue])
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *lines, strict=True)]
-        out = [" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
-        out.append("-+-".join("-" * w for w in widths))
-        out += [" | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True))
-                for row in lines]
+            out.append(f"{f.label} — values {f.values}, N×M = {f.n}×{f.m}")
+            for what, claim, measured in (
+                    ("grade", f.claimed_grade, r.measured_grade),
+                    ("ρ", f.claimed_rho, f"{r.rho_text()};  ρ_1 = {rho1}"),
+                    ("revenue", f.claimed_revenue, _fmt(r.revenue.mean, r.revenue.ci)),
+                    ("efficiency", "", _fmt(r.efficiency.mean, r.efficiency.ci))):
+                head = f"  {what:<10} measured {measured}"
+                text = head if not claim else f"{head:<52} claimed: {claim}"
+                out.append(textwrap.fill(text, width=TEXT_WIDTH, subsequent_indent=" " * 54)
+                           if len(text) > TEXT_WIDTH else text)
         return "\n".join(out)
 
     def spectra_table(self) -> str:
@@ -266,12 +328,13 @@ class LandscapeResult(Result):
             target = "" if s.target_rel_ci is None else (
                 f"  (target ±{s.target_rel_ci:g}·W_r: "
                 + (f"unresolved {list(s.unresolved)})" if s.unresolved else "all resolved)"))
-            out.append(f"{r.format.label} [{r.format.values}]: {ws}{tail}{target}")
+            out.append(textwrap.fill(f"{r.format.label} [{r.format.values}]: {ws}{tail}{target}",
+                                     width=TEXT_WIDTH, subsequent_indent="    "))
         return "\n".join(out)
 
     def to_csv(self, path) -> None:
-        """:meth:`to_frame` as CSV (one number per cell)."""
-        self.to_frame().to_csv(path, index=False)
+        """:meth:`to_wide_frame` as CSV (one row per format, one number per cell)."""
+        self.to_wide_frame().to_csv(path, index=False)
 
     def plot(self, ax=None, *, title: str = "Grade spectra of auction formats"):
         """All spectra W_r/Var on one log-scale plot (CI bars; unresolved grades omitted);

@@ -89,8 +89,9 @@ def _factor_share(g) -> str:
 
 def realdata_section(ctx: Context) -> Section:
     if ctx.data_dir is None or not ctx.data_dir.is_dir():
-        return Section("Rho from real data", escape(
-            "No data folder was available to this run (pass --data-dir): section omitted."))
+        why = "no data folder was available to this run (pass --data-dir)"
+        return Section("Rho from real data", escape(f"{why[0].upper()}{why[1:]}: section "
+                                                    "omitted."), omitted=why)
     fast = dict(n_boot=200, revenue_samples=20_000, samples=2_000, grid=8, lp_grid=4,
                 data_boot=49, perm=99, factor_boot=0,
                 progress=False) if ctx.quick else dict(progress=False)
@@ -120,7 +121,8 @@ def realdata_section(ctx: Context) -> Section:
                 problems.append(f"{label}: non-finite {kind}")
     if not rows:
         return Section("Rho from real data", escape(
-            f"No dataset found in {ctx.data_dir}: section omitted."))
+            f"No dataset found in {ctx.data_dir}: section omitted."),
+            omitted=f"no dataset found in {ctx.data_dir}")
     tex = "\n\n".join([
         LEAD,
         escape("Rows: auctions with N bidders (or N-bidder subsets where stated). Tests: RE = "
