@@ -45,6 +45,18 @@ napoleon_type_aliases = {
     "Fraction": "fractions.Fraction", "SeedSequence": "numpy.random.SeedSequence",
     "Generator": "numpy.random.Generator", "DataFrame": "pandas.DataFrame",
     "array": "numpy.ndarray", "ndarray": "numpy.ndarray", "Axes": "matplotlib.axes.Axes",
+    "2-D array": "numpy.ndarray", "1-D array": "numpy.ndarray", "1-D arrays": "numpy.ndarray",
+    "Valuation": "numerics.valuations.Valuation", "Mechanism": "numerics.mechanisms.Mechanism",
+    # the results, by the short names the Returns sections use
+    **{name.rsplit(".", 1)[1]: name for name in (
+        "latent.api.simulate.Simulation", "latent.api.optimal.OptimalReport",
+        "latent.api.learn.LearnResult", "latent.studies.landscape.LandscapeResult",
+        "latent.anova.spectrum.GradeSpectrum", "latent.api.frontier.FrontierResult",
+        "latent.estimate.report.EstimateReport", "latent.estimate.entry.EntryTest",
+        "latent.api.efficient.EfficientResult", "latent.api.design.DesignReport",
+        "latent.estimate.risk_aversion.CRRAEstimate", "latent.data.ascending.AscendingBounds",
+        "latent.paper.AppendixResult", "latent.estimate.binding_reserve.ReserveEstimate",
+        "latent.estimate.bands.QuantileBand")},
 }
 add_module_names = False
 

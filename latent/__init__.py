@@ -6,26 +6,23 @@ keyword arguments named as the subcommand's flags and returns a frozen result ob
 ``to_dict()`` (the ``--json`` document), ``to_frame()`` (a pandas DataFrame), ``str()`` (the
 command's text) and, where a picture helps, ``plot(ax=None)``.
 
-========================  ==================================================================
-:func:`spectrum`          grade spectrum of a function or an auction's allocation rule
-:func:`simulate`          Monte Carlo revenue, welfare and incentive audit of a mechanism
-:func:`estimate_rho`      ρ, revenues and truncation loss from auction data
-:func:`entry_test`        is N exogenous? value laws compared across bidder counts
-:func:`estimate_crra`     CRRA risk aversion from first-price bids at several N
-:func:`binding_reserve`   first-price bids above a binding reserve: value law above r, optimal
-                          reserve (Guerre–Perrigne–Vuong with the reserve's boundary condition)
+===========================  =====================================================================
+:func:`spectrum`             grade spectrum of a function or an auction's allocation rule
+:func:`simulate`             Monte Carlo revenue, welfare and incentive audit of a mechanism
+:func:`estimate_rho`         ρ, revenues and truncation loss from auction data
+:func:`entry_test`           is N exogenous? value laws compared across bidder counts
+:func:`estimate_crra`        CRRA risk aversion from first-price bids at several N
+:func:`binding_reserve`      value law above a binding reserve and the optimal reserve
 :func:`value_quantile_band`  GPV value quantile function with a uniform (sup-t) band
-:func:`landscape`         the ρ-landscape of auction formats
-:func:`design`            design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
-:func:`optimal`           exact optimal discrete mechanisms (LP, rational certificates)
-:func:`frontier`          the exact grade-restricted revenue frontier
-:func:`efficient`         revenue-optimal efficient mechanisms on general type spaces
-:func:`learn`             truthful-by-construction mechanisms optimised on samples
-:func:`appendix`          the paper appendix (LaTeX, figures, data)
-========================  ==================================================================
-
-:func:`haile_tamer_bounds` gives bounds on the value CDF from ascending-auction bids (also
-``estimate_rho(bids="ascending")``).
+:func:`haile_tamer_bounds`   ascending auctions: bounds on the value CDF (Haile–Tamer)
+:func:`landscape`            the ρ-landscape of auction formats
+:func:`design`               design for compressibility: revenue vs ρ, Pareto front, Rev + λ·c
+:func:`optimal`              exact optimal discrete mechanisms (LP, rational certificates)
+:func:`frontier`             the exact grade-restricted revenue frontier
+:func:`efficient`            revenue-optimal efficient mechanisms on general type spaces
+:func:`learn`                truthful-by-construction mechanisms optimised on samples
+:func:`appendix`             the paper appendix (LaTeX, figures, data)
+===========================  =====================================================================
 
 Extension points: :func:`register_mechanism` and :func:`register_valuation` add a named
 mechanism or value law, which every function and command line then accepts by name.

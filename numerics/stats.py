@@ -114,6 +114,8 @@ def mean_ci(x, level: float = 0.95, *, student: bool = False) -> Estimate:
     -------
     Estimate
 
+    Examples
+    --------
     >>> e = mean_ci([1.0, 2.0, 3.0]); e.mean, round(e.half_width, 4)
     (2.0, 1.1316)
     >>> round(mean_ci([1.0, 2.0, 3.0], student=True).half_width, 4)   # t with 2 d.o.f.

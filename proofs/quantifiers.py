@@ -128,7 +128,7 @@ def functions(names: str) -> tuple[UndefinedFunction, ...]:
 
     Returns
     -------
-    tuple of sympy UndefinedFunction
+    tuple of sympy.core.function.UndefinedFunction
         One real-valued function symbol per name.
 
     Examples

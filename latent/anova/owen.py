@@ -585,8 +585,8 @@ def mc_spectrum(f, marginals, n_inputs: int, *, max_grade: int = 3, samples: int
                 config: EngineConfig | None = None) -> GradeSpectrum:
     """The default Monte Carlo grade spectrum (``latent.spectrum(method="mc")`` and
     ``estimate_rho --spectrum mc``): :func:`grade_spectrum_owen` on
-    :data:`MC_REPLICATES` scrambled-Sobol' replicates, with the evaluations of about
-    ``samples`` (A, B) pairs (:func:`mc_evaluations`). On a held-out Sobol' G function
+    ``MC_REPLICATES`` scrambled-Sobol' replicates, with the evaluations of about
+    ``samples`` (A, B) pairs (``mc_evaluations``). On a held-out Sobol' G function
     (d = 8) at 10⁵ evaluations its relative RMSE of W_3 is 7× lower than cross pick–freeze's
     (:func:`latent.anova.grade_spectrum_mc`), with intervals tested at every grade
     (bench/bench_spectrum_default.py, BENCHMARKS.md).

@@ -1,4 +1,4 @@
-"""Argument conversions shared by the entry points of :mod:`latent.api` (beyond
+"""Argument conversions shared by the entry points of ``latent.api`` (beyond
 :mod:`numerics.validate`): exact numbers, value grids and integer seeds.
 
 >>> fraction("p", "1/2"), int_seed(7)

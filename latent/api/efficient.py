@@ -39,9 +39,9 @@ BYTES_PER_DRAW = 3 * 32
 
 def profile_work(model: Model) -> float:
     """Evaluations to price one reported profile of ``model``: per agent i, the allocation
-    graph has up to |O|² edges and the activity and component graphs |O|·|P_i| and |P_i|²
-    more, each edge an exact LP over one of the |P_i| pieces of Θ_i with dim_i + 1 variables
-    and the piece's constraints plus |O| efficiency rows.
+    graph has up to ∣O∣² edges and the activity and component graphs ∣O∣·∣P_i∣ and ∣P_i∣²
+    more, each edge an exact LP over one of the ∣P_i∣ pieces of Θ_i with dim_i + 1 variables
+    and the piece's constraints plus ∣O∣ efficiency rows.
 
     Parameters
     ----------
@@ -191,7 +191,7 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     progress : bool
         Progress bars on stderr.
     max_work : float, optional
-        Refuse a request estimated above this many evaluations (:func:`profile_work`), before
+        Refuse a request estimated above this many evaluations (:func:`~latent.api.efficient.profile_work`), before
         any LP is solved.
     max_memory : float or str, optional
         Refuse a request estimated to hold more bytes at once (``"4G"``).

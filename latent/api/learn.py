@@ -251,7 +251,7 @@ def learn(*, values: str, bidders: int, trials: int = 10, families=FAMILIES,
     trials : int
         Sweep trials.
     families : str or sequence of str
-        A subset of :data:`numerics.learn.FAMILIES` (``"a,b"`` or a list).
+        A subset of :data:`numerics.learn.optimise.FAMILIES` (``"a,b"`` or a list).
     storage : str
         ``"sqlite:///FILE.db"`` (resumable: a rerun skips logged trials) or ``":memory:"``.
     sampler : {"random", "optuna"}

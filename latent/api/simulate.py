@@ -259,10 +259,10 @@ def simulate(
 
     Parameters
     ----------
-    mechanism : str or mechanism object
+    mechanism : str or Mechanism
         A name of :func:`numerics.mechanisms.make_mechanism` (``"second_price"``, ``"myerson"``,
         ``"vcg"``, …) or a mechanism object.
-    values : str or profile object
+    values : str or object
         A value law (``"uniform"``, ``"beta:2:5"``, ``"hetero"``,
         ``"latent[:D:SIGMA_Z:SIGMA_EPS:W_SEED]"``, one law per bidder separated by ``;`` …) or a
         profile object.

@@ -129,7 +129,7 @@ def parent_cdf(g, i: int, n: int) -> np.ndarray:
 
 def increment_schedule(price, rule: str = "ebay") -> np.ndarray:
     """The bid increment at each price under a named schedule (``"ebay"``:
-    :data:`EBAY_INCREMENTS`).
+    :data:`~latent.data.ascending.EBAY_INCREMENTS`).
 
     >>> increment_schedule([0.5, 30.0, 180.0, 300.0]).tolist()
     [0.05, 1.0, 2.5, 5.0]
@@ -240,7 +240,7 @@ class AscendingBounds(Result):
     of noise); ``band_crossings``: grid points where even the uniform band's lower end exceeds
     its upper end — no CDF fits inside the band, so the model (independent private values, the
     same F for every n, the two assumptions, every bidder's bid observed) is rejected at
-    ``level`` (:attr:`rejected`); ``reserve``: bounds on the optimal reserve and on the
+    ``level`` (``rejected``); ``reserve``: bounds on the optimal reserve and on the
     revenue gain it brings (per n), from the estimated bounds and, conservatively, from the
     uniform band.
     """
@@ -451,7 +451,7 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         absent bidders. Auctions of every size n ≥ 1 are used (n = 1 only for the upper bound).
     increment : float, str or array
         The minimum bid increment Δ: one number for every auction, one per auction, or the name
-        of a schedule applied to each auction's price (``"ebay"``: :data:`EBAY_INCREMENTS`).
+        of a schedule applied to each auction's price (``"ebay"``: :data:`~latent.data.ascending.EBAY_INCREMENTS`).
     grid : int or array
         Value points (an int K: K points evenly from the lowest bid to the largest price plus
         increment).
@@ -711,12 +711,12 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
     ----------
     auctions : int
         Number of auctions.
-    sizes : sequence of int ≥ 2
-        The bidder counts N, drawn uniformly.
-    increment : float ≥ 0
-        Δ, the price step.
-    dropout : float in [0, 1]
-        Probability that a bidder stops early.
+    sizes : sequence of int
+        The bidder counts N (each at least 2), drawn uniformly.
+    increment : float
+        Δ ≥ 0, the price step.
+    dropout : float
+        Probability in [0, 1] that a bidder stops early.
     law : str
         ``"uniform"`` or ``"lognormal"``.
     seed : int, SeedSequence or Generator

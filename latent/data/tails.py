@@ -143,6 +143,8 @@ def mean_estimate(x, *, nonnegative: bool | None = None) -> Estimate:
     Estimate
         ``value``, 95% ``ci``, ``n`` draws and the ``method`` of the interval.
 
+    Examples
+    --------
     >>> e = mean_estimate([1.0, 2.0, 3.0]); e.value, e.n, e.method
     (2.0, 3, 'normal 95% CI')
     """

@@ -15,7 +15,7 @@ of Applied Econometrics 2019): whole auctions are resampled, the whole inversion
 (bandwidth rule included), and with Q̂ the estimate, Q̂* a replicate and σ̂(τ) the replicates'
 robust standard deviation at level τ,
 
-    band(τ) = Q̂(τ) ± c σ̂(τ),   c = the (1 − α) quantile of max_τ |Q̂*(τ) − Q̂(τ)| / σ̂(τ).
+    band(τ) = Q̂(τ) ± c σ̂(τ),   c = the (1 − α) quantile of max_τ ∣Q̂*(τ) − Q̂(τ)∣ / σ̂(τ).
 
 It needs no model of the GPV estimator's limit (the kernel, the boundary reflection and the
 trimming are re-run as they are) and it covers the quantile function on the whole grid jointly.
@@ -186,7 +186,7 @@ def value_quantile_band(bids, n_bidders: int | None = None, *, levels=DEFAULT_LE
 
     Parameters
     ----------
-    bids : array_like, shape (auctions, N)
+    bids : array_like
         The bids of auctions with N bidders each (one row per auction).
     n_bidders : int, optional
         N; default the number of columns.

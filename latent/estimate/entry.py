@@ -116,7 +116,7 @@ def pseudo_value_quantiles(bids, n_bidders: int, alphas, *, bandwidth="silverman
 
     Returns
     -------
-    (ndarray, ndarray)
+    tuple of numpy.ndarray
         b(α) and r(α) = α / ((N − 1) ĝ(b(α))).
 
     Examples
