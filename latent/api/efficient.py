@@ -191,7 +191,8 @@ def efficient(instance, *, agent=None, verify_all: bool = False, samples: int = 
     progress : bool
         Progress bars on stderr.
     max_work : float, optional
-        Refuse a request estimated above this many evaluations (:func:`~latent.api.efficient.profile_work`), before
+        Refuse a request estimated above this many evaluations
+        (:func:`~latent.api.efficient.profile_work`), before
         any LP is solved.
     max_memory : float or str, optional
         Refuse a request estimated to hold more bytes at once (``"4G"``).

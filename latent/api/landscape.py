@@ -149,7 +149,8 @@ def landscape(
     max_grade : int, optional
         Highest grade estimated.
     lp : str, tuple of int or None
-        The exact LP optimum row ``"N,M,K"`` (:func:`~latent.api.landscape.parse_lp`), or None to skip it.
+        The exact LP optimum row ``"N,M,K"`` (:func:`~latent.api.landscape.parse_lp`), or None to
+        skip it.
     executor : {"inline", "local", "dask"}
         Where the spectrum's chunks run; the same seed gives the same numbers on each.
     workers : int

@@ -261,7 +261,8 @@ def spectrum(
     ----------
     function : callable or str, optional
         A vectorised f: an array (batch, N) → (batch,) or (batch, outputs); or ``"pkg.module:name"``
-        (:func:`~latent.api.spectrum.load_function`). Give it with ``inputs`` and ``marginal``, or give ``mechanism``.
+        (:func:`~latent.api.spectrum.load_function`). Give it with ``inputs`` and ``marginal``, or
+        give ``mechanism``.
     mechanism : str or Mechanism, optional
         Decompose this mechanism's allocation rule x_im(v) instead: a name of
         :func:`numerics.mechanisms.make_mechanism` or a mechanism object; one input per bidder

@@ -451,7 +451,8 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         absent bidders. Auctions of every size n ≥ 1 are used (n = 1 only for the upper bound).
     increment : float, str or array
         The minimum bid increment Δ: one number for every auction, one per auction, or the name
-        of a schedule applied to each auction's price (``"ebay"``: :data:`~latent.data.ascending.EBAY_INCREMENTS`).
+        of a schedule applied to each auction's price (``"ebay"``:
+        :data:`~latent.data.ascending.EBAY_INCREMENTS`).
     grid : int or array
         Value points (an int K: K points evenly from the lowest bid to the largest price plus
         increment).

@@ -461,7 +461,8 @@ def gpv_pseudo_values(bids, n_bidders: int | None = None, *, auction=None,
     ``bids``: a 1-D array of the bids (``auction`` optionally gives each bid's auction id; −1
     when not given), or a 2-D array (auctions × bidders), in which case ``n_bidders`` defaults
     to its width and the auction id is the row number. ``bandwidth``: a rule name
-    (``silverman``, ``scott``, see :func:`~latent.data.gpv.bandwidth_rule`) or a number (bid units). ``level``:
+    (``silverman``, ``scott``, see :func:`~latent.data.gpv.bandwidth_rule`) or a number (bid
+    units). ``level``:
     the size of the monotonicity test (the model is rejected when its p-value is below
     ``level``). ``scale``: ``levels``, ``log`` (every bid must be positive; a numeric bandwidth
     is then in log units) or ``auto`` (levels, see :func:`resolve_scale`). ``lowest_wins``:

@@ -17,7 +17,8 @@ bidder stays out,
     ξ(b) = b + (G*(b) + F0/(1 − F0)) / ((N − 1) g*(b)),    ξ(r) = r,
 
 since F(ξ(b)) = F0 + (1 − F0) G*(b). 1 − F0 is the probability that a potential bidder bids:
-estimated from the numbers of bids n out of N potential bidders (:func:`~latent.data.reserve.entry_probability`).
+estimated from the numbers of bids n out of N potential bidders
+(:func:`~latent.data.reserve.entry_probability`).
 Only the value law above r is identified; below r nothing is observed but its mass F0.
 
 What the inversion does beyond the formula:
@@ -128,7 +129,8 @@ def reserve_pseudo_values(bids, reserve: float, potential_bidders: int,
     potential_bidders : int
         N ≥ 2, the potential bidders of each auction.
     bid_probability : float
-        1 − F(r), the probability that a potential bidder bids (:func:`~latent.data.reserve.entry_probability`).
+        1 − F(r), the probability that a potential bidder bids
+        (:func:`~latent.data.reserve.entry_probability`).
     bandwidth : str or float
         A rule (``silverman``, ``scott``) or a number, on the y = √|b − r| scale.
     lowest_wins : bool
@@ -282,7 +284,8 @@ def gpv_reserve(frame: pd.DataFrame, *, reserve: float | None = None,
     min_observed : int
         Auctions with fewer bids are not in the data (1: those nobody bid in; 2 when auctions
         with one bid were dropped too); the bidding probability is estimated accordingly
-        (:func:`~latent.data.reserve.entry_probability`), and auctions with fewer bids here are dropped and counted.
+        (:func:`~latent.data.reserve.entry_probability`), and auctions with fewer bids here are
+        dropped and counted.
 
     Returns
     -------

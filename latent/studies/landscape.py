@@ -294,7 +294,8 @@ class LandscapeResult(Result):
 
     def table(self) -> str:
         """One block per format: the papers' claim beside the measurement for the grade, ρ and
-        the revenue, then the efficiency (each line within :data:`~numerics.results.TEXT_WIDTH` columns, long
+        the revenue, then the efficiency (each line within :data:`~numerics.results.TEXT_WIDTH`
+        columns, long
         claims wrapped)."""
         out = []
         for r in self.rows:
