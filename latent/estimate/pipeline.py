@@ -1336,7 +1336,7 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
             sel = replace(sel, matrix=canonical_rows(sel.matrix))
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
-                              observed=sel.matrix if values is not sel else None, units=units,
+                              observed=None if gpv is None else sel.matrix, units=units,
                               gpv=gpv, first_stage=first_stage))
     cov = () if data.covariates is None else tuple(map(str, data.covariates.columns))
     asc = (None if opts.bids != "ascending" else
