@@ -66,9 +66,10 @@ API_NAME = {"landscape": {"rev_samples": None},
             "simulate": {"regret_grid": "regret_grid"}}
 # options for which a negative number is meaningful
 # (a reserve or posted price below the values' support is a legal no-op; latent-factor values
-# can be negative)
+# can be negative; a procurement file's pseudo-costs may be allowed below 0 by the user)
 NEGATIVE_OK = {("simulate", "synergy"), ("simulate", "reserve"), ("simulate", "price"),
-               ("optimal", "a"), ("optimal", "b"), ("design", "lambdas")}
+               ("optimal", "a"), ("optimal", "b"), ("design", "lambdas"),
+               ("estimate_rho", "cost_lower_bound")}
 MUST_REFUSE = {"nan", "inf", "-inf", "NaN", "abc", "", "1.5", "1e999"}
 
 

@@ -110,11 +110,14 @@ def run_guarded(run: Callable, args, *, enforce_limits: bool = False) -> int:
     never a caller's): ``args.max_memory`` becomes a hard limit of the process's heap
     (:func:`numerics.validate.enforce_memory_limit`). The Ctrl-C handling installed for the
     run is removed after it, so an in-process call leaves its caller as it found it."""
-    restore = entry.install_late()
     if enforce_limits:
         # the command's modules first (numpy, pandas … hold ~300 MB of VmData once imported):
-        # the limit then counts from the heap they leave, not from the bare parser's
+        # the limit then counts from the heap they leave, not from the bare parser's. Before
+        # install_late: Ctrl-C during these imports ends the process with the one line
+        # (entry.install_early's handler), as during the parser's.
         preload(getattr(args, "command", None))
+    restore = entry.install_late()
+    if enforce_limits:
         enforce_memory_limit(getattr(args, "max_memory", None))
     try:
         check_plot_path(getattr(args, "plot", None))  # before the work, not after it

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from latent.anova.mc import evaluations_per_sample
 from latent.anova.owen import mc_evaluations
+from latent.estimate.exchangeable import DRAW_OVERHEAD
 from numerics.lpcost import check_frontier_cost
 from numerics.validate import memory_budget, work_budget
 
@@ -142,7 +143,8 @@ def check_cost(selections: Sequence, options) -> None:
             ("data_boot", opts["data_boot"], float(opts["data_boot"]) * per_replicate,
              "auction bootstrap of the pipeline"),
             ("perm", opts["perm"],
-             (1 + opts["perm"]) * (rows * n * 4 + (3.0 + opts["asymmetric"]) * eig
+             (1 + opts["perm"]) * (rows * n * 4 + DRAW_OVERHEAD
+                                   + (3.0 + opts["asymmetric"]) * eig
                                    * opts["asymmetric"] * opts["tests"]),
              "permutation tests"),
             ("factor_samples", f_samples,
