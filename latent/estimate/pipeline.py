@@ -864,7 +864,11 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
                          item_col=opts.item_col, where=opts.where,
                          lowest_wins=opts.lowest_wins, normalize=opts.normalize,
                          decimal=opts.decimal, chunksize=opts.chunksize,
-                         keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory)
+                         keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory,
+                         # a reserve (procurement: maximum price) differing within a few
+                         # auctions: the binding one, every bid on its side of it
+                         auction_level=None if opts.reserve_col is None else
+                         {opts.reserve_col: "min" if opts.lowest_wins else "max"})
 
 
 # Above this ratio between the 90th and the 10th percentile of the auctions' price scale (the
