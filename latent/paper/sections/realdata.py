@@ -216,7 +216,7 @@ def _toolbox(ctx: Context, quick: bool) -> tuple[str, dict]:
         "bids of sellers' auctions, which no shared file holds."))
     return "\n\n".join([text, table(
         ["file", "data", "test", "result"], rows, "The auction toolbox's tests on the real data.",
-        "realtests", spec="llLL", size=r"\footnotesize")]), data
+        "realtests", spec="lLLL", size=r"\footnotesize")]), data
 
 
 def realdata_section(ctx: Context) -> Section:
