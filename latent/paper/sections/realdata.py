@@ -213,7 +213,7 @@ def _toolbox(ctx: Context, quick: bool) -> tuple[str, dict]:
         "price (openbid) is a reserve these bounds do not condition on, so they are also shown "
         "on the auctions whose starting price is at most $1, which cannot bind for these "
         "goods; CRRA risk aversion is identified from the variation in N of first-price "
-        "bids of sellers' auctions, which no shared file holds."))
+        "bids of sellers' auctions, which none of these files holds."))
     return "\n\n".join([text, table(
         ["file", "data", "test", "result"], rows, "The auction toolbox's tests on the real data.",
         "realtests", spec="lLLL", size=r"\footnotesize")]), data
