@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from latent.cli.estimate_rho import run_cli
 from latent.data.reader import AUCTION_LEVEL_DISAGREE, DataError, read_auctions
 from latent.estimate.pipeline import read_data, validate_options
 
@@ -40,15 +41,18 @@ def test_one_disagreeing_auction_takes_its_binding_value_with_a_warning():
     assert any("smallest value taken" in w for w in low.warnings)
 
 
-def test_without_the_request_or_with_many_disagreeing_auctions_the_column_is_not_kept():
+def test_without_the_request_not_kept_with_many_disagreeing_auctions_refused():
     frame = _frame(200, 1)
     plain = read_auctions(frame, auction_col="auction", bidder_col="bidder", bid_col="bid")
     assert plain.covariates is None or "reserve" not in plain.covariates.columns
-    many = _frame(200, int(AUCTION_LEVEL_DISAGREE * 200) + 1)
-    d = read_auctions(many, auction_col="auction", bidder_col="bidder", bid_col="bid",
-                      auction_level={"reserve": "max"})
-    assert d.covariates is None or "reserve" not in d.covariates.columns
-    assert not any("not constant within" in w for w in d.warnings)
+    limit = int(AUCTION_LEVEL_DISAGREE * 200)
+    at = read_auctions(_frame(200, limit), auction_col="auction", bidder_col="bidder",
+                       bid_col="bid", auction_level={"reserve": "max"})
+    assert any(f"not constant within {limit} of 200" in w for w in at.warnings)
+    with pytest.raises(DataError, match=rf"auction_level: column 'reserve' differs within "
+                                        rf"{limit + 1} of 200 auctions"):
+        read_auctions(_frame(200, limit + 1), auction_col="auction", bidder_col="bidder",
+                      bid_col="bid", auction_level={"reserve": "max"})
 
 
 def test_the_pipeline_asks_for_the_reserve_column_and_its_binding_side():
@@ -59,6 +63,21 @@ def test_the_pipeline_asks_for_the_reserve_column_and_its_binding_side():
     assert high.covariates.loc["A0", "reserve"] == 0.3
     low = read_data(frame, validate_options({**base, "lowest_wins": True}))
     assert low.covariates.loc["A0", "reserve"] == 0.1
+    many = _frame(100, 2)
+    with pytest.raises(DataError, match=r"^--reserve-col reserve: column 'reserve' differs "
+                                        r"within 2 of 100 auctions"):
+        read_data(many, validate_options(base))
+
+
+def test_cli_refuses_a_bidder_level_reserve_column_in_one_line(tmp_path, capsys):
+    path = tmp_path / "bids.csv"
+    _frame(100, 3).to_csv(path, index=False)
+    assert run_cli([str(path), "--auction-col", "auction", "--bidder-col", "bidder",
+                    "--bid-col", "bid", "--bids", "first-price", "--reserve-col", "reserve",
+                    "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--reserve-col reserve: column 'reserve' differs within 3 of 100" in err
+    assert "\n" not in err and "Traceback" not in err
 
 
 def test_bad_reduction_is_named():

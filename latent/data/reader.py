@@ -559,8 +559,8 @@ def read_auctions(
     ``auction_level`` names columns of long data wanted as auction-level numbers (e.g. a reserve
     price: ``{"openbid": "max"}``) and how to read one that is not constant within an auction:
     ``"max"`` or ``"min"`` of its rows, kept when at most :data:`AUCTION_LEVEL_DISAGREE` of the
-    auctions disagree (a warning names how many and which value was taken), else dropped from
-    the covariates as bidder-level, like any column that varies within auctions.
+    auctions disagree (a warning names how many and which value was taken), else refused with
+    a :class:`DataError` naming how many disagreed.
 
     A file whose rows would hold more than ``max_memory`` bytes once read (a number or a size
     such as ``"4G"``; default a fraction of the machine's memory) is refused before reading.
@@ -840,12 +840,16 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
             continue
         span = pd.concat(spans[c]).groupby(level=0).agg({"lo": "min", "hi": "max"})
         bad = int((span["hi"] > span["lo"]).sum())
-        if bad <= AUCTION_LEVEL_DISAGREE * len(span):
-            taken[c] = span["hi" if how == "max" else "lo"]
-            warnings.append(
-                f"{c}: not constant within {bad} of {len(span)} auctions; each auction's "
-                f"{'largest' if how == 'max' else 'smallest'} value taken (as a reserve, the "
-                f"binding one of its recorded values)")
+        if bad > AUCTION_LEVEL_DISAGREE * len(span):
+            raise DataError(f"auction_level: column {c!r} differs within {bad} of {len(span)} "
+                            f"auctions (at most {AUCTION_LEVEL_DISAGREE:.0%} may, their binding "
+                            "value then taken): a bidder-level column, not one value per "
+                            "auction")
+        taken[c] = span["hi" if how == "max" else "lo"]
+        warnings.append(
+            f"{c}: not constant within {bad} of {len(span)} auctions; each auction's "
+            f"{'largest' if how == 'max' else 'smallest'} value taken (as a reserve, the "
+            f"binding one of its recorded values)")
     keep_cov = [c for c in extra if c not in varying or c in taken]
     if keep_cov:
         cov = pd.concat(covs)

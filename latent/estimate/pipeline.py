@@ -859,6 +859,16 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
     >>> read_data(np.array([[1.0, 2.0], [3.0, 4.0]]), EstimateOptions()).sizes()
     Counter({2: 2})
     """
+    try:
+        return _read(data, opts)
+    except DataError as exc:  # the reserve column, named as the user gave it
+        if opts.reserve_col is None or not str(exc).startswith("auction_level:"):
+            raise
+        raise DataError(f"--reserve-col {opts.reserve_col}:{str(exc)[len('auction_level:'):]}"
+                        ) from None
+
+
+def _read(data, opts: EstimateOptions) -> AuctionData:
     return read_auctions(data, format=opts.format, auction_col=opts.auction_col,
                          bidder_col=opts.bidder_col, bid_col=opts.bid_col,
                          item_col=opts.item_col, where=opts.where,
