@@ -210,11 +210,11 @@ def test_cli_bad_reserve_flags_one_line_exit_2(reserve_csv, capsys, flags, messa
     assert message in err and "\n" not in err and "Traceback" not in err
 
 
-def test_ebay_openbid_is_refused_as_not_auction_level(shared_data, capsys):
-    """The documented eBay case: one auction's rows carry two different openbid values, so the
-    reader does not keep it as an auction-level column; one line, exit status 2, no analysis."""
+def test_ebay_openbid_with_ascending_bids_is_refused_in_one_line(shared_data, capsys):
+    """The eBay file's openbid is now read as auction-level (tests/test_reserve_column.py), but
+    its bids are ascending: the first-price reserve inversion is refused, one line, exit 2."""
     path = shared_data / "ebay_auction.csv"
-    assert run_cli([str(path), "--auction-col", "auctionid", "--bids", "first-price",
+    assert run_cli([str(path), "--auction-col", "auctionid", "--bids", "ascending",
                     "--reserve-col", "openbid", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "--reserve-col openbid: not an auction-level column" in err and "\n" not in err
+    assert "the binding-reserve inversion is for first-price bids" in err and "\n" not in err

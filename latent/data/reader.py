@@ -541,6 +541,7 @@ def read_auctions(
     chunksize: int = CHUNK_ROWS,
     keep_extreme: bool = False,
     max_memory=None,
+    auction_level: dict[str, str] | None = None,
 ) -> AuctionData:
     """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide).
 
@@ -554,6 +555,12 @@ def read_auctions(
     overflow every moment: their auctions are dropped, counted and warned about, unless
     ``keep_extreme``. Bids whose typical size is itself beyond 1e±150 (e.g. near 1e-308) are
     refused with the reason (their squares under- or overflow): rescale them.
+
+    ``auction_level`` names columns of long data wanted as auction-level numbers (e.g. a reserve
+    price: ``{"openbid": "max"}``) and how to read one that is not constant within an auction:
+    ``"max"`` or ``"min"`` of its rows, kept when at most :data:`AUCTION_LEVEL_DISAGREE` of the
+    auctions disagree (a warning names how many and which value was taken), else refused with
+    a :class:`DataError` naming how many disagreed.
 
     A file whose rows would hold more than ``max_memory`` bytes once read (a number or a size
     such as ``"4G"``; default a fraction of the machine's memory) is refused before reading.
@@ -573,6 +580,10 @@ def read_auctions(
         raise DataError(f"unknown aggregate {aggregate!r}: use max, min or first")
     if normalize not in (None, "median", "mean", "max"):
         raise DataError(f"unknown --normalize {normalize!r}: use median, mean or max")
+    auction_level = dict(auction_level or {})
+    for col, how in auction_level.items():
+        if how not in ("max", "min"):
+            raise DataError(f"auction_level[{col!r}]={how!r}: use max or min")
     numbers = _Numbers(decimal)
     dropped: Counter = Counter()
     warnings: list[str] = []
@@ -622,7 +633,7 @@ def read_auctions(
     if fmt == "long":
         data = _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col,
                           item_col, where, aggregate or ("min" if lowest_wins else "max"),
-                          dropped, warnings)
+                          dropped, warnings, auction_level)
     else:
         data = _read_wide(header, chunk_iter, numbers, auction_col, where,
                           format == "wide" or label == "array", dropped)
@@ -632,6 +643,11 @@ def read_auctions(
     return _finish(data, fmt, label, normalize, max_ratio, lowest_wins, dropped, warnings,
                    keep_extreme)
 
+
+# A column asked for as auction-level (a reserve) is kept when it differs within at most this
+# share of the auctions (a few mistyped rows; the eBay file: 1 row of 1 auction in 628); more,
+# and it is a bidder-level column, not an auction's reserve
+AUCTION_LEVEL_DISAGREE = 0.01
 
 # distinct values of a --where column remembered for the "no row matches" message: enough to
 # list a column's goods or categories, bounded for a column of ids
@@ -722,7 +738,7 @@ def _ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, item_col, where,
-               aggregate, dropped, warnings) -> dict:
+               aggregate, dropped, warnings, auction_level=None) -> dict:
     a_col = _find(header, auction_col, _AUCTION_NAMES, "auction")
     b_col = _find(header, bidder_col, _BIDDER_NAMES, "bidder")
     v_col = _find(header, bid_col, _BID_NAMES, "bid")
@@ -735,6 +751,9 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
     dtype = {c: str for c in (a_col, b_col, i_col) if c is not None}
     a_codes, b_codes, i_codes = _Codes(), _Codes(), _Codes()
     parts, covs, varying = [], [], set()
+    # the columns asked for as auction-level: each chunk's per-auction min and max (numbers)
+    wanted = {c: how for c, how in (auction_level or {}).items() if c in extra}
+    spans: dict[str, list[pd.DataFrame]] = {c: [] for c in wanted}
     offset, repeated, kept = 0, 0, 0
     seen: dict[str, Counter] = {}
     for chunk in chunk_iter(usecols, dtype):
@@ -777,6 +796,9 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
             nun = g.nunique(dropna=False)
             varying |= {c for c in extra if (nun[c] > 1).any()}
             covs.append(g.first())
+            for c in wanted:
+                x = pd.to_numeric(sub[c], errors="coerce").groupby(level=0, sort=False)
+                spans[c].append(pd.DataFrame({"lo": x.min(), "hi": x.max()}))
     if not offset:
         raise DataError("no data rows")
     if where and not kept:
@@ -812,10 +834,28 @@ def _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col, it
         warnings.append(f"{repeated} repeated bids of a bidder in an auction reduced to their "
                         f"{aggregate}")
     covariates = None
-    keep_cov = [c for c in extra if c not in varying]
+    taken = {}
+    for c, how in wanted.items():
+        if c not in varying or not spans[c]:
+            continue
+        span = pd.concat(spans[c]).groupby(level=0).agg({"lo": "min", "hi": "max"})
+        bad = int((span["hi"] > span["lo"]).sum())
+        if bad > AUCTION_LEVEL_DISAGREE * len(span):
+            raise DataError(f"auction_level: column {c!r} differs within {bad} of {len(span)} "
+                            f"auctions (at most {AUCTION_LEVEL_DISAGREE:.0%} may, their binding "
+                            "value then taken): a bidder-level column, not one value per "
+                            "auction")
+        taken[c] = span["hi" if how == "max" else "lo"]
+        warnings.append(
+            f"{c}: not constant within {bad} of {len(span)} auctions; each auction's "
+            f"{'largest' if how == 'max' else 'smallest'} value taken (as a reserve, the "
+            f"binding one of its recorded values)")
+    keep_cov = [c for c in extra if c not in varying or c in taken]
     if keep_cov:
         cov = pd.concat(covs)
         cov = cov[~cov.index.duplicated(keep="first")][keep_cov].sort_index()
+        for c, col in taken.items():
+            cov[c] = col.reindex(cov.index).to_numpy()
         covariates = cov
     items = i_codes.labels() if i_col else None
     return {"a": a, "b": b, "i": i, "v": v, "auction_labels": a_codes.labels(),

@@ -859,12 +859,26 @@ def read_data(data, opts: EstimateOptions) -> AuctionData:
     >>> read_data(np.array([[1.0, 2.0], [3.0, 4.0]]), EstimateOptions()).sizes()
     Counter({2: 2})
     """
+    try:
+        return _read(data, opts)
+    except DataError as exc:  # the reserve column, named as the user gave it
+        if opts.reserve_col is None or not str(exc).startswith("auction_level:"):
+            raise
+        raise DataError(f"--reserve-col {opts.reserve_col}:{str(exc)[len('auction_level:'):]}"
+                        ) from None
+
+
+def _read(data, opts: EstimateOptions) -> AuctionData:
     return read_auctions(data, format=opts.format, auction_col=opts.auction_col,
                          bidder_col=opts.bidder_col, bid_col=opts.bid_col,
                          item_col=opts.item_col, where=opts.where,
                          lowest_wins=opts.lowest_wins, normalize=opts.normalize,
                          decimal=opts.decimal, chunksize=opts.chunksize,
-                         keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory)
+                         keep_extreme=opts.keep_extreme_bids, max_memory=opts.max_memory,
+                         # a reserve (procurement: maximum price) differing within a few
+                         # auctions: the binding one, every bid on its side of it
+                         auction_level=None if opts.reserve_col is None else
+                         {opts.reserve_col: "min" if opts.lowest_wins else "max"})
 
 
 # Above this ratio between the 90th and the 10th percentile of the auctions' price scale (the
