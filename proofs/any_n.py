@@ -103,7 +103,8 @@ def vickrey_instance(threshold: Proof) -> Cited:
 
 
 def any_n_checks() -> tuple[AnyN, ...]:
-    """Every lemma and theorem for every n, in dependency order, audited (≈ 10–20 s, the report's longest part).
+    """Every lemma and theorem for every n, in dependency order, audited (≈ 10–20 s: the
+    report's longest part).
 
     Returns
     -------
