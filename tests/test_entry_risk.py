@@ -90,7 +90,7 @@ def test_bad_inputs_are_one_line_errors():
     d = simulate_entry_design(200, seed=5).frame
     with pytest.raises(ValueError, match="statistic='ad': choose one of cvm, ks"):
         entry_test(d, statistic="ad")
-    with pytest.raises(ValueError, match="only 1 has at least min_auctions"):
+    with pytest.raises(ValueError, match="only 1 bidder count has at least min_auctions"):
         entry_test(d[d.n_bidders == 2])
     with pytest.raises(ValueError, match="alphas=.*strictly inside"):
         entry_test(d, alphas=[0.0, 0.5])

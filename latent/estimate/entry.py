@@ -371,6 +371,32 @@ def _verdict(rejected: bool, slope: float, slope_se: float, theta: float, level:
     return f"{doubt}: {why}; the per-N numbers are kept apart, not pooled"
 
 
+def across_n_inputs(data, *, alphas, n_boot, level, auction_col, bid_col, n_col,
+                    min_auctions, max_work, why: str):
+    """The checked inputs of a comparison of value quantiles across bidder counts (the entry
+    test, the CRRA estimate): quantile levels, bootstrap size, level, the bid groups of at
+    least two N, and the bootstrap's cost checked before any work (``why``: what needs two N).
+    """
+    a = np.asarray(number_list("alphas", alphas, low=0.0, high=1.0, what="level",
+                               accepted="quantile levels in (0, 1)"))
+    if np.any((a <= 0) | (a >= 1)) or a.size < 2:
+        raise ValueError(f"alphas={alphas!r}: at least two quantile levels strictly inside "
+                         "(0, 1)")
+    n_boot = positive_int("n_boot", n_boot, minimum=19)
+    level = finite_float("level", level, low=0.0, high=0.5, low_open=True)
+    groups = bid_groups(data, auction_col=auction_col, bid_col=bid_col, n_col=n_col,
+                        min_auctions=min_auctions)
+    if len(groups) < 2:
+        raise ValueError(f"data: {why}, and only {len(groups)} bidder count has at least "
+                         f"min_auctions={min_auctions} auctions "
+                         f"({', '.join(f'N={n}' for n in groups) or 'none'})")
+    n_bids = sum(m.size for m in groups.values())
+    # each resample: draw and sort the bids (~log n each) and sum the kernel near each level
+    work_budget("n_boot", n_boot, float(n_boot + 1) * n_bids * (20 + a.size),
+                max_work=max_work, what="elementary operations (bootstrap of the inversion)")
+    return a, n_boot, level, groups
+
+
 def entry_test(data, *, auction_col: str = "auction_id", bid_col: str = "bid",
                n_col: str | None = None, bids: str = "first-price", theta: float = 1.0,
                statistic: str = "cvm", alphas=ENTRY_QUANTILES, bandwidth="silverman",
@@ -436,23 +462,10 @@ def entry_test(data, *, auction_col: str = "auction_id", bid_col: str = "bid",
     kind = choice("statistic", statistic, STATISTICS)
     bids = choice("bids", bids, ("first-price", "values"))
     theta = finite_float("theta", theta, low=0.0, high=1.0, low_open=True)
-    a = np.asarray(number_list("alphas", alphas, low=0.0, high=1.0, what="level",
-                               accepted="quantile levels in (0, 1)"))
-    if np.any((a <= 0) | (a >= 1)) or a.size < 2:
-        raise ValueError(f"alphas={alphas!r}: at least two quantile levels strictly inside "
-                         "(0, 1)")
-    n_boot = positive_int("n_boot", n_boot, minimum=19)
-    level = finite_float("level", level, low=0.0, high=0.5, low_open=True)
-    groups = bid_groups(data, auction_col=auction_col, bid_col=bid_col, n_col=n_col,
-                        min_auctions=min_auctions)
-    if len(groups) < 2:
-        raise ValueError(f"data: the entry test compares bidder counts, and only "
-                         f"{len(groups)} has at least min_auctions={min_auctions} auctions "
-                         f"({', '.join(f'N={n}' for n in groups) or 'none'})")
-    n_bids = sum(m.size for m in groups.values())
-    # each resample: draw and sort the bids (~log n each) and sum the kernel near each level
-    work_budget("n_boot", n_boot, float(n_boot + 1) * n_bids * (20 + a.size),
-                max_work=max_work, what="elementary operations (bootstrap of the inversion)")
+    a, n_boot, level, groups = across_n_inputs(
+        data, alphas=alphas, n_boot=n_boot, level=level, auction_col=auction_col,
+        bid_col=bid_col, n_col=n_col, min_auctions=min_auctions, max_work=max_work,
+        why="the entry test compares bidder counts")
     first = bids == "first-price"
     b, r, bs, rs, failed = bootstrap_pieces(groups, a, n_boot=n_boot, seed=seed,
                                             bandwidth=bandwidth, first_price=first,

@@ -50,10 +50,10 @@ from scipy import stats
 
 from latent.data.gpv import gpv_pseudo_values
 from latent.estimate.bootstrap import skipped_sd
-from latent.estimate.entry import bid_groups, bootstrap_pieces
+from latent.estimate.entry import across_n_inputs, bootstrap_pieces
 from latent.estimate.functionals import iid_myerson_revenue, monopoly_price
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import finite_float, number_list, positive_int, work_budget
+from numerics.validate import finite_float
 
 __all__ = ["CRRA_QUANTILES", "CRRAEstimate", "crra_pseudo_values", "estimate_crra"]
 
@@ -284,22 +284,10 @@ def estimate_crra(data, *, auction_col: str = "auction_id", bid_col: str = "bid"
     >>> lo, hi = est.theta_ci; bool(lo < 0.5 < hi), est.risk_neutral_rejected
     (True, True)
     """
-    a = np.asarray(number_list("alphas", alphas, low=0.0, high=1.0, what="level",
-                               accepted="quantile levels in (0, 1)"))
-    if np.any((a <= 0) | (a >= 1)) or a.size < 2:
-        raise ValueError(f"alphas={alphas!r}: at least two quantile levels strictly inside "
-                         "(0, 1)")
-    n_boot = positive_int("n_boot", n_boot, minimum=19)
-    level = finite_float("level", level, low=0.0, high=0.5, low_open=True)
-    groups = bid_groups(data, auction_col=auction_col, bid_col=bid_col, n_col=n_col,
-                        min_auctions=min_auctions)
-    if len(groups) < 2:
-        raise ValueError(f"data: θ is identified from the variation in N, and only "
-                         f"{len(groups)} bidder count has at least min_auctions="
-                         f"{min_auctions} auctions; give auctions with two or more N")
-    n_bids = sum(m.size for m in groups.values())
-    work_budget("n_boot", n_boot, float(n_boot + 1) * n_bids * (20 + a.size),
-                max_work=max_work, what="elementary operations (bootstrap of the inversion)")
+    a, n_boot, level, groups = across_n_inputs(
+        data, alphas=alphas, n_boot=n_boot, level=level, auction_col=auction_col,
+        bid_col=bid_col, n_col=n_col, min_auctions=min_auctions, max_work=max_work,
+        why="θ is identified from the variation in N; give auctions with two or more N")
     b, r, bs, rs, _ = bootstrap_pieces(groups, a, n_boot=n_boot, seed=seed,
                                        bandwidth=bandwidth)
     w = np.array([m.size for m in groups.values()], float)
