@@ -78,7 +78,7 @@ class Moments:
         m = float(self.mean[k])
         method = (METHOD.replace("normal-theory", "Student-t") if student else METHOD)
         return Estimate(m, ConfidenceInterval.of((m - half, m + half), level), self.n,
-                        method.replace("95%", f"{level:.0%}"))
+                        method.replace("95%", f"{100 * level:g}%"))
 
     def ratio(self, a: int, b: int, level: float = 0.95) -> Estimate:
         """E[col a]/E[col b] with a delta-method CI."""

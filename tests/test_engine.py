@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pytest
+from scipy import stats as sps
 
 from numerics import engine
 from numerics.audit import AuditTask, RegretSearch
@@ -23,7 +24,7 @@ from numerics.engine import (
     session,
 )
 from numerics.mechanisms import make_mechanism
-from numerics.stats import Moments
+from numerics.stats import Moments, mean_ci
 from numerics.valuations import hetero, iid
 
 
@@ -234,3 +235,16 @@ def test_the_engines_cluster_starts_quietly_when_port_8787_is_taken():
             assert cluster.scheduler_address
         finally:
             cluster.close()
+
+
+def test_mean_ci_records_the_level_it_was_asked_for():
+    """The interval's level is the one asked for (it was labelled 0.95 whatever the level);
+    its half width is the normal (or Student-t) quantile times s/√n, computed here apart."""
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    se = x.std(ddof=1) / 2.0
+    for level in (0.8, 0.95, 0.99):
+        e = mean_ci(x, level)
+        assert e.ci.level == level and f"{100 * level:g}%" in e.method
+        assert e.half_width == pytest.approx(sps.norm.ppf(0.5 + level / 2) * se, rel=1e-12)
+        t = mean_ci(x, level, student=True)
+        assert t.half_width == pytest.approx(sps.t.ppf(0.5 + level / 2, 3) * se, rel=1e-12)
