@@ -124,7 +124,7 @@ def test_the_example_finder_catches_a_lost_continuation():
     assert [a for _, a in found] == [["latent", "spectrum", "--function", "f", "--inputs", "6",
                                       "--method", "grid"],
                                      ["latent", "spectrum", "--inputs", "6"], ["<orphan>"]]
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit, match="^2$"):  # argparse: a usage error
         _parse(["latent", "spectrum", "--no-such-flag"])
 
 

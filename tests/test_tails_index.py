@@ -83,7 +83,7 @@ def test_tail_index_result_and_edge_cases():
     assert t.estimate == pytest.approx(100 / total)
     lo = stats.gamma.ppf(0.025, 100) / total
     assert t.low == pytest.approx(lo)
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'k'"):
         t.k = 3  # frozen
     g = tail_index(x, method="gpd")
     assert g.method == "gpd" and g.k == 1000 and g.low < 2.0 < g.high
