@@ -31,13 +31,17 @@ def _interrupt(argv, cwd, settle=1.0, ready=None, group=False, pids=None):
     if pids is not None:
         pids["pid"] = proc.pid
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
+    met = False
+    while not met and time.monotonic() < deadline and proc.poll() is None:
         try:
-            if ready() if ready else "numpy" in Path(f"/proc/{proc.pid}/maps").read_text():
-                break
+            met = ready() if ready else "numpy" in Path(f"/proc/{proc.pid}/maps").read_text()
         except OSError:
             pass
         time.sleep(0.05)
+    if not met and proc.poll() is None:  # a wait that never ends silently costs a minute
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=10)
+        raise AssertionError("the command never reached the state to interrupt in 60 s")
     time.sleep(settle)
     assert proc.poll() is None, "the command finished before it could be interrupted"
     if group:
@@ -54,15 +58,18 @@ def _interrupt(argv, cwd, settle=1.0, ready=None, group=False, pids=None):
     return proc.returncode, out, err
 
 
-def _group_size(pgid: int) -> int:
-    """Processes in group ``pgid`` now (read from /proc)."""
+def _spawned_workers(pgid: int) -> int:
+    """Worker processes (multiprocessing's spawned children) in group ``pgid`` now (/proc)."""
     count = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[2]) != pgid:  # field 5 of stat: the process group
+                continue
+            cmdline = (stat.parent / "cmdline").read_bytes()
         except OSError:
             continue
-        count += int(fields[2]) == pgid  # field 5 of stat: the process group
+        count += b"spawn_main" in cmdline
     return count
 
 
@@ -97,12 +104,13 @@ def _leftovers(folder: Path) -> list[str]:
                          [("local", 0.0, False), ("local", 2.0, False), ("dask", 2.0, False),
                           ("local", 2.0, True), ("dask", 8.0, True)])
 def test_simulate_on_workers(tmp_path, executor, settle, group):
-    # Dask: wait for the cluster's processes (2 nannies and their 2 workers beside the command)
-    # before settling: its start is the window the command documents as not covered, and on a
-    # loaded machine (the suite runs on both cores) 8 s after numpy was mapped it was not over
+    # Dask: wait for the cluster's 2 worker processes (spawned beside the command and its
+    # resource tracker) before settling: its start is the window the command documents as not
+    # covered, and on a loaded machine 8 s after numpy was mapped it was not over. (The wait
+    # once counted 5 processes where there are 4, so it always ran to _interrupt's 60 s limit.)
     pids = {}
     ready = None if executor != "dask" else (
-        lambda: "pid" in pids and _group_size(pids["pid"]) >= 5)
+        lambda: "pid" in pids and _spawned_workers(pids["pid"]) >= 2)
     code, out, err = _interrupt(
         ["latent", "simulate", "--mechanism", "second_price", "--values", "uniform",
          "--bidders", "4", "--samples", "200000000", "--executor", executor, "--workers", "2",
