@@ -357,10 +357,15 @@ def test_failing_theorem_makes_the_command_fail(monkeypatch, tmp_path, capsys):
     x, = reals("x")
     monkeypatch.setattr(companion, "THEOREMS", (*companion.THEOREMS[:1],
                                            theorem("false_lemma", {"x_pos": x > 0}, x > 1)))
-    monkeypatch.setattr("latent.paper.sections.SECTIONS", (theorems.theorems_section,))
+    # the name build_appendix reads (patching latent.paper.sections.SECTIONS built them all)
+    monkeypatch.setattr("latent.paper.SECTIONS", (theorems.theorems_section,))
+    # the failure comes from the companion theorem alone: the mechanism theorems (a minute of
+    # checking, run by the quick build above and by proofs/) are left out of this build
+    monkeypatch.setattr(theorems, "mechanism_results", tuple)
     code = main(["appendix", "--out", str(tmp_path), "--quick", "--no-pdf", "--quiet"])
     assert code == 1
-    assert "FAILED" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "false_lemma" in out, out
 
 
 def test_bad_out_and_data_dir_are_usage_errors(tmp_path, capsys):
