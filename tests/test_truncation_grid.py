@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
-from latent.anova import truncate
+from latent.anova import truncate, truncations
 from latent.data.empirical import allocation_table
 from latent.estimate.truncation import (
     grid_revenue,
@@ -113,6 +113,38 @@ def test_projection_matches_a_second_optimiser(row):
                    constraints=[{"type": "ineq", "fun": lambda z: 1 - z.sum()}],
                    options={"ftol": 1e-12, "maxiter": 500})
     assert np.sum((y - x) ** 2) <= res.fun + 1e-7
+
+
+def _projection_by_sorting(x):
+    """Second method: the sort-based simplex projection (Duchi et al. 2008) of rows over 1."""
+    y = np.maximum(x, 0.0)
+    for k in np.flatnonzero(y.sum(-1) > 1):
+        u = np.sort(x[k])[::-1]
+        css = np.cumsum(u) - 1.0
+        r = np.flatnonzero(u - css / np.arange(1, len(u) + 1) > 0)[-1]
+        y[k] = np.maximum(x[k] - css[r] / (r + 1), 0.0)
+    return y
+
+
+def test_vectorised_projection_matches_the_sort_based_one_on_many_rows():
+    rng = np.random.default_rng(np.random.SeedSequence(8))
+    for n in (1, 2, 5, 9):
+        x = rng.normal(0.3, 0.7, (4000, n))
+        x[:50] = 1.0 / n + 1e-15  # rows on the boundary Σ = 1 (and ties)
+        np.testing.assert_allclose(project_feasible(x), _projection_by_sorting(x), atol=1e-13)
+    table = rng.normal(0.3, 0.7, (3, 4, 5, 3))  # a table: the last axis is the row
+    np.testing.assert_allclose(project_feasible(table).reshape(-1, 3),
+                               _projection_by_sorting(table.reshape(-1, 3)), atol=1e-13)
+
+
+def test_truncations_at_once_equal_one_grade_at_a_time():
+    rng = np.random.default_rng(np.random.SeedSequence(9))
+    x = rng.random((3, 4, 5, 3))
+    probs = [rng.dirichlet(np.ones(k)) for k in (3, 4, 5)]
+    tables = truncations(x, probs, (0, 1, 2, 3), n_inputs=3)
+    for r, table in tables.items():
+        np.testing.assert_allclose(table, truncate(x, probs, r, n_inputs=3), atol=1e-13)
+    np.testing.assert_allclose(tables[3], x, atol=1e-12)  # every grade: the table itself
 
 
 def test_repair_gives_feasible_monotone_rule_below_projection():

@@ -8,7 +8,8 @@
 * :func:`grade_spectrum_owen` — every grade with tested intervals: same-set pick–freeze
   products on few long randomised-QMC replicates (:mod:`latent.anova.owen`);
 * :func:`grade_spectrum_quad` — Gauss–Legendre in quantile space (:mod:`latent.anova.quadrature`);
-* :func:`truncate` — f^{≤R} on a grid; :func:`subset_variances_grid` — every σ²_u;
+* :func:`truncate` — f^{≤R} on a grid (:func:`truncations`: several R at once);
+  :func:`subset_variances_grid` — every σ²_u;
 * :class:`GradeSpectrum` — the one result type (:mod:`latent.anova.spectrum`); its ``rho()`` is
   the grade-decay fit of :mod:`latent.anova.rho`, which also holds spectral ρ.
 """
@@ -22,7 +23,12 @@ from latent.anova.owen import grade_spectrum_owen
 from latent.anova.quadrature import grade_spectrum_quad
 from latent.anova.rho import RhoFit, SpectralRho, grade_decay_rho, spectral_rho
 from latent.anova.spectrum import GradeSpectrum, spectrum_from_subsets
-from latent.anova.tables import subset_variances_grid, subset_variances_naive, truncate
+from latent.anova.tables import (
+    subset_variances_grid,
+    subset_variances_naive,
+    truncate,
+    truncations,
+)
 
 __all__ = [
     "GradeSpectrum",
@@ -41,6 +47,7 @@ __all__ = [
     "subset_variances_mp",
     "subset_variances_naive",
     "truncate",
+    "truncations",
 ]
 
 _PATHS = {"grid": grade_spectrum_grid, "mc": grade_spectrum_mc, "quad": grade_spectrum_quad}

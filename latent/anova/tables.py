@@ -155,6 +155,19 @@ def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np
     >>> np.round(truncate(f, [[0.5, 0.5]] * 2, 1), 12).tolist()
     [[-0.25, 1.25], [1.25, 2.75]]
     """
+    return truncations(values, weights, (max_grade,), n_inputs)[max_grade]
+
+
+def truncations(values, weights, grades, n_inputs: int | None = None) -> dict[int, np.ndarray]:
+    """f^{≤R} for each R in ``grades`` (a dict R → table shaped as ``values``): the forward
+    transform into the orthonormal basis is shared, only the way back is taken per grade (half
+    the work of calling :func:`truncate` per grade).
+
+    >>> f = np.array([[0.0, 1.0], [1.0, 3.0]])
+    >>> out = truncations(f, [[0.5, 0.5]] * 2, (0, 1, 2))
+    >>> round(float(out[0][0, 0]), 12), bool(np.allclose(out[2], f))
+    (1.25, True)
+    """
     values = np.asarray(values, dtype=float)
     n = n_inputs if n_inputs is not None else (len(weights) if is_list_of_axes(weights)
                                                 else values.ndim)
@@ -164,12 +177,12 @@ def truncate(values, weights, max_grade: int, n_inputs: int | None = None) -> np
     fwd = [wi[:, None] * phi for wi, phi in zip(w, bases, strict=True)]
     back = [phi.T for phi in bases]
     support = sum(np.meshgrid(*[np.arange(k) > 0 for k in table.shape[:n]], indexing="ij"))
-    keep = support <= max_grade
-    out = np.empty_like(table)
+    out = {r: np.empty_like(table) for r in grades}
     for j in range(p):
         coef = cycle_axes(np.ascontiguousarray(table[..., j]), fwd)
-        out[..., j] = cycle_axes(np.where(keep, coef, 0.0), back)
-    return out.reshape(values.shape)
+        for r in grades:
+            out[r][..., j] = cycle_axes(np.where(support <= r, coef, 0.0), back)
+    return {r: t.reshape(values.shape) for r, t in out.items()}
 
 
 def subset_variances_naive(values, weights, n_inputs: int | None = None) -> np.ndarray:
