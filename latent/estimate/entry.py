@@ -71,24 +71,26 @@ _MIN_AUCTIONS = 20
 def _kde_at(x_sorted: np.ndarray, points: np.ndarray, h: float) -> np.ndarray:
     """Triweight density of the sorted sample at ``points``, reflected at its min and max.
 
-    Only the bids within h of a point (or of its mirror images) are summed, all points at once
-    on the smallest index window holding them: a few dozen points, so this dense block is the
-    cheapest way in numpy (a Python loop per point cost 5 ms per group, 10× this).
+    Each point (and each mirror image) sums only the bids within h of it: the windows are
+    found by binary search and gathered into one flat array summed by ``np.add.reduceat``, so
+    the work is the number of kernel terms, not points × bids (a dense points × window block
+    cost 15-60x more at 2,000-20,000 bids; a Python loop per point 5 ms per group).
     """
     lo, hi = x_sorted[0], x_sorted[-1]
     n = x_sorted.size
     centres = np.concatenate([points, 2 * lo - points, 2 * hi - points])
-    order = np.argsort(centres)
-    i = np.searchsorted(x_sorted, centres[order] - h)
-    j = np.searchsorted(x_sorted, centres[order] + h)
+    first = np.searchsorted(x_sorted, centres - h)
+    size = np.searchsorted(x_sorted, centres + h) - first
     total = np.zeros(centres.size)
-    chunk = max(1, 4_000_000 // n)  # sorted centres, ≤ n bids each: ≤ 4M kernel terms
-    for s in range(0, centres.size, chunk):
-        c = centres[order[s:s + chunk]]
-        a, z = int(i[s:s + chunk].min()), int(j[s:s + chunk].max())
-        u = (x_sorted[None, a:z] - c[:, None]) / h
-        t = np.maximum(1.0 - u * u, 0.0)  # (1 − u²)³ on |u| < 1, 0 beyond
-        total[order[s:s + chunk]] = np.sum(t * t * t, axis=1)
+    some = np.flatnonzero(size)
+    if len(some):
+        counts = size[some]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        # bid positions window after window: first[k], first[k] + 1, …, for each window k
+        idx = np.arange(counts.sum()) - np.repeat(starts - first[some], counts)
+        u = (x_sorted[idx] - np.repeat(centres[some], counts)) / h
+        t = 1.0 - u * u  # ≥ 0: every gathered bid lies within h of its centre
+        total[some] = np.add.reduceat(t * t * t, starts)
     m = points.size
     return 35.0 / 32.0 * (total[:m] + total[m:2 * m] + total[2 * m:]) / (n * h)
 
