@@ -346,7 +346,7 @@ def _source_budget(src: BidSource, fmt: str, max_memory) -> None:
     else:  # CSV partitions: about 20 bytes a text row (rows unknown before reading)
         rows = src.nbytes / 20.0
         held = rows * per_row
-    if not held <= limit:  # (a Dask frame's size is unknown: NaN is let through)
+    if held > limit:  # (a Dask frame's size is unknown before computing it: NaN, let through)
         raise DataError(f"{src.label}: too large to read in memory: about {rows:.3g} rows, "
                         f"{held:.2g} bytes held once read, more than max_memory={limit:.3g}; "
                         "analyse it partition by partition (stream=True, --stream) or raise "
@@ -378,9 +378,8 @@ def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
             src = src.select(columns=header, where=where)
         where = None
 
-    def chunk_iter(usecols, dtype):
-        chosen = src if usecols is None else src.select(columns=usecols, where=src.where_dict)
-        return chosen.frames()
+    def chunk_iter(usecols, dtype):  # the columns the reader wants as text stay text (CSV)
+        return src.select(columns=usecols, where=src.where_dict, text=dtype).frames()
 
     return header, where, chunk_iter
 

@@ -92,6 +92,7 @@ class FilePartition:
     filter: ds.Expression | None
     rows: int | None
     nbytes: float
+    numbers: tuple[str, ...] = ()  # CSV text columns read as numbers when all cells are
 
     @property
     def path(self) -> str:
@@ -106,7 +107,20 @@ class FilePartition:
         """
         table = self.fragment.to_table(schema=self.schema, columns=list(self.columns),
                                        filter=self.filter)
-        return _to_pandas(table)
+        return _as_numbers(_to_pandas(table), self.numbers)
+
+
+def _as_numbers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Text columns whose every non-empty cell is a number, as numbers (int when all are),
+    as pandas reads a CSV file; the others stay text (the reader then parses decimal commas
+    and counts non-numeric bids as it does for one CSV file)."""
+    for c in columns:
+        text = frame[c].str.strip()
+        try:
+            frame[c] = pd.to_numeric(text.where(text != ""), errors="raise")
+        except (ValueError, TypeError):
+            continue
+    return frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,6 +223,7 @@ class BidSource:
     rows: int | None = None
     nbytes: float = math.nan
     max_memory: float = math.inf
+    text: tuple[str, ...] = ()  # CSV columns kept as text (the others read as numbers if all are)
     data: object = field(default=None, repr=False)    # the dataset, table or frame
     parts: tuple = field(default=(), repr=False)      # the partitions, computed by select
 
@@ -222,7 +237,8 @@ class BidSource:
         return dict(self.where)
 
     def select(self, columns: Sequence[str] | None = None,
-               where: Mapping[str, object] | None = None) -> BidSource:
+               where: Mapping[str, object] | None = None,
+               text: Sequence[str] | None = None) -> BidSource:
         """This source with other projected ``columns`` (None: every column) and ``where``
         conditions (None: none); columns and conditions are checked, files pruned, and the
         cost of each partition estimated before anything is read.
@@ -231,6 +247,9 @@ class BidSource:
         ----------
         columns : sequence of str, optional
         where : mapping column → value, optional
+        text : sequence of str, optional
+            CSV files: columns kept as text (ids such as ``007``); the others are read as
+            numbers when every non-empty cell is one, as pandas reads a CSV file.
 
         Returns
         -------
@@ -248,7 +267,7 @@ class BidSource:
         conds = tuple((c, _typed(c, v, self._type(c), self.label))
                       for c, v in (where or {}).items()
                       if _known(c, self.schema, self.label, "where"))
-        return _build(replace(self, columns=cols, where=conds))
+        return _build(replace(self, columns=cols, where=conds, text=tuple(text or ())))
 
     def _type(self, col: str) -> pa.DataType:
         if self.kind in ("parquet", "csv", "arrow"):
@@ -547,6 +566,8 @@ def _build_files(src: BidSource) -> BidSource:
     dataset: ds.FileSystemDataset = src.data
     expr = src.expression()
     parts, total_rows, total_bytes = [], 0, 0.0
+    numbers = () if src.kind == "parquet" else tuple(
+        c for c in src.columns if c not in src.text and c not in src.partition_keys)
     for frag in dataset.get_fragments(filter=expr):
         if src.kind == "parquet":
             rows, nbytes = _parquet_cost(frag, src, dataset.schema)
@@ -563,7 +584,7 @@ def _build_files(src: BidSource) -> BidSource:
                             "(--max-memory)")
         total_bytes += nbytes
         parts.append(FilePartition(fragment=frag, schema=dataset.schema, columns=src.columns,
-                                   filter=expr, rows=rows, nbytes=nbytes))
+                                   filter=expr, rows=rows, nbytes=nbytes, numbers=numbers))
     return replace(src, parts=tuple(parts), nbytes=total_bytes,
                    rows=total_rows if src.kind == "parquet" else None)
 

@@ -1163,7 +1163,10 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     ----------
     data : str, pathlib.Path, pandas.DataFrame or numpy.ndarray
         A CSV path, a DataFrame (wide or long, as a file would be) or a 2-D array (wide:
-        rows are auctions, columns bidders, NaN = absent).
+        rows are auctions, columns bidders, NaN = absent); also a Parquet file, a folder or
+        glob of Parquet or CSV partitions (``key=value`` folders read as columns, ``where``
+        on them skipping whole files), a pyarrow Table or a Polars or Dask DataFrame
+        (:mod:`latent.data.sources`), read whole, with the same cleaning and numbers.
     format : {"auto", "wide", "long"}
         ``auto``: long if the header names bid and bidder columns; wide only if every other
         column looks like a bid.
