@@ -354,7 +354,7 @@ def _source_budget(src: BidSource, fmt: str, max_memory) -> None:
 
 
 def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
-              dropped: Counter):
+              dropped: Counter, max_memory):
     """The header, the conditions left to the reader and the chunks of a source. Conditions
     are pushed into pyarrow (files and tables): the rows each removes are counted by pyarrow
     (Parquet: footers and the condition's column) as the reader counts them, a value no row
@@ -362,6 +362,7 @@ def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
     wide table loses the condition columns (as the reader drops them from the bid columns)."""
     if where and src.pushdown:
         src = src.select(where=where)
+        _source_budget(src, fmt, max_memory)
         counts = src.matching()
         if not counts[-1]:
             seen: dict[str, Counter] = {}
@@ -377,6 +378,8 @@ def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
             header = [c for c in header if c not in where]
             src = src.select(columns=header, where=where)
         where = None
+    else:
+        _source_budget(src, fmt, max_memory)
 
     def chunk_iter(usecols, dtype):  # the columns the reader wants as text stay text (CSV)
         return src.select(columns=usecols, where=src.where_dict, text=dtype).frames()
@@ -682,9 +685,8 @@ def read_auctions(
         _read_budget(path, fmt, row_bytes, max_memory)
     if where:
         where = {_find(header, col, (), "where"): value for col, value in where.items()}
-    if src is not None:
-        _source_budget(src, fmt, max_memory)
-        header, where, chunk_iter = _pushdown(src, header, fmt, where, dropped)
+    if src is not None:  # its cost checked once files are pruned by the conditions
+        header, where, chunk_iter = _pushdown(src, header, fmt, where, dropped, max_memory)
     if fmt == "long":
         data = _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col,
                           item_col, where, aggregate or ("min" if lowest_wins else "max"),

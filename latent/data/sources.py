@@ -10,10 +10,11 @@ columns and rows of a Parquet file are never materialised, and a condition on a 
 partition key (a ``key=value`` folder, read as a column) prunes whole files, which are then
 never opened.
 
-A partition is one file (Parquet or CSV), a Dask partition, or a block of
-:data:`FRAME_ROWS` rows of an in-memory frame or table. Consumers that need whole auctions
-(the streaming statistics) assume an auction's rows lie in one partition: a file, never a
-part of one, is the unit. A file whose projected columns alone would hold more than
+A partition is one file (Parquet or CSV), a Dask partition, or a whole in-memory pandas
+frame or Arrow table (already in memory: one partition, so that no auction is split).
+Consumers that need whole auctions (the streaming statistics) assume an auction's rows lie in
+one partition: a file, never a part of one, is the unit; a Dask frame's partitions are the
+user's (split them at auction boundaries). A file whose projected columns alone would hold more than
 ``max_memory`` bytes once read is refused, naming the file and its estimated size.
 
 ``where`` is the reader's filter: column → value, AND-ed, equality only; the value (text, as
@@ -54,15 +55,11 @@ import pyarrow.dataset as ds
 from latent.data.errors import DataError
 from numerics.validate import default_max_memory, parse_size
 
-__all__ = ["FRAME_ROWS", "BidSource", "DaskPartition", "FilePartition", "PandasPartition",
+__all__ = ["BidSource", "DaskPartition", "FilePartition", "PandasPartition",
            "TablePartition", "is_source", "open_source"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv",)
-# Rows per partition of an in-memory frame or table: a block this size (a few tens of MB of
-# bids) bounds what one read copies, and an auction split between two blocks is the caller's
-# to avoid (an in-memory frame is small enough to be read whole by the in-memory path).
-FRAME_ROWS = 1_000_000
 # Bytes of pandas memory per value of a column beyond its Parquet uncompressed size: numbers
 # widen to 8 bytes, and a text value carries an 8-byte offset plus its characters (measured
 # with bench/bench_read_parquet.py: the estimate over the measured DataFrame memory is reported
@@ -105,8 +102,12 @@ class FilePartition:
         -------
         pandas.DataFrame
         """
-        table = self.fragment.to_table(schema=self.schema, columns=list(self.columns),
-                                       filter=self.filter)
+        try:
+            table = self.fragment.to_table(schema=self.schema, columns=list(self.columns),
+                                           filter=self.filter)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, OSError) as exc:
+            # a damaged file, or one whose column types differ from the first file's
+            raise DataError(f"cannot read {self.path}: {_first_line(exc)}") from None
         return _as_numbers(_to_pandas(table), self.numbers)
 
 
@@ -624,29 +625,18 @@ def _parquet_cost(frag: ds.ParquetFileFragment, src: BidSource,
 
 def _build_table(src: BidSource) -> BidSource:
     table: pa.Table = src.data.to_table()  # an in-memory dataset: no copy of the data
-    expr = src.expression()
-    rows = table.num_rows
-    parts = []
-    for start in range(0, max(rows, 1), FRAME_ROWS):
-        block = table.slice(start, FRAME_ROWS)
-        nbytes = float(block.select(list(src.columns)).nbytes)
-        parts.append(TablePartition(table=block, columns=src.columns, filter=expr,
-                                    rows=block.num_rows, nbytes=nbytes))
-    total = float(sum(p.nbytes for p in parts))
-    return replace(src, parts=tuple(parts), rows=rows, nbytes=total)
+    nbytes = float(table.select(list(src.columns)).nbytes)
+    part = TablePartition(table=table, columns=src.columns, filter=src.expression(),
+                          rows=table.num_rows, nbytes=nbytes)
+    return replace(src, parts=(part,), rows=table.num_rows, nbytes=nbytes)
 
 
 def _build_frame(src: BidSource) -> BidSource:
     frame: pd.DataFrame = src.data
-    rows = len(frame)
-    parts = []
-    for start in range(0, max(rows, 1), FRAME_ROWS):
-        block = frame.iloc[start:start + FRAME_ROWS]
-        nbytes = float(block[list(src.columns)].memory_usage(index=False).sum())
-        parts.append(PandasPartition(frame=block, columns=src.columns, where=src.where,
-                                     rows=len(block), nbytes=nbytes))
-    return replace(src, parts=tuple(parts), rows=rows,
-                   nbytes=float(sum(p.nbytes for p in parts)))
+    nbytes = float(frame[list(src.columns)].memory_usage(index=False).sum())
+    part = PandasPartition(frame=frame, columns=src.columns, where=src.where, rows=len(frame),
+                           nbytes=nbytes)
+    return replace(src, parts=(part,), rows=len(frame), nbytes=nbytes)
 
 
 def _build_dask(src: BidSource) -> BidSource:
