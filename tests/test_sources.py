@@ -299,3 +299,19 @@ def test_uniform_ipv_bids_are_the_known_equilibrium(tmp_path):
     assert set(log.region_effects) == {0.0} and log.law == "uniform(0, 1)"
     for law in ("lognormal", "pareto", "uniform"):
         assert tabulation_error(law, n=7) < 1e-6
+
+
+def test_wide_parquet_reads_as_the_wide_csv(tmp_path):
+    rng = np.random.default_rng(np.random.SeedSequence(8))
+    m = rng.random((60, 3))
+    m[0, 2] = np.nan  # bidder 3 absent from the first auction
+    frame = pd.DataFrame(m, columns=["bidder_1", "bidder_2", "bidder_3"])
+    frame.insert(0, "auction_id", [f"a{k}" for k in range(60)])
+    frame["lot"] = ["x", "y"] * 30
+    frame.to_csv(tmp_path / "w.csv", index=False)
+    frame.to_parquet(tmp_path / "w.parquet", index=False)
+    kw = dict(format="wide", where={"lot": "y"})
+    a, b = read_auctions(tmp_path / "w.csv", **kw), read_auctions(tmp_path / "w.parquet", **kw)
+    assert b.format == "wide" and b.n_auctions == 30 and list(b.bidder_names) == [
+        "bidder_1", "bidder_2", "bidder_3"]  # the condition's column is not a bidder
+    _same(a, b)

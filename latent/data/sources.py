@@ -247,7 +247,8 @@ class BidSource:
         Parameters
         ----------
         columns : sequence of str, optional
-        where : mapping column → value, optional
+        where : mapping, optional
+            Column → value.
         text : sequence of str, optional
             CSV files: columns kept as text (ids such as ``007``); the others are read as
             numbers when every non-empty cell is one, as pandas reads a CSV file.
@@ -285,7 +286,9 @@ class BidSource:
 
         Returns
         -------
-        list of FilePartition, TablePartition, PandasPartition or DaskPartition
+        list
+            Of ``FilePartition`` (one a file), or one partition of an in-memory frame or
+            table, or one per Dask partition.
         """
         return list(self.parts)
 
@@ -394,16 +397,16 @@ def open_source(data, *, columns: Sequence[str] | None = None,
 
     Parameters
     ----------
-    data : str, pathlib.Path, pandas.DataFrame, pyarrow.Table, polars or dask DataFrame
+    data : str, pathlib.Path or pandas.DataFrame
         A Parquet file; a CSV file (one partition); a directory of Parquet or CSV files,
         hive ``key=value`` folders read as columns (files and folders starting with ``.`` or
         ``_`` are skipped, as Spark and Hive write them); a glob (``logs/*.parquet``,
-        ``logs/**/*.csv``); or a frame or table.
+        ``logs/**/*.csv``); or a frame: pandas, Polars or Dask, or a ``pyarrow.Table``.
     columns : sequence of str, optional
         The columns each partition returns (default: all, hive keys included).
-    where : mapping column → value, optional
-        Keep the rows whose column equals the value (AND-ed); text values are converted to
-        the column's type.
+    where : mapping, optional
+        Column → value: keep the rows whose column equals the value (AND-ed); text values
+        are converted to the column's type.
     format : {"auto", "parquet", "csv"}
         The files' format (``auto``: from the suffixes; a directory must hold one kind).
     max_memory : int, float or str, optional

@@ -154,13 +154,13 @@ def write_bid_log(path, *, n_bids: int, seed=0, partitions: int = 8, n_range=(2,
         The folder to create (must not exist, or be empty).
     n_bids : int
         About this many bids: n_bids / mean N auctions are drawn (their sizes are random).
-    seed : int or numpy SeedSequence
+    seed : int or SeedSequence
         Same seed, same files.
     partitions : int
         Folders ``region=0`` … ``region=partitions-1``, one file each, the auctions split
         evenly; an auction lies in one file.
-    n_range : (int, int)
-        Lowest and highest bidder count (uniform between).
+    n_range : tuple of int
+        Lowest and highest bidder count (N uniform between them).
     value_law : {"lognormal", "uniform", "pareto"}
         The law of ε (values are the covariate shifter times ε).
     covariates : bool
