@@ -315,3 +315,22 @@ def test_wide_parquet_reads_as_the_wide_csv(tmp_path):
     assert b.format == "wide" and b.n_auctions == 30 and list(b.bidder_names) == [
         "bidder_1", "bidder_2", "bidder_3"]  # the condition's column is not a bidder
     _same(a, b)
+
+
+def test_a_written_pandas_index_is_not_a_column(files, bids, tmp_path):
+    bids.set_index(bids.index * 10).to_parquet(tmp_path / "indexed.parquet")  # index kept
+    assert "__index_level_0__" in pq.read_schema(tmp_path / "indexed.parquet").names
+    src = open_source(tmp_path / "indexed.parquet")
+    assert src.schema == tuple(bids.columns)
+    _same(read_auctions(files / "all.csv"), read_auctions(tmp_path / "indexed.parquet"))
+
+
+def test_a_dask_frame_is_stopped_once_over_the_budget(bids):
+    dd = pytest.importorskip("dask.dataframe")
+    frame = dd.from_pandas(bids, npartitions=4)
+    with pytest.raises(DataError, match="Dask DataFrame: too large to read in memory: more "
+                                        "than \\d+ rows read.*stream=True"):
+        read_auctions(frame, max_memory=20_000)  # 160 bytes a row: ~125 rows
+    with pytest.raises(ValueError, match="format='orc': choose one of auto, parquet, csv"):
+        open_source(bids, format="orc")
+    assert open_source(bids, columns="bid").columns == ("bid",)

@@ -1,5 +1,7 @@
-"""Read auction bids (a CSV file, a pandas DataFrame or a 2-D array) into per-auction bid vectors,
-saying what was dropped and refusing what could be misread.
+"""Read auction bids (a CSV file, a pandas DataFrame or a 2-D array; also Parquet files,
+folders or globs of partitions and Arrow, Polars or Dask frames through
+:mod:`latent.data.sources`) into per-auction bid vectors, saying what was dropped and refusing
+what could be misread.
 
 Formats:
 
@@ -381,8 +383,20 @@ def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
     else:
         _source_budget(src, fmt, max_memory)
 
+    limit = parse_size("max_memory", max_memory)
+    per_row = HELD_PER_ROW["long" if fmt == "long" else "wide"]
+
     def chunk_iter(usecols, dtype):  # the columns the reader wants as text stay text (CSV)
-        return src.select(columns=usecols, where=src.where_dict, text=dtype).frames()
+        rows = 0
+        for frame in src.select(columns=usecols, where=src.where_dict, text=dtype).frames():
+            rows += len(frame)
+            # a size not known before reading (Dask, CSV text): stopped once over the budget
+            if rows * per_row > (default_max_memory() if limit is None else limit):
+                raise DataError(f"{src.label}: too large to read in memory: more than "
+                                f"{rows} rows read, about {rows * per_row:.2g} bytes held, "
+                                "over max_memory; analyse it partition by partition "
+                                "(stream=True, --stream) or raise max_memory (--max-memory)")
+            yield frame
 
     return header, where, chunk_iter
 
@@ -594,7 +608,13 @@ def read_auctions(
     max_memory=None,
     auction_level: dict[str, str] | None = None,
 ) -> AuctionData:
-    """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide).
+    """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide), or a
+    source of :mod:`latent.data.sources` (a Parquet file, a folder or glob of Parquet or CSV
+    partitions, a pyarrow Table, a Polars or Dask DataFrame): its partitions are read one at
+    a time through the same cleaning, ``where`` is pushed into pyarrow (the rows it removes
+    counted as for a CSV file, whole files skipped by a condition on a ``key=value`` folder),
+    and the source is refused before reading when its rows would hold more than
+    ``max_memory``.
 
     ``where`` keeps rows whose column equals the value (e.g. ``{"item": "Xbox game console"}``);
     ``normalize`` is ``None``, ``"median"``, ``"mean"`` or ``"max"`` (divide each auction's bids

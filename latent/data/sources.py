@@ -53,7 +53,7 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
 from latent.data.errors import DataError
-from numerics.validate import default_max_memory, parse_size
+from numerics.validate import choice, default_max_memory, parse_size
 
 __all__ = ["BidSource", "DaskPartition", "FilePartition", "PandasPartition",
            "TablePartition", "is_source", "open_source"]
@@ -423,8 +423,9 @@ def open_source(data, *, columns: Sequence[str] | None = None,
         A missing path, an empty directory, a directory mixing formats or holding other
         files, an unknown column, a value not of its column's type, a file over the budget.
     """
-    if format not in ("auto", "parquet", "csv"):
-        raise DataError(f"format={format!r}: use auto, parquet or csv")
+    format = choice("format", format, ("auto", "parquet", "csv"))
+    if isinstance(columns, str):  # one column named
+        columns = [columns]
     limit = parse_size("max_memory", max_memory)
     if limit is None:
         limit = default_max_memory()
@@ -542,8 +543,10 @@ def _open_files(text: str, fmt: str, limit: float) -> BidSource:
     # the hive keys: pyarrow's partition fields (what its schema has beyond the files')
     keys = tuple(n for n in dataset.schema.names if n not in file_names)
     label = text if len(files) > 1 or Path(text).is_dir() else str(files[0])
-    return BidSource(kind=kind, label=label, schema=tuple(dataset.schema.names),
-                     columns=tuple(dataset.schema.names), partition_keys=keys,
+    # a pandas index written to the file is not data (pandas.read_parquet restores it as the
+    # index; the reader drops a DataFrame's index)
+    names = tuple(n for n in dataset.schema.names if not n.startswith("__index_level_"))
+    return BidSource(kind=kind, label=label, schema=names, columns=names, partition_keys=keys,
                      max_memory=limit, data=dataset)
 
 
