@@ -235,6 +235,7 @@ class BidSource:
 
     @property
     def where_dict(self) -> dict[str, object]:
+        """The conditions as a dict column → typed value (to pass to :meth:`select`)."""
         return dict(self.where)
 
     def select(self, columns: Sequence[str] | None = None,
@@ -274,8 +275,7 @@ class BidSource:
     def _type(self, col: str) -> pa.DataType:
         if self.kind in ("parquet", "csv", "arrow"):
             return self.data.schema.field(col).type
-        meta = self.data._meta if self.kind == "dask" else self.data
-        return _pandas_type(meta[col].dtype)
+        return _pandas_type(self.data.dtypes[col])  # (a Dask frame knows its dtypes)
 
     def expression(self) -> ds.Expression | None:
         """The ``where`` conditions as one pyarrow filter expression (None without any)."""
