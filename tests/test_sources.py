@@ -334,3 +334,16 @@ def test_a_dask_frame_is_stopped_once_over_the_budget(bids):
     with pytest.raises(ValueError, match="format='orc': choose one of auto, parquet, csv"):
         open_source(bids, format="orc")
     assert open_source(bids, columns="bid").columns == ("bid",)
+
+
+def test_where_takes_the_command_lines_forms(files, bids):
+    want = bids.loc[(bids["region"] == 1) & (bids["currency"] == 0), "bid"].to_numpy()
+    for where in ("region=1", ["region=1", "currency = 0"], {"region": 1, "currency": "0"}):
+        src = open_source(files / "hive_parquet", where=where, columns=["bid"])
+        got = pd.concat(p.read() for p in src.partitions())["bid"].to_numpy()
+        if isinstance(where, str):
+            np.testing.assert_array_equal(got, bids.loc[bids["region"] == 1, "bid"])
+        else:
+            np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="where='region': expected COL=VALUE"):
+        open_source(files / "hive_parquet", where="region")

@@ -56,7 +56,7 @@ from latent.data.errors import DataError
 from numerics.validate import choice, default_max_memory, parse_size
 
 __all__ = ["BidSource", "DaskPartition", "FilePartition", "PandasPartition",
-           "TablePartition", "is_source", "open_source"]
+           "TablePartition", "is_source", "open_source", "where_conditions"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 CSV_SUFFIXES = (".csv",)
@@ -314,6 +314,38 @@ class BidSource:
             yield p.read()
 
 
+def where_conditions(where) -> dict[str, str] | None:
+    """``where`` as the dict column → value the reader takes: from a dict, a ``"COL=VALUE"``
+    string (the command line's ``--where``) or a list of them; anything else a ``TypeError``,
+    a string without ``=`` a ``ValueError``, both naming ``where``.
+
+    >>> where_conditions("item=Xbox game console")
+    {'item': 'Xbox game console'}
+    >>> where_conditions(["item=Xbox", "auction_type = 7 day auction"])
+    {'item': 'Xbox', 'auction_type': '7 day auction'}
+    >>> where_conditions("item")
+    Traceback (most recent call last):
+    ...
+    ValueError: where='item': expected COL=VALUE (a string, a list of them, or a dict)
+    """
+    if isinstance(where, dict):
+        if not all(isinstance(k, str) for k in where):
+            raise TypeError(f"where={where!r}: a dict's keys must be column names (str)")
+        return {k: str(v) for k, v in where.items()} or None
+    items = [where] if isinstance(where, str) else where
+    if not isinstance(items, list | tuple) or not all(isinstance(it, str) for it in items):
+        raise TypeError(f"where={where!r}: a COL=VALUE string, a list of them, or a dict "
+                        "column → value")
+    out = {}
+    for it in items:
+        col, eq, val = it.partition("=")
+        if not eq or not col.strip():
+            raise ValueError(f"where={it!r}: expected COL=VALUE (a string, a list of them, or "
+                             "a dict)")
+        out[col.strip()] = val.strip()
+    return out or None
+
+
 def _known(col: str, schema: Sequence[str], label: str, what: str) -> bool:
     if col in schema:
         return True
@@ -391,7 +423,8 @@ def _dask(data) -> bool:
 
 
 def open_source(data, *, columns: Sequence[str] | None = None,
-                where: Mapping[str, object] | None = None, format: str = "auto",
+                where: str | Sequence[str] | Mapping[str, object] | None = None,
+                format: str = "auto",
                 max_memory=None) -> BidSource:
     """Open bids for reading partition by partition.
 
@@ -404,9 +437,10 @@ def open_source(data, *, columns: Sequence[str] | None = None,
         ``logs/**/*.csv``); or a frame: pandas, Polars or Dask, or a ``pyarrow.Table``.
     columns : sequence of str, optional
         The columns each partition returns (default: all, hive keys included).
-    where : mapping, optional
-        Column → value: keep the rows whose column equals the value (AND-ed); text values
-        are converted to the column's type.
+    where : str, list of str or mapping, optional
+        Keep the rows whose column equals the value (AND-ed): ``"region=3"``, a list of such
+        strings, or a dict column → value (:func:`where_conditions`); the value is converted
+        to the column's type.
     format : {"auto", "parquet", "csv"}
         The files' format (``auto``: from the suffixes; a directory must hold one kind).
     max_memory : int, float or str, optional
@@ -451,7 +485,7 @@ def open_source(data, *, columns: Sequence[str] | None = None,
     else:
         raise DataError(f"data must be a path (Parquet or CSV file, directory, glob), a pandas, "
                         f"Polars or Dask DataFrame or a pyarrow Table, not {type(data).__name__}")
-    return base.select(columns, where)
+    return base.select(columns, None if where is None else where_conditions(where))
 
 
 def _files(text: str) -> tuple[list[Path], Path]:
