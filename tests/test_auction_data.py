@@ -199,7 +199,7 @@ def test_dataframe_and_array_inputs_match_the_csv(tmp_path):
         np.testing.assert_array_equal(a.offsets, other.offsets)
     with pytest.raises(DataError, match="2-D"):
         read_auctions(np.arange(3.0))
-    with pytest.raises(DataError, match="CSV path, a pandas DataFrame or a 2-D array"):
+    with pytest.raises(DataError, match="CSV or Parquet path, .*a 2-D array, not float"):
         read_auctions(3.5)
 
 

@@ -63,7 +63,10 @@ def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.Argume
 
 
 def add_arguments(p) -> None:
-    p.add_argument("data", metavar="data.csv", help="auction bids, wide or long")
+    p.add_argument("data", metavar="data.csv",
+                   help="auction bids, wide or long: a CSV or Parquet file, a folder of "
+                        "Parquet or CSV partitions (key=value folders read as columns) or a "
+                        "quoted glob such as 'logs/*.parquet'")
     d = p.add_argument_group("reading the data")
     d.add_argument("--format", choices=["auto", "wide", "long"], default="auto",
                    help="auto: long if the header names bid and bidder columns; wide only if "

@@ -1,5 +1,7 @@
-"""Read auction bids (a CSV file, a pandas DataFrame or a 2-D array) into per-auction bid vectors,
-saying what was dropped and refusing what could be misread.
+"""Read auction bids (a CSV file, a pandas DataFrame or a 2-D array; also Parquet files,
+folders or globs of partitions and Arrow, Polars or Dask frames through
+:mod:`latent.data.sources`) into per-auction bid vectors, saying what was dropped and refusing
+what could be misread.
 
 Formats:
 
@@ -43,6 +45,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from latent.data.errors import DataError
+from latent.data.sources import BidSource, is_source, open_source
 from numerics.validate import default_max_memory, parse_size
 
 CHUNK_ROWS = 500_000
@@ -61,10 +65,6 @@ _COVARIATE_TOKENS = frozenset(
     "acres tract lot appraisal appraised estimate reserve distance month day week quarter "
     "firm name item code zip lat lon latitude longitude count number n nbidders bidders "
     "auctions duration rate rating volume quantity weight".split())
-
-
-class DataError(ValueError):
-    """An input problem that makes the data unusable (reported as one line, exit status 2)."""
 
 
 @dataclass(frozen=True)
@@ -336,6 +336,71 @@ def _read_budget(path: Path, fmt: str, row_bytes: float, max_memory) -> None:
                         "(--max-memory) or split the file")
 
 
+def _source_budget(src: BidSource, fmt: str, max_memory) -> None:
+    """Refuse, before reading, a source whose rows would hold more than ``max_memory`` bytes
+    once read whole (rows from the Parquet footers; else the estimated bytes of a read)."""
+    limit = parse_size("max_memory", max_memory)
+    if limit is None:
+        limit = default_max_memory()
+    per_row = HELD_PER_ROW["long" if fmt == "long" else "wide"]
+    if src.rows is not None:
+        rows, held = float(src.rows), src.rows * per_row
+    else:  # CSV partitions: about 20 bytes a text row (rows unknown before reading)
+        rows = src.nbytes / 20.0
+        held = rows * per_row
+    if held > limit:  # (a Dask frame's size is unknown before computing it: NaN, let through)
+        raise DataError(f"{src.label}: too large to read in memory: about {rows:.3g} rows, "
+                        f"{held:.2g} bytes held once read, more than max_memory={limit:.3g}; "
+                        "analyse it partition by partition (stream=True, --stream) or raise "
+                        "max_memory (--max-memory)")
+
+
+def _pushdown(src: BidSource, header: list[str], fmt: str, where: dict | None,
+              dropped: Counter, max_memory):
+    """The header, the conditions left to the reader and the chunks of a source. Conditions
+    are pushed into pyarrow (files and tables): the rows each removes are counted by pyarrow
+    (Parquet: footers and the condition's column) as the reader counts them, a value no row
+    has is refused with the values the column has, and the rows are never materialised. A
+    wide table loses the condition columns (as the reader drops them from the bid columns)."""
+    if where and src.pushdown:
+        src = src.select(where=where)
+        _source_budget(src, fmt, max_memory)
+        counts = src.matching()
+        if not counts[-1]:
+            seen: dict[str, Counter] = {}
+            for frame in open_source(src, columns=list(where),
+                                     max_memory=src.max_memory).frames():
+                _filter(frame, where, Counter(), seen)
+            raise DataError(no_match(where, seen))
+        for (col, value), before, after in zip(where.items(), counts[:-1], counts[1:],
+                                               strict=True):
+            if before > after:
+                dropped[f"filtered out by {col}={value}"] += before - after
+        if fmt != "long":
+            header = [c for c in header if c not in where]
+            src = src.select(columns=header, where=where)
+        where = None
+    else:
+        _source_budget(src, fmt, max_memory)
+
+    limit = parse_size("max_memory", max_memory)
+    per_row = HELD_PER_ROW["long" if fmt == "long" else "wide"]
+
+    def chunk_iter(usecols, dtype):  # the columns the reader wants as text stay text (CSV)
+        rows = 0
+        for frame in src.select(columns=usecols, where=src.where_dict, text=dtype).frames():
+            rows += len(frame)
+            # a size not known before reading (Dask, CSV text): stopped once over the budget
+            if rows * per_row > (default_max_memory() if limit is None else limit):
+                raise DataError(f"{src.label}: too large to read in memory: more than "
+                                f"{rows} rows read, about {rows * per_row:.2g} bytes held, "
+                                "over max_memory; analyse it partition by partition "
+                                "(stream=True, --stream) or raise max_memory (--max-memory)")
+            yield frame
+
+    return header, where, chunk_iter
+
+
 def _check_header(header: Sequence[str]) -> None:
     blank = [str(j + 1) for j, h in enumerate(header) if not str(h).strip()]
     if len(blank) > 1:
@@ -497,7 +562,7 @@ def _real_array(source) -> np.ndarray:
     Traceback (most recent call last):
     ...
     ...
-    latent.data.reader.DataError: data: complex bids (an array of dtype complex128): ...
+    latent.data.errors.DataError: data: complex bids (an array of dtype complex128): ...
     """
     arr = np.asarray(source)
     if np.iscomplexobj(arr):
@@ -543,7 +608,13 @@ def read_auctions(
     max_memory=None,
     auction_level: dict[str, str] | None = None,
 ) -> AuctionData:
-    """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide).
+    """Read and clean auction bids from a CSV path, a DataFrame or a 2-D array (wide), or a
+    source of :mod:`latent.data.sources` (a Parquet file, a folder or glob of Parquet or CSV
+    partitions, a pyarrow Table, a Polars or Dask DataFrame): its partitions are read one at
+    a time through the same cleaning, ``where`` is pushed into pyarrow (the rows it removes
+    counted as for a CSV file, whole files skipped by a condition on a ``key=value`` folder),
+    and the source is refused before reading when its rows would hold more than
+    ``max_memory``.
 
     ``where`` keeps rows whose column equals the value (e.g. ``{"item": "Xbox game console"}``);
     ``normalize`` is ``None``, ``"median"``, ``"mean"`` or ``"max"`` (divide each auction's bids
@@ -587,7 +658,7 @@ def read_auctions(
     numbers = _Numbers(decimal)
     dropped: Counter = Counter()
     warnings: list[str] = []
-    path = None
+    path = src = None
     if isinstance(source, np.ndarray) or (isinstance(source, list | tuple) and source
                                           and isinstance(source[0], list | tuple | np.ndarray)):
         arr = _real_array(source)
@@ -611,6 +682,9 @@ def read_auctions(
                             "and covariates must be real")
         label, fmt = "DataFrame", None
         chunk_iter = lambda usecols, dtype: iter([frame[usecols] if usecols else frame])  # noqa: E731
+    elif is_source(source):  # Parquet, partition directories, globs, Arrow/Polars/Dask frames
+        src = open_source(source, max_memory=max_memory)
+        header, label, fmt = list(src.schema), src.label, None
     elif isinstance(source, str | Path):
         path = Path(source)
         header, sep, row_bytes = _sniff_header(path)
@@ -619,8 +693,9 @@ def read_auctions(
         def chunk_iter(usecols, dtype):
             return _chunks(path, sep, header, usecols, dtype, chunksize)
     else:
-        raise DataError(f"data must be a CSV path, a pandas DataFrame or a 2-D array, not "
-                        f"{type(source).__name__}")
+        raise DataError(f"data must be a CSV or Parquet path, a directory or glob of "
+                        f"partitions, a pandas, Polars or Dask DataFrame, a pyarrow Table or a "
+                        f"2-D array, not {type(source).__name__}")
     _check_header(header)
     if fmt is None:
         fmt = format
@@ -630,6 +705,8 @@ def read_auctions(
         _read_budget(path, fmt, row_bytes, max_memory)
     if where:
         where = {_find(header, col, (), "where"): value for col, value in where.items()}
+    if src is not None:  # its cost checked once files are pruned by the conditions
+        header, where, chunk_iter = _pushdown(src, header, fmt, where, dropped, max_memory)
     if fmt == "long":
         data = _read_long(header, chunk_iter, numbers, auction_col, bidder_col, bid_col,
                           item_col, where, aggregate or ("min" if lowest_wins else "max"),

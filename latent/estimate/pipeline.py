@@ -61,6 +61,7 @@ from latent.data.factor import (
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
+from latent.data.sources import where_conditions
 from latent.data.tails import hill_index
 from latent.estimate.adaptive import adaptive_allocation_spectrum, check_target
 from latent.estimate.ascending import ascending_part
@@ -303,36 +304,6 @@ def _check_ascending(opts: EstimateOptions) -> None:
                          f"{', '.join(INCREMENT_RULES)} or an auction-level column name")
 
 
-def where_conditions(where) -> dict[str, str] | None:
-    """``where`` as the dict column → value the reader takes: from a dict, a ``"COL=VALUE"``
-    string (the command line's ``--where``) or a list of them; anything else a ``TypeError``,
-    a string without ``=`` a ``ValueError``, both naming ``where``.
-
-    >>> where_conditions("item=Xbox game console")
-    {'item': 'Xbox game console'}
-    >>> where_conditions(["item=Xbox", "auction_type = 7 day auction"])
-    {'item': 'Xbox', 'auction_type': '7 day auction'}
-    >>> where_conditions("item")
-    Traceback (most recent call last):
-    ...
-    ValueError: where='item': expected COL=VALUE (a string, a list of them, or a dict)
-    """
-    if isinstance(where, dict):
-        if not all(isinstance(k, str) for k in where):
-            raise TypeError(f"where={where!r}: a dict's keys must be column names (str)")
-        return {k: str(v) for k, v in where.items()} or None
-    items = [where] if isinstance(where, str) else where
-    if not isinstance(items, list | tuple) or not all(isinstance(it, str) for it in items):
-        raise TypeError(f"where={where!r}: a COL=VALUE string, a list of them, or a dict "
-                        "column → value")
-    out = {}
-    for it in items:
-        col, eq, val = it.partition("=")
-        if not eq or not col.strip():
-            raise ValueError(f"where={it!r}: expected COL=VALUE (a string, a list of them, or "
-                             "a dict)")
-        out[col.strip()] = val.strip()
-    return out or None
 def _check_risk_options(opts: EstimateOptions) -> None:
     """``risk_aversion``/``crra`` need first-price bids, and not both."""
     for name in ("risk_aversion", "crra"):
@@ -1163,7 +1134,10 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     ----------
     data : str, pathlib.Path, pandas.DataFrame or numpy.ndarray
         A CSV path, a DataFrame (wide or long, as a file would be) or a 2-D array (wide:
-        rows are auctions, columns bidders, NaN = absent).
+        rows are auctions, columns bidders, NaN = absent); also a Parquet file, a folder or
+        glob of Parquet or CSV partitions (``key=value`` folders read as columns, ``where``
+        on them skipping whole files), a pyarrow Table or a Polars or Dask DataFrame
+        (:mod:`latent.data.sources`), read whole, with the same cleaning and numbers.
     format : {"auto", "wide", "long"}
         ``auto``: long if the header names bid and bidder columns; wide only if every other
         column looks like a bid.
