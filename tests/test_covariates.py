@@ -237,3 +237,39 @@ def test_other_bad_arguments():
         homogenize_bids(df.assign(size=df["size"].astype(str) + "m"), covariates=["size"])
     with pytest.raises(ValueError, match="2 auctions for 2 coefficients"):
         homogenize_bids(df[df.auction_id < 2], covariates=["log(size)"])
+
+
+def test_auction_level_fit_equals_statsmodels_on_the_bids_design():
+    """The fit of auction-level regressors (one design row per auction) against statsmodels'
+    OLS on the bid-level design with auction-clustered CR1 errors and t(A − 1) inference, and
+    against the bid-level path the same data takes when one regressor varies within an
+    auction by a negligible 1e-9 (so both paths fit the same numbers)."""
+    from statsmodels.regression.linear_model import OLS
+
+    df = simulate(400, 31, sigma_u=0.2)
+    h = fit(df, screen_sds=None)
+    assert len(h.design) == h.n_auctions < h.n_bids  # one row per auction
+    n_of_bid = df.groupby("auction_id")["bid"].transform("size").to_numpy()
+    x = pd.get_dummies(df["region"], prefix="region", drop_first=True, dtype=float)
+    x = pd.concat([x, pd.get_dummies(n_of_bid, prefix="N", drop_first=True, dtype=float)],
+                  axis=1)
+    x.insert(0, "year", df["year"].astype(float))
+    x.insert(0, "log_size", np.log(df["tract_size"]))
+    x.insert(0, "const", 1.0)
+    ref = OLS(np.log(df["bid"].to_numpy()), x.to_numpy()).fit(
+        cov_type="cluster", cov_kwds={"groups": df["auction_id"].to_numpy()}, use_t=True)
+    np.testing.assert_allclose(h.coef, ref.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(h.std_error, ref.bse, rtol=1e-8)
+    np.testing.assert_allclose(np.column_stack([h.ci_low, h.ci_high]), ref.conf_int(),
+                               rtol=1e-8)
+    np.testing.assert_allclose(h.p_value, ref.pvalues, rtol=1e-6, atol=1e-300)
+    assert h.r_squared == pytest.approx(ref.rsquared, rel=1e-10)
+    jitter = df.astype({"year": float})
+    jitter.loc[0, "year"] += 1e-9  # varies within auction 0: the bid-level path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        g = fit(jitter, screen_sds=None)
+    assert len(g.design) == g.n_bids
+    np.testing.assert_allclose(g.coef, h.coef, rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(g.std_error, h.std_error, rtol=1e-6)
+    np.testing.assert_allclose(g.homogenized_bid, h.homogenized_bid, rtol=1e-9)

@@ -78,7 +78,7 @@ def test_factors_agree_with_a_bid_level_weighted_least_squares():
     fs = FirstStage.of(h, a)
     np.testing.assert_allclose(fs.factors()[a] * h.bid, h.homogenized_bid, rtol=1e-10)
     rng = np.random.default_rng(np.random.SeedSequence(43))
-    x, y = h.design, np.log(h.bid)
+    x, y = h.design[h.design_index], np.log(h.bid)  # each bid's regressors
     removed = np.isin(h.roles, ("covariate", "fixed effect"))
     region = f.frame.loc[h.row, "region"].to_numpy()
     for trial in range(4):

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy import sparse, stats
 from statsmodels.regression.linear_model import OLS
 
 from numerics.validate import finite_float
@@ -104,7 +104,10 @@ class Homogenization:
     warnings: tuple[str, ...] = ()
     scale_rule: str = SCALE_RULE
     cov_type: str = COV_TYPE
-    design: np.ndarray | None = None  # the regressors of each bid used (aligned with ``row``)
+    # the regressors: bid j (aligned with ``row``) has row design_index[j] of ``design`` — one
+    # row per auction when every regressor is auction-level, one per bid when one varies
+    design: np.ndarray | None = None
+    design_index: np.ndarray | None = None
     roles: tuple[str, ...] = ()
     blocks: tuple[tuple[str, int, int], ...] = ()
     per_fitted_bid: bool = False
@@ -303,8 +306,10 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
     if not ok.any():
         raise ValueError(f"frame: no usable rows (dropped: {dropped})")
     used = frame.loc[ok]
+    auction_level = True  # every regressor constant within each auction (the model's premise)
     for col in dict.fromkeys([c for _, c, _ in parsed] + fixed_effects):
         k = _varies_within(used, col, auction_col)
+        auction_level &= not k
         if k:
             msg = (f"covariate {col!r} varies within {k} auction(s); covariates should be "
                    "auction-level (the same for every bid of an auction)")
@@ -312,7 +317,7 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
             said.append(msg)
     y_all = np.log(np.where(bad_bid, 1.0, bid))
     fit = _fit(frame, ok, y_all, cov_blocks, names, fixed_effects, n_of_row if n_dummies
-               else None, code, confidence)
+               else None, code, confidence, auction_level)
     screening = {"rule": "none (screen_sds=None: every bid kept)"}
     if screen_sds is not None:
         screening, flagged = _screen(fit, screen_sds, code[ok])
@@ -324,10 +329,10 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
             said.append(msg)
             ok &= ~gone
             fit = _fit(frame, ok, y_all, cov_blocks, names, fixed_effects,
-                       n_of_row if n_dummies else None, code, confidence)
+                       n_of_row if n_dummies else None, code, confidence, auction_level)
     x, roles, y = fit["x"], fit["roles"], y_all[ok]
     removed = np.isin(roles, ("covariate", "fixed effect"))
-    part = x[:, removed] @ fit["coef"][removed]
+    part = (x[:, removed] @ fit["coef"][removed])[fit["design_index"]]  # per bid
     per_fitted_bid = any(r == "fixed effect" for r in roles)
     # b̃ = b · exp(−(x − x̄)'β̂) [÷ exp(mean log b) with fixed effects]: the N effects stay in
     log_h = y - (part - part.mean()) - (y.mean() if per_fitted_bid else 0.0)
@@ -340,22 +345,29 @@ def homogenize_bids(frame: pd.DataFrame, *, covariates=(), fixed_effects=(),
         auction=used[auction_col].to_numpy(), bid=bid[ok], homogenized_bid=np.exp(log_h),
         dropped=dropped, warnings=tuple(said),
         scale_rule=SCALE_RULE_FE if per_fitted_bid else SCALE_RULE, design=x,
+        design_index=fit["design_index"],
         roles=tuple(roles), blocks=fit["blocks"], per_fitted_bid=per_fitted_bid,
         screening={k: v for k, v in screening.items() if k != "said"})
 
 
 def _fit(frame, ok, y_all, cov_blocks, cov_names, fixed_effects, n_of_row, code,
-         confidence) -> dict:
+         confidence, auction_level: bool = False) -> dict:
     """The design (const, covariates, fixed-effect dummies, N dummies) of the rows ``ok`` and
-    its OLS with auction-clustered standard errors."""
-    used = frame.loc[ok]
-    columns = [np.ones(int(ok.sum()))] + [c[ok] for c in cov_blocks]
+    its OLS with auction-clustered standard errors. With ``auction_level`` regressors the
+    design has one row per auction (``design_index``: each bid's row), and the fit is
+    :func:`_auction_level_ols`; else one row per bid and statsmodels' OLS."""
+    rows = np.flatnonzero(ok)
+    groups = pd.factorize(code[ok])[0]  # each used bid's auction, 0 … A−1
+    n_auctions = int(groups.max()) + 1
+    # one row per auction (its first bid's: the regressors are equal within it) or per bid
+    sel = rows[np.unique(groups, return_index=True)[1]] if auction_level else rows
+    columns = [np.ones(len(sel))] + [c[sel] for c in cov_blocks]
     names = ["const", *cov_names]
     roles = ["intercept"] + ["covariate"] * len(cov_names)
     blocks = []
-    categorical = [(col, used[col].to_numpy(), "fixed effect") for col in fixed_effects]
+    categorical = [(col, frame[col].to_numpy()[sel], "fixed effect") for col in fixed_effects]
     if n_of_row is not None:
-        categorical.append(("N", n_of_row[ok], "bidder count"))
+        categorical.append(("N", n_of_row[sel], "bidder count"))
     for col, values, role in categorical:
         # Sorted levels (by type name first, so mixed types do not fail to compare): the first
         # is the reference level and gets no dummy.
@@ -368,7 +380,7 @@ def _fit(frame, ok, y_all, cov_blocks, cov_names, fixed_effects, n_of_row, code,
         if len(levels) > 1:
             blocks.append((col, first, len(columns)))
     x = np.column_stack(columns)
-    bad = _collinear_terms(x, names)
+    bad = _collinear_terms(x, names)  # the auctions' rows span what the bids' rows span
     if bad:
         shown = ", ".join(bad[:5]) + (f", … ({len(bad)} terms)" if len(bad) > 5 else "")
         verb = "is a linear combination" if len(bad) == 1 else "are linear combinations"
@@ -378,17 +390,52 @@ def _fit(frame, ok, y_all, cov_blocks, cov_names, fixed_effects, n_of_row, code,
         raise ValueError(f"covariates/fixed_effects: collinear design: {shown} {verb}"
                          " of the terms before (a constant column, a duplicated covariate, or "
                          f"fixed effects nested in other fixed effects or covariates){hint}")
-    groups = pd.factorize(code[ok])[0]
-    n_auctions = int(groups.max()) + 1
     if n_auctions <= x.shape[1]:
         raise ValueError(f"frame: {n_auctions} auctions for {x.shape[1]} coefficients; "
                          "clustered standard errors need more auctions than coefficients")
     y = y_all[ok]
+    out = {"x": x, "names": names, "roles": roles, "blocks": tuple(blocks),
+           "n_auctions": n_auctions,
+           "design_index": groups if auction_level else np.arange(len(rows))}
+    if auction_level:
+        return out | _auction_level_ols(y, x, groups, confidence)
     fit = OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    return {"x": x, "names": names, "roles": roles, "blocks": tuple(blocks),
-            "coef": np.asarray(fit.params), "se": np.asarray(fit.bse),
-            "ci": np.asarray(fit.conf_int(alpha=1 - confidence)), "p": np.asarray(fit.pvalues),
-            "r2": float(fit.rsquared), "n_auctions": n_auctions, "resid": y - fit.fittedvalues}
+    return out | {"coef": np.asarray(fit.params), "se": np.asarray(fit.bse),
+                  "ci": np.asarray(fit.conf_int(alpha=1 - confidence)),
+                  "p": np.asarray(fit.pvalues), "r2": float(fit.rsquared),
+                  "resid": y - fit.fittedvalues}
+
+
+def _auction_level_ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
+                       confidence: float) -> dict:
+    """OLS of the bids' y on regressors constant within each auction (``x``: one row per
+    auction), with statsmodels' CR1 auction-clustered covariance and t(A − 1) inference.
+
+    Written out because statsmodels needs the design with one row per *bid* (10⁷ bids × 76
+    terms: 5.7 GiB, and copies of it): with auction-level regressors the bid-level OLS is the
+    least squares of the auctions' mean y weighted by their bid counts, and its cluster score
+    of auction g is x_g Σ_i e_gi, so every number comes from the A × p design. Equal to
+    statsmodels' bid-level fit to rounding (tests/test_covariates.py).
+    """
+    count = np.bincount(groups).astype(float)
+    mean = np.bincount(groups, weights=y) / count
+    root = np.sqrt(count)[:, None]
+    q, r = np.linalg.qr(x * root)
+    coef = np.linalg.solve(r, q.T @ (mean * root[:, 0]))
+    resid = y - (x @ coef)[groups]
+    score = x * np.bincount(groups, weights=resid)[:, None]  # x_g Σ_i e_gi
+    r_inv = np.linalg.inv(r)
+    bread = r_inv @ r_inv.T  # (X'WX)⁻¹
+    a, n, k = len(count), len(y), x.shape[1]
+    cov = a / (a - 1) * (n - 1) / (n - k) * bread @ (score.T @ score) @ bread
+    se = np.sqrt(np.diag(cov))
+    t = stats.t(a - 1)
+    half = t.ppf(0.5 + confidence / 2) * se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * t.sf(np.abs(coef / se))
+    centred = y - y.mean()
+    return {"coef": coef, "se": se, "ci": np.column_stack([coef - half, coef + half]), "p": p,
+            "r2": float(1.0 - resid @ resid / (centred @ centred)), "resid": resid}
 
 
 def _screen(fit: dict, k: float, auction: np.ndarray) -> tuple[dict, np.ndarray]:
@@ -464,7 +511,13 @@ class FirstStage:
         """From a fit and the auction index (0 … A−1) of each bid it used."""
         a = np.asarray(auction, np.int64)
         design = np.zeros((int(a.max()) + 1, h.design.shape[1]))
-        design[a] = h.design  # the rows of one auction are equal (auction-level regressors)
+        index = (np.arange(len(a)) if h.design_index is None else
+                 np.asarray(h.design_index, np.int64))
+        # one bid per row of h.design (the rows of one auction are equal: auction-level
+        # regressors) gives its auction's row, without a bids × terms copy
+        one = np.empty(len(h.design), np.int64)
+        one[index] = np.arange(len(a))
+        design[a[one]] = h.design
         removed = (np.isin(h.roles, ("covariate", "fixed effect")) if h.roles else None)
         return cls(design=design, log_bid=np.log(h.bid), auction=a, removed=removed,
                    blocks=tuple((b, e) for _, b, e in h.blocks),
