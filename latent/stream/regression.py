@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, stats
 
-__all__ = ["MAX_LEVELS", "FirstStageFit", "Meat", "NormalEquations", "design_matrix",
-           "level_key"]
+__all__ = ["MAX_LEVELS", "FirstStageFit", "Meat", "NormalEquations", "add_scores",
+           "design_matrix", "level_key"]
 
 MAX_LEVELS = 1000  # levels of one fixed effect: its dummies cost rows × levels per block
 _BLOCK_BYTES = 32 << 20  # rows of the design built at once: at most this many bytes
@@ -205,6 +205,14 @@ def _term(key: tuple) -> str:
 _ROLE = {"const": "intercept", "cov": "covariate", "fe": "fixed effect", "N": "bidder count"}
 
 
+def add_scores(scores: np.ndarray, x: np.ndarray, resid: np.ndarray,
+               group: np.ndarray) -> np.ndarray:
+    """Add the rows' x_i e_i to their auctions' scores (in place; returned)."""
+    for j in range(x.shape[1]):
+        scores[:, j] += np.bincount(group, weights=x[:, j] * resid, minlength=scores.shape[0])
+    return scores
+
+
 @dataclass(frozen=True, eq=False)
 class Meat:
     """Σ_g s_g s_gᵀ over auctions g (s_g = X_gᵀ e_g), and the number of auctions (pass 2)."""
@@ -216,9 +224,12 @@ class Meat:
     def of(cls, x: np.ndarray, resid: np.ndarray, group: np.ndarray) -> Meat:
         """From one partition's design rows, residuals and auction codes (0 … G−1)."""
         g = int(group.max()) + 1 if group.size else 0
-        scores = np.zeros((g, x.shape[1]))
-        np.add.at(scores, group, x * resid[:, None])
-        return cls(m=scores.T @ scores, groups=g)
+        return cls.of_scores(add_scores(np.zeros((g, x.shape[1])), x, resid, group))
+
+    @classmethod
+    def of_scores(cls, scores: np.ndarray) -> Meat:
+        """From the auctions' scores s_g (auctions × terms)."""
+        return cls(m=scores.T @ scores, groups=int(scores.shape[0]))
 
     def merge(self, other: Meat) -> Meat:
         return Meat(m=self.m + other.m, groups=self.groups + other.groups)
