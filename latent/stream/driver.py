@@ -228,8 +228,9 @@ def _grid(n: int, p1, fit, bins: int) -> tuple[float, float, int]:
     return lo, (hi - lo) / bins, bins
 
 
-def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str, covariates=(),
-                    fixed_effects=(), seed: int = 0, n_boot: int = 200, bins: int = 16384,
+def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
+                    bidder_col: str | None = None, covariates=(), fixed_effects=(),
+                    seed: int = 0, n_boot: int = 200, bins: int = 16384,
                     sample_auctions: int = 2000, sample_report: bool = False,
                     sample_options: dict | None = None, bandwidth="silverman",
                     level: float = 0.05, min_auctions: int = 30, max_memory=None,
@@ -243,6 +244,9 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str, cov
         an auction's rows in one partition.
     auction_col, bid_col : str
         The auction id and bid columns.
+    bidder_col : str, optional
+        The bidder column, kept in the auction sample (without it the sample's bidders are
+        numbered 0 … N−1 within each auction, by bid, as column ``bidder_slot``).
     covariates : sequence of str or str
         Auction-level covariates, ``col`` or ``log(col)``: the homogenisation regression (with
         a dummy per bidder count N, kept in the homogenised bids, as in ``estimate_rho``).
@@ -295,7 +299,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str, cov
     if len({p[0] for p in parsed}) < len(parsed):
         raise ValueError(f"covariates: an expression is repeated in {list(covariates)}")
     spec = StreamSpec(auction_col=auction_col, bid_col=bid_col, covariates=parsed,
-                      fixed_effects=tuple(fixed_effects), seed=seed)
+                      fixed_effects=tuple(fixed_effects), seed=seed, bidder_col=bidder_col)
     cfg = config or EngineConfig("inline")
     holders = 1 if cfg.executor == "inline" else cfg.workers + 1
     biggest = max((p.rows or 0) for p in partitions)
@@ -356,12 +360,15 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str, cov
                    "target_auctions": sample_auctions}
     report = None
     sample = sample.drop(columns="__hash__")
+    if bidder_col is None:
+        bidder_col = "bidder_slot"
+        sample[bidder_col] = sample.groupby(auction_col, sort=False).cumcount()
     if sample_report:
         opts = {"bids": "first-price", "covariates": tuple(covariates),
                 "fixed_effects": tuple(fixed_effects), "seed": seed,
                 **(sample_options or {})}
         report = estimate_rho(sample, format="long", auction_col=auction_col,
-                              bid_col=bid_col, **opts)
+                              bid_col=bid_col, bidder_col=bidder_col, **opts)
     return StreamReport(counts={n: {"auctions": p1.auctions[n], "bids": p1.bids[n]}
                                 for n in sorted(grids)},
                         dropped=dropped, first_stage=first_stage, groups=groups,

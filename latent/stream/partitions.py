@@ -51,11 +51,13 @@ class StreamSpec:
     covariates: tuple = ()
     fixed_effects: tuple = ()
     seed: int = 0
+    bidder_col: str | None = None
 
     @property
     def columns(self) -> list[str]:
         """Every column read, each once."""
         return list(dict.fromkeys([self.auction_col, self.bid_col,
+                                   *([self.bidder_col] if self.bidder_col else []),
                                    *(c for _, c, _ in self.covariates), *self.fixed_effects]))
 
 
@@ -95,8 +97,9 @@ def prepare(frame: pd.DataFrame, spec: StreamSpec) -> Prepared:
         raise ValueError(f"partitions: read() returned {type(frame).__name__}, not a pandas "
                          "DataFrame")
     cols = list(frame.columns)
-    for arg, col in (("auction_col", spec.auction_col), ("bid_col", spec.bid_col)):
-        if col not in cols:
+    for arg, col in (("auction_col", spec.auction_col), ("bid_col", spec.bid_col),
+                     ("bidder_col", spec.bidder_col)):
+        if col is not None and col not in cols:
             raise ValueError(f"{arg} = {col!r}: no such column; available: {_listed(cols)}")
     for col in spec.fixed_effects:
         if col not in cols:
