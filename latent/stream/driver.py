@@ -39,7 +39,7 @@ from latent.stream.gpv import group_block
 from latent.stream.histograms import binning_error, histogram_bytes
 from latent.stream.partitions import StreamSpec
 from latent.stream.passes import Pass1, Pass2
-from numerics.engine import EngineConfig, map_partitions, session
+from numerics.engine import IN_FLIGHT, EngineConfig, map_partitions, session
 from numerics.validate import (
     default_max_memory,
     memory_budget,
@@ -301,10 +301,13 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     spec = StreamSpec(auction_col=auction_col, bid_col=bid_col, covariates=parsed,
                       fixed_effects=tuple(fixed_effects), seed=seed, bidder_col=bidder_col)
     cfg = config or EngineConfig("inline")
-    holders = 1 if cfg.executor == "inline" else cfg.workers + 1
-    biggest = max((p.rows or 0) for p in partitions)
+    # results held at once: the running one and the merged one inline; on a pool or a
+    # cluster also the finished ones queued (IN_FLIGHT per worker)
+    holders = 2 if cfg.executor == "inline" else IN_FLIGHT * cfg.workers + 1
+    biggest = max((p.rows or 0) for p in partitions)  # unknown sizes (None) are not counted
+    running = cfg.workers if cfg.executor == "local" else 1  # partitions read at once here
     memory_budget("partitions", f"{biggest} rows", biggest * len(spec.columns) * _ROW_BYTES
-                  * holders, max_memory=max_memory)
+                  * running, max_memory=max_memory)
     with session(cfg) as run_cfg:
         p1 = _merged(map_partitions(Pass1(spec), list(partitions), run_cfg))
         fit = p1.normal.solve(1 - level) if p1.normal is not None else None
@@ -319,7 +322,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
             raise ValueError(f"partitions: no bidder count N ≥ 2 has min_auctions = "
                              f"{min_auctions} auctions (auctions per N: {p1.auctions})")
         grids = {n: _grid(n, p1, fit, bins) for n in sorted(usable)}
-        memory_budget("bins", bins, histogram_bytes(bins, n_boot) * len(grids) * (holders + 1),
+        # the worst case: every partition's bids spread over each N's whole grid
+        memory_budget("bins", bins, histogram_bytes(bins, n_boot) * len(grids) * holders,
                       max_memory=max_memory)
         total_auctions = sum(p1.auctions.values())
         total_bids = sum(p1.bids.values())
@@ -347,8 +351,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     for n in sorted(grids):
         h = p2.hists[n]
         g = group_block(h, bandwidth, level)
-        g.update(bin_width=h.delta, binning_error=binning_error(h.delta),
-                 bins=int(h.counts.shape[1]))
+        g.update(bin_width=h.delta, binning_error=binning_error(h.delta), bins=h.bins,
+                 bins_occupied=int(h.counts.shape[1]))
         groups[n] = g
     sample = p2.sample.sort_values(["__hash__", bid_col], kind="stable").reset_index(drop=True)
     if p2.split:

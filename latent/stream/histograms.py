@@ -50,14 +50,19 @@ def histogram_bytes(bins: int, n_boot: int) -> int:
 class BidHistogram:
     """One N's binned homogenised log bids and replicate copies (module doc).
 
-    ``counts``: (B + 1) × bins, row 0 the data, row b the replicate b − 1's weighted counts;
-    ``auctions``: (B + 1) weighted auction counts; ``prices``: (B + 1) × 2 weighted sums of the
-    auctions' highest and second-highest b̃; ``u_min``, ``u_max``: exact extremes of the data.
+    ``counts``: (B + 1) × (occupied bins), row 0 the data, row b the replicate b − 1's
+    weighted counts, its first column the grid's bin ``first`` (only the bins from the lowest
+    to the highest occupied one are held: the grid's bounds are loose, a partition's bids
+    narrower); ``bins``: the grid's bins; ``auctions``: (B + 1) weighted auction counts;
+    ``prices``: (B + 1) × 2 weighted sums of the auctions' highest and second-highest b̃;
+    ``u_min``, ``u_max``: exact extremes of the data.
     """
 
     n_bidders: int
     lo: float
     delta: float
+    bins: int
+    first: int
     counts: np.ndarray
     auctions: np.ndarray
     prices: np.ndarray
@@ -84,17 +89,19 @@ class BidHistogram:
 
         >>> h = BidHistogram.of(2, np.log([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1]),
         ...                     np.array([7, 9], np.uint64), 0.0, 0.5, 4, 3)
-        >>> h.counts[0].tolist(), h.prices[0].tolist()
-        ([1.0, 1.0, 2.0, 0.0], [6.0, 4.0])
+        >>> h.first, h.counts[0].tolist(), h.prices[0].tolist()
+        (0, [1.0, 1.0, 2.0], [6.0, 4.0])
         """
         g = hashes.size
         idx = np.clip(np.floor((u - lo) / delta), 0, bins - 1).astype(np.int64)
-        a = sparse.csc_matrix((np.ones(u.size), (idx, auction)), shape=(bins, g))
+        first = int(idx.min())
+        width = int(idx.max()) - first + 1
+        a = sparse.csc_matrix((np.ones(u.size), (idx - first, auction)), shape=(width, g))
         order = np.lexsort((u, auction))
         su, sa = np.exp(u[order]), auction[order]
         last = np.flatnonzero(np.r_[sa[1:] != sa[:-1], True])  # each auction's highest
         top = np.column_stack([su[last], su[last - 1]])  # N ≥ 2: last − 1 is the same auction
-        counts = np.zeros((n_boot + 1, bins))
+        counts = np.zeros((n_boot + 1, width))
         counts[0] = np.asarray(a.sum(axis=1)).ravel()
         auctions = np.zeros(n_boot + 1)
         auctions[0] = g
@@ -107,17 +114,22 @@ class BidHistogram:
             counts[1:] += (a[:, s:e] @ w).T
             auctions[1:] += w.sum(axis=0)
             prices[1:] += w.T @ top[s:e]
-        return cls(n_bidders=int(n_bidders), lo=float(lo), delta=float(delta), counts=counts,
-                   auctions=auctions, prices=prices, u_min=float(u.min()),
-                   u_max=float(u.max()))
+        return cls(n_bidders=int(n_bidders), lo=float(lo), delta=float(delta), bins=int(bins),
+                   first=first, counts=counts, auctions=auctions, prices=prices,
+                   u_min=float(u.min()), u_max=float(u.max()))
 
     def merge(self, other: BidHistogram) -> BidHistogram:
         """Both partitions' bids (same grid)."""
-        if (self.lo, self.delta, self.counts.shape) != (other.lo, other.delta,
-                                                         other.counts.shape):
+        if (self.lo, self.delta, self.bins, self.counts.shape[0]) != (
+                other.lo, other.delta, other.bins, other.counts.shape[0]):
             raise ValueError("histograms on different grids cannot be merged")
+        first = min(self.first, other.first)
+        stop = max(self.first + self.counts.shape[1], other.first + other.counts.shape[1])
+        counts = np.zeros((self.counts.shape[0], stop - first))
+        for h in (self, other):
+            counts[:, h.first - first:h.first - first + h.counts.shape[1]] += h.counts
         return BidHistogram(n_bidders=self.n_bidders, lo=self.lo, delta=self.delta,
-                            counts=self.counts + other.counts,
+                            bins=self.bins, first=first, counts=counts,
                             auctions=self.auctions + other.auctions,
                             prices=self.prices + other.prices,
                             u_min=min(self.u_min, other.u_min),
@@ -125,7 +137,7 @@ class BidHistogram:
 
     def centres(self) -> np.ndarray:
         """The bins' centres as homogenised bids (levels), clipped to the exact [min, max]."""
-        k = np.arange(self.counts.shape[1])
+        k = self.first + np.arange(self.counts.shape[1])
         return np.exp(np.clip(self.lo + (k + 0.5) * self.delta, self.u_min, self.u_max))
 
     @property
