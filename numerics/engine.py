@@ -528,14 +528,16 @@ class _Apply:
         return self.fn(item)
 
 
-def map_partitions(fn: Callable, items: Sequence, config: EngineConfig | None = None) -> list:
-    """``[fn(item) for item in items]`` on the config's executor, in item order.
+def map_partitions(fn: Callable, items: Sequence, config: EngineConfig | None = None,
+                   reduce: Callable | None = None):
+    """``[fn(item) for item in items]`` on the config's executor, in item order; or, with
+    ``reduce``, those results folded left to right as they arrive.
 
-    Every executor returns the results in item order, so a caller that merges them left to
-    right gets the same numbers inline, on a process pool or on a Dask cluster. ``fn`` and
-    the items must pickle (a module-level function or a callable object; small descriptors
-    of where the data are rather than the data), and each result should be small: the
-    results of at most ``IN_FLIGHT`` items per worker are queued.
+    Every executor delivers the results in item order, so a fold gives the same numbers
+    inline, on a process pool or on a Dask cluster. ``fn`` and the items must pickle (a
+    module-level function or a callable object; small descriptors of where the data are
+    rather than the data). Memory: with ``reduce`` the caller holds the running fold and the
+    finished results queued (at most ``IN_FLIGHT`` per worker), not one result per item.
 
     Parameters
     ----------
@@ -545,26 +547,36 @@ def map_partitions(fn: Callable, items: Sequence, config: EngineConfig | None = 
         The work items (e.g. partitions of a data set).
     config : EngineConfig, optional
         The executor (default: a local pool of one worker, i.e. this process).
+    reduce : callable, optional
+        ``reduce(accumulated, result)``: the fold (e.g. ``lambda a, b: a.merge(b)``).
 
     Returns
     -------
-    list
-        The results, in the order of ``items``.
+    list or object
+        The results in the order of ``items``; with ``reduce``, their fold (None for no
+        items).
 
     >>> map_partitions(abs, [-2, 3, -5], EngineConfig("inline"))
     [2, 3, 5]
+    >>> map_partitions(abs, [-2, 3, -5], EngineConfig("inline"), reduce=operator.sub)
+    -6
     """
     cfg = config or EngineConfig()
     work = [(_Apply(fn), [(item, 1) for item in items])]
     if not work[0][1]:
-        return []
+        return [] if reduce is None else None
     it = (_dask(work, cfg) if cfg.executor == "dask" else
           _local(work, 1 if cfg.executor == "inline" else cfg.workers))
     out: list = []
+    folded, started = None, False
     with closing(it):
         for _, _group, results in it:
-            out.extend(results)
-    return out
+            if reduce is None:
+                out.extend(results)
+                continue
+            for result in results:
+                folded, started = (reduce(folded, result) if started else result), True
+    return out if reduce is None else folded
 
 
 def run(

@@ -25,7 +25,6 @@ the histograms ((B + 1) × bins × 8 bytes per N, per worker and once merged, ch
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -196,8 +195,9 @@ def _parsed(expr) -> tuple[str, str, bool]:
     return (expr.strip(), *((m.group(1), True) if m else (expr.strip(), False)))
 
 
-def _merged(results: list):
-    return functools.reduce(lambda a, b: a.merge(b), results)
+def _merge(a, b):
+    """Two partitions' (or folds') results, in order."""
+    return a.merge(b)
 
 
 def _grid(n: int, p1, fit, bins: int) -> tuple[float, float, int]:
@@ -309,7 +309,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     memory_budget("partitions", f"{biggest} rows", biggest * len(spec.columns) * _ROW_BYTES
                   * running, max_memory=max_memory)
     with session(cfg) as run_cfg:
-        p1 = _merged(map_partitions(Pass1(spec), list(partitions), run_cfg))
+        p1 = map_partitions(Pass1(spec), list(partitions), run_cfg, reduce=_merge)
         fit = p1.normal.solve(1 - level) if p1.normal is not None else None
         warnings = []
         usable = {n: a for n, a in p1.auctions.items() if n >= 2 and a >= min_auctions}
@@ -335,8 +335,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
             warnings.append(f"auction sample cut to rate {rate:.3g} (about "
                             f"{int(rate * total_auctions)} auctions) to stay within a quarter "
                             "of max_memory")
-        p2 = _merged(map_partitions(Pass2(spec, fit, grids, n_boot, rate), list(partitions),
-                                    run_cfg))
+        p2 = map_partitions(Pass2(spec, fit, grids, n_boot, rate), list(partitions), run_cfg,
+                            reduce=_merge)
     first_stage = None
     if fit is not None:
         se = fit.standard_errors(p2.meat)
