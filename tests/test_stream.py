@@ -321,6 +321,20 @@ def test_sample_report_and_split_auction_check(sim):
     assert 300 < ok.sample["auctions"] < 500  # rate 400/1500 of 1500 auctions
 
 
+def test_extreme_residuals_are_counted_and_said(sim, streamed):
+    assert streamed.warnings == ()  # clean simulated data: nothing far out
+    frame = sim.frame.copy()
+    frame.loc[10, "bid"] *= 1000.0  # a unit error
+    r = estimate_stream(_split(frame, 3), n_boot=0, bins=4096, **KW)
+    said = [w for w in r.warnings if "robust SDs" in w]
+    assert len(said) == 1 and said[0].startswith("1 bid(s) lie more than 15 robust SDs"), said
+    # the in-memory fit flags the same single bid
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h = homogenize_bids(frame, covariates=list(COVS), fixed_effects=list(FES))
+    assert h.screening["bids_flagged"] == 1
+
+
 def test_refusals_name_the_argument(sim):
     parts = _split(sim.frame, 2)
     with pytest.raises(ValueError, match=r"bins=3: must be an integer in \[16, 16777216\]"):

@@ -21,6 +21,23 @@ factor; pass 2 reads each again for the homogenised bids' histograms, the bootst
 the clustered-SE meat and the sample. Memory: the largest partition being read (per worker),
 the histograms ((B + 1) × bins × 8 bytes per N, per worker and once merged, checked against
 ``max_memory`` before pass 2) and the sample; never the bids of the whole log.
+
+**Where it differs from the in-memory path** (``estimate_rho`` with ``bids="first-price"``):
+
+* first-price bids of symmetric bidders, highest wins, only (no procurement, CRRA, bids taken
+  as values, identified bidders, reserve or entry blocks: those run on the sample);
+* bids are binned: every number that depends on single bids (pseudo-values, the value law,
+  revenues, reserve, quantiles) moves with a bid moved by at most e^{Δ/2} − 1, reported;
+* the residual screen (15 robust SDs of the log residuals) is counted, not applied: such bids
+  are kept and a warning gives their number (the in-memory fit drops their auctions and
+  re-fits, which a second regression pass would need);
+* an auction with an unusable row (missing or non-positive bid or covariate) is dropped whole
+  from the regression too (the in-memory regression keeps its other rows);
+* every N with at least ``min_auctions`` auctions is analysed (no ``max_groups``);
+* the intervals hold the regression fixed (its sampling error neglected; the in-memory
+  auction bootstrap re-fits it) and are the in-memory kinds per number (normal,
+  bias-corrected for Myerson's revenue and the gain, percentile for the reserve, the
+  observed prices and the quantiles).
 """
 
 from __future__ import annotations
@@ -32,7 +49,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from latent.data.covariates import COV_TYPE
+from latent.data.covariates import COV_TYPE, SCREEN_SDS
+from latent.data.gpv import weighted_percentile
 from latent.estimate.pipeline import estimate_rho
 from latent.stream.gpv import group_block
 from latent.stream.histograms import binning_error, histogram_bytes
@@ -184,6 +202,28 @@ def _plain(x):
     if isinstance(x, np.generic):
         return x.item()
     return x
+
+
+def _far_residuals(fit, hists: dict) -> int:
+    """Bids whose log residual lies beyond SCREEN_SDS robust SDs (1.4826 × MAD) of the median,
+    read off the histograms: residual = log b̃ − (x̄_r'β̂ − mean log bid with fixed effects) −
+    const − γ̂_N, per N a shift of the bins (so within Δ/2 of the exact residuals)."""
+    coef = dict(zip(fit.keys, fit.coef, strict=True))
+    rem = fit.removed
+    base = (float(fit.x_mean[rem] @ fit.coef[rem]) - (fit.y_mean if fit.per_fitted_bid else 0.0)
+            + coef[("const",)])
+    resid, weight = [], []
+    for n, h in hists.items():
+        k = h.first + np.arange(h.counts.shape[1])
+        resid.append(h.lo + (k + 0.5) * h.delta - base - coef.get(("N", n), 0.0))
+        weight.append(h.counts[0])
+    r, w = np.concatenate(resid), np.concatenate(weight)
+    med = float(weighted_percentile(r, w, 50))
+    dev = np.abs(r - med)
+    sd = 1.4826 * float(weighted_percentile(dev, w, 50))
+    if not sd > 0:
+        return 0
+    return int(w[dev > SCREEN_SDS * sd].sum())
 
 
 def _parsed(expr) -> tuple[str, str, bool]:
@@ -354,6 +394,14 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         g.update(bin_width=h.delta, binning_error=binning_error(h.delta), bins=h.bins,
                  bins_occupied=int(h.counts.shape[1]))
         groups[n] = g
+    if fit is not None:
+        far = _far_residuals(fit, {n: p2.hists[n] for n in grids})
+        if far:
+            warnings.append(
+                f"{far} bid(s) lie more than {SCREEN_SDS:g} robust SDs from the median log "
+                "residual of the homogenisation regression (counted on the binned residuals); "
+                "the streaming analysis keeps them (the in-memory estimate_rho drops their "
+                "auctions and re-fits): check the data for unit errors")
     sample = p2.sample.sort_values(["__hash__", bid_col], kind="stable").reset_index(drop=True)
     if p2.split:
         warnings.append(f"{p2.split} sampled auction(s) have rows in more than one partition: "
