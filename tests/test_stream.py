@@ -5,6 +5,7 @@ numbers for 1 or 7 partitions, shuffled rows, and on every executor."""
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 
@@ -319,6 +320,22 @@ def test_sample_report_and_split_auction_check(sim):
     assert ok.sample["split_auctions_found"] == 0
     assert ok.sample_report.auctions_read == ok.sample["auctions"]
     assert 300 < ok.sample["auctions"] < 500  # rate 400/1500 of 1500 auctions
+
+
+def test_report_forms(streamed):
+    doc = json.loads(json.dumps(streamed.to_dict()))
+    n3 = doc["groups"]["3"]["numbers"]["second_price"]["value"]
+    frame = streamed.to_frame()
+    row = frame[(frame.n_bidders == 3) & (frame.number == "second_price")]
+    assert row["value"].item() == n3
+    text = str(streamed)
+    assert f"second price     {n3:.6g}" in text
+    assert "first stage: log bid on" in text
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = streamed.plot()
+    assert len(ax.containers) == 2  # second price and Myerson, one error bar set each
+    matplotlib.pyplot.close(ax.figure)
 
 
 def test_extreme_residuals_are_counted_and_said(sim, streamed):

@@ -181,8 +181,9 @@ class StreamReport:
                          f"{g['gpv']['bandwidth']:.4g}")
             for k in ("second_price", "myerson", "reserve", "value_q50", "observed_win"):
                 v = g["numbers"][k]
-                lines.append(f"    {k.replace('_', ' '):<16} {v['value']:.6g}  [{v['ci_low']:.6g}"
-                             f", {v['ci_high']:.6g}] {pct}%")
+                ci = (f"[{v['ci_low']:.6g}, {v['ci_high']:.6g}] {pct}%"
+                      if np.isfinite(v["ci_low"]) else "(no interval: n_boot = 0)")
+                lines.append(f"    {k.replace('_', ' '):<16} {v['value']:.6g}  {ci}")
         s = self.sample
         lines.append(f"  auction sample: {s['auctions']} auctions ({s['bids']} bids) at rate "
                      f"{s['rate']:.3g}" + ("; its in-memory report attached"
