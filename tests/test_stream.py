@@ -358,6 +358,9 @@ def test_refusals_name_the_argument(sim):
         estimate_stream(parts, auction_col="auction_id", bid_col="bid", bins=3)
     with pytest.raises(ValueError, match=r"bid_col = 'price': no such column"):
         estimate_stream(parts, auction_col="auction_id", bid_col="price")
+    with pytest.raises(ValueError, match=r"bandwidth='silvermann': choose one of silverman"):
+        estimate_stream(parts, auction_col="auction_id", bid_col="bid",
+                        bandwidth="silvermann")
     with pytest.raises(ValueError, match=r"partitions: a non-empty sequence"):
         estimate_stream([], auction_col="auction_id", bid_col="bid")
     with pytest.raises(ValueError, match=r"bins=4096: too large: about .* max_memory=1e\+06"):

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from latent.data.covariates import COV_TYPE, SCREEN_SDS
-from latent.data.gpv import weighted_percentile
+from latent.data.gpv import BANDWIDTH_RULES, weighted_percentile
 from latent.estimate.pipeline import estimate_rho
 from latent.stream.gpv import group_block
 from latent.stream.histograms import binning_error, histogram_bytes
@@ -58,7 +58,9 @@ from latent.stream.partitions import StreamSpec
 from latent.stream.passes import Pass1, Pass2
 from numerics.engine import IN_FLIGHT, EngineConfig, map_partitions, session
 from numerics.validate import (
+    choice,
     default_max_memory,
+    finite_float,
     memory_budget,
     parse_size,
     positive_int,
@@ -330,6 +332,10 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     sample_auctions = positive_int("sample_auctions", sample_auctions, minimum=0)
     min_auctions = positive_int("min_auctions", min_auctions, minimum=2)
     level = probability("level", level)
+    if isinstance(bandwidth, str):  # refused before any partition is read
+        bandwidth = choice("bandwidth", bandwidth, BANDWIDTH_RULES)
+    else:
+        bandwidth = finite_float("bandwidth", bandwidth, low=0.0, low_open=True)
     if not isinstance(partitions, Sequence) or not len(partitions):
         raise ValueError("partitions: a non-empty sequence of partitions (objects with .rows "
                          "and .read())")

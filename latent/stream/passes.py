@@ -15,7 +15,7 @@ numbers are the same on every executor).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -118,7 +118,6 @@ class Pass2Result:
     hists: dict  # N -> BidHistogram
     sample: pd.DataFrame
     split: int = 0
-    notes: tuple = field(default_factory=tuple)
 
     def merge(self, other: Pass2Result) -> Pass2Result:
         hists = dict(self.hists)
