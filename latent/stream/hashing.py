@@ -9,10 +9,11 @@ order of rows and partitions, or the machine: the id is hashed by ``pandas.util.
 seed's own 64-bit word by splitmix64 (which numeric ids need).
 
 * **Poisson bootstrap.** Replicate b gives auction a the weight W_ab ~ Poisson(1): the uniform
-  U = splitmix64(h_a ⊕ c_b) / 2⁶⁴ (c_b a per-replicate constant, itself a splitmix64 of b and
+  word z = splitmix64(h_a ⊕ c_b) (c_b a per-replicate constant, itself a splitmix64 of b and
   a tag), then the inverse cdf of Poisson(1) by a table. The weights of different auctions and
   replicates are functions of different inputs of a 64-bit mixer: independent for any
-  practical purpose (tested: mean 1, variance 1, no correlation between replicates).
+  practical purpose (tested: mean 1, variance 1, no correlation between replicates). The
+  inverse cdf compares the 64-bit word with the cdf's table scaled to 2⁶⁴ (no float per draw).
 * **Auction sample.** Auction a is in the sample at rate r when splitmix64(h_a ⊕ tag) < r·2⁶⁴
   (another tag than the bootstrap's, so membership and weights do not depend on each other).
 
@@ -34,7 +35,10 @@ _SAMPLE_TAG = np.uint64(0x5A3D1E8C2B6F4A97)
 _BOOT_TAG = np.uint64(0xC2B2AE3D27D4EB4F)
 # Poisson(1) weights above this are cut to it: P(W > 20) = 1.1e-19, never seen in 10¹⁸ draws
 POISSON_MAX = 20
-_POISSON_CDF = np.cumsum([math.exp(-1.0) / math.factorial(k) for k in range(POISSON_MAX)])
+# W = #{k : z ≥ T_k} for the 64-bit word z, T_k = ⌊P(Poisson(1) ≤ k) · 2⁶⁴⌋: the inverse cdf on
+# the integers, with no float per draw; all but 1.9% of the draws are settled by the first four
+_POISSON_T = np.array([min(int(c * 2.0**64), 2**64 - 1) for c in np.cumsum(
+    [math.exp(-1.0) / math.factorial(k) for k in range(POISSON_MAX)])], dtype=np.uint64)
 
 
 def _splitmix64(z: np.ndarray) -> np.ndarray:
@@ -108,8 +112,12 @@ def poisson_weights(hashes: np.ndarray, replicates) -> np.ndarray:
         np.asarray(list(replicates), dtype=np.uint64)
     consts = _splitmix64(bs ^ _BOOT_TAG)
     z = _splitmix64(np.asarray(hashes, np.uint64)[:, None] ^ consts[None, :])
-    u = (z >> np.uint64(11)).astype(np.float64) * 2.0**-53  # 53 random bits in [0, 1)
-    return np.searchsorted(_POISSON_CDF, u, side="right").astype(np.float64)
+    w = (z >= _POISSON_T[0]).astype(np.uint8)
+    for t in _POISSON_T[1:4]:
+        w += z >= t
+    tail = z >= _POISSON_T[3]
+    w[tail] = np.searchsorted(_POISSON_T, z[tail], side="right")
+    return w.astype(np.float64)
 
 
 def in_sample(hashes: np.ndarray, rate: float) -> np.ndarray:
