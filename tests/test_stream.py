@@ -361,6 +361,10 @@ def test_refusals_name_the_argument(sim):
     with pytest.raises(ValueError, match=r"bandwidth='silvermann': choose one of silverman"):
         estimate_stream(parts, auction_col="auction_id", bid_col="bid",
                         bandwidth="silvermann")
+    with pytest.raises(ValueError,
+                       match=r"n_boot=200: too large: about 1\.16e\+06 weights and bin updates"):
+        estimate_stream(parts, auction_col="auction_id", bid_col="bid", n_boot=200,
+                        max_work=10**5)
     with pytest.raises(ValueError, match=r"partitions: a non-empty sequence"):
         estimate_stream([], auction_col="auction_id", bid_col="bid")
     with pytest.raises(ValueError, match=r"bins=4096: too large: about .* max_memory=1e\+06"):

@@ -65,6 +65,7 @@ from numerics.validate import (
     parse_size,
     positive_int,
     probability,
+    work_budget,
 )
 
 __all__ = ["DECISIONS", "StreamReport", "estimate_stream"]
@@ -277,7 +278,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                     sample_auctions: int = 2000, sample_report: bool = False,
                     sample_options: dict | None = None, bandwidth="silverman",
                     level: float = 0.05, min_auctions: int = 30, max_memory=None,
-                    config: EngineConfig | None = None) -> StreamReport:
+                    max_work=None, config: EngineConfig | None = None) -> StreamReport:
     """The first-price analysis of partitioned bids in two passes (module doc).
 
     Parameters
@@ -315,6 +316,9 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         Fewest auctions of an N to analyse it.
     max_memory : int or str, optional
         Bytes held at once (``"2G"``); default the machine's limit.
+    max_work : float, optional
+        The most bootstrap work accepted, (bids + auctions) × (B + 1) (default
+        :data:`numerics.validate.MAX_WORK`): checked after pass 1, before pass 2.
     config : numerics.engine.EngineConfig, optional
         Where the partitions run (inline, a local pool, Dask); the numbers do not depend on it.
 
@@ -374,6 +378,10 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                       max_memory=max_memory)
         total_auctions = sum(p1.auctions.values())
         total_bids = sum(p1.bids.values())
+        # pass 2's bootstrap: a weight per auction and replicate, a bin update per bid and
+        # replicate (the rest is linear in the rows, as pass 1 was)
+        work_budget("n_boot", n_boot, float(total_bids + total_auctions) * (n_boot + 1),
+                    max_work=max_work, what="weights and bin updates")
         rate = min(1.0, sample_auctions / total_auctions)
         per_bid = len(spec.columns) * _ROW_BYTES
         cap = _memory_limit(max_memory) / 4
