@@ -321,6 +321,13 @@ def test_sample_report_and_split_auction_check(sim):
                                              "revenue_samples": 1000, "entry_test": False,
                                              "grades": (1,), "grid": 4}, **KW)
     assert ok.sample["split_auctions_found"] == 0
+    assert ok.sample_report is not None
+    # a sample too small for the in-memory analysis: the streamed numbers stand, said why
+    tiny = estimate_stream(parts, n_boot=0, bins=1024, sample_auctions=5, sample_report=True,
+                           **KW)
+    assert tiny.sample_report is None and tiny.groups
+    assert any(w.startswith("the auction sample's in-memory report is unavailable: ")
+               for w in tiny.warnings), tiny.warnings
     assert ok.sample_report.auctions_read == ok.sample["auctions"]
     assert 300 < ok.sample["auctions"] < 500  # rate 400/1500 of 1500 auctions
 

@@ -434,8 +434,11 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         opts = {"bids": "first-price", "covariates": tuple(covariates),
                 "fixed_effects": tuple(fixed_effects), "seed": seed,
                 **(sample_options or {})}
-        report = estimate_rho(sample, format="long", auction_col=auction_col,
-                              bid_col=bid_col, bidder_col=bidder_col, **opts)
+        try:
+            report = estimate_rho(sample, format="long", auction_col=auction_col,
+                                  bid_col=bid_col, bidder_col=bidder_col, **opts)
+        except ValueError as exc:  # DataError too: the streamed numbers stand without it
+            warnings.append(f"the auction sample's in-memory report is unavailable: {exc}")
     return StreamReport(counts={n: {"auctions": p1.auctions[n], "bids": p1.bids[n]}
                                 for n in sorted(grids)},
                         dropped=dropped, first_stage=first_stage, groups=groups,
