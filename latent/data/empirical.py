@@ -34,21 +34,30 @@ def compressed_atoms(x: np.ndarray, max_atoms: int = MAX_ATOMS,
     ([1.0, 3.0], [0.667, 0.333])
     """
     x = np.asarray(x, dtype=float).ravel()
-    w = np.ones(x.size) if weights is None else np.asarray(weights, float).ravel()
-    ok = np.isfinite(x) & (w > 0)
-    order = np.argsort(x[ok], kind="stable")
-    s, w = x[ok][order], w[ok][order]
+    if weights is None:  # a plain sort: no permutation array for a large sample
+        s = np.sort(x)
+        s = s[np.isfinite(s)]
+        w = None
+        total = float(s.size)
+    else:
+        w = np.asarray(weights, float).ravel()
+        ok = np.isfinite(x) & (w > 0)
+        order = np.argsort(x[ok], kind="stable")
+        s, w = x[ok][order], w[ok][order]
+        total = float(w.sum())
     if s.size == 0:
         raise ValueError("empirical: no finite values")
-    total = float(w.sum()) if weights is not None else float(s.size)
     if 1 + int(np.count_nonzero(s[1:] != s[:-1])) <= max_atoms:
+        if w is None:
+            v, counts = np.unique(s, return_counts=True)
+            return v, counts / s.size
         v, inv = np.unique(s, return_inverse=True)
         return v, np.bincount(inv, weights=w) / total
     # the quantile midpoints of the empirical law, read off the sorted sample (the law itself,
     # with one atom per distinct value, is never built: it costs a Python float per value)
     u = (np.arange(max_atoms) + 0.5) / max_atoms
     idx = np.clip(np.ceil(total * (u - 1e-15)).astype(np.int64) - 1, 0, int(total) - 1)
-    if weights is not None:  # the idx-th order statistic of the repeated sample
+    if w is not None:  # the idx-th order statistic of the repeated sample
         idx = np.searchsorted(np.cumsum(w), idx, side="right")
     v, counts = np.unique(s[idx], return_counts=True)
     return v, counts / max_atoms
