@@ -12,6 +12,12 @@ peak resident memory of this process (``ru_maxrss``), then per N the second-pric
 its ratio to (N − 1)/(N + 1), E[second highest of N uniform values]: the value law is the same
 for every N, so the ratio (the law's scale in homogenised units) must not depend on N — a
 check that the run computed something meaningful. BLAS threads are pinned to 1.
+
+Measured (inline, B = 200, bins = 16384, a shared 2-core machine under other load, so wall
+time is 1–2.3× CPU): 10⁶ bids (10 partitions) 8.0 s CPU, peak RSS 532 MiB; 10⁷ (40) 45 s,
+596 MiB; 10⁸ (400 partitions of 250,000 bids) 393 s CPU (895 s wall), 609 MiB — memory flat in
+the number of bids (about 240 MiB of it the imports), CPU ∝ bids^0.94. The ratio above is
+3.662–3.663 for every N at 10⁸.
 """
 
 from __future__ import annotations
