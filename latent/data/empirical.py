@@ -20,24 +20,45 @@ from numerics.valuations import Discrete, empirical  # noqa: F401 - the doctests
 MAX_ATOMS = 2000
 
 
-def compressed_atoms(x: np.ndarray, max_atoms: int = MAX_ATOMS) -> tuple[np.ndarray, np.ndarray]:
+def compressed_atoms(x: np.ndarray, max_atoms: int = MAX_ATOMS,
+                     weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Atoms (increasing) and probabilities of :func:`compressed_empirical`, as arrays (the
-    bootstrap's functionals use them directly: no law object per replicate).
+    bootstrap's functionals use them directly: no law object per replicate). ``weights``:
+    whole-number frequencies of ``x`` (binned data), giving exactly the atoms of the sample
+    with each value repeated that many times.
 
     >>> v, p = compressed_atoms(np.array([3.0, 1.0, 1.0])); v.tolist(), p.round(3).tolist()
     ([1.0, 3.0], [0.667, 0.333])
+    >>> v, p = compressed_atoms(np.array([3.0, 1.0]), weights=np.array([1.0, 2.0]))
+    >>> v.tolist(), p.round(3).tolist()
+    ([1.0, 3.0], [0.667, 0.333])
     """
-    s = np.sort(np.asarray(x, dtype=float).ravel())
-    s = s[np.isfinite(s)]
+    x = np.asarray(x, dtype=float).ravel()
+    if weights is None:  # a plain sort: no permutation array for a large sample
+        s = np.sort(x)
+        s = s[np.isfinite(s)]
+        w = None
+        total = float(s.size)
+    else:
+        w = np.asarray(weights, float).ravel()
+        ok = np.isfinite(x) & (w > 0)
+        order = np.argsort(x[ok], kind="stable")
+        s, w = x[ok][order], w[ok][order]
+        total = float(w.sum())
     if s.size == 0:
         raise ValueError("empirical: no finite values")
     if 1 + int(np.count_nonzero(s[1:] != s[:-1])) <= max_atoms:
-        v, counts = np.unique(s, return_counts=True)
-        return v, counts / s.size
+        if w is None:
+            v, counts = np.unique(s, return_counts=True)
+            return v, counts / s.size
+        v, inv = np.unique(s, return_inverse=True)
+        return v, np.bincount(inv, weights=w) / total
     # the quantile midpoints of the empirical law, read off the sorted sample (the law itself,
     # with one atom per distinct value, is never built: it costs a Python float per value)
     u = (np.arange(max_atoms) + 0.5) / max_atoms
-    idx = np.clip(np.ceil(s.size * (u - 1e-15)).astype(np.int64) - 1, 0, s.size - 1)
+    idx = np.clip(np.ceil(total * (u - 1e-15)).astype(np.int64) - 1, 0, int(total) - 1)
+    if w is not None:  # the idx-th order statistic of the repeated sample
+        idx = np.searchsorted(np.cumsum(w), idx, side="right")
     v, counts = np.unique(s[idx], return_counts=True)
     return v, counts / max_atoms
 

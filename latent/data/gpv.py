@@ -73,12 +73,33 @@ def _triweight(u: np.ndarray) -> np.ndarray:
     return np.where(np.abs(u) < 1.0, 35.0 / 32.0 * (1.0 - u * u) ** 3, 0.0)
 
 
-def bandwidth_rule(bids: np.ndarray, rule: str = "silverman") -> float:
+def weighted_percentile(x: np.ndarray, weights: np.ndarray, q) -> np.ndarray:
+    """``np.percentile(np.repeat(x, weights), q)`` (linear interpolation between order
+    statistics) without repeating: ``weights`` are whole-number frequencies (bin counts,
+    bootstrap multiplicities), ``x`` in any order.
+
+    >>> x, w = np.array([3.0, 1.0, 2.0]), np.array([1.0, 2.0, 3.0])
+    >>> bool(np.allclose(weighted_percentile(x, w, [10, 50, 90]),
+    ...                  np.percentile(np.repeat(x, w.astype(int)), [10, 50, 90])))
+    True
+    """
+    order = np.argsort(x, kind="stable")
+    xs, cum = np.asarray(x, float)[order], np.cumsum(np.asarray(weights, float)[order])
+    pos = np.asarray(q, float) / 100.0 * (cum[-1] - 1.0)  # 0-based order statistic
+    lo = np.floor(pos)
+    at = np.minimum(np.searchsorted(cum, lo, side="right"), xs.size - 1)
+    above = np.minimum(np.searchsorted(cum, lo + 1.0, side="right"), xs.size - 1)
+    return xs[at] + (pos - lo) * (xs[above] - xs[at])
+
+
+def bandwidth_rule(bids: np.ndarray, rule: str = "silverman",
+                   weights: np.ndarray | None = None) -> float:
     """Rule-of-thumb bandwidth for the triweight kernel on these bids.
 
     ``silverman``: 2.978 × 0.9 × min(sd, IQR/1.349) × n^(−1/5) (Silverman's robust rule,
     rescaled from the Gaussian to the triweight kernel as GPV do); ``scott``: 2.978 × 1.06 × sd ×
-    n^(−1/5) (GPV's own rule).
+    n^(−1/5) (GPV's own rule). ``weights``: whole-number frequencies of the ``bids`` (binned
+    bids): the rule of the sample with each bid repeated that many times.
 
     >>> round(bandwidth_rule(np.linspace(0.0, 1.0, 1001)), 4)
     0.1946
@@ -89,22 +110,32 @@ def bandwidth_rule(bids: np.ndarray, rule: str = "silverman") -> float:
     if rule not in BANDWIDTH_RULES:
         raise ValueError(f"bandwidth rule {rule!r}: use one of {', '.join(BANDWIDTH_RULES)} "
                          "or a positive number")
-    if x.size < 2:
+    n = float(x.size) if weights is None else float(np.sum(weights))
+    if n < 2:
         raise ValueError("bandwidth: need at least two bids")
-    sd = float(np.std(x, ddof=1))
+    if weights is None:
+        sd = float(np.std(x, ddof=1))
+    else:
+        mean = float(np.sum(weights * x)) / n
+        sd = math.sqrt(float(np.sum(weights * (x - mean) ** 2)) / (n - 1.0))
     if rule == "scott":
         spread, const = sd, 1.06
     else:
-        iqr = float(np.subtract(*np.percentile(x, [75, 25])))
+        q = (np.percentile(x, [75, 25]) if weights is None else
+             weighted_percentile(x, weights, [75, 25]))
+        iqr = float(np.subtract(*q))
         spread, const = (min(sd, iqr / 1.349) if iqr > 0 else sd), 0.9
-    return _TRIWEIGHT_GAUSS_RATIO * const * spread * x.size ** -0.2
+    return _TRIWEIGHT_GAUSS_RATIO * const * spread * n ** -0.2
 
 
-def _reflected_kde(x: np.ndarray, lo: float, hi: float, h: float
+def _reflected_kde(x: np.ndarray, lo: float, hi: float, h: float,
+                   weights: np.ndarray | None = None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Grid, density and cdf of the triweight KDE of ``x`` reflected at ``lo`` and ``hi``, and
     each point's grid cell and position in it (``left``, ``frac``: linear interpolation back to
-    the data without a binary search per point).
+    the data without a binary search per point). ``weights``: the points' frequencies (binned
+    data: bin centres and counts; default one each): the estimate of the sample with each
+    point repeated that many times.
 
     Hand-written because neither scipy's ``gaussian_kde`` nor statsmodels' ``KDEUnivariate``
     corrects boundaries, and their non-Gaussian kernels cost O(n × grid). Here the sample is
@@ -124,8 +155,9 @@ def _reflected_kde(x: np.ndarray, lo: float, hi: float, h: float
     pos = (x - lo) / delta
     left = np.minimum(np.floor(pos).astype(np.int64), m - 1)
     frac = pos - left
-    counts = (np.bincount(left, weights=1.0 - frac, minlength=m + 1)
-              + np.bincount(left + 1, weights=frac, minlength=m + 1))
+    w = np.ones(x.size) if weights is None else np.asarray(weights, float)
+    counts = (np.bincount(left, weights=w * (1.0 - frac), minlength=m + 1)
+              + np.bincount(left + 1, weights=w * frac, minlength=m + 1))
     half = int(math.ceil(h / delta))
     pad = min(half, m)
     # Mirror images: node lo − kδ holds the count of node lo + kδ, likewise about hi; the end
@@ -136,7 +168,7 @@ def _reflected_kde(x: np.ndarray, lo: float, hi: float, h: float
     weights = _triweight(np.arange(-half, half + 1) * delta / h)
     weights /= weights.sum()
     dens = signal.fftconvolve(extended, weights, mode="same")[pad:pad + m + 1]
-    dens = np.maximum(dens, 0.0) / (x.size * delta)  # FFT round-off can leave −1e-17
+    dens = np.maximum(dens, 0.0) / (float(np.sum(w)) * delta)  # FFT round-off: −1e-17
     cdf = integrate.cumulative_trapezoid(dens, grid, initial=0.0)
     cdf /= cdf[-1]
     return grid, dens, cdf, left, frac
@@ -348,6 +380,104 @@ def _inverse_factor(bids: np.ndarray, ratio: np.ndarray, scale: str, side: float
     return bids + side * ratio
 
 
+def _check_bandwidth(h: float, lo: float, hi: float, n_bidders: int, scale: str) -> None:
+    if not h < (hi - lo) / 2:
+        raise ValueError(f"bandwidth h = {h:.4g} is at least half the {_SCALE_NAME[scale]} "
+                         f"range [{lo:.4g}, {hi:.4g}] of the N={n_bidders} auctions: every bid "
+                         "would be trimmed (too few distinct bids, or give a smaller bandwidth)")
+
+
+def _kde_at_points(x: np.ndarray, order: np.ndarray, h: float,
+                   weights: np.ndarray | None = None):
+    """(grid, density, cdf, ĝ at x, Ĝ at x) of the reflected KDE of ``x`` (``order`` sorts
+    it; ``weights``: frequencies, see :func:`_reflected_kde`), reflected at its min and max."""
+    lo = float(x[order[0]])
+    # The kernel has support [−h, h], so a gap wider than 2h between consecutive sorted bids
+    # carries no density and no kernel overlap: shrinking every such gap to 2.5h changes neither
+    # ĝ at the bids nor Ĝ, and keeps the grid proportional to the occupied range — one outlier
+    # 10⁶ bandwidths away would otherwise leave the grid too coarse to resolve h.
+    excess = np.maximum(np.diff(x[order]) - 2.5 * h, 0.0)
+    packed = np.empty_like(x)
+    packed[order] = x[order] - np.concatenate([[0.0], np.cumsum(excess)])
+    grid, dens, cdf, left, frac = _reflected_kde(packed, lo, float(packed.max()), h, weights)
+    g = dens[left] * (1.0 - frac) + dens[left + 1] * frac
+    big_g = cdf[left] * (1.0 - frac) + cdf[left + 1] * frac
+    return grid, dens, cdf, g, big_g
+
+
+def _gpv_ratio(big_g: np.ndarray, g: np.ndarray, n_bidders: int) -> np.ndarray:
+    # g > 0 at every bid (each bid adds K(0) > 0 to its neighbouring nodes), so the ratio is
+    # finite; errstate only guards the impossible case against a numpy warning.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return big_g / ((n_bidders - 1) * g)
+
+
+@dataclass(frozen=True, eq=False)
+class BinnedGPV:
+    """The GPV inversion of binned bids (levels, highest wins): per point (bin centre, in
+    increasing order) its ``pseudo_value`` and ``trimmed`` flag, the ``bandwidth``, the
+    ``monotonicity_z_min`` and ``monotonicity_pvalue`` of the test of an increasing ξ̂, and the
+    weight (bids) flagged at the low and the high end."""
+
+    points: np.ndarray
+    weights: np.ndarray
+    pseudo_value: np.ndarray
+    trimmed: np.ndarray
+    bandwidth: float
+    monotonicity_z_min: float
+    monotonicity_pvalue: float
+    trimmed_low: float
+    trimmed_high: float
+
+
+def gpv_binned(points: np.ndarray, weights: np.ndarray, n_bidders: int,
+               bandwidth: str | float = "silverman") -> BinnedGPV:
+    """GPV pseudo-values at binned first-price bids: the inversion of :func:`gpv_pseudo_values`
+    (levels, triweight kernel reflected at the sample's ends, the same bandwidth rule, bids
+    within one bandwidth of the ends flagged) of the sample in which each of ``points`` occurs
+    ``weights`` times (whole numbers; zero weights are left out).
+
+    Parameters
+    ----------
+    points : ndarray
+        Bid values (bin centres), any order.
+    weights : ndarray
+        Their frequencies.
+    n_bidders : int
+        N ≥ 2.
+    bandwidth : str or float
+        A rule name or a number in bid units.
+
+    Returns
+    -------
+    BinnedGPV
+        With the points sorted, zero weights left out.
+
+    >>> b = np.linspace(1.0, 2.0, 200)
+    >>> r = gpv_binned(b, np.ones(200), 2)
+    >>> bool(np.allclose(r.pseudo_value, gpv_pseudo_values(b, 2).pseudo_value))
+    True
+    """
+    x, w = np.asarray(points, float), np.asarray(weights, float)
+    keep = w > 0
+    order = np.argsort(x[keep], kind="stable")
+    x, w = x[keep][order], w[keep][order]
+    n_bidders = _check_common(n_bidders, DEFAULT_LEVEL, 3)
+    if isinstance(bandwidth, str):
+        h = bandwidth_rule(x, bandwidth, weights=w)
+    else:
+        h = finite_float("bandwidth", bandwidth, low=0.0, low_open=True)
+    lo, hi = float(x[0]), float(x[-1])
+    _check_bandwidth(h, lo, hi, n_bidders, "levels")
+    grid, dens, cdf, g, big_g = _kde_at_points(x, np.arange(x.size), h, w)
+    pv = _inverse_factor(x, _gpv_ratio(big_g, g, n_bidders), "levels", 1.0)
+    low_end, high_end = x < lo + h, x > hi - h
+    z_min, p_value = _monotonicity_test(grid, dens, cdf, n_bidders, int(round(w.sum())), h)
+    return BinnedGPV(points=x, weights=w, pseudo_value=pv, trimmed=low_end | high_end,
+                     bandwidth=h, monotonicity_z_min=z_min, monotonicity_pvalue=p_value,
+                     trimmed_low=float(w[low_end].sum()), trimmed_high=float(w[high_end].sum()))
+
+
 def _invert_group(bids: np.ndarray, n_bidders: int, n_auctions: int, bandwidth,
                   level: float, scale: str = "levels", lowest_wins: bool = False
                   ) -> tuple[np.ndarray, np.ndarray, GPVGroup]:
@@ -361,26 +491,10 @@ def _invert_group(bids: np.ndarray, n_bidders: int, n_auctions: int, bandwidth,
     x = side * (np.log(bids) if scale == "log" else bids)
     lo, hi = float(x.min()), float(x.max())
     h, rule = _resolve_bandwidth(x, bandwidth)
-    if not h < (hi - lo) / 2:
-        raise ValueError(f"bandwidth h = {h:.4g} is at least half the {_SCALE_NAME[scale]} "
-                         f"range [{lo:.4g}, {hi:.4g}] of the N={n_bidders} auctions: every bid "
-                         "would be trimmed (too few distinct bids, or give a smaller bandwidth)")
+    _check_bandwidth(h, lo, hi, n_bidders, scale)
     order = np.argsort(x)
-    # The kernel has support [−h, h], so a gap wider than 2h between consecutive sorted bids
-    # carries no density and no kernel overlap: shrinking every such gap to 2.5h changes neither
-    # ĝ at the bids nor Ĝ, and keeps the grid proportional to the occupied range — one outlier
-    # 10⁶ bandwidths away would otherwise leave the grid too coarse to resolve h.
-    excess = np.maximum(np.diff(x[order]) - 2.5 * h, 0.0)
-    packed = np.empty_like(x)
-    packed[order] = x[order] - np.concatenate([[0.0], np.cumsum(excess)])
-    grid, dens, cdf, left, frac = _reflected_kde(packed, lo, float(packed.max()), h)
-    g = dens[left] * (1.0 - frac) + dens[left + 1] * frac
-    big_g = cdf[left] * (1.0 - frac) + cdf[left + 1] * frac
-    # g > 0 at every bid (each bid adds K(0) > 0 to its neighbouring nodes), so the ratio is
-    # finite; errstate only guards the impossible case against a numpy warning.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = big_g / ((n_bidders - 1) * g)
-    pv = _inverse_factor(bids, ratio, scale, side)
+    grid, dens, cdf, g, big_g = _kde_at_points(x, order, h)
+    pv = _inverse_factor(bids, _gpv_ratio(big_g, g, n_bidders), scale, side)
     low_end, high_end = x < lo + h, x > hi - h
     trimmed = low_end | high_end
     if lowest_wins:  # in bids, the low end of x is the high end of b

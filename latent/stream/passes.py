@@ -1,0 +1,175 @@
+"""The two passes over the partitions: what each partition computes, and how results merge.
+
+Pass 1 (:class:`Pass1`), per partition: counts per N (auctions, bids), dropped bids by
+reason, the ranges per N of the log bids and of each covariate, the fixed effects' level sets
+and the regression's R factor (:class:`latent.stream.regression.NormalEquations`).
+
+Pass 2 (:class:`Pass2`), per partition, with the fitted regression and the grids: the
+clustered standard errors' meat, per N the histogram of homogenised log bids with its
+bootstrap copies (:class:`latent.stream.histograms.BidHistogram`), and the rows of the
+auctions in the seeded sample.
+
+Every result merges with ``.merge`` (associative; the driver merges in partition order, so the
+numbers are the same on every executor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from latent.stream.hashing import auction_hashes, in_sample
+from latent.stream.histograms import BidHistogram
+from latent.stream.partitions import StreamSpec, prepare
+from latent.stream.regression import (
+    FirstStageFit,
+    Meat,
+    NormalEquations,
+    add_scores,
+    design_matrix,
+)
+
+__all__ = ["Pass1", "Pass1Result", "Pass2", "Pass2Result"]
+
+_BLOCK_BYTES = 32 << 20
+
+
+def _add_counts(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _ranges(values: np.ndarray, n_of_row: np.ndarray) -> dict:
+    """N → (min, max) of ``values`` over the rows of N-bidder auctions."""
+    if not values.size:
+        return {}
+    s = pd.Series(values).groupby(n_of_row)
+    return {int(n): (float(lo), float(hi)) for n, lo, hi in
+            zip(s.min().index, s.min().to_numpy(), s.max().to_numpy(), strict=True)}
+
+
+def _merge_ranges(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for n, (lo, hi) in b.items():
+        out[n] = (min(lo, out[n][0]), max(hi, out[n][1])) if n in out else (lo, hi)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Pass1Result:
+    """Pass 1's statistics of one or more partitions (module doc)."""
+
+    rows: int
+    auctions: dict  # N -> auctions
+    bids: dict  # N -> bids
+    dropped: dict
+    y_range: dict  # N -> (min, max) log bid
+    cov_range: dict  # expression -> {N: (min, max)}
+    normal: NormalEquations | None
+
+    def merge(self, other: Pass1Result) -> Pass1Result:
+        return Pass1Result(
+            rows=self.rows + other.rows, auctions=_add_counts(self.auctions, other.auctions),
+            bids=_add_counts(self.bids, other.bids),
+            dropped=_add_counts(self.dropped, other.dropped),
+            y_range=_merge_ranges(self.y_range, other.y_range),
+            cov_range={k: _merge_ranges(v, other.cov_range[k])
+                       for k, v in self.cov_range.items()},
+            normal=(self.normal if other.normal is None else other.normal
+                    if self.normal is None else self.normal.merge(other.normal)))
+
+
+@dataclass(frozen=True)
+class Pass1:
+    """Pass 1 of one partition: ``Pass1(spec)(partition)``."""
+
+    spec: StreamSpec
+
+    def __call__(self, partition) -> Pass1Result:
+        frame = partition.read()
+        p = prepare(frame, self.spec)
+        sizes = np.bincount(p.code) if p.code.size else np.zeros(0, np.int64)
+        n_auc = np.bincount(sizes)
+        regress = bool(self.spec.covariates or self.spec.fixed_effects)
+        normal = None
+        if regress and p.y.size:
+            normal = NormalEquations.of(p.y, p.cov_values, p.fe_values, p.n_of_row,
+                                        tuple(e for e, _, _ in self.spec.covariates),
+                                        self.spec.fixed_effects)
+        return Pass1Result(
+            rows=len(frame),
+            auctions={int(n): int(c) for n, c in enumerate(n_auc) if c},
+            bids={int(n): int(c) * int(n) for n, c in enumerate(n_auc) if c},
+            dropped=p.dropped, y_range=_ranges(p.y, p.n_of_row),
+            cov_range={e: _ranges(v, p.n_of_row) for e, v in p.cov_values.items()},
+            normal=normal)
+
+
+@dataclass(frozen=True, eq=False)
+class Pass2Result:
+    """Pass 2's statistics of one or more partitions (module doc). ``split``: sampled auctions
+    whose rows were found in more than one partition."""
+
+    meat: Meat | None
+    hists: dict  # N -> BidHistogram
+    sample: pd.DataFrame
+    split: int = 0
+
+    def merge(self, other: Pass2Result) -> Pass2Result:
+        hists = dict(self.hists)
+        for n, h in other.hists.items():
+            hists[n] = hists[n].merge(h) if n in hists else h
+        both = np.intersect1d(self.sample["__hash__"].to_numpy(),
+                              other.sample["__hash__"].to_numpy()).size
+        return Pass2Result(
+            meat=(self.meat if other.meat is None else other.meat if self.meat is None
+                  else self.meat.merge(other.meat)),
+            hists=hists, sample=pd.concat([self.sample, other.sample], ignore_index=True),
+            split=self.split + other.split + int(both))
+
+
+@dataclass(frozen=True, eq=False)
+class Pass2:
+    """Pass 2 of one partition, given the fit (None: no regression), the grids (N → (lo, Δ,
+    bins)), the replicates B and the sample's rate."""
+
+    spec: StreamSpec
+    fit: FirstStageFit | None
+    grids: dict
+    n_boot: int
+    rate: float
+
+    def __call__(self, partition) -> Pass2Result:
+        p = prepare(partition.read(), self.spec)
+        hashes = auction_hashes(p.ids, self.spec.seed)
+        meat = None
+        if self.fit is None:
+            u = p.y
+        else:
+            keys = self.fit.keys
+            u = np.empty_like(p.y)
+            scores = np.zeros((p.ids.size, len(keys)))
+            step = max(1, _BLOCK_BYTES // (8 * len(keys)))
+            for s in range(0, p.y.size, step):
+                rows = slice(s, min(s + step, p.y.size))
+                x = design_matrix(keys, p.cov_values, p.fe_values, p.n_of_row, rows)
+                y = p.y[rows]
+                u[rows] = self.fit.homogenised_log(x, y)
+                add_scores(scores, x, y - x @ self.fit.coef, p.code[rows])
+            meat = Meat.of_scores(scores)
+        hists = {}
+        for n, (lo, delta, bins) in self.grids.items():
+            rows = np.flatnonzero(p.n_of_row == n)
+            if not rows.size:
+                continue
+            local, uniq = pd.factorize(p.code[rows])
+            hists[n] = BidHistogram.of(n, u[rows], local, hashes[uniq], lo, delta, bins,
+                                       self.n_boot)
+        sampled = in_sample(hashes, self.rate)[p.code] if p.code.size else np.zeros(0, bool)
+        sample = p.frame.loc[sampled].copy()
+        sample["__hash__"] = hashes[p.code[sampled]]
+        return Pass2Result(meat=meat, hists=hists, sample=sample.reset_index(drop=True))
