@@ -125,8 +125,10 @@ def _limit():  # runs in the child before exec
 
 
 def _env():
+    # the system allocator for pyarrow: its default reserves ~1 GiB of address space that the
+    # RLIMIT_AS would count (tests/test_hostile_harness.py)
     return {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+            "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "ARROW_DEFAULT_MEMORY_POOL": "system"}
 
 
 @pytest.fixture(scope="module")

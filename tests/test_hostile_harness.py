@@ -106,8 +106,12 @@ class Worker:
         self.proc = None
 
     def _start(self):
+        # pyarrow's default allocator (mimalloc) reserves ~1 GiB of address space on import of
+        # pyarrow.dataset, which the 2 GiB RLIMIT_AS counts as if used: the system allocator
+        # reserves nothing ahead (docs/scaling.md says the same to users under ulimit -v)
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep
-               + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg"}
+               + os.environ.get("PYTHONPATH", ""), "MPLBACKEND": "Agg",
+               "ARROW_DEFAULT_MEMORY_POOL": "system"}
 
         def limit():
             resource.setrlimit(resource.RLIMIT_AS, (2 * GIB, 2 * GIB))

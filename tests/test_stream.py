@@ -301,6 +301,14 @@ def test_map_partitions_keeps_item_order_on_a_process_pool():
     assert map_partitions(abs, items, EngineConfig("local", workers=2)) == [-i for i in items]
 
 
+def _in_memory(sample, **columns):
+    """The sample's in-memory analysis, cheap: first-price GPV with the stream's regression."""
+    return estimate_rho(sample, format="long", bids="first-price", covariates=KW["covariates"],
+                        fixed_effects=KW["fixed_effects"], tests=False, data_boot=0,
+                        lp_max_bidders=2, samples=2000, revenue_samples=1000, entry_test=False,
+                        grades=(1,), grid=4, **columns)
+
+
 def test_sample_report_and_split_auction_check(sim):
     frame = sim.frame
     parts = _split(frame, 3)
@@ -315,16 +323,12 @@ def test_sample_report_and_split_auction_check(sim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ok = estimate_stream(parts, n_boot=0, bins=1024, sample_auctions=400,
-                             sample_report=True,
-                             sample_options={"tests": False, "data_boot": 0,
-                                             "lp_max_bidders": 2, "samples": 2000,
-                                             "revenue_samples": 1000, "entry_test": False,
-                                             "grades": (1,), "grid": 4}, **KW)
+                             sample_analysis=_in_memory, **KW)
     assert ok.sample["split_auctions_found"] == 0
     assert ok.sample_report is not None
     # a sample too small for the in-memory analysis: the streamed numbers stand, said why
-    tiny = estimate_stream(parts, n_boot=0, bins=1024, sample_auctions=5, sample_report=True,
-                           **KW)
+    tiny = estimate_stream(parts, n_boot=0, bins=1024, sample_auctions=5,
+                           sample_analysis=_in_memory, **KW)
     assert tiny.sample_report is None and tiny.groups
     assert any(w.startswith("the auction sample's in-memory report is unavailable: ")
                for w in tiny.warnings), tiny.warnings

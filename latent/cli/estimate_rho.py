@@ -8,6 +8,7 @@ import sys
 import latent
 from latent import cli
 from latent.cli import entry
+from latent.cli.choices import EXECUTORS
 from latent.cli.common import (
     UsageError,
     add_budget_arguments,
@@ -47,7 +48,9 @@ examples:
       --bidder-col firm --bid-col bidamt --bids first-price
   python -m latent.estimate_rho swiss.csv --bid-col pb --bidders 4 --asymmetric
   python -m latent.estimate_rho ebay.csv --auction-col auctionid \
-      --where "item=Xbox game console" --bids ascending --increment ebay"""
+      --where "item=Xbox game console" --bids ascending --increment ebay
+  python -m latent.estimate_rho logs/ --stream --bids first-price --auction-col auction_id \
+      --bid-col bid --covariates x1,x2 --fixed-effects region --executor local --workers 2"""
 
 
 def build_parser(prog: str = "python -m latent.estimate_rho") -> argparse.ArgumentParser:
@@ -217,6 +220,24 @@ def add_arguments(p) -> None:
                         "numbers carry only their Monte Carlo error given the fit, labelled as "
                         "such) or at least 19 (an interval on the revenue; each re-fits the "
                         "model)")
+    big = p.add_argument_group("bids beyond memory (a Parquet file, a folder of partitions)")
+    big.add_argument("--stream", action="store_true",
+                     help="two passes over the partitions, memory independent of the rows: "
+                          "the first-price IPV block from every bid, the rest on a seeded "
+                          "auction sample")
+    big.add_argument("--executor", choices=EXECUTORS, default="inline",
+                     help="--stream: where the partitions run: inline (this process), local "
+                          "(--workers processes) or dask; same numbers on each")
+    big.add_argument("--workers", type=int, default=1, metavar="W",
+                     help="--stream: processes of the local/dask executor (default 1)")
+    big.add_argument("--scheduler", metavar="ADDR",
+                     help="--stream: a Dask scheduler's address (tcp://host:8786)")
+    big.add_argument("--bins", type=int, default=16384, metavar="K",
+                     help="--stream: histogram bins per N on the homogenised log bids (default "
+                          "16384; the report gives the binning error)")
+    big.add_argument("--sample-auctions", type=int, default=2000, metavar="A",
+                     help="--stream: auctions in the seeded sample analysed in memory (default "
+                          "2000; 0: none)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -263,7 +284,9 @@ def run(args) -> int:
             level=args.level, factor_model=args.factor_model,
             factor_samples=args.factor_samples, factor_boot=args.factor_boot,
             entry_test=not args.no_entry_test, risk_aversion=args.risk_aversion,
-            crra=args.crra,
+            crra=args.crra, stream=args.stream, executor=args.executor,
+            workers=args.workers, scheduler=args.scheduler, bins=args.bins,
+            sample_auctions=args.sample_auctions,
             progress=False if (args.quiet or args.json) else None, **budget(args))
     except (ValueError, TypeError) as exc:  # DataError is a ValueError
         raise UsageError(flag_message(str(exc), _FLAGS)) from None

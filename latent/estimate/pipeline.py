@@ -99,7 +99,9 @@ from latent.estimate.specification import (
     independence_test,
     symmetry_test,
 )
+from latent.estimate.streamed import check_stream, streamed_estimate
 from latent.estimate.truncation import truncation_losses
+from numerics.engine import EXECUTORS
 from numerics.lp.grade_restricted import frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.mechanisms import make_mechanism
@@ -174,6 +176,13 @@ class EstimateOptions:
     potential_bidders: int | None = None
     potential_bidders_col: str | None = None
     uniform_band: bool = False
+    # bids beyond memory (latent.estimate.streamed): two passes over partitions
+    stream: bool = False
+    executor: str = "inline"
+    workers: int = 1
+    scheduler: str | None = None
+    bins: int = 16384
+    sample_auctions: int = 2000
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -192,15 +201,16 @@ def _seed_label(seed):
 _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
             "bids": ("values", "first-price", "ascending"),
             "spectrum": ("auto", "grid", "mc", "pick-freeze"), "decimal": (".", ","),
-            "risk_aversion": ("crra",)}
+            "risk_aversion": ("crra",), "executor": EXECUTORS}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
-         "factor_samples": 1000, "factor_boot": 0, "potential_bidders": 2}
+         "factor_samples": 1000, "factor_boot": 0, "potential_bidders": 2, "workers": 1,
+         "bins": 16, "sample_auctions": 0}
 _STRINGS = ("auction_col", "bidder_col", "bid_col", "item_col", "mechanism", "reserve_col",
-            "potential_bidders_col")
+            "potential_bidders_col", "scheduler")
 _BOOLS = ("lowest_wins", "asymmetric", "tests", "factor_model", "keep_extreme_bids",
-          "first_stage_n", "entry_test", "uniform_band")
+          "first_stage_n", "entry_test", "uniform_band", "stream")
 
 
 def validate_options(options: dict) -> EstimateOptions:
@@ -209,10 +219,10 @@ def validate_options(options: dict) -> EstimateOptions:
 
     >>> validate_options({"samples": 500}).samples
     500
-    >>> validate_options({"sample": 500})
+    >>> validate_options({"perms": 500})
     Traceback (most recent call last):
     ...
-    TypeError: estimate_rho() got an unknown option 'sample' (did you mean samples?)
+    TypeError: estimate_rho() got an unknown option 'perms' (did you mean perm?)
     """
     known = [f.name for f in fields(EstimateOptions)]
     for name in options:
@@ -282,6 +292,7 @@ def validate_options(options: dict) -> EstimateOptions:
     if opts.buyer_value is not None and not opts.lowest_wins:
         raise ValueError("buyer_value: only meaningful with lowest_wins (procurement)")
     _check_reserve(opts)
+    check_stream(opts)
     if (opts.covariates or opts.fixed_effects) and opts.normalize:
         raise ValueError(f"normalize={opts.normalize!r}: not with covariates/fixed_effects "
                          "(homogenisation already puts every auction on one scale)")
@@ -1123,6 +1134,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
                  buyer_value=None, cost_lower_bound=0.0, decimal=None, keep_extreme_bids=False,
                  covariates=(), fixed_effects=(), first_stage_n=True, chunksize=CHUNK_ROWS,
                  seed=0, progress=None, max_work=None, max_memory=None, target_rel_ci=None,
+                 stream=False, executor="inline", workers=1, scheduler=None, bins=16384,
+                 sample_auctions=2000,
                  **unknown) -> EstimateReport:
     """ρ, revenues and the truncation revenue loss from auction data, per bidder count N.
 
@@ -1260,14 +1273,34 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     target_rel_ci : float, optional
         Adaptive Monte Carlo spectrum: sample until every grade's CI half width is at most
         this share of W_r, or ``samples`` are spent.
+    stream : bool
+        Bids beyond memory (:mod:`latent.estimate.streamed`): read ``data`` (a Parquet file,
+        a folder of partitions, a Dask frame, …) partition by partition in two passes, memory
+        independent of the number of rows, and return a
+        :class:`~latent.stream.driver.StreamReport`: the first-price IPV block from
+        sufficient statistics of every bid (hashed Poisson-bootstrap intervals, ``data_boot``
+        replicates), and this function's in-memory report on a seeded sample of
+        ``sample_auctions`` auctions for the rest.
+    executor : {"inline", "local", "dask"}
+        ``stream`` only: where the partitions are read and summarised (same numbers on each).
+    workers : int
+        ``stream`` only: processes of the ``local``/``dask`` executor.
+    scheduler : str, optional
+        ``stream`` only: the address of a Dask scheduler (``tcp://host:8786``).
+    bins : int
+        ``stream`` only: histogram bins per N on the homogenised log bids (the report gives
+        the binning error).
+    sample_auctions : int
+        ``stream`` only: size of the seeded auction sample analysed in memory (0: none).
     **unknown
         Never accepted: any other keyword is a ``TypeError`` naming the nearest option.
 
     Returns
     -------
-    EstimateReport
+    EstimateReport or StreamReport
         One :class:`~latent.estimate.report.GroupReport` per bidder count (``groups``), the
-        data accounting and the options; ``to_dict()``, ``to_frame()``, ``plot()``.
+        data accounting and the options; ``to_dict()``, ``to_frame()``, ``plot()``. With
+        ``stream=True`` a :class:`~latent.stream.driver.StreamReport` (same views).
 
     Raises
     ------
@@ -1294,6 +1327,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     opts = validate_options({**options, **unknown})
     if opts.mechanism.replace("-", "_") in ("menu", "callable", "gsp"):
         raise DataError(f"--mechanism {opts.mechanism}: not a single-item auction of N bidders")
+    if opts.stream:
+        return streamed_estimate(data, opts, estimate_rho)
     data = scale_hint(read_data(data, opts), opts)
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "

@@ -43,7 +43,7 @@ the histograms ((B + 1) × bins × 8 bytes per N, per worker and once merged, ch
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,7 +51,6 @@ import pandas as pd
 
 from latent.data.covariates import COV_TYPE, SCREEN_SDS
 from latent.data.gpv import BANDWIDTH_RULES, weighted_percentile
-from latent.estimate.pipeline import estimate_rho
 from latent.stream.gpv import group_block
 from latent.stream.histograms import binning_error, histogram_bytes
 from latent.stream.partitions import StreamSpec
@@ -275,8 +274,8 @@ def _grid(n: int, p1, fit, bins: int) -> tuple[float, float, int]:
 def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                     bidder_col: str | None = None, covariates=(), fixed_effects=(),
                     seed: int = 0, n_boot: int = 200, bins: int = 16384,
-                    sample_auctions: int = 2000, sample_report: bool = False,
-                    sample_options: dict | None = None, bandwidth="silverman",
+                    sample_auctions: int = 2000, sample_analysis: Callable | None = None,
+                    bandwidth="silverman",
                     level: float = 0.05, min_auctions: int = 30, max_memory=None,
                     max_work=None, config: EngineConfig | None = None) -> StreamReport:
     """The first-price analysis of partitioned bids in two passes (module doc).
@@ -306,8 +305,12 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         and the binning error e^{Δ/2} − 1.
     sample_auctions : int
         Target size of the seeded auction sample (capped by ``max_memory``).
-    sample_report : bool
-        Run the in-memory ``estimate_rho`` on the sample (``sample_options``: its keywords).
+    sample_analysis : callable, optional
+        ``sample_analysis(frame, auction_col=, bid_col=, bidder_col=)`` → a report with
+        ``to_dict()``: the in-memory analysis of the auction sample (long frame, one row per
+        bid), e.g. :func:`latent.estimate.pipeline.estimate_rho` with the caller's options
+        (``estimate_rho(..., stream=True)`` passes its own); its ``ValueError`` leaves the
+        streamed numbers standing, with a warning.
     bandwidth : str or float
         The GPV bandwidth rule (or a number in homogenised bid units).
     level : float
@@ -430,13 +433,10 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     if bidder_col is None:
         bidder_col = "bidder_slot"
         sample[bidder_col] = sample.groupby(auction_col, sort=False).cumcount()
-    if sample_report:
-        opts = {"bids": "first-price", "covariates": tuple(covariates),
-                "fixed_effects": tuple(fixed_effects), "seed": seed,
-                **(sample_options or {})}
+    if sample_analysis is not None:
         try:
-            report = estimate_rho(sample, format="long", auction_col=auction_col,
-                                  bid_col=bid_col, bidder_col=bidder_col, **opts)
+            report = sample_analysis(sample, auction_col=auction_col, bid_col=bid_col,
+                                     bidder_col=bidder_col)
         except ValueError as exc:  # DataError too: the streamed numbers stand without it
             warnings.append(f"the auction sample's in-memory report is unavailable: {exc}")
     return StreamReport(counts={n: {"auctions": p1.auctions[n], "bids": p1.bids[n]}

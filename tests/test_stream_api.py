@@ -1,0 +1,78 @@
+"""``estimate_rho(..., stream=True)`` and ``--stream``: the streamed report of a partitioned
+Parquet log through the one entry point, equal to :func:`latent.stream.estimate_stream` on the
+same partitions; options the stream does not carry refused by name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import latent
+from latent.cli.estimate_rho import run_cli
+from latent.data.sources import open_source
+from latent.data.synthetic_log import write_bid_log
+from latent.stream import estimate_stream
+
+FAST = {"bids": "first-price", "auction_col": "auction_id", "bid_col": "bid",
+        "covariates": "x1,x2", "fixed_effects": "region", "data_boot": 9, "bins": 2048,
+        "progress": False}
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stream") / "log"
+    write_bid_log(path, n_bids=30_000, seed=4, partitions=4, n_range=(2, 4))
+    return path
+
+
+def test_stream_through_estimate_rho_is_estimate_stream(log):
+    rep = latent.estimate_rho(log, stream=True, sample_auctions=0, **FAST)
+    parts = open_source(log, columns=["auction_id", "bid", "x1", "x2", "region"]).partitions()
+    ref = estimate_stream(parts, auction_col="auction_id", bid_col="bid",
+                          covariates=["x1", "x2"], fixed_effects=["region"], seed=0, n_boot=9,
+                          bins=2048, sample_auctions=0)
+    got, want = rep.to_dict(), ref.to_dict()
+    assert got["groups"] == want["groups"] and got["first_stage"] == want["first_stage"]
+    assert sorted(int(n) for n in got["counts"]) == [2, 3, 4]
+
+
+def test_where_is_pushed_down_and_the_sample_gets_the_other_options(log):
+    rep = latent.estimate_rho(log, stream=True, where="region=1", sample_auctions=300,
+                              tests=False, entry_test=False, lp_max_bidders=2, samples=2000,
+                              revenue_samples=2000, grid=4, **FAST)
+    assert rep.sample_report is not None
+    assert rep.sample_report.options["tests"] is False  # the caller's option reached it
+    total = sum(c["bids"] for c in rep.to_dict()["counts"].values())
+    everything = latent.estimate_rho(log, stream=True, sample_auctions=0, **FAST)
+    assert 0 < total < sum(c["bids"] for c in everything.to_dict()["counts"].values()) / 2
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"lowest_wins": True}, r"^lowest_wins=True: not streamed; the streaming analysis"),
+    ({"reserve": 0.3, "covariates": (), "fixed_effects": (), "data_boot": 49},
+     r"^reserve=0.3: not streamed"),
+    ({"bids": "values"}, r"^bids='values': not streamed"),
+    ({"executor": "cluster"}, r"executor='cluster'"),
+])
+def test_options_the_stream_does_not_carry_are_refused(log, extra, message):
+    with pytest.raises(ValueError, match=message):
+        latent.estimate_rho(log, **{**FAST, "stream": True, **extra})
+
+
+def test_stream_options_need_stream(log):
+    with pytest.raises(ValueError, match=r"bins=2048: only with stream=True"):
+        latent.estimate_rho(log, **FAST)
+
+
+def test_cli_stream_json_and_one_line_refusal(log, capsys):
+    assert run_cli([str(log), "--stream", "--bids", "first-price", "--auction-col",
+                    "auction_id", "--bid-col", "bid", "--covariates", "x1,x2",
+                    "--fixed-effects", "region", "--data-boot", "9", "--bins", "2048",
+                    "--sample-auctions", "0", "--json", "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["counts"]) == {"2", "3", "4"} and out["n_boot"] == 9
+    assert run_cli([str(log), "--stream", "--lowest-wins", "--bids", "first-price"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --lowest-wins True: not streamed; the streaming"), err
+    assert len(err.strip().splitlines()) == 1
