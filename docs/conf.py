@@ -42,6 +42,7 @@ napoleon_use_rtype = False
 # the short names below link to their classes.
 napoleon_preprocess_types = True
 napoleon_type_aliases = {
+    "StreamReport": "latent.stream.StreamReport",
     "Fraction": "fractions.Fraction", "SeedSequence": "numpy.random.SeedSequence",
     "Generator": "numpy.random.Generator", "DataFrame": "pandas.DataFrame",
     "array": "numpy.ndarray", "ndarray": "numpy.ndarray", "Axes": "matplotlib.axes.Axes",

@@ -556,6 +556,8 @@ def map_partitions(fn: Callable, items: Sequence, config: EngineConfig | None = 
         The results in the order of ``items``; with ``reduce``, their fold (None for no
         items).
 
+    Examples
+    --------
     >>> map_partitions(abs, [-2, 3, -5], EngineConfig("inline"))
     [2, 3, 5]
     >>> map_partitions(abs, [-2, 3, -5], EngineConfig("inline"), reduce=operator.sub)

@@ -69,6 +69,8 @@ from numerics.validate import (
 
 __all__ = ["DECISIONS", "StreamReport", "estimate_stream"]
 
+#: The source of each quantity of the streamed report, sufficient statistics of every bid
+#: (and in which pass) or the seeded auction sample.
 DECISIONS = {
     "counts per N, dropped bids": "sums over partitions (pass 1)",
     "homogenisation regression": "streaming QR of [X y] (pass 1); CR1 clustered SEs from "
