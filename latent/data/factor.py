@@ -346,6 +346,61 @@ def _gpv_law(law_b: FittedLaw, n: int, trim: float,
     return FittedLaw(grid=z, cdf=c, density=np.maximum(d, 0.0)), violation
 
 
+def _third_cumulant(x: np.ndarray) -> float:
+    """κ3 of log ε (or of the ε-bids' log) from a full matrix of logs (auctions × N, N ≥ 2).
+
+    With a = x − μ, κ3(X) = E[a³] and κ3(log y) = E[a_j² a_k] over ordered pairs j ≠ k of one
+    auction (the ε's are independent and centred given y), so κ3(log ε) = κ3(X) − κ3(log y):
+    √A-consistent, as the variance identities are.
+    """
+    a = x - x.mean()
+    n = x.shape[1]
+    s1, s2, s3 = a.sum(axis=1), (a * a).sum(axis=1), (a ** 3).sum(axis=1)
+    k3_y = float((s1 * s2 - s3).sum()) / (x.shape[0] * n * (n - 1))
+    return float(s3.sum()) / a.size - k3_y
+
+
+def _skew_to(law: FittedLaw, k3: float) -> FittedLaw:
+    """The law pushed through z ↦ (e^{λz} − 1)/λ (z its standardised variable) with λ such that
+    its third standardised cumulant is k3/σ³, then put back to its mean and variance.
+
+    Why: at the usual sample sizes Kotlarski's truncation T is small (|φ_X| decays with the
+    common factor's variance, not the ε-bids'), so the deconvolved law of the ε-bids has the
+    right mean and variance (the moment rescaling) but a near-Gaussian, symmetric shape. A
+    first-price bid law is strongly skewed to the left (bids bunch below a ceiling: log-bids
+    of lognormal(0, 0.3) values, N = 3, have skewness −0.7): GPV on the symmetric law sees a
+    long thin upper tail, a small density there and so a large markup, and the fitted values'
+    upper tail was 2–3 times too wide (Var(log ε) 0.17 for a true 0.09), revenues 1.2–1.7% too
+    high (N = 3, 1,000 auctions, 30 seeds). The skewness is identified by third moments
+    (:func:`_third_cumulant`) and restoring it halved the variance error and left the
+    revenues within one standard error of the truth (+0.5%). λ is searched in [−2, 2].
+    """
+    g, c, d = law.grid, law.cdf, law.density
+    if g.size < 3:
+        return law
+    m, var = law.mean, law.variance
+    z = (g - m) / math.sqrt(var)
+    target = k3 / var ** 1.5
+
+    def pushed(lam: float) -> tuple[np.ndarray, float]:
+        h = z if abs(lam) < 1e-9 else np.expm1(lam * z) / lam
+        mh = np.trapezoid(h * d, g)
+        return h, float(np.trapezoid((h - mh) ** 3 * d, g)
+                        / np.trapezoid((h - mh) ** 2 * d, g) ** 1.5)
+
+    lo, hi = -2.0, 2.0  # skewness increases with λ
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if pushed(mid)[1] < target else (lo, mid)
+    h = pushed(0.5 * (lo + hi))[0]
+    keep = np.append(True, np.diff(h) > 1e-12)
+    h, c = h[keep], c[keep]
+    d = np.maximum(np.gradient(c, h), 0.0)
+    mh = float(np.trapezoid(h * d, h))
+    scale = math.sqrt(var / float(np.trapezoid((h - mh) ** 2 * d, h)))
+    return FittedLaw(grid=m + (h - mh) * scale, cdf=c, density=d / scale)
+
+
 def _spectral(v: np.ndarray) -> float:
     ev = np.linalg.eigvalsh(np.cov(v, rowvar=False))[::-1]
     return float(ev[0] / ev[1]) if ev[1] > 1e-12 * ev[0] else float("inf")
@@ -423,6 +478,7 @@ def fit_factor_model(log_bids, *, bids: str = "values", n_boot: int = 999,
     law_e = _law(xs, _invert(phi_e, t, big_t, xs), 0.0, var - var_y)
     violation = 0.0
     if bids != "values":
+        law_e = _skew_to(law_e, _third_cumulant(x))
         law_e, violation = _gpv_law(law_e, x.shape[1], trim, costs=bids == "first_price_costs")
     v = _sample(law_y, law_e, np.random.default_rng(rho_ss), int(rho_samples), int(rho_bidders))
     return FactorModel(
