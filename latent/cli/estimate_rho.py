@@ -212,8 +212,9 @@ def add_arguments(p) -> None:
     f.add_argument("--factor-boot", type=int, default=0, metavar="B",
                    help="re-fitted bootstrap replications of its revenues: 0 (default: its "
                         "numbers carry only their Monte Carlo error given the fit, labelled as "
-                        "such) or at least 19 (an interval on the revenue; each re-fits the "
-                        "model)")
+                        "such) or at least 19 (a normal interval on the revenue from the "
+                        "re-fits' spread; each re-fits the model, about 0.2 s of CPU at 1000 "
+                        "auctions: 99 for a stable interval)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
