@@ -143,6 +143,10 @@ def test_pipeline_reports_factor_costs_in_text_json_and_frame():
     rows = df[df.quantity == "factor_cost_reverse_second_price"]
     assert len(rows) == 1 and rows.units.iloc[0].startswith("expected cost to the buyer")
     assert rows.ci_low.iloc[0] < rows.value.iloc[0] < rows.ci_high.iloc[0]
+    # one interval per quantity, under its own key: the re-fitted bootstrap's
+    assert (rows.ci_low.iloc[0], rows.ci_high.iloc[0]) == pytest.approx(
+        fm["bootstrap_intervals"]["reverse_second_price"])
+    assert not any(q.endswith("_bootstrap") for q in df.quantity)
 
 
 @pytest.mark.parametrize("n", [2, 3])

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from latent.anova.mc import evaluations_per_sample
 from latent.anova.owen import mc_evaluations
+from latent.data.factor import refit_work
 from latent.estimate.exchangeable import DRAW_OVERHEAD
 from numerics.lpcost import check_frontier_cost
 from numerics.validate import memory_budget, work_budget
@@ -107,7 +108,8 @@ def check_cost(selections: Sequence, options) -> None:
       Carlo on a twentieth of ``revenue_samples``);
     * ``perm``: the independence permutation test (identified slots: the slot test and the
       cross-fitted ρ, one σ1/σ2 per fold and shuffle, and the symmetry test);
-    * ``factor_samples``/``factor_boot``: the latent-factor branch when requested;
+    * ``factor_samples``/``factor_boot``: the latent-factor branch when requested (each
+      bootstrap replicate re-fits the model: :func:`latent.data.factor.refit_work`);
     * ``lp_grid``: the exact grade-restricted LP for N ≤ ``lp_max_bidders``.
 
     Memory: the bootstrap and permutation statistics, a revenue batch of N values, one
@@ -148,7 +150,8 @@ def check_cost(selections: Sequence, options) -> None:
                                    * opts["asymmetric"] * opts["tests"]),
              "permutation tests"),
             ("factor_samples", f_samples,
-             float(f_samples) * n * MECH_VALUE * 10 * (2 + opts["factor_boot"]) * factor,
+             (float(f_samples) * n * MECH_VALUE * 10 * 2 + opts["factor_boot"]
+              * refit_work(rows, n, max(2000, f_samples // 5))) * factor,
              "latent-factor model"),
         ]
         for name, value, work, what in parts:

@@ -704,7 +704,8 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
     the marginals (must-buy rule without a buyer value) and, with a buyer value, the reverse
     second-price auction with a fitted maximum price. Cost is bounded: Monte Carlo
     samples ``factor_samples`` (default 20 per auction, within [20 000, 100 000]), training
-    samples a fifth of that, ``factor_boot`` re-fitted bootstrap replications (default 9).
+    samples a fifth of that, ``factor_boot`` re-fitted bootstrap replications (0: none, or
+    at least 19), whose normal intervals are centred on the revenues above.
     """
     ind = None if tests is None else tests.independence
     rejected = isinstance(ind, SpecTestResult) and ind.rejected
@@ -736,10 +737,17 @@ def factor_branch(observed: np.ndarray, n: int, opts: EstimateOptions, tests: Sp
                                     seed=rev_ss))
     except ValueError as exc:
         revenues = Unavailable(reason=str(exc))
-    intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
-                 bootstrap_revenues(logs, n, n_boot=opts.factor_boot, samples=train,
-                                    seed=boot_ss, bids=kind, costs=opts.lowest_wins,
-                                    buyer_value=opts.buyer_value))
+    point = (None if isinstance(revenues, Unavailable) else
+             {k: e.mean for k, e in revenues.costs.items()} if opts.lowest_wins else
+             {"second_price": revenues.second_price.mean, "myerson": revenues.myerson.mean})
+    try:
+        intervals = (Unavailable(reason="--factor-boot 0") if opts.factor_boot < 2 else
+                     bootstrap_revenues(logs, n, n_boot=opts.factor_boot, samples=train,
+                                        seed=boot_ss, bids=kind, costs=opts.lowest_wins,
+                                        buyer_value=opts.buyer_value, point=point,
+                                        max_work=opts.max_work))
+    except ValueError as exc:
+        intervals = Unavailable(reason=str(exc))
     return FactorPart(why=why, fitted_on=fitted_on, model=model, revenues=revenues,
                       intervals=intervals, units=units)
 

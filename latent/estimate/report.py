@@ -235,7 +235,8 @@ def _factor_num(e, interval) -> str:
     if interval is None:
         return (f"{_num(e.mean)} (no interval on the quantity: --factor-boot 0 re-fits; "
                 f"{mc})")
-    return (f"{_num(e.mean, interval)} (bootstrap of auctions, model re-fitted on each; {mc})")
+    return (f"{_num(e.mean, interval)} (bootstrap of auctions, model re-fitted on each, "
+            f"normal interval; {mc})")
 
 
 _COST_NAMES = {"reverse_second_price": "reverse second price",
@@ -639,11 +640,12 @@ class GroupReport(Result):
             rv = f.revenues
             iv = f.intervals if isinstance(f.intervals, dict) else {}
             units = f"{f.label} ({f.units})"
+            # one interval per quantity: the re-fitted bootstrap's, on the quantity; none
+            # without it (the Monte Carlo error given the fit is not an interval on the
+            # revenue; it stays, labelled, under factor_model.revenues in to_dict)
             if isinstance(rv, FactorCosts):
                 for key, e in rv.costs.items():
-                    add(f"factor_cost_{key}", e.mean, e.ci, units)
-                    if key in iv:
-                        add(f"factor_cost_{key}_bootstrap", e.mean, iv[key], units)
+                    add(f"factor_cost_{key}", e.mean, iv.get(key), units)
                 add("factor_savings", rv.savings.mean, rv.savings.ci, units)
                 for name, price in (("factor_myerson_max_price", rv.max_price),
                                     ("factor_fitted_max_price", rv.fitted_max_price)):
@@ -651,9 +653,7 @@ class GroupReport(Result):
                         add(name, price, None, f.units)
             else:
                 for key, e in (("second_price", rv.second_price), ("myerson", rv.myerson)):
-                    add(f"factor_revenue_{key}", e.mean, e.ci, units)
-                    if key in iv:
-                        add(f"factor_revenue_{key}_bootstrap", e.mean, iv[key], units)
+                    add(f"factor_revenue_{key}", e.mean, iv.get(key), units)
         return out
 
 
