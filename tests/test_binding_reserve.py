@@ -100,12 +100,11 @@ def test_quantiles_above_reserve_within_5_percent_every_seed(known_n):
 @pytest.mark.slow
 @pytest.mark.parametrize("known_n", [True, False], ids=["potential-observed", "assumed"])
 def test_optimal_reserve_and_excluded_share_intervals_cover(known_n):
-    """150 seeds × 600 auctions, 49 resamples. F(r) (truth 0.3, estimate ± z·SE): the 95%
-    rule against 85% (accept ≥ 135 of 150). The optimal reserve (truth 0.5, percentile
-    interval of an argmax, whose cube-root asymptotics the bootstrap only approximates):
-    measured 133 and 138 of 150 in two runs (99 resamples: 138), i.e. about 0.90–0.92, not
-    0.95 — the test holds it to that measured level, 90% against 75% (accept ≥ 125 of 150),
-    and docs/estimate_rho.md states the shortfall."""
+    """150 seeds × 600 auctions, 49 resamples: both 95% intervals against the rule for
+    nominal 0.95 vs 85% (accept ≥ 135 of 150 each). F(r) (truth 0.3): estimate ± z·SE. The
+    optimal reserve (truth 0.5): the confidence set of the revenue curve's maximiser
+    (maximiser_set); measured 148 of 150 in both cases (mean width 0.174; the percentile
+    interval of the bootstrapped argmax it replaced covered 133–138 of 150, width 0.11)."""
     seeds = 150
     hits = np.zeros(2, int)
     for seed in range(seeds):
@@ -114,8 +113,7 @@ def test_optimal_reserve_and_excluded_share_intervals_cover(known_n):
         c = binding_reserve(df, reserve=R, n_boot=49, seed=seed, **kw).cells[0]
         hits += [c.optimal_ci[0] <= 0.5 <= c.optimal_ci[1],
                  c.excluded_share_ci[0] <= 0.3 <= c.excluded_share_ci[1]]
-    assert_coverage(hits[1], seeds, rates=2, bad=0.85, what="F(r)")
-    assert_coverage(hits[0], seeds, nominal=0.90, rates=2, bad=0.75, what="optimal reserve")
+    assert_coverage(hits, seeds, bad=0.85, what="optimal reserve, F(r)")
 
 
 def test_optimal_reserve_below_r_is_reported_as_not_identified():
