@@ -19,7 +19,7 @@ from stat_rules import assert_coverage
 from latent.cli.estimate_rho import run_cli
 from latent.data.gpv import gpv_from_frame
 from latent.data.reserve import entry_probability, gpv_reserve, reserve_pseudo_values
-from latent.estimate.binding_reserve import binding_reserve, optimal_reserve
+from latent.estimate.binding_reserve import binding_reserve, maximiser_set, optimal_reserve
 
 R, N_POT = 0.3, 4
 TAUS = np.round(np.arange(0.1, 0.91, 0.1), 1)
@@ -216,3 +216,31 @@ def test_ebay_openbid_with_ascending_bids_is_refused_in_one_line(shared_data, ca
                     "--reserve-col", "openbid", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "the binding-reserve inversion is for first-price bids" in err and "\n" not in err
+
+
+@pytest.mark.slow
+def test_maximiser_set_covers_the_argmax_of_noisy_curves():
+    """A parabola peaked at 0.5 seen through correlated Gaussian noise (a random walk over the
+    grid); each sample's replicates are the sample plus fresh noise of the same law, as a
+    bootstrap would draw. The set must contain 0.5 at the 95% rule over 425 samples, and the
+    percentile interval of the replicates' argmax, the method it replaced, is no wider
+    (measured: 424 of 425, mean width 0.187 against 0.132; in this smooth Gaussian case the
+    argmax interval covers too, 423 of 425: its shortfall is on the GPV revenue curve)."""
+    rng = np.random.default_rng(21)
+    g = np.linspace(0.0, 1.0, 41)
+    curve = -0.2 * (g - 0.5) ** 2
+
+    def noise(*shape):
+        return 0.004 * np.cumsum(rng.standard_normal((*shape, g.size)), axis=-1) / np.sqrt(g.size)
+
+    hits, widths, argmax_widths = 0, [], []
+    for _ in range(425):
+        sample = curve + noise()
+        reps = sample + noise(199)
+        lo, hi, kept = maximiser_set(g, sample, reps, 0.05, n_clusters=500)
+        hits += lo <= 0.5 <= hi
+        widths.append(hi - lo)
+        argmax_widths.append(np.subtract(*np.quantile(g[np.argmax(reps, axis=1)],
+                                                       [0.975, 0.025])))
+    assert_coverage(hits, 425, what="maximiser set")
+    assert np.mean(widths) < 1.0 and np.mean(widths) >= np.mean(argmax_widths)

@@ -46,7 +46,13 @@ from latent.data.reserve import (
 from latent.estimate.bands import DEFAULT_LEVELS, MIN_BOOT, QuantileBand, check_levels, sup_t_band
 from latent.estimate.bootstrap import auction_bootstrap
 from numerics.results import Result, jsonable, new_axes
-from numerics.validate import finite_float, positive_int, seed_sequence, work_budget
+from numerics.validate import (
+    finite_float,
+    memory_budget,
+    positive_int,
+    seed_sequence,
+    work_budget,
+)
 
 __all__ = ["ReserveCellEstimate", "ReserveEstimate", "binding_reserve", "maximiser_set",
            "optimal_reserve"]
@@ -440,6 +446,8 @@ def binding_reserve(data, *, reserve: float | None = None, reserve_col: str | No
     work_budget("n_boot", n_boot, float(len(data)) * (n_boot + 1) * _WORK_PER_BID,
                 max_work=max_work, what=f"evaluations ({len(data)} bids × {n_boot + 1} "
                                         "inversions)")
+    # the optimal reserve's confidence set holds ~4 arrays of replicates × candidates²
+    memory_budget("n_boot", n_boot, 4 * 8.0 * n_boot * (_GRID + 1) ** 2)
     inv = gpv_reserve(data, reserve=reserve, reserve_col=reserve_col,
                       potential_bidders=potential_bidders,
                       potential_bidders_col=potential_bidders_col, auction_col=auction_col,
