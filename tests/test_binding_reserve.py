@@ -19,7 +19,7 @@ from stat_rules import assert_coverage
 from latent.cli.estimate_rho import run_cli
 from latent.data.gpv import gpv_from_frame
 from latent.data.reserve import entry_probability, gpv_reserve, reserve_pseudo_values
-from latent.estimate.binding_reserve import binding_reserve, optimal_reserve
+from latent.estimate.binding_reserve import binding_reserve, maximiser_set, optimal_reserve
 
 R, N_POT = 0.3, 4
 TAUS = np.round(np.arange(0.1, 0.91, 0.1), 1)
@@ -100,12 +100,11 @@ def test_quantiles_above_reserve_within_5_percent_every_seed(known_n):
 @pytest.mark.slow
 @pytest.mark.parametrize("known_n", [True, False], ids=["potential-observed", "assumed"])
 def test_optimal_reserve_and_excluded_share_intervals_cover(known_n):
-    """150 seeds × 600 auctions, 49 resamples. F(r) (truth 0.3, estimate ± z·SE): the 95%
-    rule against 85% (accept ≥ 135 of 150). The optimal reserve (truth 0.5, percentile
-    interval of an argmax, whose cube-root asymptotics the bootstrap only approximates):
-    measured 133 and 138 of 150 in two runs (99 resamples: 138), i.e. about 0.90–0.92, not
-    0.95 — the test holds it to that measured level, 90% against 75% (accept ≥ 125 of 150),
-    and docs/estimate_rho.md states the shortfall."""
+    """150 seeds × 600 auctions, 49 resamples: both 95% intervals against the rule for
+    nominal 0.95 vs 85% (accept ≥ 135 of 150 each). F(r) (truth 0.3): estimate ± z·SE. The
+    optimal reserve (truth 0.5): the confidence set of the revenue curve's maximiser
+    (maximiser_set); measured 148 of 150 in both cases (mean width 0.174; the percentile
+    interval of the bootstrapped argmax it replaced covered 133–138 of 150, width 0.11)."""
     seeds = 150
     hits = np.zeros(2, int)
     for seed in range(seeds):
@@ -114,8 +113,7 @@ def test_optimal_reserve_and_excluded_share_intervals_cover(known_n):
         c = binding_reserve(df, reserve=R, n_boot=49, seed=seed, **kw).cells[0]
         hits += [c.optimal_ci[0] <= 0.5 <= c.optimal_ci[1],
                  c.excluded_share_ci[0] <= 0.3 <= c.excluded_share_ci[1]]
-    assert_coverage(hits[1], seeds, rates=2, bad=0.85, what="F(r)")
-    assert_coverage(hits[0], seeds, nominal=0.90, rates=2, bad=0.75, what="optimal reserve")
+    assert_coverage(hits, seeds, bad=0.85, what="optimal reserve, F(r)")
 
 
 def test_optimal_reserve_below_r_is_reported_as_not_identified():
@@ -218,3 +216,31 @@ def test_ebay_openbid_with_ascending_bids_is_refused_in_one_line(shared_data, ca
                     "--reserve-col", "openbid", "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
     assert "the binding-reserve inversion is for first-price bids" in err and "\n" not in err
+
+
+@pytest.mark.slow
+def test_maximiser_set_covers_the_argmax_of_noisy_curves():
+    """A parabola peaked at 0.5 seen through correlated Gaussian noise (a random walk over the
+    grid); each sample's replicates are the sample plus fresh noise of the same law, as a
+    bootstrap would draw. The set must contain 0.5 at the 95% rule over 425 samples, and the
+    percentile interval of the replicates' argmax, the method it replaced, is no wider
+    (measured: 424 of 425, mean width 0.187 against 0.132; in this smooth Gaussian case the
+    argmax interval covers too, 423 of 425: its shortfall is on the GPV revenue curve)."""
+    rng = np.random.default_rng(21)
+    g = np.linspace(0.0, 1.0, 41)
+    curve = -0.2 * (g - 0.5) ** 2
+
+    def noise(*shape):
+        return 0.004 * np.cumsum(rng.standard_normal((*shape, g.size)), axis=-1) / np.sqrt(g.size)
+
+    hits, widths, argmax_widths = 0, [], []
+    for _ in range(425):
+        sample = curve + noise()
+        reps = sample + noise(199)
+        lo, hi, kept = maximiser_set(g, sample, reps, 0.05, n_clusters=500)
+        hits += lo <= 0.5 <= hi
+        widths.append(hi - lo)
+        argmax_widths.append(np.subtract(*np.quantile(g[np.argmax(reps, axis=1)],
+                                                       [0.975, 0.025])))
+    assert_coverage(hits, 425, what="maximiser set")
+    assert np.mean(widths) < 1.0 and np.mean(widths) >= np.mean(argmax_widths)
