@@ -35,6 +35,9 @@ def test_stream_through_estimate_rho_is_estimate_stream(log):
     got, want = rep.to_dict(), ref.to_dict()
     assert got["groups"] == want["groups"] and got["first_stage"] == want["first_stage"]
     assert sorted(int(n) for n in got["counts"]) == [2, 3, 4]
+    # the interval says what its replicates re-ran: not the regression (held at its fit)
+    said = got["groups"]["2"]["numbers"]["second_price"]["interval"]
+    assert said.startswith("Poisson bootstrap") and "regression held at its full-data" in said
 
 
 def test_where_is_pushed_down_and_the_sample_gets_the_other_options(log):

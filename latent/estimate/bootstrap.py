@@ -62,6 +62,10 @@ class Replicates(Result):
     clusters: int
     first_stage: bool
     mc_se: dict | None = None  # Monte Carlo standard error of a simulated point estimate
+    # how the replicates were drawn and what each re-ran, in words (the streaming analysis
+    # draws hashed Poisson weights and holds its first stage: latent.stream.gpv)
+    resampling: str = "auction bootstrap, {n_boot} resamples of {clusters} auctions"
+    rerun: str = "every step of the pipeline re-run on each resample"
 
     def _kept(self, key: str) -> tuple[np.ndarray, float, int]:
         """Finite replicates within 5 robust SDs of their median, their SD, and how many were
@@ -117,9 +121,9 @@ class Replicates(Result):
                  "bias_corrected": "bias-corrected estimate (2·estimate − mean of the "
                                    "replicates) ± z·SE",
                  "percentile": "percentile interval of the replicates"}[kind]
-        return (f"auction bootstrap, {self.n_boot} resamples of {self.clusters} auctions"
+        return (self.resampling.format(n_boot=self.n_boot, clusters=self.clusters)
                 + (", first stage re-estimated" if self.first_stage else "")
-                + ": " + shape + "; every step of the pipeline re-run on each resample"
+                + ": " + shape + "; " + self.rerun
                 + ("; the estimate's Monte Carlo error folded into the SE" if mc else
                    "; the estimate is an exact functional of the estimated law")
                 + (f"; {skipped} replicates beyond 5 robust SDs or degenerate set aside"

@@ -410,7 +410,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     groups = {}
     for n in sorted(grids):
         h = p2.hists[n]
-        g = group_block(h, bandwidth, level)
+        g = group_block(h, bandwidth, level, held_first_stage=first_stage is not None)
         g.update(bin_width=h.delta, binning_error=binning_error(h.delta), bins=h.bins,
                  bins_occupied=int(h.counts.shape[1]))
         groups[n] = g

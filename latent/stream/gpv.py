@@ -91,8 +91,11 @@ def functionals(points: np.ndarray, weights: np.ndarray, n: int, bandwidth="silv
     return out, g
 
 
-def group_block(hist: BidHistogram, bandwidth="silverman", level: float = 0.05) -> dict:
+def group_block(hist: BidHistogram, bandwidth="silverman", level: float = 0.05,
+                held_first_stage: bool = False) -> dict:
     """The block of one N from its histogram: point estimates, intervals, the GPV details.
+    ``held_first_stage``: the bids were homogenised by a regression that the replicates do
+    not re-fit (said in each interval's description).
 
     Returns
     -------
@@ -116,8 +119,14 @@ def group_block(hist: BidHistogram, bandwidth="silverman", level: float = 0.05) 
             continue
         for k in NUMBERS:
             draws[k][b] = rep[k]
+    rerun = "the GPV inversion and every functional re-run on each replicate" + (
+        "; the homogenisation regression held at its full-data fit (its sampling error is "
+        "not in the interval)" if held_first_stage else "")
     reps = Replicates(point=point, draws=draws, n_boot=n_boot, clusters=int(hist.auctions[0]),
-                      first_stage=False)
+                      first_stage=False,
+                      resampling="Poisson bootstrap (auction weights hashed from the ids and "
+                                 "the seed), {n_boot} replicates of {clusters} auctions",
+                      rerun=rerun)
     numbers = {}
     for k in NUMBERS:
         kind = _KIND.get(k, "normal")
