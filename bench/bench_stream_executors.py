@@ -53,15 +53,15 @@ def main(path: str) -> None:
     print(f"\nregion=0: in memory {t_mem:.1f} s, streamed {t_st:.1f} s")
     print("| N | second price: in memory | streamed | Myerson: in memory | streamed |")
     print("|---|---|---|---|---|")
+    streamed = st.to_dict()["groups"]
     for g in mem.groups:
-        s = st.to_dict()["groups"].get(str(g.n_bidders)) or st.to_dict()["groups"].get(
-            g.n_bidders)
+        s = streamed.get(str(g.n_bidders))
         if s is None:
             continue
-        r = g.revenue
+        s, r = s["numbers"], g.revenue
         print(f"| {g.n_bidders} | {r.second_price.estimate.value:.5g} | "
               f"{s['second_price']['value']:.5g} | {r.mechanism.estimate.value:.5g} | "
-              f"{s['mechanism']['value']:.5g} |")
+              f"{s['myerson']['value']:.5g} |")
 
 
 if __name__ == "__main__":

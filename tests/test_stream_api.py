@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
 import latent
 from latent.cli.estimate_rho import run_cli
 from latent.data.sources import open_source
 from latent.data.synthetic_log import write_bid_log
-from latent.stream import estimate_stream
+from latent.stream import FramePartition, estimate_stream
+from latent.stream.partitions import StreamSpec
+from latent.stream.passes import Pass1
 
 FAST = {"bids": "first-price", "auction_col": "auction_id", "bid_col": "bid",
         "covariates": "x1,x2", "fixed_effects": "region", "data_boot": 9, "bins": 2048,
@@ -79,3 +84,25 @@ def test_cli_stream_json_and_one_line_refusal(log, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --lowest-wins True: not streamed; the streaming"), err
     assert len(err.strip().splitlines()) == 1
+
+
+
+def test_the_passes_sum_the_same_whatever_the_blas_threads():
+    """A Dask worker runs BLAS on one thread, this process on every core: a partition's QR
+    summed in another order differed at 1e-15, and every number after it. The passes pin BLAS
+    to one thread, so pass 1 of a partition gives the same R factor bit for bit under either
+    setting (200,000 bids × 42 terms: large enough for LAPACK to split the work)."""
+    rng = np.random.default_rng(np.random.SeedSequence(77))
+    auctions = 50_000
+    frame = pd.DataFrame({"auction_id": np.repeat(np.arange(auctions), 4),
+                          "x": np.repeat(rng.normal(size=auctions), 4),
+                          "fe": np.repeat(rng.integers(0, 40, auctions), 4)})
+    frame["bid"] = np.exp(0.3 * frame["x"] + rng.normal(0, 0.4, len(frame)))
+    spec = StreamSpec(auction_col="auction_id", bid_col="bid", covariates=(("x", "x", False),),
+                      fixed_effects=("fe",))
+    part = FramePartition(frame)
+    with threadpool_limits(limits=2, user_api="blas"):
+        two = Pass1(spec)(part).normal.r
+    with threadpool_limits(limits=1, user_api="blas"):
+        one = Pass1(spec)(part).normal.r
+    assert np.array_equal(one, two)

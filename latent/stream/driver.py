@@ -54,7 +54,7 @@ from latent.data.gpv import BANDWIDTH_RULES, weighted_percentile
 from latent.stream.gpv import group_block
 from latent.stream.histograms import binning_error, histogram_bytes
 from latent.stream.partitions import StreamSpec
-from latent.stream.passes import Pass1, Pass2
+from latent.stream.passes import Pass1, Pass2, one_blas_thread
 from numerics.engine import IN_FLIGHT, EngineConfig, map_partitions, session
 from numerics.validate import (
     choice,
@@ -364,7 +364,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     running = cfg.workers if cfg.executor == "local" else 1  # partitions read at once here
     memory_budget("partitions", f"{biggest} rows", biggest * len(spec.columns) * _ROW_BYTES
                   * running, max_memory=max_memory)
-    with session(cfg) as run_cfg:
+    with session(cfg) as run_cfg, one_blas_thread():  # the merges too: same sums everywhere
         p1 = map_partitions(Pass1(spec), list(partitions), run_cfg, reduce=_merge)
         fit = p1.normal.solve(1 - level) if p1.normal is not None else None
         warnings = []
@@ -399,7 +399,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                             reduce=_merge)
     first_stage = None
     if fit is not None:
-        se = fit.standard_errors(p2.meat)
+        with one_blas_thread():
+            se = fit.standard_errors(p2.meat)
         first_stage = {"terms": list(fit.terms), "roles": list(fit.roles),
                        "coef": fit.coef.tolist(), "std_error": se["std_error"].tolist(),
                        "ci_low": se["ci_low"].tolist(), "ci_high": se["ci_high"].tolist(),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from latent.stream.hashing import auction_hashes, in_sample
 from latent.stream.histograms import BidHistogram
@@ -59,6 +60,19 @@ def _merge_ranges(a: dict, b: dict) -> dict:
     return out
 
 
+
+def one_blas_thread():
+    """A context in which BLAS and LAPACK run on one thread.
+
+    The QR factors, the clustered-SE products and their merges are sums whose order depends on
+    how many threads the BLAS splits them over: on 2 threads (this process, inline) and on 1 (a
+    Dask worker, whose nanny pins BLAS to one thread) the regression differed at 1e-15 and so
+    did every number after it. One thread everywhere makes inline, local and Dask runs equal
+    bit for bit; the products here are small (p ≤ a few hundred columns), so threads gained
+    little.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
+
 @dataclass(frozen=True, eq=False)
 class Pass1Result:
     """Pass 1's statistics of one or more partitions (module doc)."""
@@ -90,6 +104,10 @@ class Pass1:
     spec: StreamSpec
 
     def __call__(self, partition) -> Pass1Result:
+        with one_blas_thread():
+            return self._run(partition)
+
+    def _run(self, partition) -> Pass1Result:
         frame = partition.read()
         p = prepare(frame, self.spec)
         sizes = np.bincount(p.code) if p.code.size else np.zeros(0, np.int64)
@@ -144,6 +162,10 @@ class Pass2:
     rate: float
 
     def __call__(self, partition) -> Pass2Result:
+        with one_blas_thread():
+            return self._run(partition)
+
+    def _run(self, partition) -> Pass2Result:
         p = prepare(partition.read(), self.spec)
         hashes = auction_hashes(p.ids, self.spec.seed)
         meat = None
