@@ -395,9 +395,11 @@ def simulate(
         memory_budget("regret_grid", regret_grid, 8.0 * 4 * min(batch, samples) * regret_grid
                       * bidders * items, max_memory=max_memory)
     # a batch of profiles, its outcomes and their working copies (about ten such arrays);
-    # named after --batch-size when it was chosen, else after --bidders (the default batch)
-    memory_budget("batch_size" if batch_size else "bidders", batch_size or bidders,
-                  8.0 * 10 * min(batch, samples) * bidders * items,
+    # named after --batch-size when it was chosen, else after the larger of --bidders and
+    # --items (the default batch: bidders × items values per profile)
+    culprit = (("batch_size", batch_size) if batch_size else
+               ("items", items) if items > bidders else ("bidders", bidders))
+    memory_budget(*culprit, 8.0 * 10 * min(batch, samples) * bidders * items,
                   max_memory=max_memory)
     if keep_bids:
         memory_budget("samples", samples, 8.0 * samples * bidders * items,
