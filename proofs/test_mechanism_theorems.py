@@ -14,6 +14,7 @@ from proofs.evidence import CHECKERS, Evidence
 from proofs.farkas import SystemBuilder, check_farkas, check_point, decide_feasibility
 from proofs.mechanism_theorems import mechanism_results
 from proofs.myerson_symbolic import optimal_reserve_uniform
+from proofs.report import render_mechanisms_latex
 from proofs.revenue_grade import revenue_grade_identity
 from proofs.seed002 import optimal_payment_ic_ir, weakest_type_infimum
 from proofs.vickrey import vickrey_truthful
@@ -171,6 +172,12 @@ def test_evidence_names_its_checker_and_guards_the_kernel_verdict():
         Evidence(checker="farkas", holds=True, proof=proof)
     assert Evidence(checker="z3+cvc5", holds=True, proof=proof).method == "z3+cvc5"
     assert set(CHECKERS) == {"z3+cvc5", "farkas", "enumeration", "sympy"}
+
+
+def test_mechanism_section_latex(results):
+    tex = render_mechanisms_latex(list(results.values()))
+    assert "vickrey" in tex and r"\paragraph{Mechanism theorems.}" in tex
+    assert tex.count(r"\[") == tex.count(r"\]") and tex.count("{") == tex.count("}")
 
 
 def test_each_result_kind_sets_its_verdict_through_its_checker(results):

@@ -82,12 +82,12 @@ def test_text_report_last_line():
 
 
 def test_latex_output(tmp_path):
+    # the companion's theorems end to end; the mechanism section's LaTeX is checked on the
+    # in-process results (proofs/test_mechanism_theorems.py): a third full run cost ~50 s
     out = tmp_path / "theorems.tex"
-    assert _run("--latex", str(out)).returncode == 0
+    assert _run("--latex", str(out), "--no-mechanisms").returncode == 0
     tex = out.read_text()
-    first_section = tex.split(r"\paragraph{Mechanism theorems.}")[0]
-    assert first_section.count(r"\item[") == 16
-    assert "vickrey" in tex
+    assert tex.count(r"\item[") == 16
     assert tex.count(r"\[") == tex.count(r"\]") and tex.count("{") == tex.count("}")
 
 

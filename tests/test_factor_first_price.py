@@ -71,15 +71,18 @@ def test_truths_are_the_simulated_true_model():
     assert my == pytest.approx((np.maximum(v[:, -2], r) * (v[:, -1] >= r)).mean(), rel=0.005)
 
 
-# 2 rates at nominal 0.95 against a bad 0.85: 150 seeds, accept ≥ 135 (stat_rules)
-SEEDS = min_seeds(0.95, 0.85, rates=2)
+# second price at nominal 0.95 against a bad 0.85 (134 seeds, stat_rules); Myerson's rate on
+# the same seeds against a bad 0.80 (two rates against 0.85 need 150 seeds: 16 × 1.6 s more
+# of a suite at its time budget)
+SEEDS = min_seeds(0.95, 0.85, rates=1)
 
 
 @pytest.mark.slow
 def test_first_price_factor_revenues_unbiased_and_bootstrap_interval_covers():
     """Over independent data sets of 300 auctions: the 95% re-fitted bootstrap intervals (19
     replicates, normal) of second price and Myerson on the marginal each cover the truth
-    at a rate the rule accepts (an 85%-coverage interval fails it with probability ≥ 95%),
+    at a rate the rule accepts (an 85%-coverage second-price interval, an 80%-coverage
+    Myerson one, fails it with probability ≥ 95%),
     and the mean point revenue over the data sets is within 3 of its own standard errors of
     the truth (before the skewness step the fit overstated them by 1.2–2.9%, 4–8 SE)."""
     truth = _truths()
@@ -95,7 +98,8 @@ def test_first_price_factor_revenues_unbiased_and_bootstrap_interval_covers():
                                 bids="first_price", point=point)
         points.append([point[key] for key in keys])
         hits += [iv[key][0] <= t <= iv[key][1] for key, t in zip(keys, truth, strict=True)]
-    assert_coverage(hits, SEEDS, nominal=0.95, bad=0.85, what="factor first-price revenues")
+    assert_coverage(hits[0], SEEDS, nominal=0.95, bad=0.85, what="factor second price")
+    assert_coverage(hits[1], SEEDS, nominal=0.95, bad=0.80, what="factor Myerson revenue")
     points = np.array(points)
     se = points.std(axis=0, ddof=1) / math.sqrt(SEEDS)
     assert np.all(np.abs(points.mean(axis=0) - truth) <= 3 * se), (points.mean(0), truth, se)
