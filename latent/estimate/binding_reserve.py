@@ -118,12 +118,13 @@ def maximiser_set(grid, point, draws, level: float = 0.05, n_clusters: int | Non
 
     Parameters
     ----------
-    grid : array_like, shape (K,)
-        Candidate points, increasing.
-    point : array_like, shape (K,)
-        The estimated curve on the grid.
-    draws : array_like, shape (B, K)
-        Bootstrap replicates of the curve; a replicate with a non-finite entry is set aside.
+    grid : array_like
+        Candidate points, increasing (K of them).
+    point : array_like
+        The estimated curve on the grid (K values).
+    draws : array_like
+        Bootstrap replicates of the curve (B × K); a replicate with a non-finite entry is set
+        aside.
     level : float
         1 − the coverage.
     n_clusters : int, optional
@@ -134,7 +135,8 @@ def maximiser_set(grid, point, draws, level: float = 0.05, n_clusters: int | Non
     -------
     low, high : float
         The smallest and largest candidates kept (the set's hull).
-    kept : ndarray of bool, shape (K,)
+    kept : numpy.ndarray
+        Which of the K candidates are kept (bool).
 
     Examples
     --------
