@@ -178,11 +178,30 @@ def truncations(values, weights, grades, n_inputs: int | None = None) -> dict[in
     back = [phi.T for phi in bases]
     support = sum(np.meshgrid(*[np.arange(k) > 0 for k in table.shape[:n]], indexing="ij"))
     out = {r: np.empty_like(table) for r in grades}
+    mirrored = _mirrored_outputs(table, w)
     for j in range(p):
+        if mirrored and j:  # output j is output 0 with axes 0 and j swapped: so is f^{≤R}
+            for r in grades:
+                out[r][..., j] = np.swapaxes(out[r][..., 0], 0, j)
+            continue
         coef = cycle_axes(np.ascontiguousarray(table[..., j]), fwd)
         for r in grades:
             out[r][..., j] = cycle_axes(np.where(support <= r, coef, 0.0), back)
     return {r: t.reshape(values.shape) for r, t in out.items()}
+
+
+def _mirrored_outputs(table: np.ndarray, weights: list[np.ndarray]) -> bool:
+    """Whether a (K, …, K, N) table of N outputs on N axes with equal weights is the table
+    of a symmetric rule: output j equals output 0 with axes 0 and j swapped, exactly.
+
+    Then the ANOVA truncation, which commutes with a permutation of axes of equal weights,
+    needs computing for output 0 only (N× less work for a symmetric auction's allocation).
+    """
+    n, p = len(weights), table.shape[-1]
+    if p != n or n < 2 or any(not np.array_equal(w, weights[0]) for w in weights[1:]):
+        return False
+    first = table[..., 0]
+    return all(np.array_equal(table[..., j], np.swapaxes(first, 0, j)) for j in range(1, n))
 
 
 def subset_variances_naive(values, weights, n_inputs: int | None = None) -> np.ndarray:

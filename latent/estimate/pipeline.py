@@ -58,7 +58,7 @@ from latent.data.factor import (
     factor_revenues,
     fit_factor_model,
 )
-from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
+from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values, gpv_replicate
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.sources import where_conditions
@@ -105,6 +105,7 @@ from numerics.engine import EXECUTORS
 from numerics.lp.grade_restricted import frontier
 from numerics.lp.optimal import TypeSpace
 from numerics.mechanisms import make_mechanism
+from numerics.threads import one_blas_thread
 from numerics.validate import (
     choice,
     finite_float,
@@ -489,9 +490,9 @@ def _to_values(n: int, opts: EstimateOptions):
     theta = 1.0 if opts.crra is None else opts.crra
 
     def gpv(b: np.ndarray) -> np.ndarray:
-        r = gpv_pseudo_values(b, n, bandwidth=bandwidth, lowest_wins=opts.lowest_wins)
+        pv = gpv_replicate(b, n, bandwidth=bandwidth, lowest_wins=opts.lowest_wins)
         # CRRA u(x) = x^θ scales the GPV ratio by θ (latent.estimate.risk_aversion)
-        return (b.ravel() + theta * (r.pseudo_value - b.ravel())).reshape(b.shape)
+        return b + theta * (pv - b)
 
     return gpv
 
@@ -1341,6 +1342,12 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     if data.bids.ndim > 1:
         raise DataError("estimate_rho analyses single-item auctions; this file has bids per "
                         "item (analyse one item at a time with --where item=...)")
+    with one_blas_thread():  # many small products: threads cost CPU, gain no wall time
+        return _estimate_in_memory(data, opts)
+
+
+def _estimate_in_memory(data: AuctionData, opts: EstimateOptions) -> EstimateReport:
+    """Steps 1–5 of the module doc on data read into memory."""
     data, homog, first_stage = homogenise(data, opts)
     root = seed_sequence(0 if opts.seed is None else opts.seed)
     # the first 1 + 64 children as before (same numbers for the same seed), more if needed

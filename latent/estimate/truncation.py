@@ -84,23 +84,35 @@ def project_feasible(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     y = np.maximum(x, 0.0)
     rows = y.reshape(-1, x.shape[-1]) if x.ndim else y.reshape(1, 1)
-    over = np.flatnonzero(rows.sum(axis=-1) > 1.0)
+    over = np.flatnonzero(_across(rows, np.add) > 1.0)
     if len(over):
         # Rows with Σ y⁺ > 1 go to the face Σ y = 1: y = (z − θ)⁺ with θ > 0 the root of
         # Σ (z − θ)⁺ = 1. Michelot's (1986) fixed point θ ← (Σ_{z>θ} z − 1)/#{z > θ}, started
         # from the positive entries (a superset of the final support), only shrinks the support
         # and stops within one pass per entry; no sort of every row (1.7× faster at K^N = 10^6).
-        z = x.reshape(rows.shape)[over]
+        # The rows are held transposed (N × rows): the sums over a row's few entries are then
+        # N − 1 whole-array additions, not N-long reductions per row (2–3× faster).
+        z = np.ascontiguousarray(x.reshape(rows.shape)[over].T)
         active = z > 0
-        theta = ((z * active).sum(-1) - 1.0) / active.sum(-1)
-        for _ in range(z.shape[-1]):
-            active = z > theta[:, None]
-            new = ((z * active).sum(-1) - 1.0) / active.sum(-1)
+        theta = (_across(z * active, np.add, 0) - 1.0) / _across(active, np.add, 0)
+        for _ in range(z.shape[0]):
+            active = z > theta
+            new = (_across(z * active, np.add, 0) - 1.0) / _across(active, np.add, 0)
             if np.array_equal(new, theta):
                 break
             theta = new
-        rows[over] = np.maximum(z - theta[:, None], 0.0)
+        rows[over] = np.maximum(z - theta, 0.0).T
     return y
+
+
+def _across(a: np.ndarray, ufunc, axis: int = -1) -> np.ndarray:
+    """``ufunc`` folded over the few entries of ``axis`` one whole slice at a time (numpy's
+    reduction over a short axis runs a short loop per element: several times slower)."""
+    parts = np.moveaxis(a, axis, 0)
+    out = parts[0].astype(float if ufunc is np.add else parts.dtype, copy=True)
+    for part in parts[1:]:
+        ufunc(out, part, out=out)
+    return out
 
 
 @dataclass(frozen=True)
@@ -132,23 +144,29 @@ def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Vio
     w = probs[0]
     for pj in probs[1:]:
         w = np.multiply.outer(w, pj)
-    neg = (x < -tol).any(axis=-1)
-    high = (x > 1 + tol).any(axis=-1)
-    total = x.sum(axis=-1)
+    cols = np.moveaxis(x, -1, 0)  # bidder-major: the checks across bidders are whole-array ops
+    neg = _across(cols < -tol, np.logical_or, 0)
+    high = _across(cols > 1 + tol, np.logical_or, 0)
+    total = _across(cols, np.add, 0)
     over = total > 1 + tol
-    excess = (np.maximum(-x, 0).sum(-1) + np.maximum(x - 1, 0).sum(-1)
-              + np.maximum(total - 1, 0))
+    # x⁻ + (x − 1)⁺ = (|x − ½| − ½)⁺: one temporary instead of four
+    excess = _across(np.maximum(np.abs(cols - 0.5) - 0.5, 0), np.add, 0) + np.maximum(total - 1, 0)
+    # a symmetric rule's table (as the truncations of one are) has the same monotonicity
+    # numbers on every axis: check axis 0 once
+    mirrored = n > 1 and all(np.array_equal(p, probs[0]) for p in probs[1:]) and all(
+        np.array_equal(cols[j], np.swapaxes(cols[0], 0, j)) for j in range(1, n))
     share, worst = 0.0, 0.0
-    for i in range(n):
+    for i in range(1 if mirrored else n):
         k = x.shape[i]
         if k < 2:
             continue
-        d = np.diff(x[..., i], axis=i)
+        d = np.diff(cols[i], axis=i)
         wo = np.sum(w, axis=i) if n > 1 else np.ones(())
         bad = np.moveaxis(d < -tol, i, 0)  # (K−1, others…)
-        share += float((bad * wo).sum()) / (k - 1) / n
+        share += float((bad * wo).sum()) / (k - 1) / n * (n if mirrored else 1)
         worst = max(worst, float(np.max(-d, initial=0.0)))
-    mono = all(bool(np.all(np.diff(X) >= -tol)) for X in interim(x, probs))
+    interims = interim(x, probs)[:1] if mirrored else interim(x, probs)
+    mono = all(bool(np.all(np.diff(X) >= -tol)) for X in interims)
     return Violations(float(w[neg].sum()), float(w[high].sum()), float(w[over].sum()),
                       float(w[neg | high | over].sum()), float((w * excess).sum()),
                       float(excess.max(initial=0.0)), share, worst, mono)

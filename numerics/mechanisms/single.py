@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 from scipy.integrate import cumulative_trapezoid
 
-from numerics.mechanisms.base import Mechanism, one_hot_winner
+from numerics.mechanisms.base import Mechanism, as_profile, one_hot_winner
 
 
 def _v2(v: np.ndarray) -> np.ndarray:
@@ -202,17 +202,30 @@ class Myerson(Mechanism):
         fast = self._fast()
         return fast.compact(v) if fast is not None else None
 
-    def outcome(self, v):
-        fast = self._fast()
-        if fast is not None:  # iid regular: ψ strictly increasing, so a reserve at ψ⁻¹(0)
-            return fast.outcome(v)
-        b = _v2(v)
+    def _winners(self, b: np.ndarray):
+        """Ironed virtual values φ, the top set (φ_i = max φ > 0), its size and x."""
         batch, n = b.shape
         phi = np.stack([m.ironed_virtual_value(b[:, i]) for i, m in enumerate(self.marginals)], 1)
         m1 = phi.max(axis=1)
         top = (phi == m1[:, None]) & (m1[:, None] > 0)
         n_top = top.sum(axis=1)
         x = np.divide(top, n_top[:, None], out=np.zeros((batch, n)), where=n_top[:, None] > 0)
+        return phi, m1, top, n_top, x
+
+    def allocation(self, v) -> np.ndarray:
+        """x alone (the payments' inverse virtual values are half the work of ``outcome``)."""
+        fast = self._fast()
+        if fast is not None:
+            return fast.allocation(v)
+        return self._winners(_v2(as_profile(v)))[4][:, :, None]
+
+    def outcome(self, v):
+        fast = self._fast()
+        if fast is not None:  # iid regular: ψ strictly increasing, so a reserve at ψ⁻¹(0)
+            return fast.outcome(v)
+        b = _v2(v)
+        batch, n = b.shape
+        phi, m1, top, n_top, x = self._winners(b)
         m2 = np.partition(phi, n - 2, axis=1)[:, n - 2] if n > 1 else np.full(batch, -np.inf)
         p = np.zeros((batch, n))
         for i, marg in enumerate(self.marginals):
