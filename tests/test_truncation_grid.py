@@ -182,3 +182,53 @@ def test_full_grade_truncation_is_identity():
     np.testing.assert_allclose(truncate(x, [p] * 2, 2, n_inputs=2), x, atol=1e-12)
     full, points = truncation_losses(x, [np.array(vals)] * 2, [p] * 2, grades=(1, 2, 3))
     assert [pt.grade for pt in points] == [1]  # R ≥ N is skipped: nothing is truncated
+
+
+def _symmetric_table(n: int = 4, k: int = 5) -> tuple[np.ndarray, list[np.ndarray]]:
+    """A symmetric rule's table (Myerson for an iid grid law) and the grid probabilities."""
+    vals = np.array([1.0, 2.0, 3.5, 4.0, 6.0])[:k]
+    p = np.array([0.3, 0.1, 0.25, 0.15, 0.2])[:k]
+    marg = Discrete(tuple(vals), tuple(p / p.sum()))
+    x = allocation_table(make_mechanism("myerson", n, valuation=(marg,) * n), [vals] * n)
+    return x, [p / p.sum()] * n
+
+
+def test_symmetric_truncation_from_one_output_equals_every_output(monkeypatch):
+    """A symmetric rule's truncations are computed from output 0 (axes swapped): the same
+    tables as transforming each output, which the patched check forces."""
+    import latent.anova.tables as tables_mod
+    x, probs = _symmetric_table()
+    assert tables_mod._mirrored_outputs(x, probs)
+    fast = truncations(x, probs, (1, 2, 3), n_inputs=4)
+    monkeypatch.setattr(tables_mod, "_mirrored_outputs", lambda *a: False)
+    slow = truncations(x, probs, (1, 2, 3), n_inputs=4)
+    for r in (1, 2, 3):
+        np.testing.assert_allclose(fast[r], slow[r], atol=1e-13)
+    # unequal weights or an asymmetric table: no shortcut
+    monkeypatch.undo()
+    assert not tables_mod._mirrored_outputs(x, [probs[0]] * 3 + [probs[0][::-1]])
+    skew = x.copy()
+    skew[0, 1, 2, 3, 0] += 1e-9
+    assert not tables_mod._mirrored_outputs(skew, probs)
+
+
+def test_violations_of_a_symmetric_table_equal_a_loop_over_every_axis():
+    """The monotonicity numbers of a symmetric table are taken from axis 0 alone: compared with
+    an explicit loop over every bidder, profile and own-type step."""
+    x, probs = _symmetric_table(n=3, k=4)
+    xt = truncations(x, probs, (2,), n_inputs=3)[2]  # not monotone ex post
+    v = violations(xt, probs)
+    n, k = 3, 4
+    share, worst = 0.0, 0.0
+    for i in range(n):
+        for prof in np.ndindex(*(k,) * (n - 1)):
+            w_others = np.prod([probs[0][t] for t in prof])
+            for a in range(k - 1):
+                lo = list(prof[:i]) + [a] + list(prof[i:])
+                hi = list(prof[:i]) + [a + 1] + list(prof[i:])
+                d = xt[tuple(hi) + (i,)] - xt[tuple(lo) + (i,)]
+                share += w_others * (d < -1e-9) / (k - 1) / n
+                worst = max(worst, -d)
+    assert v.monotonicity_share > 0
+    assert v.monotonicity_share == pytest.approx(share, abs=1e-12)
+    assert v.max_decrease == pytest.approx(worst, abs=1e-12)
