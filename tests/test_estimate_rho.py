@@ -17,7 +17,8 @@ from numerics.lp.myerson import myerson_revenue
 from numerics.mechanisms import SecondPrice
 from numerics.valuations import Uniform
 
-FAST = dict(n_boot=100, revenue_samples=20_000, samples=1000, grid=8, lp_grid=4)
+FAST = dict(n_boot=100, revenue_samples=20_000, samples=1000, grid=8, lp_grid=4,
+            factor_boot=0)  # the factor model's re-fits: tested in test_factor*.py
 
 
 def _rng(seed):

@@ -13,7 +13,8 @@ from latent.data.reader import DataError
 from latent.estimate.pipeline import estimate_rho
 
 FAST = {"samples": 500, "n_boot": 50, "revenue_samples": 2000, "grid": 8, "lp_max_bidders": 2,
-        "perm": 99, "data_boot": 49}
+        "perm": 99, "data_boot": 49,
+        "factor_boot": 0}
 
 
 def _rng(*key):

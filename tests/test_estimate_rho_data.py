@@ -12,7 +12,8 @@ import math
 
 from latent.estimate.pipeline import estimate_rho
 
-FAST = dict(n_boot=100, revenue_samples=10_000, samples=1000, grid=6, lp_grid=4)
+FAST = dict(n_boot=100, revenue_samples=10_000, samples=1000, grid=6, lp_grid=4,
+            factor_boot=0)  # the factor model's re-fits: tested in test_factor*.py
 
 
 def _check_group(g, exact_expected: bool):

@@ -15,7 +15,7 @@ from latent.estimate.revenue import mc_revenue
 from numerics.mechanisms import SecondPrice, make_mechanism
 
 FAST = dict(n_boot=50, revenue_samples=4000, samples=400, grid=8, lp_grid=4, data_boot=0,
-            progress=False)
+            progress=False, factor_boot=0)
 
 
 def test_first_price_report_labels_and_diagnostics():

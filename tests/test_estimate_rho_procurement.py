@@ -22,7 +22,8 @@ from latent.data.empirical import must_buy_value
 from latent.estimate.pipeline import estimate_rho
 from latent.estimate.report import EstimateReport, ProcurementPart, RevenuePart, Unavailable
 
-FAST = dict(n_boot=50, revenue_samples=40_000, samples=500, grid=8, lp_grid=4, data_boot=20)
+FAST = dict(n_boot=50, revenue_samples=40_000, samples=500, grid=8, lp_grid=4, data_boot=20,
+            factor_boot=0)  # the factor model's re-fits: tested in test_factor*.py
 N = 3
 
 

@@ -14,7 +14,7 @@ from latent.cli.estimate_rho import run_cli
 from latent.estimate.pipeline import estimate_rho
 
 FAST = dict(n_boot=50, revenue_samples=4000, samples=400, grid=8, lp_grid=4, data_boot=0,
-            progress=False)
+            progress=False, factor_boot=0)
 
 
 def first_price_frame(n_auctions, n=3, seed=0, hetero=0.0):
@@ -173,7 +173,7 @@ def test_factor_branch_off_when_independent_unless_asked():
 def test_procurement_factor_branch_reports_share_and_costs():
     rng = np.random.default_rng(np.random.SeedSequence(13))
     c = rng.lognormal(0, 0.7, (400, 1)) * rng.lognormal(0, 0.3, (400, 3))
-    f = estimate_rho(c, lowest_wins=True, factor_boot=0,
+    f = estimate_rho(c, lowest_wins=True,
                      **{**FAST, "data_boot": 49, "perm": 99}).groups[0].factor
     share = 0.49 / (0.49 + 0.09)
     # 400 auctions: the bootstrap sd of the share is about 0.015; allow 4 sd

@@ -42,7 +42,7 @@ REVENUE_BATCH = 1 << 16
 DEFAULTS = {"samples": 20_000, "max_grade": 4, "revenue_samples": 100_000, "data_boot": 199,
             "tests": True, "perm": 499, "mechanism": "myerson", "lowest_wins": False,
             "buyer_value": None, "factor_model": False,
-            "factor_samples": None, "factor_boot": 0, "n_boot": 1000, "grades": (1, 2, 3),
+            "factor_samples": None, "factor_boot": 19, "n_boot": 1000, "grades": (1, 2, 3),
             "lp_grid": 6, "lp_max_bidders": 5, "asymmetric": False, "spectrum": "auto",
             "bids": "values", "grid": None, "max_work": None, "max_memory": None}
 
