@@ -162,7 +162,7 @@ def test_histogram_merge_and_binning_bound():
     assert (merged.first, merged.counts.shape) == (whole.first, whole.counts.shape)
     np.testing.assert_array_equal(merged.counts, whole.counts)
     np.testing.assert_allclose(merged.prices, whole.prices, rtol=1e-12)
-    assert (merged.u_min, merged.u_max) == (u.min(), u.max())
+    assert (merged.u_min.tolist(), merged.u_max.tolist()) == ([u.min()] * 6, [u.max()] * 6)
     # each bid's bin centre is within the stated bound of the bid
     k = np.floor((u - lo) / delta).astype(int)
     rel = np.abs(whole.centres()[k - whole.first] / np.exp(u) - 1)
