@@ -1,13 +1,20 @@
-"""The two passes over the partitions: what each partition computes, and how results merge.
+"""The passes over the partitions: what each partition computes, and how results merge.
 
 Pass 1 (:class:`Pass1`), per partition: counts per N (auctions, bids), dropped bids by
 reason, the ranges per N of the log bids and of each covariate, the fixed effects' level sets
 and the regression's R factor (:class:`latent.stream.regression.NormalEquations`).
 
-Pass 2 (:class:`Pass2`), per partition, with the fitted regression and the grids: the
-clustered standard errors' meat, per N the histogram of homogenised log bids with its
-bootstrap copies (:class:`latent.stream.histograms.BidHistogram`), and the rows of the
-auctions in the seeded sample.
+The score pass (:class:`ScorePass`, pass 2 when the replicates re-fit the regression), per
+partition, with the fitted regression: the auctions' scores s_a, their clustered-SE meat and
+per replicate Σ_a (w_ba − 1) s_a and the weighted centred sums of the design
+(:class:`latent.stream.regression.ReplicateScores`), the weights w_ba those of the histogram
+pass (the same hash of auction id, replicate and seed).
+
+The histogram pass (:class:`HistogramPass`, the last), per partition, with the fitted
+regression, the grids and, resampling the regression, the replicates' shifts: per N the
+histogram of homogenised log bids with its bootstrap copies, replicate b binning its own
+homogenised bids (:class:`latent.stream.histograms.BidHistogram`), the rows of the auctions in
+the seeded sample, and the meat when no score pass ran.
 
 Every result merges with ``.merge`` (associative; the driver merges in partition order, so the
 numbers are the same on every executor).
