@@ -370,7 +370,7 @@ class ReplicateShifts:
     removed terms less their means (covariates, fixed-effect dummies), ``d`` (B × removed
     terms) and ``c`` (B); ``delta`` (B × p) the one-step change of the whole coefficient
     vector; ``coef`` (B × p) β̂ + δ_b, ``x_mean`` (B × p) and ``y_mean`` (B) the replicates'
-    weighted means (see :meth:`FirstStageFit.replicate_shifts`)."""
+    weighted means (made by ``FirstStageFit.replicate_shifts``)."""
 
     d: np.ndarray
     c: np.ndarray
