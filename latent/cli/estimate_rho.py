@@ -223,9 +223,9 @@ def add_arguments(p) -> None:
                         "auctions: 99 for a stable interval)")
     big = p.add_argument_group("bids beyond memory (a Parquet file, a folder of partitions)")
     big.add_argument("--stream", action="store_true",
-                     help="two or three passes over the partitions, memory independent of the rows: "
-                          "the first-price IPV block from every bid, the rest on a seeded "
-                          "auction sample")
+                     help="two or three passes over the partitions, memory independent of the "
+                          "rows: the first-price IPV block from every bid, the rest on a "
+                          "seeded auction sample")
     big.add_argument("--executor", choices=EXECUTORS, default="inline",
                      help="--stream: where the partitions run: inline (this process), local "
                           "(--workers processes) or dask; same numbers on each")

@@ -1285,8 +1285,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
         this share of W_r, or ``samples`` are spent.
     stream : bool
         Bids beyond memory (:mod:`latent.estimate.streamed`): read ``data`` (a Parquet file,
-        a folder of partitions, a Dask frame, …) partition by partition in two or three passes, memory
-        independent of the number of rows, and return a
+        a folder of partitions, a Dask frame, …) partition by partition in two or three
+        passes, memory independent of the number of rows, and return a
         :class:`~latent.stream.driver.StreamReport`: the first-price IPV block from
         sufficient statistics of every bid (hashed Poisson-bootstrap intervals, ``data_boot``
         replicates), and this function's in-memory report on a seeded sample of

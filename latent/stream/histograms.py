@@ -150,21 +150,28 @@ class BidHistogram:
             e = min(g, s + step)
             bids = order[starts[s]:starts[e]]
             w = poisson_weights(hashes[s:e], n_boot)  # (auctions, B)
-            v = u[bids][:, None] + shift(bids)  # (bids, B): each replicate's own u
-            k = np.clip(np.floor((v - lo) / delta), 0, bins - 1).astype(np.int64)
-            kmin, kmax = int(k.min()), int(k.max())
-            width = kmax - kmin + 1
-            weight = w[np.repeat(np.arange(e - s), np.diff(starts[s:e + 1]))]
-            full[1:, kmin:kmax + 1] += np.bincount(
-                (k - kmin + reps * width).ravel(), weights=weight.ravel(),
-                minlength=n_boot * width).reshape(n_boot, width)
-            occupied = [min(occupied[0], kmin), max(occupied[1], kmax)]
+            v = shift(bids)
+            v += u[bids][:, None]  # (bids, B): each replicate's own u
             ext[1:, 0] = np.minimum(ext[1:, 0], v.min(axis=0))
             ext[1:, 1] = np.maximum(ext[1:, 1], v.max(axis=0))
             auctions[1:] += w.sum(axis=0)
             at = last[s:e] - starts[s]  # the highest bids' rows in the block
-            prices[1:, 0] += (w * np.exp(v[at])).sum(axis=0)
-            prices[1:, 1] += (w * np.exp(v[at - 1])).sum(axis=0)
+            prices[1:, 0] += np.einsum("ab,ab->b", w, np.exp(v[at]))
+            prices[1:, 1] += np.einsum("ab,ab->b", w, np.exp(v[at - 1]))
+            # bin indices in place (v is not needed after): the arrays are bids × B
+            v -= lo
+            v /= delta
+            np.floor(v, out=v)
+            np.clip(v, 0, bins - 1, out=v)
+            k = v.astype(np.int64)
+            kmin, kmax = int(k.min()), int(k.max())
+            width = kmax - kmin + 1
+            k += reps * width - kmin
+            weight = w[np.repeat(np.arange(e - s), np.diff(starts[s:e + 1]))]
+            full[1:, kmin:kmax + 1] += np.bincount(
+                k.ravel(), weights=weight.ravel(), minlength=n_boot * width).reshape(n_boot,
+                                                                                     width)
+            occupied = [min(occupied[0], kmin), max(occupied[1], kmax)]
         return full[:, occupied[0]:occupied[1] + 1].copy(), occupied[0]
 
     def merge(self, other: BidHistogram) -> BidHistogram:
