@@ -394,6 +394,20 @@ def test_refusals_name_the_argument(sim):
                         max_memory=10**6)
 
 
+def test_the_resampled_first_stage_is_costed_before_it_runs(sim):
+    """Its extra work (a shift per bid and replicate, the auctions' scores) is in the estimate
+    checked before the bootstrap passes: a budget the fixed first stage fits is refused for the
+    resampled one, by name, and the refusal says what to lower."""
+    frame = sim.frame
+    fixed = float(len(frame) + frame["auction_id"].nunique()) * (20 + 1)
+    parts = _split(frame, 2)
+    kw = dict(n_boot=20, bins=1024, sample_auctions=0, max_work=1.2 * fixed, **KW)
+    estimate_stream(parts, first_stage="fixed", **kw)
+    with pytest.raises(ValueError, match=r"^n_boot=20: too large: about .* weights, bin updates "
+                                         r"and replicate shifts"):
+        estimate_stream(parts, **kw)
+
+
 # ---------------------------------------------------------------- the first stage resampled
 
 

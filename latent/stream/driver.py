@@ -450,12 +450,14 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         total_bids = sum(p1.bids.values())
         # the bootstrap: a weight per auction and replicate, a bin update per bid and
         # replicate (the rest is linear in the rows, as pass 1 was); resampled, also per
-        # replicate a shift per bid (one product per removed term) and the auctions' scores
+        # replicate a shift per bid (a BLAS product over the q removed terms) and the
+        # auctions' weights and scores (p terms), BLAS products counted at 1/32 of a bin
+        # update: calibrated on bench/bench_stream.py at 10⁶ bids (B = 200, q = 10, p = 15),
+        # where the resampled run cost 1.7 times the fixed one (estimated here: 1.9)
         work = float(total_bids + total_auctions) * (n_boot + 1)
         if resampled:
-            terms = len(fit.keys)
-            work += float(total_bids * (int(fit.removed.sum()) + 2)
-                          + total_auctions * 2 * (terms + 1)) * n_boot
+            q, p = int(fit.removed.sum()), len(fit.keys)
+            work += (total_bids * (0.5 + q / 32) + total_auctions * (1 + p / 32)) * n_boot
         work_budget("n_boot", n_boot, work, max_work=max_work,
                     what="weights and bin updates" if not resampled else
                     "weights, bin updates and replicate shifts")
@@ -463,8 +465,9 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         # N's whole grid; binning shifted replicates, one N's whole grid per partition being
         # read and blocks of shifted bids (six arrays of bids × B values)
         need = histogram_bytes(bins, n_boot) * len(grids) * holders
-        if resampled:
-            need += (histogram_bytes(bins, n_boot) + 6 * 8 * SHIFT_BLOCK) * running
+        if resampled:  # and each block's design rows, its bids × p values
+            need += (histogram_bytes(bins, n_boot) + 6 * 8 * SHIFT_BLOCK
+                     + 8 * SHIFT_BLOCK // max(n_boot, 1) * len(fit.keys)) * running
         memory_budget("bins", bins, need, max_memory=max_memory)
         shifts, meat = None, None
         if resampled:
