@@ -467,7 +467,7 @@ def _one_step_against_exact(auctions: int, n_boot: int = 6) -> tuple[float, floa
         # the replicate's centring means are exact weighted means
         np.testing.assert_allclose(shifts.x_mean[b], np.average(x, weights=wb, axis=0),
                                    rtol=1e-9, atol=1e-12)
-        ours = u + shifts.of_rows(fit.centred_removed(x))[:, b]
+        ours = u + shifts.of_rows(fit.centred_removed(x))[b]
         aw = np.zeros(code.max() + 1)
         aw[code[h.row]] = wb[h.row]
         theirs = np.log(h.bid * first.factors(aw)[code[h.row]])

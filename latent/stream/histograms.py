@@ -89,7 +89,7 @@ class BidHistogram:
         n_boot : int
             Bootstrap replicates B.
         shift : callable, optional
-            ``shift(idx)`` → (len(idx) × B): replicate b bins the bid ``u[i] + shift(i)[b]``
+            ``shift(idx)`` → (B × len(idx)): replicate b bins the bid ``u[i] + shift(i)[b]``
             (its own homogenisation: :class:`latent.stream.regression.ReplicateShifts`);
             default none, every replicate bins ``u``.
 
@@ -150,24 +150,26 @@ class BidHistogram:
             e = min(g, s + step)
             bids = order[starts[s]:starts[e]]
             w = poisson_weights(hashes[s:e], n_boot)  # (auctions, B)
+            # (B, bids): each replicate's own u, replicate-major so that the scatter below
+            # writes one replicate's row of bins at a time (a cache-friendly order)
             v = shift(bids)
-            v += u[bids][:, None]  # (bids, B): each replicate's own u
-            ext[1:, 0] = np.minimum(ext[1:, 0], v.min(axis=0))
-            ext[1:, 1] = np.maximum(ext[1:, 1], v.max(axis=0))
-            auctions[1:] += w.sum(axis=0)
-            at = last[s:e] - starts[s]  # the highest bids' rows in the block
-            prices[1:, 0] += np.einsum("ab,ab->b", w, np.exp(v[at]))
-            prices[1:, 1] += np.einsum("ab,ab->b", w, np.exp(v[at - 1]))
-            # bin indices in place (v is not needed after): the arrays are bids × B
+            v += u[bids][None, :]
+            ext[1:, 0] = np.minimum(ext[1:, 0], v.min(axis=1))
+            ext[1:, 1] = np.maximum(ext[1:, 1], v.max(axis=1))
+            wt = np.ascontiguousarray(w.T)  # (B, auctions)
+            auctions[1:] += wt.sum(axis=1)
+            at = last[s:e] - starts[s]  # the highest bids' columns in the block
+            prices[1:, 0] += np.einsum("ba,ba->b", wt, np.exp(v[:, at]))
+            prices[1:, 1] += np.einsum("ba,ba->b", wt, np.exp(v[:, at - 1]))
+            # bin indices in place (v is not needed after)
             v -= lo
             v /= delta
-            np.floor(v, out=v)
-            np.clip(v, 0, bins - 1, out=v)
+            np.clip(v, 0, bins - 0.5, out=v)  # then truncation is the floor, at most bins − 1
             k = v.astype(np.int64)
             kmin, kmax = int(k.min()), int(k.max())
             width = kmax - kmin + 1
-            k += reps * width - kmin
-            weight = w[np.repeat(np.arange(e - s), np.diff(starts[s:e + 1]))]
+            k += (reps * width - kmin)[:, None]
+            weight = np.repeat(wt, np.diff(starts[s:e + 1]), axis=1)  # (B, bids), C order
             full[1:, kmin:kmax + 1] += np.bincount(
                 k.ravel(), weights=weight.ravel(), minlength=n_boot * width).reshape(n_boot,
                                                                                      width)

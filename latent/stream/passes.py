@@ -269,7 +269,7 @@ class HistogramPass:
 
 
 def _row_shifts(fit: FirstStageFit, shifts: ReplicateShifts, p, rows: np.ndarray):
-    """``shift(idx)``: the replicates' shifts (len(idx) × B) of the bids ``rows[idx]``."""
+    """``shift(idx)``: the replicates' shifts (B × len(idx)) of the bids ``rows[idx]``."""
 
     def shift(idx: np.ndarray) -> np.ndarray:
         at = rows[idx]

@@ -380,5 +380,5 @@ class ReplicateShifts:
     y_mean: np.ndarray
 
     def of_rows(self, z: np.ndarray) -> np.ndarray:
-        """The shifts of bids with centred removed terms ``z`` (bids × terms): bids × B."""
-        return z @ self.d.T + self.c[None, :]
+        """The shifts of bids with centred removed terms ``z`` (bids × terms): B × bids."""
+        return self.d @ z.T + self.c[:, None]
