@@ -26,7 +26,7 @@ from latent.stream import FramePartition, estimate_stream
 from latent.stream.hashing import auction_hashes, in_sample, poisson_weights
 from latent.stream.histograms import BidHistogram, binning_error
 from latent.stream.partitions import StreamSpec, prepare
-from latent.stream.passes import Pass1, ScorePass
+from latent.stream.passes import Pass1, ScorePass, _row_shifts
 from latent.stream.regression import MAX_LEVELS, Meat, NormalEquations, design_matrix
 from numerics.engine import EngineConfig, map_partitions
 
@@ -451,6 +451,11 @@ def _one_step_against_exact(auctions: int, n_boot: int = 6) -> tuple[float, floa
     x = design_matrix(fit.keys, whole.cov_values, whole.fe_values, whole.n_of_row)
     w = poisson_weights(auction_hashes(whole.ids, 2), n_boot)  # auctions × B, as the passes
     u = fit.homogenised_log(x, whole.y)
+    dense = shifts.of_rows(fit.centred_removed(x))  # B × bids, from the whole design
+    # the histogram pass' shifts (fixed effects looked up, not multiplied) are the same
+    rows = np.arange(whole.y.size)
+    np.testing.assert_allclose(_row_shifts(fit, shifts, whole, rows)(rows[::-1])[:, ::-1],
+                               dense, rtol=1e-12, atol=1e-12)
     # the in-memory exact re-fit with auction weights (what the in-memory bootstrap runs)
     h = homogenize_bids(frame, covariates=["x1", "x2"], fixed_effects=["region"],
                         screen_sds=None)
@@ -467,7 +472,7 @@ def _one_step_against_exact(auctions: int, n_boot: int = 6) -> tuple[float, floa
         # the replicate's centring means are exact weighted means
         np.testing.assert_allclose(shifts.x_mean[b], np.average(x, weights=wb, axis=0),
                                    rtol=1e-9, atol=1e-12)
-        ours = u + shifts.of_rows(fit.centred_removed(x))[b]
+        ours = u + dense[b]
         aw = np.zeros(code.max() + 1)
         aw[code[h.row]] = wb[h.row]
         theirs = np.log(h.bid * first.factors(aw)[code[h.row]])

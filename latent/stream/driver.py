@@ -449,15 +449,18 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         total_auctions = sum(p1.auctions.values())
         total_bids = sum(p1.bids.values())
         # the bootstrap: a weight per auction and replicate, a bin update per bid and
-        # replicate (the rest is linear in the rows, as pass 1 was); resampled, also per
-        # replicate a shift per bid (a BLAS product over the q removed terms) and the
-        # auctions' weights and scores (p terms), BLAS products counted at 1/32 of a bin
-        # update: calibrated on bench/bench_stream.py at 10⁶ bids (B = 200, q = 10, p = 15),
-        # where the resampled run cost 1.7 times the fixed one (estimated here: 1.9)
+        # replicate (the rest is linear in the rows, as pass 1 was); resampled, also per bid
+        # and replicate a shift (a product over the covariates, a look-up per fixed effect)
+        # and per auction and replicate a weight and a product with its p-term score: BLAS
+        # products counted at 1/32 of a bin update, a look-up at 1/4, calibrated on
+        # bench/bench_stream.py at 10⁶–10⁷ bids (B = 200, a covariate and a fixed effect),
+        # where the resampled run cost 2–2.7 times the fixed one (estimated here: 1.9)
         work = float(total_bids + total_auctions) * (n_boot + 1)
         if resampled:
-            q, p = int(fit.removed.sum()), len(fit.keys)
-            work += (total_bids * (0.5 + q / 32) + total_auctions * (1 + p / 32)) * n_boot
+            n_cov = sum(1 for k in fit.keys if k[0] == "cov")
+            n_fe = len(spec.fixed_effects)
+            work += (total_bids * (0.5 + n_cov / 32 + n_fe / 4)
+                     + total_auctions * (1 + len(fit.keys) / 32)) * n_boot
         work_budget("n_boot", n_boot, work, max_work=max_work,
                     what="weights and bin updates" if not resampled else
                     "weights, bin updates and replicate shifts")
@@ -465,9 +468,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         # N's whole grid; binning shifted replicates, one N's whole grid per partition being
         # read and blocks of shifted bids (six arrays of bids × B values)
         need = histogram_bytes(bins, n_boot) * len(grids) * holders
-        if resampled:  # and each block's design rows, its bids × p values
-            need += (histogram_bytes(bins, n_boot) + 6 * 8 * SHIFT_BLOCK
-                     + 8 * SHIFT_BLOCK // max(n_boot, 1) * len(fit.keys)) * running
+        if resampled:
+            need += (histogram_bytes(bins, n_boot) + 6 * 8 * SHIFT_BLOCK) * running
         memory_budget("bins", bins, need, max_memory=max_memory)
         shifts, meat = None, None
         if resampled:

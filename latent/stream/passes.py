@@ -269,12 +269,35 @@ class HistogramPass:
 
 
 def _row_shifts(fit: FirstStageFit, shifts: ReplicateShifts, p, rows: np.ndarray):
-    """``shift(idx)``: the replicates' shifts (B × len(idx)) of the bids ``rows[idx]``."""
+    """``shift(idx)``: the replicates' shifts (B × len(idx)) of the bids ``rows[idx]``.
+
+    The same numbers as ``shifts.of_rows(fit.centred_removed(x))`` without the design's dummy
+    columns: a covariate's part is a product, a fixed effect's a look-up of its level's column
+    of ``shifts.d`` (nothing for the reference level), and the centring x̄ a constant per
+    replicate, so a fixed effect of many levels costs one look-up per bid and replicate."""
+    removed = [k for k in fit.keys if k[0] in ("cov", "fe")]
+    where = {k: i for i, k in enumerate(removed)}
+    cov = [(where[k], p.cov_values[k[1]]) for k in removed if k[0] == "cov"]
+    d_cov = shifts.d[:, [i for i, _ in cov]]
+    const = shifts.c - shifts.d @ fit.x_mean[fit.removed]  # the centring, per replicate
+    d_ext = np.column_stack([shifts.d, np.zeros(len(const))])  # column −1: reference level
+    fe = []
+    for col in dict.fromkeys(k[1] for k in removed if k[0] == "fe"):
+        codes, levels = pd.factorize(p.fe_values[col])
+        # the level's column among the removed terms, −1 (the zero column) when it has none
+        column = np.array([where.get(("fe", col, v), -1) for v in levels.tolist()], np.int64)
+        fe.append(column[codes])
 
     def shift(idx: np.ndarray) -> np.ndarray:
         at = rows[idx]
-        x = design_matrix(fit.keys, {k: v[at] for k, v in p.cov_values.items()},
-                          {k: v[at] for k, v in p.fe_values.items()}, p.n_of_row[at])
-        return shifts.of_rows(fit.centred_removed(x))
+        out = np.empty((len(const), at.size))
+        if cov:
+            out[:] = d_cov @ np.column_stack([v[at] for _, v in cov]).T
+        else:
+            out[:] = 0.0
+        out += const[:, None]
+        for column in fe:
+            out += d_ext[:, column[at]]
+        return out
 
     return shift
