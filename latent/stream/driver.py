@@ -31,10 +31,11 @@ same function of (auction id, replicate, seed) in every pass, so each partition 
 share alone and the numbers do not depend on the executor.
 
 **Why one step and not an exact re-fit per replicate.** The replicate's weighted least squares
-is β̂ + (XᵀW_bX)⁻¹Xᵀ(W_b − 1)e; replacing XᵀW_bX by XᵀX (the linearised bootstrap) changes δ_b
-by O(1/n) relative to its own size O(1/√n), far below the bootstrap's Monte Carlo error
-(tested against numpy's weighted lstsq), and needs B × p numbers per partition instead of
-B × p² (the per-replicate normal matrices) and a factorisation per replicate. The centring
+is β̂ + (XᵀW_bX)⁻¹Xᵀ(W_b − 1)e; replacing XᵀW_bX by XᵀX (the linearised bootstrap) errs by
+O(1/n) where δ_b itself is O(1/√n): measured against numpy's weighted lstsq, 16% of δ_b at
+400 auctions and 4.6% at 6,400 (and δ_b is a small part of the revenues' spread: below), a
+second-order change of the intervals. It needs B × p numbers per partition instead of B × p²
+(the per-replicate normal matrices) and a factorisation per replicate. The centring
 means x̄_b (and ȳ_b with fixed effects) are exact weighted means: with strong covariates they,
 not δ_b, carry most of the first stage's sampling error of the revenues.
 
@@ -131,6 +132,8 @@ def _plan(regression: bool, resampled: bool) -> tuple[tuple, dict]:
     two = {k: v.replace("(pass 3)", "(pass 2)") for k, v in DECISIONS.items()}
     two["intervals"] = _INTERVALS_HELD if regression else _INTERVALS_PLAIN
     return _PASSES_TWO, two
+
+
 _LOG_EXPR = re.compile(r"^\s*log\s*\(\s*(.+?)\s*\)\s*$")  # as latent.data.covariates reads it
 _ROW_BYTES = 64  # bytes per row and column read, with pandas' overhead (an estimate)
 
