@@ -2,6 +2,7 @@
 
 Run:  python bench/bench_stream.py [--bids 1000000] [--partitions 10] [--n-boot 200]
                                    [--bins 16384] [--executor inline] [--workers 1]
+                                   [--first-stage resampled|fixed]
 
 The partitions are synthetic and made when read (:class:`SyntheticPartition`: a seed and a
 number of auctions; nothing is held between reads), so the memory measured is the analysis',
@@ -81,6 +82,7 @@ def main(argv=None) -> None:
     ap.add_argument("--executor", default="inline")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--max-memory", default="2G")
+    ap.add_argument("--first-stage", default="resampled", choices=("resampled", "fixed"))
     args = ap.parse_args(argv)
     per = int(args.bids / 4 / args.partitions)
     parts = [SyntheticPartition(k, k * per, per) for k in range(args.partitions)]
@@ -88,13 +90,15 @@ def main(argv=None) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     r = estimate_stream(parts, auction_col="auction", bid_col="bid", covariates=["log(size)"],
                         fixed_effects=["region"], n_boot=args.n_boot, bins=args.bins,
-                        max_memory=args.max_memory, config=cfg, sample_auctions=2000)
+                        max_memory=args.max_memory, config=cfg, sample_auctions=2000,
+                        first_stage=args.first_stage)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     bids = sum(c["bids"] for c in r.counts.values())
     print(f"{bids} bids in {args.partitions} partitions, B = {args.n_boot}, bins = {args.bins}, "
-          f"{args.executor} × {args.workers}: wall {wall:.1f} s, CPU (this process) {cpu:.1f} s,"
-          f" peak RSS {peak:.0f} MiB")
+          f"{args.executor} × {args.workers}, first stage {args.first_stage} "
+          f"({len(r.passes)} passes): wall {wall:.1f} s, CPU (this process) {cpu:.1f} s, "
+          f"peak RSS {peak:.0f} MiB")
     for n, g in sorted(r.groups.items()):
         sp = g["numbers"]["second_price"]
         print(f"  N = {n}: second price {sp['value']:.5f} [{sp['ci_low']:.5f}, "

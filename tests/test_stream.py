@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from stat_rules import assert_coverage, min_seeds
 from statsmodels.regression.linear_model import OLS
 
-from latent.data.covariates import homogenize_bids
+from latent.data.covariates import FirstStage, homogenize_bids
 from latent.data.empirical import compressed_atoms
 from latent.data.gpv import gpv_binned, gpv_pseudo_values
 from latent.data.simulated import first_price_file
@@ -24,6 +25,8 @@ from latent.estimate.pipeline import estimate_rho
 from latent.stream import FramePartition, estimate_stream
 from latent.stream.hashing import auction_hashes, in_sample, poisson_weights
 from latent.stream.histograms import BidHistogram, binning_error
+from latent.stream.partitions import StreamSpec, prepare
+from latent.stream.passes import Pass1, ScorePass, _row_shifts
 from latent.stream.regression import MAX_LEVELS, Meat, NormalEquations, design_matrix
 from numerics.engine import EngineConfig, map_partitions
 
@@ -162,7 +165,7 @@ def test_histogram_merge_and_binning_bound():
     assert (merged.first, merged.counts.shape) == (whole.first, whole.counts.shape)
     np.testing.assert_array_equal(merged.counts, whole.counts)
     np.testing.assert_allclose(merged.prices, whole.prices, rtol=1e-12)
-    assert (merged.u_min, merged.u_max) == (u.min(), u.max())
+    assert (merged.u_min.tolist(), merged.u_max.tolist()) == ([u.min()] * 6, [u.max()] * 6)
     # each bid's bin centre is within the stated bound of the bid
     k = np.floor((u - lo) / delta).astype(int)
     rel = np.abs(whole.centres()[k - whole.first] / np.exp(u) - 1)
@@ -288,6 +291,11 @@ def test_bootstrap_and_sample_are_the_same_inline_and_on_dask(sim):
     docs = _executor_docs(parts, (EngineConfig("inline"),
                                   EngineConfig("dask", workers=1, dask_processes=False)),
                           **EXEC_KW)
+    # the three passes ran (scores, then each replicate binning its own homogenised bids):
+    # the replicates' one-step re-fits are compared too
+    assert len(docs["inline"]["passes"]) == 3
+    assert "first stage re-estimated" in docs["inline"]["groups"]["2"]["numbers"]["myerson"][
+        "interval"]
     assert docs["dask"] == docs["inline"]
     # not vacuous: another seed, other replicates and another sample
     other = estimate_stream(parts, **{**EXEC_KW, "seed": 5}).to_dict()
@@ -386,7 +394,164 @@ def test_refusals_name_the_argument(sim):
                         max_memory=10**6)
 
 
+def test_the_resampled_first_stage_is_costed_before_it_runs(sim):
+    """Its extra work (a shift per bid and replicate, the auctions' scores) is in the estimate
+    checked before the bootstrap passes: a budget the fixed first stage fits is refused for the
+    resampled one, by name, and the refusal says what to lower."""
+    frame = sim.frame
+    fixed = float(len(frame) + frame["auction_id"].nunique()) * (20 + 1)
+    parts = _split(frame, 2)
+    kw = dict(n_boot=20, bins=1024, sample_auctions=0, max_work=1.2 * fixed, **KW)
+    estimate_stream(parts, first_stage="fixed", **kw)
+    with pytest.raises(ValueError, match=r"^n_boot=20: too large: about .* weights, bin updates "
+                                         r"and replicate shifts"):
+        estimate_stream(parts, **kw)
+
+
+# ---------------------------------------------------------------- the first stage resampled
+
+
+def _strong(auctions: int, seed: int, sizes=(2, 3), regions: int = 0) -> pd.DataFrame:
+    """First-price bids of values exp(0.6 x1 + 0.4 x2 [+ region effect]) · ε, ε uniform on
+    [0, 1], x1, x2 standard normal per auction: covariates that explain most of the log bids.
+    Equilibrium bids ε (N − 1)/N times the shifter; the value law at x = 0 is uniform, so
+    second price (N − 1)/(N + 1) and Myerson 2N/(N + 1)·(1 − 2^{−N−1}) − (1 − 2^{−N})."""
+    rng = np.random.default_rng(np.random.SeedSequence([29, seed]))
+    n = rng.choice(np.asarray(sizes), auctions)
+    x = rng.normal(size=(auctions, 2))
+    region = rng.integers(0, max(regions, 1), auctions)
+    effect = np.linspace(-0.3, 0.3, max(regions, 1))[region] if regions else 0.0
+    rows = np.repeat(np.arange(auctions), n)
+    shifter = np.exp(x @ np.array([0.6, 0.4]) + effect)[rows]
+    nn = n[rows]
+    frame = pd.DataFrame({"auction_id": rows,
+                          "bidder": pd.Series(rows).groupby(rows).cumcount().to_numpy(),
+                          "bid": shifter * rng.random(rows.size) * (nn - 1) / nn,
+                          "x1": x[rows, 0], "x2": x[rows, 1]})
+    if regions:
+        frame["region"] = region[rows]
+    return frame
+
+
+def _one_step_against_exact(auctions: int, n_boot: int = 6) -> tuple[float, float]:
+    """(largest relative error of the one-step coefficients, of the homogenised log bids'
+    replicate changes) against exact re-fits with the replicates' weights."""
+    frame = _strong(auctions, seed=8, regions=3)
+    spec = StreamSpec("auction_id", "bid", covariates=(("x1", "x1", False),
+                                                       ("x2", "x2", False)),
+                      fixed_effects=("region",), seed=2)
+    parts = _split(frame, 3)
+    p1 = map_partitions(Pass1(spec), parts, EngineConfig("inline"), reduce=lambda a, b:
+                        a.merge(b))
+    fit = p1.normal.solve()
+    scored = map_partitions(ScorePass(spec, fit, n_boot), parts, EngineConfig("inline"),
+                            reduce=lambda a, b: a.merge(b))
+    shifts = fit.replicate_shifts(scored.scores)
+    whole = prepare(frame, spec)
+    x = design_matrix(fit.keys, whole.cov_values, whole.fe_values, whole.n_of_row)
+    w = poisson_weights(auction_hashes(whole.ids, 2), n_boot)  # auctions × B, as the passes
+    u = fit.homogenised_log(x, whole.y)
+    dense = shifts.of_rows(fit.centred_removed(x))  # B × bids, from the whole design
+    # the histogram pass' shifts (fixed effects looked up, not multiplied) are the same
+    rows = np.arange(whole.y.size)
+    np.testing.assert_allclose(_row_shifts(fit, shifts, whole, rows)(rows[::-1])[:, ::-1],
+                               dense, rtol=1e-12, atol=1e-12)
+    # the in-memory exact re-fit with auction weights (what the in-memory bootstrap runs)
+    h = homogenize_bids(frame, covariates=["x1", "x2"], fixed_effects=["region"],
+                        screen_sds=None)
+    assert h.terms == fit.terms
+    code = pd.factorize(frame["auction_id"])[0]
+    first = FirstStage.of(h, code[h.row])
+    coef_err, u_err = 0.0, 0.0
+    for b in range(n_boot):
+        wb = w[whole.code, b]
+        exact = np.linalg.lstsq(x * np.sqrt(wb)[:, None], whole.y * np.sqrt(wb), rcond=None)[0]
+        change = exact - fit.coef
+        coef_err = max(coef_err, np.linalg.norm(change - shifts.delta[b])
+                       / np.linalg.norm(change))
+        # the replicate's centring means are exact weighted means
+        np.testing.assert_allclose(shifts.x_mean[b], np.average(x, weights=wb, axis=0),
+                                   rtol=1e-9, atol=1e-12)
+        ours = u + dense[b]
+        aw = np.zeros(code.max() + 1)
+        aw[code[h.row]] = wb[h.row]
+        theirs = np.log(h.bid * first.factors(aw)[code[h.row]])
+        u_err = max(u_err, np.abs(ours[h.row] - theirs).max()
+                    / np.abs(u[h.row] - theirs).max())
+    return coef_err, u_err
+
+
+def test_one_step_replicate_fit_against_exact_weighted_refits():
+    """The one-step δ_b against numpy's weighted least squares with replicate b's Poisson
+    weights, and each replicate's homogenised log bids against the in-memory exact re-fit
+    (FirstStage.factors, what the in-memory auction bootstrap runs): the errors are a small
+    share of the changes (the changes are O(1/√n), the errors O(1/n)), and the share falls
+    as 1/√n (measured: 0.16 and 0.12 at 400 auctions, 0.046 and 0.040 at 6400)."""
+    small = _one_step_against_exact(400)
+    large = _one_step_against_exact(6400)
+    assert max(small) < 0.25, small
+    assert max(large) < 0.06, large
+    assert large[0] < small[0] / 2.5 and large[1] < small[1] / 2.5, (small, large)
+
+
+@pytest.fixture(scope="module")
+def strong():
+    return _strong(2000, seed=1)
+
+
+def test_streamed_interval_widths_match_the_in_memory_refitted_bootstrap(strong):
+    """With strong covariates the in-memory auction bootstrap (first stage re-fitted in each
+    replicate) is the oracle: the streamed widths with the first stage resampled are within
+    ±20% of its widths for second price and Myerson per N; held fixed they are not (measured:
+    resampled 0.93–1.03 of the in-memory widths, fixed 0.41–0.69)."""
+    kw = dict(auction_col="auction_id", bid_col="bid", covariates=["x1", "x2"], n_boot=199,
+              bins=4096, sample_auctions=0, seed=3)
+    parts = [FramePartition(strong[strong["auction_id"] % 3 == k]) for k in range(3)]
+    streamed = {mode: estimate_stream(parts, first_stage=mode, **kw)
+                for mode in ("resampled", "fixed")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mem = estimate_rho(strong, format="long", bids="first-price", covariates=("x1", "x2"),
+                           tests=False, data_boot=199, lp_max_bidders=2, samples=2000,
+                           revenue_samples=1000, entry_test=False, grades=(1,), grid=4, seed=1,
+                           auction_col="auction_id", bid_col="bid", bidder_col="bidder")
+    ratios = {"resampled": [], "fixed": []}
+    for g in mem.groups:
+        for key, est in (("second_price", g.revenue.second_price),
+                         ("myerson", g.revenue.mechanism)):
+            oracle = 2 * est.estimate.half_width
+            assert oracle > 0
+            for mode, r in streamed.items():
+                v = r.groups[g.n_bidders]["numbers"][key]
+                ratios[mode].append((v["ci_high"] - v["ci_low"]) / oracle)
+    assert len(ratios["resampled"]) == 4
+    assert all(abs(q - 1) <= 0.2 for q in ratios["resampled"]), ratios
+    assert all(q < 0.8 for q in ratios["fixed"]), ratios  # the check is not vacuous
+
+
 # ---------------------------------------------------------------- coverage
+
+
+@pytest.mark.slow
+def test_streaming_second_price_interval_with_covariates_covers_the_truth():
+    """N = 3, 600 auctions, values exp(0.6 x1 + 0.4 x2)·ε with ε uniform on [0, 1]: the
+    homogenised values at the mean auction (x = 0) are uniform, second price 1/2. The 95%
+    interval from 49 replicates with the first stage resampled, each seed its own data, against
+    stat_rules' rule versus 85% coverage (not 90%: the 425 seeds that needs cost 70 s; the
+    failure this guards against, the first stage held fixed, covered 48% in 238 seeds of 300
+    auctions). Myerson's revenue is not checked here: its interval covers 89% even without
+    covariates (266 of 300 seeds, the truth below it in 30 of the 34 misses), a shortfall of
+    the estimator at 600 auctions that the first stage does not cause."""
+    seeds = min_seeds(0.95, 0.85)
+    hits = 0
+    for s in range(seeds):
+        frame = _strong(600, seed=1000 + s, sizes=(3,))
+        r = estimate_stream([FramePartition(frame)], auction_col="auction_id", bid_col="bid",
+                            covariates=["x1", "x2"], n_boot=49, bins=1024, seed=s,
+                            sample_auctions=0)
+        sp = r.groups[3]["numbers"]["second_price"]
+        hits += sp["ci_low"] <= 0.5 <= sp["ci_high"]
+    assert_coverage(hits, seeds, 0.95, bad=0.85)
 
 
 @pytest.mark.slow

@@ -40,9 +40,19 @@ def test_stream_through_estimate_rho_is_estimate_stream(log):
     got, want = rep.to_dict(), ref.to_dict()
     assert got["groups"] == want["groups"] and got["first_stage"] == want["first_stage"]
     assert sorted(int(n) for n in got["counts"]) == [2, 3, 4]
-    # the interval says what its replicates re-ran: not the regression (held at its fit)
+    # the interval says what its replicates re-ran: the regression too (to first order)
     said = got["groups"]["2"]["numbers"]["second_price"]["interval"]
-    assert said.startswith("Poisson bootstrap") and "regression held at its full-data" in said
+    assert said.startswith("Poisson bootstrap") and "first stage re-estimated" in said, said
+    assert "regression re-fitted with the replicate's weights" in said
+    assert len(got["passes"]) == 3 and got["method"].endswith("(three passes over partitions)")
+    # held fixed on request: two passes, and the interval says its sampling error is left out
+    held = latent.estimate_rho(log, stream=True, sample_auctions=0, first_stage="fixed",
+                               **FAST).to_dict()
+    said = held["groups"]["2"]["numbers"]["second_price"]["interval"]
+    assert "regression held at its full-data" in said and "re-estimated" not in said, said
+    assert len(held["passes"]) == 2 and "first_stage='fixed'" in held["decisions"]["intervals"]
+    assert held["groups"]["2"]["numbers"]["second_price"]["value"] == pytest.approx(
+        got["groups"]["2"]["numbers"]["second_price"]["value"], rel=2e-3)  # the grids differ
 
 
 def test_where_is_pushed_down_and_the_sample_gets_the_other_options(log):
@@ -71,6 +81,10 @@ def test_options_the_stream_does_not_carry_are_refused(log, extra, message):
 def test_stream_options_need_stream(log):
     with pytest.raises(ValueError, match=r"bins=2048: only with stream=True"):
         latent.estimate_rho(log, **FAST)
+    with pytest.raises(ValueError, match=r"^first_stage='fixed': only with stream=True"):
+        latent.estimate_rho(log, **{**FAST, "bins": 16384, "first_stage": "fixed"})
+    with pytest.raises(ValueError, match=r"^first_stage='exact': choose one of resampled, fixed"):
+        latent.estimate_rho(log, **{**FAST, "stream": True, "first_stage": "exact"})
 
 
 def test_cli_stream_json_and_one_line_refusal(log, capsys):
@@ -84,7 +98,15 @@ def test_cli_stream_json_and_one_line_refusal(log, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: --lowest-wins True: not streamed; the streaming"), err
     assert len(err.strip().splitlines()) == 1
-
+    assert run_cli([str(log), "--stream", "--first-stage", "fixed", "--bids", "first-price",
+                    "--auction-col", "auction_id", "--bid-col", "bid", "--covariates", "x1,x2",
+                    "--data-boot", "9", "--bins", "2048", "--sample-auctions", "0", "--json",
+                    "--quiet"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["passes"]) == 2 and "first_stage='fixed'" in out["decisions"]["intervals"]
+    assert run_cli([str(log), "--first-stage", "fixed", "--bids", "first-price"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --first-stage 'fixed': only with stream=True"), err
 
 
 def test_the_passes_sum_the_same_whatever_the_blas_threads():

@@ -223,9 +223,9 @@ def add_arguments(p) -> None:
                         "then carry only their Monte Carlo error given the fit, so labelled)")
     big = p.add_argument_group("bids beyond memory (a Parquet file, a folder of partitions)")
     big.add_argument("--stream", action="store_true",
-                     help="two passes over the partitions, memory independent of the rows: "
-                          "the first-price IPV block from every bid, the rest on a seeded "
-                          "auction sample")
+                     help="two or three passes over the partitions, memory independent of the "
+                          "rows: the first-price IPV block from every bid, the rest on a "
+                          "seeded auction sample")
     big.add_argument("--executor", choices=EXECUTORS, default="inline",
                      help="--stream: where the partitions run: inline (this process), local "
                           "(--workers processes) or dask; same numbers on each")
@@ -239,6 +239,11 @@ def add_arguments(p) -> None:
     big.add_argument("--sample-auctions", type=int, default=2000, metavar="A",
                      help="--stream: auctions in the seeded sample analysed in memory (default "
                           "2000; 0: none)")
+    big.add_argument("--first-stage", choices=("resampled", "fixed"), default="resampled",
+                     help="--stream with covariates: the bootstrap re-fits the homogenisation "
+                          "regression in each replicate (default; one more pass) or holds it "
+                          "fixed (faster; intervals without its sampling error, too narrow "
+                          "with strong covariates)")
     o = p.add_argument_group("output")
     o.add_argument("--seed", type=int, default=0, help="seed (default 0): same seed, same numbers")
     o.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -287,7 +292,7 @@ def run(args) -> int:
             entry_test=not args.no_entry_test, risk_aversion=args.risk_aversion,
             crra=args.crra, stream=args.stream, executor=args.executor,
             workers=args.workers, scheduler=args.scheduler, bins=args.bins,
-            sample_auctions=args.sample_auctions,
+            sample_auctions=args.sample_auctions, first_stage=args.first_stage,
             progress=False if (args.quiet or args.json) else None, **budget(args))
     except (ValueError, TypeError) as exc:  # DataError is a ValueError
         raise UsageError(flag_message(str(exc), _FLAGS)) from None

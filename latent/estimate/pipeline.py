@@ -177,13 +177,14 @@ class EstimateOptions:
     potential_bidders: int | None = None
     potential_bidders_col: str | None = None
     uniform_band: bool = False
-    # bids beyond memory (latent.estimate.streamed): two passes over partitions
+    # bids beyond memory (latent.estimate.streamed): two or three passes over partitions
     stream: bool = False
     executor: str = "inline"
     workers: int = 1
     scheduler: str | None = None
     bins: int = 16384
     sample_auctions: int = 2000
+    first_stage: str = "resampled"  # the stream's intervals: regression re-fitted or held
 
     def to_dict(self) -> dict:
         out = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -202,7 +203,8 @@ def _seed_label(seed):
 _CHOICES = {"format": ("auto", "wide", "long"), "normalize": ("median", "mean", "max"),
             "bids": ("values", "first-price", "ascending"),
             "spectrum": ("auto", "grid", "mc", "pick-freeze"), "decimal": (".", ","),
-            "risk_aversion": ("crra",), "executor": EXECUTORS}
+            "risk_aversion": ("crra",), "executor": EXECUTORS,
+            "first_stage": ("resampled", "fixed")}
 _INTS = {"samples": 2, "revenue_samples": 2, "n_boot": 2, "min_auctions": 2, "max_groups": 1,
          "max_grade": 1, "lp_grid": 2, "lp_max_bidders": 2, "data_boot": 0, "subsample": 0,
          "chunksize": 1, "bidders": 2, "grid": 2, "perm": 19,
@@ -1144,7 +1146,7 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
                  covariates=(), fixed_effects=(), first_stage_n=True, chunksize=CHUNK_ROWS,
                  seed=0, progress=None, max_work=None, max_memory=None, target_rel_ci=None,
                  stream=False, executor="inline", workers=1, scheduler=None, bins=16384,
-                 sample_auctions=2000,
+                 sample_auctions=2000, first_stage="resampled",
                  **unknown) -> EstimateReport:
     """ρ, revenues and the truncation revenue loss from auction data, per bidder count N.
 
@@ -1286,8 +1288,8 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
         this share of W_r, or ``samples`` are spent.
     stream : bool
         Bids beyond memory (:mod:`latent.estimate.streamed`): read ``data`` (a Parquet file,
-        a folder of partitions, a Dask frame, …) partition by partition in two passes, memory
-        independent of the number of rows, and return a
+        a folder of partitions, a Dask frame, …) partition by partition in two or three
+        passes, memory independent of the number of rows, and return a
         :class:`~latent.stream.driver.StreamReport`: the first-price IPV block from
         sufficient statistics of every bid (hashed Poisson-bootstrap intervals, ``data_boot``
         replicates), and this function's in-memory report on a seeded sample of
@@ -1303,6 +1305,11 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
         the binning error).
     sample_auctions : int
         ``stream`` only: size of the seeded auction sample analysed in memory (0: none).
+    first_stage : {"resampled", "fixed"}
+        ``stream`` only, with ``covariates``/``fixed_effects``: each bootstrap replicate
+        re-fits the homogenisation regression (to first order, one more pass; default) so the
+        intervals carry its sampling error, or holds it at the full-data fit (faster; the
+        intervals are then too narrow when the covariates explain much of the bids).
     **unknown
         Never accepted: any other keyword is a ``TypeError`` naming the nearest option.
 

@@ -1,9 +1,11 @@
 """``estimate_rho(..., stream=True)``: the analysis of bids that need not fit in memory.
 
 The bids are read partition by partition (:mod:`latent.data.sources`: Parquet files, folders of
-Parquet or CSV partitions, Dask frames, …) in two passes of :func:`latent.stream.estimate_stream`
-— counts, the homogenisation regression, per-N histograms of the homogenised log bids with
-hashed Poisson-bootstrap copies, the GPV revenue block — on any executor (``inline``, ``local``
+Parquet or CSV partitions, Dask frames, …) in two or three passes of
+:func:`latent.stream.estimate_stream` — counts, the homogenisation regression, per-N
+histograms of the homogenised log bids with hashed Poisson-bootstrap copies (each replicate
+re-fitting the regression to first order unless ``first_stage="fixed"``), the GPV revenue
+block — on any executor (``inline``, ``local``
 processes, a Dask cluster at ``scheduler``), with memory independent of the number of rows.
 Everything that needs whole auctions (spectral ρ, the specification tests, truncation, the LP,
 the factor model, entry and the bands) is the in-memory ``estimate_rho`` of a seeded sample of
@@ -33,7 +35,7 @@ __all__ = ["STREAM_ONLY", "check_stream", "streamed_estimate"]
 
 # Options of estimate_rho that only the streaming path reads, with their defaults.
 STREAM_ONLY = {"stream": False, "executor": "inline", "workers": 1, "scheduler": None,
-               "bins": 16384, "sample_auctions": 2000}
+               "bins": 16384, "sample_auctions": 2000, "first_stage": "resampled"}
 # Options that change what the streamed numbers mean: refused with stream=True, with the value
 # that leaves them off.
 NOT_STREAMED = {"lowest_wins": False, "normalize": None, "asymmetric": False, "subsample": 0,
@@ -127,4 +129,4 @@ def streamed_estimate(data, opts, analyse: Callable) -> StreamReport:
         sample_analysis=analyse_sample if opts.sample_auctions else None,
         bandwidth=opts.bandwidth or "silverman", level=opts.level,
         min_auctions=opts.min_auctions, max_memory=opts.max_memory, max_work=opts.max_work,
-        config=config)
+        config=config, first_stage=opts.first_stage)

@@ -1,4 +1,5 @@
-"""``estimate_stream``: the first-price analysis of a bid log too large for memory, in two passes.
+"""``estimate_stream``: the first-price analysis of a bid log too large for memory, in two or
+three passes.
 
 Each quantity is decided as follows (one line each in :data:`DECISIONS`):
 
@@ -7,20 +8,41 @@ Each quantity is decided as follows (one line each in :data:`DECISIONS`):
   errors from the auctions' scores (pass 2), :mod:`latent.stream.regression`;
 * the GPV inversion, the value law and the IPV revenue block per N (second price, Myerson's
   revenue and reserve, value quantiles, observed mean prices) — the per-N histogram of
-  homogenised log bids on a fixed fine grid (pass 2), binning error reported,
+  homogenised log bids on a fixed fine grid (the last pass), binning error reported,
   :mod:`latent.stream.gpv`;
 * their intervals — a Poisson bootstrap whose weights are a hash of the auction id and the
-  seed (pass 2), the regression held fixed (its sampling error neglected, see
-  :mod:`latent.stream.gpv`);
+  seed; with a regression, each replicate re-fits it to first order and bins its own
+  homogenised bids (``first_stage="resampled"``, below), or holds it fixed
+  (``first_stage="fixed"``: its sampling error left out);
 * everything that needs whole auctions (spectral ρ, the independence and permutation tests,
   truncation, the LP, the factor model) — the in-memory ``estimate_rho`` on a seeded auction
-  sample of a stated size (pass 2), :data:`sample_report` when asked.
+  sample of a stated size (the last pass), :data:`sample_report` when asked.
 
 Pass 1 reads every partition once for counts, ranges, level sets and the regression's R
-factor; pass 2 reads each again for the homogenised bids' histograms, the bootstrap copies,
-the clustered-SE meat and the sample. Memory: the largest partition being read (per worker),
-the histograms ((B + 1) × bins × 8 bytes per N, per worker and once merged, checked against
-``max_memory`` before pass 2) and the sample; never the bids of the whole log.
+factor. With a regression whose sampling error the intervals carry (the default, B > 0),
+pass 2 reads each partition for the auctions' scores s_a = Σ_{i∈a} x_i e_i: the clustered-SE
+meat Σ s_a s_aᵀ and, per replicate b, G_b = Σ_a (w_ba − 1) s_a and the weighted centred sums
+of the design, whence the one-step re-fit δ_b = (XᵀX)⁻¹ G_b (two triangular solves with pass
+1's R factor) and the replicate's covariate means; pass 3 reads each again for the
+histograms, replicate b binning its own homogenised bids u_i + z_i'D_b + c_b
+(:class:`latent.stream.regression.ReplicateShifts`), and the sample. Without a regression, or
+with it held fixed, pass 2 is the histogram pass (with the meat). The hashed weights are the
+same function of (auction id, replicate, seed) in every pass, so each partition computes its
+share alone and the numbers do not depend on the executor.
+
+**Why one step and not an exact re-fit per replicate.** The replicate's weighted least squares
+is β̂ + (XᵀW_bX)⁻¹Xᵀ(W_b − 1)e; replacing XᵀW_bX by XᵀX (the linearised bootstrap) errs by
+O(1/n) where δ_b itself is O(1/√n): measured against numpy's weighted lstsq, 16% of δ_b at
+400 auctions and 4.6% at 6,400 (and δ_b is a small part of the revenues' spread: below), a
+second-order change of the intervals. It needs B × p numbers per partition instead of B × p²
+(the per-replicate normal matrices) and a factorisation per replicate. The centring
+means x̄_b (and ȳ_b with fixed effects) are exact weighted means: with strong covariates they,
+not δ_b, carry most of the first stage's sampling error of the revenues.
+
+Memory: the largest partition being read (per worker), the histograms ((B + 1) × bins × 8
+bytes per N, per worker and once merged; with shifted replicates one N's whole grid per worker
+while it is binned, and blocks of bids × B shifted values), checked against ``max_memory``
+before the histogram pass, and the sample; never the bids of the whole log.
 
 **Where it differs from the in-memory path** (``estimate_rho`` with ``bids="first-price"``):
 
@@ -34,10 +56,11 @@ the histograms ((B + 1) × bins × 8 bytes per N, per worker and once merged, ch
 * an auction with an unusable row (missing or non-positive bid or covariate) is dropped whole
   from the regression too (the in-memory regression keeps its other rows);
 * every N with at least ``min_auctions`` auctions is analysed (no ``max_groups``);
-* the intervals hold the regression fixed (its sampling error neglected; the in-memory
-  auction bootstrap re-fits it) and are the in-memory kinds per number (normal,
-  bias-corrected for Myerson's revenue and the gain, percentile for the reserve, the
-  observed prices and the quantiles).
+* the intervals re-fit the regression to first order in each replicate (the in-memory auction
+  bootstrap re-fits it exactly, stratified by N; the streamed Poisson bootstrap is not
+  stratified), or hold it fixed with ``first_stage="fixed"``; they are the in-memory kinds
+  per number (normal, bias-corrected for Myerson's revenue and the gain, percentile for the
+  reserve, the observed prices and the quantiles).
 """
 
 from __future__ import annotations
@@ -52,9 +75,9 @@ import pandas as pd
 from latent.data.covariates import COV_TYPE, SCREEN_SDS
 from latent.data.gpv import BANDWIDTH_RULES, weighted_percentile
 from latent.stream.gpv import group_block
-from latent.stream.histograms import binning_error, histogram_bytes
+from latent.stream.histograms import SHIFT_BLOCK, binning_error, histogram_bytes
 from latent.stream.partitions import StreamSpec
-from latent.stream.passes import Pass1, Pass2, one_blas_thread
+from latent.stream.passes import HistogramPass, Pass1, ScorePass, one_blas_thread
 from numerics.engine import IN_FLIGHT, EngineConfig, map_partitions, session
 from numerics.validate import (
     choice,
@@ -70,23 +93,47 @@ from numerics.validate import (
 __all__ = ["DECISIONS", "StreamReport", "estimate_stream"]
 
 #: The source of each quantity of the streamed report, sufficient statistics of every bid
-#: (and in which pass) or the seeded auction sample.
+#: (and in which pass) or the seeded auction sample: with a regression whose sampling error
+#: the intervals carry (``first_stage="resampled"``, three passes).
 DECISIONS = {
     "counts per N, dropped bids": "sums over partitions (pass 1)",
     "homogenisation regression": "streaming QR of [X y] (pass 1); CR1 clustered SEs from "
                                  "the auctions' scores (pass 2)",
     "GPV pseudo-values, value law, IPV revenues, reserve, quantiles":
-        "per-N histogram of homogenised log bids on a fixed grid (pass 2); binning error "
+        "per-N histogram of homogenised log bids on a fixed grid (pass 3); binning error "
         "e^{Δ/2} − 1 per bid, reported",
-    "observed mean highest and second-highest bids": "exact per-auction sums (pass 2)",
-    "intervals": "Poisson(1) bootstrap, weights hashed from auction id and seed (pass 2); "
-                 "the regression's sampling error neglected",
+    "observed mean highest and second-highest bids": "exact per-auction sums (pass 3)",
+    "intervals": "Poisson(1) bootstrap, weights hashed from auction id, replicate and seed; "
+                 "each replicate re-fits the regression to first order (one-step bootstrap "
+                 "from the auctions' scores, pass 2) and bins its own homogenised bids "
+                 "(pass 3)",
     "spectral ρ, tests, truncation, LP, factor model": "in-memory estimate_rho on the seeded "
-                                                        "auction sample (pass 2)",
+                                                        "auction sample (pass 3)",
 }
+FIRST_STAGES = ("resampled", "fixed")
 PASSES = ("pass 1: counts, ranges, fixed-effect levels, the regression's R factor",
-          "pass 2: histograms of homogenised log bids with bootstrap copies, clustered-SE "
-          "meat, the auction sample")
+          "pass 2: the auctions' scores: clustered-SE meat, each replicate's one-step re-fit "
+          "of the regression and covariate means",
+          "pass 3: histograms of homogenised log bids with bootstrap copies (each replicate "
+          "its own homogenisation), the auction sample")
+_PASSES_TWO = (PASSES[0], "pass 2: histograms of homogenised log bids with bootstrap copies, "
+                          "clustered-SE meat, the auction sample")
+_INTERVALS_HELD = ("Poisson(1) bootstrap, weights hashed from auction id, replicate and seed "
+                   "(pass 2); the regression held at its full-data fit (its sampling error "
+                   "left out: first_stage='fixed')")
+_INTERVALS_PLAIN = ("Poisson(1) bootstrap, weights hashed from auction id, replicate and seed "
+                    "(pass 2)")
+
+
+def _plan(regression: bool, resampled: bool) -> tuple[tuple, dict]:
+    """The passes and the decisions of a run (three passes only for a resampled regression)."""
+    if resampled:
+        return PASSES, dict(DECISIONS)
+    two = {k: v.replace("(pass 3)", "(pass 2)") for k, v in DECISIONS.items()}
+    two["intervals"] = _INTERVALS_HELD if regression else _INTERVALS_PLAIN
+    return _PASSES_TWO, two
+
+
 _LOG_EXPR = re.compile(r"^\s*log\s*\(\s*(.+?)\s*\)\s*$")  # as latent.data.covariates reads it
 _ROW_BYTES = 64  # bytes per row and column read, with pandas' overhead (an estimate)
 
@@ -111,8 +158,8 @@ class StreamReport:
     n_boot: int
     bins: int
     level: float
-    passes: tuple = PASSES
-    decisions: dict = field(default_factory=lambda: dict(DECISIONS))
+    passes: tuple = _PASSES_TWO
+    decisions: dict = field(default_factory=lambda: _plan(False, False)[1])
     warnings: tuple = ()
     sample_report: object = None
 
@@ -123,7 +170,8 @@ class StreamReport:
         >>> sorted(r.to_dict())[:3]
         ['bins', 'counts', 'decisions']
         """
-        out = {"method": "streaming first-price analysis (two passes over partitions)",
+        count = {2: "two", 3: "three"}.get(len(self.passes), str(len(self.passes)))
+        out = {"method": f"streaming first-price analysis ({count} passes over partitions)",
                "passes": list(self.passes), "decisions": dict(self.decisions),
                "seed": self.seed, "n_boot": self.n_boot, "bins": self.bins,
                "level": self.level,
@@ -245,32 +293,45 @@ def _merge(a, b):
     return a.merge(b)
 
 
-def _grid(n: int, p1, fit, bins: int) -> tuple[float, float, int]:
+def _grid(n: int, p1, fit, bins: int, shifts=None) -> tuple[float, float, int]:
     """(lo, Δ, bins) for N's homogenised log bids: bounds from pass 1's ranges and the fit,
     by interval arithmetic (a covariate's range times its coefficient; a fixed effect between
-    0 and its extreme coefficients)."""
+    0 and its extreme coefficients); with ``shifts``, over the replicates' fits and means too
+    (each replicate bins its own homogenised bids on the same grid)."""
     ylo, yhi = p1.y_range[n]
     lo, hi = ylo, yhi
     if fit is not None:
-        part_lo = part_hi = 0.0
-        fe_coefs: dict = {}
-        for key, beta in zip(fit.keys, fit.coef, strict=True):
-            if key[0] == "cov":
-                a, b = p1.cov_range[key[1]][n]
-                part_lo += min(beta * a, beta * b)
-                part_hi += max(beta * a, beta * b)
-            elif key[0] == "fe":
-                fe_coefs.setdefault(key[1], [0.0]).append(beta)
-        for coefs in fe_coefs.values():
-            part_lo += min(coefs)
-            part_hi += max(coefs)
-        rem = fit.removed
-        shift = float(fit.x_mean[rem] @ fit.coef[rem]) - (fit.y_mean if fit.per_fitted_bid
-                                                          else 0.0)
-        lo, hi = ylo - part_hi + shift, yhi - part_lo + shift
+        fits = [(fit.coef, fit.x_mean, fit.y_mean)]
+        if shifts is not None:
+            fits += list(zip(shifts.coef, shifts.x_mean, shifts.y_mean, strict=True))
+        lo, hi = np.inf, -np.inf
+        for coef, x_mean, y_mean in fits:
+            a, b = _bounds(n, p1, fit, coef, x_mean, y_mean)
+            lo, hi = min(lo, a), max(hi, b)
     pad = 1e-9 * max(1.0, abs(lo), abs(hi)) + 1e-6 * (hi - lo)
     lo, hi = lo - pad, hi + pad
     return lo, (hi - lo) / bins, bins
+
+
+def _bounds(n: int, p1, fit, coef, x_mean, y_mean) -> tuple[float, float]:
+    """Bounds of N's log bids homogenised with coefficients ``coef`` and means ``x_mean``,
+    ``y_mean`` (the terms and roles of ``fit``)."""
+    ylo, yhi = p1.y_range[n]
+    part_lo = part_hi = 0.0
+    fe_coefs: dict = {}
+    for key, beta in zip(fit.keys, coef, strict=True):
+        if key[0] == "cov":
+            a, b = p1.cov_range[key[1]][n]
+            part_lo += min(beta * a, beta * b)
+            part_hi += max(beta * a, beta * b)
+        elif key[0] == "fe":
+            fe_coefs.setdefault(key[1], [0.0]).append(beta)
+    for coefs in fe_coefs.values():
+        part_lo += min(coefs)
+        part_hi += max(coefs)
+    rem = fit.removed
+    shift = float(x_mean[rem] @ coef[rem]) - (y_mean if fit.per_fitted_bid else 0.0)
+    return ylo - part_hi + shift, yhi - part_lo + shift
 
 
 def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
@@ -279,8 +340,9 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                     sample_auctions: int = 2000, sample_analysis: Callable | None = None,
                     bandwidth="silverman",
                     level: float = 0.05, min_auctions: int = 30, max_memory=None,
-                    max_work=None, config: EngineConfig | None = None) -> StreamReport:
-    """The first-price analysis of partitioned bids in two passes (module doc).
+                    max_work=None, config: EngineConfig | None = None,
+                    first_stage: str = "resampled") -> StreamReport:
+    """The first-price analysis of partitioned bids in two or three passes (module doc).
 
     Parameters
     ----------
@@ -326,6 +388,13 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
         :data:`numerics.validate.MAX_WORK`): checked after pass 1, before pass 2.
     config : numerics.engine.EngineConfig, optional
         Where the partitions run (inline, a local pool, Dask); the numbers do not depend on it.
+    first_stage : {"resampled", "fixed"}
+        With covariates or fixed effects and ``n_boot`` > 0: ``"resampled"`` (default), each
+        bootstrap replicate re-fits the homogenisation regression to first order and bins its
+        own homogenised bids, so the intervals carry the regression's sampling error (three
+        passes); ``"fixed"``, the replicates hold it at the full-data fit (two passes, faster;
+        the intervals leave its sampling error out and are too narrow when the covariates
+        explain much of the bids).
 
     Returns
     -------
@@ -341,6 +410,7 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
     sample_auctions = positive_int("sample_auctions", sample_auctions, minimum=0)
     min_auctions = positive_int("min_auctions", min_auctions, minimum=2)
     level = probability("level", level)
+    first_stage = choice("first_stage", first_stage, FIRST_STAGES)
     if isinstance(bandwidth, str):  # refused before any partition is read
         bandwidth = choice("bandwidth", bandwidth, BANDWIDTH_RULES)
     else:
@@ -378,15 +448,39 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
             raise ValueError(f"partitions: no bidder count N ≥ 2 has min_auctions = "
                              f"{min_auctions} auctions (auctions per N: {p1.auctions})")
         grids = {n: _grid(n, p1, fit, bins) for n in sorted(usable)}
-        # the worst case: every partition's bids spread over each N's whole grid
-        memory_budget("bins", bins, histogram_bytes(bins, n_boot) * len(grids) * holders,
-                      max_memory=max_memory)
+        resampled = fit is not None and n_boot > 0 and first_stage == "resampled"
         total_auctions = sum(p1.auctions.values())
         total_bids = sum(p1.bids.values())
-        # pass 2's bootstrap: a weight per auction and replicate, a bin update per bid and
-        # replicate (the rest is linear in the rows, as pass 1 was)
-        work_budget("n_boot", n_boot, float(total_bids + total_auctions) * (n_boot + 1),
-                    max_work=max_work, what="weights and bin updates")
+        # the bootstrap: a weight per auction and replicate, a bin update per bid and
+        # replicate (the rest is linear in the rows, as pass 1 was); resampled, also per bid
+        # and replicate a shift (a product over the covariates, a look-up per fixed effect)
+        # and per auction and replicate a weight and a product with its p-term score: BLAS
+        # products counted at 1/32 of a bin update, a look-up at 1/4, calibrated on
+        # bench/bench_stream.py at 10⁶–10⁷ bids (B = 200, a covariate and a fixed effect),
+        # where the resampled run cost 2–2.7 times the fixed one (estimated here: 1.9)
+        work = float(total_bids + total_auctions) * (n_boot + 1)
+        if resampled:
+            n_cov = sum(1 for k in fit.keys if k[0] == "cov")
+            n_fe = len(spec.fixed_effects)
+            work += (total_bids * (0.5 + n_cov / 32 + n_fe / 4)
+                     + total_auctions * (1 + len(fit.keys) / 32)) * n_boot
+        work_budget("n_boot", n_boot, work, max_work=max_work,
+                    what="weights and bin updates" if not resampled else
+                    "weights, bin updates and replicate shifts")
+        # before any bootstrap pass: the worst case, every partition's bids spread over each
+        # N's whole grid; binning shifted replicates, one N's whole grid per partition being
+        # read and blocks of shifted bids (six arrays of bids × B values)
+        need = histogram_bytes(bins, n_boot) * len(grids) * holders
+        if resampled:
+            need += (histogram_bytes(bins, n_boot) + 6 * 8 * SHIFT_BLOCK) * running
+        memory_budget("bins", bins, need, max_memory=max_memory)
+        shifts, meat = None, None
+        if resampled:
+            scored = map_partitions(ScorePass(spec, fit, n_boot), list(partitions), run_cfg,
+                                    reduce=_merge)
+            meat = scored.meat
+            shifts = fit.replicate_shifts(scored.scores)
+            grids = {n: _grid(n, p1, fit, bins, shifts) for n in grids}
         rate = min(1.0, sample_auctions / total_auctions)
         per_bid = len(spec.columns) * _ROW_BYTES
         cap = _memory_limit(max_memory) / 4
@@ -395,12 +489,13 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
             warnings.append(f"auction sample cut to rate {rate:.3g} (about "
                             f"{int(rate * total_auctions)} auctions) to stay within a quarter "
                             "of max_memory")
-        p2 = map_partitions(Pass2(spec, fit, grids, n_boot, rate), list(partitions), run_cfg,
-                            reduce=_merge)
+        p2 = map_partitions(HistogramPass(spec, fit, grids, n_boot, rate, shifts),
+                            list(partitions), run_cfg, reduce=_merge)
+        meat = p2.meat if meat is None else meat
     first_stage = None
     if fit is not None:
         with one_blas_thread():
-            se = fit.standard_errors(p2.meat)
+            se = fit.standard_errors(meat)
         first_stage = {"terms": list(fit.terms), "roles": list(fit.roles),
                        "coef": fit.coef.tolist(), "std_error": se["std_error"].tolist(),
                        "ci_low": se["ci_low"].tolist(), "ci_high": se["ci_high"].tolist(),
@@ -408,10 +503,12 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                        "n_bids": fit.n, "n_auctions": se["auctions"],
                        "std_errors": COV_TYPE, "confidence": 1 - level,
                        "solver": "streaming Householder QR of [X y], R factors merged"}
+    passes, decisions = _plan(fit is not None, resampled)
     groups = {}
     for n in sorted(grids):
         h = p2.hists[n]
-        g = group_block(h, bandwidth, level, held_first_stage=first_stage is not None)
+        g = group_block(h, bandwidth, level, first_stage=None if fit is None else
+                        "resampled" if resampled else "fixed")
         g.update(bin_width=h.delta, binning_error=binning_error(h.delta), bins=h.bins,
                  bins_occupied=int(h.counts.shape[1]))
         groups[n] = g
@@ -446,7 +543,8 @@ def estimate_stream(partitions: Sequence, *, auction_col: str, bid_col: str,
                                 for n in sorted(grids)},
                         dropped=dropped, first_stage=first_stage, groups=groups,
                         sample=sample_info, seed=seed, n_boot=n_boot, bins=bins, level=level,
-                        warnings=tuple(warnings), sample_report=report)
+                        passes=passes, decisions=decisions, warnings=tuple(warnings),
+                        sample_report=report)
 
 
 def _memory_limit(max_memory) -> float:

@@ -20,11 +20,15 @@ counts as weights) the same steps as the in-memory path, with the same code:
    revenue and the gain over second price, percentile for the reserve, the observed prices and
    the quantiles, normal otherwise).
 
-**What the intervals leave out.** The homogenisation regression is fitted once (pass 1); a
-replicate re-weights auctions but not the regression, so the first stage's sampling error is
-neglected (it is O(1/√auctions) on log bids and is reported as its clustered standard errors).
-The in-memory auction bootstrap re-fits it: with many auctions the two agree; with few
-auctions per fixed-effect level the streaming intervals are narrower.
+**The first stage in the intervals.** With the homogenisation regression resampled (the
+default, ``first_stage="resampled"``), each replicate bins its own homogenised bids: the
+regression re-fitted with the replicate's auction weights to first order (the one-step
+bootstrap, :meth:`latent.stream.regression.FirstStageFit.replicate_shifts`) and the bids
+re-centred at the replicate's weighted covariate means, so the intervals carry the first
+stage's sampling error as the in-memory auction bootstrap (which re-fits it) does. Held fixed
+(``first_stage="fixed"``, one pass fewer), the replicates bin the full-data homogenised bids and
+the first stage's sampling error is left out: with strong covariates those intervals are too
+narrow (module doc of :mod:`latent.stream.driver`).
 """
 
 from __future__ import annotations
@@ -92,10 +96,11 @@ def functionals(points: np.ndarray, weights: np.ndarray, n: int, bandwidth="silv
 
 
 def group_block(hist: BidHistogram, bandwidth="silverman", level: float = 0.05,
-                held_first_stage: bool = False) -> dict:
+                first_stage: str | None = None) -> dict:
     """The block of one N from its histogram: point estimates, intervals, the GPV details.
-    ``held_first_stage``: the bids were homogenised by a regression that the replicates do
-    not re-fit (said in each interval's description).
+    ``first_stage``: how the replicates treat the homogenisation regression, ``"resampled"``
+    (each bins its own re-fitted homogenised bids), ``"fixed"`` (held at the full-data fit) or
+    None (no regression); said in each interval's description.
 
     Returns
     -------
@@ -112,18 +117,23 @@ def group_block(hist: BidHistogram, bandwidth="silverman", level: float = 0.05,
     failed = 0
     for b in range(n_boot):
         try:
-            rep, _ = functionals(points, hist.counts[b + 1], n, bandwidth,
+            rep, _ = functionals(hist.centres(b + 1), hist.counts[b + 1], n, bandwidth,
                                  hist.auctions[b + 1], hist.prices[b + 1])
         except ValueError:
             failed += 1
             continue
         for k in NUMBERS:
             draws[k][b] = rep[k]
-    rerun = "the GPV inversion and every functional re-run on each replicate" + (
-        "; the homogenisation regression held at its full-data fit (its sampling error is "
-        "not in the interval)" if held_first_stage else "")
+    rerun = "the GPV inversion and every functional re-run on each replicate" + {
+        None: "",
+        "fixed": "; the homogenisation regression held at its full-data fit (its sampling "
+                 "error is not in the interval)",
+        "resampled": " on its own homogenised bids: the homogenisation regression re-fitted "
+                     "with the replicate's weights to first order (one-step bootstrap) and "
+                     "the bids re-centred at the replicate's weighted covariate means"}[
+        first_stage]
     reps = Replicates(point=point, draws=draws, n_boot=n_boot, clusters=int(hist.auctions[0]),
-                      first_stage=False,
+                      first_stage=first_stage == "resampled",
                       resampling="Poisson bootstrap (auction weights hashed from the ids and "
                                  "the seed), {n_boot} replicates of {clusters} auctions",
                       rerun=rerun)

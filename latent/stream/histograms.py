@@ -23,9 +23,10 @@ from scipy import sparse
 
 from latent.stream.hashing import poisson_weights
 
-__all__ = ["BidHistogram", "binning_error", "histogram_bytes"]
+__all__ = ["SHIFT_BLOCK", "BidHistogram", "binning_error", "histogram_bytes"]
 
 _WEIGHT_BLOCK = 1 << 22  # auctions × replicates weights made at once (32 MB)
+SHIFT_BLOCK = 1 << 21  # bids × replicates shifted values made at once (16 MB per array)
 
 
 def binning_error(delta: float) -> float:
@@ -55,7 +56,8 @@ class BidHistogram:
     to the highest occupied one are held: the grid's bounds are loose, a partition's bids
     narrower); ``bins``: the grid's bins; ``auctions``: (B + 1) weighted auction counts;
     ``prices``: (B + 1) × 2 weighted sums of the auctions' highest and second-highest b̃;
-    ``u_min``, ``u_max``: exact extremes of the data.
+    ``u_min``, ``u_max``: (B + 1) exact extremes of the bids each row counts (the data's in
+    every row unless the replicates bin their own shifted bids).
     """
 
     n_bidders: int
@@ -66,12 +68,12 @@ class BidHistogram:
     counts: np.ndarray
     auctions: np.ndarray
     prices: np.ndarray
-    u_min: float
-    u_max: float
+    u_min: np.ndarray
+    u_max: np.ndarray
 
     @classmethod
     def of(cls, n_bidders: int, u: np.ndarray, auction: np.ndarray, hashes: np.ndarray,
-           lo: float, delta: float, bins: int, n_boot: int) -> BidHistogram:
+           lo: float, delta: float, bins: int, n_boot: int, shift=None) -> BidHistogram:
         """From one partition's bids of N-bidder auctions.
 
         Parameters
@@ -86,6 +88,10 @@ class BidHistogram:
         lo, delta, bins : the grid.
         n_boot : int
             Bootstrap replicates B.
+        shift : callable, optional
+            ``shift(idx)`` → (B × len(idx)): replicate b bins the bid ``u[i] + shift(i)[b]``
+            (its own homogenisation: :class:`latent.stream.regression.ReplicateShifts`);
+            default none, every replicate bins ``u``.
 
         >>> h = BidHistogram.of(2, np.log([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1]),
         ...                     np.array([7, 9], np.uint64), 0.0, 0.5, 4, 3)
@@ -94,19 +100,27 @@ class BidHistogram:
         """
         g = hashes.size
         idx = np.clip(np.floor((u - lo) / delta), 0, bins - 1).astype(np.int64)
-        first = int(idx.min())
-        width = int(idx.max()) - first + 1
-        a = sparse.csc_matrix((np.ones(u.size), (idx - first, auction)), shape=(width, g))
         order = np.lexsort((u, auction))
-        su, sa = np.exp(u[order]), auction[order]
+        sa = auction[order]
         last = np.flatnonzero(np.r_[sa[1:] != sa[:-1], True])  # each auction's highest
-        top = np.column_stack([su[last], su[last - 1]])  # N ≥ 2: last − 1 is the same auction
-        counts = np.zeros((n_boot + 1, width))
-        counts[0] = np.asarray(a.sum(axis=1)).ravel()
+        # N ≥ 2: last − 1 is the same auction's second highest
+        top = np.exp(np.column_stack([u[order[last]], u[order[last - 1]]]))
         auctions = np.zeros(n_boot + 1)
         auctions[0] = g
         prices = np.zeros((n_boot + 1, 2))
         prices[0] = top.sum(axis=0)
+        ext = np.tile([u.min(), u.max()], (n_boot + 1, 1))
+        if shift is not None and n_boot:
+            counts, first = cls._shifted(idx, u, order, last, hashes, lo, delta, bins,
+                                         n_boot, shift, auctions, prices, ext)
+            return cls(n_bidders=int(n_bidders), lo=float(lo), delta=float(delta),
+                       bins=int(bins), first=first, counts=counts, auctions=auctions,
+                       prices=prices, u_min=ext[:, 0], u_max=ext[:, 1])
+        first = int(idx.min())
+        width = int(idx.max()) - first + 1
+        a = sparse.csc_matrix((np.ones(u.size), (idx - first, auction)), shape=(width, g))
+        counts = np.zeros((n_boot + 1, width))
+        counts[0] = np.asarray(a.sum(axis=1)).ravel()
         step = max(1, _WEIGHT_BLOCK // max(n_boot, 1))
         for s in range(0, g, step) if n_boot else ():
             e = min(g, s + step)
@@ -116,7 +130,51 @@ class BidHistogram:
             prices[1:] += w.T @ top[s:e]
         return cls(n_bidders=int(n_bidders), lo=float(lo), delta=float(delta), bins=int(bins),
                    first=first, counts=counts, auctions=auctions, prices=prices,
-                   u_min=float(u.min()), u_max=float(u.max()))
+                   u_min=ext[:, 0], u_max=ext[:, 1])
+
+    @staticmethod
+    def _shifted(idx, u, order, last, hashes, lo, delta, bins, n_boot, shift, auctions,
+                 prices, ext):
+        """The replicates' counts when each bins its own shifted bids (``auctions``,
+        ``prices`` and ``ext`` filled in place): the bids are taken in blocks of whole
+        auctions (sorted by auction), so that a block's bids × B values stay bounded."""
+        g = hashes.size
+        full = np.zeros((n_boot + 1, bins))
+        full[0] = np.bincount(idx, minlength=bins)
+        occupied = [int(idx.min()), int(idx.max())]
+        starts = np.r_[0, last + 1]
+        per = max(1, int(np.max(np.diff(starts))))  # bids per auction (N)
+        step = max(1, SHIFT_BLOCK // (per * n_boot))
+        reps = np.arange(n_boot)
+        for s in range(0, g, step):
+            e = min(g, s + step)
+            bids = order[starts[s]:starts[e]]
+            w = poisson_weights(hashes[s:e], n_boot)  # (auctions, B)
+            # (B, bids): each replicate's own u, replicate-major so that the scatter below
+            # writes one replicate's row of bins at a time (a cache-friendly order)
+            v = shift(bids)
+            v += u[bids][None, :]
+            ext[1:, 0] = np.minimum(ext[1:, 0], v.min(axis=1))
+            ext[1:, 1] = np.maximum(ext[1:, 1], v.max(axis=1))
+            wt = np.ascontiguousarray(w.T)  # (B, auctions)
+            auctions[1:] += wt.sum(axis=1)
+            at = last[s:e] - starts[s]  # the highest bids' columns in the block
+            prices[1:, 0] += np.einsum("ba,ba->b", wt, np.exp(v[:, at]))
+            prices[1:, 1] += np.einsum("ba,ba->b", wt, np.exp(v[:, at - 1]))
+            # bin indices in place (v is not needed after)
+            v -= lo
+            v /= delta
+            np.clip(v, 0, bins - 0.5, out=v)  # then truncation is the floor, at most bins − 1
+            k = v.astype(np.int64)
+            kmin, kmax = int(k.min()), int(k.max())
+            width = kmax - kmin + 1
+            k += (reps * width - kmin)[:, None]
+            weight = np.repeat(wt, np.diff(starts[s:e + 1]), axis=1)  # (B, bids), C order
+            full[1:, kmin:kmax + 1] += np.bincount(
+                k.ravel(), weights=weight.ravel(), minlength=n_boot * width).reshape(n_boot,
+                                                                                     width)
+            occupied = [min(occupied[0], kmin), max(occupied[1], kmax)]
+        return full[:, occupied[0]:occupied[1] + 1].copy(), occupied[0]
 
     def merge(self, other: BidHistogram) -> BidHistogram:
         """Both partitions' bids (same grid)."""
@@ -132,13 +190,15 @@ class BidHistogram:
                             bins=self.bins, first=first, counts=counts,
                             auctions=self.auctions + other.auctions,
                             prices=self.prices + other.prices,
-                            u_min=min(self.u_min, other.u_min),
-                            u_max=max(self.u_max, other.u_max))
+                            u_min=np.minimum(self.u_min, other.u_min),
+                            u_max=np.maximum(self.u_max, other.u_max))
 
-    def centres(self) -> np.ndarray:
-        """The bins' centres as homogenised bids (levels), clipped to the exact [min, max]."""
+    def centres(self, row: int = 0) -> np.ndarray:
+        """The bins' centres as homogenised bids (levels), clipped to the exact [min, max] of
+        the bids ``row`` counts (0: the data; b: replicate b − 1, its own shifted bids)."""
         k = self.first + np.arange(self.counts.shape[1])
-        return np.exp(np.clip(self.lo + (k + 0.5) * self.delta, self.u_min, self.u_max))
+        return np.exp(np.clip(self.lo + (k + 0.5) * self.delta, self.u_min[row],
+                              self.u_max[row]))
 
     @property
     def binning_error(self) -> float:

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg, stats
 
-__all__ = ["MAX_LEVELS", "FirstStageFit", "Meat", "NormalEquations", "add_scores",
-           "design_matrix", "level_key"]
+__all__ = ["MAX_LEVELS", "FirstStageFit", "Meat", "NormalEquations", "ReplicateScores",
+           "ReplicateShifts", "add_scores", "design_matrix", "level_key"]
 
 MAX_LEVELS = 1000  # levels of one fixed effect: its dummies cost rows × levels per block
 _BLOCK_BYTES = 32 << 20  # rows of the design built at once: at most this many bytes
@@ -279,6 +279,47 @@ class FirstStageFit:
         out = y - (x[:, rem] @ self.coef[rem] - shift)
         return out - self.y_mean if self.per_fitted_bid else out
 
+    def centred_removed(self, x: np.ndarray) -> np.ndarray:
+        """The removed terms of design rows ``x`` less their means over the bids (z of
+        :class:`ReplicateShifts`)."""
+        rem = self.removed
+        return x[:, rem] - self.x_mean[rem]
+
+    def one_step(self, g: np.ndarray) -> np.ndarray:
+        """δ = (XᵀX)⁻¹ g for each row g of ``g`` (B × p): R⁻¹R⁻ᵀ by two triangular solves.
+
+        A replicate's weighted fit is β̂ + (XᵀWX)⁻¹Xᵀ(W − 1)e (e the full-data residuals, as
+        XᵀWe = Xᵀ(W − 1)e); with XᵀWX replaced by XᵀX it is β̂ + (XᵀX)⁻¹ Σ_a (w_a − 1) s_a, the
+        one-step (linearised) bootstrap: the error is O(1/n) where the change is O(1/√n).
+
+        >>> rng = np.random.default_rng(0); x = rng.random(40); y = 1 + 2 * x
+        >>> fit = NormalEquations.of(y, {"x": x}, {}, np.full(40, 2), ("x",)).solve()
+        >>> g = np.array([[1.0, 0.5]]); xx = np.column_stack([np.ones(40), x])
+        >>> bool(np.allclose(fit.one_step(g), np.linalg.solve(xx.T @ xx, g[0])))
+        True
+        """
+        half = linalg.solve_triangular(self.r, np.asarray(g, float).T, trans="T")
+        return linalg.solve_triangular(self.r, half).T
+
+    def replicate_shifts(self, scores: ReplicateScores) -> ReplicateShifts:
+        """The replicates' changes of the homogenised log bids from pass 2's sums.
+
+        Replicate b's coefficients are β̂ + δ_b (:meth:`one_step`); its centring means are the
+        weighted means x̄_b = x̄ + t_b/n_b (and ȳ_b with fixed effects), exact. As
+        :func:`latent.data.covariates.homogenize_bids` re-fitted with the weights would give,
+        u_b − u = −(x − x̄)'δ_b + (x̄_b − x̄)'(β̂ + δ_b) over the removed terms, less ȳ_b − ȳ
+        with fixed effects (:class:`ReplicateShifts`).
+        """
+        delta = self.one_step(scores.g)
+        rem = self.removed
+        means = scores.t / scores.bids[:, None]  # x̄_b − x̄, ȳ_b − ȳ
+        c = np.einsum("bj,bj->b", means[:, :-1][:, rem], self.coef[rem] + delta[:, rem])
+        if self.per_fitted_bid:
+            c = c - means[:, -1]
+        return ReplicateShifts(d=-delta[:, rem], c=c, delta=delta, coef=self.coef + delta,
+                               x_mean=self.x_mean + means[:, :-1],
+                               y_mean=self.y_mean + means[:, -1])
+
     def standard_errors(self, meat: Meat) -> dict:
         """Cluster-robust (CR1) standard errors, intervals and p-values.
 
@@ -298,3 +339,46 @@ class FirstStageFit:
             pv = 2 * stats.t.sf(np.abs(self.coef / se), g - 1)
         return {"std_error": se, "ci_low": self.coef - t * se, "ci_high": self.coef + t * se,
                 "p_value": pv, "auctions": g}
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicateScores:
+    """Pass 2 of the resampled first stage: per bootstrap replicate b (rows), the auctions'
+    scores weighted by their Poisson weight less one, ``g[b] = Σ_a (w_ba − 1) s_a`` (B × p),
+    and the weighted centred sums of the design and the log bid, ``t[b] = Σ_a w_ba Σ_{i∈a}
+    ([x_i, y_i] − [x̄, ȳ])`` (B × (p + 1)), with the weighted bids ``bids[b] = Σ_a w_ba n_a``."""
+
+    g: np.ndarray
+    t: np.ndarray
+    bids: np.ndarray
+
+    @classmethod
+    def of(cls, scores: np.ndarray, sums: np.ndarray, sizes: np.ndarray,
+           weights: np.ndarray) -> ReplicateScores:
+        """From a block of auctions: their scores (auctions × p), centred sums (auctions ×
+        (p + 1)), bids per auction and Poisson weights (auctions × B)."""
+        return cls(g=(weights - 1.0).T @ scores, t=weights.T @ sums, bids=weights.T @ sizes)
+
+    def merge(self, other: ReplicateScores) -> ReplicateScores:
+        return ReplicateScores(g=self.g + other.g, t=self.t + other.t,
+                               bids=self.bids + other.bids)
+
+
+@dataclass(frozen=True, eq=False)
+class ReplicateShifts:
+    """Each replicate's change of the homogenised log bids: u_b = u + z'D_b + c_b, z the bid's
+    removed terms less their means (covariates, fixed-effect dummies), ``d`` (B × removed
+    terms) and ``c`` (B); ``delta`` (B × p) the one-step change of the whole coefficient
+    vector; ``coef`` (B × p) β̂ + δ_b, ``x_mean`` (B × p) and ``y_mean`` (B) the replicates'
+    weighted means (made by ``FirstStageFit.replicate_shifts``)."""
+
+    d: np.ndarray
+    c: np.ndarray
+    delta: np.ndarray
+    coef: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+
+    def of_rows(self, z: np.ndarray) -> np.ndarray:
+        """The shifts of bids with centred removed terms ``z`` (bids × terms): B × bids."""
+        return self.d @ z.T + self.c[:, None]
