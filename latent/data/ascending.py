@@ -55,6 +55,34 @@ F_(2))(t) dt (a the lowest grid point, F_(2) = nF^(n−1) − (n−1)F^n the CDF
 second-highest value); its sharp bounds over the CDFs between F_L and F_U are computed on the
 grid, and the gain of the optimal reserve, max_r g(r), lies between their maxima.
 
+**Known reserve** (``reserve=``; Haile and Tamer 2003, section 5 on binding reserves). With a
+reserve r in an auction, bidders with values below r do not bid: the observed bidders are
+those with v ≥ r, their number is random, and given it their values are iid from the law above
+r, F_r(v) = (F(v) − F(r)) / (1 − F(r)) for v ≥ r. The two assumptions hold for them, so the
+bounds above, computed on the auctions that share one reserve value, bound F_r (pooled over
+the observed bidder counts, which exogenous participation makes the same law). Only F above r
+is identified: below r the data hold nothing but the mass F(r). Auctions with different
+reserves are **not pooled into one set of order statistics** (a bidder who bid below the
+higher reserve may value the good above it, so no normalisation makes their bids order
+statistics of one law without further assumptions); each reserve value is its own cell (cells
+with fewer than ``min_cell_auctions`` auctions are left out, counted), and the cells' bounds,
+each on its own law, are mapped to one target and intersected:
+
+* with the number of potential bidders N (``potential_bidders``), F(r) is identified: the
+  number of bidders is binomial(N, 1 − F(r)), truncated where auctions are missing from the
+  data (:func:`entry_interval`), and F(v) = F(r) + (1 − F(r)) F_r(v) above r, F(v) ≤ F(r)
+  below it: bounds on F itself from the smallest reserve up;
+* without N, F(r) is not identified; the target is the law above the largest reserve used,
+  t: F_t(v) = (F_r(v) − F_r(t)) / (1 − F_r(t)), increasing in F_r(v) and decreasing in
+  F_r(t), so each cell's bounds at v and t bound it.
+
+The band's level is split evenly over the cells (and with N half of each cell's share goes to
+F(r)'s likelihood-ratio interval): Bonferroni, so F (or F_t) lies in the intersected band with
+probability at least 1 − level (asymptotically, through F(r)'s interval). The optimal reserve
+set is computed from the bounds above the smallest reserve (with N) or above t; the revenue
+gain bounds are given without N only, as the gain of raising the reserve from t with n bidders
+above it (with N, F is positive at the grid's start and the gain formula does not apply).
+
 References
 ----------
 Haile, P. A., and E. Tamer (2003). "Inference with an incomplete model of English auctions."

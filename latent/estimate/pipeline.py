@@ -344,9 +344,13 @@ def _check_reserve(opts: EstimateOptions) -> None:
     first_price = ("first-price bids (bids='first-price' in Python, --bids first-price on the "
                    "command line)")
     for name in ("reserve", "reserve_col"):
-        if getattr(opts, name) is not None and opts.bids != "first-price":
-            raise ValueError(f"{name}={getattr(opts, name)!r}: the binding-reserve inversion "
-                             f"is for {first_price}")
+        if getattr(opts, name) is not None and opts.bids not in ("first-price", "ascending"):
+            raise ValueError(f"{name}={getattr(opts, name)!r}: a reserve is for {first_price} "
+                             "(the binding-reserve inversion) or ascending bids (bids="
+                             "'ascending', --bids ascending: Haile–Tamer bounds above it)")
+        if getattr(opts, name) is not None and opts.bids == "ascending" and opts.lowest_wins:
+            raise ValueError(f"{name}={getattr(opts, name)!r}: bids='ascending' is not with "
+                             "lowest_wins")
         if getattr(opts, name) is not None and (opts.covariates or opts.fixed_effects
                                                 or opts.normalize):
             raise ValueError(f"{name}={getattr(opts, name)!r}: not with covariates, "
@@ -355,7 +359,9 @@ def _check_reserve(opts: EstimateOptions) -> None:
     if opts.uniform_band and opts.bids != "first-price":
         raise ValueError(f"uniform_band=True: a band for the GPV value quantile function, for "
                          f"{first_price}")
-    if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
+    # the ascending bounds' bands are exact (no resamples needed)
+    if ((given and opts.bids == "first-price") or opts.uniform_band) and \
+            opts.data_boot < MIN_BOOT:
         raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
                          f"uniform band need at least {MIN_BOOT} resamples")
 
@@ -1107,7 +1113,8 @@ def _reserve_and_bands(data: AuctionData, selections, opts: EstimateOptions, roo
     out = {}
     # after the groups' streams were spawned: their numbers do not change
     b_ss, r_ss = root.spawn(2)
-    if opts.reserve is not None or opts.reserve_col is not None:
+    # ascending bids: the reserve goes to the Haile–Tamer block (_ascending) instead
+    if opts.bids != "ascending" and (opts.reserve is not None or opts.reserve_col is not None):
         frame = _reserve_frame(data, opts)  # its own one-line error
         try:
             out["reserve"] = binding_reserve(
@@ -1397,7 +1404,24 @@ def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
     sizes = data.sizes()
     counts = ns if opts.bidders is not None else [n for n, c in sizes.items()
                                                   if c >= opts.min_auctions]
+    known = {}
+    if opts.reserve is not None or opts.reserve_col is not None:
+        # every auction (the reserve cells pool the bidder counts themselves); the reader
+        # dropped one-bid auctions, so the number of bidders is truncated at 2
+        frame = _reserve_frame(data, opts)  # a missing column: its own one-line error
+        first = np.asarray(data.offsets[:-1])
+
+        def per_auction(col):
+            return frame[col].to_numpy(float)[first]
+
+        known = {"reserve": opts.reserve if opts.reserve_col is None else
+                 per_auction(opts.reserve_col),
+                 "potential_bidders": opts.potential_bidders
+                 if opts.potential_bidders_col is None else
+                 per_auction(opts.potential_bidders_col),
+                 "min_observed": 2, "min_cell_auctions": opts.min_auctions}
+        counts = sorted(sizes)
     return ascending_part(data, ns, bound_counts=counts, increment=opts.increment,
                           level=opts.level,
                           n_boot=opts.data_boot, seed=boot_ss, spectrum=spectrum,
-                          max_work=opts.max_work)
+                          max_work=opts.max_work, **known)
