@@ -208,14 +208,15 @@ def test_cli_bad_reserve_flags_one_line_exit_2(reserve_csv, capsys, flags, messa
     assert message in err and "\n" not in err and "Traceback" not in err
 
 
-def test_ebay_openbid_with_ascending_bids_is_refused_in_one_line(shared_data, capsys):
-    """The eBay file's openbid is now read as auction-level (tests/test_reserve_column.py), but
-    its bids are ascending: the first-price reserve inversion is refused, one line, exit 2."""
+def test_ebay_openbid_with_bids_as_values_is_refused_in_one_line(shared_data, capsys):
+    """The eBay file's openbid is read as auction-level (tests/test_reserve_column.py); a
+    reserve needs first-price or ascending bids (the ascending case: tests/
+    test_ascending_reserve.py), so with bids taken as values it is refused, one line, exit 2."""
     path = shared_data / "ebay_auction.csv"
-    assert run_cli([str(path), "--auction-col", "auctionid", "--bids", "ascending",
-                    "--reserve-col", "openbid", "--quiet"]) == 2
+    assert run_cli([str(path), "--auction-col", "auctionid", "--reserve-col", "openbid",
+                    "--quiet"]) == 2
     err = capsys.readouterr().err.strip()
-    assert "the binding-reserve inversion is for first-price bids" in err and "\n" not in err
+    assert "a reserve is for first-price bids" in err and "\n" not in err
 
 
 @pytest.mark.slow
