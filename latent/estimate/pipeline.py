@@ -1203,12 +1203,15 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     reserve : float, optional
         First-price bids: a binding reserve price in every auction (with ``lowest_wins`` a
         maximum price). GPV with the reserve's boundary condition; values are identified above
-        it only; the value law above it and the optimal reserve, with intervals.
+        it only; the value law above it and the optimal reserve, with intervals. Ascending
+        bids: Haile–Tamer bounds on the value law above it (per reserve value; on F itself
+        with ``potential_bidders``).
     reserve_col : str, optional
         As ``reserve``, each auction's reserve read from this auction-level column.
     potential_bidders : int, optional
-        With a reserve: the number of potential bidders of every auction (default: the largest
-        number of bids in an auction, an assumption the report states).
+        With a reserve: the number of potential bidders of every auction (first-price default:
+        the largest number of bids in an auction, an assumption the report states; ascending:
+        none, and the bounds are on the law above the largest reserve).
     potential_bidders_col : str, optional
         With a reserve: each auction's number of potential bidders from this column.
     uniform_band : bool
