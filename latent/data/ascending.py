@@ -70,8 +70,8 @@ each on its own law, are mapped to one target and intersected:
 
 * with the number of potential bidders N (``potential_bidders``), F(r) is identified: the
   number of bidders is binomial(N, 1 − F(r)), truncated where auctions are missing from the
-  data (:func:`entry_interval`), and F(v) = F(r) + (1 − F(r)) F_r(v) above r, F(v) ≤ F(r)
-  below it: bounds on F itself from the smallest reserve up;
+  data (:func:`~latent.data.ascending.entry_interval`), and F(v) = F(r) + (1 − F(r)) F_r(v)
+  above r, F(v) ≤ F(r) below it: bounds on F itself from the smallest reserve up;
 * without N, F(r) is not identified; the target is the law above the largest reserve used,
   t: F_t(v) = (F_r(v) − F_r(t)) / (1 − F_r(t)), increasing in F_r(v) and decreasing in
   F_r(t), so each cell's bounds at v and t bound it.
