@@ -60,6 +60,7 @@ from latent.data.factor import (
 )
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
+from latent.data.reserve import ReserveCell, reserve_pseudo_values
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.sources import where_conditions
 from latent.data.tails import hill_index
@@ -502,14 +503,42 @@ def _to_values(n: int, opts: EstimateOptions):
     return gpv
 
 
+def _reserve_cell(extra: dict, opts: EstimateOptions) -> ReserveCell | None:
+    """The binding-reserve block's one cell (one reserve, one N) whose inversion the per-N
+    blocks of first-price bids use, or None (no reserve, several cells, or CRRA)."""
+    res = extra.get("reserve")
+    if res is None or opts.bids != "first-price" or opts.crra is not None or len(res.cells) != 1:
+        return None
+    return res.cells[0].cell
+
+
+def _reserve_to_values(opts: EstimateOptions, cell: ReserveCell):
+    """Observed bids → pseudo-values with the reserve's boundary condition
+    (:func:`~latent.data.reserve.reserve_pseudo_values`), re-run on every bootstrap replicate
+    of a per-N block with r, N and F(r) of the reserve block held fixed. The bids of the
+    auctions with n bidders have the law of every bid of the cell (given n entrants their
+    values are iid above r), so the group's own bids estimate G* and g*."""
+    bandwidth = opts.bandwidth or "silverman"
+
+    def invert(b: np.ndarray) -> np.ndarray:
+        pv, _, _ = reserve_pseudo_values(b.ravel(), cell.reserve, cell.potential_bidders,
+                                         cell.bid_probability, bandwidth=bandwidth,
+                                         lowest_wins=opts.lowest_wins)
+        return pv.reshape(b.shape)
+
+    return invert
+
+
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             values_from: str = "bids taken as values",
             total_auctions: int | None = None, observed: np.ndarray | None = None,
             units: str = "data units", gpv: GPVGroup | None = None,
-            first_stage: FirstStage | None = None) -> GroupReport:
+            first_stage: FirstStage | None = None, to_values=None) -> GroupReport:
     """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
     with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
-    ``first_stage``: the homogenisation regression, re-run in the auction bootstrap."""
+    ``first_stage``: the homogenisation regression, re-run in the auction bootstrap;
+    ``to_values``: observed bids → values re-run on each replicate (default
+    :func:`_to_values`; the reserve's inversion with a binding reserve)."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
@@ -571,7 +600,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     resample = (None if first_stage is None or sel.auction_index is None else
                 first_stage_resampler(first_stage, sel.auction_index, observed))
     clusters = sel.auction_index if sel.auctions_subsampled else None
-    block = ipv_block(observed, matrix, n, opts, _to_values(n, opts),
+    block = ipv_block(observed, matrix, n, opts, to_values or _to_values(n, opts),
                       seed=np.random.SeedSequence(seeds[3]), units=units, clusters=clusters,
                       resample=resample, gpv=gpv, marginals=marginals, mc_seed=seeds[1])
     withheld = block.revenue.mechanism.withheld
@@ -1363,6 +1392,7 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     if theta != 1.0:  # every inversion below uses the assumed or estimated θ
         opts = replace(opts, crra=theta)
     extra = _reserve_and_bands(data, selections, opts, root)
+    cell = _reserve_cell(extra, opts)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:
@@ -1375,6 +1405,10 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     for sel, ss in zip(bar, group_ss[:len(selections)], strict=True):
         if not opts.asymmetric:  # no bidder identities: the order within a row means nothing
             sel = replace(sel, matrix=canonical_rows(sel.matrix))
+        if cell is not None:  # the reserve's boundary condition (latent.data.reserve)
+            groups.append(_reserve_group(sel, opts, ss, cell, data.n_auctions, units,
+                                         first_stage))
+            continue
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=None if gpv is None else sel.matrix, units=units,
@@ -1389,6 +1423,25 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
         risk_aversion=risk,
         seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
         covariate_columns=cov, homogenisation=homog, ascending=asc)
+
+
+def _reserve_group(sel: Selection, opts: EstimateOptions, ss, cell: ReserveCell,
+                   total: int, units: str, first_stage) -> GroupReport:
+    """A per-N block of first-price bids inverted with the reserve's boundary condition."""
+    invert = _reserve_to_values(opts, cell)
+    try:
+        values = replace(sel, matrix=invert(sel.matrix))
+    except ValueError as exc:
+        raise DataError(f"--bids first-price with a reserve, N = {sel.n_bidders}: {exc}"
+                        ) from None
+    what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
+    how = (f"GPV {what} with the reserve's boundary condition (r = {cell.reserve:.4g}, "
+           f"{cell.potential_bidders} potential bidders, F(r) = "
+           f"{1 - cell.bid_probability:.3f} from the reserve block, held fixed in the "
+           f"bootstrap) from the first-price bids of the auctions with {sel.n_bidders} bids "
+           "(kernel on √|b − r|, reflected at r)")
+    return analyse(values, opts, ss, how, total, observed=sel.matrix, units=units,
+                   first_stage=first_stage, to_values=invert)
 
 
 def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
