@@ -538,7 +538,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
     ``first_stage``: the homogenisation regression, re-run in the auction bootstrap;
     ``to_values``: observed bids → values re-run on each replicate (default
-    :func:`_to_values`; the reserve's inversion with a binding reserve)."""
+    ``_to_values``; the reserve's inversion with a binding reserve)."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
