@@ -126,13 +126,15 @@ def add_arguments(p) -> None:
                    help="with --bids first-price: a binding reserve price R in every auction "
                         "(with --lowest-wins a maximum price): GPV with the reserve's boundary "
                         "condition; values identified above R only; the value law above R "
-                        "and the optimal reserve with intervals")
+                        "and the optimal reserve with intervals. With --bids ascending: "
+                        "Haile-Tamer bounds on the value law above R")
     d.add_argument("--reserve-col", metavar="COL",
                    help="as --reserve, each auction's reserve read from COL (long data)")
     d.add_argument("--potential-bidders", type=int, metavar="N",
                    help="with a reserve: the number of potential bidders of every auction "
-                        "(default: the largest number of bids in an auction, an assumption "
-                        "the report states)")
+                        "(first-price default: the largest number of bids in an auction, an "
+                        "assumption the report states; ascending: none, bounds on the law "
+                        "above the largest reserve)")
     d.add_argument("--potential-bidders-col", metavar="COL",
                    help="with a reserve: each auction's number of potential bidders from COL")
     d.add_argument("--uniform-band", action="store_true",

@@ -55,6 +55,34 @@ F_(2))(t) dt (a the lowest grid point, F_(2) = nF^(n−1) − (n−1)F^n the CDF
 second-highest value); its sharp bounds over the CDFs between F_L and F_U are computed on the
 grid, and the gain of the optimal reserve, max_r g(r), lies between their maxima.
 
+**Known reserve** (``reserve=``; Haile and Tamer 2003, section 5 on binding reserves). With a
+reserve r in an auction, bidders with values below r do not bid: the observed bidders are
+those with v ≥ r, their number is random, and given it their values are iid from the law above
+r, F_r(v) = (F(v) − F(r)) / (1 − F(r)) for v ≥ r. The two assumptions hold for them, so the
+bounds above, computed on the auctions that share one reserve value, bound F_r (pooled over
+the observed bidder counts, which exogenous participation makes the same law). Only F above r
+is identified: below r the data hold nothing but the mass F(r). Auctions with different
+reserves are **not pooled into one set of order statistics** (a bidder who bid below the
+higher reserve may value the good above it, so no normalisation makes their bids order
+statistics of one law without further assumptions); each reserve value is its own cell (cells
+with fewer than ``min_cell_auctions`` auctions are left out, counted), and the cells' bounds,
+each on its own law, are mapped to one target and intersected:
+
+* with the number of potential bidders N (``potential_bidders``), F(r) is identified: the
+  number of bidders is binomial(N, 1 − F(r)), truncated where auctions are missing from the
+  data (:func:`~latent.data.ascending.entry_interval`), and F(v) = F(r) + (1 − F(r)) F_r(v)
+  above r, F(v) ≤ F(r) below it: bounds on F itself from the smallest reserve up;
+* without N, F(r) is not identified; the target is the law above the largest reserve used,
+  t: F_t(v) = (F_r(v) − F_r(t)) / (1 − F_r(t)), increasing in F_r(v) and decreasing in
+  F_r(t), so each cell's bounds at v and t bound it.
+
+The band's level is split evenly over the cells (and with N half of each cell's share goes to
+F(r)'s likelihood-ratio interval): Bonferroni, so F (or F_t) lies in the intersected band with
+probability at least 1 − level (asymptotically, through F(r)'s interval). The optimal reserve
+set is computed from the bounds above the smallest reserve (with N) or above t; the revenue
+gain bounds are given without N only, as the gain of raising the reserve from t with n bidders
+above it (with N, F is positive at the grid's start and the gain formula does not apply).
+
 References
 ----------
 Haile, P. A., and E. Tamer (2003). "Inference with an incomplete model of English auctions."
@@ -76,6 +104,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from latent.data.reserve import entry_probability
 from numerics.results import Result, jsonable, new_axes
 from numerics.validate import (
     finite_float,
@@ -87,8 +116,8 @@ from numerics.validate import (
 from numerics.valuations import Discrete
 
 __all__ = ["EBAY_INCREMENTS", "INCREMENT_RULES", "AscendingBounds", "SimulatedAscending",
-           "haile_tamer_bounds", "increment_schedule", "order_statistic_cdf", "parent_cdf",
-           "simulate_ascending"]
+           "entry_interval", "haile_tamer_bounds", "increment_schedule", "order_statistic_cdf",
+           "parent_cdf", "simulate_ascending"]
 
 # eBay's bid-increment table of the early 2000s (US site): (price from, increment); the
 # increment of a price p is that of the last row whose "from" is ≤ p.
@@ -265,6 +294,7 @@ class AscendingBounds(Result):
     reserve: dict
     method: str
     references: tuple[str, ...] = REFERENCES
+    reserve_price: dict | None = None
 
     @property
     def rejected(self) -> bool:
@@ -303,7 +333,7 @@ class AscendingBounds(Result):
             "increment": self.increment, "crossings": self.crossings,
             "band_crossings": self.band_crossings, "rejected": self.rejected,
             "seller_value": self.seller_value, "reserve": self.reserve, "method": self.method,
-            "references": list(self.references)})
+            "references": list(self.references), "reserve_price": self.reserve_price})
 
     def to_frame(self) -> pd.DataFrame:
         """One row per grid point: the bounds and their band ends."""
@@ -336,6 +366,8 @@ class AscendingBounds(Result):
         counts = ", ".join(f"n = {n}: {m}" for n, m in self.bidder_counts.items())
         lines = [f"Haile–Tamer bounds on the value CDF (increment {self.increment}; auctions "
                  f"{counts})"]
+        if self.reserve_price is not None:
+            lines.append("  " + self.reserve_price["summary"])
         qs = np.quantile(self.grid, [0.1, 0.25, 0.5, 0.75, 0.9])
         for v in qs:
             k = int(np.searchsorted(self.grid, v, side="right") - 1)
@@ -440,8 +472,9 @@ def _reserve_part(grid, lower, upper, band_lo, band_hi, ns, v0) -> dict:
 
 def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
                        n_boot: int = 199, bands: str = "exact", min_auctions: int = 1,
-                       seller_value: float = 0.0, seed=0,
-                       max_work: float | None = None) -> AscendingBounds:
+                       seller_value: float = 0.0, seed=0, max_work: float | None = None,
+                       reserve=None, potential_bidders=None, min_observed: int = 1,
+                       min_cell_auctions: int = 1) -> AscendingBounds:
     """Haile–Tamer (2003) bounds on the value CDF from the bids of ascending auctions.
 
     Parameters
@@ -475,6 +508,20 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         Seeds the bootstrap.
     max_work : float, optional
         Refuse a request costing more (default :data:`numerics.validate.MAX_WORK`).
+    reserve : float or array, optional
+        A known reserve (starting price) r_a, one number or one per auction: bidders with
+        values below it do not bid, bids below it are dropped (counted). The bounds are then on
+        F above the reserve only (module doc, *Known reserve*): on F itself with
+        ``potential_bidders``, else on the law of v given v ≥ t, t the largest reserve used.
+    potential_bidders : int or array, optional
+        With ``reserve``: the number of potential bidders N of every auction (or one per
+        auction), which identifies F(r) from the numbers of bidders.
+    min_observed : int
+        With ``potential_bidders``: auctions with fewer bidders are absent from the data (1:
+        auctions nobody bid in; 2 when one-bid auctions were dropped too), so the counts are
+        fitted as a binomial truncated there.
+    min_cell_auctions : int
+        With ``reserve``: reserve values with fewer auctions are left out (counted).
 
     Returns
     -------
@@ -483,7 +530,8 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     Raises
     ------
     ValueError
-        For a bad argument (named), or when no bidder count has enough auctions.
+        For a bad argument (named), or when no bidder count (with ``reserve``: no reserve
+        value) has enough auctions.
 
     References
     ----------
@@ -511,6 +559,14 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
     rows = _auctions(bids)
     if not rows:
         raise ValueError("bids: no auction")
+    if reserve is not None:
+        return _with_reserve(rows, reserve, potential_bidders, min_observed, min_cell_auctions,
+                             dict(increment=increment, grid=grid, level=level, n_boot=n_boot,
+                                  bands=bands, min_auctions=min_auctions, seller_value=v0,
+                                  seed=seed, max_work=max_work))
+    if potential_bidders is not None:
+        raise ValueError(f"potential_bidders={potential_bidders!r}: only with reserve (it "
+                         "identifies F at a binding reserve)")
     prices = np.array([r.max() if r.size else np.nan for r in rows])
     has = np.isfinite(prices)
     deltas = np.zeros(len(rows))
@@ -607,6 +663,244 @@ def haile_tamer_bounds(bids, *, increment=0.0, grid=200, level: float = 0.05,
         reserve=reserve, method=method)
 
 
+def _per_auction(name: str, value, count: int, *, integer: bool = False) -> np.ndarray:
+    """One number per auction from a number or a sequence (checked: count, finite, N ≥ 2)."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        one = (positive_int(name, value, minimum=2) if integer else finite_float(name, value))
+        return np.full(count, float(one))
+    try:
+        arr = np.asarray(value, float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: a number or one number per auction") from None
+    if arr.size != count:
+        raise ValueError(f"{name}: {arr.size} numbers for {count} auctions (one per auction, in "
+                         "the order of bids)")
+    bad = ~np.isfinite(arr)
+    if integer:
+        bad |= ~bad & ((arr < 2) | (arr != np.round(arr)))
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{name}: auction {k + 1} has {float(arr[k])!r}: must be "
+                         + ("an integer ≥ 2" if integer else "a finite number"))
+    return arr
+
+
+def entry_interval(observed, potential, min_observed: int = 1, level: float = 0.05
+                   ) -> tuple[float, float, float]:
+    """F(r), the share of potential bidders who stay out at a binding reserve, with a
+    likelihood-ratio confidence interval, from the bidders n_a out of N_a per auction.
+
+    The counts are binomial(N_a, 1 − F(r)) truncated below ``min_observed``
+    (:func:`~latent.data.reserve.entry_probability`, whose maximum-likelihood estimate this
+    is); the interval holds the F(r) whose log-likelihood is within χ²₁(1 − level)/2 of the
+    maximum (Wilks).
+
+    Parameters
+    ----------
+    observed, potential : array_like of int
+        Bidders per auction (≥ ``min_observed``) and potential bidders per auction.
+    min_observed : int
+        1 or 2: auctions with fewer bidders are absent from the data.
+    level : float
+        1 − the interval's confidence.
+
+    Returns
+    -------
+    tuple of float
+        (F(r) estimate, interval low, interval high).
+
+    Examples
+    --------
+    >>> f, lo, hi = entry_interval([3, 2, 4, 3] * 50, [4] * 200)   # 3 of 4 bid on average
+    >>> round(f, 3), round(lo, 3), round(hi, 3)
+    (0.253, 0.223, 0.285)
+    """
+    level = probability("level", level)
+    q_hat = entry_probability(observed, potential, min_observed)
+    n = np.asarray(observed, float)
+    big_n = np.asarray(potential, float)
+    total_n, total_out = n.sum(), (big_n - n).sum()
+    sizes, count = np.unique(big_n, return_counts=True)
+    # the log-likelihood on a fine grid of q, the estimate included (a 1-D profile)
+    q = np.unique(np.r_[np.linspace(1e-6, 1.0 - 1e-9, 20_001), min(q_hat, 1.0 - 1e-12)])
+    none = (1.0 - q[:, None]) ** sizes
+    kept = 1.0 - none - (sizes * q[:, None] * (1.0 - q[:, None]) ** (sizes - 1)
+                         if min_observed == 2 else 0.0)
+    with np.errstate(divide="ignore"):  # q → 1 with every potential bidder bidding: log 0
+        ll = (total_n * np.log(q) + (total_out * np.log1p(-q) if total_out else 0.0)
+              - np.log(np.maximum(kept, 1e-300)) @ count)
+    inside = q[ll >= ll.max() - stats.chi2.ppf(1 - level, 1) / 2]
+    q_hi = 1.0 if total_out == 0 else float(inside.max())
+    return 1.0 - q_hat, 1.0 - q_hi, 1.0 - float(inside.min())
+
+
+_ARRAYS = ("lower", "upper", "lower_plain", "upper_plain", "lower_pointwise", "upper_pointwise",
+           "lower_uniform", "upper_uniform")
+# each (lower, upper) pair of arrays that bound F together
+_PAIRS = (("lower", "upper"), ("lower_plain", "upper_plain"),
+          ("lower_pointwise", "upper_pointwise"), ("lower_uniform", "upper_uniform"))
+
+
+def _with_reserve(rows, reserve, potential_bidders, min_observed, min_cell, kw) -> AscendingBounds:
+    """Haile–Tamer bounds with a known reserve (module doc, *Known reserve*): one set of
+    bounds per reserve value on the law above it, combined on F (N known) or on the law above
+    the largest reserve used."""
+    count = len(rows)
+    r = _per_auction("reserve", reserve, count)
+    big_n = (None if potential_bidders is None else
+             _per_auction("potential_bidders", potential_bidders, count, integer=True))
+    min_observed = positive_int("min_observed", min_observed, minimum=1, maximum=2)
+    min_cell = positive_int("min_cell_auctions", min_cell)
+    min_auctions, level = kw["min_auctions"], kw["level"]
+    inc = kw["increment"]
+    if not isinstance(inc, str | numbers.Real):
+        try:
+            inc = np.asarray(inc, float).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(f"increment={inc!r}: a number ≥ 0, per-auction numbers or one of "
+                             f"{', '.join(INCREMENT_RULES)}") from None
+        if inc.size != count:
+            raise ValueError(f"increment: {inc.size} numbers for {count} auctions (one per "
+                             "auction, in the order of bids)")
+    below = sum(int(np.sum(x < ra)) for x, ra in zip(rows, r, strict=True))
+    rows = [x[x >= ra] for x, ra in zip(rows, r, strict=True)]
+    n_obs = np.array([x.size for x in rows])
+    if big_n is not None and np.any(n_obs > big_n):
+        raise ValueError(f"potential_bidders: {int(np.sum(n_obs > big_n))} auction(s) have more "
+                         "bidders than potential bidders")
+    cells, skipped_cells = [], {}
+    for c in np.unique(r[n_obs > 0]):
+        idx = np.flatnonzero((r == c) & (n_obs > 0))
+        sizes, per = np.unique(n_obs[idx], return_counts=True)
+        if idx.size < min_cell:
+            skipped_cells[float(c)] = f"{idx.size} auctions < min_cell_auctions {min_cell}"
+        elif not np.any((sizes >= 2) & (per >= min_auctions)):
+            skipped_cells[float(c)] = (f"no bidder count n ≥ 2 with min_auctions={min_auctions} "
+                                       "auctions")
+        elif big_n is not None and np.any(n_obs[idx] < min_observed):
+            skipped_cells[float(c)] = f"auctions with fewer than min_observed={min_observed} bids"
+        else:
+            cells.append((float(c), idx))
+    if not cells:
+        raise ValueError(f"reserve: no reserve value has at least min_cell_auctions={min_cell} "
+                         f"auctions with a bidder count n ≥ 2 of min_auctions={min_auctions} "
+                         f"auctions ({len(skipped_cells)} reserve values skipped)")
+    known = big_n is not None
+    # Bonferroni: each cell's band, and with N each cell's F(r) interval, share the level
+    k = len(cells)
+    a_cell = level / (2 * k) if known else level / k
+    t = max(c for c, _ in cells)
+    start = min(c for c, _ in cells) if known else t
+    grid = kw["grid"]
+    if isinstance(grid, numbers.Integral) and not isinstance(grid, bool):
+        kgrid = positive_int("grid", grid, minimum=2, maximum=100_000)
+        used = np.concatenate([idx for _, idx in cells])
+        prices = np.array([rows[j].max() for j in used])
+        step = (inc[used] if isinstance(inc, np.ndarray) else
+                _increments(inc, prices))
+        grid_v = np.linspace(start, float(np.max(prices + step)), kgrid)
+    else:
+        try:
+            grid_v = np.unique(np.r_[np.asarray(grid, float).ravel(), t])
+        except (TypeError, ValueError):
+            raise ValueError(f"grid={grid!r}: an int ≥ 2 or value points") from None
+        if not np.all(np.isfinite(grid_v)):
+            raise ValueError(f"grid={grid!r}: an int ≥ 2 or finite value points")
+    k_t = int(np.searchsorted(grid_v, t))
+    seeds = seed_sequence(kw["seed"]).spawn(k)
+    combined = {name: [] for name in _ARRAYS}
+    counts: dict[int, int] = {}
+    cell_info, first = [], None
+    for (c, idx), ss in zip(cells, seeds, strict=True):
+        b = haile_tamer_bounds(
+            [rows[j] for j in idx], increment=inc[idx] if isinstance(inc, np.ndarray) else inc,
+            grid=grid_v, level=a_cell, n_boot=kw["n_boot"], bands=kw["bands"],
+            min_auctions=min_auctions, seller_value=kw["seller_value"], seed=ss,
+            max_work=kw["max_work"])
+        first = first or b
+        for n, m in b.bidder_counts.items():
+            counts[n] = counts.get(n, 0) + m
+        below_c = grid_v < c  # the law above c puts nothing below it
+        cell = {name: np.where(below_c, 0.0, getattr(b, name)) for name in _ARRAYS}
+        info = {"reserve": c, "auctions": int(idx.size),
+                "bidder_counts": {int(n): int(m) for n, m in b.bidder_counts.items()},
+                "rejected": b.rejected}
+        if known:
+            f_r, f_lo, f_hi = entry_interval(n_obs[idx], big_n[idx], min_observed, a_cell)
+            info.update(F_r=f_r, F_r_interval=[f_lo, f_hi])
+            # F(v) = F(r) + (1 − F(r)) F(v | v ≥ r) above r; below r only F(v) ≤ F(r)
+            for lo_name, hi_name in _PAIRS:
+                band = lo_name.endswith(("pointwise", "uniform"))
+                f_low, f_high = (f_lo, f_hi) if band else (f_r, f_r)
+                combined[lo_name].append(np.where(below_c, 0.0,
+                                                  f_low + (1 - f_low) * cell[lo_name]))
+                combined[hi_name].append(np.where(below_c, f_high,
+                                                  f_high + (1 - f_high) * cell[hi_name]))
+        else:
+            # F(v | v ≥ t) = (F_c(v) − F_c(t)) / (1 − F_c(t)), decreasing in F_c(t)
+            for lo_name, hi_name in _PAIRS:
+                lo_c, hi_c = cell[lo_name], cell[hi_name]
+                # F_t(t) = 0 exactly for the cell of t itself (a continuous law)
+                lo_t, hi_t = (0.0, 0.0) if c == t else (float(lo_c[k_t]), float(hi_c[k_t]))
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    low = np.where(hi_t < 1, (lo_c - hi_t) / (1 - hi_t), 0.0)
+                    high = np.where(lo_t < 1, (hi_c - lo_t) / (1 - lo_t), 1.0)
+                above = grid_v >= t
+                combined[lo_name].append(np.where(above, np.clip(low, 0, 1), 0.0))
+                combined[hi_name].append(np.where(above, np.clip(high, 0, 1), 0.0))
+        cell_info.append(info)
+    out = {}
+    for lo_name, hi_name in _PAIRS:
+        out[lo_name] = np.maximum.accumulate(np.max(combined[lo_name], axis=0))
+        out[hi_name] = np.minimum.accumulate(np.min(combined[hi_name], axis=0)[::-1])[::-1]
+    crossings = int(np.count_nonzero(out["lower"] > out["upper"] + 1e-12))
+    band_cross = int(np.count_nonzero(out["lower_uniform"] > out["upper_uniform"] + 1e-12))
+    v0 = kw["seller_value"]
+    ns = sorted(n for n in counts if n >= 2)
+    reserve_part = _reserve_part(grid_v, out["lower"], out["upper"], out["lower_uniform"],
+                                 out["upper_uniform"], [] if known else ns, v0)
+    if known:
+        target = f"F itself above the smallest reserve used, {start:g}"
+        per = "; ".join(f"F({ci['reserve']:g}) = {ci['F_r']:.3f} [{ci['F_r_interval'][0]:.3f}, "
+                        f"{ci['F_r_interval'][1]:.3f}]" for ci in cell_info[:6])
+        summary = (f"known reserve: bounds on {target} (F below it is not identified, only its "
+                   f"mass), from {k} reserve value(s) and the numbers of bidders out of the "
+                   f"potential bidders (truncated binomial): {per}"
+                   + (f"; … ({k - 6} more)" if k > 6 else ""))
+    else:
+        target = f"the law of values above {t:g}, F(v | v ≥ {t:g})"
+        summary = (f"known reserve: bounds on {target}, the largest reserve used, from {k} "
+                   "reserve value(s); F below the reserve and its mass F(r) are not identified "
+                   "without the number of potential bidders (the revenue gain below is of "
+                   f"raising the reserve from {t:g} with n bidders above it)")
+    if below:
+        summary += f"; {below} bids below their auction's reserve dropped"
+    if skipped_cells:
+        summary += (f"; {len(skipped_cells)} reserve value(s) with too few auctions left out "
+                    f"({sum(int(s.split()[0]) for s in skipped_cells.values() if s[0].isdigit())}"
+                    " auctions)")
+    method = (first.method + "; with a known reserve (Haile and Tamer 2003, section 5): per "
+              "reserve value r, the bounds on the law of the values above r (the observed "
+              "bidders are those with values above it), "
+              + ("mapped to F by F(v) = F(r) + (1 − F(r)) F(v | v ≥ r) with F(r) from the "
+                 "numbers of bidders out of N" if known else
+                 "mapped to the law above the largest reserve t by (F_r(v) − F_r(t)) / "
+                 "(1 − F_r(t))")
+              + f", intersected over {k} reserve value(s); level split evenly over them "
+              "(Bonferroni)" + (", half to F(r)'s likelihood-ratio intervals" if known else ""))
+    return AscendingBounds(
+        grid=grid_v, **out, level=level, n_boot=kw["n_boot"],
+        bidder_counts=dict(sorted(counts.items())), skipped={}, increment=first.increment
+        if k == 1 else (inc if isinstance(inc, str) else "per auction" if
+                        isinstance(inc, np.ndarray) else f"{float(inc):g}"),
+        crossings=crossings, band_crossings=band_cross, seller_value=v0,
+        reserve=reserve_part, method=method,
+        reserve_price={"target": "F" if known else "conditional", "threshold": start,
+                       "potential_bidders": "given" if known else None,
+                       "cells": cell_info, "skipped": skipped_cells,
+                       "bids_below_reserve_dropped": below, "summary": summary})
+
+
 def _exact_bands(g_up, g_lo, up_pairs, lo_pairs, level):
     """Finite-sample band ends (lower pointwise, upper pointwise, lower uniform, upper
     uniform). Each side has level/2, split over its J components: a component's one-sided
@@ -685,18 +979,22 @@ class SimulatedAscending:
 
     ``bids``: auctions × max(sizes), NaN for absent bidders; ``values``: the same shape, the
     bidders' values; ``law``: the frozen scipy law of a value (``law.cdf`` is the truth the
-    bounds must contain); ``increment``: Δ.
+    bounds must contain); ``increment``: Δ; ``reserve``: the reserve (None: none);
+    ``potential_bidders``: each auction's number of potential bidders N (with a reserve, only
+    those with values at or above it bid; an auction nobody bid in is a row of NaN).
     """
 
     bids: np.ndarray
     values: np.ndarray
     law: object
     increment: float
+    reserve: float | None = None
+    potential_bidders: np.ndarray | None = None
 
 
 def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: float = 0.05,
-                       dropout: float = 0.5, law: str = "uniform",
-                       seed=0) -> SimulatedAscending:
+                       dropout: float = 0.5, law: str = "uniform", seed=0,
+                       reserve: float | None = None) -> SimulatedAscending:
     """Ascending auctions in which the two Haile–Tamer assumptions hold, with early dropouts.
 
     Values are iid (``"uniform"`` on [0, 1] or ``"lognormal"`` with σ = 0.5); N is drawn
@@ -707,6 +1005,10 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
     plus Δ, or her own value if that is lower. A loser whose value exceeds the price plus Δ
     would violate assumption 2: her early dropout is undone (she stays to her value), so
     dropouts happen only where the assumptions allow them.
+
+    With a ``reserve`` r, only the bidders whose values are at least r bid: the price rises
+    from r on the levels r + kΔ, an early dropout stops at r plus a uniform fraction of v − r,
+    and a lone bidder pays r.
 
     Parameters
     ----------
@@ -722,6 +1024,8 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
         ``"uniform"`` or ``"lognormal"``.
     seed : int, SeedSequence or Generator
         Seeds every draw.
+    reserve : float, optional
+        A binding reserve price (None: none).
 
     Returns
     -------
@@ -746,6 +1050,9 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
     present = np.arange(width)[None, :] < n_of[:, None]
     v = np.where(present, frozen.ppf(rng.random((auctions, width))), np.nan)
     early = present & (rng.random((auctions, width)) < q)
+    if reserve is not None:
+        return _simulate_with_reserve(v, present, early, rng.random((auctions, width)), delta,
+                                      finite_float("reserve", reserve), frozen, n_of)
     stop = np.where(early, v * rng.random((auctions, width)), v)
 
     def bid_at(s):
@@ -764,3 +1071,28 @@ def simulate_ascending(auctions: int = 500, *, sizes=(2, 3, 4, 5), increment: fl
     b = np.where(present, bid_at(stop), np.nan)
     b[rows, win] = price
     return SimulatedAscending(bids=b, values=v, law=frozen, increment=delta)
+
+
+def _simulate_with_reserve(v, present, early, frac, delta, r, frozen, n_of) -> SimulatedAscending:
+    """:func:`simulate_ascending` with a binding reserve r (its doc)."""
+    entered = present & (v >= r)
+    stop = np.where(early, r + (v - r) * frac, v)
+
+    def bid_at(s):
+        return r + np.floor((s - r) / delta) * delta if delta > 0 else s
+
+    rows = np.arange(v.shape[0])
+    win = np.argmax(np.where(entered, v, -np.inf), axis=1)
+    anyone = entered.any(axis=1)
+    for _ in range(2):  # undo the dropouts assumption 2 forbids, as without a reserve
+        b = np.where(entered, bid_at(stop), -np.inf)
+        b[rows, win] = -np.inf
+        # the winner bids the top loser's bid + Δ, at most her value, at least r (alone: r)
+        price = np.maximum(np.minimum(b.max(axis=1) + delta, v[rows, win]), r)
+        bad = entered & (v > price[:, None] + delta)
+        bad[rows, win] = False
+        stop = np.where(bad, v, stop)
+    b = np.where(entered, bid_at(stop), np.nan)
+    b[rows[anyone], win[anyone]] = price[anyone]
+    return SimulatedAscending(bids=b, values=v, law=frozen, increment=delta, reserve=r,
+                              potential_bidders=n_of)

@@ -60,6 +60,7 @@ from latent.data.factor import (
 )
 from latent.data.gpv import BANDWIDTH_RULES, GPVGroup, gpv_pseudo_values, gpv_replicate
 from latent.data.reader import CHUNK_ROWS, AuctionData, DataError, read_auctions
+from latent.data.reserve import ReserveCell, reserve_pseudo_values
 from latent.data.selection import Selection, select_exact, select_identified, select_subsample
 from latent.data.sources import where_conditions
 from latent.data.tails import hill_index
@@ -347,9 +348,13 @@ def _check_reserve(opts: EstimateOptions) -> None:
     first_price = ("first-price bids (bids='first-price' in Python, --bids first-price on the "
                    "command line)")
     for name in ("reserve", "reserve_col"):
-        if getattr(opts, name) is not None and opts.bids != "first-price":
-            raise ValueError(f"{name}={getattr(opts, name)!r}: the binding-reserve inversion "
-                             f"is for {first_price}")
+        if getattr(opts, name) is not None and opts.bids not in ("first-price", "ascending"):
+            raise ValueError(f"{name}={getattr(opts, name)!r}: a reserve is for {first_price} "
+                             "(the binding-reserve inversion) or ascending bids (bids="
+                             "'ascending', --bids ascending: Haile–Tamer bounds above it)")
+        if getattr(opts, name) is not None and opts.bids == "ascending" and opts.lowest_wins:
+            raise ValueError(f"{name}={getattr(opts, name)!r}: bids='ascending' is not with "
+                             "lowest_wins")
         if getattr(opts, name) is not None and (opts.covariates or opts.fixed_effects
                                                 or opts.normalize):
             raise ValueError(f"{name}={getattr(opts, name)!r}: not with covariates, "
@@ -358,7 +363,9 @@ def _check_reserve(opts: EstimateOptions) -> None:
     if opts.uniform_band and opts.bids != "first-price":
         raise ValueError(f"uniform_band=True: a band for the GPV value quantile function, for "
                          f"{first_price}")
-    if (given or opts.uniform_band) and opts.data_boot < MIN_BOOT:
+    # the ascending bounds' bands are exact (no resamples needed)
+    if ((given and opts.bids == "first-price") or opts.uniform_band) and \
+            opts.data_boot < MIN_BOOT:
         raise ValueError(f"data_boot={opts.data_boot}: the binding-reserve block and the "
                          f"uniform band need at least {MIN_BOOT} resamples")
 
@@ -499,14 +506,42 @@ def _to_values(n: int, opts: EstimateOptions):
     return gpv
 
 
+def _reserve_cell(extra: dict, opts: EstimateOptions) -> ReserveCell | None:
+    """The binding-reserve block's one cell (one reserve, one N) whose inversion the per-N
+    blocks of first-price bids use, or None (no reserve, several cells, or CRRA)."""
+    res = extra.get("reserve")
+    if res is None or opts.bids != "first-price" or opts.crra is not None or len(res.cells) != 1:
+        return None
+    return res.cells[0].cell
+
+
+def _reserve_to_values(opts: EstimateOptions, cell: ReserveCell):
+    """Observed bids → pseudo-values with the reserve's boundary condition
+    (:func:`~latent.data.reserve.reserve_pseudo_values`), re-run on every bootstrap replicate
+    of a per-N block with r, N and F(r) of the reserve block held fixed. The bids of the
+    auctions with n bidders have the law of every bid of the cell (given n entrants their
+    values are iid above r), so the group's own bids estimate G* and g*."""
+    bandwidth = opts.bandwidth or "silverman"
+
+    def invert(b: np.ndarray) -> np.ndarray:
+        pv, _, _ = reserve_pseudo_values(b.ravel(), cell.reserve, cell.potential_bidders,
+                                         cell.bid_probability, bandwidth=bandwidth,
+                                         lowest_wins=opts.lowest_wins)
+        return pv.reshape(b.shape)
+
+    return invert
+
+
 def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
             values_from: str = "bids taken as values",
             total_auctions: int | None = None, observed: np.ndarray | None = None,
             units: str = "data units", gpv: GPVGroup | None = None,
-            first_stage: FirstStage | None = None) -> GroupReport:
+            first_stage: FirstStage | None = None, to_values=None) -> GroupReport:
     """All estimates for one selection (see module doc). ``sel.matrix`` holds values (costs
     with ``lowest_wins``), ``observed`` the observed bids (default: the same matrix);
-    ``first_stage``: the homogenisation regression, re-run in the auction bootstrap."""
+    ``first_stage``: the homogenisation regression, re-run in the auction bootstrap;
+    ``to_values``: observed bids → values re-run on each replicate (default
+    ``_to_values``; the reserve's inversion with a binding reserve)."""
     n = sel.n_bidders
     seeds = [_int_seed(s) for s in ss.spawn(4)]
     test_ss = ss.spawn(1)[0] if opts.tests else None  # a fifth child: the four above unchanged
@@ -568,7 +603,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
     resample = (None if first_stage is None or sel.auction_index is None else
                 first_stage_resampler(first_stage, sel.auction_index, observed))
     clusters = sel.auction_index if sel.auctions_subsampled else None
-    block = ipv_block(observed, matrix, n, opts, _to_values(n, opts),
+    block = ipv_block(observed, matrix, n, opts, to_values or _to_values(n, opts),
                       seed=np.random.SeedSequence(seeds[3]), units=units, clusters=clusters,
                       resample=resample, gpv=gpv, marginals=marginals, mc_seed=seeds[1])
     withheld = block.revenue.mechanism.withheld
@@ -1110,7 +1145,8 @@ def _reserve_and_bands(data: AuctionData, selections, opts: EstimateOptions, roo
     out = {}
     # after the groups' streams were spawned: their numbers do not change
     b_ss, r_ss = root.spawn(2)
-    if opts.reserve is not None or opts.reserve_col is not None:
+    # ascending bids: the reserve goes to the Haile–Tamer block (_ascending) instead
+    if opts.bids != "ascending" and (opts.reserve is not None or opts.reserve_col is not None):
         frame = _reserve_frame(data, opts)  # its own one-line error
         try:
             out["reserve"] = binding_reserve(
@@ -1199,12 +1235,15 @@ def estimate_rho(data, *, format="auto", auction_col=None, bidder_col=None, bid_
     reserve : float, optional
         First-price bids: a binding reserve price in every auction (with ``lowest_wins`` a
         maximum price). GPV with the reserve's boundary condition; values are identified above
-        it only; the value law above it and the optimal reserve, with intervals.
+        it only; the value law above it and the optimal reserve, with intervals. Ascending
+        bids: Haile–Tamer bounds on the value law above it (per reserve value; on F itself
+        with ``potential_bidders``).
     reserve_col : str, optional
         As ``reserve``, each auction's reserve read from this auction-level column.
     potential_bidders : int, optional
-        With a reserve: the number of potential bidders of every auction (default: the largest
-        number of bids in an auction, an assumption the report states).
+        With a reserve: the number of potential bidders of every auction (first-price default:
+        the largest number of bids in an auction, an assumption the report states; ascending:
+        none, and the bounds are on the law above the largest reserve).
     potential_bidders_col : str, optional
         With a reserve: each auction's number of potential bidders from this column.
     uniform_band : bool
@@ -1369,6 +1408,7 @@ def _estimate_in_memory(data: AuctionData, opts: EstimateOptions) -> EstimateRep
     if theta != 1.0:  # every inversion below uses the assumed or estimated θ
         opts = replace(opts, crra=theta)
     extra = _reserve_and_bands(data, selections, opts, root)
+    cell = _reserve_cell(extra, opts)
     units = "the data's units" if not opts.normalize else (
         f"bids ÷ their auction's {opts.normalize}")
     if homog is not None:
@@ -1381,6 +1421,10 @@ def _estimate_in_memory(data: AuctionData, opts: EstimateOptions) -> EstimateRep
     for sel, ss in zip(bar, group_ss[:len(selections)], strict=True):
         if not opts.asymmetric:  # no bidder identities: the order within a row means nothing
             sel = replace(sel, matrix=canonical_rows(sel.matrix))
+        if cell is not None:  # the reserve's boundary condition (latent.data.reserve)
+            groups.append(_reserve_group(sel, opts, ss, cell, data.n_auctions, units,
+                                         first_stage))
+            continue
         values, how, gpv = values_from_bids(sel, opts)
         groups.append(analyse(values, opts, ss, how, data.n_auctions,
                               observed=None if gpv is None else sel.matrix, units=units,
@@ -1395,6 +1439,25 @@ def _estimate_in_memory(data: AuctionData, opts: EstimateOptions) -> EstimateRep
         risk_aversion=risk,
         seed=_seed_label(opts.seed), units=units, lowest_wins=opts.lowest_wins,
         covariate_columns=cov, homogenisation=homog, ascending=asc)
+
+
+def _reserve_group(sel: Selection, opts: EstimateOptions, ss, cell: ReserveCell,
+                   total: int, units: str, first_stage) -> GroupReport:
+    """A per-N block of first-price bids inverted with the reserve's boundary condition."""
+    invert = _reserve_to_values(opts, cell)
+    try:
+        values = replace(sel, matrix=invert(sel.matrix))
+    except ValueError as exc:
+        raise DataError(f"--bids first-price with a reserve, N = {sel.n_bidders}: {exc}"
+                        ) from None
+    what = "pseudo-costs" if opts.lowest_wins else "pseudo-values"
+    how = (f"GPV {what} with the reserve's boundary condition (r = {cell.reserve:.4g}, "
+           f"{cell.potential_bidders} potential bidders, F(r) = "
+           f"{1 - cell.bid_probability:.3f} from the reserve block, held fixed in the "
+           f"bootstrap) from the first-price bids of the auctions with {sel.n_bidders} bids "
+           "(kernel on √|b − r|, reflected at r)")
+    return analyse(values, opts, ss, how, total, observed=sel.matrix, units=units,
+                   first_stage=first_stage, to_values=invert)
 
 
 def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
@@ -1413,7 +1476,24 @@ def _ascending(data: AuctionData, ns, opts: EstimateOptions, ss):
     sizes = data.sizes()
     counts = ns if opts.bidders is not None else [n for n, c in sizes.items()
                                                   if c >= opts.min_auctions]
+    known = {}
+    if opts.reserve is not None or opts.reserve_col is not None:
+        # every auction (the reserve cells pool the bidder counts themselves); the reader
+        # dropped one-bid auctions, so the number of bidders is truncated at 2
+        frame = _reserve_frame(data, opts)  # a missing column: its own one-line error
+        first = np.asarray(data.offsets[:-1])
+
+        def per_auction(col):
+            return frame[col].to_numpy(float)[first]
+
+        known = {"reserve": opts.reserve if opts.reserve_col is None else
+                 per_auction(opts.reserve_col),
+                 "potential_bidders": opts.potential_bidders
+                 if opts.potential_bidders_col is None else
+                 per_auction(opts.potential_bidders_col),
+                 "min_observed": 2, "min_cell_auctions": opts.min_auctions}
+        counts = sorted(sizes)
     return ascending_part(data, ns, bound_counts=counts, increment=opts.increment,
                           level=opts.level,
                           n_boot=opts.data_boot, seed=boot_ss, spectrum=spectrum,
-                          max_work=opts.max_work)
+                          max_work=opts.max_work, **known)

@@ -542,6 +542,11 @@ class GroupReport(Result):
     def values_kind(self) -> str:
         """What the marginals were estimated from: observed bids or GPV pseudo-values."""
         costs = self.procurement is not None
+        # a reserve's inversion has no GPVGroup diagnostics; its text says what it did
+        if "reserve's boundary condition" in self.values_from:
+            return ("pseudo-costs of the reserve's inversion (from observed first-price bids)"
+                    if costs else
+                    "pseudo-values of the reserve's inversion (from observed first-price bids)")
         if self.gpv is None:
             return "observed costs" if costs else "observed bids (taken as values)"
         return ("GPV pseudo-costs (from observed first-price bids)" if costs else
@@ -969,9 +974,14 @@ def format_report(rep: EstimateReport) -> str:
         lines += ["", f"exogenous entry (value laws equal across N): not tested "
                       f"({rep.entry.reason})"]
     if rep.reserve is not None:
+        with_reserve = bool(rep.groups) and all(
+            "reserve's boundary condition" in g.values_from for g in rep.groups)
         lines += [""] + rep.reserve.lines() + [
+            "  the per-N blocks below invert each observed N's bids with this block's reserve, "
+            "N and F(r) (values identified above r only)" if with_reserve else
             "  the per-N blocks below invert each observed N without the reserve (N bids, no "
-            "exclusion): their value numbers ignore it; this block's are the reserve's"]
+            "exclusion; the reserve's inversion is used there only with one reserve and one N "
+            "and no CRRA): their value numbers ignore it; this block's are the reserve's"]
     for g in rep.groups:
         sel = g.selection
         lines.append("")
