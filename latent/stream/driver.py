@@ -77,8 +77,9 @@ from latent.data.gpv import BANDWIDTH_RULES, weighted_percentile
 from latent.stream.gpv import group_block
 from latent.stream.histograms import SHIFT_BLOCK, binning_error, histogram_bytes
 from latent.stream.partitions import StreamSpec
-from latent.stream.passes import HistogramPass, Pass1, ScorePass, one_blas_thread
+from latent.stream.passes import HistogramPass, Pass1, ScorePass
 from numerics.engine import IN_FLIGHT, EngineConfig, map_partitions, session
+from numerics.threads import one_blas_thread
 from numerics.validate import (
     choice,
     default_max_memory,

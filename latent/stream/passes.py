@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from latent.stream.hashing import auction_hashes, in_sample, poisson_weights
 from latent.stream.histograms import BidHistogram
@@ -40,6 +39,7 @@ from latent.stream.regression import (
     add_scores,
     design_matrix,
 )
+from numerics.threads import one_blas_thread
 
 __all__ = ["HistogramPass", "HistogramResult", "Pass1", "Pass1Result", "ScorePass",
            "ScoreResult"]
@@ -70,19 +70,6 @@ def _merge_ranges(a: dict, b: dict) -> dict:
         out[n] = (min(lo, out[n][0]), max(hi, out[n][1])) if n in out else (lo, hi)
     return out
 
-
-
-def one_blas_thread():
-    """A context in which BLAS and LAPACK run on one thread.
-
-    The QR factors, the clustered-SE products and their merges are sums whose order depends on
-    how many threads the BLAS splits them over: on 2 threads (this process, inline) and on 1 (a
-    Dask worker, whose nanny pins BLAS to one thread) the regression differed at 1e-15 and so
-    did every number after it. One thread everywhere makes inline, local and Dask runs equal
-    bit for bit; the products here are small (p ≤ a few hundred columns), so threads gained
-    little.
-    """
-    return threadpool_limits(limits=1, user_api="blas")
 
 @dataclass(frozen=True, eq=False)
 class Pass1Result:
