@@ -12,6 +12,7 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 import latent
+import latent.estimate.pipeline as pipeline
 from latent.cli.estimate_rho import run_cli
 from latent.data.sources import open_source
 from latent.data.synthetic_log import write_bid_log
@@ -128,3 +129,17 @@ def test_the_passes_sum_the_same_whatever_the_blas_threads():
     with threadpool_limits(limits=1, user_api="blas"):
         one = Pass1(spec)(part).normal.r
     assert np.array_equal(one, two)
+
+
+def test_in_memory_analysis_of_many_bids_points_to_the_stream(monkeypatch):
+    """Above STREAM_HINT_BIDS bids the in-memory report says --stream exists (the threshold
+    lowered here: the real one is 2·10⁶ bids); below it, nothing is said."""
+    v = np.random.default_rng(np.random.SeedSequence(41)).random((60, 3))
+    fast = dict(data_boot=0, tests=False, samples=200, revenue_samples=1000, grid=6,
+                lp_max_bidders=2, n_boot=20, progress=False)
+    quiet = latent.estimate_rho(v, **fast)
+    assert not any("--stream" in w for w in quiet.data_warnings)
+    monkeypatch.setattr(pipeline, "STREAM_HINT_BIDS", 100)
+    loud = latent.estimate_rho(v, **fast)
+    (hint,) = [w for w in loud.data_warnings if "--stream" in w]
+    assert hint.startswith("180 bids analysed in memory")

@@ -881,7 +881,9 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 99, samples: i
     ``samples`` auctions of ``n_bidders`` bidders. ``bids`` as in :func:`fit_factor_model`
     (``"first_price"``: log first-price bids, inverted per resample).
 
-    ``interval``: ``"normal"`` (default) is ``point`` ± t(B − 1)·(sd of the replicates),
+    ``interval``: ``"normal"`` (default) is ``point`` ± t(B − 1)·(sd of the replicates) —
+    on the log scale when the point and every replicate are positive (point × e^{±t·sd(log)}:
+    a revenue or cost interval that stays positive),
     ``point`` the revenues of the model fitted to all the data (``point``: a dict of them by
     key, as :func:`factor_revenues` or :func:`factor_costs` gives them; else they are
     computed here from one more fit); ``"percentile"`` the replicates' quantiles. Measured
@@ -948,6 +950,17 @@ def bootstrap_revenues(log_bids, n_bidders: int, *, n_boot: int = 99, samples: i
     if point is None:
         centre = revenues(x, point_ss, FactorProfile.marginal_samples)
         point = dict(zip(keys, centre, strict=True))
-    half = stats.t.ppf(1 - alpha, int(n_boot) - 1) * reps.std(axis=0, ddof=1)
-    return {k: (float(point[k]) - float(half[j]), float(point[k]) + float(half[j]))
-            for j, k in enumerate(keys)}
+    t = stats.t.ppf(1 - alpha, int(n_boot) - 1)
+    out = {}
+    for j, k in enumerate(keys):
+        centre, col = float(point[k]), reps[:, j]
+        if centre > 0 and np.all(col > 0):
+            # a positive revenue or cost: the same interval on the log scale, so that it stays
+            # positive (on the World Bank bids the level interval of a cost ran to −14 when the
+            # re-fits' spread was wide); where the spread is small the two coincide
+            half = t * float(np.log(col).std(ddof=1))
+            out[k] = (centre * math.exp(-half), centre * math.exp(half))
+        else:
+            half = t * float(col.std(ddof=1))
+            out[k] = (centre - half, centre + half)
+    return out
