@@ -236,7 +236,8 @@ def _factor_num(e, interval) -> str:
         return (f"{_num(e.mean)} (no interval on the quantity: --factor-boot 0 re-fits; "
                 f"{mc})")
     return (f"{_num(e.mean, interval)} (bootstrap of auctions, model re-fitted on each, "
-            f"normal interval; {mc})")
+            f"normal interval, on the log scale when the point and every re-fit are "
+            f"positive; {mc})")
 
 
 _COST_NAMES = {"reverse_second_price": "reverse second price",
