@@ -248,6 +248,7 @@ def test_results_are_json_ready():
     (lambda: independence_test(np.random.default_rng(0).random((9, 2)), level=1.5), "level"),
     (lambda: symmetry_test(np.random.default_rng(0).random((9, 2)), method="cvm"), "method"),
     (lambda: bias_corrected_rho(np.ones((3, 2))), "values"),
+    (lambda: bias_corrected_rho(np.random.default_rng(0).random((9, 2)), n_boot=5), "n_boot"),
     (lambda: bias_corrected_rho(np.random.default_rng(0).random((9, 2)), confidence=2),
      "confidence"),
     (lambda: revenue_equivalence(np.ones((9, 3)), _sp_model, fmt="dutch"), "fmt"),
