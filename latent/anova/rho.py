@@ -1,7 +1,9 @@
 """ρ, the Latent Number: grade-decay ρ from a grade spectrum, and spectral ρ from data.
 
-*Grade-decay ρ*: W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a
-(generalised) least-squares fit log W_r = a − 2r·log ρ over the resolved grades. A curvature
+*Grade-decay ρ*: W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a fit of ρ:
+for exact energies, least squares log W_r = a − 2r·log ρ over the resolved grades; for Monte
+Carlo estimates, weighted least squares of W_r = C² ρ^{−2r} on the natural scale over every
+estimated grade, with a delta-method interval on log ρ. A curvature
 term c (log W_r = a + b r + c r²) measures departure from geometric decay: consecutive ratios
 change by the factor e^{−c} per grade, so growing or shrinking ratios are reported, not averaged.
 
