@@ -7,8 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 from stat_rules import assert_coverage, min_seeds
 
+from latent.anova.owen import grade_spectrum_owen
+from latent.anova.pooling import pool_spectra
 from latent.anova.rho import grade_decay_rho, spectral_rho
 from latent.anova.testfunctions import sobol_g_energies
 from numerics.results import jsonable as to_jsonable
@@ -58,6 +61,46 @@ def test_estimated_energies_ci_coverage_over_seeds():
         hits += fit.rho_ci[0] <= rho <= fit.rho_ci[1]
         ratio_hits += fit.ratios_ci[0][0] <= rho <= fit.ratios_ci[0][1]
     assert_coverage([hits, ratio_hits], seeds)
+
+
+def test_estimated_fit_uses_every_grade_and_two_grades_match_the_ratio():
+    # Exactly geometric estimates: the natural-scale fit returns ρ exactly, and an unresolved
+    # grade (CI through 0) still enters the fit (a resolution-based choice would bias ρ low).
+    w = np.array([0.0] + [4.0 * 2.0 ** (-2.0 * r) for r in range(1, 5)])
+    cov = np.diag([1e-6, 1e-6, 1e-6, 1.0])  # W_4 = 1/64 with se 1: unresolved
+    fit = grade_decay_rho(w, cov)
+    assert fit.rho == pytest.approx(2.0, rel=1e-8) and fit.grades == (1, 2, 3, 4)
+    assert fit.slope == pytest.approx(-2 * math.log(2.0), rel=1e-8)
+    assert fit.intercept == pytest.approx(math.log(4.0), rel=1e-8)
+    # Two grades: the line passes through both, so ρ = √(W_1/W_2) and its delta-method
+    # interval is the per-grade ratio's (computed separately from cov in closed form).
+    rng = np.random.default_rng(np.random.SeedSequence(3))
+    w2 = np.array([0.0, 0.3, 0.05]) * (1 + 0.1 * rng.normal(size=3))
+    c2 = np.array([[4e-4, 1e-5], [1e-5, 9e-5]])
+    fit = grade_decay_rho(w2, c2)
+    assert fit.rho == pytest.approx(math.sqrt(w2[1] / w2[2]), rel=1e-8)
+    np.testing.assert_allclose(tuple(fit.rho_ci), tuple(fit.ratios_ci[0]), rtol=1e-6)
+
+
+def test_cov_dof_gives_student_t_width():
+    rng = np.random.default_rng(np.random.SeedSequence(4))
+    truth = 4.0 * 2.0 ** (-2.0 * np.arange(1, 5))
+    cov = np.diag((0.05 * truth) ** 2)
+    w = np.concatenate([[0.0], truth * (1 + 0.05 * rng.normal(size=4))])
+    wide, narrow = grade_decay_rho(w, cov, cov_dof=3), grade_decay_rho(w, cov)
+    assert wide.rho == narrow.rho
+    ratio = math.log(wide.rho_ci[1] / wide.rho) / math.log(narrow.rho_ci[1] / narrow.rho)
+    assert ratio == pytest.approx(stats.t.ppf(0.975, 3) / stats.norm.ppf(0.975), rel=1e-9)
+    assert "Student-t (3 dof)" in wide.ci_method
+    with pytest.raises(ValueError, match="cov_dof"):
+        grade_decay_rho(w, cov, cov_dof=0)
+
+
+def test_owen_spectrum_carries_its_replicates_dof():
+    parts = [grade_spectrum_owen(lambda x: x[:, 0] * x[:, 1] * x[:, 2], stats.uniform(), 3,
+                                 evaluations=20_000, seed=sd, replicates=5) for sd in (1, 2)]
+    assert parts[0].cov_dof == 4 and "Student-t (4 dof)" in parts[0].rho().ci_method
+    assert pool_spectra(parts).cov_dof == 8  # independent chunks: their dof add up
 
 
 def test_spectral_rho_one_factor_model():

@@ -627,6 +627,7 @@ def _assemble(x, n, R, plans, m, per_sample, pilot_samples, pilot_evals, seed, c
     spec = spectrum_from_means(
         "owen", n, R, x.mean(0), cov, z=z, level=confidence,
         notes=notes, evaluations=k * m * per_sample + pilot_evals, samples=k * m, seed=seed,
+        cov_dof=k - 1,
         ci_method=(f"Student-t {confidence:.0%} CI over {k} independently "
                    + ("scrambled Sobol' replicates" if qmc else "seeded Monte Carlo replicates")
                    + (", far end moved out by the per-sample skewness (Cornish–Fisher); delta "

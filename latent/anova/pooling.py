@@ -77,6 +77,10 @@ def pool_spectra(chunks: list[GradeSpectrum], confidence: float = 0.95) -> Grade
         variance_ci=var_ci, tail=tail, tail_ci=tail_ci, mean_dimension=md,
         mean_dimension_ci=md_ci, first_order=first, first_order_ci=first_ci, total=total,
         total_ci=total_ci, samples=int(n.sum()),
+        # independent chunks of equal size and spread: the pooled covariance has the sum of
+        # their degrees of freedom (replicate-based chunks; None stays None)
+        cov_dof=None if any(c.cov_dof is None for c in chunks) else
+        sum(c.cov_dof for c in chunks),
         evaluations=int(sum(c.evaluations or 0 for c in chunks)), per_output=None,
         ci_method=chunks[0].ci_method + f"; pooled over {len(chunks)} independent chunks",
     )

@@ -1,7 +1,9 @@
 """ρ, the Latent Number: grade-decay ρ from a grade spectrum, and spectral ρ from data.
 
-*Grade-decay ρ*: W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a
-(generalised) least-squares fit log W_r = a − 2r·log ρ over the resolved grades. A curvature
+*Grade-decay ρ*: W_r ≈ C² ρ^{−2r}. Per-grade ratios ρ_r = √(W_r / W_{r+1}) and a fit of ρ:
+for exact energies, least squares log W_r = a − 2r·log ρ over the resolved grades; for Monte
+Carlo estimates, weighted least squares of W_r = C² ρ^{−2r} on the natural scale over every
+estimated grade, with a delta-method interval on log ρ. A curvature
 term c (log W_r = a + b r + c r²) measures departure from geometric decay: consecutive ratios
 change by the factor e^{−c} per grade, so growing or shrinking ratios are reported, not averaged.
 
@@ -16,9 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from latent.results import ConfidenceInterval, Result
+from numerics.validate import positive_int
 
 
 def _inf_safe(x):
@@ -140,6 +143,44 @@ def _gls(x: np.ndarray, y: np.ndarray, cov: np.ndarray | None):
     return beta, cov_b, float(resid @ ci @ resid)
 
 
+def _geometric_wls(g: np.ndarray, y: np.ndarray, cov: np.ndarray):
+    """W_r ≈ A·q^r fitted on the natural scale of the estimates ``y`` (grades ``g``).
+
+    Returns (log A, log q, var(log q̂), χ²). Why not the log-linear GLS: log W_r weighted by
+    1/Ŵ_r² gives a high estimate of a small W_r the larger weight (and log is biased for a
+    noisy W_r), so ρ came out low and its interval under-covered. Here the weights are
+    1/var(Ŵ_r) smoothed across grades (log var linear in r: with a covariance from a few
+    replicates the raw variances are too noisy to weight by), and var(log q̂) is the sandwich
+    (delta method) with the full covariance, valid for any fixed weights.
+    """
+    v = np.diag(cov)
+    b = np.polyfit(g, np.log(v), 1) if len(g) > 1 else np.array([0.0, math.log(v[0])])
+    wt = np.exp(-np.polyval(b, g))
+    u = g - g[0]  # x_r = q^(r − g0): no under/overflow at large grades
+
+    def profile(t):
+        x = np.exp(t * u)
+        a = float(np.sum(wt * x * y) / np.sum(wt * x * x))
+        return a, float(np.sum(wt * (y - a * x) ** 2))
+
+    grid = np.linspace(-40.0, 20.0, 601)  # log q: ρ from e^−10 to e^20
+    ss = [profile(t)[1] for t in grid]
+    i = int(np.argmin(ss))
+    t = float(optimize.minimize_scalar(
+        lambda s: profile(s)[1], bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
+        method="bounded", options={"xatol": 1e-10}).x)
+    a, _ = profile(t)
+    m = a * np.exp(t * u)
+    jac = np.column_stack([m, u * m])  # ∂m/∂(log a), ∂m/∂(log q)
+    bread = np.linalg.pinv(jac.T @ (wt[:, None] * jac))
+    meat = jac.T @ (wt[:, None] * cov * wt[None, :]) @ jac
+    cov_theta = bread @ meat @ bread
+    resid = y - m
+    chi2 = float(resid @ np.linalg.pinv(cov) @ resid)
+    log_a = math.log(a) - t * g[0] if a > 0 else float("nan")
+    return log_a, t, float(max(cov_theta[1, 1], 0.0)), chi2
+
+
 def grade_decay_rho(
     energies,
     cov=None,
@@ -147,13 +188,21 @@ def grade_decay_rho(
     variance: float | None = None,
     confidence: float = 0.95,
     rel_tol: float = 1e-12,
+    cov_dof: int | None = None,
 ) -> RhoFit:
     """Fit W_r ≈ C² ρ^{−2r} over resolved grades r ≥ 1 of ``energies`` (index = grade, W_0 first).
 
     ``cov``: covariance of the estimates W_1…W_R (Monte Carlo) or None (exact energies). Exact:
     a grade is resolved when W_r > rel_tol·Var; the CI then reflects the departure from a
     geometric line (t-interval of the residuals), not sampling error. Estimated: resolved when
-    the CI's lower end is > 0; GLS on log W with the delta-method covariance; normal CIs.
+    the CI's lower end is > 0, and ρ needs two resolved grades; ρ and its interval are then
+    fitted on the natural scale over every estimated grade (W_r ≈ A·ρ^{−2r}, weighted least
+    squares, a resolution-based choice of grades would bias ρ low), with a delta-method
+    interval on log ρ: normal quantiles, or Student-t on ``cov_dof`` degrees of freedom when
+    ``cov`` comes from a few replicates (``cov_dof`` = replicates − 1). Measured coverage of
+    ρ = 2 (N = 6, R = 4, 425 seeds): 398 (pick–freeze, 4000 samples) and 400 (4 Owen
+    replicates) where the log-linear GLS covered 375 and 284. The per-grade ratios, the
+    curvature, R² and the verdict stay the log-linear fit of the resolved grades.
 
     >>> fit = grade_decay_rho([1.0, 4.0**-1, 4.0**-2, 4.0**-3])
     >>> round(fit.rho, 12), fit.verdict
@@ -161,6 +210,8 @@ def grade_decay_rho(
     """
     w = np.asarray(energies, dtype=float)
     n = len(w) - 1
+    if cov_dof is not None:
+        cov_dof = positive_int("cov_dof", cov_dof)
     z = stats.norm.ppf(0.5 + confidence / 2)
     var = float(np.sum(w[1:])) if variance is None else float(variance)
     grades_all = np.arange(1, n + 1)
@@ -191,7 +242,9 @@ def grade_decay_rho(
         ratios_ci = tuple(cis)
     method = no_cov_note or (
         "exact energies: t-interval of the log-linear residuals" if cov is None else
-        "normal CI, GLS on log W with delta-method covariance")
+        ("normal" if cov_dof is None else f"Student-t ({cov_dof} dof)")
+        + " CI on log ρ: weighted least squares of W_r = A·ρ^(−2r) over every estimated "
+        "grade, delta-method covariance")
     if len(g) < 2:
         # Exactly additive (only grade 1 carries energy, e.g. posted prices): ρ = ∞.
         additive = cov is None and no_cov_note is None and list(g) == [1]
@@ -216,9 +269,19 @@ def grade_decay_rho(
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     r2 = 1.0 - float(resid @ resid) / ss_tot if ss_tot > 0 else 1.0
     rho_ci = None
+    fit_grades = g
     if cov is not None:
-        h = z * math.sqrt(max(cov_b[1, 1], 0.0)) / 2
+        fit_grades = np.array([r for r in grades_all if se[r - 1] > 0 and np.isfinite(w[r])])
+        log_a, slope, var_slope, chi2 = _geometric_wls(
+            fit_grades, w[fit_grades], c[np.ix_(fit_grades - 1, fit_grades - 1)])
+        beta = np.array([log_a, slope])
+        rho = math.exp(-slope / 2)
+        dof = len(fit_grades) - 2
+        q = z if cov_dof is None else stats.t.ppf(0.5 + confidence / 2, cov_dof)
+        h = q * math.sqrt(var_slope) / 2
         rho_ci = (math.exp(-slope / 2 - h), math.exp(-slope / 2 + h))
+        if not math.isfinite(log_a):  # weighted mean of the energies ≤ 0: no geometric fit
+            rho, rho_ci = float("nan"), None
     elif dof > 0:
         h = stats.t.ppf(0.5 + confidence / 2, dof) * math.sqrt(max(cov_b[1, 1], 0.0)) / 2
         rho_ci = (math.exp(-slope / 2 - h), math.exp(-slope / 2 + h))
@@ -237,7 +300,7 @@ def grade_decay_rho(
                                                  "ratios shrink")
     elif len(g) == 2:
         verdict = "geometric"  # two grades always lie on a line: nothing to test
-    return RhoFit(rho=rho, rho_ci=rho_ci, grades=tuple(int(r) for r in g),
+    return RhoFit(rho=rho, rho_ci=rho_ci, grades=tuple(int(r) for r in fit_grades),
                   ratio_grades=ratio_grades, ratios=ratios, ratios_ci=ratios_ci, slope=slope,
                   intercept=float(beta[0]), r_squared=r2, chi2=chi2, dof=dof,
                   curvature=curvature, curvature_ci=curv_ci, verdict=verdict, ci_method=method,

@@ -43,7 +43,9 @@ class GradeSpectrum(Result):
     max_grade = R < n_inputs and ``tail`` = W_{>R} = Var − Σ_{r≤R} W_r. Intervals are
     :class:`~latent.results.ConfidenceInterval` (pairs given at construction are converted).
     ``names``: one label per input (default ``x1…xN``); ``context``: what was decomposed
-    (e.g. the mechanism and its sizes), copied into :meth:`to_dict`. An adaptive run
+    (e.g. the mechanism and its sizes), copied into :meth:`to_dict`. ``cov_dof``: degrees of
+    freedom of ``energies_cov`` when it comes from a few replicates (replicates − 1; None: from
+    many samples), used by :meth:`rho` for Student-t quantiles. An adaptive run
     (:func:`latent.anova.owen.adaptive_spectrum`) sets ``target_rel_ci`` (the relative CI half
     width it sampled for) and ``resolved`` (the grades r ≥ 1 that met it).
 
@@ -83,6 +85,7 @@ class GradeSpectrum(Result):
     level: float = 0.95
     target_rel_ci: float | None = None
     resolved: tuple[int, ...] | None = None
+    cov_dof: int | None = None
 
     def __post_init__(self):
         for name in _CI_FIELDS:
@@ -132,7 +135,7 @@ class GradeSpectrum(Result):
     def rho(self, confidence: float = 0.95) -> RhoFit:
         """Grade-decay ρ of this spectrum (see :func:`latent.anova.rho.grade_decay_rho`)."""
         return grade_decay_rho(self.energies, self.energies_cov, variance=self.variance,
-                               confidence=confidence)
+                               confidence=confidence, cov_dof=self.cov_dof)
 
     def shares(self) -> list[float]:
         """W_r / Var for r = 1…max_grade (NaN when the variance is 0)."""

@@ -620,7 +620,7 @@ def analyse(sel: Selection, opts: EstimateOptions, ss: np.random.SeedSequence,
         independence=independence or Unavailable(reason="spectral ρ unavailable"),
         symmetry=(_run(symmetry_test, matrix, n_perm=opts.perm, level=opts.level,
                        seed=test_seeds[3]) if opts.asymmetric else None),
-        spectral=(_run(bias_corrected_rho, matrix, n_perm=opts.perm,
+        spectral=(_run(bias_corrected_rho, matrix, n_boot=opts.perm,
                        confidence=1 - opts.level, seed=test_seeds[2])
                   if opts.asymmetric else None))
     selection = sel.to_dict()

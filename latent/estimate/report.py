@@ -483,7 +483,7 @@ class ProcurementPart(_Keyed, Result):
 def _spectral_dict(sp, bc=None) -> dict:
     """The JSON of spectral ρ: one interval under ``rho_ci`` (exchangeable bidders: the
     order-invariant estimate whose interval and independence test come from the same draws;
-    identified bidders: the cross-fitted ρ with its permutation-calibrated interval when it
+    identified bidders: the cross-fitted ρ with its bootstrap interval when it
     was computed — the plain σ1/σ2's percentile interval cannot cover 1 and is not printed)."""
     if isinstance(bc, BiasCorrectedRho) and isinstance(sp, SpectralRho):
         return {"rho": jsonable(bc.rho), "rho_ci": [jsonable(bc.interval[0]),
@@ -778,7 +778,7 @@ def _spectral_lines(g: GroupReport) -> list[str]:
     if isinstance(bc, BiasCorrectedRho):
         return [f"  spectral ρ = σ1/σ2 (bias-corrected, cross-fitted) = "
                 f"{_num(bc.rho, bc.interval)} ({int(bc.confidence * 100)}% interval "
-                f"calibrated on the permutation null; 1 = independent slots; identified "
+                f"from a bootstrap of auctions; 1 = independent slots; identified "
                 f"bidders as slots)"]
     return [f"  spectral ρ = σ1/σ2 = {_num(sp.rho, sp.rho_ci)} (bootstrap 95% CI, "
             f"{sp.n_boot} resamples over rows; identified bidders as slots)"

@@ -19,8 +19,8 @@ significance level, ``rejected`` at that level, a one-line ``reason``), JSON-rea
   on the held-out fold. The plain estimate is ≥ 1 by construction and biased up by
   O(n^(-1/2)) when the top eigenvalues are close (so its percentile bootstrap cannot cover 1);
   the cross-fitted variances are unbiased given the directions, the ratio is centred at 1 under
-  independence, and its interval (the pivot ρ̃/ρ calibrated on the permutation null) covers 1
-  at the nominal rate exactly.
+  independence, and its interval is a basic bootstrap of auctions resampled within the folds
+  (it carries the cross-fit's O(1/n) bias; measured to cover σ1/σ2 at ρ = 1, 1.75 and 4).
 * :func:`symmetry_test` — equality of the slots' marginals: a k-sample Anderson–Darling (or
   Kolmogorov–Smirnov) statistic with its null from permuting the slot labels *within* auctions,
   which is exact under exchangeability whether or not the values within an auction are
@@ -83,7 +83,7 @@ class SpecTestResult(Result):
 
 @dataclass(frozen=True, kw_only=True)
 class BiasCorrectedRho(Result):
-    """Cross-fitted spectral ρ with its permutation-calibrated interval, next to the plain σ1/σ2."""
+    """Cross-fitted spectral ρ with its auction-bootstrap interval, next to the plain σ1/σ2."""
 
     rho: float
     interval: tuple[float, float]
@@ -212,9 +212,27 @@ def _crossfit(x: np.ndarray, parts: list) -> tuple[float, np.ndarray]:
     return float(m[0] / m[1]), m
 
 
-def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
+def _fold_bootstrap(x: np.ndarray, parts: list, n_boot: int, rng) -> tuple[np.ndarray, int]:
+    """ρ̃ of ``n_boot`` auction resamples drawn within each fold (each resample keeps the
+    folds' sizes and is cross-fitted on them); the count of resamples dropped (σ2 = 0)."""
+    sizes = [len(p) for p in parts]
+    blocks = np.split(np.arange(x.shape[0]), np.cumsum(sizes)[:-1])
+    out = np.full(n_boot, np.nan)
+    for b in range(n_boot):
+        # a duplicated auction stays in one fold: on both sides of the split it would be
+        # fitted and held out at once, the overfitting the cross-fit removes
+        idx = np.concatenate([rng.choice(p, len(p)) for p in parts])
+        try:
+            out[b] = _crossfit(x[idx], blocks)[0]
+        except ValueError:
+            pass
+    ok = out[np.isfinite(out)]
+    return ok, n_boot - len(ok)
+
+
+def bias_corrected_rho(values, *, folds: int = 2, n_boot: int = 499,
                        confidence: float = 0.95, seed=0) -> BiasCorrectedRho:
-    """Cross-fitted σ1/σ2 with an interval calibrated on the permutation null.
+    """Cross-fitted σ1/σ2 with a basic-bootstrap interval over auctions.
 
     *Estimate.* The auctions are split at random into ``folds`` folds. For each fold, u1, u2
     are the top two eigenvectors of the covariance of the *other* folds, and the fold's
@@ -225,20 +243,26 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     separated eigenvalues ρ̃ estimates σ1/σ2 slightly from below (a direction error of order
     n^(-1/2) moves O(1/n) of variance from the first direction to the second).
 
-    *Interval.* The pivot ρ̃/ρ is given the law of ρ̃ on ``n_perm`` shuffles (each slot
-    permuted across auctions, then cross-fitted afresh): [ρ̃/q_(1−α/2), ρ̃/q_(α/2)]. Under
-    independence the data and the shuffles are exchangeable, so with slots of equal variance
-    (true ρ = 1) the interval covers 1 with probability 1 − α exactly (up to the resolution
-    1/(n_perm + 1)). Away from that null it assumes ρ̃/ρ spreads as it does at the null, an
-    approximation (measured in the tests: 0.87–0.96 for nominal 0.95 under Gaussian factors);
-    with slots of unequal variances the shuffles are centred at the slots' variance ratio, so
-    the interval is for ρ relative to the independent value (1 = as if independent), not for
-    σ1/σ2 itself; :func:`independence_test` is the exact test there. Terms of different
-    folds are correlated (fold j steers the directions used on fold k), which is why a
-    per-auction delta method is too narrow here and a within-fold bootstrap too wide.
+    *Interval.* ``n_boot`` resamples of auctions, drawn within each fold and cross-fitted on
+    the same folds; in the resampled world the truth is the data's plain σ1/σ2, so the pivot
+    ρ̃/ρ is given the law of ρ̃*/σ1/σ2(data) (the basic bootstrap on the log scale):
+    [ρ̃·ρ̂/q_(1−α/2), ρ̃·ρ̂/q_(α/2)] with q the quantiles of ρ̃* and ρ̂ the plain ratio. The
+    resamples reproduce the cross-fit's O(1/n) downward bias and the spread of ρ̃ away from
+    independence, which a pivot calibrated on the permutation null (centred at 1) missed: that
+    interval covered ρ = 4 in 392 of 425 seeds (Gaussian factor, 300 auctions, 3 slots) and
+    ρ = 1.75 in 87 of 100. Measured here (425 seeds, 199 resamples): 411 at ρ = 4, 420 at
+    ρ = 1.75, and 413 at ρ = 1 (independent uniform slots, 200 auctions, 99 resamples), so
+    the interval is on the conservative side (the resamples spread log ρ̃ 15–30% more than
+    its sampling law does).
+    Terms of different folds are correlated (fold j steers the directions used on fold k),
+    which is why a per-auction delta method is too narrow here. The interval is for σ1/σ2
+    itself (with slots of unequal variances it is not 1 under independence:
+    :func:`independence_test` is the exact test of independence).
+
+    Raises ``ValueError`` naming ``n_boot`` when fewer than 19 resamples have σ2 > 0.
 
     >>> rng = np.random.default_rng(np.random.SeedSequence(0))
-    >>> r = bias_corrected_rho(rng.random((300, 4)), n_perm=199, seed=1)   # independent: ρ = 1
+    >>> r = bias_corrected_rho(rng.random((300, 4)), n_boot=199, seed=1)   # independent: ρ = 1
     >>> round(r.rho_plain, 3), r.interval[0] < 1 < r.interval[1]
     (1.061, True)
     """
@@ -247,26 +271,31 @@ def bias_corrected_rho(values, *, folds: int = 2, n_perm: int = 499,
     confidence = _check_level(confidence, "confidence")
     n = x.shape[0]
     folds = _check_count(folds, "folds", 2)
-    n_perm = _check_count(n_perm, "n_perm", 19)
+    n_boot = _check_count(n_boot, "n_boot", 19)
     if folds > n // 2:
         raise ValueError(f"folds must be at most half the number of auctions ({n // 2}), "
                          f"got {folds}")
     ss = seed_sequence(seed)
     rng = np.random.default_rng(ss)
-    rho, m = _crossfit(x, np.array_split(rng.permutation(n), folds))
-    null = np.empty(n_perm)
-    for b in range(n_perm):
-        xp = rng.permuted(x, axis=0)  # each column shuffled on its own
-        null[b] = _crossfit(xp, np.array_split(rng.permutation(n), folds))[0]
+    parts = np.array_split(rng.permutation(n), folds)
+    rho, m = _crossfit(x, parts)
+    plain = spectral_ratio(x)
+    boot, dropped = _fold_bootstrap(x, parts, n_boot, rng)
+    if len(boot) < 19:
+        raise ValueError(f"n_boot: only {len(boot)} of {n_boot} auction resamples have "
+                         "variance beyond one direction (need 19): too few distinct auctions")
     alpha = 1 - confidence
-    q_lo, q_hi = np.quantile(null, [alpha / 2, 1 - alpha / 2])
+    q_lo, q_hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    drop_note = (f"; {dropped} of {n_boot} resamples dropped (σ2 = 0 in the resample)"
+                 if dropped else "")
     return BiasCorrectedRho(
-        rho=rho, interval=(float(rho / q_hi), float(rho / q_lo)), confidence=confidence,
-        rho_plain=spectral_ratio(x), variances=(float(m[0]), float(m[1])), n_auctions=n,
-        seed=seed_label(ss),
+        rho=rho, interval=(float(rho * plain / q_hi), float(rho * plain / q_lo)),
+        confidence=confidence, rho_plain=plain, variances=(float(m[0]), float(m[1])),
+        n_auctions=n, seed=seed_label(ss),
         method=f"cross-fitted ({folds} folds: directions on the other folds, variances on the "
-               "fold); interval ρ̃/q of the permutation null of ρ̃ (exact at independence); "
-               "may fall below 1 (σ1/σ2 ≥ 1 only in population)")
+               f"fold); basic bootstrap interval ρ̃·ρ̂/q from {len(boot)} auction resamples "
+               "drawn within the folds (ρ̂ = plain σ1/σ2, q = quantiles of the resampled ρ̃); "
+               "may fall below 1 (σ1/σ2 ≥ 1 only in population)" + drop_note)
 
 
 def _slot_stat(lab: np.ndarray, ends: np.ndarray, n: int, n_slots: int, method: str,
