@@ -127,3 +127,13 @@ def test_spectral_rho_iid_near_one_and_infinite_and_drops():
     assert sr.rho == math.inf and sr.n_dropped == 1 and sr.n_rows == 49
     with pytest.raises(ValueError, match="two columns"):
         spectral_rho(np.zeros((5, 1)))
+
+
+def test_exact_energies_with_a_zero_covariance_keep_the_log_linear_fit():
+    """Energies known exactly (a zero covariance, as a discrete law's grid gives) are fitted as
+    exact energies: ρ exactly 2 for W_r ∝ 4^{−r} (a hostile-input run raised IndexError here,
+    the weighted fit having no grade with a Monte Carlo error to weigh)."""
+    w = np.array([1.0, 0.25, 0.0625, 0.015625])  # W_0 first
+    fit = grade_decay_rho(w, np.zeros((3, 3)))
+    assert fit.rho == pytest.approx(2.0, rel=1e-12)
+    assert fit.verdict == grade_decay_rho(w).verdict == "geometric"

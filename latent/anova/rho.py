@@ -220,6 +220,8 @@ def grade_decay_rho(
         cov = None
         no_cov_note = ("no valid covariance: unweighted fit; its CI reflects residuals only, "
                        "not sampling error")
+    elif cov is not None and not np.any(np.asarray(cov, dtype=float)):
+        cov = None  # a zero covariance: the energies are exact (a discrete law's grid)
     if cov is None:
         se = None
         resolved = [r for r in grades_all if w[r] > rel_tol * max(var, 1e-300)]
@@ -271,7 +273,15 @@ def grade_decay_rho(
     rho_ci = None
     fit_grades = g
     if cov is not None:
-        fit_grades = np.array([r for r in grades_all if se[r - 1] > 0 and np.isfinite(w[r])])
+        fit_grades = np.array([r for r in grades_all if se[r - 1] > 0 and np.isfinite(w[r])],
+                              dtype=int)
+    if cov is not None and len(fit_grades) < 2:
+        # fewer than two grades with a Monte Carlo error: nothing to weigh; the log-linear
+        # fit above stands, its interval from the GLS covariance
+        fit_grades = g
+        h = z * math.sqrt(max(cov_b[1, 1], 0.0)) / 2
+        rho_ci = (math.exp(-slope / 2 - h), math.exp(-slope / 2 + h))
+    elif cov is not None:
         log_a, slope, var_slope, chi2 = _geometric_wls(
             fit_grades, w[fit_grades], c[np.ix_(fit_grades - 1, fit_grades - 1)])
         beta = np.array([log_a, slope])
