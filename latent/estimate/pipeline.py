@@ -977,7 +977,7 @@ def scale_hint(data: AuctionData, opts: EstimateOptions) -> AuctionData:
 
 
 # Bids above which the in-memory analysis points to --stream (its cost grows with the bids:
-# 6·10⁴ bids take ~30 s of CPU, 10⁷ ran past 25 minutes; the stream took ~2 minutes)
+# 6·10⁴ bids take ~36 s of CPU, 10⁷ ran past 25 minutes; the stream took 3.4 minutes)
 STREAM_HINT_BIDS = 2_000_000
 
 
@@ -993,7 +993,7 @@ def stream_hint(data: AuctionData) -> AuctionData:
         return data
     hint = (f"{bids} bids analysed in memory: the analysis grows with the bids (measured on "
             "10⁷ bids: past 25 minutes); --stream (Python: stream=True) reads them partition "
-            "by partition in two or three passes (10⁷ bids: about 2 minutes of CPU), its "
+            "by partition in two or three passes (10⁷ bids: about 3.5 minutes), its "
             "tests on a seeded auction sample")
     return replace(data, warnings=(*data.warnings, hint))
 
