@@ -20,6 +20,7 @@ from latent.cli.estimate_rho import run_cli
 from latent.data.gpv import gpv_from_frame
 from latent.data.reserve import entry_probability, gpv_reserve, reserve_pseudo_values
 from latent.estimate.binding_reserve import binding_reserve, maximiser_set, optimal_reserve
+from latent.estimate.pipeline import estimate_rho
 
 R, N_POT = 0.3, 4
 TAUS = np.round(np.arange(0.1, 0.91, 0.1), 1)
@@ -253,8 +254,6 @@ def test_per_n_blocks_use_the_reserve_inversion():
     within 5% of the truth above r, 0.65 (the plain per-n inversion is more than 10% off:
     test_medians_per_observed_n_agree_with_the_truth_where_the_plain_inversion_does_not), and
     the report says which inversion the blocks used."""
-    from latent.estimate.pipeline import estimate_rho
-
     df, _ = _auctions(4000, 1)
     fast = dict(format="long", bids="first-price", data_boot=49, tests=False,
                 revenue_samples=2000, samples=500, grid=6, lp_grid=4, lp_max_bidders=2)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
+import latent.anova.tables as tables_mod
 from latent.anova import truncate, truncations
 from latent.data.empirical import allocation_table
 from latent.estimate.truncation import (
@@ -196,20 +197,19 @@ def _symmetric_table(n: int = 4, k: int = 5) -> tuple[np.ndarray, list[np.ndarra
 def test_symmetric_truncation_from_one_output_equals_every_output(monkeypatch):
     """A symmetric rule's truncations are computed from output 0 (axes swapped): the same
     tables as transforming each output, which the patched check forces."""
-    import latent.anova.tables as tables_mod
     x, probs = _symmetric_table()
-    assert tables_mod._mirrored_outputs(x, probs)
+    assert tables_mod.mirrored_outputs(x, probs)
     fast = truncations(x, probs, (1, 2, 3), n_inputs=4)
-    monkeypatch.setattr(tables_mod, "_mirrored_outputs", lambda *a: False)
+    monkeypatch.setattr(tables_mod, "mirrored_outputs", lambda *a: False)
     slow = truncations(x, probs, (1, 2, 3), n_inputs=4)
     for r in (1, 2, 3):
         np.testing.assert_allclose(fast[r], slow[r], atol=1e-13)
     # unequal weights or an asymmetric table: no shortcut
     monkeypatch.undo()
-    assert not tables_mod._mirrored_outputs(x, [probs[0]] * 3 + [probs[0][::-1]])
+    assert not tables_mod.mirrored_outputs(x, [probs[0]] * 3 + [probs[0][::-1]])
     skew = x.copy()
     skew[0, 1, 2, 3, 0] += 1e-9
-    assert not tables_mod._mirrored_outputs(skew, probs)
+    assert not tables_mod.mirrored_outputs(skew, probs)
 
 
 def test_violations_of_a_symmetric_table_equal_a_loop_over_every_axis():

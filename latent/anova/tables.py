@@ -178,7 +178,7 @@ def truncations(values, weights, grades, n_inputs: int | None = None) -> dict[in
     back = [phi.T for phi in bases]
     support = sum(np.meshgrid(*[np.arange(k) > 0 for k in table.shape[:n]], indexing="ij"))
     out = {r: np.empty_like(table) for r in grades}
-    mirrored = _mirrored_outputs(table, w)
+    mirrored = mirrored_outputs(table, w)
     for j in range(p):
         if mirrored and j:  # output j is output 0 with axes 0 and j swapped: so is f^{≤R}
             for r in grades:
@@ -190,9 +190,15 @@ def truncations(values, weights, grades, n_inputs: int | None = None) -> dict[in
     return {r: t.reshape(values.shape) for r, t in out.items()}
 
 
-def _mirrored_outputs(table: np.ndarray, weights: list[np.ndarray]) -> bool:
+def mirrored_outputs(table: np.ndarray, weights: list[np.ndarray]) -> bool:
     """Whether a (K, …, K, N) table of N outputs on N axes with equal weights is the table
     of a symmetric rule: output j equals output 0 with axes 0 and j swapped, exactly.
+
+    >>> x = np.zeros((2, 2, 2)); x[1, 0, 0] = x[0, 1, 1] = 1.0   # the higher type wins
+    >>> p = [np.array([0.5, 0.5])] * 2
+    >>> ties = x.copy(); ties[1, 1, 0] = 1.0                     # bidder 0 wins ties
+    >>> mirrored_outputs(x, p), mirrored_outputs(ties, p)
+    (True, False)
 
     Then the ANOVA truncation, which commutes with a permutation of axes of equal weights,
     needs computing for output 0 only (N× less work for a symmetric auction's allocation).

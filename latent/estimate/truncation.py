@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latent.anova import truncations
+from latent.anova.tables import mirrored_outputs
 
 
 def grid_virtual_values(values, probs) -> np.ndarray:
@@ -153,8 +154,7 @@ def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Vio
     excess = _across(np.maximum(np.abs(cols - 0.5) - 0.5, 0), np.add, 0) + np.maximum(total - 1, 0)
     # a symmetric rule's table (as the truncations of one are) has the same monotonicity
     # numbers on every axis: check axis 0 once
-    mirrored = n > 1 and all(np.array_equal(p, probs[0]) for p in probs[1:]) and all(
-        np.array_equal(cols[j], np.swapaxes(cols[0], 0, j)) for j in range(1, n))
+    mirrored = mirrored_outputs(x, probs)
     share, worst = 0.0, 0.0
     for i in range(1 if mirrored else n):
         k = x.shape[i]
