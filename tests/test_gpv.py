@@ -348,3 +348,12 @@ def test_replicate_inversion_equals_the_checked_one(scale, lowest_wins):
     fast = gpv_replicate(b, 3, scale=scale, lowest_wins=lowest_wins, bandwidth="scott")
     assert fast.shape == b.shape
     np.testing.assert_array_equal(fast.ravel(), full.pseudo_value)
+
+
+def test_replicate_inversion_refuses_what_the_checked_one_refuses():
+    b = np.random.default_rng(np.random.SeedSequence(32)).random((50, 3))
+    with pytest.raises(ValueError, match=r"n_bidders"):
+        gpv_replicate(b, 1)
+    b[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"bids: 1 non-finite"):
+        gpv_replicate(b, 3)

@@ -502,9 +502,9 @@ def gpv_replicate(bids, n_bidders: int, *, bandwidth: str | float = "silverman",
                   scale: str = DEFAULT_SCALE, lowest_wins: bool = False) -> np.ndarray:
     """The pseudo-values of :func:`gpv_pseudo_values`, without its checks and diagnostics.
 
-    For a bootstrap, which inverts hundreds of resamples of bids already checked once: the
-    monotonicity test, the tail summaries and the trimming flags are a third of an inversion's
-    time and no replicate reads them.
+    For a bootstrap, which inverts hundreds of resamples of bids: the monotonicity test, the
+    tail summaries and the trimming flags are a third of an inversion's time and no replicate
+    reads them (N and the bids' finiteness are still checked).
 
     Parameters
     ----------
@@ -527,7 +527,8 @@ def gpv_replicate(bids, n_bidders: int, *, bandwidth: str | float = "silverman",
     Raises
     ------
     ValueError
-        When every bid is equal, or the bandwidth covers half the bids' range.
+        When N < 2, a bid is not finite, every bid is equal, or the bandwidth covers half the
+        bids' range.
 
     >>> b = np.random.default_rng(0).random((300, 3))
     >>> full = gpv_pseudo_values(b).pseudo_value.reshape(b.shape)
@@ -536,6 +537,9 @@ def gpv_replicate(bids, n_bidders: int, *, bandwidth: str | float = "silverman",
     """
     b = np.asarray(bids, dtype=float)
     flat = b.ravel()
+    n_bidders = _check_common(n_bidders, DEFAULT_LEVEL, 3)
+    if not np.all(np.isfinite(flat)):  # O(n), cheap beside the inversion
+        raise ValueError(f"bids: {int((~np.isfinite(flat)).sum())} non-finite value(s)")
     pv = _inversion(flat, int(n_bidders), bandwidth, resolve_scale(flat, scale, bandwidth),
                     bool(lowest_wins))[7]
     return pv.reshape(b.shape)
