@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize
 
 import latent.anova.tables as tables_mod
+import latent.estimate.truncation as truncation_mod
 from latent.anova import truncate, truncations
 from latent.data.empirical import allocation_table
+from latent.estimate.symmetric_rows import own_and_others, symmetric_rule
 from latent.estimate.truncation import (
     grid_revenue,
     grid_virtual_values,
@@ -218,6 +220,7 @@ def test_violations_of_a_symmetric_table_equal_a_loop_over_every_axis():
     x, probs = _symmetric_table(n=3, k=4)
     xt = truncations(x, probs, (2,), n_inputs=3)[2]  # not monotone ex post
     v = violations(xt, probs)
+    rows = truncation_mod._violations_of_rows(xt, own_and_others(probs[0], 3), 1e-9)
     n, k = 3, 4
     share, worst = 0.0, 0.0
     for i in range(n):
@@ -230,5 +233,60 @@ def test_violations_of_a_symmetric_table_equal_a_loop_over_every_axis():
                 share += w_others * (d < -1e-9) / (k - 1) / n
                 worst = max(worst, -d)
     assert v.monotonicity_share > 0
-    assert v.monotonicity_share == pytest.approx(share, abs=1e-12)
-    assert v.max_decrease == pytest.approx(worst, abs=1e-12)
+    for got in (v, rows):  # the whole table, and bidder 0's rows (own type, others' multiset)
+        assert got.monotonicity_share == pytest.approx(share, abs=1e-12)
+        assert got.max_decrease == pytest.approx(worst, abs=1e-12)
+
+
+def test_own_and_others_probabilities_against_every_ordering():
+    """P(own type k, others' multiset M) from the multinomial formula against a sum over all
+    K^N profiles of the product law (K = 3, N = 4, unequal probabilities)."""
+    p = np.array([0.5, 0.3, 0.2])
+    n, k = 4, 3
+    rows = own_and_others(p, n)
+    want = {}
+    for prof in np.ndindex(*(k,) * n):
+        key = (prof[0], tuple(sorted(prof[1:])))
+        want[key] = want.get(key, 0.0) + float(np.prod(p[list(prof)]))
+    got = {(int(a), tuple(int(i[j]) for i in rows.index[1:])): w
+           for j, (a, w) in enumerate(zip(rows.index[0], rows.weights, strict=True))}
+    assert got.keys() == want.keys()
+    assert all(got[key] == pytest.approx(want[key], abs=1e-15) for key in want)
+    assert all(list(key[1]) == sorted(key[1]) for key in got)
+
+
+def _random_symmetric_table(rng, n: int, k: int) -> np.ndarray:
+    """Output 0 a random function of (own type, sorted others' types), exactly symmetric in
+    the others; output j its axes 0 and j swapped."""
+    base = rng.normal(0.3, 0.5, (k,) * n)
+    grid = np.indices((k,) * n)
+    x0 = base[(grid[0], *np.sort(grid[1:], axis=0))]
+    return np.stack([np.swapaxes(x0, 0, j) for j in range(n)], axis=-1)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_truncation_losses_of_a_symmetric_table_equal_the_whole_table(monkeypatch, n):
+    """The symmetric shortcut (bidder 0's rows; revenues weighted by Σ_i p ψ_i, so bidders may
+    have different value grids with one probability vector) against the whole-table path,
+    forced by patching the check: infeasible, non-monotone random tables, and Myerson's."""
+    rng = np.random.default_rng(np.random.SeedSequence([12, n]))
+    k = 4
+    p = rng.dirichlet(np.ones(k))
+    values = [np.sort(rng.random(k)) * (1 + i) for i in range(n)]
+    myerson, _ = _symmetric_table(n=n, k=k)
+    random = _random_symmetric_table(rng, n, k)
+    for x, probs in ((random, [p] * n), (myerson, _symmetric_table(n=n, k=k)[1])):
+        assert symmetric_rule(x, probs)
+        fast = truncation_losses(x, values, probs, grades=(1, 2, 3))
+        if x is random:  # the projection and the monotone minorant both have work to do
+            assert all(pt.naive.mass_infeasible > 0 for pt in fast[1])
+            assert not all(pt.repaired_was_monotone for pt in fast[1])
+        with monkeypatch.context() as m:
+            m.setattr(truncation_mod, "symmetric_rule", lambda *a: False)
+            slow = truncation_losses(x, values, probs, grades=(1, 2, 3))
+        assert fast[0] == pytest.approx(slow[0], abs=1e-12)
+        for a, b in zip(fast[1], slow[1], strict=True):
+            da, db = a.to_dict(), b.to_dict()
+            assert da.pop("naive_violations") == pytest.approx(db.pop("naive_violations"),
+                                                               abs=1e-12)
+            assert da == pytest.approx(db, abs=1e-12)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from latent.anova import truncations
-from latent.anova.tables import mirrored_outputs
+from latent.estimate.symmetric_rows import OwnAndOthers, own_and_others, symmetric_rule
 
 
 def grid_virtual_values(values, probs) -> np.ndarray:
@@ -137,11 +137,16 @@ class Violations:
 def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Violations:
     """Feasibility and monotonicity violations of a table x (K_1×…×K_N × N).
 
+    A symmetric rule's table (exactly so: :func:`~latent.estimate.symmetric_rows.symmetric_rule`)
+    is checked on bidder 0's rows (own type, multiset of the others' types) only.
+
     >>> v = violations(np.array([[[0.5, 0.7]]]), [np.array([1.0])] * 2)
     >>> v.mass_oversold, round(v.mean_excess, 12)
     (1.0, 0.2)
     """
     n = len(probs)
+    if symmetric_rule(x, probs):
+        return _violations_of_rows(x, own_and_others(probs[0], n), tol)
     w = probs[0]
     for pj in probs[1:]:
         w = np.multiply.outer(w, pj)
@@ -152,24 +157,42 @@ def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Vio
     over = total > 1 + tol
     # x⁻ + (x − 1)⁺ = (|x − ½| − ½)⁺: one temporary instead of four
     excess = _across(np.maximum(np.abs(cols - 0.5) - 0.5, 0), np.add, 0) + np.maximum(total - 1, 0)
-    # a symmetric rule's table (as the truncations of one are) has the same monotonicity
-    # numbers on every axis: check axis 0 once
-    mirrored = mirrored_outputs(x, probs)
     share, worst = 0.0, 0.0
-    for i in range(1 if mirrored else n):
+    for i in range(n):
         k = x.shape[i]
         if k < 2:
             continue
         d = np.diff(cols[i], axis=i)
         wo = np.sum(w, axis=i) if n > 1 else np.ones(())
         bad = np.moveaxis(d < -tol, i, 0)  # (K−1, others…)
-        share += float((bad * wo).sum()) / (k - 1) / n * (n if mirrored else 1)
+        share += float((bad * wo).sum()) / (k - 1) / n
         worst = max(worst, float(np.max(-d, initial=0.0)))
-    interims = interim(x, probs)[:1] if mirrored else interim(x, probs)
-    mono = all(bool(np.all(np.diff(X) >= -tol)) for X in interims)
+    mono = all(bool(np.all(np.diff(X) >= -tol)) for X in interim(x, probs))
     return Violations(float(w[neg].sum()), float(w[high].sum()), float(w[over].sum()),
                       float(w[neg | high | over].sum()), float((w * excess).sum()),
                       float(excess.max(initial=0.0)), share, worst, mono)
+
+
+def _violations_of_rows(x: np.ndarray, rows: OwnAndOthers, tol: float) -> Violations:
+    """:func:`violations` of a symmetric rule's table from bidder 0's rows (own type, multiset
+    of the others' types): each check is symmetric in the bidders, so the numbers are the
+    same (up to rounding) at a fraction of the cost (:mod:`latent.estimate.symmetric_rows`)."""
+    r = rows.rows(x)
+    w = rows.weights
+    neg = np.any(r < -tol, axis=1)
+    high = np.any(r > 1 + tol, axis=1)
+    total = r.sum(axis=1)
+    over = total > 1 + tol
+    excess = np.maximum(np.abs(r - 0.5) - 0.5, 0).sum(axis=1) + np.maximum(total - 1, 0)
+    own = rows.by_own_type(r[:, 0])
+    d = np.diff(own, axis=0)  # (K − 1, multisets): bidder 0's steps up in her own type
+    share = (float(((d < -tol) * rows.others_probs).sum()) / (own.shape[0] - 1)
+             if own.shape[0] > 1 else 0.0)
+    mono = bool(np.all(np.diff(rows.interim(r[:, 0])) >= -tol))
+    return Violations(float(w[neg].sum()), float(w[high].sum()), float(w[over].sum()),
+                      float(w[neg | high | over].sum()), float((w * excess).sum()),
+                      float(excess.max(initial=0.0)), share,
+                      float(np.max(-d, initial=0.0)), mono)
 
 
 def repair(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-12):
@@ -232,12 +255,36 @@ def truncation_losses(x: np.ndarray, values: list, probs: list,
     probs = [np.asarray(q, dtype=float) for q in probs]
     values = [np.asarray(v, dtype=float) for v in values]
     n = len(probs)
+    tables = truncations(x, probs, [r for r in grades if r < n], n_inputs=n)
+    if symmetric_rule(x, probs):
+        # the truncations of a symmetric rule are symmetric (they commute with permuting
+        # axes of equal weights; equal up to rounding): bidder 0's rows tell everything
+        rows = own_and_others(probs[0], n)
+        psi = sum(p * grid_virtual_values(a, p) for a, p in zip(values, probs, strict=True))
+        full = float(np.dot(psi, rows.interim(rows.rows(x)[:, 0])))
+        return full, tuple(_point_on_rows(r, xt, rows, psi, full) for r, xt in tables.items())
     full = grid_revenue(x, values, probs)
     points = []
-    tables = truncations(x, probs, [r for r in grades if r < n], n_inputs=n)
     for r, xt in tables.items():
         naive_rev = grid_revenue(xt, values, probs)
         y, lowered, mono = repair(xt, probs)
         points.append(TruncationPoint(r, naive_rev, violations(xt, probs),
                                       grid_revenue(y, values, probs), mono, lowered, full))
     return full, tuple(points)
+
+
+def _point_on_rows(grade: int, xt: np.ndarray, rows: OwnAndOthers, psi: np.ndarray,
+                   full: float, tol: float = 1e-12) -> TruncationPoint:
+    """The truncation point of a symmetric rule's truncated table from bidder 0's rows: every
+    bidder's interim rule is bidder 0's (in type indices), so revenues are Σ_k (Σ_i p_{i,k}
+    ψ_{i,k}) X(a_k) (``psi``), and :func:`repair`'s projection and minorant need only the rows
+    (the projection is row-wise and commutes with permuting the bidders)."""
+    r = rows.rows(xt)
+    n = r.shape[1]
+    y = rows.interim(project_feasible(r)[:, 0])
+    low = np.minimum.accumulate(y[::-1])[::-1]
+    monotone = not np.any(y - low > tol)
+    lowered = 0.0 if monotone else n * float(np.dot(rows.own_probs, y - low))
+    return TruncationPoint(grade, float(np.dot(psi, rows.interim(r[:, 0]))),
+                           _violations_of_rows(xt, rows, 1e-9),
+                           float(np.dot(psi, y if monotone else low)), monotone, lowered, full)
