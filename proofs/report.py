@@ -8,6 +8,7 @@ import platform
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import sympy as sp
@@ -256,19 +257,61 @@ def _nothing() -> tuple:
     return ()
 
 
-def _run(selected, args, mechanisms_fn, lemmas_fn):
-    """Every part of the report, side by side on the machine's cores (they share nothing)."""
-    if args.no_mechanisms or args.only:
+@dataclass(frozen=True)
+class ProofReport:
+    """Everything the report prints: the theorems' checks, the groundings, the lemmas, the
+    mechanism theorems, and the wall seconds they took."""
+
+    checks: tuple
+    grounds: tuple
+    lemmas: tuple
+    mechanisms: tuple
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether every part holds (the script's exit status is 0 exactly then)."""
+        return (all(c.ok for c in self.checks) and all(g.holds for g in self.grounds)
+                and all(c.ok for c in self.lemmas)
+                and all(m.proved and m.ok for m in self.mechanisms))
+
+    def render(self, fmt: str = "text") -> str:
+        """The report as the script prints it: ``"text"``, ``"json"`` or ``"latex"``."""
+        if fmt == "json":
+            return render_json(self.checks, self.grounds, self.seconds, self.mechanisms,
+                               self.lemmas) + "\n"
+        if fmt == "latex":
+            text = render_latex(self.checks, self.grounds)
+            return text + (render_mechanisms_latex(self.mechanisms) if self.mechanisms else "")
+        parts = [render_text(self.checks, self.grounds)]
+        if self.lemmas:
+            parts.append(render_lemmas_text(self.lemmas))
+        if self.mechanisms:
+            parts.append(render_mechanisms_text(self.mechanisms))
+        parts.append(f"checked in {self.seconds:.1f} s; z3 {solver_versions()['z3']}, "
+                     f"cvc5 {solver_versions()['cvc5']}")
+        return "\n".join(parts) + "\n"
+
+
+def collect(theorems: Sequence[Theorem], *, timeout_ms: int = DEFAULT_TIMEOUT_MS,
+            mechanisms: bool = True, lemmas: bool = True, mechanisms_fn=mechanism_results,
+            lemmas_fn=check_lemmas) -> ProofReport:
+    """Prove and audit ``theorems``, the groundings, and (unless switched off) the lemmas and
+    the mechanism theorems: every part side by side on the machine's cores (they share
+    nothing), the longest first so that the short ones fill the gaps at the end."""
+    if not mechanisms:
         mechanism_jobs = [_nothing]
     elif mechanisms_fn is mechanism_results:  # its two independent halves, one job each
         mechanism_jobs = [any_n_results, fixed_n_results]
     else:
         mechanism_jobs = [mechanisms_fn]
-    # The longest first, so that the short ones fill the gaps at the end.
-    jobs = [*mechanism_jobs, partial(check_all, selected, timeout_ms=args.timeout), groundings,
-            _nothing if args.only else lemmas_fn]
-    *mechanisms, checks, grounds, lemmas = run_jobs(jobs)
-    return checks, grounds, lemmas, tuple(r for part in mechanisms for r in part)
+    jobs = [*mechanism_jobs, partial(check_all, list(theorems), timeout_ms=timeout_ms),
+            groundings, lemmas_fn if lemmas else _nothing]
+    t0 = time.perf_counter()
+    *mech, checks, grounds, lems = run_jobs(jobs)
+    return ProofReport(checks=tuple(checks), grounds=tuple(grounds), lemmas=tuple(lems),
+                       mechanisms=tuple(r for part in mech for r in part),
+                       seconds=time.perf_counter() - t0)
 
 
 def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results,
@@ -298,28 +341,13 @@ def main(theorems: Sequence[Theorem], argv=None, mechanisms_fn=mechanism_results
         if unknown:
             parser.exit(2, f"error: unknown theorem(s): {', '.join(unknown)}\n")
         selected = [t for t in theorems if t.name in args.only]
-    t0 = time.perf_counter()
-    checks, grounds, lemmas, mechanisms = _run(selected, args, mechanisms_fn, lemmas_fn)
-    seconds = time.perf_counter() - t0
-    if args.json:
-        print(render_json(checks, grounds, seconds, mechanisms, lemmas))
-    elif args.latex:
-        text = render_latex(checks, grounds)
-        if mechanisms:
-            text += render_mechanisms_latex(mechanisms)
-        if args.latex == "-":
-            sys.stdout.write(text)
-        else:
-            with open(args.latex, "w", encoding="utf-8") as fh:
-                fh.write(text)
+    report = collect(selected, timeout_ms=args.timeout,
+                     mechanisms=not (args.no_mechanisms or args.only), lemmas=not args.only,
+                     mechanisms_fn=mechanisms_fn, lemmas_fn=lemmas_fn)
+    text = report.render("json" if args.json else "latex" if args.latex else "text")
+    if args.latex and args.latex != "-":
+        with open(args.latex, "w", encoding="utf-8") as fh:
+            fh.write(text)
     else:
-        print(render_text(checks, grounds))
-        if lemmas:
-            print(render_lemmas_text(lemmas))
-        if mechanisms:
-            print(render_mechanisms_text(mechanisms))
-        print(f"checked in {seconds:.1f} s; z3 {solver_versions()['z3']}, "
-              f"cvc5 {solver_versions()['cvc5']}")
-    all_ok = (all(c.ok for c in checks) and all(g.holds for g in grounds)
-              and all(c.ok for c in lemmas) and all(m.proved and m.ok for m in mechanisms))
-    return 0 if all_ok else 1
+        sys.stdout.write(text)
+    return 0 if report.ok else 1

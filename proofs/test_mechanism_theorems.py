@@ -12,7 +12,6 @@ from proofs import ProofError, check_theorem, prove
 from proofs.bilateral import Grid, ms_system, myerson_satterthwaite, vcg_bilateral
 from proofs.evidence import CHECKERS, Evidence
 from proofs.farkas import SystemBuilder, check_farkas, check_point, decide_feasibility
-from proofs.mechanism_theorems import mechanism_results
 from proofs.myerson_symbolic import optimal_reserve_uniform
 from proofs.report import render_mechanisms_latex
 from proofs.revenue_grade import revenue_grade_identity
@@ -149,8 +148,8 @@ def test_seed002_payments():
 
 
 @pytest.fixture(scope="module")
-def results():
-    return {r.name: r for r in mechanism_results()}
+def results(full_report):  # mechanism_results(), run once for the whole report (conftest.py)
+    return {r.name: r for r in full_report.mechanisms}
 
 
 def test_all_mechanism_results_pass(results):

@@ -26,10 +26,8 @@ def _run(*args):
 
 
 @pytest.fixture(scope="module")
-def report_json():
-    proc = _run("--json")
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+def report_json(full_report):
+    return json.loads(full_report.render("json"))
 
 
 def test_the_script_reports_the_companion_theorems():
@@ -62,10 +60,9 @@ def test_json_grounding_exact(report_json):
     assert all(x["holds"] for x in g.values())
 
 
-def test_text_report_last_line():
-    proc = _run()
-    assert proc.returncode == 0
-    lines = proc.stdout.strip().splitlines()
+def test_text_report_last_line(full_report):
+    assert full_report.ok
+    lines = full_report.render("text").strip().splitlines()
     assert "16/16 theorems proved by z3 and cvc5, 0 axioms" in lines
     assert "mechanism theorems proved and audited" in lines[-2]
     n_ok, n_all = lines[-2].split()[0].split("/")
@@ -73,7 +70,7 @@ def test_text_report_last_line():
     # ends with how many hold for every number of bidders: the seven kernel theorems and
     # lemmas for every n, and Myerson's reserve (symbolic n)
     assert lines[-2].endswith("8 of them for every number of bidders")
-    assert "latent_deficit_bounded: added gap_positive" in proc.stdout
+    assert "latent_deficit_bounded: added gap_positive" in "\n".join(lines)
     # the README quotes the report's summary lines as they are printed, and its last line's form
     readme = (ROOT / "README.md").read_text()
     assert f"`{lines[-2]}`" in readme
@@ -81,14 +78,29 @@ def test_text_report_last_line():
     assert lines[-1].startswith("checked in ") and "`checked in … s; z3 …, cvc5 …`" in readme
 
 
-def test_latex_output(tmp_path):
-    # the companion's theorems end to end; the mechanism section's LaTeX is checked on the
-    # in-process results (proofs/test_mechanism_theorems.py): a third full run cost ~50 s
-    out = tmp_path / "theorems.tex"
-    assert _run("--latex", str(out), "--no-mechanisms").returncode == 0
-    tex = out.read_text()
-    assert tex.count(r"\item[") == 16
+def test_latex_output(full_report):
+    tex = full_report.render("latex")
+    theorems, mechanisms = tex.split(r"\paragraph{Mechanism theorems.}")
+    assert theorems.count(r"\item[") == 16
+    assert mechanisms.count(r"\item[") == len(full_report.mechanisms)
     assert tex.count(r"\[") == tex.count(r"\]") and tex.count("{") == tex.count("}")
+
+
+def test_the_command_line_end_to_end_on_one_theorem(tmp_path):
+    """The script's own plumbing (arguments, the three formats, the exit status) on one
+    theorem; the whole report's content is tested above on the same renderer
+    (:meth:`proofs.report.ProofReport.render`)."""
+    name = mdp.THEOREMS[0].name
+    text = _run("--only", name)
+    assert text.returncode == 0, text.stderr
+    assert "1/1 theorems proved by z3 and cvc5, 0 axioms" in text.stdout
+    assert text.stdout.strip().splitlines()[-1].startswith("checked in ")
+    assert "mechanism theorems" not in text.stdout  # --only checks that theorem alone
+    js = _run("--json", "--only", name, "--no-mechanisms")
+    assert js.returncode == 0 and json.loads(js.stdout)["summary"].startswith("1/1 theorems")
+    out = tmp_path / "theorems.tex"  # (in process: a third interpreter costs ~7 s)
+    assert report_main(mdp.THEOREMS, ["--latex", str(out), "--only", name]) == 0
+    assert out.read_text().count(r"\item[") == 1
 
 
 def test_unknown_theorem_is_a_usage_error():
