@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
 from numerics.validate import finite_float
@@ -555,11 +555,13 @@ class FirstStage:
                   for cj, sj in zip(ordered[:i], sizes[:i], strict=True)]
                  for i, (ci, si) in enumerate(zip(ordered, sizes, strict=True))]
         cache = {"count": count, "mean": np.divide(total, count, out=np.zeros(k), where=seen),
-                 "dense": d, "dense_removed": removed[dense], "pairs": pairs,
+                 "dense": np.asfortranarray(d), "dense_removed": removed[dense], "pairs": pairs,
                  "dense_x": np.ascontiguousarray(d[:, removed[dense]]),
                  "codes": [codes[i] for i in order],
-                 "indicators": [_indicator(codes[i], self.blocks[i][1] - self.blocks[i][0])
-                                for i in order],
+                 # each auction's level of a block, the reference level (−1) as one more
+                 # bin that the sums drop
+                 "bins": [np.where(codes[i] >= 0, codes[i], self.blocks[i][1] - self.blocks[i][0])
+                          for i in order],
                  "sizes": [self.blocks[i][1] - self.blocks[i][0] for i in order],
                  "block_removed": [bool(removed[self.blocks[i][0]]) for i in order]}
         object.__setattr__(self, "_cache", cache)
@@ -573,11 +575,15 @@ class FirstStage:
         wm = w * c["mean"]
         d, codes, sizes = c["dense"], c["codes"], c["sizes"]
         q = d.shape[1]
-        stacked = np.column_stack([d * w[:, None], w, wm])  # per auction: w·x, w, w·mean
-        parts = [[d.T @ stacked[:, :q]]]  # block rows of the normal matrix
+        dw = d * w[:, None]  # column-major as d: each column contiguous for the bincounts
+        columns = [*(dw[:, j] for j in range(q)), w, wm]  # per auction: w·x, w, w·mean
+        parts = [[d.T @ dw]]  # block rows of the normal matrix
         rhs = [d.T @ wm]
-        for i, (ind, size) in enumerate(zip(c["indicators"], sizes, strict=True)):
-            sums = ind @ stacked  # per level of this block: Σ w·x, Σ w, Σ w·mean
+        for i, (bins, size) in enumerate(zip(c["bins"], sizes, strict=True)):
+            # per level of this block: Σ w·x, Σ w, Σ w·mean (a bincount per column: several
+            # times faster than the sparse indicator product it replaced at 10⁵ auctions)
+            sums = np.column_stack([np.bincount(bins, weights=col, minlength=size + 1)[:size]
+                                    for col in columns])
             rows = [sums[:, :q].T]  # dense × block
             cd = codes[i]
             for pair, sj in zip(c["pairs"][i], sizes[:i], strict=True):
@@ -613,8 +619,3 @@ class FirstStage:
         return np.exp(shift - part - level)
 
 
-def _indicator(code: np.ndarray, levels: int) -> sparse.csr_matrix:
-    """levels × auctions 0/1 matrix: row l marks the auctions at level l (code −1: none)."""
-    cols = np.flatnonzero(code >= 0)
-    return sparse.csr_matrix((np.ones(cols.size), (code[cols], cols)),
-                             shape=(levels, code.size))

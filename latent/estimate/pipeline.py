@@ -977,7 +977,7 @@ def scale_hint(data: AuctionData, opts: EstimateOptions) -> AuctionData:
 
 
 # Bids above which the in-memory analysis points to --stream (its cost grows with the bids:
-# 6·10⁴ bids take ~36 s of CPU, 10⁷ ran past 25 minutes; the stream took 3.4 minutes)
+# 6·10⁴ bids take ~26 s of CPU, 10⁷ ran past 25 minutes; the stream took 3.4 minutes)
 STREAM_HINT_BIDS = 2_000_000
 
 
