@@ -15,7 +15,7 @@ import pickle
 
 import pytest
 
-import mechanism_design_proof as mdp
+from proofs.companion import THEOREMS
 from proofs.report import ProofReport, collect
 
 try:
@@ -38,11 +38,11 @@ def _locked(path):
 def full_report(tmp_path_factory) -> ProofReport:
     base = tmp_path_factory.getbasetemp()
     if fcntl is None or not base.name.startswith("popen-gw"):  # not an xdist worker
-        return collect(mdp.THEOREMS)
+        return collect(THEOREMS)
     shared = base.parent / "full_report.pickle"
     with _locked(base.parent / "full_report.lock"):
         if shared.is_file():
             return pickle.loads(shared.read_bytes())
-        report = collect(mdp.THEOREMS)
+        report = collect(THEOREMS)
         shared.write_bytes(pickle.dumps(report))
         return report

@@ -15,6 +15,7 @@ from scipy import integrate, stats
 from scipy.special import digamma
 from stat_rules import assert_coverage, min_seeds
 
+import latent.data.factor as factor_mod
 from latent.data.factor import (
     FactorModel,
     bootstrap_revenues,
@@ -281,3 +282,12 @@ def test_bad_revenue_arguments_name_the_argument():
                          ({"n_bidders": 3, "families": ("vcg",)}, "families")):
         with pytest.raises(ValueError, match=word):
             factor_revenues(m, **kwargs)
+
+
+def test_fourier_table_by_doubling_equals_the_exponential():
+    """The cf's and the inversion's table e^{iks} (built by doubling) against np.exp of the
+    phases, for every count the estimator uses and the edge counts 1 and 2."""
+    steps = np.random.default_rng(np.random.SeedSequence(90)).normal(0, 0.3, 500)
+    for count in (1, 2, 3, 241, 256, 1000):
+        want = np.exp(1j * np.outer(np.arange(count), steps))
+        np.testing.assert_allclose(factor_mod._powers(steps, count), want, rtol=0, atol=1e-12)
