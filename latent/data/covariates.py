@@ -580,8 +580,8 @@ class FirstStage:
         parts = [[d.T @ dw]]  # block rows of the normal matrix
         rhs = [d.T @ wm]
         for i, (bins, size) in enumerate(zip(c["bins"], sizes, strict=True)):
-            # per level of this block: Σ w·x, Σ w, Σ w·mean (a bincount per column: several
-            # times faster than the sparse indicator product it replaced at 10⁵ auctions)
+            # per level of this block: Σ w·x, Σ w, Σ w·mean (a bincount per column: the whole
+            # re-fit 1.85× faster than with a sparse indicator product, at 244,000 auctions)
             sums = np.column_stack([np.bincount(bins, weights=col, minlength=size + 1)[:size]
                                     for col in columns])
             rows = [sums[:, :q].T]  # dense × block
