@@ -52,6 +52,9 @@ def test_table_prints_both_loss_definitions_and_marks_exact(good_csv, capsys):
     out = capsys.readouterr().out
     assert "naive revenue" in out and "repaired revenue" in out and "Rev^(R)" in out
     assert "(exact)" in out and "O(1/K)" in out
+    # R ≥ 1 keeps the interim rule, so the naive loss is 0: printed as such, not as ~1e-16
+    naive = [line for line in out.splitlines() if "naive revenue" in line]
+    assert naive and all("(loss 0 up to rounding)" in line for line in naive)
     assert "definitions of the truncation revenue loss" in out
 
 

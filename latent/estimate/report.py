@@ -825,12 +825,17 @@ def _truncation_lines(g: GroupReport) -> list[str]:
                    "payments of the payment identity, lowest type's utility 0)")
         for p in t["points"]:
             v = p["naive_violations"]
+            # the naive loss is 0 in exact arithmetic for R ≥ 1 and a drop below the checks'
+            # tolerance is none: their rounding residue (~1e-16) is not printed as a number
+            loss = (f"{p['naive_loss']:.2g}" if abs(p["naive_loss"])
+                    > 1e-12 * max(1.0, abs(t["revenue_full"])) else "0 up to rounding")
+            drop = f"{v['max_decrease']:.3g}" if v["max_decrease"] > 1e-9 else "none"
             out.append(f"    R={p['grade']}: naive revenue {p['naive_revenue']:.4g} (loss "
-                       f"{p['naive_loss']:.2g}); infeasible mass {v['mass_infeasible']:.3f} "
+                       f"{loss}); infeasible mass {v['mass_infeasible']:.3f} "
                        f"(x<0 {v['mass_negative']:.3f}, x>1 {v['mass_above_one']:.3f}, "
                        f"Σx>1 {v['mass_oversold']:.3f}), mean excess {v['mean_excess']:.3g}, "
                        f"max {v['max_excess']:.3g}; ex-post non-monotone share "
-                       f"{v['monotonicity_share']:.3f} (max drop {v['max_decrease']:.3g})")
+                       f"{v['monotonicity_share']:.3f} (max drop {drop})")
             fix = ("" if p["repaired_was_monotone"] else
                    f", interim made monotone by lowering mass {p['repaired_lowered_mass']:.3g}")
             out.append(f"         repaired revenue {p['repaired_revenue']:.4g} (exact on the "
