@@ -220,7 +220,8 @@ def test_violations_of_a_symmetric_table_equal_a_loop_over_every_axis():
     x, probs = _symmetric_table(n=3, k=4)
     xt = truncations(x, probs, (2,), n_inputs=3)[2]  # not monotone ex post
     v = violations(xt, probs)
-    rows = truncation_mod._violations_of_rows(xt, own_and_others(probs[0], 3), 1e-9)
+    own_others = own_and_others(probs[0], 3)
+    rows = truncation_mod._violations_of_rows(own_others.rows(xt), own_others, 1e-9)
     n, k = 3, 4
     share, worst = 0.0, 0.0
     for i in range(n):

@@ -146,7 +146,8 @@ def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Vio
     """
     n = len(probs)
     if symmetric_rule(x, probs):
-        return _violations_of_rows(x, own_and_others(probs[0], n), tol)
+        rows = own_and_others(probs[0], n)
+        return _violations_of_rows(rows.rows(x), rows, tol)
     w = probs[0]
     for pj in probs[1:]:
         w = np.multiply.outer(w, pj)
@@ -173,11 +174,11 @@ def violations(x: np.ndarray, probs: list[np.ndarray], tol: float = 1e-9) -> Vio
                       float(excess.max(initial=0.0)), share, worst, mono)
 
 
-def _violations_of_rows(x: np.ndarray, rows: OwnAndOthers, tol: float) -> Violations:
-    """:func:`violations` of a symmetric rule's table from bidder 0's rows (own type, multiset
-    of the others' types): each check is symmetric in the bidders, so the numbers are the
-    same (up to rounding) at a fraction of the cost (:mod:`latent.estimate.symmetric_rows`)."""
-    r = rows.rows(x)
+def _violations_of_rows(r: np.ndarray, rows: OwnAndOthers, tol: float) -> Violations:
+    """:func:`violations` of a symmetric rule's table from bidder 0's rows ``r`` (own type,
+    multiset of the others' types; ``rows.rows(table)``): each check is symmetric in the
+    bidders, so the numbers are the same (up to rounding) at a fraction of the cost
+    (:mod:`latent.estimate.symmetric_rows`)."""
     w = rows.weights
     neg = np.any(r < -tol, axis=1)
     high = np.any(r > 1 + tol, axis=1)
@@ -286,5 +287,5 @@ def _point_on_rows(grade: int, xt: np.ndarray, rows: OwnAndOthers, psi: np.ndarr
     monotone = not np.any(y - low > tol)
     lowered = 0.0 if monotone else n * float(np.dot(rows.own_probs, y - low))
     return TruncationPoint(grade, float(np.dot(psi, rows.interim(r[:, 0]))),
-                           _violations_of_rows(xt, rows, 1e-9),
+                           _violations_of_rows(r, rows, 1e-9),
                            float(np.dot(psi, y if monotone else low)), monotone, lowered, full)
